@@ -34,6 +34,8 @@
 #                          (every non-empty line must be JSON), print EXPR
 #   metric NAME            a value from GET /metrics
 #   now_ms                 wall clock in milliseconds
+#   rpc_run USER IN OUT [WINDOW]   drive `natter rpc` (see rpc_run below)
+#   rpc_sends FILE TO PREFIX N     write N send requests to FILE
 #   pass                   prints "PASS name", exits 0
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -360,4 +362,224 @@ register()
 line_count()
 {
 	grep -c . "$1" 2>/dev/null || true
+}
+
+# rpc_run USER IN OUT [WINDOW]: run `natter rpc` for USER, feeding it the
+# lines of IN. A line that is a JSON object with an "id" waits for the
+# response with that id; a line that is not JSON (or not an object) waits
+# for a response with "id": null; a JSON object without "id" (a
+# notification) waits for nothing. At most WINDOW (default 1) requests are
+# outstanding. A line "#wait receive N" waits until N "receive"
+# notifications have arrived in total. Everything natter prints on stdout
+# goes to OUT as it arrives (one line each); OUT.sent gets each line as it
+# is written; OUT.err natter's stderr. At the end stdin is closed and natter
+# must exit; OUT.rc gets its exit status. rpc_run returns 0 when every
+# awaited response came within $RPC_TIMEOUT (default 60) seconds and natter
+# exited 0 within that time, 1 otherwise (reason on stderr).
+rpc_run()
+{
+	rr_user=$1
+	NATTER_PASSPHRASE=$(passphrase "$rr_user") python3 -c "$E2E_RPC_PY" \
+	    "$NATTER_BIN" "$ROOT/$rr_user" "$URL" "$2" "$3" "${4:-1}" \
+	    "${RPC_TIMEOUT:-60}" </dev/null
+}
+
+E2E_RPC_PY='
+import json, os, subprocess, sys, threading, time
+natter, home, url, infile, outfile, window, tmo = sys.argv[1:8]
+window, tmo = int(window), float(tmo)
+p = subprocess.Popen([natter, "--home", home, "--server", url, "rpc"],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    stderr=open(outfile + ".err", "wb"), bufsize=0)
+cv = threading.Condition()
+got = {}
+receives = [0]
+eof = [False]
+out = open(outfile, "w", encoding="utf-8")
+def reader():
+    for raw in p.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        with cv:
+            out.write(line + "\n")
+            out.flush()
+            try:
+                o = json.loads(line)
+            except ValueError:
+                o = None
+            if isinstance(o, dict):
+                if "id" in o and ("result" in o or "error" in o):
+                    k = json.dumps(o["id"])
+                    got[k] = got.get(k, 0) + 1
+                elif o.get("method") == "receive":
+                    receives[0] += 1
+            cv.notify_all()
+    with cv:
+        eof[0] = True
+        cv.notify_all()
+threading.Thread(target=reader, daemon=True).start()
+def finish(rc):
+    with open(outfile + ".rc", "w") as f:
+        f.write(str(rc) + "\n")
+def die(msg):
+    sys.stderr.write("rpc_run: " + msg + "\n")
+    try:
+        p.kill()
+    except OSError:
+        pass
+    p.wait()
+    finish(p.returncode)
+    sys.exit(1)
+pending = []
+want = {}
+sent = open(outfile + ".sent", "w", encoding="utf-8")
+def wait_until(pred, what):
+    end = time.time() + tmo
+    with cv:
+        while not pred():
+            if eof[0]:
+                die("natter rpc exited while waiting for " + what)
+            left = end - time.time()
+            if left <= 0:
+                die("timed out after %gs waiting for %s" % (tmo, what))
+            cv.wait(left)
+def drain(limit):
+    while len(pending) > limit:
+        k = pending[0]
+        wait_until(lambda: got.get(k, 0) >= want[k], "response id " + k)
+        pending.pop(0)
+for line in open(infile, encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.startswith("#wait receive "):
+        drain(0)
+        n = int(line.split()[2])
+        wait_until(lambda: receives[0] >= n, "%d receive notifications" % n)
+        continue
+    try:
+        o = json.loads(line)
+    except ValueError:
+        o = None
+    key = None
+    if not isinstance(o, dict):
+        key = "null"
+    elif "id" in o:
+        key = json.dumps(o["id"])
+    drain(window - 1 if key is not None else window)
+    try:
+        p.stdin.write((line + "\n").encode("utf-8"))
+        p.stdin.flush()
+    except OSError:
+        die("natter rpc closed its stdin")
+    sent.write(line + "\n")
+    sent.flush()
+    if key is not None:
+        want[key] = want.get(key, 0) + 1
+        pending.append(key)
+drain(0)
+p.stdin.close()
+try:
+    p.wait(timeout=tmo)
+except subprocess.TimeoutExpired:
+    die("natter rpc did not exit within %gs of EOF on stdin" % tmo)
+with cv:
+    end = time.time() + tmo
+    while not eof[0] and time.time() < end:
+        cv.wait(1)
+finish(p.returncode)
+if p.returncode != 0:
+    sys.stderr.write("rpc_run: natter rpc exited %d\n" % p.returncode)
+    sys.exit(1)
+'
+
+# rpc_sends FILE TO PREFIX N: write N JSON-RPC send requests (ids 1..N,
+# texts "PREFIX-1" .. "PREFIX-N") to FILE.
+rpc_sends()
+{
+	python3 -c 'import json, sys
+f, to, pre, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+with open(f, "w") as o:
+    for i in range(1, n + 1):
+        o.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": "send",
+            "params": {"to": to, "text": "%s-%d" % (pre, i)}}) + "\n")' \
+	    "$@"
+}
+
+# send_cli FROM TO PREFIX N OUT: N one-shot `natter --json send` commands,
+# texts PREFIX-1 .. PREFIX-N; their output lines appended to OUT. Fails the
+# test on a non-zero exit or an output that is not one "sent" object.
+send_cli()
+{
+	sc_i=1
+	while [ $sc_i -le "$4" ]; do
+		sc_out=$(nat "$1" --json send "$2" "$3-$sc_i") ||
+		    fail "send $3-$sc_i from $1 to $2: exit $?"
+		printf '%s\n' "$sc_out" >"$ROOT/.sc"
+		[ "$(jl "$ROOT/.sc" 'len(L) == 1 and L[0].get("type") == "sent"')" = \
+		    true ] || fail "send printed: $sc_out"
+		printf '%s\n' "$sc_out" >>"$5"
+		sc_i=$((sc_i + 1))
+	done
+}
+
+# check_sent FILE TO: every line is {"type":"sent","id":HEX,"to":TO,"ts":MS}.
+check_sent()
+{
+	cs_r=$(jl "$1" '"ok" if all(o.get("type") == "sent" and
+	    o.get("to") == "'"$2"'" and isinstance(o.get("id"), str) and
+	    len(o["id"]) >= 16 and all(c in "0123456789abcdef" for c in o["id"])
+	    and isinstance(o.get("ts"), int) and o["ts"] > 1600000000000
+	    for o in L) else "bad"') || fail "sent output of $1 is not JSON"
+	[ "$cs_r" = ok ] || fail "send output does not match the contract: $(head -n 3 "$1")"
+}
+
+# check_messages FILE FROM TO PREFIX N [SENTFILE]: FILE's "message" events are
+# exactly PREFIX-1 .. PREFIX-N from FROM to TO, in order, each once, with
+# contract fields; with SENTFILE, their ids equal the sent ids in order.
+check_messages()
+{
+	cm_r=$(python3 - "$@" <<'EOF'
+import json, sys
+f, frm, to, pre, n = sys.argv[1:6]
+n = int(n)
+L = [json.loads(l) for l in open(f, encoding="utf-8") if l.strip()]
+M = [o for o in L if o.get("type") == "message"]
+texts = [o.get("text") for o in M]
+want = ["%s-%d" % (pre, i) for i in range(1, n + 1)]
+if texts != want:
+    dup = len(texts) - len(set(texts))
+    miss = [t for t in want if t not in texts]
+    print("got %d messages (%d duplicates, %d missing e.g. %s); first %s" %
+        (len(texts), dup, len(miss), miss[:3], texts[:5]))
+    sys.exit(0)
+for o in M:
+    for k in ("id", "from", "from_device", "to", "group", "ts", "text",
+            "attachment"):
+        if k not in o:
+            print("message lacks %r: %s" % (k, json.dumps(o)))
+            sys.exit(0)
+    if o["from"] != frm or o["to"] != to or o["group"] is not None or \
+            o["attachment"] is not None or not isinstance(o["ts"], int) or \
+            not isinstance(o["from_device"], int):
+        print("bad message fields: %s" % json.dumps(o))
+        sys.exit(0)
+ids = [o["id"] for o in M]
+if len(set(ids)) != len(ids):
+    print("duplicate message ids")
+    sys.exit(0)
+if len(sys.argv) > 6:
+    S = [json.loads(l) for l in open(sys.argv[6]) if l.strip()]
+    sids = [o["id"] for o in S]
+    if sids != ids:
+        print("received ids differ from sent ids: %s vs %s" %
+            (ids[:2], sids[:2]))
+        sys.exit(0)
+print("ok")
+EOF
+) || fail "cannot parse $1 as JSON lines: $(head -n 3 "$1")"
+	[ "$cm_r" = ok ] || fail "$1: $cm_r"
+}
+
+# count_type FILE TYPE: number of events of that type.
+count_type()
+{
+	jl "$1" 'len([o for o in L if o.get("type") == "'"$2"'"])'
 }

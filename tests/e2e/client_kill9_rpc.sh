@@ -12,9 +12,9 @@ register alice bob
 
 rpc_sends "$ROOT/in" bob k9 "$N"
 log "alice streams $N sends over rpc (window 8)"
-RPC_TIMEOUT=90 rpc_run alice "$ROOT/in" "$ROOT/out" 8 &
-driver=$!
-bg_track "$driver"
+RPC_TIMEOUT=90
+rpc_bg alice "$ROOT/in" "$ROOT/out" 8
+driver=$BG_PID
 
 results()
 {

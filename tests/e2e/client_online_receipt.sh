@@ -50,4 +50,7 @@ assert_eq "$(count_type "$ROOT/bob.listen" message)" 2 "messages printed by list
 
 bg_stop "$listener"
 assert_eq "$?" 0 "listen exit status on SIGTERM"
+log "what listen printed is not printed again by recv"
+nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv exit $?"
+assert_eq "$(count_type "$ROOT/bob.recv" message)" 0 "messages re-printed by recv"
 pass

@@ -35,6 +35,7 @@
 #   metric NAME            a value from GET /metrics
 #   now_ms                 wall clock in milliseconds
 #   rpc_run USER IN OUT [WINDOW]   drive `natter rpc` (see rpc_run below)
+#   rpc_bg USER IN OUT [WINDOW]    the same in the background (BG_PID)
 #   rpc_sends FILE TO PREFIX N     write N send requests to FILE
 #   pass                   prints "PASS name", exits 0
 
@@ -382,6 +383,18 @@ rpc_run()
 	NATTER_PASSPHRASE=$(passphrase "$rr_user") python3 -c "$E2E_RPC_PY" \
 	    "$NATTER_BIN" "$ROOT/$rr_user" "$URL" "$2" "$3" "${4:-1}" \
 	    "${RPC_TIMEOUT:-60}" </dev/null
+}
+
+# rpc_bg USER IN OUT [WINDOW]: rpc_run in the background, in its own
+# process group (killed at exit); sets BG_PID, `wait $BG_PID` gives its
+# status.
+rpc_bg()
+{
+	NATTER_PASSPHRASE=$(passphrase "$1") setsid python3 -c "$E2E_RPC_PY" \
+	    "$NATTER_BIN" "$ROOT/$1" "$URL" "$2" "$3" "${4:-1}" \
+	    "${RPC_TIMEOUT:-60}" </dev/null &
+	BG_PID=$!
+	bg_track "$BG_PID"
 }
 
 E2E_RPC_PY='

@@ -1,0 +1,109 @@
+#!/bin/sh
+# client_prekeys: a one-time prekey is handed out at most once (several
+# users, some concurrently, start sessions with bob: the server's opks
+# table shrinks by exactly one per session, every consumed key is
+# distinct, and bob decrypts every first message), and bob's client tops
+# its one-time prekeys up once fewer than 20 are left.
+. "$(dirname "$0")/lib.sh"
+e2e_init client_prekeys
+command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+
+start_server
+register bob
+db=$DATA/natterd.db
+[ -f "$db" ] || fail "no server database at $db"
+q()
+{
+	sqlite3 -cmd '.timeout 5000' "$db" "$1"
+}
+bob_opks="FROM opks o JOIN accounts a ON a.id = o.account WHERE a.name = 'bob'"
+count()
+{
+	q "SELECT count(*) $bob_opks"
+}
+keys()
+{
+	q "SELECT hex(o.key) $bob_opks ORDER BY o.id" >"$1" ||
+	    fail "cannot read opks"
+}
+
+initial=$(count) || fail "cannot read the opks table"
+log "bob uploaded $initial one-time prekeys"
+[ "$initial" -gt 20 ] || fail "bob uploaded only $initial one-time prekeys"
+keys "$ROOT/keys.before"
+[ "$(sort -u "$ROOT/keys.before" | wc -l)" = "$initial" ] ||
+    fail "bob's uploaded one-time prekeys are not distinct"
+
+# Enough sessions to take bob below the "prekeys low" mark of 20.
+K=$((initial - 19))
+log "$K users start sessions with bob (3 at a time)"
+user()
+{
+	nat "u$1" register "u$1" >/dev/null 2>"$ROOT/u$1.err" &&
+	    nat "u$1" send bob "first-from-u$1" >/dev/null 2>>"$ROOT/u$1.err" &&
+	    touch "$ROOT/u$1.ok"
+}
+t0=$(now_ms)
+i=1
+while [ $i -le $K ]; do
+	user $i &
+	user $((i + 1)) &
+	user $((i + 2)) &
+	wait
+	i=$((i + 3))
+done
+j=1
+while [ $j -lt $i ]; do
+	[ $j -gt $K ] || [ -f "$ROOT/u$j.ok" ] ||
+	    fail "u$j could not register or send: $(cat "$ROOT/u$j.err")"
+	j=$((j + 1))
+done
+K=$((i - 1))
+log "$K sessions in $(($(now_ms) - t0)) ms"
+
+left=$(count)
+assert_eq "$left" $((initial - K)) "one-time prekeys left after $K sessions"
+keys "$ROOT/keys.after"
+sort "$ROOT/keys.before" >"$ROOT/b.s"
+sort "$ROOT/keys.after" >"$ROOT/a.s"
+comm -23 "$ROOT/b.s" "$ROOT/a.s" >"$ROOT/consumed"
+assert_eq "$(wc -l <"$ROOT/consumed")" "$K" "distinct one-time prekeys consumed"
+
+log "bob comes online: every first message decrypts, the client tops up"
+nat bob --json recv >"$ROOT/recv" 2>"$ROOT/recv.err" ||
+    fail "bob recv exit $?: $(cat "$ROOT/recv.err")"
+r=$(python3 - "$ROOT/recv" "$K" <<'PY'
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+k = int(sys.argv[2])
+got = sorted((o["from"], o["text"]) for o in L if o.get("type") == "message")
+want = sorted(("u%d" % i, "first-from-u%d" % i) for i in range(1, k + 1))
+print("ok" if got == want else "got %d of %d first messages; missing %s" %
+    (len(got), k, sorted(set(want) - set(got))[:5]))
+PY
+)
+assert_eq "$r" ok "first messages to bob"
+topped()
+{
+	[ "$(count)" -ge 20 ]
+}
+if ! wait_for 10 topped; then
+	log "not topped up after one recv ($(count) left); one more recv"
+	nat bob recv --wait 1 >/dev/null 2>&1
+	wait_for 10 topped || fail "bob's client did not top up: $(count) one-time prekeys on the server"
+fi
+log "bob has $(count) one-time prekeys again"
+keys "$ROOT/keys.new"
+[ "$(sort -u "$ROOT/keys.new" | wc -l)" = "$(count)" ] ||
+    fail "topped-up one-time prekeys are not distinct"
+sort "$ROOT/keys.new" >"$ROOT/n.s"
+reused=$(comm -12 "$ROOT/consumed" "$ROOT/n.s" | wc -l)
+assert_eq "$reused" 0 "consumed one-time prekeys uploaded again"
+
+log "sessions after the top-up still work"
+before=$(count)
+user 9001 || fail "u9001: $(cat "$ROOT/u9001.err")"
+assert_eq "$(count)" $((before - 1)) "one-time prekeys after one more session"
+nat bob --json recv >"$ROOT/recv2" || fail "bob recv exit $?"
+grep -q '"first-from-u9001"' "$ROOT/recv2" || fail "bob could not read u9001"
+pass

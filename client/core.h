@@ -1,0 +1,215 @@
+/* core: the client's engine (profile, keys, sessions, send/receive, outbox); one API for every front end. */
+#ifndef NATTER_CORE_H
+#define NATTER_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The core knows nothing of ncurses or JSON.  It runs on the caller's libuv
+ * loop: every network operation is asynchronous and reports through a
+ * callback called from that loop (never from inside the call that started
+ * it, unless documented).  Strings handed to callbacks are valid only for
+ * the duration of the callback.
+ *
+ * A struct core is one open profile, i.e. one device of one account.  The
+ * profile directory is locked for as long as the core is open.
+ */
+
+struct core;
+struct uv_loop_s;
+
+#define CORE_DEFAULT_SERVER	"ws://127.0.0.1:7878"
+#define CORE_TEXT_MAX		(64 * 1024)	/* bytes of UTF-8 per message */
+#define CORE_IDBYTES		16		/* message ids */
+#define CORE_IDHEXBYTES		(2 * CORE_IDBYTES + 1)
+#define CORE_ERRMSG_MAX		256
+/* A safety number as shown: 12 groups of 5 digits, spaces, NUL. */
+#define CORE_SAFETY_BYTES	72
+
+enum core_err {
+	CORE_OK = 0,
+	CORE_ERR_USAGE,			/* bad argument (exit 2) */
+	CORE_ERR_PASSPHRASE,		/* wrong passphrase; nothing changed */
+	CORE_ERR_NO_PROFILE,		/* no profile / not registered yet */
+	CORE_ERR_PROFILE_EXISTS,	/* register on a registered profile */
+	CORE_ERR_LOCKED,		/* another process holds the profile */
+	CORE_ERR_UNREACHABLE,		/* cannot connect to the server */
+	CORE_ERR_NAME_TAKEN,
+	CORE_ERR_NAME_INVALID,
+	CORE_ERR_UNKNOWN_USER,
+	CORE_ERR_UNTRUSTED_IDENTITY,	/* contact's identity key changed */
+	CORE_ERR_MISMATCH,		/* verify: safety number differs */
+	CORE_ERR_RATE_LIMITED,
+	CORE_ERR_TOO_LARGE,
+	CORE_ERR_QUEUE_FULL,		/* recipient's server queue is full */
+	CORE_ERR_SERVER,		/* server-side failure; retry later */
+	CORE_ERR_PROTOCOL,		/* unexpected or malformed frame */
+	CORE_ERR_CRYPTO,		/* bad signature, undecryptable message */
+	CORE_ERR_IO,			/* disk or database failure */
+	CORE_ERR_CORRUPT,		/* damaged profile */
+	CORE_ERR_CLOSED,		/* core closed before the operation ended */
+	CORE_ERR_UNSUPPORTED,		/* not implemented by this version */
+};
+
+/* One line for the user: what happened and what to do about it. */
+struct core_error {
+	enum core_err	code;
+	char		msg[CORE_ERRMSG_MAX];
+};
+
+enum core_event_type {
+	CORE_EV_MESSAGE,		/* a message (incoming, or ours from another device) */
+	CORE_EV_RECEIPT,		/* delivered / read receipt for one of ours */
+	CORE_EV_CONNECTED,		/* authenticated to the server */
+	CORE_EV_DISCONNECTED,		/* lost; retry_in_ms > 0 unless one-shot */
+	CORE_EV_BACKLOG_DRAINED,	/* the server has delivered all it held */
+	CORE_EV_IDENTITY_CHANGED,	/* from's identity key changed: sending blocked */
+	CORE_EV_ERROR,			/* e.g. an undecryptable message; error set */
+};
+
+/*
+ * What an event carries; unused fields are NULL / 0.  seq is the event's
+ * local sequence number (> 0 for MESSAGE and RECEIPT events that were
+ * stored): pass it to core_mark_printed once the front end has shown it.
+ */
+struct core_event {
+	enum core_event_type	 type;
+	int64_t			 seq;
+	char			 id[CORE_IDHEXBYTES];	/* message id, hex */
+	const char		*from;
+	uint32_t		 from_device;
+	const char		*to;
+	const char		*group;			/* NULL for 1:1 */
+	int64_t			 ts;			/* ms since the epoch */
+	const char		*text;
+	const char		*status;		/* receipts / history: "sent", "delivered", "read", "received" */
+	const char		*by;			/* receipts */
+	int			 outgoing;		/* 1 if we sent it */
+	int64_t			 retry_in_ms;		/* DISCONNECTED */
+	const struct core_error	*error;			/* DISCONNECTED, ERROR */
+};
+
+/* Flags for core_open. */
+#define CORE_OPEN_CREATE	0x1	/* create the profile if it does not exist */
+
+/* Flags for core_start. */
+#define CORE_START_ONESHOT	0x1	/* no reconnect: the first failure is final */
+#define CORE_START_REPLAY	0x2	/* first emit stored events not yet printed */
+
+typedef void	core_event_cb(struct core *, const struct core_event *, void *);
+/* err is NULL on success. */
+typedef void	core_done_cb(struct core *, const struct core_error *, void *);
+/* err is NULL on success; id is the hex message id, ts the sender timestamp. */
+typedef void	core_sent_cb(struct core *, const struct core_error *,
+		    const char *id, int64_t ts, void *);
+/* number is the formatted safety number (NULL on error). */
+typedef void	core_fingerprint_cb(struct core *, const struct core_error *,
+		    const char *number, void *);
+
+/*
+ * Open (or, with CORE_OPEN_CREATE, create) the profile in home: take its
+ * lock (waiting up to ~2 s, then CORE_ERR_LOCKED), unwrap the store with
+ * passphrase, open the database.  server overrides the saved server URL
+ * (NULL: saved one, else CORE_DEFAULT_SERVER).  loop is borrowed and must
+ * outlive the core.  0 and *corep set, or -1 with *err filled in.
+ */
+int		 core_open(struct core **corep, struct uv_loop_s *loop,
+		    const char *home, const char *passphrase, size_t passlen,
+		    const char *server, int flags, struct core_error *err)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Close the connection, fail pending operations with CORE_ERR_CLOSED (their
+ * callbacks are called from here), release the lock, wipe keys.  The loop
+ * needs to run a few more iterations afterwards so that libuv handles
+ * close (uv_run(loop, UV_RUN_DEFAULT) returns once they have).
+ * core_close(NULL) is a no-op.
+ */
+void		 core_close(struct core *);
+
+/* The account name (NULL if not registered), device id, and server URL. */
+const char	*core_account(struct core *);
+uint32_t	 core_device(struct core *);
+const char	*core_server(struct core *);
+
+/*
+ * Create the account name with this profile as device 1: generate keys,
+ * connect, register, upload prekeys, save.  done is called once.  After a
+ * successful register the connection stays up (as after core_start with
+ * the flags given to a later core_start, or one-shot if none).
+ */
+void		 core_register(struct core *, const char *name, core_done_cb *done,
+		    void *arg);
+
+/*
+ * Connect and authenticate, receive (events go to cb), keep the outbox
+ * flowing.  Without CORE_START_ONESHOT the core reconnects with exponential
+ * backoff and jitter (0.5 s doubling to 30 s) and never gives up; with it,
+ * a connection failure emits CORE_EV_DISCONNECTED with error set (code
+ * CORE_ERR_UNREACHABLE etc.) and pending sends fail.  0, or -1 with err
+ * (e.g. CORE_ERR_NO_PROFILE).
+ */
+int		 core_start(struct core *, int flags, core_event_cb *cb, void *arg,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Send text to a user (or, later, "#group").  The message is written to
+ * the durable outbox before anything goes out; sent is called once the
+ * server has stored it (or on failure).  Starts the connection if
+ * core_start was not called (one-shot).  Messages are sent in order.
+ */
+void		 core_send_text(struct core *, const char *to, const char *text,
+		    core_sent_cb *sent, void *arg);
+
+/* Number of messages still in the outbox (not yet stored by the server). */
+int		 core_outbox_count(struct core *);
+
+/*
+ * Call each for the last limit messages with peer, oldest first
+ * (synchronously).  0, or -1 with err.
+ */
+int		 core_history(struct core *, const char *peer, int limit,
+		    core_event_cb *each, void *arg, struct core_error *err)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Call each for every stored message and receipt not yet marked printed,
+ * in arrival order (synchronously).  0, or -1 with err.
+ */
+int		 core_unprinted(struct core *, core_event_cb *each, void *arg,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/* Record that the event with local sequence seq has been shown. */
+int		 core_mark_printed(struct core *, int64_t seq)
+		    __attribute__((warn_unused_result));
+
+/*
+ * The safety number between us and peer.  Uses the pinned identity key, or
+ * fetches it from the server first (pinning it: trust on first use).
+ */
+void		 core_fingerprint(struct core *, const char *peer,
+		    core_fingerprint_cb *cb, void *arg);
+
+/*
+ * Compare number (as typed: spaces ignored) with the safety number of peer;
+ * on a match mark peer verified and accept its current identity key.
+ * done gets CORE_ERR_MISMATCH if they differ.
+ */
+void		 core_verify(struct core *, const char *peer, const char *number,
+		    core_done_cb *done, void *arg);
+
+/*
+ * Accept peer's current (changed) identity key without verifying it.
+ * 0, or -1 with err (e.g. CORE_ERR_UNKNOWN_USER if never seen).
+ */
+int		 core_trust_accept(struct core *, const char *peer,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/* "verified", "trusted" (TOFU), "changed" or "unknown". */
+const char	*core_trust_state(struct core *, const char *peer);
+
+/* A static name for code ("passphrase", "unreachable", ...). */
+const char	*core_strerror(enum core_err);
+
+#endif

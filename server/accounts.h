@@ -1,0 +1,27 @@
+/* accounts: account names, their devices and the devices' identity keys. */
+#ifndef NATTER_ACCOUNTS_H
+#define NATTER_ACCOUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define ACCOUNTS_KEYBYTES	32
+#define ACCOUNTS_MAXDEVICES	16
+
+/* Create account name with device 1 holding identity key ik. Returns 0 and
+ * sets *account, 1 if the name is taken, -1 on a database error. The name
+ * must already be valid (wire_name_valid). */
+int	accounts_create(struct db *, const char *name,
+	    const uint8_t ik[ACCOUNTS_KEYBYTES], int64_t *account);
+/* Find an account by name: 0 found, 1 unknown, -1 error. */
+int	accounts_lookup(struct db *, const char *name, int64_t *account);
+/* A device's identity key: 0 found, 1 unknown, -1 error. */
+int	accounts_device_key(struct db *, int64_t account, uint32_t device,
+	    uint8_t ik[ACCOUNTS_KEYBYTES]);
+/* The account's device ids, ascending, at most max of them: 0 or -1. */
+int	accounts_devices(struct db *, int64_t account, uint32_t *devices,
+	    size_t max, size_t *n);
+
+#endif

@@ -1,0 +1,245 @@
+/* db: the server's SQLite database: schema, group commit, statement cache. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db.h"
+#include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
+
+#define DB_MAXSTMTS	64
+
+struct db_cached {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct db {
+	sqlite3			*h;
+	int			 in_txn;
+	struct db_cached	 stmts[DB_MAXSTMTS];
+	size_t			 nstmts;
+};
+
+/* Schema versions, applied in order; PRAGMA user_version is the count. */
+static const char *const db_migrations[] = {
+	/* 1: accounts, devices, prekeys, queue, idempotency, depths. */
+	"CREATE TABLE accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE devices ("
+	"  account INTEGER NOT NULL REFERENCES accounts(id),"
+	"  device INTEGER NOT NULL,"
+	"  identity_key BLOB NOT NULL,"
+	"  spk_id INTEGER, spk BLOB, spk_sig BLOB,"
+	"  PRIMARY KEY (account, device));"
+	"CREATE TABLE opks ("
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL, key BLOB NOT NULL,"
+	"  PRIMARY KEY (account, device, id));"
+	"CREATE TABLE queue ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  from_account INTEGER NOT NULL, from_name TEXT NOT NULL,"
+	"  from_device INTEGER NOT NULL,"
+	"  message_id BLOB NOT NULL, type INTEGER NOT NULL,"
+	"  content BLOB, server_ts INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, receipt INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX queue_by_device ON queue (account, device, seq);"
+	"CREATE INDEX queue_by_expiry ON queue (expires);"
+	"CREATE TABLE sent ("
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  message_id BLOB NOT NULL, server_ts INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, device, message_id)) WITHOUT ROWID;"
+	"CREATE INDEX sent_by_expiry ON sent (expires);"
+	"CREATE TABLE depth ("
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, device)) WITHOUT ROWID;",
+};
+
+static int
+db_user_version(struct db *db, int *version)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+static int
+db_migrate(struct db *db, char **err)
+{
+	int	 version, want = (int)(sizeof db_migrations /
+		    sizeof db_migrations[0]);
+	char	*sql;
+
+	if (db_user_version(db, &version) != 0)
+		goto fail;
+	if (version > want) {
+		xasprintf(err, "database schema version %d is newer than "
+		    "this natterd (%d)", version, want);
+		return (-1);
+	}
+	for (; version < want; version++) {
+		xasprintf(&sql, "BEGIN; %s PRAGMA user_version = %d; COMMIT;",
+		    db_migrations[version], version + 1);
+		if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			free(sql);
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			goto fail;
+		}
+		free(sql);
+	}
+	return (0);
+fail:
+	xasprintf(err, "database migration failed: %s", sqlite3_errmsg(db->h));
+	return (-1);
+}
+
+struct db *
+db_open(const char *path, int sync_full, char **err)
+{
+	struct db	*db = xcalloc(1, sizeof *db);
+	const char	*pragmas;
+
+	*err = NULL;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(err, "cannot open database %s: %s", path,
+		    db->h != NULL ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	pragmas = sync_full ?
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" :
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		xasprintf(err, "cannot set up database %s: %s", path,
+		    sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	if (db_migrate(db, err) != 0)
+		goto fail;
+	return (db);
+fail:
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	free(db);
+	return (NULL);
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	i;
+
+	if (db == NULL)
+		return;
+	if (db_commit(db) != 0)
+		log_error("final commit failed");
+	for (i = 0; i < db->nstmts; i++)
+		sqlite3_finalize(db->stmts[i].stmt);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("sqlite: %s: %s", sql, sqlite3_errmsg(db->h));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db->in_txn)
+		return (0);
+	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	db->in_txn = 1;
+	return (0);
+}
+
+int
+db_commit(struct db *db)
+{
+	if (!db->in_txn)
+		return (0);
+	db->in_txn = 0;
+	if (db_exec(db, "COMMIT") != 0) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+db_in_txn(struct db *db)
+{
+	return (db->in_txn);
+}
+
+int
+db_changes(struct db *db)
+{
+	return (sqlite3_changes(db->h));
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_cached	*c;
+	size_t			 i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		c = &db->stmts[i];
+		if (c->sql == sql) {
+			sqlite3_reset(c->stmt);
+			sqlite3_clear_bindings(c->stmt);
+			return (c->stmt);
+		}
+	}
+	if (db->nstmts == DB_MAXSTMTS)
+		fatal("db: statement cache full");
+	c = &db->stmts[db->nstmts];
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->stmt, NULL) != SQLITE_OK)
+		fatal("db: cannot prepare %s: %s", sql, sqlite3_errmsg(db->h));
+	c->sql = sql;
+	db->nstmts++;
+	return (c->stmt);
+}
+
+int
+db_savepoint(struct db *db)
+{
+	if (db_begin(db) != 0)
+		return (-1);
+	return (db_exec(db, "SAVEPOINT request"));
+}
+
+int
+db_release(struct db *db)
+{
+	return (db_exec(db, "RELEASE request"));
+}
+
+void
+db_rollback_savepoint(struct db *db)
+{
+	if (db_exec(db, "ROLLBACK TO request") != 0 ||
+	    db_exec(db, "RELEASE request") != 0)
+		log_error("cannot roll back a request");
+}

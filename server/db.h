@@ -1,0 +1,36 @@
+/* db: the server's SQLite database: schema, group commit, statement cache. */
+#ifndef NATTER_DB_H
+#define NATTER_DB_H
+
+#include <sqlite3.h>
+
+struct db;
+
+/* Open (creating if needed) the database at path in WAL mode and migrate
+ * its schema. sync_full selects PRAGMA synchronous=FULL, else NORMAL. On
+ * failure returns NULL and sets *err to a sentence (caller frees). */
+struct db	*db_open(const char *path, int sync_full, char **err);
+/* Commit anything pending, finalize statements, close. NULL is a no-op. */
+void		 db_close(struct db *);
+
+/* Open the turn's write transaction unless one is open. 0 or -1. */
+int		 db_begin(struct db *);
+/* Commit the open transaction, if any. 0 or -1 (rolled back). */
+int		 db_commit(struct db *);
+/* Per-request atomicity inside the turn's transaction: open a savepoint
+ * (after db_begin), then release it on success or roll back to it. */
+int		 db_savepoint(struct db *);
+int		 db_release(struct db *);
+void		 db_rollback_savepoint(struct db *);
+/* 1 while a write transaction is open. */
+int		 db_in_txn(struct db *);
+
+/* A prepared statement for sql, reset and unbound. Statements are cached
+ * by the sql pointer: pass string literals. Owned by the db. */
+sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* Run one statement without results; 0 or -1. */
+int		 db_exec(struct db *, const char *sql);
+/* Number of rows the last statement changed. */
+int		 db_changes(struct db *);
+
+#endif

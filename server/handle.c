@@ -1,0 +1,356 @@
+/* handle: the request handlers, one per client frame type.
+ *
+ * Each handler answers its request with one Response echoing the frame id
+ * (an Ack with id 0 gets no answer unless it fails). Handlers that write
+ * run inside a savepoint of the turn's transaction, so a request either
+ * stores everything or nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/accounts.h"
+#include "server/auth.h"
+#include "server/db.h"
+#include "server/directory.h"
+#include "server/handle.h"
+#include "server/metrics.h"
+#include "server/prekeys.h"
+#include "server/queue.h"
+#include "server/relay.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "shared/proto/wire.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+#define C(x)	NATTER__CODE__##x
+
+struct handle_entry {
+	Natter__Frame__BodyCase	 body;
+	const char		*name;
+	int			 need_auth;
+	int			 writes;
+	/* Returns a Code; OK answers are sent by the handler itself. */
+	uint32_t		(*fn)(struct session *, const Natter__Frame *,
+				    const char **why);
+};
+
+static uint32_t	handle_register(struct session *, const Natter__Frame *,
+		    const char **);
+static uint32_t	handle_auth(struct session *, const Natter__Frame *,
+		    const char **);
+static uint32_t	handle_prekey_upload(struct session *, const Natter__Frame *,
+		    const char **);
+static uint32_t	handle_bundle(struct session *, const Natter__Frame *,
+		    const char **);
+static uint32_t	handle_ping(struct session *, const Natter__Frame *,
+		    const char **);
+
+static const struct handle_entry handle_table[] = {
+	{ NATTER__FRAME__BODY_REGISTER, "register", 0, 1, handle_register },
+	{ NATTER__FRAME__BODY_AUTH, "auth", 0, 0, handle_auth },
+	{ NATTER__FRAME__BODY_PREKEY_UPLOAD, "prekey_upload", 1, 1,
+	    handle_prekey_upload },
+	{ NATTER__FRAME__BODY_BUNDLE_REQUEST, "bundle_request", 1, 1,
+	    handle_bundle },
+	{ NATTER__FRAME__BODY_SEND, "send", 1, 1, relay_send },
+	{ NATTER__FRAME__BODY_ACK, "ack", 1, 1, relay_ack },
+	{ NATTER__FRAME__BODY_PING, "ping", 0, 0, handle_ping },
+};
+
+void
+handle_frame(struct session *s, const Natter__Frame *f)
+{
+	const struct handle_entry	*h = NULL;
+	const char			*why = NULL;
+	uint32_t			 code;
+	size_t				 i;
+
+	for (i = 0; i < sizeof handle_table / sizeof handle_table[0]; i++) {
+		if (handle_table[i].body == f->body_case)
+			h = &handle_table[i];
+	}
+	if (h == NULL) {
+		session_respond(s, f->id, C(BAD_FRAME), "not a request");
+		return;
+	}
+	if (h->need_auth && !session_is_authed(s)) {
+		session_respond(s, f->id, C(NOT_AUTHENTICATED),
+		    "authenticate first");
+		return;
+	}
+	if (h->writes && db_savepoint(server_db()) != 0) {
+		session_respond(s, f->id, C(INTERNAL), "database error");
+		return;
+	}
+	code = h->fn(s, f, &why);
+	if (h->writes) {
+		if (code == C(OK) && db_release(server_db()) != 0)
+			code = C(INTERNAL);
+		if (code != C(OK))
+			db_rollback_savepoint(server_db());
+	}
+	if (code == C(INTERNAL) && why == NULL)
+		why = "server error; retry later";
+	if (code != C(OK) && code != C(DEVICE_MISMATCH)) {
+		log_debug("%s from %s: code %u: %s", h->name,
+		    session_is_authed(s) ? session_name(s) : "(anonymous)",
+		    code, why != NULL ? why : "");
+		session_respond(s, f->id, code, why);
+	}
+}
+
+static uint32_t
+handle_ping(struct session *s, const Natter__Frame *f, const char **why)
+{
+	session_respond(s, f->id, C(OK), NULL);
+	return (C(OK));
+}
+
+static void
+handle_logged_in(struct session *s, uint64_t id)
+{
+	Natter__Response	r = NATTER__RESPONSE__INIT;
+	uint32_t		count;
+
+	r.code = C(OK);
+	r.name = (char *)session_name(s);
+	r.device = session_device(s);
+	r.server_ts = time_now_ms();
+	if (prekeys_count(server_db(), session_account(s), session_device(s),
+	    &count) == 0)
+		r.prekey_count = count;
+	session_send_response(s, id, &r);
+	if (r.prekey_count < PREKEYS_LOW)
+		session_prekeys_low(s, r.prekey_count);
+	session_pump(s);
+}
+
+/* Validate and store a signed prekey and one-time prekeys. */
+static uint32_t
+handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
+    const Natter__SignedPrekey *spk, Natter__OneTimePrekey **opks, size_t n,
+    const char **why)
+{
+	struct prekeys_onetime	*o;
+	size_t			 i;
+	int			 rc;
+
+	if (n > PREKEYS_MAXUPLOAD) {
+		*why = "too many one-time prekeys in one upload";
+		return (C(TOO_LARGE));
+	}
+	if (spk != NULL) {
+		if (spk->key.len != PREKEYS_KEYBYTES ||
+		    spk->signature.len != PREKEYS_SIGBYTES) {
+			*why = "malformed signed prekey";
+			return (C(BAD_REQUEST));
+		}
+		if (prekeys_set_signed(server_db(), account, device, spk->id,
+		    spk->key.data, spk->signature.data) != 0)
+			return (C(INTERNAL));
+	}
+	if (n == 0)
+		return (C(OK));
+	o = xcalloc(n, sizeof *o);
+	for (i = 0; i < n; i++) {
+		if (opks[i]->key.len != PREKEYS_KEYBYTES) {
+			free(o);
+			*why = "malformed one-time prekey";
+			return (C(BAD_REQUEST));
+		}
+		o[i].id = opks[i]->id;
+		memcpy(o[i].key, opks[i]->key.data, PREKEYS_KEYBYTES);
+	}
+	rc = prekeys_add_onetime(server_db(), account, device, o, n);
+	free(o);
+	if (rc == 1) {
+		*why = "too many one-time prekeys stored";
+		return (C(TOO_LARGE));
+	}
+	return (rc == 0 ? C(OK) : C(INTERNAL));
+}
+
+static uint32_t
+handle_register(struct session *s, const Natter__Frame *f, const char **why)
+{
+	const Natter__Register	*r = f->register_;
+	int64_t			 account;
+	uint32_t		 code;
+	int			 rc;
+
+	if (session_is_authed(s))
+		return (C(ALREADY_AUTHENTICATED));
+	if (r->name == NULL || !wire_name_valid(r->name)) {
+		*why = "names are 1 to 32 of a-z 0-9 . _ -";
+		code = C(NAME_INVALID);
+		goto fail;
+	}
+	if (r->identity_key.len != AUTH_KEYBYTES || r->signed_prekey == NULL) {
+		*why = "identity key and signed prekey are required";
+		code = C(BAD_REQUEST);
+		goto fail;
+	}
+	if (auth_verify_register(r->signature.data, r->signature.len,
+	    session_nonce(s), r->name, r->identity_key.data) != 0) {
+		code = C(BAD_SIGNATURE);
+		goto fail;
+	}
+	rc = accounts_create(server_db(), r->name, r->identity_key.data,
+	    &account);
+	if (rc != 0) {
+		code = rc == 1 ? C(NAME_TAKEN) : C(INTERNAL);
+		goto fail;
+	}
+	code = handle_store_prekeys(s, account, 1, r->signed_prekey,
+	    r->one_time_prekeys, r->n_one_time_prekeys, why);
+	if (code != C(OK))
+		goto fail;
+	log_info("registered %s", r->name);
+	session_login(s, account, 1, r->name);
+	handle_logged_in(s, f->id);
+	return (C(OK));
+fail:
+	session_rechallenge(s);
+	return (code);
+}
+
+static uint32_t
+handle_auth(struct session *s, const Natter__Frame *f, const char **why)
+{
+	const Natter__Auth	*a = f->auth;
+	uint8_t			 ik[AUTH_KEYBYTES];
+	int64_t			 account;
+	uint32_t		 code;
+	int			 rc;
+
+	if (session_is_authed(s))
+		return (C(ALREADY_AUTHENTICATED));
+	if (a->name == NULL || !wire_name_valid(a->name)) {
+		code = C(NAME_INVALID);
+		goto fail;
+	}
+	rc = accounts_lookup(server_db(), a->name, &account);
+	if (rc == 0)
+		rc = accounts_device_key(server_db(), account, a->device, ik);
+	if (rc != 0) {
+		code = rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL);
+		goto fail;
+	}
+	if (auth_verify_auth(a->signature.data, a->signature.len,
+	    session_nonce(s), a->name, a->device, ik) != 0) {
+		code = C(BAD_SIGNATURE);
+		goto fail;
+	}
+	session_login(s, account, a->device, a->name);
+	handle_logged_in(s, f->id);
+	return (C(OK));
+fail:
+	session_rechallenge(s);
+	return (code);
+}
+
+static uint32_t
+handle_prekey_upload(struct session *s, const Natter__Frame *f,
+    const char **why)
+{
+	const Natter__PrekeyUpload	*u = f->prekey_upload;
+	Natter__Response		 r = NATTER__RESPONSE__INIT;
+	uint32_t			 code, count;
+
+	code = handle_store_prekeys(s, session_account(s), session_device(s),
+	    u->signed_prekey, u->one_time_prekeys, u->n_one_time_prekeys, why);
+	if (code != C(OK))
+		return (code);
+	if (prekeys_count(server_db(), session_account(s), session_device(s),
+	    &count) != 0)
+		return (C(INTERNAL));
+	if (count >= PREKEYS_LOW)
+		session_prekeys_refilled(s);
+	r.code = C(OK);
+	r.prekey_count = count;
+	r.server_ts = time_now_ms();
+	session_send_response(s, f->id, &r);
+	return (C(OK));
+}
+
+static void
+handle_bundle_fill(Natter__PrekeyBundle *pb, Natter__SignedPrekey *spk,
+    Natter__OneTimePrekey *opk, struct prekeys_bundle *b, char *name)
+{
+	natter__prekey_bundle__init(pb);
+	natter__signed_prekey__init(spk);
+	natter__one_time_prekey__init(opk);
+	pb->name = name;
+	pb->device = b->device;
+	pb->identity_key.data = b->identity_key;
+	pb->identity_key.len = PREKEYS_KEYBYTES;
+	if (b->has_signed) {
+		spk->id = b->spk_id;
+		spk->key.data = b->spk;
+		spk->key.len = PREKEYS_KEYBYTES;
+		spk->signature.data = b->spk_sig;
+		spk->signature.len = PREKEYS_SIGBYTES;
+		pb->signed_prekey = spk;
+	}
+	if (b->has_onetime) {
+		opk->id = b->opk.id;
+		opk->key.data = b->opk.key;
+		opk->key.len = PREKEYS_KEYBYTES;
+		pb->one_time_prekey = opk;
+	}
+}
+
+/* After a bundle took a one-time prekey: warn the device if it is low. */
+static void
+handle_check_low(int64_t account, uint32_t device)
+{
+	struct session	*t = directory_find(account, device);
+	uint32_t	 count;
+
+	if (t != NULL && prekeys_count(server_db(), account, device,
+	    &count) == 0 && count < PREKEYS_LOW)
+		session_prekeys_low(t, count);
+}
+
+static uint32_t
+handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
+{
+	const char		*name = f->bundle_request->name;
+	Natter__Response	 r = NATTER__RESPONSE__INIT;
+	uint32_t		 devs[ACCOUNTS_MAXDEVICES];
+	struct prekeys_bundle	 b[ACCOUNTS_MAXDEVICES];
+	Natter__PrekeyBundle	 pb[ACCOUNTS_MAXDEVICES], *pbp[ACCOUNTS_MAXDEVICES];
+	Natter__SignedPrekey	 spk[ACCOUNTS_MAXDEVICES];
+	Natter__OneTimePrekey	 opk[ACCOUNTS_MAXDEVICES];
+	int64_t			 account;
+	size_t			 n, i;
+	int			 rc;
+
+	if (name == NULL || !wire_name_valid(name))
+		return (C(NAME_INVALID));
+	rc = accounts_lookup(server_db(), name, &account);
+	if (rc != 0)
+		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
+	if (accounts_devices(server_db(), account, devs, ACCOUNTS_MAXDEVICES,
+	    &n) != 0)
+		return (C(INTERNAL));
+	if (n == 0)
+		return (C(UNKNOWN_USER));
+	for (i = 0; i < n; i++) {
+		if (prekeys_bundle(server_db(), account, devs[i], &b[i]) != 0)
+			return (C(INTERNAL));
+		handle_bundle_fill(&pb[i], &spk[i], &opk[i], &b[i],
+		    (char *)name);
+		pbp[i] = &pb[i];
+	}
+	for (i = 0; i < n; i++)
+		handle_check_low(account, devs[i]);
+	r.code = C(OK);
+	r.name = (char *)name;
+	r.n_bundles = n;
+	r.bundles = pbp;
+	r.server_ts = time_now_ms();
+	session_send_response(s, f->id, &r);
+	return (C(OK));
+}

@@ -1,0 +1,293 @@
+/* main: natterd's command line, startup, signals and shutdown. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <uv.h>
+
+#include "server/directory.h"
+#include "server/server.h"
+#include "server/ws.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+#define MAIN_DEFAULT_HOST	"127.0.0.1"
+#define MAIN_DEFAULT_PORT	7878
+#define MAIN_DEFAULT_TTL	"30d"
+#define MAIN_DEFAULT_FRAME	(256 * 1024)
+#define MAIN_DEFAULT_ASSET	(100 * 1024 * 1024)
+
+static const char main_usage[] =
+    "usage: natterd [--listen HOST:PORT] [--data DIR] "
+    "[--message-ttl DURATION]\n"
+    "               [--max-frame BYTES] [--max-asset BYTES] "
+    "[--sync normal|full]\n"
+    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n";
+
+static uv_signal_t	main_sigterm, main_sigint;
+
+static void
+main_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+main_usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "natterd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", main_usage);
+	exit(2);
+}
+
+static int
+main_parse_size(const char *s, size_t min, size_t max, size_t *out)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return (-1);
+	*out = (size_t)v;
+	return (0);
+}
+
+static void
+main_parse_listen(const char *arg, char **host, int *port)
+{
+	const char	*colon = strrchr(arg, ':');
+	size_t		 n, hl;
+
+	if (colon == NULL || colon == arg ||
+	    main_parse_size(colon + 1, 1, 65535, &n) != 0)
+		main_usage_error("bad --listen value: %s (want HOST:PORT)", arg);
+	hl = (size_t)(colon - arg);
+	if (arg[0] == '[' && colon[-1] == ']')
+		*host = xstrndup(arg + 1, hl - 2);
+	else
+		*host = xstrndup(arg, hl);
+	*port = (int)n;
+}
+
+static int
+main_mkdirs(const char *path)
+{
+	char	*p = xstrdup(path), *s;
+	int	 rc = 0;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return (rc);
+}
+
+static char *
+main_default_data(void)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char		*path;
+
+	if (xdg != NULL && *xdg == '/')
+		xasprintf(&path, "%s/natterd", xdg);
+	else if (home != NULL && *home != '\0')
+		xasprintf(&path, "%s/.local/share/natterd", home);
+	else {
+		fprintf(stderr, "natterd: no data directory: set HOME, "
+		    "XDG_DATA_HOME or use --data DIR\n");
+		exit(1);
+	}
+	return (path);
+}
+
+static void
+main_signal(uv_signal_t *h, int signum)
+{
+	log_info("signal %d: shutting down", signum);
+	uv_stop(h->loop);
+}
+
+enum {
+	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
+	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION
+};
+
+static const struct option main_options[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "message-ttl", required_argument, NULL, OPT_TTL },
+	{ "max-frame", required_argument, NULL, OPT_FRAME },
+	{ "max-asset", required_argument, NULL, OPT_ASSET },
+	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "tls-cert", required_argument, NULL, OPT_CERT },
+	{ "tls-key", required_argument, NULL, OPT_KEY },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+main_parse(int argc, char **argv, struct server_config *sc,
+    struct ws_config *wc, enum log_level *level)
+{
+	int64_t	ttl;
+	int	ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", main_options, NULL)) != -1) {
+		switch (ch) {
+		case OPT_LISTEN:
+			main_parse_listen(optarg, (char **)&wc->host,
+			    &wc->port);
+			break;
+		case OPT_DATA:
+			if (*optarg == '\0')
+				main_usage_error("bad --data value");
+			sc->data_dir = optarg;
+			break;
+		case OPT_TTL:
+			if (time_parse_duration(optarg, &ttl) != 0)
+				main_usage_error("bad --message-ttl value: %s "
+				    "(want Ns, Nm, Nh or Nd)", optarg);
+			sc->ttl_ms = ttl * 1000;
+			break;
+		case OPT_FRAME:
+			if (main_parse_size(optarg, 1024, 64 << 20,
+			    &sc->max_frame) != 0)
+				main_usage_error("bad --max-frame value: %s "
+				    "(1024 to 67108864)", optarg);
+			break;
+		case OPT_ASSET:
+			if (main_parse_size(optarg, 1, (size_t)1 << 40,
+			    &sc->max_asset) != 0)
+				main_usage_error("bad --max-asset value: %s",
+				    optarg);
+			break;
+		case OPT_SYNC:
+			if (strcmp(optarg, "full") == 0)
+				sc->sync_full = 1;
+			else if (strcmp(optarg, "normal") == 0)
+				sc->sync_full = 0;
+			else
+				main_usage_error("bad --sync value: %s (want "
+				    "normal or full)", optarg);
+			break;
+		case OPT_LOG:
+			if (log_parse_level(optarg, level) != 0)
+				main_usage_error("bad --log-level value: %s "
+				    "(error, warn, info or debug)", optarg);
+			break;
+		case OPT_CERT:
+			wc->tls_cert = optarg;
+			break;
+		case OPT_KEY:
+			wc->tls_key = optarg;
+			break;
+		case OPT_HELP:
+			fputs(main_usage, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("natterd %s\n", NATTER_VERSION);
+			exit(0);
+		case ':':
+			main_usage_error("option needs a value: %s",
+			    argv[optind - 1]);
+		default:
+			main_usage_error("unknown option: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		main_usage_error("unexpected argument: %s", argv[optind]);
+	if ((wc->tls_cert == NULL) != (wc->tls_key == NULL))
+		main_usage_error("--tls-cert and --tls-key go together");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server_config	 sc;
+	struct ws_config	 wc;
+	enum log_level		 level = LOG_WARN;
+	uv_loop_t		 loop;
+	char			*err = NULL, *data = NULL;
+	int64_t			 ttl;
+
+	log_set_prefix("natterd");
+	memset(&sc, 0, sizeof sc);
+	memset(&wc, 0, sizeof wc);
+	wc.host = MAIN_DEFAULT_HOST;
+	wc.port = MAIN_DEFAULT_PORT;
+	if (time_parse_duration(MAIN_DEFAULT_TTL, &ttl) != 0)
+		fatal("bad default TTL");
+	sc.ttl_ms = ttl * 1000;
+	sc.max_frame = MAIN_DEFAULT_FRAME;
+	sc.max_asset = MAIN_DEFAULT_ASSET;
+	sc.sync_full = 1;
+	main_parse(argc, argv, &sc, &wc, &level);
+	log_set_level(level);
+	wc.verbose = level == LOG_DEBUG;
+	if (sc.data_dir == NULL)
+		sc.data_dir = data = main_default_data();
+	if (main_mkdirs(sc.data_dir) != 0) {
+		fprintf(stderr, "natterd: cannot create data directory %s: "
+		    "%s\n", sc.data_dir, strerror(errno));
+		return (1);
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "natterd: cannot initialise libsodium\n");
+		return (1);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	uv_loop_init(&loop);
+	if (server_start(&sc, &loop, &err) != 0 ||
+	    ws_start(&wc, &loop, &err) != 0) {
+		fprintf(stderr, "natterd: %s\n", err);
+		return (1);
+	}
+	uv_signal_init(&loop, &main_sigterm);
+	uv_signal_start(&main_sigterm, main_signal, SIGTERM);
+	uv_signal_init(&loop, &main_sigint);
+	uv_signal_start(&main_sigint, main_signal, SIGINT);
+	log_info("listening on %s:%d, data in %s", wc.host, wc.port,
+	    sc.data_dir);
+
+	uv_run(&loop, UV_RUN_DEFAULT);
+
+	server_stop();
+	ws_stop();
+	uv_close((uv_handle_t *)&main_sigterm, NULL);
+	uv_close((uv_handle_t *)&main_sigint, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		log_warn("event loop did not close cleanly");
+	server_close();
+	directory_clear();
+	free(data);
+	log_info("stopped");
+	return (0);
+}

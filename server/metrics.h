@@ -1,0 +1,29 @@
+/* metrics: counters and gauges rendered as Prometheus text for /metrics. */
+#ifndef NATTER_METRICS_H
+#define NATTER_METRICS_H
+
+#include <stdint.h>
+
+enum metrics_counter {
+	METRICS_MESSAGES_STORED,
+	METRICS_MESSAGES_DELIVERED,
+	METRICS_RECEIPTS_STORED,
+	METRICS_ASSETS_STORED,
+	METRICS_ASSET_DEDUP_HITS,
+	METRICS_ASSET_BYTES,
+	METRICS_REQUESTS,
+	METRICS_RATE_LIMITED,
+	METRICS_BAD_FRAMES,
+	METRICS_COMMITS,
+	METRICS_PURGED,
+	METRICS_NCOUNTERS
+};
+
+void	metrics_add(enum metrics_counter, uint64_t);
+uint64_t metrics_get(enum metrics_counter);
+/* Open connections (WebSocket), adjusted by delta. */
+void	metrics_connections(int delta);
+/* The /metrics body; queue_depth is the current row count. Caller frees. */
+char	*metrics_render(uint64_t queue_depth, uint64_t online_devices);
+
+#endif

@@ -1,0 +1,146 @@
+/* prekeys: signed and one-time prekeys of each device, handed out once. */
+#include <string.h>
+
+#include "server/db.h"
+#include "server/prekeys.h"
+
+int
+prekeys_set_signed(struct db *db, int64_t account, uint32_t device,
+    uint32_t id, const uint8_t key[PREKEYS_KEYBYTES],
+    const uint8_t sig[PREKEYS_SIGBYTES])
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	st = db_stmt(db, "UPDATE devices SET spk_id = ?, spk = ?, spk_sig = ? "
+	    "WHERE account = ? AND device = ?");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, key, PREKEYS_KEYBYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, sig, PREKEYS_SIGBYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, account);
+	sqlite3_bind_int64(st, 5, device);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
+prekeys_add_onetime(struct db *db, int64_t account, uint32_t device,
+    const struct prekeys_onetime *opks, size_t n)
+{
+	sqlite3_stmt	*st;
+	uint32_t	 count;
+	size_t		 i;
+	int		 rc;
+
+	if (prekeys_count(db, account, device, &count) != 0)
+		return (-1);
+	if (count + n > PREKEYS_MAXSTORED)
+		return (1);
+	if (db_begin(db) != 0)
+		return (-1);
+	st = db_stmt(db, "INSERT OR REPLACE INTO opks (account, device, id, key) "
+	    "VALUES (?, ?, ?, ?)");
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, account);
+		sqlite3_bind_int64(st, 2, device);
+		sqlite3_bind_int64(st, 3, opks[i].id);
+		sqlite3_bind_blob(st, 4, opks[i].key, PREKEYS_KEYBYTES,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return (-1);
+		}
+	}
+	sqlite3_reset(st);
+	return (0);
+}
+
+int
+prekeys_count(struct db *db, int64_t account, uint32_t device,
+    uint32_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = db_stmt(db, "SELECT count(*) FROM opks "
+	    "WHERE account = ? AND device = ?");
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, device);
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+static int
+prekeys_copy(sqlite3_stmt *st, int col, uint8_t *out, size_t len)
+{
+	if ((size_t)sqlite3_column_bytes(st, col) != len)
+		return (-1);
+	memcpy(out, sqlite3_column_blob(st, col), len);
+	return (0);
+}
+
+static int
+prekeys_take_onetime(struct db *db, int64_t account, uint32_t device,
+    struct prekeys_bundle *b)
+{
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	st = db_stmt(db, "DELETE FROM opks WHERE rowid = (SELECT rowid FROM "
+	    "opks WHERE account = ? AND device = ? ORDER BY id LIMIT 1) "
+	    "RETURNING id, key");
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, device);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		b->opk.id = (uint32_t)sqlite3_column_int64(st, 0);
+		if (prekeys_copy(st, 1, b->opk.key, PREKEYS_KEYBYTES) == 0)
+			b->has_onetime = 1;
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE)
+		ret = -1;
+	sqlite3_reset(st);
+	return (ret);
+}
+
+int
+prekeys_bundle(struct db *db, int64_t account, uint32_t device,
+    struct prekeys_bundle *b)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(b, 0, sizeof *b);
+	b->device = device;
+	st = db_stmt(db, "SELECT identity_key, spk_id, spk, spk_sig FROM devices "
+	    "WHERE account = ? AND device = ?");
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, device);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (rc == SQLITE_DONE ? 1 : -1);
+	}
+	if (prekeys_copy(st, 0, b->identity_key, PREKEYS_KEYBYTES) != 0) {
+		sqlite3_reset(st);
+		return (-1);
+	}
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		b->spk_id = (uint32_t)sqlite3_column_int64(st, 1);
+		if (prekeys_copy(st, 2, b->spk, PREKEYS_KEYBYTES) == 0 &&
+		    prekeys_copy(st, 3, b->spk_sig, PREKEYS_SIGBYTES) == 0)
+			b->has_signed = 1;
+	}
+	sqlite3_reset(st);
+	return (prekeys_take_onetime(db, account, device, b));
+}

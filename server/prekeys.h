@@ -1,0 +1,50 @@
+/* prekeys: signed and one-time prekeys of each device, handed out once. */
+#ifndef NATTER_PREKEYS_H
+#define NATTER_PREKEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define PREKEYS_KEYBYTES	32
+#define PREKEYS_SIGBYTES	64
+#define PREKEYS_LOW		20	/* PrekeysLow below this count */
+#define PREKEYS_MAXUPLOAD	200	/* one-time prekeys per upload */
+#define PREKEYS_MAXSTORED	1000	/* one-time prekeys per device */
+
+struct prekeys_onetime {
+	uint32_t	id;
+	uint8_t		key[PREKEYS_KEYBYTES];
+};
+
+/* What a BundleRequest returns for one device. */
+struct prekeys_bundle {
+	uint32_t	device;
+	uint8_t		identity_key[PREKEYS_KEYBYTES];
+	int		has_signed;
+	uint32_t	spk_id;
+	uint8_t		spk[PREKEYS_KEYBYTES];
+	uint8_t		spk_sig[PREKEYS_SIGBYTES];
+	int		has_onetime;
+	struct prekeys_onetime opk;
+};
+
+/* Replace the device's signed prekey: 0 or -1. */
+int	prekeys_set_signed(struct db *, int64_t account, uint32_t device,
+	    uint32_t id, const uint8_t key[PREKEYS_KEYBYTES],
+	    const uint8_t sig[PREKEYS_SIGBYTES]);
+/* Add one-time prekeys (an id already stored is replaced). Returns 0, 1 if
+ * the device would then hold more than PREKEYS_MAXSTORED (nothing added),
+ * -1 on error. */
+int	prekeys_add_onetime(struct db *, int64_t account, uint32_t device,
+	    const struct prekeys_onetime *, size_t n);
+/* The device's one-time prekey count: 0 or -1. */
+int	prekeys_count(struct db *, int64_t account, uint32_t device,
+	    uint32_t *count);
+/* Fill b for the device, taking (deleting) its lowest one-time prekey if
+ * any is left. 0, 1 if the device is unknown, -1 on error. */
+int	prekeys_bundle(struct db *, int64_t account, uint32_t device,
+	    struct prekeys_bundle *b);
+
+#endif

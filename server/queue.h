@@ -1,0 +1,59 @@
+/* queue: per-device FIFO of messages and receipts, idempotent sends, TTL. */
+#ifndef NATTER_QUEUE_H
+#define NATTER_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define QUEUE_IDBYTES	16
+#define QUEUE_MAXDEPTH	100000	/* rows per device before QUEUE_FULL */
+
+/* One queued row. For a receipt, from/from_device is the device that
+ * acknowledged the message, message_id the message's, and status the
+ * receipt status (1 delivered); for a message status is 0. */
+struct queue_item {
+	uint64_t	 seq;
+	int64_t		 from_account;
+	char		 from[33];
+	uint32_t	 from_device;
+	uint8_t		 message_id[QUEUE_IDBYTES];
+	uint32_t	 type;
+	uint8_t		*content;	/* push: borrowed; fetch: owned */
+	size_t		 content_len;
+	int64_t		 server_ts;
+	uint32_t	 status;
+};
+
+/* Append item for (account, device), expiring at expires (ms). Sets *seq
+ * when seq is not NULL. 0 or -1. */
+int	queue_push(struct db *, int64_t account, uint32_t device,
+	    const struct queue_item *, int64_t expires, uint64_t *seq);
+/* Rows queued for the device: 0 or -1. */
+int	queue_depth(struct db *, int64_t account, uint32_t device,
+	    uint64_t *depth);
+/* All rows queued: 0 or -1. */
+int	queue_total(struct db *, uint64_t *total);
+/* Up to max unexpired rows with seq > after, in order, into items; *n is
+ * set. Free the contents with queue_items_clear. 0 or -1. */
+int	queue_fetch(struct db *, int64_t account, uint32_t device,
+	    uint64_t after, int64_t now, struct queue_item *items, size_t max,
+	    size_t *n);
+void	queue_items_clear(struct queue_item *, size_t n);
+/* Delete the device's row seq, describing it in *out (content not
+ * loaded). 0 deleted, 1 no such row, -1 error. */
+int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
+	    struct queue_item *out);
+/* Delete rows and send records expired at now (ms); *purged rows. */
+int	queue_purge(struct db *, int64_t now, uint64_t *purged);
+
+/* Idempotency: was (account, device, message_id) stored already? 0 yes
+ * (*server_ts set), 1 no, -1 error. */
+int	queue_sent_lookup(struct db *, int64_t account, uint32_t device,
+	    const uint8_t id[QUEUE_IDBYTES], int64_t *server_ts);
+/* Remember a stored send until expires. 0 or -1. */
+int	queue_sent_record(struct db *, int64_t account, uint32_t device,
+	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires);
+
+#endif

@@ -1,0 +1,21 @@
+/* relay: Send and Ack: store envelopes, delete acked rows, queue receipts. */
+#ifndef NATTER_RELAY_H
+#define NATTER_RELAY_H
+
+#include <stdint.h>
+
+#include "shared/proto/natter.pb-c.h"
+
+struct session;
+
+#define RELAY_MAXENVELOPES	256	/* envelopes per Send */
+#define RELAY_MAXACKS		1024	/* seqs per Ack */
+
+/* Handle a Send / an Ack on an authenticated session. Return a Code; on OK
+ * the answer has been queued. *why may be set to a detail. */
+uint32_t	relay_send(struct session *, const Natter__Frame *,
+		    const char **why);
+uint32_t	relay_ack(struct session *, const Natter__Frame *,
+		    const char **why);
+
+#endif

@@ -1,0 +1,123 @@
+/* server: natterd's shared state, the group commit hook and the purge timer.
+ *
+ * Group commit: request handlers write into one transaction per loop turn
+ * (db_begin on first write). Before libuv sleeps, the prepare hook commits
+ * it and only then releases the answers and deliveries queued meanwhile,
+ * so nobody hears "stored" before the rows are on disk. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "server/db.h"
+#include "server/metrics.h"
+#include "server/queue.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+static struct server_config	 server_cfg;
+static struct db		*server_database;
+static uv_prepare_t		 server_prepare;
+static uv_timer_t		 server_purge_timer;
+static int			 server_running;
+
+void
+server_commit(void)
+{
+	if (db_in_txn(server_database)) {
+		if (db_commit(server_database) != 0) {
+			/* The held answers must not go out; clients resend. */
+			log_error("cannot commit to the database; exiting");
+			exit(1);
+		}
+		metrics_add(METRICS_COMMITS, 1);
+	}
+	session_flush_all();
+}
+
+static void
+server_prepare_cb(uv_prepare_t *h)
+{
+	server_commit();
+}
+
+static void
+server_purge_cb(uv_timer_t *t)
+{
+	uint64_t	n;
+
+	if (queue_purge(server_database, time_now_ms(), &n) != 0) {
+		log_error("purge of expired messages failed");
+		return;
+	}
+	if (n > 0) {
+		log_info("purged %llu expired rows", (unsigned long long)n);
+		metrics_add(METRICS_PURGED, n);
+	}
+}
+
+int
+server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
+{
+	char		*path;
+	uint64_t	 interval;
+
+	server_cfg = *cfg;
+	xasprintf(&path, "%s/natterd.db", cfg->data_dir);
+	server_database = db_open(path, cfg->sync_full, err);
+	free(path);
+	if (server_database == NULL)
+		return (-1);
+	uv_prepare_init(loop, &server_prepare);
+	uv_prepare_start(&server_prepare, server_prepare_cb);
+	/* Purge every half TTL, between 1 s and 60 s. */
+	interval = (uint64_t)cfg->ttl_ms / 2;
+	if (interval < 1000)
+		interval = 1000;
+	if (interval > 60000)
+		interval = 60000;
+	uv_timer_init(loop, &server_purge_timer);
+	uv_timer_start(&server_purge_timer, server_purge_cb, interval,
+	    interval);
+	server_running = 1;
+	return (0);
+}
+
+void
+server_stop(void)
+{
+	if (!server_running)
+		return;
+	server_running = 0;
+	server_commit();
+	uv_prepare_stop(&server_prepare);
+	uv_close((uv_handle_t *)&server_prepare, NULL);
+	uv_timer_stop(&server_purge_timer);
+	uv_close((uv_handle_t *)&server_purge_timer, NULL);
+}
+
+void
+server_close(void)
+{
+	db_close(server_database);
+	server_database = NULL;
+}
+
+struct db *
+server_db(void)
+{
+	return (server_database);
+}
+
+int64_t
+server_ttl_ms(void)
+{
+	return (server_cfg.ttl_ms);
+}
+
+size_t
+server_max_frame(void)
+{
+	return (server_cfg.max_frame);
+}

@@ -1,0 +1,435 @@
+/* session: one WebSocket connection: auth state, output queue, delivery.
+ *
+ * Output is a bounded queue of encoded frames. Frames queued while the
+ * turn's transaction is open are held until server_commit() releases them.
+ * When the queue is over SESSION_OUTMAX the session stops reading from the
+ * socket, and it reads queued rows from SQLite only while the queue is
+ * under half of that and fewer than SESSION_WINDOW deliveries are unacked,
+ * so a slow consumer costs a bounded amount of memory. */
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "server/auth.h"
+#include "server/db.h"
+#include "server/directory.h"
+#include "server/handle.h"
+#include "server/metrics.h"
+#include "server/queue.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "shared/proto/wire.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+#define SESSION_BATCH		32		/* rows per Deliver */
+#define SESSION_DELIVERMAX	(128 * 1024)	/* bytes per Deliver */
+
+struct session_out {
+	TAILQ_ENTRY(session_out) entry;
+	int		 held;
+	size_t		 len;
+	uint8_t		 data[];	/* LWS_PRE + len */
+};
+TAILQ_HEAD(session_outq, session_out);
+
+struct session {
+	struct lws		*wsi;
+	struct session_outq	 outq;
+	size_t			 outbytes;
+	int			 rx_paused;
+	int			 kicked;
+	int			 dirty;
+	TAILQ_ENTRY(session)	 dirty_entry;
+
+	uint8_t			 nonce[AUTH_NONCEBYTES];
+	int			 authed;
+	int64_t			 account;
+	uint32_t		 device;
+	char			 name[WIRE_NAME_MAX + 1];
+
+	uint64_t		 sent_seq;	/* highest seq pushed */
+	unsigned		 inflight;
+	int			 drained_sent;
+	int			 low_sent;
+
+	double			 tokens;
+	int64_t			 tokens_ms;
+	unsigned		 bad_frames;
+};
+TAILQ_HEAD(session_list, session);
+
+static struct session_list session_dirty =
+    TAILQ_HEAD_INITIALIZER(session_dirty);
+
+static void
+session_mark_dirty(struct session *s)
+{
+	if (s->dirty)
+		return;
+	s->dirty = 1;
+	TAILQ_INSERT_TAIL(&session_dirty, s, dirty_entry);
+}
+
+struct session *
+session_create(struct lws *wsi)
+{
+	struct session	*s = xcalloc(1, sizeof *s);
+
+	s->wsi = wsi;
+	TAILQ_INIT(&s->outq);
+	s->tokens = SESSION_BURST;
+	s->tokens_ms = time_now_ms();
+	metrics_connections(1);
+	session_rechallenge(s);
+	return (s);
+}
+
+void
+session_free(struct session *s)
+{
+	struct session_out	*o;
+
+	if (s == NULL)
+		return;
+	if (s->dirty)
+		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
+	if (s->authed)
+		directory_remove(s->account, s->device, s);
+	while ((o = TAILQ_FIRST(&s->outq)) != NULL) {
+		TAILQ_REMOVE(&s->outq, o, entry);
+		free(o);
+	}
+	metrics_connections(-1);
+	free(s);
+}
+
+void
+session_send(struct session *s, const Natter__Frame *f)
+{
+	struct session_out	*o;
+	size_t			 len = wire_size(f);
+
+	o = xmalloc(sizeof *o + LWS_PRE + len);
+	if (wire_encode(f, o->data + LWS_PRE, len) != len)
+		fatal("session: frame encoding failed");
+	o->len = len;
+	o->held = db_in_txn(server_db());
+	TAILQ_INSERT_TAIL(&s->outq, o, entry);
+	s->outbytes += len;
+	session_mark_dirty(s);
+	if (s->outbytes > SESSION_OUTMAX && !s->rx_paused) {
+		s->rx_paused = 1;
+		lws_rx_flow_control(s->wsi, 0);
+	}
+}
+
+void
+session_send_response(struct session *s, uint64_t id, Natter__Response *r)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT;
+
+	f.id = id;
+	f.body_case = NATTER__FRAME__BODY_RESPONSE;
+	f.response = r;
+	session_send(s, &f);
+}
+
+void
+session_respond(struct session *s, uint64_t id, uint32_t code,
+    const char *message)
+{
+	Natter__Response	r = NATTER__RESPONSE__INIT;
+
+	r.code = code;
+	r.message = (char *)(message != NULL ? message : "");
+	if (code == NATTER__CODE__OK)
+		r.server_ts = time_now_ms();
+	session_send_response(s, id, &r);
+}
+
+static void
+session_event(struct session *s, Natter__Event *ev)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT;
+
+	f.body_case = NATTER__FRAME__BODY_EVENT;
+	f.event = ev;
+	session_send(s, &f);
+}
+
+const uint8_t *
+session_nonce(const struct session *s)
+{
+	return (s->nonce);
+}
+
+void
+session_rechallenge(struct session *s)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__Challenge	c = NATTER__CHALLENGE__INIT;
+
+	auth_challenge(s->nonce);
+	c.nonce.data = s->nonce;
+	c.nonce.len = sizeof s->nonce;
+	c.server_ts = time_now_ms();
+	f.body_case = NATTER__FRAME__BODY_CHALLENGE;
+	f.challenge = &c;
+	session_send(s, &f);
+}
+
+int
+session_is_authed(const struct session *s)
+{
+	return (s->authed);
+}
+
+int64_t
+session_account(const struct session *s)
+{
+	return (s->account);
+}
+
+uint32_t
+session_device(const struct session *s)
+{
+	return (s->device);
+}
+
+const char *
+session_name(const struct session *s)
+{
+	return (s->name);
+}
+
+void
+session_login(struct session *s, int64_t account, uint32_t device,
+    const char *name)
+{
+	struct session	*old;
+
+	/* The nonce is spent: a later Register/Auth cannot reuse it. */
+	auth_challenge(s->nonce);
+	s->authed = 1;
+	s->account = account;
+	s->device = device;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	old = directory_add(account, device, s);
+	if (old != NULL && old != s) {
+		log_info("%s/%u reconnected; closing the older connection",
+		    name, device);
+		old->kicked = 1;
+		old->authed = 0;
+		session_mark_dirty(old);
+	}
+}
+
+void
+session_prekeys_low(struct session *s, uint32_t count)
+{
+	Natter__Event		ev = NATTER__EVENT__INIT;
+	Natter__PrekeysLow	pl = NATTER__PREKEYS_LOW__INIT;
+
+	if (s->low_sent)
+		return;
+	s->low_sent = 1;
+	pl.count = count;
+	ev.kind_case = NATTER__EVENT__KIND_PREKEYS_LOW;
+	ev.prekeys_low = &pl;
+	session_event(s, &ev);
+}
+
+void
+session_prekeys_refilled(struct session *s)
+{
+	s->low_sent = 0;
+}
+
+void
+session_acked(struct session *s, uint64_t seq)
+{
+	if (seq <= s->sent_seq && s->inflight > 0)
+		s->inflight--;
+}
+
+static void
+session_drained(struct session *s)
+{
+	Natter__Event		ev = NATTER__EVENT__INIT;
+	Natter__BacklogDrained	bd = NATTER__BACKLOG_DRAINED__INIT;
+
+	s->drained_sent = 1;
+	ev.kind_case = NATTER__EVENT__KIND_BACKLOG_DRAINED;
+	ev.backlog_drained = &bd;
+	session_event(s, &ev);
+}
+
+/* Build one Deliver from items[0..n), stopping before SESSION_DELIVERMAX
+ * bytes (but with at least one item). Returns how many went in. */
+static size_t
+session_deliver(struct session *s, struct queue_item *items, size_t n)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 d = NATTER__DELIVER__INIT;
+	Natter__Delivery	 dl[SESSION_BATCH], *dp[SESSION_BATCH];
+	Natter__Receipt		 rc[SESSION_BATCH];
+	size_t			 i, bytes = 0;
+
+	for (i = 0; i < n && i < SESSION_BATCH; i++) {
+		if (i > 0 && bytes + items[i].content_len > SESSION_DELIVERMAX)
+			break;
+		bytes += items[i].content_len + 64;
+		natter__delivery__init(&dl[i]);
+		dp[i] = &dl[i];
+		dl[i].seq = items[i].seq;
+		dl[i].server_ts = items[i].server_ts;
+		if (items[i].status != 0) {
+			natter__receipt__init(&rc[i]);
+			rc[i].message_id.data = items[i].message_id;
+			rc[i].message_id.len = QUEUE_IDBYTES;
+			rc[i].by = items[i].from;
+			rc[i].by_device = items[i].from_device;
+			rc[i].status = items[i].status;
+			rc[i].ts = items[i].server_ts;
+			dl[i].receipt = &rc[i];
+			continue;
+		}
+		dl[i].from = items[i].from;
+		dl[i].from_device = items[i].from_device;
+		dl[i].message_id.data = items[i].message_id;
+		dl[i].message_id.len = QUEUE_IDBYTES;
+		dl[i].type = items[i].type;
+		dl[i].content.data = items[i].content;
+		dl[i].content.len = items[i].content_len;
+	}
+	d.n_items = i;
+	d.items = dp;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &d;
+	session_send(s, &f);
+	return (i);
+}
+
+void
+session_pump(struct session *s)
+{
+	struct queue_item	items[SESSION_BATCH];
+	size_t			n, want, used;
+
+	while (s->authed && !s->kicked && s->inflight < SESSION_WINDOW &&
+	    s->outbytes < SESSION_OUTMAX / 2) {
+		want = SESSION_WINDOW - s->inflight;
+		if (want > SESSION_BATCH)
+			want = SESSION_BATCH;
+		if (queue_fetch(server_db(), s->account, s->device,
+		    s->sent_seq, time_now_ms(), items, want, &n) != 0) {
+			log_error("cannot read the queue of %s/%u", s->name,
+			    s->device);
+			return;
+		}
+		if (n == 0) {
+			if (!s->drained_sent)
+				session_drained(s);
+			return;
+		}
+		used = session_deliver(s, items, n);
+		s->inflight += used;
+		s->sent_seq = items[used - 1].seq;
+		queue_items_clear(items, n);
+	}
+}
+
+/* Token bucket: 1 if the request may proceed. */
+static int
+session_rate_ok(struct session *s)
+{
+	int64_t	now = time_now_ms();
+
+	s->tokens += (double)(now - s->tokens_ms) * SESSION_RATE / 1000.0;
+	s->tokens_ms = now;
+	if (s->tokens > SESSION_BURST)
+		s->tokens = SESSION_BURST;
+	if (s->tokens < 1.0)
+		return (0);
+	s->tokens -= 1.0;
+	return (1);
+}
+
+int
+session_receive(struct session *s, const uint8_t *data, size_t len)
+{
+	Natter__Frame	*f;
+
+	metrics_add(METRICS_REQUESTS, 1);
+	if (s->kicked)
+		return (0);
+	f = wire_decode(data, len, server_max_frame());
+	if (f == NULL) {
+		metrics_add(METRICS_BAD_FRAMES, 1);
+		if (++s->bad_frames > SESSION_MAXBAD)
+			return (LWS_CLOSE_STATUS_POLICY_VIOLATION);
+		session_respond(s, 0, NATTER__CODE__BAD_FRAME,
+		    "undecodable frame");
+		return (0);
+	}
+	if (!session_rate_ok(s)) {
+		metrics_add(METRICS_RATE_LIMITED, 1);
+		session_respond(s, f->id, NATTER__CODE__RATE_LIMITED,
+		    "too many requests; slow down");
+	} else
+		handle_frame(s, f);
+	wire_free(f);
+	return (0);
+}
+
+int
+session_writable(struct session *s)
+{
+	struct session_out	*o;
+	int			 n;
+
+	if (s->kicked) {
+		lws_close_reason(s->wsi, (enum lws_close_status)
+		    SESSION_CLOSE_REPLACED, (unsigned char *)"replaced", 8);
+		return (-1);
+	}
+	o = TAILQ_FIRST(&s->outq);
+	if (o == NULL || o->held)
+		return (0);
+	n = lws_write(s->wsi, o->data + LWS_PRE, o->len, LWS_WRITE_BINARY);
+	if (n < 0 || (size_t)n < o->len)
+		return (-1);
+	TAILQ_REMOVE(&s->outq, o, entry);
+	s->outbytes -= o->len;
+	free(o);
+	if (s->rx_paused && s->outbytes < SESSION_OUTMAX / 2) {
+		s->rx_paused = 0;
+		lws_rx_flow_control(s->wsi, 1);
+	}
+	session_pump(s);
+	o = TAILQ_FIRST(&s->outq);
+	if (o != NULL && !o->held)
+		lws_callback_on_writable(s->wsi);
+	return (0);
+}
+
+void
+session_flush_all(void)
+{
+	struct session		*s;
+	struct session_out	*o;
+
+	while ((s = TAILQ_FIRST(&session_dirty)) != NULL) {
+		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
+		s->dirty = 0;
+		TAILQ_FOREACH(o, &s->outq, entry)
+			o->held = 0;
+		if (s->kicked || !TAILQ_EMPTY(&s->outq))
+			lws_callback_on_writable(s->wsi);
+	}
+}

@@ -1,0 +1,58 @@
+/* session: one WebSocket connection: auth state, output queue, delivery. */
+#ifndef NATTER_SESSION_H
+#define NATTER_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/proto/natter.pb-c.h"
+
+struct lws;
+struct session;
+
+#define SESSION_WINDOW		64		/* unacked deliveries */
+#define SESSION_OUTMAX		(1024 * 1024)	/* queued output bytes */
+#define SESSION_RATE		2000		/* requests per second */
+#define SESSION_BURST		4000
+#define SESSION_MAXBAD		32		/* bad frames, then 1008 */
+#define SESSION_CLOSE_REPLACED	4001		/* same device connected */
+
+/* A session for an established connection; sends the Challenge. */
+struct session	*session_create(struct lws *);
+/* Forget the session (connection closed). NULL is a no-op. */
+void		 session_free(struct session *);
+/* Handle one complete binary WebSocket message. Returns 0, or a WebSocket
+ * close status when the connection must be closed. */
+int		 session_receive(struct session *, const uint8_t *, size_t);
+/* The connection is writable: write one frame. -1 closes it. */
+int		 session_writable(struct session *);
+/* After a commit: release held frames of every session with output. */
+void		 session_flush_all(void);
+
+/* For request handlers. Frames are queued (bounded) and leave after the
+ * turn's commit. */
+void		 session_send(struct session *, const Natter__Frame *);
+void		 session_respond(struct session *, uint64_t id, uint32_t code,
+		     const char *message);
+void		 session_send_response(struct session *, uint64_t id,
+		     Natter__Response *);
+const uint8_t	*session_nonce(const struct session *);
+/* Burn the nonce and send a fresh Challenge. */
+void		 session_rechallenge(struct session *);
+int		 session_is_authed(const struct session *);
+/* Mark authenticated as (account, device) and register in the directory;
+ * an older connection of the same device is closed. */
+void		 session_login(struct session *, int64_t account,
+		     uint32_t device, const char *name);
+int64_t		 session_account(const struct session *);
+uint32_t	 session_device(const struct session *);
+const char	*session_name(const struct session *);
+/* Push queued rows while the window and the output queue have room. */
+void		 session_pump(struct session *);
+/* The device acknowledged seq (deleted): free a window slot. */
+void		 session_acked(struct session *, uint64_t seq);
+/* Send PrekeysLow{count} unless already sent since the last upload. */
+void		 session_prekeys_low(struct session *, uint32_t count);
+void		 session_prekeys_refilled(struct session *);
+
+#endif

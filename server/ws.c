@@ -1,0 +1,310 @@
+/* ws: the libwebsockets context: HTTP endpoints and the /v1/ws protocol.
+ *
+ * HTTP on the listening port: GET /healthz, GET /metrics; /v1/assets is
+ * answered 501 until assets exist; anything else is 404. A WebSocket
+ * upgrade is accepted only at /v1/ws with the subprotocol natter.v1. */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "server/directory.h"
+#include "server/metrics.h"
+#include "server/queue.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "server/ws.h"
+#include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
+
+#define WS_PATH		"/v1/ws"
+#define WS_RXBUF	(64 * 1024)
+
+/* Per WebSocket connection. */
+struct ws_conn {
+	struct session	*session;
+	uint8_t		*buf;		/* fragments of the current message */
+	size_t		 len;
+	int		 text;
+};
+
+/* Per HTTP transaction: the body waiting for HTTP_WRITEABLE. */
+struct ws_http {
+	char		*body;
+	size_t		 len;
+};
+
+static struct lws_context	*ws_context;
+
+static int
+ws_http_reply(struct lws *wsi, struct ws_http *h, unsigned status,
+    const char *ctype, char *body)
+{
+	uint8_t		 buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start;
+	uint8_t		*end = buf + sizeof buf - 1;
+
+	h->body = body;
+	h->len = strlen(body);
+	if (lws_add_http_common_headers(wsi, status, ctype, h->len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return (1);
+	lws_callback_on_writable(wsi);
+	return (0);
+}
+
+static int
+ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
+{
+	char		*body;
+	uint64_t	 depth = 0;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+		return (ws_http_reply(wsi, h, HTTP_STATUS_METHOD_NOT_ALLOWED,
+		    "text/plain", xstrdup("method not allowed\n")));
+	if (strcmp(uri, "/healthz") == 0)
+		return (ws_http_reply(wsi, h, HTTP_STATUS_OK, "text/plain",
+		    xstrdup("ok\n")));
+	if (strcmp(uri, "/metrics") == 0) {
+		if (queue_total(server_db(), &depth) != 0)
+			log_warn("cannot count the queue");
+		body = metrics_render(depth, directory_count());
+		return (ws_http_reply(wsi, h, HTTP_STATUS_OK,
+		    "text/plain; version=0.0.4", body));
+	}
+	if (strncmp(uri, "/v1/assets", 10) == 0)
+		return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_IMPLEMENTED,
+		    "text/plain", xstrdup("assets are not implemented yet\n")));
+	return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_FOUND, "text/plain",
+	    xstrdup("not found\n")));
+}
+
+static int
+ws_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct ws_http	*h = user;
+	uint8_t		*buf;
+	int		 n;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return (ws_http_request(wsi, h, in));
+	case LWS_CALLBACK_HTTP_BODY:
+		return (0);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (h == NULL || h->body == NULL)
+			return (-1);
+		buf = xmalloc(LWS_PRE + h->len + 1);
+		memcpy(buf + LWS_PRE, h->body, h->len);
+		n = lws_write(wsi, buf + LWS_PRE, h->len, LWS_WRITE_HTTP_FINAL);
+		free(buf);
+		free(h->body);
+		h->body = NULL;
+		if (n < 0 || (size_t)n != h->len)
+			return (-1);
+		if (lws_http_transaction_completed(wsi))
+			return (-1);
+		return (0);
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (h != NULL) {
+			free(h->body);
+			h->body = NULL;
+		}
+		return (0);
+	default:
+		break;
+	}
+	return (lws_callback_http_dummy(wsi, reason, user, in, len));
+}
+
+/* 0 to go on, -1 to close the connection (with a close status set). */
+static int
+ws_receive(struct lws *wsi, struct ws_conn *c, const uint8_t *in, size_t len)
+{
+	size_t	remaining = lws_remaining_packet_payload(wsi);
+	int	final = lws_is_final_fragment(wsi) && remaining == 0, status;
+
+	if (c->len == 0 && lws_is_first_fragment(wsi))
+		c->text = !lws_frame_is_binary(wsi);
+	if (c->text) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+		    (unsigned char *)"binary frames only", 18);
+		return (-1);
+	}
+	if (c->len + len + remaining > server_max_frame()) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+		    (unsigned char *)"frame too large", 15);
+		return (-1);
+	}
+	if (final && c->len == 0) {
+		status = session_receive(c->session, in, len);
+	} else {
+		c->buf = xrealloc(c->buf, c->len + len + 1);
+		memcpy(c->buf + c->len, in, len);
+		c->len += len;
+		if (!final)
+			return (0);
+		status = session_receive(c->session, c->buf, c->len);
+		free(c->buf);
+		c->buf = NULL;
+		c->len = 0;
+	}
+	if (status != 0) {
+		lws_close_reason(wsi, (enum lws_close_status)status,
+		    (unsigned char *)"too many bad frames", 19);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+ws_filter(struct lws *wsi)
+{
+	char	uri[64];
+
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+		return (-1);
+	return (strcmp(uri, WS_PATH) == 0 ? 0 : -1);
+}
+
+static int
+ws_natter_callback(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct ws_conn	*c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return (ws_filter(wsi));
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(c, 0, sizeof *c);
+		c->session = session_create(wsi);
+		return (0);
+	case LWS_CALLBACK_RECEIVE:
+		if (c->session == NULL)
+			return (-1);
+		return (ws_receive(wsi, c, in, len));
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (c->session == NULL)
+			return (-1);
+		return (session_writable(c->session));
+	case LWS_CALLBACK_CLOSED:
+		session_free(c->session);
+		c->session = NULL;
+		free(c->buf);
+		c->buf = NULL;
+		return (0);
+	default:
+		break;
+	}
+	return (0);
+}
+
+static const struct lws_protocols ws_protocols[] = {
+	{ "http", ws_http_callback, sizeof(struct ws_http), 0, 0, NULL, 0 },
+	{ "natter.v1", ws_natter_callback, sizeof(struct ws_conn), WS_RXBUF,
+	    0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* Try the address ourselves first: lws only logs why it could not. */
+static int
+ws_probe_listen(const char *host, int port, char **err)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 sl;
+	int			 fd, on = 1, saved;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		sl = sizeof *sin;
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sl = sizeof *sin6;
+	} else {
+		xasprintf(err, "cannot listen on %s:%d: not an IP address",
+		    host, port);
+		return (-1);
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1) != 0) {
+		saved = errno;
+		if (fd != -1)
+			close(fd);
+		xasprintf(err, "cannot listen on %s:%d: %s", host, port,
+		    strerror(saved));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+static void
+ws_log(int level, const char *line)
+{
+	size_t	len = strlen(line);
+
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
+	log_debug("lws: %.*s", (int)len, line);
+}
+
+int
+ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
+{
+	struct lws_context_creation_info	 info;
+	static void				*loops[1];
+
+	*err = NULL;
+	if (ws_probe_listen(cfg->host, cfg->port, err) != 0)
+		return (-1);
+	lws_set_log_level(cfg->verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE : 0,
+	    ws_log);
+	memset(&info, 0, sizeof info);
+	loops[0] = loop;
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBUV;
+	if (strchr(cfg->host, ':') == NULL)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.port = cfg->port;
+	info.iface = cfg->host;
+	info.protocols = ws_protocols;
+	info.pt_serv_buf_size = 8192;
+	info.max_http_header_data = 4096;
+	info.timeout_secs = 20;
+	if (cfg->tls_cert != NULL) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+	}
+	ws_context = lws_create_context(&info);
+	if (ws_context == NULL) {
+		xasprintf(err, "cannot listen on %s:%d (libwebsockets could "
+		    "not start; check --tls-cert/--tls-key)", cfg->host,
+		    cfg->port);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+ws_stop(void)
+{
+	if (ws_context != NULL)
+		lws_context_destroy(ws_context);
+	ws_context = NULL;
+}

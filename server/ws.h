@@ -1,0 +1,21 @@
+/* ws: the libwebsockets context: HTTP endpoints and the /v1/ws protocol. */
+#ifndef NATTER_WS_H
+#define NATTER_WS_H
+
+#include <uv.h>
+
+struct ws_config {
+	const char	*host;
+	int		 port;
+	const char	*tls_cert;	/* both or neither */
+	const char	*tls_key;
+	int		 verbose;	/* lws logs too */
+};
+
+/* Create the lws context on loop and listen. On failure returns -1 and
+ * sets *err to a sentence (caller frees). */
+int	ws_start(const struct ws_config *, uv_loop_t *, char **err);
+/* Close every connection and destroy the context. */
+void	ws_stop(void);
+
+#endif

@@ -1,0 +1,596 @@
+/* probe_steps: the steps natter-probe runs, one table entry each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include "shared/proto/wire.h"
+#include "shared/util/hex.h"
+#include "shared/util/xmalloc.h"
+#include "tests/tools/probe.h"
+#include "tests/tools/probe_ws.h"
+
+#define STEP_MAXENV	64
+
+struct step {
+	const char	*name;
+	int		 minargs, maxargs;
+	const char	*usage;
+	int		(*fn)(struct probe *, int, char **);
+};
+
+static void
+step_fill_prekeys(Natter__SignedPrekey *spk, uint8_t spkbuf[96],
+    Natter__OneTimePrekey *opks, Natter__OneTimePrekey **opkp,
+    uint8_t *opkbuf, size_t n, uint32_t first, const uint8_t *sk)
+{
+	size_t	i;
+
+	if (spk != NULL) {
+		natter__signed_prekey__init(spk);
+		randombytes_buf(spkbuf, 32);
+		crypto_sign_detached(spkbuf + 32, NULL, spkbuf, 32, sk);
+		spk->id = 1;
+		spk->key.data = spkbuf;
+		spk->key.len = 32;
+		spk->signature.data = spkbuf + 32;
+		spk->signature.len = 64;
+	}
+	for (i = 0; i < n; i++) {
+		natter__one_time_prekey__init(&opks[i]);
+		randombytes_buf(opkbuf + 32 * i, 32);
+		opks[i].id = first + (uint32_t)i;
+		opks[i].key.data = opkbuf + 32 * i;
+		opks[i].key.len = 32;
+		opkp[i] = &opks[i];
+	}
+}
+
+/* register NAME [NOPK] / badregister NAME */
+static int
+step_register_common(struct probe *p, const char *name, int nopk, int bad)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
+	Natter__Register	 reg = NATTER__REGISTER__INIT;
+	Natter__SignedPrekey	 spk;
+	Natter__OneTimePrekey	*opks, **opkp;
+	uint8_t			 pk[32], sk[64], sig[64], spkbuf[96], *opkbuf;
+
+	crypto_sign_keypair(pk, sk);
+	opks = xcalloc((size_t)nopk + 1, sizeof *opks);
+	opkp = xcalloc((size_t)nopk + 1, sizeof *opkp);
+	opkbuf = xcalloc((size_t)nopk + 1, 32);
+	step_fill_prekeys(&spk, spkbuf, opks, opkp, opkbuf, (size_t)nopk, 1,
+	    sk);
+	probe_sign(p, "natter v1 register", name, NULL, sk, sig);
+	if (bad)
+		sig[0] ^= 1;
+	reg.name = (char *)name;
+	reg.identity_key.data = pk;
+	reg.identity_key.len = 32;
+	reg.signed_prekey = &spk;
+	reg.n_one_time_prekeys = (size_t)nopk;
+	reg.one_time_prekeys = opkp;
+	reg.signature.data = sig;
+	reg.signature.len = 64;
+	f.body_case = NATTER__FRAME__BODY_REGISTER;
+	f.register_ = &reg;
+	r = probe_request(p, &f);
+	free(opks);
+	free(opkp);
+	free(opkbuf);
+	if (r == NULL)
+		return (-1);
+	printf("%s %s", bad ? "badregister" : "register",
+	    probe_code(r->response->code));
+	if (r->response->code == 0) {
+		printf(" %s/%u", r->response->name, r->response->device);
+		if (probe_save_key(p, name, sk) != 0)
+			return (-1);
+	}
+	printf("\n");
+	wire_free(r);
+	return (0);
+}
+
+static int
+step_register(struct probe *p, int argc, char **argv)
+{
+	return (step_register_common(p, argv[1], argc > 2 ? atoi(argv[2]) : 50,
+	    0));
+}
+
+static int
+step_badregister(struct probe *p, int argc, char **argv)
+{
+	return (step_register_common(p, argv[1], 10, 1));
+}
+
+/* auth NAME [DEVICE] / badauth NAME */
+static int
+step_auth_common(struct probe *p, const char *name, uint32_t device, int bad)
+{
+	Natter__Frame	 f = NATTER__FRAME__INIT, *r;
+	Natter__Auth	 a = NATTER__AUTH__INIT;
+	uint8_t		 sk[64], pk[32], sig[64];
+
+	if (bad || probe_load_key(p, name, sk) != 0)
+		crypto_sign_keypair(pk, sk);
+	probe_sign(p, "natter v1 auth", name, &device, sk, sig);
+	a.name = (char *)name;
+	a.device = device;
+	a.signature.data = sig;
+	a.signature.len = 64;
+	f.body_case = NATTER__FRAME__BODY_AUTH;
+	f.auth = &a;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("%s %s\n", bad ? "badauth" : "auth",
+	    probe_code(r->response->code));
+	wire_free(r);
+	return (0);
+}
+
+static int
+step_auth(struct probe *p, int argc, char **argv)
+{
+	return (step_auth_common(p, argv[1],
+	    argc > 2 ? (uint32_t)atoi(argv[2]) : 1, 0));
+}
+
+static int
+step_badauth(struct probe *p, int argc, char **argv)
+{
+	return (step_auth_common(p, argv[1], 1, 1));
+}
+
+/* A Ping whose answer is not printed: everything before it is done. */
+static int
+step_quiet_ping(struct probe *p)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT, *r;
+	Natter__Ping	pg = NATTER__PING__INIT;
+
+	f.body_case = NATTER__FRAME__BODY_PING;
+	f.ping = &pg;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	wire_free(r);
+	return (0);
+}
+
+static int
+step_ping(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT, *r;
+	Natter__Ping	pg = NATTER__PING__INIT;
+
+	f.body_case = NATTER__FRAME__BODY_PING;
+	f.ping = &pg;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("ping %s\n", probe_code(r->response->code));
+	wire_free(r);
+	return (0);
+}
+
+static void
+step_print_refs(const char *label, Natter__DeviceRef **refs, size_t n)
+{
+	size_t	i;
+
+	printf(" %s=", label);
+	for (i = 0; i < n; i++)
+		printf("%s%s:%u", i ? "," : "", refs[i]->name, refs[i]->device);
+	if (n == 0)
+		printf("-");
+}
+
+/* Send TEXT to TO with envelopes for refs (name:device pairs). */
+static Natter__Frame *
+step_send_refs(struct probe *p, const char *to, const char *text,
+    const uint8_t id[16], char **names, uint32_t *devs, size_t n)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__Send		s = NATTER__SEND__INIT;
+	Natter__Envelope	env[STEP_MAXENV], *envp[STEP_MAXENV];
+	size_t			i;
+
+	for (i = 0; i < n && i < STEP_MAXENV; i++) {
+		natter__envelope__init(&env[i]);
+		env[i].name = names[i];
+		env[i].device = devs[i];
+		env[i].type = 1;
+		env[i].content.data = (uint8_t *)text;
+		env[i].content.len = strlen(text);
+		envp[i] = &env[i];
+	}
+	s.message_id.data = (uint8_t *)id;
+	s.message_id.len = 16;
+	s.to = (char *)to;
+	s.n_envelopes = i;
+	s.envelopes = envp;
+	f.body_case = NATTER__FRAME__BODY_SEND;
+	f.send = &s;
+	return (probe_request(p, &f));
+}
+
+static void
+step_message_id(const char *hex, uint8_t id[16])
+{
+	if (hex == NULL || hex_decode(id, 16, hex) != 0)
+		randombytes_buf(id, 16);
+}
+
+/* send TO TEXT [IDHEX]: to device 1, then to what a mismatch asks for. */
+static int
+step_send(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		*r;
+	Natter__Response	*resp;
+	uint8_t			 id[16];
+	char			*names[STEP_MAXENV];
+	uint32_t		 devs[STEP_MAXENV];
+	size_t			 n = 1, i;
+
+	step_message_id(argc > 3 ? argv[3] : NULL, id);
+	names[0] = argv[1];
+	devs[0] = 1;
+	r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
+	if (r != NULL && r->response->code == NATTER__CODE__DEVICE_MISMATCH) {
+		resp = r->response;
+		for (n = 0, i = 0; i < resp->n_missing && n < STEP_MAXENV; i++) {
+			names[n] = xstrdup(resp->missing[i]->name);
+			devs[n++] = resp->missing[i]->device;
+		}
+		wire_free(r);
+		r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
+		for (i = 0; i < n; i++)
+			free(names[i]);
+	}
+	if (r == NULL)
+		return (-1);
+	printf("send %s", probe_code(r->response->code));
+	if (r->response->code == 0)
+		printf(" ts=%lld", (long long)r->response->server_ts);
+	printf("\n");
+	wire_free(r);
+	return (0);
+}
+
+/* sendenv TO TEXT REFS: REFS is "-" or name:dev[,name:dev...]. */
+static int
+step_sendenv(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	*r;
+	uint8_t		 id[16];
+	char		*names[STEP_MAXENV], *list, *tok, *save, *c;
+	uint32_t	 devs[STEP_MAXENV];
+	size_t		 n = 0;
+
+	list = xstrdup(argv[3]);
+	for (tok = strtok_r(list, ",", &save); tok != NULL && n < STEP_MAXENV;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "-") == 0 || (c = strchr(tok, ':')) == NULL)
+			continue;
+		*c = '\0';
+		names[n] = tok;
+		devs[n++] = (uint32_t)atoi(c + 1);
+	}
+	step_message_id(NULL, id);
+	r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
+	free(list);
+	if (r == NULL)
+		return (-1);
+	printf("sendenv %s", probe_code(r->response->code));
+	step_print_refs("missing", r->response->missing, r->response->n_missing);
+	step_print_refs("extra", r->response->extra, r->response->n_extra);
+	printf("\n");
+	wire_free(r);
+	return (0);
+}
+
+
+static void
+step_print_delivery(const Natter__Delivery *d)
+{
+	char	hex[33];
+
+	if (d->receipt != NULL) {
+		if (d->receipt->message_id.len == 16)
+			hex_encode(hex, d->receipt->message_id.data, 16);
+		else
+			snprintf(hex, sizeof hex, "-");
+		printf("receipt %s %u %s status=%u\n", d->receipt->by,
+		    d->receipt->by_device, hex, d->receipt->status);
+		return;
+	}
+	printf("msg %s %u %.*s\n", d->from, d->from_device,
+	    (int)d->content.len, (const char *)d->content.data);
+}
+
+/* Ack seqs with id 0 (no answer). */
+static int
+step_ack(struct probe *p, uint64_t *seqs, size_t n)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT;
+	Natter__Ack	a = NATTER__ACK__INIT;
+
+	a.n_seqs = n;
+	a.seqs = seqs;
+	f.body_case = NATTER__FRAME__BODY_ACK;
+	f.ack = &a;
+	return (probe_send_frame(p, &f));
+}
+
+/* recv [N] [noack]: print deliveries until the backlog is drained and at
+ * least N items came, acking each Deliver (unless noack); then a Ping so
+ * the acks are committed before the next step. */
+static int
+step_recv(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	*f;
+	size_t		 want = argc > 1 ? (size_t)atol(argv[1]) : 0, got = 0;
+	size_t		 i;
+	uint64_t	*seqs;
+	int		 drained = 0, ack = !(argc > 2 &&
+			    strcmp(argv[2], "noack") == 0);
+
+	while (!drained || got < want) {
+		if ((f = probe_push(p)) == NULL)
+			return (-1);
+		if (f->body_case == NATTER__FRAME__BODY_EVENT) {
+			if (f->event->kind_case ==
+			    NATTER__EVENT__KIND_BACKLOG_DRAINED)
+				drained = 1;
+			else if (f->event->kind_case ==
+			    NATTER__EVENT__KIND_PREKEYS_LOW)
+				printf("event prekeys_low %u\n",
+				    f->event->prekeys_low->count);
+		} else if (f->body_case == NATTER__FRAME__BODY_DELIVER) {
+			seqs = xcalloc(f->deliver->n_items + 1, sizeof *seqs);
+			for (i = 0; i < f->deliver->n_items; i++) {
+				step_print_delivery(f->deliver->items[i]);
+				seqs[i] = f->deliver->items[i]->seq;
+			}
+			got += f->deliver->n_items;
+			if (ack && step_ack(p, seqs, f->deliver->n_items) != 0)
+				return (-1);
+			free(seqs);
+		}
+		wire_free(f);
+	}
+	printf("drained %zu\n", got);
+	return (step_quiet_ping(p));
+}
+
+/* bundle NAME */
+static int
+step_bundle(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
+	Natter__BundleRequest	 b = NATTER__BUNDLE_REQUEST__INIT;
+	Natter__PrekeyBundle	*pb;
+	size_t			 i;
+
+	b.name = argv[1];
+	f.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
+	f.bundle_request = &b;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("bundle %s", probe_code(r->response->code));
+	for (i = 0; i < r->response->n_bundles; i++) {
+		pb = r->response->bundles[i];
+		printf(" %s/%u:spk=%s:opk=", pb->name, pb->device,
+		    pb->signed_prekey != NULL ? "yes" : "no");
+		if (pb->one_time_prekey != NULL)
+			printf("%u", pb->one_time_prekey->id);
+		else
+			printf("none");
+	}
+	printf("\n");
+	wire_free(r);
+	return (0);
+}
+
+/* upload N [FIRSTID] */
+static int
+step_upload(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
+	Natter__PrekeyUpload	 u = NATTER__PREKEY_UPLOAD__INIT;
+	Natter__OneTimePrekey	*opks, **opkp;
+	uint8_t			*buf;
+	size_t			 n = (size_t)atol(argv[1]);
+
+	opks = xcalloc(n + 1, sizeof *opks);
+	opkp = xcalloc(n + 1, sizeof *opkp);
+	buf = xcalloc(n + 1, 32);
+	step_fill_prekeys(NULL, NULL, opks, opkp, buf, n,
+	    argc > 2 ? (uint32_t)atol(argv[2]) : 1000, NULL);
+	u.n_one_time_prekeys = n;
+	u.one_time_prekeys = opkp;
+	f.body_case = NATTER__FRAME__BODY_PREKEY_UPLOAD;
+	f.prekey_upload = &u;
+	r = probe_request(p, &f);
+	free(opks);
+	free(opkp);
+	free(buf);
+	if (r == NULL)
+		return (-1);
+	printf("upload %s count=%u\n", probe_code(r->response->code),
+	    r->response->prekey_count);
+	wire_free(r);
+	return (0);
+}
+
+/* Read Responses with id 0 until n came; count those with code. */
+static int
+step_count_responses(struct probe *p, size_t n, uint32_t code, size_t *hits)
+{
+	Natter__Frame	*f;
+	size_t		 i;
+
+	*hits = 0;
+	for (i = 0; i < n; i++) {
+		if ((f = probe_wait(p, 0)) == NULL)
+			return (-1);
+		if (f->response->code == code)
+			(*hits)++;
+		wire_free(f);
+	}
+	return (0);
+}
+
+/* garbage N: N undecodable binary frames, each answered BAD_FRAME. */
+static int
+step_garbage(struct probe *p, int argc, char **argv)
+{
+	static const uint8_t	junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f,
+				    'j', 'u', 'n', 'k' };
+	size_t			n = (size_t)atol(argv[1]), i, hits;
+
+	for (i = 0; i < n; i++) {
+		if (probe_ws_send(p->ws, PROBE_WS_BINARY, junk,
+		    i % 2 ? sizeof junk : 3) != 0)
+			return (-1);
+	}
+	if (step_count_responses(p, n, NATTER__CODE__BAD_FRAME, &hits) != 0)
+		return (-1);
+	printf("garbage BAD_FRAME %zu/%zu\n", hits, n);
+	return (0);
+}
+
+/* big BYTES: one binary frame of BYTES, then print how the server ends. */
+static int
+step_big(struct probe *p, int argc, char **argv)
+{
+	size_t		 n = (size_t)atol(argv[1]);
+	uint8_t		*buf = xcalloc(n + 1, 1);
+	Natter__Frame	*f;
+
+	memset(buf, 0xff, n);
+	/* The server may close while we are still writing. */
+	(void)probe_ws_send_yielding(p->ws, PROBE_WS_BINARY, buf, n);
+	free(buf);
+	while ((f = probe_read(p)) != NULL) {
+		if (f->body_case == NATTER__FRAME__BODY_RESPONSE)
+			printf("response %s\n", probe_code(f->response->code));
+		wire_free(f);
+	}
+	return (0);
+}
+
+/* text: a text frame; print the close. */
+static int
+step_text(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	*f;
+
+	if (probe_ws_send(p->ws, PROBE_WS_TEXT, (const uint8_t *)"hello",
+	    5) != 0)
+		return (-1);
+	while ((f = probe_read(p)) != NULL)
+		wire_free(f);
+	return (0);
+}
+
+/* flood N: N Pings back to back, then count the answers. */
+static int
+step_flood(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	 f = NATTER__FRAME__INIT, *r;
+	Natter__Ping	 pg = NATTER__PING__INIT;
+	size_t		 n = (size_t)atol(argv[1]), i, ok = 0, limited = 0;
+	uint8_t		 buf[32];
+	size_t		 len;
+
+	f.body_case = NATTER__FRAME__BODY_PING;
+	f.ping = &pg;
+	f.id = 0;
+	len = wire_encode(&f, buf, sizeof buf);
+	for (i = 0; i < n; i++) {
+		if (probe_ws_send(p->ws, PROBE_WS_BINARY, buf, len) < 0)
+			return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = probe_wait(p, 0)) == NULL)
+			return (-1);
+		if (r->response->code == NATTER__CODE__OK)
+			ok++;
+		else if (r->response->code == NATTER__CODE__RATE_LIMITED)
+			limited++;
+		wire_free(r);
+	}
+	printf("flood ok=%zu limited=%zu\n", ok, limited);
+	return (0);
+}
+
+/* sleep MS */
+static int
+step_sleep(struct probe *p, int argc, char **argv)
+{
+	usleep((useconds_t)atol(argv[1]) * 1000);
+	return (0);
+}
+
+static const struct step steps[] = {
+	{ "register", 1, 2, "register NAME [NOPK]", step_register },
+	{ "badregister", 1, 1, "badregister NAME", step_badregister },
+	{ "auth", 1, 2, "auth NAME [DEVICE]", step_auth },
+	{ "badauth", 1, 1, "badauth NAME", step_badauth },
+	{ "ping", 0, 0, "ping", step_ping },
+	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
+	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
+	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
+	{ "bundle", 1, 1, "bundle NAME", step_bundle },
+	{ "upload", 1, 2, "upload N [FIRSTID]", step_upload },
+	{ "garbage", 1, 1, "garbage N", step_garbage },
+	{ "big", 1, 1, "big BYTES", step_big },
+	{ "text", 0, 0, "text", step_text },
+	{ "flood", 1, 1, "flood N", step_flood },
+	{ "sleep", 1, 1, "sleep MS", step_sleep },
+};
+
+int
+probe_step(struct probe *p, int argc, char **argv)
+{
+	const struct step	*s;
+	size_t			 i;
+	int			 nargs;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		s = &steps[i];
+		if (strcmp(argv[0], s->name) != 0)
+			continue;
+		/* Arguments run up to the next step name. */
+		for (nargs = 0; nargs < s->maxargs && nargs + 1 < argc;
+		    nargs++) {
+			if (probe_is_step(argv[nargs + 1]))
+				break;
+		}
+		if (nargs < s->minargs) {
+			fprintf(stderr, "usage: %s\n", s->usage);
+			return (0);
+		}
+		if (s->fn(p, nargs + 1, argv) != 0)
+			return (-1);
+		return (nargs + 1);
+	}
+	fprintf(stderr, "natter-probe: unknown step: %s\n", argv[0]);
+	return (0);
+}
+
+int
+probe_is_step(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (strcmp(name, steps[i].name) == 0)
+			return (1);
+	}
+	return (0);
+}

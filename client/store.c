@@ -1,0 +1,972 @@
+/* store: the profile's encrypted SQLite database and its lock. */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "client/store.h"
+#include "shared/crypto/sealed.h"
+#include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
+
+#define STORE_HASHBYTES	16
+#define STORE_VERSION	1
+#define STORE_SEEN_KEEP	20000
+
+struct store {
+	char		*dir;
+	int		 lockfd;
+	struct sealed	*key;
+	uint8_t		*hkey;		/* sodium_malloc'd index key */
+	sqlite3		*db;
+};
+
+static const char *store_schema =
+    "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
+    "CREATE TABLE contacts(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);"
+    "CREATE TABLE sessions(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " nh BLOB NOT NULL, v BLOB NOT NULL);"
+    "CREATE INDEX sessions_nh ON sessions(nh);"
+    "CREATE TABLE prekeys(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
+    " v BLOB NOT NULL);"
+    "CREATE TABLE messages(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
+    " hp BLOB, hm BLOB NOT NULL, status INTEGER NOT NULL,"
+    " printed INTEGER NOT NULL, v BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX messages_hm ON messages(hm) WHERE kind = 1;"
+    "CREATE INDEX messages_hp ON messages(hp, id);"
+    "CREATE INDEX messages_printed ON messages(printed, id);"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
+    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);";
+
+const char *
+store_strerror(enum store_err e)
+{
+	switch (e) {
+	case STORE_OK:
+		return ("success");
+	case STORE_EPASS:
+		return ("wrong passphrase");
+	case STORE_ENOENT:
+		return ("no profile");
+	case STORE_ELOCKED:
+		return ("profile in use by another natter process");
+	case STORE_EIO:
+		return ("cannot read or write the profile");
+	case STORE_ECORRUPT:
+		return ("profile damaged");
+	}
+	return ("unknown error");
+}
+
+const char *
+store_dir(struct store *st)
+{
+	return (st->dir);
+}
+
+static int
+store_mkdirs(const char *dir)
+{
+	char	*p, *s;
+	int	 rc = 0;
+
+	s = xstrdup(dir);
+	for (p = s + 1; *p != '\0' && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(s, 0700) == -1 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(s, 0700) == -1 && errno != EEXIST)
+		rc = -1;
+	free(s);
+	return (rc);
+}
+
+static int
+store_lock(struct store *st, int create)
+{
+	struct timespec	 ts = { 0, 50 * 1000 * 1000 };
+	char		*path;
+	int		 waited;
+
+	xasprintf(&path, "%s/lock", st->dir);
+	st->lockfd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+	    0600);
+	free(path);
+	if (st->lockfd == -1)
+		return (errno == ENOENT ? STORE_ENOENT : STORE_EIO);
+	for (waited = 0; flock(st->lockfd, LOCK_EX | LOCK_NB) == -1;
+	    waited += 50) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return (STORE_EIO);
+		if (waited >= STORE_LOCK_WAIT_MS)
+			return (STORE_ELOCKED);
+		nanosleep(&ts, NULL);
+	}
+	return (STORE_OK);
+}
+
+static int
+store_exec(struct store *st, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warn("store: %s: %s", sql, msg != NULL ? msg : "?");
+		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+store_migrate(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 v;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	if (v == STORE_VERSION)
+		return (0);
+	if (v != 0) {
+		log_warn("store: database version %d, expected %d", v,
+		    STORE_VERSION);
+		return (-1);
+	}
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return (-1);
+	if (store_exec(st, store_schema) != 0 ||
+	    store_exec(st, "PRAGMA user_version = 1") != 0) {
+		store_rollback(st);
+		return (-1);
+	}
+	return (store_exec(st, "COMMIT"));
+}
+
+static int
+store_opendb(struct store *st)
+{
+	char	*path;
+	int	 rc;
+
+	xasprintf(&path, "%s/natter.db", st->dir);
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	free(path);
+	if (rc != SQLITE_OK)
+		return (-1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA journal_mode = WAL") != 0 ||
+	    store_exec(st, "PRAGMA secure_delete = ON") != 0 ||
+	    store_exec(st, "PRAGMA synchronous = FULL") != 0 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON") != 0)
+		return (-1);
+	return (store_migrate(st));
+}
+
+static int
+store_unwrap(struct store *st, const char *pass, size_t passlen, int create)
+{
+	enum sealed_err	 se = SEALED_OK;
+	struct stat	 sb;
+	char		*path;
+
+	xasprintf(&path, "%s/key", st->dir);
+	if (stat(path, &sb) == -1 && errno == ENOENT) {
+		if (!create) {
+			free(path);
+			return (STORE_ENOENT);
+		}
+		st->key = sealed_create(path, pass, passlen, &se);
+	} else
+		st->key = sealed_open(path, pass, passlen, &se);
+	free(path);
+	if (st->key != NULL)
+		return (STORE_OK);
+	switch (se) {
+	case SEALED_EPASS:
+		return (STORE_EPASS);
+	case SEALED_ECORRUPT:
+		return (STORE_ECORRUPT);
+	default:
+		return (STORE_EIO);
+	}
+}
+
+struct store *
+store_open(const char *dir, const char *pass, size_t passlen, int flags,
+    enum store_err *err)
+{
+	struct store	*st;
+	int		 create = (flags & STORE_CREATE) != 0;
+	int		 e;
+
+	if (sodium_init() == -1)
+		fatal("sodium_init failed");
+	st = xcalloc(1, sizeof *st);
+	st->dir = xstrdup(dir);
+	st->lockfd = -1;
+	if (create && store_mkdirs(dir) == -1) {
+		e = STORE_EIO;
+		goto fail;
+	}
+	if ((e = store_lock(st, create)) != STORE_OK)
+		goto fail;
+	if ((e = store_unwrap(st, pass, passlen, create)) != STORE_OK)
+		goto fail;
+	st->hkey = sodium_malloc(SEALED_KEYBYTES);
+	if (st->hkey == NULL)
+		fatal("sodium_malloc failed");
+	if (sealed_table_key(st->key, st->hkey, "index") != 0 ||
+	    store_opendb(st) != 0) {
+		e = STORE_EIO;
+		goto fail;
+	}
+	if (create) {
+		char	*files;
+
+		xasprintf(&files, "%s/files", dir);
+		(void)mkdir(files, 0700);
+		free(files);
+	}
+	*err = STORE_OK;
+	return (st);
+fail:
+	*err = e;
+	store_close(st);
+	return (NULL);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	if (st->hkey != NULL)
+		sodium_free(st->hkey);
+	sealed_free(st->key);
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	free(st->dir);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	return (store_exec(st, "BEGIN IMMEDIATE"));
+}
+
+int
+store_commit(struct store *st)
+{
+	return (store_exec(st, "COMMIT"));
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)store_exec(st, "ROLLBACK");
+}
+
+/* Keyed hash of a domain-separated value, used for lookups. */
+static void
+store_hash(struct store *st, uint8_t out[STORE_HASHBYTES], const char *dom,
+    const void *val, size_t len)
+{
+	crypto_generichash_state	h;
+
+	crypto_generichash_init(&h, st->hkey, SEALED_KEYBYTES, STORE_HASHBYTES);
+	crypto_generichash_update(&h, (const uint8_t *)dom, strlen(dom) + 1);
+	crypto_generichash_update(&h, val, len);
+	crypto_generichash_final(&h, out, STORE_HASHBYTES);
+	sodium_memzero(&h, sizeof h);
+}
+
+static sqlite3_stmt *
+store_prep(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		log_warn("store: %s: %s", sql, sqlite3_errmsg(st->db));
+		return (NULL);
+	}
+	return (s);
+}
+
+/* Run a statement that returns no rows; finalizes it.  0 or -1. */
+static int
+store_done(struct store *st, sqlite3_stmt *s)
+{
+	int	 rc;
+
+	if (s == NULL)
+		return (-1);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		log_warn("store: %s", sqlite3_errmsg(st->db));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Bind the sealed form of val for (table, rowid, "v") at index idx. */
+static int
+store_bind_sealed(struct store *st, sqlite3_stmt *s, int idx,
+    const char *table, int64_t rowid, const void *val, size_t len)
+{
+	uint8_t	*buf;
+
+	buf = xmalloc(len + SEALED_COLUMN_OVERHEAD);
+	if (sealed_column_seal(st->key, buf, val, len, table, rowid,
+	    "v") != 0) {
+		free(buf);
+		return (-1);
+	}
+	return (sqlite3_bind_blob(s, idx, buf, (int)(len +
+	    SEALED_COLUMN_OVERHEAD), free) == SQLITE_OK ? 0 : -1);
+}
+
+/* Open column col of the current row, sealed for (table, rowid, "v"). */
+static int
+store_col_open(struct store *st, sqlite3_stmt *s, int col, const char *table,
+    int64_t rowid, uint8_t **out, size_t *outlen)
+{
+	const uint8_t	*in = sqlite3_column_blob(s, col);
+	size_t		 len = (size_t)sqlite3_column_bytes(s, col);
+	uint8_t		*buf;
+
+	if (in == NULL || len < SEALED_COLUMN_OVERHEAD)
+		return (-1);
+	buf = xmalloc(len - SEALED_COLUMN_OVERHEAD + 1);
+	if (sealed_column_open(st->key, buf, in, len, table, rowid,
+	    "v") != 0) {
+		log_warn("store: %s row %lld fails to open", table,
+		    (long long)rowid);
+		free(buf);
+		return (-1);
+	}
+	buf[len - SEALED_COLUMN_OVERHEAD] = '\0';
+	*out = buf;
+	*outlen = len - SEALED_COLUMN_OVERHEAD;
+	return (0);
+}
+
+/* Fetch and open the v column of table by a query binding one blob. */
+static int
+store_get_by(struct store *st, const char *sql, const char *table,
+    const void *key, size_t keylen, int64_t rowid, uint8_t **v, size_t *len)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_prep(st, sql)) == NULL)
+		return (-1);
+	if (key != NULL)
+		sqlite3_bind_blob(s, 1, key, (int)keylen, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(s, 1, rowid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = 1;
+	else if (rc == SQLITE_ROW)
+		rc = store_col_open(st, s, 1, table, sqlite3_column_int64(s, 0),
+		    v, len);
+	else
+		rc = -1;
+	sqlite3_finalize(s);
+	return (rc);
+}
+
+static int64_t
+store_next_id(struct store *st, const char *table)
+{
+	sqlite3_stmt	*s;
+	char		*sql;
+	int64_t		 id = -1;
+
+	xasprintf(&sql, "SELECT coalesce(max(id), 0) + 1 FROM %s", table);
+	s = store_prep(st, sql);
+	free(sql);
+	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return (id);
+}
+
+static int64_t
+store_find(struct store *st, const char *sql, const uint8_t *h)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id = 0;
+
+	if ((s = store_prep(st, sql)) == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, h, STORE_HASHBYTES, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return (id);
+}
+
+int
+store_kv_get(struct store *st, int key, uint8_t **val, size_t *len)
+{
+	return (store_get_by(st, "SELECT id, v FROM kv WHERE id = ?", "kv",
+	    NULL, 0, key, val, len));
+}
+
+int
+store_kv_put(struct store *st, int key, const void *val, size_t len)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "INSERT OR REPLACE INTO kv(id, v) VALUES (?, ?)");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, key);
+	if (store_bind_sealed(st, s, 2, "kv", key, val, len) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}
+
+int
+store_contact_get(struct store *st, const char *name, struct store_contact *c)
+{
+	uint8_t	 h[STORE_HASHBYTES], *v;
+	size_t	 len;
+	int	 rc;
+
+	store_hash(st, h, "contact", name, strlen(name));
+	rc = store_get_by(st, "SELECT id, v FROM contacts WHERE h = ?",
+	    "contacts", h, sizeof h, 0, &v, &len);
+	if (rc != 0)
+		return (rc);
+	if (len != 1 + 1 + 32 + 32) {
+		free(v);
+		return (-1);
+	}
+	memset(c, 0, sizeof *c);
+	c->trust = v[0];
+	c->has_new = v[1];
+	memcpy(c->ik, v + 2, 32);
+	memcpy(c->new_ik, v + 34, 32);
+	free(v);
+	return (0);
+}
+
+int
+store_contact_put(struct store *st, const char *name,
+    const struct store_contact *c)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 h[STORE_HASHBYTES], v[66];
+	int64_t		 id;
+
+	store_hash(st, h, "contact", name, strlen(name));
+	id = store_find(st, "SELECT id FROM contacts WHERE h = ?", h);
+	if (id == 0)
+		id = store_next_id(st, "contacts");
+	if (id < 0)
+		return (-1);
+	v[0] = (uint8_t)c->trust;
+	v[1] = (uint8_t)c->has_new;
+	memcpy(v + 2, c->ik, 32);
+	memcpy(v + 34, c->new_ik, 32);
+	s = store_prep(st,
+	    "INSERT OR REPLACE INTO contacts(id, h, v) VALUES (?, ?, ?)");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, h, sizeof h, SQLITE_TRANSIENT);
+	if (store_bind_sealed(st, s, 3, "contacts", id, v, sizeof v) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}
+
+static void
+store_session_hash(struct store *st, uint8_t h[STORE_HASHBYTES],
+    const char *name, uint32_t device)
+{
+	uint8_t	*buf;
+	size_t	 n = strlen(name);
+
+	buf = xmalloc(n + 5);
+	memcpy(buf, name, n + 1);
+	buf[n + 1] = device >> 24;
+	buf[n + 2] = device >> 16;
+	buf[n + 3] = device >> 8;
+	buf[n + 4] = device;
+	store_hash(st, h, "session", buf, n + 5);
+	free(buf);
+}
+
+int
+store_session_get(struct store *st, const char *name, uint32_t device,
+    uint8_t **rec, size_t *len)
+{
+	uint8_t	 h[STORE_HASHBYTES], *v;
+	size_t	 vlen;
+	int	 rc;
+
+	store_session_hash(st, h, name, device);
+	rc = store_get_by(st, "SELECT id, v FROM sessions WHERE h = ?",
+	    "sessions", h, sizeof h, 0, &v, &vlen);
+	if (rc != 0)
+		return (rc);
+	if (vlen < 4) {
+		free(v);
+		return (-1);
+	}
+	memmove(v, v + 4, vlen - 4);
+	*rec = v;
+	*len = vlen - 4;
+	return (0);
+}
+
+int
+store_session_put(struct store *st, const char *name, uint32_t device,
+    const uint8_t *rec, size_t len)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 h[STORE_HASHBYTES], nh[STORE_HASHBYTES], *v;
+	int64_t		 id;
+	int		 rc;
+
+	store_session_hash(st, h, name, device);
+	store_hash(st, nh, "sessions of", name, strlen(name));
+	id = store_find(st, "SELECT id FROM sessions WHERE h = ?", h);
+	if (id == 0)
+		id = store_next_id(st, "sessions");
+	if (id < 0)
+		return (-1);
+	s = store_prep(st, "INSERT OR REPLACE INTO sessions(id, h, nh, v)"
+	    " VALUES (?, ?, ?, ?)");
+	if (s == NULL)
+		return (-1);
+	v = xmalloc(len + 4);
+	v[0] = device >> 24;
+	v[1] = device >> 16;
+	v[2] = device >> 8;
+	v[3] = device;
+	memcpy(v + 4, rec, len);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, h, sizeof h, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, nh, sizeof nh, SQLITE_TRANSIENT);
+	rc = store_bind_sealed(st, s, 4, "sessions", id, v, len + 4);
+	sodium_memzero(v, len + 4);
+	free(v);
+	if (rc != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}
+
+int
+store_session_del(struct store *st, const char *name, uint32_t device)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 h[STORE_HASHBYTES];
+
+	store_session_hash(st, h, name, device);
+	if ((s = store_prep(st, "DELETE FROM sessions WHERE h = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_TRANSIENT);
+	return (store_done(st, s));
+}
+
+int
+store_session_devices(struct store *st, const char *name, uint32_t *devices,
+    int max)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 nh[STORE_HASHBYTES], *v;
+	size_t		 len;
+	int		 n = 0;
+
+	store_hash(st, nh, "sessions of", name, strlen(name));
+	s = store_prep(st, "SELECT id, v FROM sessions WHERE nh = ? ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, nh, sizeof nh, SQLITE_TRANSIENT);
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		if (store_col_open(st, s, 1, "sessions",
+		    sqlite3_column_int64(s, 0), &v, &len) != 0 || len < 4) {
+			n = -1;
+			break;
+		}
+		devices[n++] = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+		    (uint32_t)v[2] << 8 | v[3];
+		sodium_memzero(v, len);
+		free(v);
+	}
+	sqlite3_finalize(s);
+	return (n);
+}
+
+static int64_t
+store_prekey_rowid(int kind, uint32_t id)
+{
+	return ((int64_t)kind << 32 | id);
+}
+
+int
+store_prekey_put(struct store *st, int kind, uint32_t id, const uint8_t *sk,
+    size_t len)
+{
+	sqlite3_stmt	*s;
+	int64_t		 rowid = store_prekey_rowid(kind, id);
+
+	s = store_prep(st,
+	    "INSERT OR REPLACE INTO prekeys(id, kind, v) VALUES (?, ?, ?)");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, rowid);
+	sqlite3_bind_int(s, 2, kind);
+	if (store_bind_sealed(st, s, 3, "prekeys", rowid, sk, len) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}
+
+int
+store_prekey_get(struct store *st, int kind, uint32_t id, uint8_t **sk,
+    size_t *len)
+{
+	return (store_get_by(st, "SELECT id, v FROM prekeys WHERE id = ?",
+	    "prekeys", NULL, 0, store_prekey_rowid(kind, id), sk, len));
+}
+
+int
+store_prekey_del(struct store *st, int kind, uint32_t id)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_prep(st, "DELETE FROM prekeys WHERE id = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, store_prekey_rowid(kind, id));
+	return (store_done(st, s));
+}
+
+static int
+store_count(struct store *st, const char *sql, int arg)
+{
+	sqlite3_stmt	*s;
+	int		 n = -1;
+
+	if ((s = store_prep(st, sql)) == NULL)
+		return (-1);
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (n);
+}
+
+int
+store_prekey_count(struct store *st, int kind)
+{
+	return (store_count(st, "SELECT count(*) FROM prekeys WHERE kind = ?",
+	    kind));
+}
+
+int
+store_outbox_count(struct store *st)
+{
+	return (store_count(st, "SELECT count(*) FROM outbox", 0));
+}
+
+int
+store_seq_seen(struct store *st, uint64_t seq)
+{
+	sqlite3_stmt	*s;
+	int		 found;
+
+	if ((s = store_prep(st, "SELECT 1 FROM seen WHERE seq = ?")) == NULL)
+		return (0);
+	sqlite3_bind_int64(s, 1, (int64_t)seq);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return (found);
+}
+
+int
+store_seq_add(struct store *st, uint64_t seq)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "INSERT OR IGNORE INTO seen(seq) VALUES (?)");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, (int64_t)seq);
+	if (store_done(st, s) != 0)
+		return (-1);
+	s = store_prep(st, "DELETE FROM seen WHERE seq < ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, (int64_t)seq - STORE_SEEN_KEEP);
+	return (store_done(st, s));
+}
+
+/* Message ids are looked up by keyed hash; peers too. */
+static int
+store_msg_bind(struct store *st, sqlite3_stmt *s, int64_t id, int kind,
+    int status, const Natter__StoredMessage *m)
+{
+	uint8_t	 hm[STORE_HASHBYTES], hp[STORE_HASHBYTES], *buf;
+	size_t	 len;
+	int	 rc;
+
+	store_hash(st, hm, "message", m->message_id.data, m->message_id.len);
+	store_hash(st, hp, "peer", m->peer, strlen(m->peer));
+	len = natter__stored_message__get_packed_size(m);
+	buf = xmalloc(len + 1);
+	natter__stored_message__pack(m, buf);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, kind);
+	sqlite3_bind_blob(s, 3, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, hm, sizeof hm, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 5, status);
+	rc = store_bind_sealed(st, s, 6, "messages", id, buf, len);
+	sodium_memzero(buf, len);
+	free(buf);
+	return (rc);
+}
+
+int
+store_msg_exists(struct store *st, const uint8_t *mid, size_t len)
+{
+	uint8_t	 hm[STORE_HASHBYTES];
+
+	store_hash(st, hm, "message", mid, len);
+	return (store_find(st,
+	    "SELECT id FROM messages WHERE hm = ? AND kind = 1", hm) > 0);
+}
+
+int
+store_msg_add(struct store *st, int kind, int status,
+    const Natter__StoredMessage *m, int64_t *seq)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id;
+
+	if (kind == STORE_MESSAGE && store_msg_exists(st, m->message_id.data,
+	    m->message_id.len))
+		return (1);
+	if ((id = store_next_id(st, "messages")) < 0)
+		return (-1);
+	s = store_prep(st, "INSERT INTO messages(id, kind, hp, hm, status,"
+	    " printed, v) VALUES (?, ?, ?, ?, ?, 0, ?)");
+	if (s == NULL)
+		return (-1);
+	if (store_msg_bind(st, s, id, kind, status, m) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	if (store_done(st, s) != 0)
+		return (-1);
+	if (seq != NULL)
+		*seq = id;
+	return (0);
+}
+
+int
+store_msg_set_status(struct store *st, const uint8_t *mid, size_t len,
+    int status, int64_t *seq)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hm[STORE_HASHBYTES];
+	int64_t		 id;
+
+	store_hash(st, hm, "message", mid, len);
+	id = store_find(st, "SELECT id FROM messages WHERE hm = ? AND kind = 1",
+	    hm);
+	if (id <= 0)
+		return (id == 0 ? 1 : -1);
+	s = store_prep(st, "UPDATE messages SET status = max(status, ?)"
+	    " WHERE id = ? AND status < 4");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, id);
+	if (seq != NULL)
+		*seq = id;
+	return (store_done(st, s));
+}
+
+/* Run a query of (id, kind, status, v) rows and call cb for each. */
+static int
+store_msg_each(struct store *st, sqlite3_stmt *s, store_msg_cb *cb, void *arg)
+{
+	Natter__StoredMessage	*m;
+	uint8_t			*v;
+	size_t			 len;
+	int64_t			 id;
+	int			 rc = 0;
+
+	while (rc == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (store_col_open(st, s, 3, "messages", id, &v, &len) != 0) {
+			rc = -1;
+			break;
+		}
+		m = natter__stored_message__unpack(NULL, len, v);
+		sodium_memzero(v, len);
+		free(v);
+		if (m == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = cb(id, sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
+		    m, arg);
+		natter__stored_message__free_unpacked(m, NULL);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(s);
+	return (rc == 0 ? 0 : -1);
+}
+
+int
+store_history(struct store *st, const char *peer, int limit, store_msg_cb *cb,
+    void *arg)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hp[STORE_HASHBYTES];
+
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
+	    " messages WHERE hp = ? AND kind = 1 ORDER BY id DESC LIMIT ?)"
+	    " ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, limit);
+	return (store_msg_each(st, s, cb, arg));
+}
+
+int
+store_unprinted(struct store *st, store_msg_cb *cb, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "SELECT id, kind, status, v FROM messages"
+	    " WHERE printed = 0 ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	return (store_msg_each(st, s, cb, arg));
+}
+
+int
+store_mark_printed(struct store *st, int64_t seq)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "UPDATE messages SET printed = 1 WHERE id = ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, seq);
+	return (store_done(st, s));
+}
+
+int
+store_outbox_add(struct store *st, const Natter__OutboxItem *o, int64_t *oid)
+{
+	sqlite3_stmt	*s;
+	uint8_t		*buf;
+	size_t		 len;
+	int64_t		 id;
+	int		 rc;
+
+	if ((id = store_next_id(st, "outbox")) < 0)
+		return (-1);
+	s = store_prep(st, "INSERT INTO outbox(id, v) VALUES (?, ?)");
+	if (s == NULL)
+		return (-1);
+	len = natter__outbox_item__get_packed_size(o);
+	buf = xmalloc(len + 1);
+	natter__outbox_item__pack(o, buf);
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_bind_sealed(st, s, 2, "outbox", id, buf, len);
+	sodium_memzero(buf, len);
+	free(buf);
+	if (rc != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	*oid = id;
+	return (store_done(st, s));
+}
+
+int
+store_outbox_del(struct store *st, int64_t oid)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_prep(st, "DELETE FROM outbox WHERE id = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, oid);
+	return (store_done(st, s));
+}
+
+int
+store_outbox_each(struct store *st, store_outbox_cb *cb, void *arg)
+{
+	Natter__OutboxItem	*o;
+	sqlite3_stmt		*s;
+	uint8_t			*v;
+	size_t			 len;
+	int64_t			 id;
+	int			 rc = 0;
+
+	if ((s = store_prep(st, "SELECT id, v FROM outbox ORDER BY id")) == NULL)
+		return (-1);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (store_col_open(st, s, 1, "outbox", id, &v, &len) != 0) {
+			rc = -1;
+			break;
+		}
+		o = natter__outbox_item__unpack(NULL, len, v);
+		sodium_memzero(v, len);
+		free(v);
+		if (o == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = cb(id, o, arg);
+		natter__outbox_item__free_unpacked(o, NULL);
+	}
+	sqlite3_finalize(s);
+	return (rc);
+}

@@ -1,0 +1,144 @@
+/* store: the profile's encrypted SQLite database and its lock. */
+#ifndef NATTER_STORE_H
+#define NATTER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/proto/content.pb-c.h"
+
+/*
+ * A profile directory holds: "lock" (flock'd while open), "key" (the
+ * master key wrapped under the passphrase, see sealed.h), "natter.db"
+ * (+ -wal) and "files/".  Every sensitive value is a sealed column with
+ * AD = table || rowid || "v"; names and message ids are looked up by a
+ * keyed BLAKE2b hash, never stored in the clear.
+ */
+
+struct store;
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_EPASS,		/* wrong passphrase */
+	STORE_ENOENT,		/* no profile (and not asked to create one) */
+	STORE_ELOCKED,		/* another process holds the lock */
+	STORE_EIO,		/* file system or SQLite failure */
+	STORE_ECORRUPT,		/* damaged key file or database */
+};
+
+/* Kinds of rows in the message log. */
+#define STORE_MESSAGE		1
+#define STORE_RECEIPT		2
+
+/* Message status. */
+#define STORE_ST_SENT		1
+#define STORE_ST_DELIVERED	2
+#define STORE_ST_READ		3
+#define STORE_ST_RECEIVED	4
+
+/* Prekey kinds. */
+#define STORE_SPK		1
+#define STORE_OPK		2
+
+#define STORE_CREATE		0x1
+#define STORE_LOCK_WAIT_MS	2000
+
+/*
+ * Open the profile in dir: lock it (waiting up to STORE_LOCK_WAIT_MS),
+ * unwrap the key with pass, open and migrate the database.  With
+ * STORE_CREATE a missing profile is created (dir mode 0700).  NULL on
+ * failure with *err set; nothing is changed by a wrong passphrase.
+ */
+struct store	*store_open(const char *dir, const char *pass, size_t passlen,
+		    int flags, enum store_err *err);
+void		 store_close(struct store *);
+const char	*store_strerror(enum store_err);
+const char	*store_dir(struct store *);
+
+/* Transactions (not nested).  0 or -1. */
+int		 store_begin(struct store *) __attribute__((warn_unused_result));
+int		 store_commit(struct store *) __attribute__((warn_unused_result));
+void		 store_rollback(struct store *);
+
+/* Sealed key-value settings by small integer key.  get: 0, 1 if absent, -1. */
+int		 store_kv_get(struct store *, int key, uint8_t **val, size_t *len)
+		    __attribute__((warn_unused_result));
+int		 store_kv_put(struct store *, int key, const void *, size_t)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Contacts: the pinned identity key, trust state and, after a change, the
+ * new key waiting to be accepted.  get: 0, 1 if unknown, -1 on error.
+ */
+struct store_contact {
+	uint8_t	 ik[32];
+	int	 trust;		/* STORE_TRUST_* */
+	int	 has_new;
+	uint8_t	 new_ik[32];
+};
+#define STORE_TRUST_TOFU	1
+#define STORE_TRUST_VERIFIED	2
+#define STORE_TRUST_CHANGED	3
+int		 store_contact_get(struct store *, const char *name,
+		    struct store_contact *) __attribute__((warn_unused_result));
+int		 store_contact_put(struct store *, const char *name,
+		    const struct store_contact *) __attribute__((warn_unused_result));
+
+/* Session records by (name, device).  get: 0, 1 if none, -1. */
+int		 store_session_get(struct store *, const char *name,
+		    uint32_t device, uint8_t **rec, size_t *len)
+		    __attribute__((warn_unused_result));
+int		 store_session_put(struct store *, const char *name,
+		    uint32_t device, const uint8_t *rec, size_t len)
+		    __attribute__((warn_unused_result));
+int		 store_session_del(struct store *, const char *name, uint32_t device);
+/* The devices of name with a session; returns the count (<= max) or -1. */
+int		 store_session_devices(struct store *, const char *name,
+		    uint32_t *devices, int max);
+
+/* Prekey private keys (kind STORE_SPK / STORE_OPK).  get: 0, 1, -1. */
+int		 store_prekey_put(struct store *, int kind, uint32_t id,
+		    const uint8_t *, size_t) __attribute__((warn_unused_result));
+int		 store_prekey_get(struct store *, int kind, uint32_t id,
+		    uint8_t **, size_t *) __attribute__((warn_unused_result));
+int		 store_prekey_del(struct store *, int kind, uint32_t id);
+int		 store_prekey_count(struct store *, int kind);
+
+/*
+ * The message log: messages (kind STORE_MESSAGE, unique by message id) and
+ * receipts (STORE_RECEIPT).  add: 0 with *seq set, 1 if a message with
+ * that id already exists, -1 on error.
+ */
+int		 store_msg_add(struct store *, int kind, int status,
+		    const Natter__StoredMessage *, int64_t *seq)
+		    __attribute__((warn_unused_result));
+int		 store_msg_exists(struct store *, const uint8_t *id, size_t idlen);
+/* Set the status of our message id (only upwards); 1 if no such message. */
+int		 store_msg_set_status(struct store *, const uint8_t *id,
+		    size_t idlen, int status, int64_t *seq);
+typedef int	 store_msg_cb(int64_t seq, int kind, int status,
+		    const Natter__StoredMessage *, void *);
+/* Last limit messages with peer, oldest first.  -1 on error. */
+int		 store_history(struct store *, const char *peer, int limit,
+		    store_msg_cb *, void *) __attribute__((warn_unused_result));
+/* Every row not marked printed, in order. */
+int		 store_unprinted(struct store *, store_msg_cb *, void *)
+		    __attribute__((warn_unused_result));
+int		 store_mark_printed(struct store *, int64_t seq)
+		    __attribute__((warn_unused_result));
+
+/* The outbox, in insertion order. */
+int		 store_outbox_add(struct store *, const Natter__OutboxItem *,
+		    int64_t *oid) __attribute__((warn_unused_result));
+int		 store_outbox_del(struct store *, int64_t oid);
+typedef int	 store_outbox_cb(int64_t oid, const Natter__OutboxItem *, void *);
+int		 store_outbox_each(struct store *, store_outbox_cb *, void *)
+		    __attribute__((warn_unused_result));
+int		 store_outbox_count(struct store *);
+
+/* Server delivery sequence numbers already committed (for redelivery). */
+int		 store_seq_seen(struct store *, uint64_t seq);
+int		 store_seq_add(struct store *, uint64_t seq)
+		    __attribute__((warn_unused_result));
+
+#endif

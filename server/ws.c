@@ -39,6 +39,7 @@ struct ws_conn {
 struct ws_http {
 	char		*body;
 	size_t		 len;
+	int		 post;		/* answer once the body is read */
 };
 
 static struct lws_context	*ws_context;
@@ -60,11 +61,28 @@ ws_http_reply(struct lws *wsi, struct ws_http *h, unsigned status,
 }
 
 static int
+ws_filter(struct lws *wsi)
+{
+	char	uri[64];
+
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+		return (-1);
+	return (strcmp(uri, WS_PATH) == 0 ? 0 : -1);
+}
+
+static int
 ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
 {
 	char		*body;
 	uint64_t	 depth = 0;
 
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 && !h->post) {
+		h->post = 1;
+		return (0);
+	}
+	if (strncmp(uri, "/v1/assets", 10) == 0)
+		return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_IMPLEMENTED,
+		    "text/plain", xstrdup("assets are not implemented yet\n")));
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 		return (ws_http_reply(wsi, h, HTTP_STATUS_METHOD_NOT_ALLOWED,
 		    "text/plain", xstrdup("method not allowed\n")));
@@ -78,9 +96,6 @@ ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
 		return (ws_http_reply(wsi, h, HTTP_STATUS_OK,
 		    "text/plain; version=0.0.4", body));
 	}
-	if (strncmp(uri, "/v1/assets", 10) == 0)
-		return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_IMPLEMENTED,
-		    "text/plain", xstrdup("assets are not implemented yet\n")));
 	return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_FOUND, "text/plain",
 	    xstrdup("not found\n")));
 }
@@ -91,13 +106,23 @@ ws_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 {
 	struct ws_http	*h = user;
 	uint8_t		*buf;
+	char		 uri[256];
 	int		 n;
 
 	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		/* WebSocket only at WS_PATH; elsewhere hang up. */
+		return (ws_filter(wsi));
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return (-1);	/* no subprotocol: not ours */
 	case LWS_CALLBACK_HTTP:
 		return (ws_http_request(wsi, h, in));
 	case LWS_CALLBACK_HTTP_BODY:
 		return (0);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_POST_URI) < 0)
+			return (-1);
+		return (ws_http_request(wsi, h, uri));
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (h == NULL || h->body == NULL)
 			return (-1);
@@ -163,16 +188,6 @@ ws_receive(struct lws *wsi, struct ws_conn *c, const uint8_t *in, size_t len)
 		return (-1);
 	}
 	return (0);
-}
-
-static int
-ws_filter(struct lws *wsi)
-{
-	char	uri[64];
-
-	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
-		return (-1);
-	return (strcmp(uri, WS_PATH) == 0 ? 0 : -1);
 }
 
 static int

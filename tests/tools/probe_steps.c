@@ -325,6 +325,25 @@ step_ack(struct probe *p, uint64_t *seqs, size_t n)
 	return (probe_send_frame(p, &f));
 }
 
+/* ack SEQ: an Ack with a request id; print the answer. */
+static int
+step_ackreq(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	 f = NATTER__FRAME__INIT, *r;
+	Natter__Ack	 a = NATTER__ACK__INIT;
+	uint64_t	 seq = (uint64_t)strtoull(argv[1], NULL, 10);
+
+	a.n_seqs = 1;
+	a.seqs = &seq;
+	f.body_case = NATTER__FRAME__BODY_ACK;
+	f.ack = &a;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("ack %s\n", probe_code(r->response->code));
+	wire_free(r);
+	return (0);
+}
+
 /* recv [N] [noack]: print deliveries until the backlog is drained and at
  * least N items came, acking each Deliver (unless noack); then a Ping so
  * the acks are committed before the next step. */
@@ -475,9 +494,13 @@ step_big(struct probe *p, int argc, char **argv)
 	/* The server may close while we are still writing. */
 	(void)probe_ws_send_yielding(p->ws, PROBE_WS_BINARY, buf, n);
 	free(buf);
+	/* Either a close (printed by probe_read) or an answer. */
 	while ((f = probe_read(p)) != NULL) {
-		if (f->body_case == NATTER__FRAME__BODY_RESPONSE)
+		if (f->body_case == NATTER__FRAME__BODY_RESPONSE) {
 			printf("response %s\n", probe_code(f->response->code));
+			wire_free(f);
+			break;
+		}
 		wire_free(f);
 	}
 	return (0);
@@ -545,6 +568,7 @@ static const struct step steps[] = {
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
 	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
 	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
+	{ "ack", 1, 1, "ack SEQ", step_ackreq },
 	{ "bundle", 1, 1, "bundle NAME", step_bundle },
 	{ "upload", 1, 2, "upload N [FIRSTID]", step_upload },
 	{ "garbage", 1, 1, "garbage N", step_garbage },

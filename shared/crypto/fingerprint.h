@@ -6,8 +6,10 @@
 #include <stdint.h>
 
 /*
- * Per user: h = SHA-512(0x00 0x00 || key || identifier), then 5199 more
- * times h = SHA-512(h || key); key is the account's (primary device's)
+ * Per user, as libsignal's fingerprint_generator_get_fingerprint: start
+ * from b = 0x00 0x00 (version 0) || key || identifier, then 5200 times
+ * b = SHA-512(b || key) (so the first round hashes version || key ||
+ * identifier || key); key is the account's (primary device's)
  * 32-byte Ed25519 identity public key, identifier the user name's bytes.
  * (Signal hashes its 33-byte 0x05-prefixed Curve25519 key; natter's account
  * key is Ed25519 and is hashed as it is.)  The first 30 bytes of h, read as

@@ -1,0 +1,332 @@
+/* test_server_db: natterd's SQLite modules on a real database: queue FIFO
+ * order, idempotent sends, ack deletes, TTL filtering and purge, depth,
+ * accounts and one-time prekeys handed out once. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/accounts.h"
+#include "server/db.h"
+#include "server/prekeys.h"
+#include "server/queue.h"
+#include "shared/util/xmalloc.h"
+
+static char		 tmpdir[64];
+static struct db	*db;
+
+static void
+setup(void)
+{
+	char	*path, *err = NULL;
+
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/natter-unit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	db = db_open(path, 0, &err);
+	ck_assert_msg(db != NULL, "db_open: %s", err != NULL ? err : "?");
+	free(path);
+}
+
+static void
+teardown(void)
+{
+	char	*cmd;
+
+	db_close(db);
+	xasprintf(&cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void
+item(struct queue_item *it, const char *text, uint8_t idbyte)
+{
+	memset(it, 0, sizeof *it);
+	it->from_account = 1;
+	snprintf(it->from, sizeof it->from, "alice");
+	it->from_device = 1;
+	memset(it->message_id, idbyte, QUEUE_IDBYTES);
+	it->type = 1;
+	it->content = (uint8_t *)text;
+	it->content_len = strlen(text);
+	it->server_ts = 1000;
+}
+
+START_TEST(test_fifo)
+{
+	struct queue_item	it, got[8];
+	char			text[16];
+	uint64_t		seq, last = 0, depth;
+	size_t			n, i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof text, "m%zu", i);
+		item(&it, text, (uint8_t)i);
+		ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seq), 0);
+		ck_assert_uint_gt(seq, last);
+		last = seq;
+		/* Another device's rows interleave. */
+		ck_assert_int_eq(queue_push(db, 2, 2, &it, 10000, NULL), 0);
+	}
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), 0);
+	ck_assert_uint_eq(depth, 5);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 3, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof text, "m%zu", i);
+		ck_assert_uint_eq(got[i].content_len, strlen(text));
+		ck_assert_mem_eq(got[i].content, text, strlen(text));
+		ck_assert_str_eq(got[i].from, "alice");
+		ck_assert_uint_eq(got[i].status, 0);
+	}
+	/* Fetch resumes after the last seq handed out. */
+	seq = got[2].seq;
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, seq, 5000, got, 8, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(got[0].content, "m3", 2);
+	ck_assert_mem_eq(got[1].content, "m4", 2);
+	queue_items_clear(got, n);
+}
+END_TEST
+
+START_TEST(test_ack)
+{
+	struct queue_item	it, out, got[4];
+	uint64_t		seq, depth, total;
+	size_t			n;
+
+	item(&it, "hello", 7);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seq), 0);
+	/* Only the owning device can ack. */
+	ck_assert_int_eq(queue_ack(db, 2, 2, seq, &out), 1);
+	ck_assert_int_eq(queue_ack(db, 3, 1, seq, &out), 1);
+	ck_assert_int_eq(queue_ack(db, 2, 1, seq, &out), 0);
+	ck_assert_int_eq(out.from_account, 1);
+	ck_assert_uint_eq(out.message_id[0], 7);
+	ck_assert_int_eq(queue_ack(db, 2, 1, seq, &out), 1);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), 0);
+	ck_assert_uint_eq(depth, 0);
+	ck_assert_int_eq(queue_total(db, &total), 0);
+	ck_assert_uint_eq(total, 0);
+}
+END_TEST
+
+START_TEST(test_ttl)
+{
+	struct queue_item	it, got[4];
+	uint64_t		purged, depth;
+	size_t			n;
+
+	item(&it, "old", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 2000, NULL), 0);
+	item(&it, "new", 2);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	/* Before its expiry both are delivered... */
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 1999, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	queue_items_clear(got, n);
+	/* ...after it, the expired row is filtered before any purge. */
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 2000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "new", 3);
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_purge(db, 2000, &purged), 0);
+	ck_assert_uint_eq(purged, 1);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), 0);
+	ck_assert_uint_eq(depth, 1);
+	ck_assert_int_eq(queue_purge(db, 9000, &purged), 0);
+	ck_assert_uint_eq(purged, 1);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), 0);
+	ck_assert_uint_eq(depth, 0);
+}
+END_TEST
+
+START_TEST(test_idempotent)
+{
+	uint8_t	id[QUEUE_IDBYTES], other[QUEUE_IDBYTES];
+	int64_t	ts = 0;
+
+	memset(id, 0xab, sizeof id);
+	memset(other, 0xcd, sizeof other);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id, &ts), 1);
+	ck_assert_int_eq(queue_sent_record(db, 1, 1, id, 1234, 5000), 0);
+	ck_assert_int_eq(queue_sent_record(db, 1, 1, id, 9999, 5000), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id, &ts), 0);
+	ck_assert_int_eq(ts, 1234);
+	/* Keyed on the sending device too. */
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 2, id, &ts), 1);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, other, &ts), 1);
+	/* Forgotten with the TTL. */
+	ck_assert_int_eq(queue_purge(db, 5000, &(uint64_t){ 0 }), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id, &ts), 1);
+}
+END_TEST
+
+START_TEST(test_savepoint)
+{
+	struct queue_item	it, got[2];
+	size_t			n;
+
+	item(&it, "kept", 1);
+	ck_assert_int_eq(db_savepoint(db), 0);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_release(db), 0);
+	ck_assert_int_eq(db_savepoint(db), 0);
+	item(&it, "dropped", 2);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	db_rollback_savepoint(db);
+	ck_assert_int_eq(db_in_txn(db), 1);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(db_in_txn(db), 0);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 0, got, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "kept", 4);
+	queue_items_clear(got, n);
+}
+END_TEST
+
+START_TEST(test_accounts)
+{
+	uint8_t		ik[ACCOUNTS_KEYBYTES], got[ACCOUNTS_KEYBYTES];
+	int64_t		a, b, found;
+	uint32_t	devs[4];
+	size_t		n;
+
+	memset(ik, 0x11, sizeof ik);
+	ck_assert_int_eq(accounts_create(db, "alice", ik, &a), 0);
+	ck_assert_int_eq(accounts_create(db, "alice", ik, &b), 1);
+	ck_assert_int_eq(accounts_create(db, "bob", ik, &b), 0);
+	ck_assert_int_ne(a, b);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(accounts_lookup(db, "alice", &found), 0);
+	ck_assert_int_eq(found, a);
+	ck_assert_int_eq(accounts_lookup(db, "carol", &found), 1);
+	ck_assert_int_eq(accounts_device_key(db, a, 1, got), 0);
+	ck_assert_mem_eq(got, ik, sizeof ik);
+	ck_assert_int_eq(accounts_device_key(db, a, 2, got), 1);
+	ck_assert_int_eq(accounts_devices(db, a, devs, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(devs[0], 1);
+}
+END_TEST
+
+START_TEST(test_prekeys_once)
+{
+	struct prekeys_onetime	opk[3];
+	struct prekeys_bundle	b;
+	uint8_t			ik[32], spk[32], sig[64];
+	uint32_t		count, seen[3];
+	int64_t			a;
+	int			i;
+
+	memset(ik, 1, sizeof ik);
+	memset(spk, 2, sizeof spk);
+	memset(sig, 3, sizeof sig);
+	ck_assert_int_eq(accounts_create(db, "bob", ik, &a), 0);
+	ck_assert_int_eq(prekeys_set_signed(db, a, 1, 7, spk, sig), 0);
+	for (i = 0; i < 3; i++) {
+		opk[i].id = (uint32_t)(10 + i);
+		memset(opk[i].key, 0x40 + i, 32);
+	}
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 1, opk, 3), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(prekeys_bundle(db, a, 1, &b), 0);
+		ck_assert_int_eq(b.has_signed, 1);
+		ck_assert_uint_eq(b.spk_id, 7);
+		ck_assert_mem_eq(b.spk_sig, sig, 64);
+		ck_assert_int_eq(b.has_onetime, 1);
+		seen[i] = b.opk.id;
+		ck_assert_uint_eq(b.opk.key[0], 0x40 + (b.opk.id - 10));
+	}
+	ck_assert_uint_ne(seen[0], seen[1]);
+	ck_assert_uint_ne(seen[1], seen[2]);
+	ck_assert_uint_ne(seen[0], seen[2]);
+	ck_assert_int_eq(prekeys_bundle(db, a, 1, &b), 0);
+	ck_assert_int_eq(b.has_onetime, 0);
+	ck_assert_int_eq(prekeys_bundle(db, a, 9, &b), 1);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, 0);
+}
+END_TEST
+
+START_TEST(test_prekeys_bound)
+{
+	struct prekeys_onetime	*opk;
+	uint8_t			 ik[32] = { 0 };
+	uint32_t		 count;
+	int64_t			 a;
+	size_t			 i;
+
+	opk = xcalloc(PREKEYS_MAXSTORED, sizeof *opk);
+	for (i = 0; i < PREKEYS_MAXSTORED; i++)
+		opk[i].id = (uint32_t)i;
+	ck_assert_int_eq(accounts_create(db, "dave", ik, &a), 0);
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 1, opk,
+	    PREKEYS_MAXSTORED), 0);
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 1, opk, 1), 1);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, PREKEYS_MAXSTORED);
+	free(opk);
+}
+END_TEST
+
+START_TEST(test_reopen)
+{
+	struct queue_item	 it, got[2];
+	char			*path, *err = NULL;
+	size_t			 n;
+
+	item(&it, "durable", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	db_close(db);
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	db = db_open(path, 1, &err);
+	free(path);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 0, got, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "durable", 7);
+	queue_items_clear(got, n);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("server_db");
+	TCase	*tc = tcase_create("sqlite");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_fifo);
+	tcase_add_test(tc, test_ack);
+	tcase_add_test(tc, test_ttl);
+	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_savepoint);
+	tcase_add_test(tc, test_accounts);
+	tcase_add_test(tc, test_prekeys_once);
+	tcase_add_test(tc, test_prekeys_bound);
+	tcase_add_test(tc, test_reopen);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

@@ -1,0 +1,192 @@
+/* test_server_logic: natterd's pure logic: the device-mismatch computation,
+ * Register/Auth signature checks, name validation, the directory. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "server/auth.h"
+#include "server/directory.h"
+#include "server/fanout.h"
+#include "shared/proto/wire.h"
+
+START_TEST(test_fanout_exact)
+{
+	struct fanout_ref	exp[] = { { "bob", 1 }, { "bob", 2 },
+				    { "alice", 2 } };
+	struct fanout_ref	env[] = { { "alice", 2 }, { "bob", 2 },
+				    { "bob", 1 } };
+	struct fanout_ref	missing[3], extra[3];
+	size_t			nm, ne;
+
+	ck_assert_int_eq(fanout_check(exp, 3, env, 3, missing, &nm, extra,
+	    &ne), 0);
+	ck_assert_uint_eq(nm, 0);
+	ck_assert_uint_eq(ne, 0);
+}
+END_TEST
+
+START_TEST(test_fanout_mismatch)
+{
+	struct fanout_ref	exp[] = { { "bob", 1 }, { "bob", 2 },
+				    { "alice", 2 } };
+	struct fanout_ref	env[] = { { "bob", 1 }, { "bob", 3 },
+				    { "bob", 1 }, { "carol", 1 } };
+	struct fanout_ref	missing[3], extra[4];
+	size_t			nm, ne;
+
+	ck_assert_int_eq(fanout_check(exp, 3, env, 4, missing, &nm, extra,
+	    &ne), 1);
+	ck_assert_uint_eq(nm, 2);
+	ck_assert_str_eq(missing[0].name, "bob");
+	ck_assert_uint_eq(missing[0].device, 2);
+	ck_assert_str_eq(missing[1].name, "alice");
+	ck_assert_uint_eq(missing[1].device, 2);
+	ck_assert_uint_eq(ne, 3);
+	ck_assert_uint_eq(extra[0].device, 3);		/* unknown device */
+	ck_assert_str_eq(extra[1].name, "bob");		/* duplicate */
+	ck_assert_uint_eq(extra[1].device, 1);
+	ck_assert_str_eq(extra[2].name, "carol");	/* wrong account */
+}
+END_TEST
+
+START_TEST(test_fanout_empty)
+{
+	struct fanout_ref	exp[] = { { "bob", 1 } };
+	struct fanout_ref	missing[1], extra[1];
+	size_t			nm, ne;
+
+	/* A note to self on a single device: nothing expected, none given. */
+	ck_assert_int_eq(fanout_check(exp, 0, NULL, 0, missing, &nm, extra,
+	    &ne), 0);
+	ck_assert_int_eq(fanout_check(exp, 1, NULL, 0, missing, &nm, extra,
+	    &ne), 1);
+	ck_assert_uint_eq(nm, 1);
+	ck_assert_uint_eq(ne, 0);
+}
+END_TEST
+
+static size_t
+sign_msg(uint8_t *msg, const char *label, const uint8_t *nonce,
+    const char *name, int device)
+{
+	size_t	off = strlen(label) + 1;
+
+	memcpy(msg, label, off);
+	memcpy(msg + off, nonce, 32);
+	off += 32;
+	memcpy(msg + off, name, strlen(name));
+	off += strlen(name);
+	if (device >= 0) {
+		msg[off++] = (uint8_t)(device >> 24);
+		msg[off++] = (uint8_t)(device >> 16);
+		msg[off++] = (uint8_t)(device >> 8);
+		msg[off++] = (uint8_t)device;
+	}
+	return (off);
+}
+
+START_TEST(test_auth_signatures)
+{
+	uint8_t	pk[32], sk[64], pk2[32], sk2[64], nonce[32], nonce2[32];
+	uint8_t	sig[64], msg[128];
+	size_t	len;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_keypair(pk2, sk2);
+	auth_challenge(nonce);
+	auth_challenge(nonce2);
+	ck_assert_int_ne(memcmp(nonce, nonce2, 32), 0);
+
+	len = sign_msg(msg, "natter v1 register", nonce, "alice", -1);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	ck_assert_int_eq(auth_verify_register(sig, 64, nonce, "alice", pk), 0);
+	ck_assert_int_eq(auth_verify_register(sig, 64, nonce2, "alice", pk),
+	    -1);
+	ck_assert_int_eq(auth_verify_register(sig, 64, nonce, "alicf", pk),
+	    -1);
+	ck_assert_int_eq(auth_verify_register(sig, 64, nonce, "alice", pk2),
+	    -1);
+	ck_assert_int_eq(auth_verify_register(sig, 63, nonce, "alice", pk),
+	    -1);
+	/* A register signature is no auth signature (domain separation). */
+	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 1, pk), -1);
+
+	len = sign_msg(msg, "natter v1 auth", nonce, "alice", 258);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 258, pk), 0);
+	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 2, pk), -1);
+	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce2, "alice", 258, pk),
+	    -1);
+	sig[10] ^= 1;
+	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 258, pk),
+	    -1);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	ck_assert_int_eq(wire_name_valid("alice"), 1);
+	ck_assert_int_eq(wire_name_valid("a.b_c-9"), 1);
+	ck_assert_int_eq(wire_name_valid("x"), 1);
+	ck_assert_int_eq(wire_name_valid("abcdefghijklmnopqrstuvwxyz012345"),
+	    1);
+	ck_assert_int_eq(wire_name_valid("abcdefghijklmnopqrstuvwxyz0123456"),
+	    0);
+	ck_assert_int_eq(wire_name_valid(""), 0);
+	ck_assert_int_eq(wire_name_valid("Alice"), 0);
+	ck_assert_int_eq(wire_name_valid("a b"), 0);
+	ck_assert_int_eq(wire_name_valid("a/b"), 0);
+	ck_assert_int_eq(wire_name_valid("\xc3\xa9"), 0);
+}
+END_TEST
+
+START_TEST(test_directory)
+{
+	struct session	*s1 = (struct session *)0x1000;
+	struct session	*s2 = (struct session *)0x2000;
+	int		 i;
+
+	ck_assert_ptr_null(directory_find(1, 1));
+	ck_assert_ptr_null(directory_add(1, 1, s1));
+	ck_assert_ptr_eq(directory_find(1, 1), s1);
+	ck_assert_ptr_null(directory_find(1, 2));
+	ck_assert_ptr_eq(directory_add(1, 1, s2), s1);
+	/* The replaced session's removal leaves the new one. */
+	directory_remove(1, 1, s1);
+	ck_assert_ptr_eq(directory_find(1, 1), s2);
+	directory_remove(1, 1, s2);
+	ck_assert_ptr_null(directory_find(1, 1));
+	for (i = 0; i < 5000; i++)
+		directory_add(i, (uint32_t)(i % 3), s1);
+	ck_assert_uint_eq(directory_count(), 5000);
+	for (i = 0; i < 5000; i++)
+		ck_assert_ptr_eq(directory_find(i, (uint32_t)(i % 3)), s1);
+	directory_clear();
+	ck_assert_uint_eq(directory_count(), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("server_logic");
+	TCase	*tc = tcase_create("logic");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_fanout_exact);
+	tcase_add_test(tc, test_fanout_mismatch);
+	tcase_add_test(tc, test_fanout_empty);
+	tcase_add_test(tc, test_auth_signatures);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_directory);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

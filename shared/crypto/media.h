@@ -28,7 +28,7 @@
 #define MEDIA_CHUNKOVERHEAD	17
 /* Size of the blob for a plaintext of n bytes. */
 #define MEDIA_BLOBSIZE(n)	(MEDIA_HEADERBYTES + (n) + MEDIA_CHUNKOVERHEAD * \
-	((n) / MEDIA_CHUNKBYTES + 1))
+	((n) == 0 ? 1 : ((n) - 1) / MEDIA_CHUNKBYTES + 1))
 
 /* A fresh random media key. */
 void	media_keygen(uint8_t key[MEDIA_KEYBYTES]);

@@ -33,7 +33,8 @@ static const char main_usage[] =
     "[--sync normal|full]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n";
 
-static uv_signal_t	main_sigterm, main_sigint;
+static uv_signal_t	 main_sigterm, main_sigint;
+static char		*main_host;	/* --listen's host, allocated */
 
 static void
 main_usage_error(const char *fmt, ...)
@@ -69,7 +70,7 @@ main_parse_size(const char *s, size_t min, size_t max, size_t *out)
 }
 
 static void
-main_parse_listen(const char *arg, char **host, int *port)
+main_parse_listen(const char *arg, const char **host, int *port)
 {
 	const char	*colon = strrchr(arg, ':');
 	size_t		 n, hl;
@@ -78,10 +79,12 @@ main_parse_listen(const char *arg, char **host, int *port)
 	    main_parse_size(colon + 1, 1, 65535, &n) != 0)
 		main_usage_error("bad --listen value: %s (want HOST:PORT)", arg);
 	hl = (size_t)(colon - arg);
+	free(main_host);
 	if (arg[0] == '[' && colon[-1] == ']')
-		*host = xstrndup(arg + 1, hl - 2);
+		main_host = xstrndup(arg + 1, hl - 2);
 	else
-		*host = xstrndup(arg, hl);
+		main_host = xstrndup(arg, hl);
+	*host = main_host;
 	*port = (int)n;
 }
 
@@ -130,6 +133,21 @@ main_signal(uv_signal_t *h, int signum)
 	uv_stop(h->loop);
 }
 
+/* Commit, close every connection and handle, close the database. */
+static void
+main_shutdown(uv_loop_t *loop, char *data)
+{
+	server_stop();
+	ws_stop();
+	uv_run(loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(loop) != 0)
+		log_warn("event loop did not close cleanly");
+	server_close();
+	directory_clear();
+	free(data);
+	free(main_host);
+}
+
 enum {
 	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
 	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION
@@ -161,7 +179,7 @@ main_parse(int argc, char **argv, struct server_config *sc,
 	while ((ch = getopt_long(argc, argv, ":", main_options, NULL)) != -1) {
 		switch (ch) {
 		case OPT_LISTEN:
-			main_parse_listen(optarg, (char **)&wc->host,
+			main_parse_listen(optarg, &wc->host,
 			    &wc->port);
 			break;
 		case OPT_DATA:
@@ -267,6 +285,8 @@ main(int argc, char **argv)
 	if (server_start(&sc, &loop, &err) != 0 ||
 	    ws_start(&wc, &loop, &err) != 0) {
 		fprintf(stderr, "natterd: %s\n", err);
+		free(err);
+		main_shutdown(&loop, data);
 		return (1);
 	}
 	uv_signal_init(&loop, &main_sigterm);
@@ -278,16 +298,9 @@ main(int argc, char **argv)
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 
-	server_stop();
-	ws_stop();
 	uv_close((uv_handle_t *)&main_sigterm, NULL);
 	uv_close((uv_handle_t *)&main_sigint, NULL);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&loop) != 0)
-		log_warn("event loop did not close cleanly");
-	server_close();
-	directory_clear();
-	free(data);
+	main_shutdown(&loop, data);
 	log_info("stopped");
 	return (0);
 }

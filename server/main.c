@@ -1,4 +1,5 @@
 /* main: natterd's command line, startup, signals and shutdown. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -131,6 +132,24 @@ main_signal(uv_signal_t *h, int signum)
 {
 	log_info("signal %d: shutting down", signum);
 	uv_stop(h->loop);
+}
+
+/* One descriptor per connection: raise the soft limit to the hard one
+ * (capped, since libwebsockets sizes its tables by it). */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536)
+		rl.rlim_max = rl.rlim_cur > 65536 ? rl.rlim_cur : 65536;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open file limit");
+	}
 }
 
 /* Commit, close every connection and handle, close the database. */
@@ -281,6 +300,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 	uv_loop_init(&loop);
 	if (server_start(&sc, &loop, &err) != 0 ||
 	    ws_start(&wc, &loop, &err) != 0) {

@@ -391,11 +391,20 @@ int
 session_writable(struct session *s)
 {
 	struct session_out	*o;
+	uint8_t			 close[LWS_PRE + 16];
 	int			 n;
 
 	if (s->kicked) {
-		lws_close_reason(s->wsi, (enum lws_close_status)
-		    SESSION_CLOSE_REPLACED, (unsigned char *)"replaced", 8);
+		/* Write the close frame ourselves: lws 4.1 does not send the
+		 * lws_close_reason() status when a WRITEABLE callback fails.
+		 * 4 is lws's internal LWS_WRITE_CLOSE, which lws-write.h
+		 * leaves out of the public enum. */
+		memset(close, 0, sizeof close);
+		close[LWS_PRE] = SESSION_CLOSE_REPLACED >> 8;
+		close[LWS_PRE + 1] = SESSION_CLOSE_REPLACED & 0xff;
+		memcpy(close + LWS_PRE + 2, "replaced", 8);
+		(void)lws_write(s->wsi, close + LWS_PRE, 10,
+		    (enum lws_write_protocol)4);
 		return (-1);
 	}
 	o = TAILQ_FIRST(&s->outq);

@@ -260,6 +260,36 @@ step_send(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+/* sendbig TO SIZE COUNT: COUNT messages of SIZE bytes to device 1 of TO. */
+static int
+step_sendbig(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	*r;
+	size_t		 size = (size_t)atol(argv[2]), i, ok = 0;
+	long		 count = atol(argv[3]), k;
+	char		*text = xmalloc(size + 1), *names[1] = { argv[1] };
+	uint32_t	 devs[1] = { 1 };
+	uint8_t		 id[16];
+
+	for (i = 0; i < size; i++)
+		text[i] = (char)('a' + i % 26);
+	text[size] = '\0';
+	for (k = 0; k < count; k++) {
+		step_message_id(NULL, id);
+		if ((r = step_send_refs(p, argv[1], text, id, names, devs,
+		    1)) == NULL) {
+			free(text);
+			return (-1);
+		}
+		if (r->response->code == NATTER__CODE__OK)
+			ok++;
+		wire_free(r);
+	}
+	free(text);
+	printf("sendbig OK %zu/%ld\n", ok, count);
+	return (0);
+}
+
 /* sendenv TO TEXT REFS: REFS is "-" or name:dev[,name:dev...]. */
 static int
 step_sendenv(struct probe *p, int argc, char **argv)
@@ -307,8 +337,12 @@ step_print_delivery(const Natter__Delivery *d)
 		    d->receipt->by_device, hex, d->receipt->status);
 		return;
 	}
-	printf("msg %s %u %.*s\n", d->from, d->from_device,
-	    (int)d->content.len, (const char *)d->content.data);
+	if (d->content.len > 64)
+		printf("msg %s %u #%zu bytes\n", d->from, d->from_device,
+		    d->content.len);
+	else
+		printf("msg %s %u %.*s\n", d->from, d->from_device,
+		    (int)d->content.len, (const char *)d->content.data);
 }
 
 /* Ack seqs with id 0 (no answer). */
@@ -551,6 +585,30 @@ step_flood(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+/* waitfile PATH: wait (not reading the socket) until PATH exists. */
+static int
+step_waitfile(struct probe *p, int argc, char **argv)
+{
+	while (access(argv[1], F_OK) != 0)
+		usleep(20000);
+	return (0);
+}
+
+/* drain: read and drop frames until the server closes the connection. */
+static int
+step_drain(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	*f;
+	size_t		 n = 0;
+
+	while ((f = probe_read(p)) != NULL) {
+		n++;
+		wire_free(f);
+	}
+	printf("drained-frames %zu\n", n);
+	return (0);
+}
+
 /* sleep MS */
 static int
 step_sleep(struct probe *p, int argc, char **argv)
@@ -566,6 +624,7 @@ static const struct step steps[] = {
 	{ "badauth", 1, 1, "badauth NAME", step_badauth },
 	{ "ping", 0, 0, "ping", step_ping },
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
+	{ "sendbig", 3, 3, "sendbig TO SIZE COUNT", step_sendbig },
 	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
 	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },
@@ -576,6 +635,8 @@ static const struct step steps[] = {
 	{ "text", 0, 0, "text", step_text },
 	{ "flood", 1, 1, "flood N", step_flood },
 	{ "sleep", 1, 1, "sleep MS", step_sleep },
+	{ "waitfile", 1, 1, "waitfile PATH", step_waitfile },
+	{ "drain", 0, 0, "drain", step_drain },
 };
 
 int

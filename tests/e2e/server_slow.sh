@@ -1,0 +1,43 @@
+# server_slow: a receiver that stops reading does not grow natterd's memory
+# with what is queued for it; once it reads again everything arrives, in
+# order, and the newer connection of a device replaces the older one.
+. "$(dirname "$0")/../tools/server-e2e.sh"
+sv_init server_slow
+start_server
+
+probe register alice >/dev/null || fail "register alice"
+probe register bob >/dev/null || fail "register bob"
+
+# Bob connects, authenticates and then reads nothing for a while.
+probe -t 60 auth bob waitfile "$ROOT/go" drain >"$ROOT/stalled" &
+stalled=$!
+bg_track $stalled
+wait_for 10 sh -c "[ \$(curl -fsS -m 2 $HTTP/metrics |
+    awk '\$1 == \"natter_online_devices\" { print \$2 }') -ge 1 ]" ||
+    fail "bob did not come online"
+rss0=$(metric process_resident_memory_bytes)
+
+# 300 messages of 100 KB (30 MB) for the stalled reader.
+out=$(probe auth alice sendbig bob 100000 300)
+assert_eq "$out" "auth OK
+sendbig OK 300/300" "stored 300 large messages"
+assert_eq "$(metric natter_queue_depth)" 300 "queue depth"
+rss1=$(metric process_resident_memory_bytes)
+grow=$(( (rss1 - rss0) / 1048576 ))
+echo "# rss before $rss0, after $rss1 (+$grow MiB) with 30 MB queued"
+[ "$grow" -lt 24 ] || fail "memory grew by $grow MiB for a stalled reader"
+
+# A new connection of bob's device closes the stalled one (4001).
+probe auth bob recv 300 >"$ROOT/got" || fail "bob recv"
+: >"$ROOT/go"
+wait $stalled
+assert_contains "$(cat "$ROOT/stalled")" "close 4001" "older connection"
+assert_eq "$(grep -c '^msg alice 1 #100000 bytes$' "$ROOT/got")" 300 \
+    "all 300 delivered to the new connection"
+# What is left queued: alice's 300 delivered receipts.
+assert_eq "$(metric natter_queue_depth)" 300 "receipts queued for alice"
+out=$(probe auth alice recv 300 | grep -c '^receipt bob 1 ')
+assert_eq "$out" 300 "receipts"
+assert_eq "$(metric natter_queue_depth)" 0 "all acked"
+still_serving slow
+pass

@@ -1,0 +1,24 @@
+/* bench: natter-bench modes (DESIGN.md section 9) and their shared helpers. */
+#ifndef NATTER_BENCH_H
+#define NATTER_BENCH_H
+
+#include <stdint.h>
+
+/*
+ * A mode is selected either by a leading word (natter-bench crypto ...) or
+ * by --mode NAME; its function gets the whole argument vector and returns
+ * the process exit status (0 ok, 1 failure such as a lost message or a
+ * failed decrypt, 2 usage error).
+ */
+struct bench_mode {
+	const char	*name;
+	const char	*usage;
+	int		(*run)(int argc, char **argv);
+};
+
+int		bench_crypto(int argc, char **argv);
+
+/* CPU time of the calling thread, in nanoseconds. */
+uint64_t	bench_cpu_ns(void);
+
+#endif

@@ -123,8 +123,9 @@ int		 core_open(struct core **corep, struct uv_loop_s *loop,
  * Close the connection, fail pending operations with CORE_ERR_CLOSED (their
  * callbacks are called from here), release the lock, wipe keys.  The loop
  * needs to run a few more iterations afterwards so that libuv handles
- * close (uv_run(loop, UV_RUN_DEFAULT) returns once they have).
- * core_close(NULL) is a no-op.
+ * close (uv_run(loop, UV_RUN_DEFAULT) returns once they have); the lock
+ * and the store are released then.  May be called from inside any core
+ * callback.  core_close(NULL) is a no-op.
  */
 void		 core_close(struct core *);
 

@@ -813,15 +813,18 @@ store_msg_set_status(struct store *st, const uint8_t *mid, size_t len,
 	    hm);
 	if (id <= 0)
 		return (id == 0 ? 1 : -1);
-	s = store_prep(st, "UPDATE messages SET status = max(status, ?)"
-	    " WHERE id = ? AND status < 4");
+	s = store_prep(st, "UPDATE messages SET status = ?"
+	    " WHERE id = ? AND status < ? AND status != 4");
 	if (s == NULL)
 		return (-1);
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int(s, 3, status);
 	if (seq != NULL)
 		*seq = id;
-	return (store_done(st, s));
+	if (store_done(st, s) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0 ? 0 : 2);
 }
 
 /* Run a query of (id, kind, status, v) rows and call cb for each. */

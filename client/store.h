@@ -113,7 +113,10 @@ int		 store_msg_add(struct store *, int kind, int status,
 		    const Natter__StoredMessage *, int64_t *seq)
 		    __attribute__((warn_unused_result));
 int		 store_msg_exists(struct store *, const uint8_t *id, size_t idlen);
-/* Set the status of our message id (only upwards); 1 if no such message. */
+/*
+ * Raise the status of our message id: 0 if raised, 2 if it already had
+ * that status or a later one, 1 if there is no such message, -1 on error.
+ */
 int		 store_msg_set_status(struct store *, const uint8_t *id,
 		    size_t idlen, int status, int64_t *seq);
 typedef int	 store_msg_cb(int64_t seq, int kind, int status,

@@ -1,0 +1,208 @@
+/* inbox: receiving: decrypt, dedup, commit message + session + ack bookkeeping together, then ack. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "client/content.h"
+#include "client/coreint.h"
+#include "client/prekeys.h"
+#include "client/sessions.h"
+#include "shared/proto/wire.h"
+#include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
+
+#define INBOX_RECEIPT_DELIVERED	1
+
+/* Record seq as handled (in its own transaction) after a failure. */
+static void
+inbox_skip(struct core *c, uint64_t seq)
+{
+	if (store_begin(c->st) != 0)
+		return;
+	if (store_seq_add(c->st, seq) != 0 || store_commit(c->st) != 0)
+		store_rollback(c->st);
+}
+
+static void
+inbox_error(struct core *c, const Natter__Delivery *d, const char *what)
+{
+	struct core_error	err;
+	struct core_event	ev;
+
+	core_seterr(&err, CORE_ERR_CRYPTO, "dropped a message from %s (device "
+	    "%u): %s", d->from != NULL ? d->from : "?", d->from_device, what);
+	log_warn("%s", err.msg);
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_ERROR;
+	ev.from = d->from;
+	ev.from_device = d->from_device;
+	core_id_hex(ev.id, d->message_id.data, d->message_id.len);
+	ev.error = &err;
+	core_emit(c, &ev);
+}
+
+static void
+inbox_receipt(struct core *c, const Natter__Delivery *d)
+{
+	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
+	const Natter__Receipt	*r = d->receipt;
+	int64_t			 seq = 0, mseq;
+	int			 rc;
+
+	if (r->message_id.len != CORE_IDBYTES || r->by == NULL ||
+	    r->status != INBOX_RECEIPT_DELIVERED) {
+		inbox_skip(c, d->seq);
+		return;
+	}
+	m.message_id = r->message_id;
+	m.peer = r->by;
+	m.from = r->by;
+	m.from_device = r->by_device;
+	m.by = r->by;
+	m.ts = r->ts;
+	m.status = STORE_ST_DELIVERED;
+	if (store_begin(c->st) != 0)
+		return;
+	rc = store_msg_set_status(c->st, r->message_id.data, r->message_id.len,
+	    STORE_ST_DELIVERED, &mseq);
+	if (rc == 0 || rc == 1)
+		rc = store_msg_add(c->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
+		    &seq);
+	if (rc == -1 || store_seq_add(c->st, d->seq) != 0 ||
+	    store_commit(c->st) != 0) {
+		store_rollback(c->st);
+		return;
+	}
+	if (seq > 0)
+		core_emit_row(c, seq, STORE_RECEIPT, STORE_ST_DELIVERED, &m);
+}
+
+/* Store a decrypted text; the caller's transaction is open. */
+static int
+inbox_store_text(struct core *c, const Natter__Delivery *d,
+    const Natter__Content *ct, Natter__StoredMessage *m, int64_t *seq)
+{
+	int	mine = strcmp(d->from, c->name) == 0;
+
+	m->message_id = ct->message_id;
+	m->peer = mine ? ct->to : d->from;
+	m->from = d->from;
+	m->from_device = d->from_device;
+	m->to = mine ? ct->to : c->name;
+	m->ts = ct->ts;
+	m->text = ct->text;
+	m->outgoing = mine;
+	if (m->peer == NULL || !wire_name_valid(m->peer))
+		return (1);
+	return (store_msg_add(c->st, STORE_MESSAGE, mine ? STORE_ST_SENT :
+	    STORE_ST_RECEIVED, m, seq));
+}
+
+static void
+inbox_message(struct core *c, const Natter__Delivery *d)
+{
+	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
+	struct core_error	 err;
+	Natter__Content		*ct = NULL;
+	uint8_t			*pt = NULL, ik[32];
+	size_t			 ptlen = 0;
+	int64_t			 seq = 0;
+	int			 rc = 0;
+
+	if (d->from == NULL || !wire_name_valid(d->from)) {
+		inbox_skip(c, d->seq);
+		return;
+	}
+	if (store_begin(c->st) != 0)
+		return;
+	if (sessions_decrypt(c, d->from, d->from_device, d->type,
+	    d->content.data, d->content.len, &pt, &ptlen, ik) != 0) {
+		store_rollback(c->st);
+		inbox_skip(c, d->seq);
+		inbox_error(c, d, "cannot decrypt it (no session, or damaged)");
+		return;
+	}
+	if (d->from_device == 1)
+		(void)trust_check(c, d->from, ik, &err);
+	if ((ct = content_decode(pt, ptlen)) == NULL)
+		rc = 2;
+	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT)
+		rc = inbox_store_text(c, d, ct, &m, &seq);
+	if (rc == -1 || store_seq_add(c->st, d->seq) != 0 ||
+	    store_commit(c->st) != 0) {
+		store_rollback(c->st);
+		log_warn("cannot save a message from %s", d->from);
+		goto out;
+	}
+	if (rc == 2)
+		inbox_error(c, d, "malformed content");
+	else if (rc == 0 && seq > 0)
+		core_emit_row(c, seq, STORE_MESSAGE, m.outgoing ? STORE_ST_SENT :
+		    STORE_ST_RECEIVED, &m);
+out:
+	content_free(ct);
+	if (pt != NULL) {
+		sodium_memzero(pt, ptlen);
+		free(pt);
+	}
+}
+
+void
+inbox_deliver(struct core *c, const Natter__Deliver *dl)
+{
+	Natter__Frame	fr = NATTER__FRAME__INIT;
+	Natter__Ack	ack = NATTER__ACK__INIT;
+	uint64_t	*seqs;
+	size_t		 i;
+
+	seqs = xcalloc(dl->n_items + 1, sizeof *seqs);
+	for (i = 0; i < dl->n_items; i++) {
+		const Natter__Delivery *d = dl->items[i];
+
+		if (!store_seq_seen(c->st, d->seq)) {
+			if (d->receipt != NULL)
+				inbox_receipt(c, d);
+			else
+				inbox_message(c, d);
+		}
+		/* Ack only what is durably recorded. */
+		if (store_seq_seen(c->st, d->seq))
+			seqs[ack.n_seqs++] = d->seq;
+		if (c->state != CONN_READY)
+			break;		/* a callback closed us */
+	}
+	if (ack.n_seqs > 0 && c->state == CONN_READY) {
+		ack.seqs = seqs;
+		fr.body_case = NATTER__FRAME__BODY_ACK;
+		fr.ack = &ack;
+		if (conn_send(c, &fr) != 0)
+			log_warn("cannot send an ack");
+	}
+	free(seqs);
+}
+
+void
+inbox_event(struct core *c, const Natter__Event *e)
+{
+	struct core_event	ev;
+
+	switch (e->kind_case) {
+	case NATTER__EVENT__KIND_PREKEYS_LOW:
+		prekeys_topup(c, e->prekeys_low->count);
+		break;
+	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
+		memset(&ev, 0, sizeof ev);
+		ev.type = CORE_EV_BACKLOG_DRAINED;
+		core_emit(c, &ev);
+		break;
+	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
+		log_info("the device list of %s changed",
+		    e->device_list_changed->name != NULL ?
+		    e->device_list_changed->name : "?");
+		break;
+	default:
+		break;
+	}
+}

@@ -25,8 +25,7 @@ struct net {
 	void			*arg;
 	int			 up;
 	int			 dying;
-	int			 proto_gone;
-	int			 defer_gone;
+	int			 reap_ticks;
 
 	char			*host;
 	char			*path;
@@ -161,13 +160,6 @@ net_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	(void)user;
 	if (n == NULL)
 		return (0);
-	if (reason == LWS_CALLBACK_PROTOCOL_DESTROY) {
-		/* The context is gone: the last use of n by lws. */
-		n->proto_gone = 1;
-		if (n->defer_gone)
-			free(n);
-		return (0);
-	}
 	if (n->dying || n->wsi != wsi)
 		return (0);
 	switch (reason) {
@@ -215,6 +207,7 @@ net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = net_protocols;
 	info.user = n;
+	info.pcontext = &n->ctx;
 	info.max_http_header_data = 4096;
 	info.pt_serv_buf_size = 8192;
 	info.timeout_secs = 10;
@@ -231,17 +224,29 @@ net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg)
 
 /*
  * With a foreign loop lws finishes destroying its context on later loop
- * turns and calls back meanwhile: n is freed once both its timer has
- * closed and lws has destroyed the protocol.
+ * turns (it clears n->ctx through info.pcontext when done) and may call
+ * back meanwhile: n is freed only after that.
  */
 static void
 net_free_cb(uv_handle_t *h)
 {
-	struct net	*n = h->data;
+	free(h->data);
+}
 
-	n->defer_gone = 1;
-	if (n->proto_gone)
-		free(n);
+static void
+net_reap_cb(uv_timer_t *t)
+{
+	struct net	*n = t->data;
+
+	if (n->ctx != NULL && ++n->reap_ticks < 200) {
+		/* lws 4.1 finishes a foreign-loop destroy on a second call,
+		 * once its libuv handles have closed. */
+		if (n->reap_ticks == 2)
+			lws_context_destroy(n->ctx);
+		return;		/* wait up to 10 s for lws */
+	}
+	uv_timer_stop(t);
+	uv_close((uv_handle_t *)t, net_free_cb);
 }
 
 void
@@ -255,7 +260,7 @@ net_free(struct net *n)
 	free(n->host);
 	free(n->path);
 	uv_timer_stop(&n->defer);
-	uv_close((uv_handle_t *)&n->defer, net_free_cb);
+	uv_timer_start(&n->defer, net_reap_cb, 0, 50);
 }
 
 /* Split ws[s]://host[:port][/path]. */

@@ -112,7 +112,7 @@ teardown(void)
 		server = -1;
 	}
 	/* Let closed cores finish; a failed test may leave one open. */
-	for (status = 0; status < 200 && uv_run(&loop, UV_RUN_NOWAIT) != 0;
+	for (status = 0; status < 500 && uv_run(&loop, UV_RUN_NOWAIT) != 0;
 	    status++)
 		usleep(10000);
 	(void)uv_loop_close(&loop);

@@ -269,6 +269,8 @@ do_register(const char *who, const char *name, enum core_err want)
 	close_core(c);
 }
 
+static void	recv_all(const char *, struct seen *);
+
 START_TEST(test_register_auth)
 {
 	struct core		*c;
@@ -326,6 +328,34 @@ START_TEST(test_unreachable)
 	/* The message waits in the outbox for the next connection. */
 	ck_assert_int_eq(core_outbox_count(c), 1);
 	close_core(c);
+
+	/* A later process sends it (same id) once the server is reachable. */
+	do_register("bob", "bob", CORE_OK);
+	memset(&s, 0, sizeof s);
+	c = open_profile("alice", 0, NULL);
+	ck_assert_int_eq(core_outbox_count(c), 1);
+	ck_assert_int_eq(core_start(c, CORE_START_ONESHOT, event_cb, &s,
+	    &err), 0);
+	{
+		uv_timer_t	tick;
+		time_t		end = time(NULL) + 20;
+
+		uv_timer_init(&loop, &tick);
+		uv_timer_start(&tick, tick_cb, 50, 50);
+		while (core_outbox_count(c) > 0 && time(NULL) < end)
+			uv_run(&loop, UV_RUN_ONCE);
+		uv_close((uv_handle_t *)&tick, NULL);
+		ck_assert_int_eq(core_outbox_count(c), 0);
+		ck_assert_int_eq(s.connected, 1);
+	}
+	close_core(c);
+	{
+		struct seen	r;
+
+		recv_all("bob", &r);
+		ck_assert_int_eq(r.messages, 1);
+		ck_assert_str_eq(r.texts[0], "hello");
+	}
 }
 END_TEST
 

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "client/coreint.h"
+#include "client/msglog.h"
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
@@ -383,7 +384,7 @@ core_history(struct core *c, const char *peer, int limit, core_event_cb *each,
 		core_seterr(err, CORE_ERR_USAGE, "invalid user name");
 		return (-1);
 	}
-	if (store_history(c->st, peer, limit, core_each_cb, &e) != 0) {
+	if (msglog_history(c->st, peer, limit, core_each_cb, &e) != 0) {
 		core_seterr(err, CORE_ERR_IO, "cannot read the history from "
 		    "the profile %s", store_dir(c->st));
 		return (-1);
@@ -397,7 +398,7 @@ core_unprinted(struct core *c, core_event_cb *each, void *arg,
 {
 	struct core_each	e = { c, each, arg };
 
-	if (store_unprinted(c->st, core_each_cb, &e) != 0) {
+	if (msglog_unprinted(c->st, core_each_cb, &e) != 0) {
 		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
 		    store_dir(c->st));
 		return (-1);
@@ -410,7 +411,7 @@ core_mark_printed(struct core *c, int64_t seq)
 {
 	if (seq <= 0)
 		return (0);
-	return (store_mark_printed(c->st, seq));
+	return (msglog_mark_printed(c->st, seq));
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include "client/content.h"
 #include "client/coreint.h"
+#include "client/msglog.h"
 #include "client/prekeys.h"
 #include "client/sessions.h"
 #include "shared/proto/wire.h"
@@ -65,10 +66,10 @@ inbox_receipt(struct core *c, const Natter__Delivery *d)
 	m.status = STORE_ST_DELIVERED;
 	if (store_begin(c->st) != 0)
 		return;
-	rc = store_msg_set_status(c->st, r->message_id.data, r->message_id.len,
+	rc = msglog_set_status(c->st, r->message_id.data, r->message_id.len,
 	    STORE_ST_DELIVERED, &mseq);
 	if (rc == 0 || rc == 1)
-		rc = store_msg_add(c->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
+		rc = msglog_add(c->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);
 	if (rc == -1 || store_seq_add(c->st, d->seq) != 0 ||
 	    store_commit(c->st) != 0) {
@@ -96,7 +97,7 @@ inbox_store_text(struct core *c, const Natter__Delivery *d,
 	m->outgoing = mine;
 	if (m->peer == NULL || !wire_name_valid(m->peer))
 		return (1);
-	return (store_msg_add(c->st, STORE_MESSAGE, mine ? STORE_ST_SENT :
+	return (msglog_add(c->st, STORE_MESSAGE, mine ? STORE_ST_SENT :
 	    STORE_ST_RECEIVED, m, seq));
 }
 

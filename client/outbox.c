@@ -7,6 +7,7 @@
 
 #include "client/content.h"
 #include "client/coreint.h"
+#include "client/msglog.h"
 #include "client/sessions.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -126,8 +127,8 @@ outbox_stored(struct core *c, struct core_send *s)
 	m.outgoing = 1;
 	if (store_begin(c->st) != 0)
 		goto fail;
-	rc = store_msg_add(c->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
-	if (rc == 0 && store_mark_printed(c->st, seq) != 0)
+	rc = msglog_add(c->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
+	if (rc == 0 && msglog_mark_printed(c->st, seq) != 0)
 		rc = -1;
 	if (rc == -1 || store_outbox_del(c->st, s->oid) != 0 ||
 	    store_commit(c->st) != 0) {

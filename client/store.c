@@ -19,7 +19,6 @@
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-#define STORE_HASHBYTES	16
 #define STORE_VERSION	1
 #define STORE_SEEN_KEEP	20000
 
@@ -291,7 +290,7 @@ store_rollback(struct store *st)
 }
 
 /* Keyed hash of a domain-separated value, used for lookups. */
-static void
+void
 store_hash(struct store *st, uint8_t out[STORE_HASHBYTES], const char *dom,
     const void *val, size_t len)
 {
@@ -304,7 +303,7 @@ store_hash(struct store *st, uint8_t out[STORE_HASHBYTES], const char *dom,
 	sodium_memzero(&h, sizeof h);
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 store_prep(struct store *st, const char *sql)
 {
 	sqlite3_stmt	*s;
@@ -317,7 +316,7 @@ store_prep(struct store *st, const char *sql)
 }
 
 /* Run a statement that returns no rows; finalizes it.  0 or -1. */
-static int
+int
 store_done(struct store *st, sqlite3_stmt *s)
 {
 	int	 rc;
@@ -334,7 +333,7 @@ store_done(struct store *st, sqlite3_stmt *s)
 }
 
 /* Bind the sealed form of val for (table, rowid, "v") at index idx. */
-static int
+int
 store_bind_sealed(struct store *st, sqlite3_stmt *s, int idx,
     const char *table, int64_t rowid, const void *val, size_t len)
 {
@@ -351,7 +350,7 @@ store_bind_sealed(struct store *st, sqlite3_stmt *s, int idx,
 }
 
 /* Open column col of the current row, sealed for (table, rowid, "v"). */
-static int
+int
 store_col_open(struct store *st, sqlite3_stmt *s, int col, const char *table,
     int64_t rowid, uint8_t **out, size_t *outlen)
 {
@@ -401,7 +400,7 @@ store_get_by(struct store *st, const char *sql, const char *table,
 	return (rc);
 }
 
-static int64_t
+int64_t
 store_next_id(struct store *st, const char *table)
 {
 	sqlite3_stmt	*s;
@@ -417,7 +416,7 @@ store_next_id(struct store *st, const char *table)
 	return (id);
 }
 
-static int64_t
+int64_t
 store_find(struct store *st, const char *sql, const uint8_t *h)
 {
 	sqlite3_stmt	*s;
@@ -735,170 +734,6 @@ store_seq_add(struct store *st, uint64_t seq)
 	if (s == NULL)
 		return (-1);
 	sqlite3_bind_int64(s, 1, (int64_t)seq - STORE_SEEN_KEEP);
-	return (store_done(st, s));
-}
-
-/* Message ids are looked up by keyed hash; peers too. */
-static int
-store_msg_bind(struct store *st, sqlite3_stmt *s, int64_t id, int kind,
-    int status, const Natter__StoredMessage *m)
-{
-	uint8_t	 hm[STORE_HASHBYTES], hp[STORE_HASHBYTES], *buf;
-	size_t	 len;
-	int	 rc;
-
-	store_hash(st, hm, "message", m->message_id.data, m->message_id.len);
-	store_hash(st, hp, "peer", m->peer, strlen(m->peer));
-	len = natter__stored_message__get_packed_size(m);
-	buf = xmalloc(len + 1);
-	natter__stored_message__pack(m, buf);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, kind);
-	sqlite3_bind_blob(s, 3, hp, sizeof hp, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 4, hm, sizeof hm, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 5, status);
-	rc = store_bind_sealed(st, s, 6, "messages", id, buf, len);
-	sodium_memzero(buf, len);
-	free(buf);
-	return (rc);
-}
-
-int
-store_msg_exists(struct store *st, const uint8_t *mid, size_t len)
-{
-	uint8_t	 hm[STORE_HASHBYTES];
-
-	store_hash(st, hm, "message", mid, len);
-	return (store_find(st,
-	    "SELECT id FROM messages WHERE hm = ? AND kind = 1", hm) > 0);
-}
-
-int
-store_msg_add(struct store *st, int kind, int status,
-    const Natter__StoredMessage *m, int64_t *seq)
-{
-	sqlite3_stmt	*s;
-	int64_t		 id;
-
-	if (kind == STORE_MESSAGE && store_msg_exists(st, m->message_id.data,
-	    m->message_id.len))
-		return (1);
-	if ((id = store_next_id(st, "messages")) < 0)
-		return (-1);
-	s = store_prep(st, "INSERT INTO messages(id, kind, hp, hm, status,"
-	    " printed, v) VALUES (?, ?, ?, ?, ?, 0, ?)");
-	if (s == NULL)
-		return (-1);
-	if (store_msg_bind(st, s, id, kind, status, m) != 0) {
-		sqlite3_finalize(s);
-		return (-1);
-	}
-	if (store_done(st, s) != 0)
-		return (-1);
-	if (seq != NULL)
-		*seq = id;
-	return (0);
-}
-
-int
-store_msg_set_status(struct store *st, const uint8_t *mid, size_t len,
-    int status, int64_t *seq)
-{
-	sqlite3_stmt	*s;
-	uint8_t		 hm[STORE_HASHBYTES];
-	int64_t		 id;
-
-	store_hash(st, hm, "message", mid, len);
-	id = store_find(st, "SELECT id FROM messages WHERE hm = ? AND kind = 1",
-	    hm);
-	if (id <= 0)
-		return (id == 0 ? 1 : -1);
-	s = store_prep(st, "UPDATE messages SET status = ?"
-	    " WHERE id = ? AND status < ? AND status != 4");
-	if (s == NULL)
-		return (-1);
-	sqlite3_bind_int(s, 1, status);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int(s, 3, status);
-	if (seq != NULL)
-		*seq = id;
-	if (store_done(st, s) != 0)
-		return (-1);
-	return (sqlite3_changes(st->db) > 0 ? 0 : 2);
-}
-
-/* Run a query of (id, kind, status, v) rows and call cb for each. */
-static int
-store_msg_each(struct store *st, sqlite3_stmt *s, store_msg_cb *cb, void *arg)
-{
-	Natter__StoredMessage	*m;
-	uint8_t			*v;
-	size_t			 len;
-	int64_t			 id;
-	int			 rc = 0;
-
-	while (rc == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		if (store_col_open(st, s, 3, "messages", id, &v, &len) != 0) {
-			rc = -1;
-			break;
-		}
-		m = natter__stored_message__unpack(NULL, len, v);
-		sodium_memzero(v, len);
-		free(v);
-		if (m == NULL) {
-			rc = -1;
-			break;
-		}
-		rc = cb(id, sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
-		    m, arg);
-		natter__stored_message__free_unpacked(m, NULL);
-	}
-	if (rc == SQLITE_DONE)
-		rc = 0;
-	sqlite3_finalize(s);
-	return (rc == 0 ? 0 : -1);
-}
-
-int
-store_history(struct store *st, const char *peer, int limit, store_msg_cb *cb,
-    void *arg)
-{
-	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
-
-	store_hash(st, hp, "peer", peer, strlen(peer));
-	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
-	    " messages WHERE hp = ? AND kind = 1 ORDER BY id DESC LIMIT ?)"
-	    " ORDER BY id");
-	if (s == NULL)
-		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 2, limit);
-	return (store_msg_each(st, s, cb, arg));
-}
-
-int
-store_unprinted(struct store *st, store_msg_cb *cb, void *arg)
-{
-	sqlite3_stmt	*s;
-
-	s = store_prep(st, "SELECT id, kind, status, v FROM messages"
-	    " WHERE printed = 0 ORDER BY id");
-	if (s == NULL)
-		return (-1);
-	return (store_msg_each(st, s, cb, arg));
-}
-
-int
-store_mark_printed(struct store *st, int64_t seq)
-{
-	sqlite3_stmt	*s;
-
-	s = store_prep(st, "UPDATE messages SET printed = 1 WHERE id = ?");
-	if (s == NULL)
-		return (-1);
-	sqlite3_bind_int64(s, 1, seq);
 	return (store_done(st, s));
 }
 

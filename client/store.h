@@ -104,32 +104,6 @@ int		 store_prekey_get(struct store *, int kind, uint32_t id,
 int		 store_prekey_del(struct store *, int kind, uint32_t id);
 int		 store_prekey_count(struct store *, int kind);
 
-/*
- * The message log: messages (kind STORE_MESSAGE, unique by message id) and
- * receipts (STORE_RECEIPT).  add: 0 with *seq set, 1 if a message with
- * that id already exists, -1 on error.
- */
-int		 store_msg_add(struct store *, int kind, int status,
-		    const Natter__StoredMessage *, int64_t *seq)
-		    __attribute__((warn_unused_result));
-int		 store_msg_exists(struct store *, const uint8_t *id, size_t idlen);
-/*
- * Raise the status of our message id: 0 if raised, 2 if it already had
- * that status or a later one, 1 if there is no such message, -1 on error.
- */
-int		 store_msg_set_status(struct store *, const uint8_t *id,
-		    size_t idlen, int status, int64_t *seq);
-typedef int	 store_msg_cb(int64_t seq, int kind, int status,
-		    const Natter__StoredMessage *, void *);
-/* Last limit messages with peer, oldest first.  -1 on error. */
-int		 store_history(struct store *, const char *peer, int limit,
-		    store_msg_cb *, void *) __attribute__((warn_unused_result));
-/* Every row not marked printed, in order. */
-int		 store_unprinted(struct store *, store_msg_cb *, void *)
-		    __attribute__((warn_unused_result));
-int		 store_mark_printed(struct store *, int64_t seq)
-		    __attribute__((warn_unused_result));
-
 /* The outbox, in insertion order. */
 int		 store_outbox_add(struct store *, const Natter__OutboxItem *,
 		    int64_t *oid) __attribute__((warn_unused_result));
@@ -143,5 +117,22 @@ int		 store_outbox_count(struct store *);
 int		 store_seq_seen(struct store *, uint64_t seq);
 int		 store_seq_add(struct store *, uint64_t seq)
 		    __attribute__((warn_unused_result));
+
+/*
+ * For the store's companion modules (msglog): keyed lookup hashes, sealed
+ * columns bound to (table, rowid, "v"), statement helpers.
+ */
+#define STORE_HASHBYTES	16
+struct sqlite3_stmt;
+void		 store_hash(struct store *, uint8_t out[STORE_HASHBYTES],
+		    const char *domain, const void *, size_t);
+struct sqlite3_stmt *store_prep(struct store *, const char *sql);
+int		 store_done(struct store *, struct sqlite3_stmt *);
+int		 store_bind_sealed(struct store *, struct sqlite3_stmt *, int idx,
+		    const char *table, int64_t rowid, const void *, size_t);
+int		 store_col_open(struct store *, struct sqlite3_stmt *, int col,
+		    const char *table, int64_t rowid, uint8_t **, size_t *);
+int64_t		 store_next_id(struct store *, const char *table);
+int64_t		 store_find(struct store *, const char *sql, const uint8_t *h);
 
 #endif

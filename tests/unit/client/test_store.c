@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "client/msglog.h"
 #include "client/store.h"
 
 #define PASS	"correct horse"
@@ -63,11 +64,11 @@ add_text(struct store *st, const char *peer, const char *text, int n)
 	m.to = (char *)"me";
 	m.text = (char *)text;
 	m.ts = 1000 + n;
-	ck_assert_int_eq(store_msg_add(st, STORE_MESSAGE, STORE_ST_RECEIVED,
+	ck_assert_int_eq(msglog_add(st, STORE_MESSAGE, STORE_ST_RECEIVED,
 	    &m, &seq), 0);
 	ck_assert_int_gt(seq, 0);
 	/* Same id again: a duplicate, not a second row. */
-	ck_assert_int_eq(store_msg_add(st, STORE_MESSAGE, STORE_ST_RECEIVED,
+	ck_assert_int_eq(msglog_add(st, STORE_MESSAGE, STORE_ST_RECEIVED,
 	    &m, &seq), 1);
 }
 
@@ -138,22 +139,22 @@ START_TEST(test_roundtrip)
 	ck_assert_int_eq(store_prekey_del(st, STORE_OPK, 7), 0);
 	ck_assert_int_eq(store_prekey_count(st, STORE_OPK), 0);
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_history(st, "bob", 10, collect_cb, &col), 0);
+	ck_assert_int_eq(msglog_history(st, "bob", 10, collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 2);
 	ck_assert_str_eq(col.texts[0], "first");
 	ck_assert_str_eq(col.texts[1], "second");
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_history(st, "bob", 1, collect_cb, &col), 0);
+	ck_assert_int_eq(msglog_history(st, "bob", 1, collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 1);
 	ck_assert_str_eq(col.texts[0], "second");
 
 	/* Printed-once bookkeeping. */
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_unprinted(st, collect_cb, &col), 0);
+	ck_assert_int_eq(msglog_unprinted(st, collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 3);
-	ck_assert_int_eq(store_mark_printed(st, col.seqs[0]), 0);
+	ck_assert_int_eq(msglog_mark_printed(st, col.seqs[0]), 0);
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_unprinted(st, collect_cb, &col), 0);
+	ck_assert_int_eq(msglog_unprinted(st, collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 2);
 	ck_assert_str_eq(col.texts[0], "second");
 	store_close(st);
@@ -221,7 +222,7 @@ START_TEST(test_swapped_rows)
 
 	st = open_ok(0);
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_history(st, "bob", 10, collect_cb, &col), -1);
+	ck_assert_int_eq(msglog_history(st, "bob", 10, collect_cb, &col), -1);
 	{
 		uint8_t	*v;
 		size_t	 len;
@@ -288,7 +289,7 @@ START_TEST(test_no_plaintext)
 	ck_assert_int_ge(files, 3);
 	/* ... while the history shows it. */
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_history(st, "mallorytheconspirator", 5,
+	ck_assert_int_eq(msglog_history(st, "mallorytheconspirator", 5,
 	    collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 1);
 	ck_assert_str_eq(col.texts[0], secret);
@@ -395,7 +396,7 @@ START_TEST(test_transaction)
 	st = open_ok(0);
 	ck_assert_int_eq(store_seq_seen(st, 43), 1);
 	memset(&col, 0, sizeof col);
-	ck_assert_int_eq(store_history(st, "bob", 10, collect_cb, &col), 0);
+	ck_assert_int_eq(msglog_history(st, "bob", 10, collect_cb, &col), 0);
 	ck_assert_int_eq(col.n, 1);
 	ck_assert_str_eq(col.texts[0], "kept");
 	store_close(st);

@@ -1,0 +1,177 @@
+/* msglog: the profile's message log (messages and receipts, sealed), history and printed-once state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "client/msglog.h"
+#include "client/store.h"
+#include "shared/util/xmalloc.h"
+
+/* Message ids are looked up by keyed hash; peers too. */
+static int
+msglog_bind(struct store *st, sqlite3_stmt *s, int64_t id, int kind,
+    int status, const Natter__StoredMessage *m)
+{
+	uint8_t	 hm[STORE_HASHBYTES], hp[STORE_HASHBYTES], *buf;
+	size_t	 len;
+	int	 rc;
+
+	store_hash(st, hm, "message", m->message_id.data, m->message_id.len);
+	store_hash(st, hp, "peer", m->peer, strlen(m->peer));
+	len = natter__stored_message__get_packed_size(m);
+	buf = xmalloc(len + 1);
+	natter__stored_message__pack(m, buf);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, kind);
+	sqlite3_bind_blob(s, 3, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, hm, sizeof hm, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 5, status);
+	rc = store_bind_sealed(st, s, 6, "messages", id, buf, len);
+	sodium_memzero(buf, len);
+	free(buf);
+	return (rc);
+}
+
+int
+msglog_exists(struct store *st, const uint8_t *mid, size_t len)
+{
+	uint8_t	 hm[STORE_HASHBYTES];
+
+	store_hash(st, hm, "message", mid, len);
+	return (store_find(st,
+	    "SELECT id FROM messages WHERE hm = ? AND kind = 1", hm) > 0);
+}
+
+int
+msglog_add(struct store *st, int kind, int status,
+    const Natter__StoredMessage *m, int64_t *seq)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id;
+
+	if (kind == STORE_MESSAGE && msglog_exists(st, m->message_id.data,
+	    m->message_id.len))
+		return (1);
+	if ((id = store_next_id(st, "messages")) < 0)
+		return (-1);
+	s = store_prep(st, "INSERT INTO messages(id, kind, hp, hm, status,"
+	    " printed, v) VALUES (?, ?, ?, ?, ?, 0, ?)");
+	if (s == NULL)
+		return (-1);
+	if (msglog_bind(st, s, id, kind, status, m) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	if (store_done(st, s) != 0)
+		return (-1);
+	if (seq != NULL)
+		*seq = id;
+	return (0);
+}
+
+int
+msglog_set_status(struct store *st, const uint8_t *mid, size_t len,
+    int status, int64_t *seq)
+{
+	sqlite3_stmt	*s;
+	sqlite3		*db;
+	uint8_t		 hm[STORE_HASHBYTES];
+	int64_t		 id;
+
+	store_hash(st, hm, "message", mid, len);
+	id = store_find(st, "SELECT id FROM messages WHERE hm = ? AND kind = 1",
+	    hm);
+	if (id <= 0)
+		return (id == 0 ? 1 : -1);
+	s = store_prep(st, "UPDATE messages SET status = ?"
+	    " WHERE id = ? AND status < ? AND status != 4");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int(s, 3, status);
+	if (seq != NULL)
+		*seq = id;
+	db = sqlite3_db_handle(s);
+	if (store_done(st, s) != 0)
+		return (-1);
+	return (sqlite3_changes(db) > 0 ? 0 : 2);
+}
+
+/* Run a query of (id, kind, status, v) rows and call cb for each. */
+static int
+msglog_each(struct store *st, sqlite3_stmt *s, msglog_cb *cb, void *arg)
+{
+	Natter__StoredMessage	*m;
+	uint8_t			*v;
+	size_t			 len;
+	int64_t			 id;
+	int			 rc = 0;
+
+	while (rc == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (store_col_open(st, s, 3, "messages", id, &v, &len) != 0) {
+			rc = -1;
+			break;
+		}
+		m = natter__stored_message__unpack(NULL, len, v);
+		sodium_memzero(v, len);
+		free(v);
+		if (m == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = cb(id, sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
+		    m, arg);
+		natter__stored_message__free_unpacked(m, NULL);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(s);
+	return (rc == 0 ? 0 : -1);
+}
+
+int
+msglog_history(struct store *st, const char *peer, int limit, msglog_cb *cb,
+    void *arg)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hp[STORE_HASHBYTES];
+
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
+	    " messages WHERE hp = ? AND kind = 1 ORDER BY id DESC LIMIT ?)"
+	    " ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, limit);
+	return (msglog_each(st, s, cb, arg));
+}
+
+int
+msglog_unprinted(struct store *st, msglog_cb *cb, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "SELECT id, kind, status, v FROM messages"
+	    " WHERE printed = 0 ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	return (msglog_each(st, s, cb, arg));
+}
+
+int
+msglog_mark_printed(struct store *st, int64_t seq)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "UPDATE messages SET printed = 1 WHERE id = ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, seq);
+	return (store_done(st, s));
+}
+

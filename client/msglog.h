@@ -1,0 +1,38 @@
+/* msglog: the profile's message log (messages and receipts, sealed), history and printed-once state. */
+#ifndef NATTER_MSGLOG_H
+#define NATTER_MSGLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/store.h"
+#include "shared/proto/content.pb-c.h"
+
+/*
+ * Messages (kind STORE_MESSAGE, unique by message id) and receipts
+ * (STORE_RECEIPT), each sealed as a StoredMessage; looked up by keyed
+ * hashes of the message id and the peer.  add: 0 with *seq set, 1 if a
+ * message with that id already exists, -1 on error.
+ */
+int		 msglog_add(struct store *, int kind, int status,
+		    const Natter__StoredMessage *, int64_t *seq)
+		    __attribute__((warn_unused_result));
+int		 msglog_exists(struct store *, const uint8_t *id, size_t idlen);
+/*
+ * Raise the status of our message id: 0 if raised, 2 if it already had
+ * that status or a later one, 1 if there is no such message, -1 on error.
+ */
+int		 msglog_set_status(struct store *, const uint8_t *id,
+		    size_t idlen, int status, int64_t *seq);
+typedef int	 msglog_cb(int64_t seq, int kind, int status,
+		    const Natter__StoredMessage *, void *);
+/* Last limit messages with peer, oldest first.  -1 on error. */
+int		 msglog_history(struct store *, const char *peer, int limit,
+		    msglog_cb *, void *) __attribute__((warn_unused_result));
+/* Every row not marked printed, in order. */
+int		 msglog_unprinted(struct store *, msglog_cb *, void *)
+		    __attribute__((warn_unused_result));
+int		 msglog_mark_printed(struct store *, int64_t seq)
+		    __attribute__((warn_unused_result));
+
+#endif

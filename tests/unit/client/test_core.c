@@ -440,6 +440,23 @@ recv_all(const char *who, struct seen *s)
 	close_core(c);
 }
 
+/* How many files of a profile contain needle. */
+static int
+profile_grep(const char *who, const char *needle)
+{
+	char	cmd[512];
+	FILE	*p;
+	int	n = 0;
+
+	snprintf(cmd, sizeof cmd, "grep -rlaF '%s' '%s/%s' | wc -l", needle,
+	    tmpdir, who);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return (n);
+}
+
 START_TEST(test_send_receive)
 {
 	struct seen	s;
@@ -448,13 +465,17 @@ START_TEST(test_send_receive)
 
 	do_register("alice", "alice", CORE_OK);
 	do_register("bob", "bob", CORE_OK);
-	send_texts("alice", "bob", "a", 30);
+	send_texts("alice", "bob", "zebra-plaintext", 30);
 	recv_all("bob", &s);
 	ck_assert_int_eq(s.messages, 30);
 	for (i = 0; i < 30; i++) {
-		snprintf(want, sizeof want, "a-%d", i);
+		snprintf(want, sizeof want, "zebra-plaintext-%d", i);
 		ck_assert_str_eq(s.texts[i], want);
 	}
+	/* Neither profile holds the text in the clear (db, WAL, files). */
+	ck_assert_int_eq(profile_grep("alice", "zebra-plaintext"), 0);
+	ck_assert_int_eq(profile_grep("bob", "zebra-plaintext"), 0);
+	ck_assert_int_ge(profile_grep("bob", "SQLite format 3"), 1);
 	ck_assert_str_eq(s.from, "alice");
 	/* Nothing twice. */
 	recv_all("bob", &s);

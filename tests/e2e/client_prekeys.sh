@@ -4,6 +4,8 @@
 # table shrinks by exactly one per session, every consumed key is
 # distinct, and bob decrypts every first message), and bob's client tops
 # its one-time prekeys up once fewer than 20 are left.
+# natterd holds its database with locking_mode=EXCLUSIVE, so every look at
+# the opks table stops natterd (SIGTERM), reads, and restarts it.
 . "$(dirname "$0")/lib.sh"
 e2e_init client_prekeys
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
@@ -17,20 +19,20 @@ q()
 	sqlite3 -cmd '.timeout 5000' "$db" "$1"
 }
 bob_opks="FROM opks o JOIN accounts a ON a.id = o.account WHERE a.name = 'bob'"
-count()
+# snap FILE: bob's one-time prekeys (hex keys) into FILE; COUNT set.
+snap()
 {
-	q "SELECT count(*) $bob_opks"
-}
-keys()
-{
+	stop_server || fail "natterd exit status $? on SIGTERM"
 	q "SELECT hex(o.key) $bob_opks ORDER BY o.id" >"$1" ||
-	    fail "cannot read opks"
+	    fail "cannot read the opks table"
+	COUNT=$(grep -c . "$1")
+	restart_server
 }
 
-initial=$(count) || fail "cannot read the opks table"
+snap "$ROOT/keys.before"
+initial=$COUNT
 log "bob uploaded $initial one-time prekeys"
 [ "$initial" -gt 20 ] || fail "bob uploaded only $initial one-time prekeys"
-keys "$ROOT/keys.before"
 [ "$(sort -u "$ROOT/keys.before" | wc -l)" = "$initial" ] ||
     fail "bob's uploaded one-time prekeys are not distinct"
 
@@ -61,9 +63,8 @@ done
 K=$((i - 1))
 log "$K sessions in $(($(now_ms) - t0)) ms"
 
-left=$(count)
-assert_eq "$left" $((initial - K)) "one-time prekeys left after $K sessions"
-keys "$ROOT/keys.after"
+snap "$ROOT/keys.after"
+assert_eq "$COUNT" $((initial - K)) "one-time prekeys left after $K sessions"
 sort "$ROOT/keys.before" >"$ROOT/b.s"
 sort "$ROOT/keys.after" >"$ROOT/a.s"
 comm -23 "$ROOT/b.s" "$ROOT/a.s" >"$ROOT/consumed"
@@ -83,27 +84,26 @@ print("ok" if got == want else "got %d of %d first messages; missing %s" %
 PY
 )
 assert_eq "$r" ok "first messages to bob"
-topped()
-{
-	[ "$(count)" -ge 20 ]
-}
-if ! wait_for 10 topped; then
-	log "not topped up after one recv ($(count) left); one more recv"
-	nat bob recv --wait 1 >/dev/null 2>&1
-	wait_for 10 topped || fail "bob's client did not top up: $(count) one-time prekeys on the server"
+snap "$ROOT/keys.new"
+if [ "$COUNT" -lt 20 ]; then
+	log "not topped up after one recv ($COUNT left); one more recv --wait 2"
+	nat bob recv --wait 2 >/dev/null 2>&1
+	snap "$ROOT/keys.new"
+	[ "$COUNT" -ge 20 ] ||
+	    fail "bob's client did not top up: $COUNT one-time prekeys on the server"
 fi
-log "bob has $(count) one-time prekeys again"
-keys "$ROOT/keys.new"
-[ "$(sort -u "$ROOT/keys.new" | wc -l)" = "$(count)" ] ||
+log "bob has $COUNT one-time prekeys again"
+[ "$(sort -u "$ROOT/keys.new" | wc -l)" = "$COUNT" ] ||
     fail "topped-up one-time prekeys are not distinct"
 sort "$ROOT/keys.new" >"$ROOT/n.s"
 reused=$(comm -12 "$ROOT/consumed" "$ROOT/n.s" | wc -l)
 assert_eq "$reused" 0 "consumed one-time prekeys uploaded again"
 
 log "sessions after the top-up still work"
-before=$(count)
+before=$COUNT
 user 9001 || fail "u9001: $(cat "$ROOT/u9001.err")"
-assert_eq "$(count)" $((before - 1)) "one-time prekeys after one more session"
+snap "$ROOT/keys.last"
+assert_eq "$COUNT" $((before - 1)) "one-time prekeys after one more session"
 nat bob --json recv >"$ROOT/recv2" || fail "bob recv exit $?"
 grep -q '"first-from-u9001"' "$ROOT/recv2" || fail "bob could not read u9001"
 pass

@@ -1,0 +1,198 @@
+/* keys: device identity, signed and one-time prekeys, public bundles. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "shared/crypto/keys.h"
+
+static const char spk_prefix[] = "natter v1 SPK";
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+int
+keys_ed_pk_to_x(uint8_t x_pk[32], const uint8_t ed_pk[32])
+{
+	return (crypto_sign_ed25519_pk_to_curve25519(x_pk, ed_pk) == 0 ?
+	    0 : -1);
+}
+
+int
+keys_identity_from_ed_sk(struct keys_identity *id, const uint8_t sk[64])
+{
+	memcpy(id->ed_sk, sk, 64);
+	memcpy(id->ed_pk, sk + 32, 32);
+	if (keys_ed_pk_to_x(id->x_pk, id->ed_pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(id->x_sk, id->ed_sk) != 0) {
+		keys_identity_wipe(id);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+keys_identity_generate(struct keys_identity *id)
+{
+	uint8_t	pk[32], sk[64];
+	int	r;
+
+	crypto_sign_keypair(pk, sk);
+	r = keys_identity_from_ed_sk(id, sk);
+	sodium_memzero(sk, sizeof sk);
+	return (r);
+}
+
+void
+keys_identity_wipe(struct keys_identity *id)
+{
+	sodium_memzero(id, sizeof *id);
+}
+
+void
+keys_sign(uint8_t sig[64], const struct keys_identity *id, const uint8_t *m,
+    size_t mlen)
+{
+	crypto_sign_detached(sig, NULL, m, mlen, id->ed_sk);
+}
+
+int
+keys_verify(const uint8_t sig[64], const uint8_t ed_pk[32], const uint8_t *m,
+    size_t mlen)
+{
+	return (crypto_sign_verify_detached(sig, m, mlen, ed_pk) == 0 ? 0 : -1);
+}
+
+static void
+spk_message(uint8_t m[sizeof spk_prefix + 4 + 32], uint32_t id,
+    const uint8_t pk[32])
+{
+	memcpy(m, spk_prefix, sizeof spk_prefix);	/* includes the NUL */
+	put32(m + sizeof spk_prefix, id);
+	memcpy(m + sizeof spk_prefix + 4, pk, 32);
+}
+
+void
+keys_spk_generate(struct keys_prekey *pk, const struct keys_identity *id,
+    uint32_t kid)
+{
+	uint8_t	m[sizeof spk_prefix + 4 + 32];
+
+	keys_opk_generate(pk, kid);
+	spk_message(m, kid, pk->pk);
+	keys_sign(pk->sig, id, m, sizeof m);
+}
+
+int
+keys_spk_verify(const uint8_t ed_pk[32], uint32_t kid, const uint8_t spk[32],
+    const uint8_t sig[64])
+{
+	uint8_t	m[sizeof spk_prefix + 4 + 32];
+
+	spk_message(m, kid, spk);
+	return (keys_verify(sig, ed_pk, m, sizeof m));
+}
+
+void
+keys_opk_generate(struct keys_prekey *pk, uint32_t kid)
+{
+	memset(pk, 0, sizeof *pk);
+	pk->id = kid;
+	randombytes_buf(pk->sk, 32);
+	crypto_scalarmult_base(pk->pk, pk->sk);
+}
+
+void
+keys_prekey_wipe(struct keys_prekey *pk)
+{
+	sodium_memzero(pk, sizeof *pk);
+}
+
+int
+keys_dh(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
+{
+	if (crypto_scalarmult(out, sk, pk) != 0) {
+		sodium_memzero(out, 32);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+keys_bundle_make(struct keys_bundle *b, uint32_t device_id,
+    const struct keys_identity *id, const struct keys_prekey *spk,
+    const struct keys_prekey *opk)
+{
+	memset(b, 0, sizeof *b);
+	b->device_id = device_id;
+	memcpy(b->ik, id->ed_pk, 32);
+	b->spk_id = spk->id;
+	memcpy(b->spk, spk->pk, 32);
+	memcpy(b->spk_sig, spk->sig, 64);
+	if (opk != NULL) {
+		b->has_opk = 1;
+		b->opk_id = opk->id;
+		memcpy(b->opk, opk->pk, 32);
+	}
+}
+
+void
+keys_bundle_serialise(uint8_t out[KEYS_BUNDLE_BYTES],
+    const struct keys_bundle *b)
+{
+	uint8_t	*p = out;
+
+	*p++ = KEYS_BUNDLE_VERSION;
+	*p++ = b->has_opk ? 1 : 0;
+	put32(p, b->device_id); p += 4;
+	memcpy(p, b->ik, 32); p += 32;
+	put32(p, b->spk_id); p += 4;
+	memcpy(p, b->spk, 32); p += 32;
+	memcpy(p, b->spk_sig, 64); p += 64;
+	put32(p, b->has_opk ? b->opk_id : 0); p += 4;
+	if (b->has_opk)
+		memcpy(p, b->opk, 32);
+	else
+		memset(p, 0, 32);
+}
+
+int
+keys_bundle_parse(struct keys_bundle *b, const uint8_t *in, size_t len)
+{
+	const uint8_t	*p = in;
+
+	if (in == NULL || len != KEYS_BUNDLE_BYTES ||
+	    p[0] != KEYS_BUNDLE_VERSION || (p[1] & ~1) != 0)
+		return (-1);
+	memset(b, 0, sizeof *b);
+	b->has_opk = p[1] & 1;
+	p += 2;
+	b->device_id = get32(p); p += 4;
+	memcpy(b->ik, p, 32); p += 32;
+	b->spk_id = get32(p); p += 4;
+	memcpy(b->spk, p, 32); p += 32;
+	memcpy(b->spk_sig, p, 64); p += 64;
+	if (b->has_opk) {
+		b->opk_id = get32(p);
+		memcpy(b->opk, p + 4, 32);
+	}
+	return (0);
+}
+
+int
+keys_bundle_verify(const struct keys_bundle *b)
+{
+	return (keys_spk_verify(b->ik, b->spk_id, b->spk, b->spk_sig));
+}

@@ -1,0 +1,547 @@
+/* ratchet: Double Ratchet (CRYPTO.md) with bounded skipped keys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "shared/crypto/hkdf.h"
+#include "shared/crypto/ratchet.h"
+#include "shared/util/xmalloc.h"
+
+#define STATE_VERSION	1
+
+struct ratchet_chain {
+	uint8_t		pub[32];
+	uint8_t		ck[32];
+	uint32_t	n;
+};
+
+struct ratchet_skip {
+	uint8_t		pub[32];
+	uint32_t	n;
+	uint64_t	ts;
+	uint8_t		seed[32];
+};
+
+struct ratchet {
+	uint8_t			 rk[32];
+	uint8_t			 ad[X3DH_AD_BYTES];
+	uint8_t			 dhs_pk[32], dhs_sk[32];
+	int			 has_cks, received;
+	uint8_t			 cks[32];
+	uint32_t		 ns, pn;
+	struct ratchet_chain	 rc[RATCHET_MAX_CHAINS];	/* 0 newest */
+	int			 nrc;
+	struct ratchet_skip	*sk;	/* ring of RATCHET_MAX_STORED */
+	size_t			 sk_start, nsk;
+	struct ratchet_skip	*scratch;	/* RATCHET_MAX_SKIP + 1 */
+};
+
+static const char info_rk[] = "natter v1 ratchet";
+static const char info_mk[] = "natter v1 message keys";
+
+struct ratchet *
+ratchet_new(void)
+{
+	struct ratchet	*r = xcalloc(1, sizeof *r);
+
+	r->sk = xcalloc(RATCHET_MAX_STORED, sizeof *r->sk);
+	r->scratch = xcalloc(RATCHET_MAX_SKIP + 1, sizeof *r->scratch);
+	return (r);
+}
+
+void
+ratchet_free(struct ratchet *r)
+{
+	if (r == NULL)
+		return;
+	sodium_memzero(r->sk, RATCHET_MAX_STORED * sizeof *r->sk);
+	sodium_memzero(r->scratch, (RATCHET_MAX_SKIP + 1) * sizeof *r->scratch);
+	free(r->sk);
+	free(r->scratch);
+	sodium_memzero(r, sizeof *r);
+	free(r);
+}
+
+/* RK', CK = HKDF(salt=RK, ikm=DH(sk, pk), "natter v1 ratchet", 64). */
+static int
+kdf_rk(uint8_t rk_out[32], uint8_t ck[32], const uint8_t rk[32],
+    const uint8_t sk[32], const uint8_t pk[32])
+{
+	uint8_t	dh[32], out[64];
+	int	rc;
+
+	if (keys_dh(dh, sk, pk) != 0)
+		return (-1);
+	rc = hkdf_sha256(out, 64, rk, 32, dh, 32, (const uint8_t *)info_rk,
+	    sizeof info_rk - 1);
+	sodium_memzero(dh, sizeof dh);
+	if (rc != 0)
+		return (-1);
+	memcpy(rk_out, out, 32);
+	memcpy(ck, out + 32, 32);
+	sodium_memzero(out, sizeof out);
+	return (0);
+}
+
+/* seed = HMAC(CK, 0x01), CK' = HMAC(CK, 0x02). */
+static void
+chain_step(uint8_t seed[32], uint8_t ck[32])
+{
+	static const uint8_t	one = 1, two = 2;
+
+	crypto_auth_hmacsha256(seed, &one, 1, ck);
+	crypto_auth_hmacsha256(ck, &two, 1, ck);
+}
+
+static const crypto_auth_hmacsha256_state *
+zero_salt(void)
+{
+	static crypto_auth_hmacsha256_state	st;
+	static int				done;
+
+	if (!done) {
+		hkdf_sha256_salt_init(&st, NULL, 0);
+		done = 1;
+	}
+	return (&st);
+}
+
+/* 80-byte message keys: enc_key | mac_key | iv. */
+static void
+message_keys(uint8_t mk[80], const uint8_t seed[32])
+{
+	uint8_t	prk[32];
+
+	hkdf_sha256_extract_with(prk, zero_salt(), seed, 32);
+	if (hkdf_sha256_expand(mk, 80, prk, (const uint8_t *)info_mk,
+	    sizeof info_mk - 1) != 0)
+		abort();	/* 80 is always a valid length */
+	sodium_memzero(prk, sizeof prk);
+}
+
+static void
+mac(uint8_t tag[32], const struct ratchet *r, const uint8_t mk[80],
+    const uint8_t *hdr_ct, size_t len)
+{
+	crypto_auth_hmacsha256_state	st;
+
+	crypto_auth_hmacsha256_init(&st, mk + 32, 32);
+	crypto_auth_hmacsha256_update(&st, r->ad, sizeof r->ad);
+	crypto_auth_hmacsha256_update(&st, hdr_ct, len);
+	crypto_auth_hmacsha256_final(&st, tag);
+	sodium_memzero(&st, sizeof st);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+int
+ratchet_init_alice(struct ratchet *r, const struct x3dh_result *x,
+    const uint8_t spk_b[32])
+{
+	memcpy(r->ad, x->ad, sizeof r->ad);
+	randombytes_buf(r->dhs_sk, 32);
+	crypto_scalarmult_base(r->dhs_pk, r->dhs_sk);
+	if (kdf_rk(r->rk, r->cks, x->rk, r->dhs_sk, spk_b) != 0)
+		return (-1);
+	r->has_cks = 1;
+	memcpy(r->rc[0].pub, spk_b, 32);
+	memcpy(r->rc[0].ck, x->ck, 32);
+	r->rc[0].n = 0;
+	r->nrc = 1;
+	return (0);
+}
+
+void
+ratchet_init_bob(struct ratchet *r, const struct x3dh_result *x,
+    const struct keys_prekey *spk)
+{
+	memcpy(r->ad, x->ad, sizeof r->ad);
+	memcpy(r->rk, x->rk, 32);
+	memcpy(r->cks, x->ck, 32);
+	r->has_cks = 1;
+	memcpy(r->dhs_pk, spk->pk, 32);
+	memcpy(r->dhs_sk, spk->sk, 32);
+}
+
+static void
+cipher(uint8_t *out, const uint8_t *in, size_t len, const uint8_t mk[80])
+{
+	crypto_stream_chacha20_ietf_xor(out, in, len, mk + 64, mk);
+}
+
+int
+ratchet_encrypt(struct ratchet *r, uint8_t *out, const uint8_t *m,
+    size_t mlen)
+{
+	uint8_t	seed[32], mk[80], tag[32];
+
+	if (!r->has_cks || r->ns == UINT32_MAX)
+		return (-1);
+	chain_step(seed, r->cks);
+	message_keys(mk, seed);
+	out[0] = RATCHET_VERSION;
+	memcpy(out + 1, r->dhs_pk, 32);
+	put32(out + 33, r->pn);
+	put32(out + 37, r->ns);
+	cipher(out + RATCHET_HEADER_BYTES, m, mlen, mk);
+	mac(tag, r, mk, out, RATCHET_HEADER_BYTES + mlen);
+	memcpy(out + RATCHET_HEADER_BYTES + mlen, tag, RATCHET_TAG_BYTES);
+	r->ns++;
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(mk, sizeof mk);
+	return (0);
+}
+
+/* A decryption's changes, applied only after the tag verifies. */
+struct pending {
+	int		kind;	/* 0 skipped key, 1 known chain, 2 new ratchet */
+	size_t		skip;	/* kind 0: position in the ring */
+	int		chain;	/* kind 1 */
+	uint8_t		ck[32];
+	uint8_t		old_ck[32];	/* kind 2: rc[0] advanced to pn */
+	uint32_t	old_n;
+	uint8_t		rk[32], cks[32], dhs_pk[32], dhs_sk[32];
+	size_t		nscratch;
+};
+
+static struct ratchet_skip *
+ring(const struct ratchet *r, size_t i)
+{
+	return (&r->sk[(r->sk_start + i) % RATCHET_MAX_STORED]);
+}
+
+static int
+expired(const struct ratchet_skip *s, uint64_t now)
+{
+	return (s->ts + RATCHET_SKIP_TTL_MS < now);
+}
+
+static int
+skip_find(const struct ratchet *r, const uint8_t pub[32], uint32_t n,
+    uint64_t now, size_t *pos)
+{
+	size_t			 i;
+	struct ratchet_skip	*s;
+
+	for (i = 0; i < r->nsk; i++) {
+		s = ring(r, i);
+		if (s->n == n && memcmp(s->pub, pub, 32) == 0 &&
+		    !expired(s, now)) {
+			*pos = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* Derive keys for messages from..to-1 of a chain into the scratch. */
+static void
+skip_advance(struct ratchet *r, struct pending *p, uint8_t ck[32],
+    uint32_t from, uint32_t to, const uint8_t pub[32], uint64_t now)
+{
+	struct ratchet_skip	*s;
+
+	for (; from < to; from++) {
+		s = &r->scratch[p->nscratch++];
+		memcpy(s->pub, pub, 32);
+		s->n = from;
+		s->ts = now;
+		chain_step(s->seed, ck);
+	}
+}
+
+static int
+new_ratchet(struct ratchet *r, struct pending *p, const uint8_t pub[32],
+    uint32_t pn, uint32_t n, uint8_t seed[32], uint64_t now)
+{
+	uint8_t		rk1[32];
+	uint32_t	skips = 0;
+
+	if (r->nrc > 0 && pn > r->rc[0].n)
+		skips = pn - r->rc[0].n;
+	if (skips > RATCHET_MAX_SKIP || n > RATCHET_MAX_SKIP - skips)
+		return (-1);
+	if (r->nrc > 0) {
+		memcpy(p->old_ck, r->rc[0].ck, 32);
+		p->old_n = r->rc[0].n + skips;
+		skip_advance(r, p, p->old_ck, r->rc[0].n, p->old_n,
+		    r->rc[0].pub, now);
+	}
+	if (kdf_rk(rk1, p->ck, r->rk, r->dhs_sk, pub) != 0)
+		return (-1);
+	skip_advance(r, p, p->ck, 0, n, pub, now);
+	chain_step(seed, p->ck);
+	randombytes_buf(p->dhs_sk, 32);
+	crypto_scalarmult_base(p->dhs_pk, p->dhs_sk);
+	if (kdf_rk(p->rk, p->cks, rk1, p->dhs_sk, pub) != 0) {
+		sodium_memzero(rk1, sizeof rk1);
+		return (-1);
+	}
+	sodium_memzero(rk1, sizeof rk1);
+	p->kind = 2;
+	return (0);
+}
+
+/* Find the message key without changing r; fill p. */
+static int
+find_key(struct ratchet *r, struct pending *p, const uint8_t *hdr,
+    uint8_t seed[32], uint64_t now)
+{
+	const uint8_t		*pub = hdr + 1;
+	uint32_t		 pn = get32(hdr + 33), n = get32(hdr + 37);
+	struct ratchet_chain	*ch;
+	int			 i;
+
+	memset(p, 0, sizeof *p);
+	if (skip_find(r, pub, n, now, &p->skip) == 0) {
+		memcpy(seed, ring(r, p->skip)->seed, 32);
+		return (0);
+	}
+	for (i = 0; i < r->nrc; i++) {
+		ch = &r->rc[i];
+		if (memcmp(ch->pub, pub, 32) != 0)
+			continue;
+		if (n < ch->n || n - ch->n > RATCHET_MAX_SKIP)
+			return (-1);
+		p->kind = 1;
+		p->chain = i;
+		memcpy(p->ck, ch->ck, 32);
+		skip_advance(r, p, p->ck, ch->n, n, pub, now);
+		chain_step(seed, p->ck);
+		return (0);
+	}
+	return (new_ratchet(r, p, pub, pn, n, seed, now));
+}
+
+static void
+skip_remove(struct ratchet *r, size_t pos)
+{
+	for (; pos + 1 < r->nsk; pos++)
+		*ring(r, pos) = *ring(r, pos + 1);
+	sodium_memzero(ring(r, pos), sizeof *r->sk);
+	r->nsk--;
+}
+
+static void
+skip_commit(struct ratchet *r, const struct pending *p, uint64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nscratch; i++) {
+		if (r->nsk == RATCHET_MAX_STORED) {
+			sodium_memzero(ring(r, 0), sizeof *r->sk);
+			r->sk_start = (r->sk_start + 1) % RATCHET_MAX_STORED;
+			r->nsk--;
+		}
+		*ring(r, r->nsk++) = r->scratch[i];
+	}
+	while (r->nsk > 0 && expired(ring(r, 0), now))
+		skip_remove(r, 0);
+}
+
+static void
+commit(struct ratchet *r, struct pending *p, const uint8_t *hdr,
+    uint64_t now)
+{
+	uint32_t	n = get32(hdr + 37);
+
+	if (p->kind == 0)
+		skip_remove(r, p->skip);
+	else if (p->kind == 1) {
+		memcpy(r->rc[p->chain].ck, p->ck, 32);
+		r->rc[p->chain].n = n + 1;
+	} else {
+		if (r->nrc > 0) {
+			memcpy(r->rc[0].ck, p->old_ck, 32);
+			r->rc[0].n = p->old_n;
+		}
+		if (r->nrc == RATCHET_MAX_CHAINS)
+			r->nrc--;
+		memmove(&r->rc[1], &r->rc[0], r->nrc * sizeof r->rc[0]);
+		r->nrc++;
+		memcpy(r->rc[0].pub, hdr + 1, 32);
+		memcpy(r->rc[0].ck, p->ck, 32);
+		r->rc[0].n = n + 1;
+		memcpy(r->rk, p->rk, 32);
+		memcpy(r->cks, p->cks, 32);
+		memcpy(r->dhs_pk, p->dhs_pk, 32);
+		memcpy(r->dhs_sk, p->dhs_sk, 32);
+		r->has_cks = 1;
+		r->pn = r->ns;
+		r->ns = 0;
+	}
+	skip_commit(r, p, now);
+	r->received = 1;
+}
+
+int
+ratchet_decrypt(struct ratchet *r, uint8_t *out, size_t *outlen,
+    const uint8_t *c, size_t clen, uint64_t now)
+{
+	struct pending	p;
+	uint8_t		seed[32], mk[80], tag[32];
+	size_t		mlen;
+	int		rc = -1;
+
+	if (clen < RATCHET_OVERHEAD || c[0] != RATCHET_VERSION)
+		return (-1);
+	mlen = clen - RATCHET_OVERHEAD;
+	p.nscratch = 0;
+	if (find_key(r, &p, c, seed, now) != 0)
+		goto out;
+	message_keys(mk, seed);
+	mac(tag, r, mk, c, clen - RATCHET_TAG_BYTES);
+	if (crypto_verify_16(tag, c + clen - RATCHET_TAG_BYTES) != 0)
+		goto out;
+	cipher(out, c + RATCHET_HEADER_BYTES, mlen, mk);
+	*outlen = mlen;
+	commit(r, &p, c, now);
+	rc = 0;
+out:
+	sodium_memzero(r->scratch, p.nscratch * sizeof *r->scratch);
+	sodium_memzero(&p, sizeof p);
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(mk, sizeof mk);
+	return (rc);
+}
+
+size_t
+ratchet_skipped_count(const struct ratchet *r)
+{
+	return (r->nsk);
+}
+
+const uint8_t *
+ratchet_our_pub(const struct ratchet *r)
+{
+	return (r->dhs_pk);
+}
+
+int
+ratchet_has_received(const struct ratchet *r)
+{
+	return (r->received);
+}
+
+#define FIXED_BYTES	(2 + 32 + X3DH_AD_BYTES + 32 + 32 + 32 + 4 + 4 + 1)
+#define CHAIN_BYTES	(32 + 32 + 4)
+#define SKIP_BYTES	(32 + 4 + 8 + 32)
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v >> 32);
+	put32(p + 4, (uint32_t)v);
+}
+
+/*
+ * State layout: u8 version | u8 flags (1 has_cks, 2 received) | rk |
+ * ad[72] | dhs pk | dhs sk | cks | u32 ns | u32 pn | u8 nrc |
+ * nrc * (pub | ck | u32 n) | u32 nsk | nsk * (pub | u32 n | u64 ts |
+ * seed), oldest skipped key first; integers big-endian.
+ */
+void
+ratchet_serialise(const struct ratchet *r, uint8_t **out, size_t *len)
+{
+	uint8_t			*b, *p;
+	size_t			 i;
+	struct ratchet_skip	*s;
+
+	*len = FIXED_BYTES + r->nrc * CHAIN_BYTES + 4 + r->nsk * SKIP_BYTES;
+	b = p = xmalloc(*len);
+	*p++ = STATE_VERSION;
+	*p++ = (r->has_cks ? 1 : 0) | (r->received ? 2 : 0);
+	memcpy(p, r->rk, 32); p += 32;
+	memcpy(p, r->ad, X3DH_AD_BYTES); p += X3DH_AD_BYTES;
+	memcpy(p, r->dhs_pk, 32); p += 32;
+	memcpy(p, r->dhs_sk, 32); p += 32;
+	memcpy(p, r->cks, 32); p += 32;
+	put32(p, r->ns); p += 4;
+	put32(p, r->pn); p += 4;
+	*p++ = r->nrc;
+	for (i = 0; i < (size_t)r->nrc; i++) {
+		memcpy(p, r->rc[i].pub, 32);
+		memcpy(p + 32, r->rc[i].ck, 32);
+		put32(p + 64, r->rc[i].n);
+		p += CHAIN_BYTES;
+	}
+	put32(p, r->nsk); p += 4;
+	for (i = 0; i < r->nsk; i++) {
+		s = ring(r, i);
+		memcpy(p, s->pub, 32);
+		put32(p + 32, s->n);
+		put64(p + 36, s->ts);
+		memcpy(p + 44, s->seed, 32);
+		p += SKIP_BYTES;
+	}
+	*out = b;
+}
+
+static int
+parse_tail(struct ratchet *r, const uint8_t *p, size_t left)
+{
+	size_t	i;
+
+	if (left < 1 || p[0] > RATCHET_MAX_CHAINS)
+		return (-1);
+	r->nrc = *p++;
+	left--;
+	if (left < (size_t)r->nrc * CHAIN_BYTES + 4)
+		return (-1);
+	for (i = 0; i < (size_t)r->nrc; i++, p += CHAIN_BYTES) {
+		memcpy(r->rc[i].pub, p, 32);
+		memcpy(r->rc[i].ck, p + 32, 32);
+		r->rc[i].n = get32(p + 64);
+	}
+	left -= (size_t)r->nrc * CHAIN_BYTES + 4;
+	r->nsk = get32(p);
+	p += 4;
+	if (r->nsk > RATCHET_MAX_STORED || left != r->nsk * SKIP_BYTES)
+		return (-1);
+	for (i = 0; i < r->nsk; i++, p += SKIP_BYTES) {
+		memcpy(r->sk[i].pub, p, 32);
+		r->sk[i].n = get32(p + 32);
+		r->sk[i].ts = (uint64_t)get32(p + 36) << 32 | get32(p + 40);
+		memcpy(r->sk[i].seed, p + 44, 32);
+	}
+	return (0);
+}
+
+struct ratchet *
+ratchet_parse(const uint8_t *in, size_t len)
+{
+	struct ratchet	*r;
+	const uint8_t	*p = in;
+
+	if (in == NULL || len < FIXED_BYTES - 1 || p[0] != STATE_VERSION ||
+	    (p[1] & ~3) != 0)
+		return (NULL);
+	r = ratchet_new();
+	r->has_cks = p[1] & 1;
+	r->received = (p[1] & 2) != 0;
+	p += 2;
+	memcpy(r->rk, p, 32); p += 32;
+	memcpy(r->ad, p, X3DH_AD_BYTES); p += X3DH_AD_BYTES;
+	memcpy(r->dhs_pk, p, 32); p += 32;
+	memcpy(r->dhs_sk, p, 32); p += 32;
+	memcpy(r->cks, p, 32); p += 32;
+	r->ns = get32(p); p += 4;
+	r->pn = get32(p); p += 4;
+	if (parse_tail(r, p, len - (size_t)(p - in)) != 0) {
+		ratchet_free(r);
+		return (NULL);
+	}
+	return (r);
+}

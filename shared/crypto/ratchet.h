@@ -1,0 +1,64 @@
+/* ratchet: Double Ratchet (CRYPTO.md) with bounded skipped keys. */
+#ifndef NATTER_RATCHET_H
+#define NATTER_RATCHET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/crypto/keys.h"
+#include "shared/crypto/x3dh.h"
+
+#define RATCHET_MAX_SKIP	1000	/* forward jump per message */
+#define RATCHET_MAX_STORED	2000	/* skipped keys kept, oldest evicted */
+#define RATCHET_MAX_CHAINS	5	/* receiver chains kept */
+#define RATCHET_SKIP_TTL_MS	(30ULL * 24 * 3600 * 1000)
+
+/*
+ * Ratchet message (message type 1 body), fixed layout:
+ *   u8 version (1) | ratchet pub[32] | u32be previous chain length |
+ *   u32be message number | ciphertext | tag[16]
+ * ct = ChaCha20-IETF(enc_key, iv[0..12]) xor m;
+ * tag = HMAC-SHA256(mac_key, AD || header(41) || ct)[0..16].
+ */
+#define RATCHET_VERSION		1
+#define RATCHET_HEADER_BYTES	41
+#define RATCHET_TAG_BYTES	16
+#define RATCHET_OVERHEAD	(RATCHET_HEADER_BYTES + RATCHET_TAG_BYTES)
+
+struct ratchet;
+
+struct ratchet	*ratchet_new(void);
+void		 ratchet_free(struct ratchet *);
+
+/* Initiator: Bob's SPK is his first ratchet key. */
+int	ratchet_init_alice(struct ratchet *, const struct x3dh_result *,
+	    const uint8_t spk_b[32]) __attribute__((warn_unused_result));
+/* Responder: sends on CK with ratchet key = SPK. */
+void	ratchet_init_bob(struct ratchet *, const struct x3dh_result *,
+	    const struct keys_prekey *spk);
+
+/* out must hold mlen + RATCHET_OVERHEAD bytes. */
+int	ratchet_encrypt(struct ratchet *, uint8_t *out, const uint8_t *m,
+	    size_t mlen) __attribute__((warn_unused_result));
+/*
+ * out must hold clen - RATCHET_OVERHEAD bytes; *outlen gets the length.
+ * now_ms timestamps new skipped keys and expires old ones. The state
+ * changes only when the tag verifies; -1 otherwise (state unchanged).
+ */
+int	ratchet_decrypt(struct ratchet *, uint8_t *out, size_t *outlen,
+	    const uint8_t *c, size_t clen, uint64_t now_ms)
+	    __attribute__((warn_unused_result));
+
+/* Number of stored skipped keys (tests, metrics). */
+size_t	ratchet_skipped_count(const struct ratchet *);
+/* Our current ratchet public key. */
+const uint8_t *ratchet_our_pub(const struct ratchet *);
+/* 1 once a message from the peer has been decrypted. */
+int	ratchet_has_received(const struct ratchet *);
+
+/* Versioned full state; *out is xmalloc'd (caller seals and frees). */
+void	ratchet_serialise(const struct ratchet *, uint8_t **out, size_t *len);
+/* NULL on any malformed input. */
+struct ratchet	*ratchet_parse(const uint8_t *in, size_t len);
+
+#endif

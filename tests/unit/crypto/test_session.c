@@ -1,0 +1,281 @@
+/* test_session: prekey messages, OPK reporting, Sesame convergence under
+ * simultaneous initiation, replay, malformed input, record round trip. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "shared/crypto/session.h"
+
+#define NOW	1700000000000ULL
+
+struct dev {
+	struct keys_identity	 id;
+	uint32_t		 dev;
+	struct keys_prekey	 spk, opk;
+	int			 opk_gone;
+	struct session_record	*rec;	/* with the other device */
+};
+
+static struct dev	A, B;
+
+static int
+lookup(void *arg, int is_opk, uint32_t id, struct keys_prekey *out)
+{
+	struct dev	*d = arg;
+
+	if (!is_opk && id == d->spk.id) {
+		*out = d->spk;
+		return (0);
+	}
+	if (is_opk && id == d->opk.id && !d->opk_gone) {
+		*out = d->opk;
+		return (0);
+	}
+	return (-1);
+}
+
+static void
+mkdev(struct dev *d, uint32_t dev)
+{
+	memset(d, 0, sizeof *d);
+	ck_assert_int_eq(keys_identity_generate(&d->id), 0);
+	d->dev = dev;
+	keys_spk_generate(&d->spk, &d->id, dev * 10);
+	keys_opk_generate(&d->opk, dev * 100);
+	d->rec = session_record_new();
+}
+
+static void
+setup(void)
+{
+	mkdev(&A, 1);
+	mkdev(&B, 2);
+}
+
+static void
+teardown(void)
+{
+	session_record_free(A.rec);
+	session_record_free(B.rec);
+}
+
+static void
+initiate(struct dev *from, struct dev *to, int with_opk)
+{
+	struct keys_bundle	b;
+
+	keys_bundle_make(&b, to->dev, &to->id, &to->spk,
+	    with_opk ? &to->opk : NULL);
+	ck_assert_int_eq(session_initiate(from->rec, &from->id, from->dev,
+	    &b), 0);
+}
+
+struct wire {
+	int	type;
+	uint8_t	*c;
+	size_t	len;
+};
+
+static struct wire
+enc(struct dev *from, const char *text)
+{
+	struct wire	w;
+
+	ck_assert_int_eq(session_encrypt(from->rec, &w.type, &w.c, &w.len,
+	    (const uint8_t *)text, strlen(text)), 0);
+	return (w);
+}
+
+static int
+dec(struct dev *to, struct wire w, const char *text,
+    struct session_prekey_info *info)
+{
+	uint8_t	*pt;
+	size_t	 len;
+
+	if (session_decrypt(to->rec, &to->id, to->dev, lookup, to, w.type,
+	    w.c, w.len, NOW, &pt, &len, info) != 0)
+		return (-1);
+	ck_assert_uint_eq(len, strlen(text));
+	ck_assert_mem_eq(pt, text, len);
+	if (info != NULL && info->used_opk)
+		to->opk_gone = 1;
+	free(pt);
+	return (0);
+}
+
+static void
+exchange(struct dev *x, struct dev *y, int rounds)
+{
+	struct wire	w;
+
+	while (rounds-- > 0) {
+		w = enc(x, "ping");
+		ck_assert_int_eq(dec(y, w, "ping", NULL), 0);
+		free(w.c);
+		w = enc(y, "pong");
+		ck_assert_int_eq(dec(x, w, "pong", NULL), 0);
+		ck_assert_int_eq(w.type, SESSION_MSG_RATCHET);
+		free(w.c);
+	}
+}
+
+static void
+basic(int with_opk)
+{
+	struct session_prekey_info	info;
+	struct wire			w1, w2, r;
+
+	initiate(&A, &B, with_opk);
+	w1 = enc(&A, "hello");
+	w2 = enc(&A, "again");
+	ck_assert_int_eq(w1.type, SESSION_MSG_PREKEY);
+	ck_assert_int_eq(w2.type, SESSION_MSG_PREKEY);
+	ck_assert_int_eq(dec(&B, w2, "again", &info), 0);
+	ck_assert_int_eq(info.new_session, 1);
+	ck_assert_int_eq(info.used_opk, with_opk);
+	if (with_opk)
+		ck_assert_uint_eq(info.opk_id, 200);
+	ck_assert_mem_eq(info.peer_ik, A.id.ed_pk, 32);
+	ck_assert_uint_eq(info.peer_device, 1);
+	/* Second prekey message from the same EK: same session, OPK gone. */
+	ck_assert_int_eq(dec(&B, w1, "hello", &info), 0);
+	ck_assert_int_eq(info.new_session, 0);
+	ck_assert_int_eq(dec(&B, w1, "hello", NULL), -1);	/* replay */
+	r = enc(&B, "reply");
+	ck_assert_int_eq(r.type, SESSION_MSG_RATCHET);
+	ck_assert_int_eq(dec(&A, r, "reply", NULL), 0);
+	ck_assert_int_eq(dec(&A, r, "reply", NULL), -1);	/* replay */
+	free(r.c);
+	r = enc(&A, "now plain");
+	ck_assert_int_eq(r.type, SESSION_MSG_RATCHET);
+	ck_assert_int_eq(dec(&B, r, "now plain", NULL), 0);
+	free(r.c);
+	free(w1.c);
+	free(w2.c);
+	exchange(&A, &B, 3);
+}
+
+START_TEST(test_with_opk)
+{
+	basic(1);
+}
+END_TEST
+
+START_TEST(test_without_opk)
+{
+	basic(0);
+}
+END_TEST
+
+START_TEST(test_bad_spk)
+{
+	struct keys_bundle	b;
+
+	keys_bundle_make(&b, 2, &B.id, &B.spk, &B.opk);
+	b.spk_sig[0] ^= 1;
+	ck_assert_int_eq(session_initiate(A.rec, &A.id, 1, &b), -1);
+	ck_assert_int_eq(session_record_has_session(A.rec), 0);
+}
+END_TEST
+
+/* Both initiate; ordering i picks how the first messages cross. */
+START_TEST(test_simultaneous)
+{
+	struct wire	wa, wb, r;
+
+	initiate(&A, &B, 1);
+	initiate(&B, &A, 1);
+	wa = enc(&A, "from A");
+	wb = enc(&B, "from B");
+	switch (_i) {
+	case 0:
+		ck_assert_int_eq(dec(&B, wa, "from A", NULL), 0);
+		ck_assert_int_eq(dec(&A, wb, "from B", NULL), 0);
+		break;
+	case 1:
+		ck_assert_int_eq(dec(&A, wb, "from B", NULL), 0);
+		ck_assert_int_eq(dec(&B, wa, "from A", NULL), 0);
+		break;
+	case 2:
+		ck_assert_int_eq(dec(&B, wa, "from A", NULL), 0);
+		r = enc(&B, "reply B");
+		ck_assert_int_eq(dec(&A, r, "reply B", NULL), 0);
+		free(r.c);
+		ck_assert_int_eq(dec(&A, wb, "from B", NULL), 0);
+		break;
+	case 3:
+		ck_assert_int_eq(dec(&A, wb, "from B", NULL), 0);
+		r = enc(&A, "reply A");
+		ck_assert_int_eq(dec(&B, r, "reply A", NULL), 0);
+		free(r.c);
+		ck_assert_int_eq(dec(&B, wa, "from A", NULL), 0);
+		break;
+	}
+	free(wa.c);
+	free(wb.c);
+	exchange(&A, &B, 2);
+	exchange(&B, &A, 2);
+}
+END_TEST
+
+START_TEST(test_malformed_and_record)
+{
+	struct session_record	*copy;
+	struct wire		 w;
+	uint8_t			*s, *pt, *t;
+	size_t			 slen, tlen, len, i;
+
+	initiate(&A, &B, 1);
+	w = enc(&A, "hello");
+	for (i = 0; i < w.len; i++) {
+		ck_assert_int_eq(session_decrypt(B.rec, &B.id, 2, lookup, &B,
+		    w.type, w.c, i, NOW, &pt, &len, NULL), -1);
+		w.c[i] ^= 4;
+		ck_assert_int_eq(dec(&B, w, "hello", NULL), -1);
+		w.c[i] ^= 4;
+	}
+	ck_assert_int_eq(session_record_has_session(B.rec), 0);
+	ck_assert_int_eq(dec(&B, w, "hello", NULL), 0);
+	free(w.c);
+	session_record_serialise(B.rec, &s, &slen);
+	for (i = 0; i < slen; i++)
+		ck_assert_ptr_null(session_record_parse(s, i));
+	copy = session_record_parse(s, slen);
+	ck_assert_ptr_nonnull(copy);
+	session_record_serialise(copy, &t, &tlen);
+	ck_assert_uint_eq(tlen, slen);
+	ck_assert_mem_eq(t, s, slen);
+	free(s);
+	free(t);
+	session_record_free(B.rec);
+	B.rec = copy;
+	exchange(&B, &A, 2);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("session");
+	TCase	*tc = tcase_create("session");
+	SRunner	*sr;
+	int	 failed;
+
+	if (sodium_init() < 0)
+		return (EXIT_FAILURE);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_with_opk);
+	tcase_add_test(tc, test_without_opk);
+	tcase_add_test(tc, test_bad_spk);
+	tcase_add_loop_test(tc, test_simultaneous, 0, 4);
+	tcase_add_test(tc, test_malformed_and_record);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

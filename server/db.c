@@ -117,12 +117,18 @@ db_open(const char *path, int sync_full, char **err)
 		    db->h != NULL ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_timeout(db->h, 2000);
+	/* natterd is the database's only user: exclusive locking mode
+	 * spares the file locks and shared memory of every transaction,
+	 * and keeps a second natterd off the same data directory. */
 	pragmas = sync_full ?
-	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" :
-	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL;" :
+	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=NORMAL;";
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
-		xasprintf(err, "cannot set up database %s: %s", path,
+		xasprintf(err, "cannot set up database %s (is another natterd using "
+		    "it?): %s", path,
 		    sqlite3_errmsg(db->h));
 		goto fail;
 	}

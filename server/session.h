@@ -12,8 +12,8 @@ struct session;
 
 #define SESSION_WINDOW		64		/* unacked deliveries */
 #define SESSION_OUTMAX		(1024 * 1024)	/* queued output bytes */
-#define SESSION_RATE		2000		/* requests per second */
-#define SESSION_BURST		4000
+#define SESSION_RATE		10000		/* requests per second */
+#define SESSION_BURST		20000
 #define SESSION_MAXBAD		32		/* bad frames, then 1008 */
 #define SESSION_CLOSE_REPLACED	4001		/* same device connected */
 

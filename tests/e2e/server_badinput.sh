@@ -73,12 +73,12 @@ send UNKNOWN_USER
 sendenv DEVICE_MISMATCH missing=bad-reg:1 extra=-" "unknown recipient"
 still_serving names
 
-out=$(expect flood 6000 ping)
+out=$(expect flood 30000 ping)
 ok=$(printf '%s\n' "$out" | sed -n 's/^flood ok=\([0-9]*\) .*/\1/p')
 limited=$(printf '%s\n' "$out" | sed -n 's/.*limited=\([0-9]*\)$/\1/p')
-[ "$limited" -gt 0 ] || fail "no RATE_LIMITED in a 6000-request flood: $out"
-[ "$ok" -ge 4000 ] || fail "burst of 4000 not honoured: $out"
-assert_eq "$((ok + limited))" 6000 "every flooded request answered"
+[ "$limited" -gt 0 ] || fail "no RATE_LIMITED in a 30000-request flood: $out"
+[ "$ok" -ge 20000 ] || fail "burst of 20000 not honoured: $out"
+assert_eq "$((ok + limited))" 30000 "every flooded request answered"
 [ "$(metric natter_rate_limited_total)" -gt 0 ] || fail "rate limit metric"
 still_serving flood
 pass

@@ -8,6 +8,7 @@
 
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 #include "tests/tools/probe.h"
 #include "tests/tools/probe_ws.h"
@@ -288,6 +289,57 @@ step_sendbig(struct probe *p, int argc, char **argv)
 	free(text);
 	printf("sendbig OK %zu/%ld\n", ok, count);
 	return (0);
+}
+
+/* sendpipe TO N SIZE WINDOW: N sends of SIZE bytes with up to WINDOW
+ * unanswered; prints how many were stored and the rate. */
+static int
+step_sendpipe(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
+	Natter__Send		 m = NATTER__SEND__INIT;
+	Natter__Envelope	 e = NATTER__ENVELOPE__INIT, *ep = &e;
+	long			 n = atol(argv[2]), sent = 0, done = 0, ok = 0;
+	size_t			 size = (size_t)atol(argv[3]);
+	long			 window = atol(argv[4]);
+	uint8_t			 id[16], *text = xcalloc(size + 1, 1);
+	uint64_t		 t0 = time_mono_ns(), base = p->next_id;
+	double			 secs;
+
+	e.name = argv[1];
+	e.device = 1;
+	e.type = 1;
+	e.content.data = text;
+	e.content.len = size;
+	m.to = argv[1];
+	m.n_envelopes = 1;
+	m.envelopes = &ep;
+	m.message_id.data = id;
+	m.message_id.len = 16;
+	f.body_case = NATTER__FRAME__BODY_SEND;
+	f.send = &m;
+	while (done < n) {
+		while (sent < n && sent - done < window) {
+			randombytes_buf(id, sizeof id);
+			f.id = base + (uint64_t)++sent;
+			if (probe_send_frame(p, &f) != 0)
+				goto fail;
+		}
+		if ((r = probe_wait(p, base + (uint64_t)done + 1)) == NULL)
+			goto fail;
+		if (r->response->code == NATTER__CODE__OK)
+			ok++;
+		wire_free(r);
+		done++;
+	}
+	p->next_id = base + (uint64_t)n;
+	secs = (double)(time_mono_ns() - t0) / 1e9;
+	printf("sendpipe OK %ld/%ld %.0f msgs/s\n", ok, n, (double)n / secs);
+	free(text);
+	return (0);
+fail:
+	free(text);
+	return (-1);
 }
 
 /* sendenv TO TEXT REFS: REFS is "-" or name:dev[,name:dev...]. */
@@ -625,6 +677,7 @@ static const struct step steps[] = {
 	{ "ping", 0, 0, "ping", step_ping },
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
 	{ "sendbig", 3, 3, "sendbig TO SIZE COUNT", step_sendbig },
+	{ "sendpipe", 4, 4, "sendpipe TO N SIZE WINDOW", step_sendpipe },
 	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
 	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },

@@ -43,11 +43,8 @@ static const char info_mk[] = "natter v1 message keys";
 struct ratchet *
 ratchet_new(void)
 {
-	struct ratchet	*r = xcalloc(1, sizeof *r);
-
-	r->sk = xcalloc(RATCHET_MAX_STORED, sizeof *r->sk);
-	r->scratch = xcalloc(RATCHET_MAX_SKIP + 1, sizeof *r->scratch);
-	return (r);
+	/* The skipped-key ring and scratch are allocated on first use. */
+	return (xcalloc(1, sizeof(struct ratchet)));
 }
 
 void
@@ -55,8 +52,11 @@ ratchet_free(struct ratchet *r)
 {
 	if (r == NULL)
 		return;
-	sodium_memzero(r->sk, RATCHET_MAX_STORED * sizeof *r->sk);
-	sodium_memzero(r->scratch, (RATCHET_MAX_SKIP + 1) * sizeof *r->scratch);
+	if (r->sk != NULL)
+		sodium_memzero(r->sk, RATCHET_MAX_STORED * sizeof *r->sk);
+	if (r->scratch != NULL)
+		sodium_memzero(r->scratch,
+		    (RATCHET_MAX_SKIP + 1) * sizeof *r->scratch);
 	free(r->sk);
 	free(r->scratch);
 	sodium_memzero(r, sizeof *r);
@@ -253,6 +253,8 @@ skip_advance(struct ratchet *r, struct pending *p, uint8_t ck[32],
 {
 	struct ratchet_skip	*s;
 
+	if (from < to && r->scratch == NULL)
+		r->scratch = xcalloc(RATCHET_MAX_SKIP + 1, sizeof *r->scratch);
 	for (; from < to; from++) {
 		s = &r->scratch[p->nscratch++];
 		memcpy(s->pub, pub, 32);
@@ -339,6 +341,8 @@ skip_commit(struct ratchet *r, const struct pending *p, uint64_t now)
 {
 	size_t	i;
 
+	if (p->nscratch > 0 && r->sk == NULL)
+		r->sk = xcalloc(RATCHET_MAX_STORED, sizeof *r->sk);
 	for (i = 0; i < p->nscratch; i++) {
 		if (r->nsk == RATCHET_MAX_STORED) {
 			sodium_memzero(ring(r, 0), sizeof *r->sk);
@@ -410,7 +414,8 @@ ratchet_decrypt(struct ratchet *r, uint8_t *out, size_t *outlen,
 	commit(r, &p, c, now);
 	rc = 0;
 out:
-	sodium_memzero(r->scratch, p.nscratch * sizeof *r->scratch);
+	if (p.nscratch > 0)
+		sodium_memzero(r->scratch, p.nscratch * sizeof *r->scratch);
 	sodium_memzero(&p, sizeof p);
 	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(mk, sizeof mk);
@@ -510,6 +515,8 @@ parse_tail(struct ratchet *r, const uint8_t *p, size_t left)
 	p += 4;
 	if (r->nsk > RATCHET_MAX_STORED || left != r->nsk * SKIP_BYTES)
 		return (-1);
+	if (r->nsk > 0)
+		r->sk = xcalloc(RATCHET_MAX_STORED, sizeof *r->sk);
 	for (i = 0; i < r->nsk; i++, p += SKIP_BYTES) {
 		memcpy(r->sk[i].pub, p, 32);
 		r->sk[i].n = get32(p + 32);

@@ -181,13 +181,42 @@ cipher(uint8_t *out, const uint8_t *in, size_t len, const uint8_t mk[80])
 	crypto_stream_chacha20_ietf_xor(out, in, len, mk + 64, mk);
 }
 
+/* Deferred half of a DH ratchet step: new key pair, new sending chain. */
+static int
+send_step(struct ratchet *r)
+{
+	uint8_t	sk[32], pk[32], rk[32], ck[32];
+
+	if (r->nrc == 0)
+		return (-1);
+	randombytes_buf(sk, 32);
+	crypto_scalarmult_base(pk, sk);
+	if (kdf_rk(rk, ck, r->rk, sk, r->rc[0].pub) != 0) {
+		sodium_memzero(sk, sizeof sk);
+		return (-1);
+	}
+	memcpy(r->rk, rk, 32);
+	memcpy(r->cks, ck, 32);
+	memcpy(r->dhs_sk, sk, 32);
+	memcpy(r->dhs_pk, pk, 32);
+	r->has_cks = 1;
+	r->pn = r->ns;
+	r->ns = 0;
+	sodium_memzero(sk, sizeof sk);
+	sodium_memzero(rk, sizeof rk);
+	sodium_memzero(ck, sizeof ck);
+	return (0);
+}
+
 int
 ratchet_encrypt(struct ratchet *r, uint8_t *out, const uint8_t *m,
     size_t mlen)
 {
 	uint8_t	seed[32], mk[80], tag[32];
 
-	if (!r->has_cks || r->ns == UINT32_MAX)
+	if (!r->has_cks && send_step(r) != 0)
+		return (-1);
+	if (r->ns == UINT32_MAX)
 		return (-1);
 	chain_step(seed, r->cks);
 	message_keys(mk, seed);
@@ -212,7 +241,7 @@ struct pending {
 	uint8_t		ck[32];
 	uint8_t		old_ck[32];	/* kind 2: rc[0] advanced to pn */
 	uint32_t	old_n;
-	uint8_t		rk[32], cks[32], dhs_pk[32], dhs_sk[32];
+	uint8_t		rk[32];
 	size_t		nscratch;
 };
 
@@ -285,12 +314,7 @@ new_ratchet(struct ratchet *r, struct pending *p, const uint8_t pub[32],
 		return (-1);
 	skip_advance(r, p, p->ck, 0, n, pub, now);
 	chain_step(seed, p->ck);
-	randombytes_buf(p->dhs_sk, 32);
-	crypto_scalarmult_base(p->dhs_pk, p->dhs_sk);
-	if (kdf_rk(p->rk, p->cks, rk1, p->dhs_sk, pub) != 0) {
-		sodium_memzero(rk1, sizeof rk1);
-		return (-1);
-	}
+	memcpy(p->rk, rk1, 32);
 	sodium_memzero(rk1, sizeof rk1);
 	p->kind = 2;
 	return (0);
@@ -379,12 +403,8 @@ commit(struct ratchet *r, struct pending *p, const uint8_t *hdr,
 		memcpy(r->rc[0].ck, p->ck, 32);
 		r->rc[0].n = n + 1;
 		memcpy(r->rk, p->rk, 32);
-		memcpy(r->cks, p->cks, 32);
-		memcpy(r->dhs_pk, p->dhs_pk, 32);
-		memcpy(r->dhs_sk, p->dhs_sk, 32);
-		r->has_cks = 1;
-		r->pn = r->ns;
-		r->ns = 0;
+		sodium_memzero(r->cks, 32);
+		r->has_cks = 0;	/* our new ratchet key: on the next send */
 	}
 	skip_commit(r, p, now);
 	r->received = 1;

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "shared/crypto/ratchet.h"
 #include "shared/crypto/session.h"
 
 #define NOW	1700000000000ULL
@@ -256,6 +257,37 @@ START_TEST(test_malformed_and_record)
 }
 END_TEST
 
+/* Random byte strings never crash a decoder and never decrypt. */
+START_TEST(test_random_input)
+{
+	struct session_record	*r;
+	struct keys_bundle	 b;
+	uint8_t			 buf[600], *pt;
+	size_t			 len, plen;
+	int			 i, type;
+
+	initiate(&A, &B, 1);
+	for (i = 0; i < 3000; i++) {
+		len = randombytes_uniform(sizeof buf);
+		randombytes_buf(buf, len);
+		type = 1 + (i & 1);
+		if (i % 3 == 0 && len > 2) {	/* plausible headers */
+			buf[0] = 1;
+			buf[1] &= 1;
+		}
+		ck_assert_int_eq(session_decrypt(B.rec, &B.id, 2, lookup, &B,
+		    type, buf, len, NOW, &pt, &plen, NULL), -1);
+		ck_assert_int_eq(session_decrypt(A.rec, &A.id, 1, lookup, &A,
+		    type, buf, len, NOW, &pt, &plen, NULL), -1);
+		r = session_record_parse(buf, len);
+		session_record_free(r);
+		ratchet_free(ratchet_parse(buf, len));
+		if (keys_bundle_parse(&b, buf, len) == 0)
+			ck_assert_uint_eq(len, KEYS_BUNDLE_BYTES);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -272,6 +304,7 @@ main(void)
 	tcase_add_test(tc, test_bad_spk);
 	tcase_add_loop_test(tc, test_simultaneous, 0, 4);
 	tcase_add_test(tc, test_malformed_and_record);
+	tcase_add_test(tc, test_random_input);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -12,7 +12,7 @@ struct bc_workload {
 	void		 (*fini)(void *);
 };
 
-/* One-to-one workloads on crypto-A's session API (bench_ratchet.c). */
+/* One-to-one workloads on the session API (bench_ratchet.c). */
 void	*bc_ratchet_init(void);
 void	*bc_pingpong_init(void);
 int	 bc_ratchet_run(void *, uint64_t);

@@ -28,12 +28,30 @@ hkdf_sha256_extract_with(uint8_t prk[HKDF_SHA256_BYTES],
 	sodium_memzero(&st, sizeof st);
 }
 
+const crypto_auth_hmacsha256_state *
+hkdf_sha256_zero_salt(void)
+{
+	static _Thread_local crypto_auth_hmacsha256_state	st;
+	static _Thread_local int				done;
+
+	if (!done) {
+		hkdf_sha256_salt_init(&st, NULL, 0);
+		done = 1;
+	}
+	return (&st);
+}
+
 void
 hkdf_sha256_extract(uint8_t prk[HKDF_SHA256_BYTES], const uint8_t *salt,
     size_t saltlen, const uint8_t *ikm, size_t ikmlen)
 {
 	crypto_auth_hmacsha256_state	st;
 
+	if (salt == NULL || saltlen == 0) {
+		hkdf_sha256_extract_with(prk, hkdf_sha256_zero_salt(), ikm,
+		    ikmlen);
+		return;
+	}
 	hkdf_sha256_salt_init(&st, salt, saltlen);
 	hkdf_sha256_extract_with(prk, &st, ikm, ikmlen);
 	sodium_memzero(&st, sizeof st);

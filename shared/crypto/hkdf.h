@@ -36,5 +36,7 @@ void	hkdf_sha256_salt_init(crypto_auth_hmacsha256_state *,
 void	hkdf_sha256_extract_with(uint8_t prk[HKDF_SHA256_BYTES],
 	    const crypto_auth_hmacsha256_state *salt_state,
 	    const uint8_t *ikm, size_t ikmlen);
+/* The state for the all-zero salt (computed once per thread). */
+const crypto_auth_hmacsha256_state *hkdf_sha256_zero_salt(void);
 
 #endif

@@ -23,11 +23,51 @@ get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3]);
 }
 
+/*
+ * Converting an Ed25519 public key costs as much as a DH (libsodium checks
+ * that the point is in the main subgroup), and the same peers' identity
+ * keys come back in every session setup with them. So each thread keeps
+ * its last KEYS_XCACHE successful conversions. Public keys only; failures
+ * are never cached.
+ */
+#define KEYS_XCACHE	32
+
+struct keys_xentry {
+	uint8_t	ed[32];
+	uint8_t	x[32];
+	int	used;
+};
+
+static _Thread_local struct keys_xentry	keys_xcache[KEYS_XCACHE];
+static _Thread_local unsigned		keys_xnext;
+
 int
 keys_ed_pk_to_x(uint8_t x_pk[32], const uint8_t ed_pk[32])
 {
-	return (crypto_sign_ed25519_pk_to_curve25519(x_pk, ed_pk) == 0 ?
-	    0 : -1);
+	struct keys_xentry	*e;
+	unsigned		 i;
+
+	for (i = 0; i < KEYS_XCACHE; i++) {
+		e = &keys_xcache[i];
+		if (e->used && memcmp(e->ed, ed_pk, 32) == 0) {
+			memcpy(x_pk, e->x, 32);
+			return (0);
+		}
+	}
+	if (crypto_sign_ed25519_pk_to_curve25519(x_pk, ed_pk) != 0)
+		return (-1);
+	e = &keys_xcache[keys_xnext++ % KEYS_XCACHE];
+	memcpy(e->ed, ed_pk, 32);
+	memcpy(e->x, x_pk, 32);
+	e->used = 1;
+	return (0);
+}
+
+void
+keys_xcache_clear(void)
+{
+	memset(keys_xcache, 0, sizeof keys_xcache);
+	keys_xnext = 0;
 }
 
 int

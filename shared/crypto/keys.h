@@ -51,9 +51,14 @@ int	keys_identity_generate(struct keys_identity *)
 /* Rebuild the identity from its Ed25519 secret key (64 bytes). */
 int	keys_identity_from_ed_sk(struct keys_identity *, const uint8_t sk[64])
 	    __attribute__((warn_unused_result));
-/* Ed25519 public key to X25519; -1 on a bad point. */
+/*
+ * Ed25519 public key to X25519; -1 on a bad point. The thread's last 32
+ * conversions are remembered (keys_xcache_clear forgets them: benchmarks
+ * of first contact, tests).
+ */
 int	keys_ed_pk_to_x(uint8_t x_pk[32], const uint8_t ed_pk[32])
 	    __attribute__((warn_unused_result));
+void	keys_xcache_clear(void);
 void	keys_identity_wipe(struct keys_identity *);
 
 /* Detached Ed25519 signature by the identity. */

@@ -84,27 +84,21 @@ kdf_rk(uint8_t rk_out[32], uint8_t ck[32], const uint8_t rk[32],
 	return (0);
 }
 
-/* seed = HMAC(CK, 0x01), CK' = HMAC(CK, 0x02). */
+/* seed = HMAC(CK, 0x01), CK' = HMAC(CK, 0x02): one keyed state, two uses. */
 static void
 chain_step(uint8_t seed[32], uint8_t ck[32])
 {
-	static const uint8_t	one = 1, two = 2;
+	static const uint8_t		one = 1, two = 2;
+	crypto_auth_hmacsha256_state	key, st;
 
-	crypto_auth_hmacsha256(seed, &one, 1, ck);
-	crypto_auth_hmacsha256(ck, &two, 1, ck);
-}
-
-static const crypto_auth_hmacsha256_state *
-zero_salt(void)
-{
-	static crypto_auth_hmacsha256_state	st;
-	static int				done;
-
-	if (!done) {
-		hkdf_sha256_salt_init(&st, NULL, 0);
-		done = 1;
-	}
-	return (&st);
+	crypto_auth_hmacsha256_init(&key, ck, 32);
+	st = key;
+	crypto_auth_hmacsha256_update(&st, &one, 1);
+	crypto_auth_hmacsha256_final(&st, seed);
+	crypto_auth_hmacsha256_update(&key, &two, 1);
+	crypto_auth_hmacsha256_final(&key, ck);
+	sodium_memzero(&st, sizeof st);
+	sodium_memzero(&key, sizeof key);
 }
 
 /* 80-byte message keys: enc_key | mac_key | iv. */
@@ -113,7 +107,7 @@ message_keys(uint8_t mk[80], const uint8_t seed[32])
 {
 	uint8_t	prk[32];
 
-	hkdf_sha256_extract_with(prk, zero_salt(), seed, 32);
+	hkdf_sha256_extract_with(prk, hkdf_sha256_zero_salt(), seed, 32);
 	if (hkdf_sha256_expand(mk, 80, prk, (const uint8_t *)info_mk,
 	    sizeof info_mk - 1) != 0)
 		abort();	/* 80 is always a valid length */
@@ -146,33 +140,35 @@ get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3]);
 }
 
-int
-ratchet_init_alice(struct ratchet *r, const struct x3dh_result *x,
-    const uint8_t spk_b[32])
+/*
+ * Alice sends her first chain on the X3DH chain key under a fresh ratchet
+ * key; Bob's first reply turns the ratchet against that key. No DH here:
+ * X3DH already mixed four, and RK and CK are independent HKDF outputs, so
+ * a later compromise of this state does not reveal CK's earlier values.
+ */
+void
+ratchet_init_alice(struct ratchet *r, const struct x3dh_result *x)
 {
 	memcpy(r->ad, x->ad, sizeof r->ad);
 	randombytes_buf(r->dhs_sk, 32);
 	crypto_scalarmult_base(r->dhs_pk, r->dhs_sk);
-	if (kdf_rk(r->rk, r->cks, x->rk, r->dhs_sk, spk_b) != 0)
-		return (-1);
+	memcpy(r->rk, x->rk, 32);
+	memcpy(r->cks, x->ck, 32);
 	r->has_cks = 1;
-	memcpy(r->rc[0].pub, spk_b, 32);
-	memcpy(r->rc[0].ck, x->ck, 32);
-	r->rc[0].n = 0;
-	r->nrc = 1;
-	return (0);
+	r->nrc = 0;
 }
 
 void
 ratchet_init_bob(struct ratchet *r, const struct x3dh_result *x,
-    const struct keys_prekey *spk)
+    const uint8_t alice_pub[32])
 {
 	memcpy(r->ad, x->ad, sizeof r->ad);
 	memcpy(r->rk, x->rk, 32);
-	memcpy(r->cks, x->ck, 32);
-	r->has_cks = 1;
-	memcpy(r->dhs_pk, spk->pk, 32);
-	memcpy(r->dhs_sk, spk->sk, 32);
+	memcpy(r->rc[0].pub, alice_pub, 32);
+	memcpy(r->rc[0].ck, x->ck, 32);
+	r->rc[0].n = 0;
+	r->nrc = 1;
+	r->has_cks = 0;	/* our first send turns the ratchet */
 }
 
 static void

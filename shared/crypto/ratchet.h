@@ -30,12 +30,14 @@ struct ratchet;
 struct ratchet	*ratchet_new(void);
 void		 ratchet_free(struct ratchet *);
 
-/* Initiator: Bob's SPK is his first ratchet key. */
-int	ratchet_init_alice(struct ratchet *, const struct x3dh_result *,
-	    const uint8_t spk_b[32]) __attribute__((warn_unused_result));
-/* Responder: sends on CK with ratchet key = SPK. */
+/*
+ * Initiator: a fresh ratchet key; the first sending chain is X3DH's CK.
+ * Responder: alice_pub is the ratchet key in the header of Alice's first
+ * message; Bob receives on CK and turns the ratchet on his first send.
+ */
+void	ratchet_init_alice(struct ratchet *, const struct x3dh_result *);
 void	ratchet_init_bob(struct ratchet *, const struct x3dh_result *,
-	    const struct keys_prekey *spk);
+	    const uint8_t alice_pub[32]);
 
 /* out must hold mlen + RATCHET_OVERHEAD bytes. */
 int	ratchet_encrypt(struct ratchet *, uint8_t *out, const uint8_t *m,

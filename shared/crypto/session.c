@@ -100,12 +100,7 @@ session_initiate(struct session_record *rec, const struct keys_identity *ours,
 	if (x3dh_initiate(&x, &ek, ours, our_device, peer) != 0)
 		return (-1);
 	st.r = ratchet_new();
-	if (ratchet_init_alice(st.r, &x, peer->spk) != 0) {
-		ratchet_free(st.r);
-		x3dh_result_wipe(&x);
-		keys_prekey_wipe(&ek);
-		return (-1);
-	}
+	ratchet_init_alice(st.r, &x);
 	st.pending = 1;
 	h[0] = SESSION_PREKEY_VERSION;
 	h[1] = peer->has_opk ? 1 : 0;
@@ -165,7 +160,8 @@ try_state(struct session_record *rec, int i, const uint8_t *c, size_t clen,
 	return (0);
 }
 
-/* Set up a responder state from a prekey header, or -1. */
+/* Set up a responder state from prekey message h (header and the inner
+ * message's header, length checked by the caller), or -1. */
 static int
 respond(struct session_state *st, const struct keys_identity *ours,
     uint32_t our_device, session_prekey_cb cb, void *arg, const uint8_t *h)
@@ -184,7 +180,8 @@ respond(struct session_state *st, const struct keys_identity *ours,
 	    h + 2, get32(h + 74), h + 34) != 0)
 		goto out;
 	st->r = ratchet_new();
-	ratchet_init_bob(st->r, &x, &spk);
+	/* The inner message's header starts with Alice's ratchet key. */
+	ratchet_init_bob(st->r, &x, h + SESSION_PREKEY_HDR + 1);
 	st->responder = 1;
 	memcpy(st->base, h + 34, 32);
 	x3dh_result_wipe(&x);

@@ -20,6 +20,7 @@ int	 bc_pingpong_run(void *, uint64_t);
 void	 bc_ratchet_fini(void *);
 void	*bc_x3dh_init(void);
 int	 bc_x3dh_run(void *, uint64_t);
+int	 bc_x3dh_cold_run(void *, uint64_t);
 void	 bc_x3dh_fini(void *);
 
 #endif

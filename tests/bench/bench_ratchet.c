@@ -174,12 +174,13 @@ bc_x3dh_init(void)
  * One full setup: B's serialised bundle (with a one-time prekey) is
  * parsed and its SPK signature verified, A runs X3DH and encrypts the
  * first message (a prekey message), B runs X3DH and decrypts it. Fresh
- * session records each time; generating B's prekeys is not timed.
+ * session records each time; generating B's prekeys is not timed. The
+ * two identity keys' X25519 forms are remembered from the previous setup
+ * (keys_ed_pk_to_x) unless cold.
  */
-int
-bc_x3dh_run(void *arg, uint64_t n)
+static int
+br_setups(struct br_pair *bp, uint64_t n, int cold)
 {
-	struct br_pair		*bp = arg;
 	struct keys_bundle	 b;
 	uint8_t			 wire[KEYS_BUNDLE_BYTES];
 	uint64_t		 i;
@@ -194,6 +195,8 @@ bc_x3dh_run(void *arg, uint64_t n)
 		bp->a.rec = session_record_new();
 		bp->b.rec = session_record_new();
 		bp->m[0] = (uint8_t)i;
+		if (cold)
+			keys_xcache_clear();
 		rc = keys_bundle_parse(&b, wire, sizeof wire);
 		if (rc == 0)
 			rc = session_initiate(bp->a.rec, &bp->a.id, bp->a.dev,
@@ -204,6 +207,19 @@ bc_x3dh_run(void *arg, uint64_t n)
 			return (-1);
 	}
 	return (0);
+}
+
+int
+bc_x3dh_run(void *arg, uint64_t n)
+{
+	return (br_setups(arg, n, 0));
+}
+
+/* As bc_x3dh_run, first contact: no identity key's X25519 form known. */
+int
+bc_x3dh_cold_run(void *arg, uint64_t n)
+{
+	return (br_setups(arg, n, 1));
 }
 
 void

@@ -118,6 +118,35 @@ START_TEST(test_identity_x25519)
 	ck_assert_mem_eq(x, a.x_pk, 32);
 	memset(x, 0, 32);
 	ck_assert_int_eq(keys_ed_pk_to_x(k1, x), -1);	/* small order */
+	ck_assert_int_eq(keys_ed_pk_to_x(k1, x), -1);	/* not cached */
+}
+END_TEST
+
+/* The conversion cache gives the same answers, past its size and after
+ * being cleared; a bad point stays bad. */
+START_TEST(test_xcache)
+{
+	struct keys_identity	id[40];
+	uint8_t			x[32], bad[32];
+	int			i, round;
+
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(keys_identity_generate(&id[i]), 0);
+	memset(bad, 0, sizeof bad);
+	bad[0] = 1;	/* the neutral element: small order */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 40; i++) {
+			ck_assert_int_eq(keys_ed_pk_to_x(x, id[i].ed_pk), 0);
+			ck_assert_mem_eq(x, id[i].x_pk, 32);
+			ck_assert_int_eq(keys_ed_pk_to_x(x, bad), -1);
+		}
+		for (i = 39; i >= 30; i--) {
+			ck_assert_int_eq(keys_ed_pk_to_x(x, id[i].ed_pk), 0);
+			ck_assert_mem_eq(x, id[i].x_pk, 32);
+		}
+		if (round == 1)
+			keys_xcache_clear();
+	}
 }
 END_TEST
 
@@ -186,6 +215,7 @@ main(void)
 	tcase_add_test(tc, test_rfc7748_61);
 	tcase_add_test(tc, test_rfc8032);
 	tcase_add_test(tc, test_identity_x25519);
+	tcase_add_test(tc, test_xcache);
 	tcase_add_test(tc, test_spk_and_bundle);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -36,8 +36,8 @@ setup(void)
 	    ek.pk), 0);
 	alice = ratchet_new();
 	bob = ratchet_new();
-	ck_assert_int_eq(ratchet_init_alice(alice, &ra, spk.pk), 0);
-	ratchet_init_bob(bob, &rb, &spk);
+	ratchet_init_alice(alice, &ra);
+	ratchet_init_bob(bob, &rb, ratchet_our_pub(alice));
 }
 
 static void

@@ -125,14 +125,20 @@ spk_message(uint8_t m[sizeof spk_prefix + 4 + 32], uint32_t id,
 }
 
 void
-keys_spk_generate(struct keys_prekey *pk, const struct keys_identity *id,
-    uint32_t kid)
+keys_spk_sign(struct keys_prekey *pk, const struct keys_identity *id)
 {
 	uint8_t	m[sizeof spk_prefix + 4 + 32];
 
-	keys_opk_generate(pk, kid);
-	spk_message(m, kid, pk->pk);
+	spk_message(m, pk->id, pk->pk);
 	keys_sign(pk->sig, id, m, sizeof m);
+}
+
+void
+keys_spk_generate(struct keys_prekey *pk, const struct keys_identity *id,
+    uint32_t kid)
+{
+	keys_opk_generate(pk, kid);
+	keys_spk_sign(pk, id);
 }
 
 int
@@ -151,6 +157,16 @@ keys_opk_generate(struct keys_prekey *pk, uint32_t kid)
 	memset(pk, 0, sizeof *pk);
 	pk->id = kid;
 	randombytes_buf(pk->sk, 32);
+	crypto_scalarmult_base(pk->pk, pk->sk);
+}
+
+void
+keys_prekey_from_sk(struct keys_prekey *pk, uint32_t kid,
+    const uint8_t sk[32])
+{
+	memset(pk, 0, sizeof *pk);
+	pk->id = kid;
+	memcpy(pk->sk, sk, 32);
 	crypto_scalarmult_base(pk->pk, pk->sk);
 }
 

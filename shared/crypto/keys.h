@@ -71,11 +71,16 @@ int	keys_verify(const uint8_t sig[64], const uint8_t ed_pk[32],
 /* Signed prekey: sig over "natter v1 SPK" 0x00 || u32be id || pk. */
 void	keys_spk_generate(struct keys_prekey *, const struct keys_identity *,
 	    uint32_t id);
+/* (Re)compute sig over the prekey's id and public key. */
+void	keys_spk_sign(struct keys_prekey *, const struct keys_identity *);
 int	keys_spk_verify(const uint8_t ed_pk[32], uint32_t id,
 	    const uint8_t spk[32], const uint8_t sig[64])
 	    __attribute__((warn_unused_result));
 /* One-time prekey (sig left zero). */
 void	keys_opk_generate(struct keys_prekey *, uint32_t id);
+/* A prekey from its stored private key: id, sk, pk (sig left zero). */
+void	keys_prekey_from_sk(struct keys_prekey *, uint32_t id,
+	    const uint8_t sk[32]);
 void	keys_prekey_wipe(struct keys_prekey *);
 
 /* X25519 DH; -1 on an all-zero result. */

@@ -450,6 +450,12 @@ ratchet_our_pub(const struct ratchet *r)
 	return (r->dhs_pk);
 }
 
+const uint8_t *
+ratchet_ad(const struct ratchet *r)
+{
+	return (r->ad);
+}
+
 int
 ratchet_has_received(const struct ratchet *r)
 {

@@ -55,6 +55,8 @@ int	ratchet_decrypt(struct ratchet *, uint8_t *out, size_t *outlen,
 size_t	ratchet_skipped_count(const struct ratchet *);
 /* Our current ratchet public key. */
 const uint8_t *ratchet_our_pub(const struct ratchet *);
+/* The session's associated data (X3DH_AD_BYTES: IK_A | IK_B | devices). */
+const uint8_t *ratchet_ad(const struct ratchet *);
 /* 1 once a message from the peer has been decrypted. */
 int	ratchet_has_received(const struct ratchet *);
 

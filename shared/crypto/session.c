@@ -64,6 +64,23 @@ session_record_has_session(const struct session_record *rec)
 	return (rec->n > 0);
 }
 
+int
+session_record_peer(const struct session_record *rec, uint8_t ik[32],
+    uint32_t *device)
+{
+	const uint8_t	*ad;
+	int		 them;
+
+	if (rec->n == 0)
+		return (-1);
+	/* AD = IK_A | IK_B | device A | device B; a responder's peer is A. */
+	ad = ratchet_ad(rec->s[0].r);
+	them = rec->s[0].responder ? 0 : 1;
+	memcpy(ik, ad + 32 * them, 32);
+	*device = get32(ad + 64 + 4 * them);
+	return (0);
+}
+
 /* Make st the active state, archiving the others (oldest dropped). */
 static void
 push_active(struct session_record *rec, struct session_state *st)

@@ -42,6 +42,13 @@ void			 session_record_free(struct session_record *);
 int			 session_record_has_session(
 			    const struct session_record *);
 
+/*
+ * The active session's peer: its Ed25519 identity key and device id.
+ * -1 if the record has no session.
+ */
+int			 session_record_peer(const struct session_record *,
+			    uint8_t ik[32], uint32_t *device);
+
 /* Verify the bundle's SPK, X3DH, and make the new session active. */
 int	session_initiate(struct session_record *,
 	    const struct keys_identity *ours, uint32_t our_device,

@@ -153,7 +153,7 @@ END_TEST
 START_TEST(test_spk_and_bundle)
 {
 	struct keys_identity	id, other;
-	struct keys_prekey	spk, opk;
+	struct keys_prekey	spk, opk, p0;
 	struct keys_bundle	b, p;
 	uint8_t			buf[KEYS_BUNDLE_BYTES], tmp[KEYS_BUNDLE_BYTES];
 	size_t			i;
@@ -162,6 +162,13 @@ START_TEST(test_spk_and_bundle)
 	ck_assert_int_eq(keys_identity_generate(&other), 0);
 	keys_spk_generate(&spk, &id, 7);
 	keys_opk_generate(&opk, 1234);
+	/* Rebuilt from its stored private key and signed again: the same. */
+	keys_prekey_from_sk(&p0, 7, spk.sk);
+	ck_assert_mem_eq(p0.pk, spk.pk, 32);
+	keys_spk_sign(&p0, &id);
+	ck_assert_mem_eq(p0.sig, spk.sig, 64);	/* Ed25519 is deterministic */
+	ck_assert_int_eq(keys_spk_verify(id.ed_pk, 7, p0.pk, p0.sig), 0);
+	ck_assert_int_eq(keys_spk_verify(id.ed_pk, 8, p0.pk, p0.sig), -1);
 	ck_assert_int_eq(keys_spk_verify(id.ed_pk, 7, spk.pk, spk.sig), 0);
 	ck_assert_int_eq(keys_spk_verify(id.ed_pk, 8, spk.pk, spk.sig), -1);
 	ck_assert_int_eq(keys_spk_verify(other.ed_pk, 7, spk.pk, spk.sig), -1);

@@ -128,8 +128,14 @@ basic(int with_opk)
 {
 	struct session_prekey_info	info;
 	struct wire			w1, w2, r;
+	uint8_t				ik[32];
+	uint32_t			dev;
 
+	ck_assert_int_eq(session_record_peer(A.rec, ik, &dev), -1);
 	initiate(&A, &B, with_opk);
+	ck_assert_int_eq(session_record_peer(A.rec, ik, &dev), 0);
+	ck_assert_mem_eq(ik, B.id.ed_pk, 32);
+	ck_assert_uint_eq(dev, 2);
 	w1 = enc(&A, "hello");
 	w2 = enc(&A, "again");
 	ck_assert_int_eq(w1.type, SESSION_MSG_PREKEY);
@@ -141,6 +147,9 @@ basic(int with_opk)
 		ck_assert_uint_eq(info.opk_id, 200);
 	ck_assert_mem_eq(info.peer_ik, A.id.ed_pk, 32);
 	ck_assert_uint_eq(info.peer_device, 1);
+	ck_assert_int_eq(session_record_peer(B.rec, ik, &dev), 0);
+	ck_assert_mem_eq(ik, A.id.ed_pk, 32);
+	ck_assert_uint_eq(dev, 1);
 	/* Second prekey message from the same EK: same session, OPK gone. */
 	ck_assert_int_eq(dec(&B, w1, "hello", &info), 0);
 	ck_assert_int_eq(info.new_session, 0);

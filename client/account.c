@@ -7,6 +7,7 @@
 
 #include "client/coreint.h"
 #include "client/prekeys.h"
+#include "shared/crypto/keys.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -55,25 +56,28 @@ account_kv_put_u32(struct core *c, int key, uint32_t val)
 	return (store_kv_put(c->st, key, v, sizeof v));
 }
 
+/* The identity (keys.h) from its stored Ed25519 secret key; 1 if none. */
 static int
 account_load_identity(struct core *c)
 {
-	uint8_t	*v;
-	size_t	 len;
-	int	 rc;
+	struct keys_identity	id;
+	uint8_t			*v;
+	size_t			 len;
+	int			 rc;
 
 	if ((rc = store_kv_get(c->st, CORE_KV_IDENTITY, &v, &len)) != 0)
 		return (rc);
-	if (len != crypto_sign_SECRETKEYBYTES) {
-		free(v);
-		return (-1);
-	}
-	if (c->ik_sk == NULL && (c->ik_sk = sodium_malloc(len)) == NULL)
-		fatal("sodium_malloc failed");
-	memcpy(c->ik_sk, v, len);
-	crypto_sign_ed25519_sk_to_pk(c->ik_pk, c->ik_sk);
+	rc = len == KEYS_ED_SECBYTES ? keys_identity_from_ed_sk(&id, v) : -1;
 	sodium_memzero(v, len);
 	free(v);
+	if (rc != 0)
+		return (-1);
+	if (c->ik_sk == NULL &&
+	    (c->ik_sk = sodium_malloc(KEYS_ED_SECBYTES)) == NULL)
+		fatal("sodium_malloc failed");
+	memcpy(c->ik_sk, id.ed_sk, KEYS_ED_SECBYTES);
+	memcpy(c->ik_pk, id.ed_pk, KEYS_PUBBYTES);
+	keys_identity_wipe(&id);
 	return (0);
 }
 
@@ -102,24 +106,26 @@ account_load(struct core *c, struct core_error *err)
 int
 account_create_keys(struct core *c, struct core_error *err)
 {
-	uint8_t	pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	struct keys_identity	id;
 
 	if (c->ik_sk != NULL)
 		return (0);
-	crypto_sign_keypair(pk, sk);
+	if (keys_identity_generate(&id) != 0)
+		goto fail;
 	if (store_begin(c->st) != 0)
 		goto fail;
-	if (store_kv_put(c->st, CORE_KV_IDENTITY, sk, sizeof sk) != 0 ||
+	if (store_kv_put(c->st, CORE_KV_IDENTITY, id.ed_sk,
+	    sizeof id.ed_sk) != 0 ||
 	    prekeys_create_spk(c, 1) != 0 ||
 	    prekeys_create_opks(c, CORE_OPK_TARGET) != 0 ||
 	    store_commit(c->st) != 0) {
 		store_rollback(c->st);
 		goto fail;
 	}
-	sodium_memzero(sk, sizeof sk);
+	keys_identity_wipe(&id);
 	return (account_load_identity(c));
 fail:
-	sodium_memzero(sk, sizeof sk);
+	keys_identity_wipe(&id);
 	core_seterr(err, CORE_ERR_IO, "cannot save keys in the profile %s",
 	    store_dir(c->st));
 	return (-1);

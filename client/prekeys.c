@@ -6,38 +6,22 @@
 
 #include "client/coreint.h"
 #include "client/prekeys.h"
+#include "shared/crypto/keys.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
 #define PREKEYS_BATCH_MAX	200
-#define PREKEYS_SIGBYTES	crypto_sign_BYTES
 
-/* Ed25519 by the identity key over "natter v1 spk" 0x00 || u32be(id) || key. */
-static void
-prekeys_spk_sign(uint8_t sig[PREKEYS_SIGBYTES], const uint8_t *ik_sk,
-    uint32_t id, const uint8_t pk[32])
-{
-	static const char	dom[] = "natter v1 spk";
-	uint8_t			m[sizeof dom + 4 + 32];
-
-	memcpy(m, dom, sizeof dom);
-	m[sizeof dom] = id >> 24;
-	m[sizeof dom + 1] = id >> 16;
-	m[sizeof dom + 2] = id >> 8;
-	m[sizeof dom + 3] = id;
-	memcpy(m + sizeof dom + 4, pk, 32);
-	crypto_sign_detached(sig, NULL, m, sizeof m, ik_sk);
-}
-
+/* Only the private halves are stored; the public keys are derived again. */
 int
 prekeys_create_spk(struct core *c, uint32_t id)
 {
-	uint8_t	pk[32], sk[32];
-	int	rc;
+	struct keys_prekey	pk;
+	int			rc;
 
-	crypto_box_keypair(pk, sk);
-	rc = store_prekey_put(c->st, STORE_SPK, id, sk, sizeof sk);
-	sodium_memzero(sk, sizeof sk);
+	keys_opk_generate(&pk, id);
+	rc = store_prekey_put(c->st, STORE_SPK, id, pk.sk, sizeof pk.sk);
+	keys_prekey_wipe(&pk);
 	if (rc == 0)
 		rc = account_kv_put_u32(c, CORE_KV_SPK_ID, id);
 	return (rc);
@@ -46,17 +30,18 @@ prekeys_create_spk(struct core *c, uint32_t id)
 int
 prekeys_create_opks(struct core *c, int n)
 {
-	uint8_t		pk[32], sk[32];
-	uint32_t	next;
-	int		i, rc = 0;
+	struct keys_prekey	pk;
+	uint32_t		next;
+	int			i, rc = 0;
 
 	if (account_kv_get_u32(c, CORE_KV_OPK_NEXT, &next) != 0)
 		next = 1;
-	for (i = 0; i < n && rc == 0; i++) {
-		crypto_box_keypair(pk, sk);
-		rc = store_prekey_put(c->st, STORE_OPK, next++, sk, sizeof sk);
+	for (i = 0; i < n && rc == 0; i++, next++) {
+		keys_opk_generate(&pk, next);
+		rc = store_prekey_put(c->st, STORE_OPK, next, pk.sk,
+		    sizeof pk.sk);
 	}
-	sodium_memzero(sk, sizeof sk);
+	keys_prekey_wipe(&pk);
 	if (rc == 0)
 		rc = account_kv_put_u32(c, CORE_KV_OPK_NEXT, next);
 	return (rc);
@@ -92,26 +77,38 @@ prekeys_opk_secret(struct core *c, uint32_t id, uint8_t sk[32])
 	return (prekeys_secret(c, STORE_OPK, id, sk));
 }
 
+/* The SPK signed by our identity as keys.h does ("natter v1 SPK"). */
 Natter__SignedPrekey *
 prekeys_spk_message(struct core *c)
 {
 	Natter__SignedPrekey	*m;
+	struct keys_identity	 id;
+	struct keys_prekey	 pk;
 	uint8_t			 sk[32];
-	uint32_t		 id;
+	uint32_t		 kid;
 
-	if (account_kv_get_u32(c, CORE_KV_SPK_ID, &id) != 0 ||
-	    prekeys_spk_secret(c, id, sk) != 0)
+	if (c->ik_sk == NULL ||
+	    account_kv_get_u32(c, CORE_KV_SPK_ID, &kid) != 0 ||
+	    prekeys_spk_secret(c, kid, sk) != 0)
 		return (NULL);
+	if (keys_identity_from_ed_sk(&id, c->ik_sk) != 0) {
+		sodium_memzero(sk, sizeof sk);
+		return (NULL);
+	}
+	keys_prekey_from_sk(&pk, kid, sk);
+	keys_spk_sign(&pk, &id);
 	m = xmalloc(sizeof *m);
 	natter__signed_prekey__init(m);
-	m->id = id;
-	m->key.data = xmalloc(32);
-	m->key.len = 32;
-	crypto_scalarmult_base(m->key.data, sk);
+	m->id = kid;
+	m->key.data = xmalloc(KEYS_PUBBYTES);
+	m->key.len = KEYS_PUBBYTES;
+	memcpy(m->key.data, pk.pk, KEYS_PUBBYTES);
+	m->signature.data = xmalloc(KEYS_SIGBYTES);
+	m->signature.len = KEYS_SIGBYTES;
+	memcpy(m->signature.data, pk.sig, KEYS_SIGBYTES);
 	sodium_memzero(sk, sizeof sk);
-	m->signature.data = xmalloc(PREKEYS_SIGBYTES);
-	m->signature.len = PREKEYS_SIGBYTES;
-	prekeys_spk_sign(m->signature.data, c->ik_sk, id, m->key.data);
+	keys_prekey_wipe(&pk);
+	keys_identity_wipe(&id);
 	return (m);
 }
 
@@ -129,6 +126,7 @@ Natter__OneTimePrekey **
 prekeys_opk_messages(struct core *c, uint32_t from, size_t *np)
 {
 	Natter__OneTimePrekey	**v = NULL;
+	struct keys_prekey	  pk;
 	uint8_t			  sk[32];
 	uint32_t		  next, id;
 	size_t			  n = 0;
@@ -140,16 +138,18 @@ prekeys_opk_messages(struct core *c, uint32_t from, size_t *np)
 	for (id = from; id < next; id++) {
 		if (prekeys_opk_secret(c, id, sk) != 0)
 			continue;
+		keys_prekey_from_sk(&pk, id, sk);
 		v = xreallocarray(v, n + 1, sizeof *v);
 		v[n] = xmalloc(sizeof *v[n]);
 		natter__one_time_prekey__init(v[n]);
 		v[n]->id = id;
-		v[n]->key.data = xmalloc(32);
-		v[n]->key.len = 32;
-		crypto_scalarmult_base(v[n]->key.data, sk);
+		v[n]->key.data = xmalloc(KEYS_PUBBYTES);
+		v[n]->key.len = KEYS_PUBBYTES;
+		memcpy(v[n]->key.data, pk.pk, KEYS_PUBBYTES);
 		n++;
 	}
 	sodium_memzero(sk, sizeof sk);
+	keys_prekey_wipe(&pk);
 	*np = n;
 	return (v);
 }

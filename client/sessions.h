@@ -15,7 +15,8 @@ struct core_error;
 
 /*
  * Start a session with the device of a bundle (verifies the signed
- * prekey's signature first) and save it, replacing any older one.
+ * prekey's signature first) and save it as the active one; older sessions
+ * with that device stay archived, so messages on them still decrypt.
  * 0, or -1 with err.
  */
 int	sessions_from_bundle(struct core *, const Natter__PrekeyBundle *,
@@ -35,7 +36,8 @@ int	sessions_encrypt(struct core *, const char *name, uint32_t device,
  * session (consuming the one-time prekey).  The new session state is
  * written to the store (call inside the caller's transaction, so that it
  * commits together with the message).  *pt from xmalloc; the sender's
- * identity key goes to ik.  0, or -1 (nothing saved).
+ * identity key goes to ik.  0, or -1 (nothing saved; also when the
+ * session that decrypts is not with that device).
  */
 int	sessions_decrypt(struct core *, const char *name, uint32_t device,
 	    uint32_t type, const uint8_t *ct, size_t ctlen, uint8_t **pt,

@@ -3,6 +3,47 @@
 
 #include "shared/proto/wire.h"
 
+#define WIRE_MAXDEPTH	16
+
+/*
+ * protobuf-c accepts field number 0 when the tag is written in more than
+ * one byte and keeps it as an unknown field, which it then encodes in a
+ * form it rejects: a frame that decodes would not decode again once
+ * re-encoded. Field 0 is invalid protobuf, so refuse it at any depth.
+ */
+static int
+wire_unknown_ok(const ProtobufCMessage *m, int depth)
+{
+	const ProtobufCFieldDescriptor	*fd;
+	const char			*base = (const char *)m;
+	ProtobufCMessage * const	*v;
+	size_t				 n, i, k;
+
+	if (depth > WIRE_MAXDEPTH)
+		return (0);
+	for (i = 0; i < m->n_unknown_fields; i++)
+		if (m->unknown_fields[i].tag == 0)
+			return (0);
+	for (i = 0; i < m->descriptor->n_fields; i++) {
+		fd = &m->descriptor->fields[i];
+		if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + fd->quantifier_offset) != fd->id)
+			continue;
+		v = (ProtobufCMessage * const *)(base + fd->offset);
+		n = 1;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)(base + fd->quantifier_offset);
+			v = *(ProtobufCMessage * const * const *)v;
+		}
+		for (k = 0; k < n; k++)
+			if (v[k] != NULL && !wire_unknown_ok(v[k], depth + 1))
+				return (0);
+	}
+	return (1);
+}
+
 Natter__Frame *
 wire_decode(const uint8_t *data, size_t len, size_t maxlen)
 {
@@ -13,7 +54,8 @@ wire_decode(const uint8_t *data, size_t len, size_t maxlen)
 	f = natter__frame__unpack(NULL, len, data);
 	if (f == NULL)
 		return (NULL);
-	if (f->body_case == NATTER__FRAME__BODY__NOT_SET) {
+	if (f->body_case == NATTER__FRAME__BODY__NOT_SET ||
+	    !wire_unknown_ok(&f->base, 0)) {
 		natter__frame__free_unpacked(f, NULL);
 		return (NULL);
 	}

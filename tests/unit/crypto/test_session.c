@@ -128,8 +128,9 @@ basic(int with_opk)
 {
 	struct session_prekey_info	info;
 	struct wire			w1, w2, r;
-	uint8_t				ik[32];
+	uint8_t				ik[32], *rec;
 	uint32_t			dev;
+	size_t				reclen;
 
 	ck_assert_int_eq(session_record_peer(A.rec, ik, &dev), -1);
 	initiate(&A, &B, with_opk);
@@ -150,6 +151,11 @@ basic(int with_opk)
 	ck_assert_int_eq(session_record_peer(B.rec, ik, &dev), 0);
 	ck_assert_mem_eq(ik, A.id.ed_pk, 32);
 	ck_assert_uint_eq(dev, 1);
+	/* B's session keeps neither prekey's private key (nor A its EK). */
+	session_record_serialise(B.rec, &rec, &reclen);
+	ck_assert_ptr_null(memmem(rec, reclen, B.spk.sk, 32));
+	ck_assert_ptr_null(memmem(rec, reclen, B.opk.sk, 32));
+	free(rec);
 	/* Second prekey message from the same EK: same session, OPK gone. */
 	ck_assert_int_eq(dec(&B, w1, "hello", &info), 0);
 	ck_assert_int_eq(info.new_session, 0);

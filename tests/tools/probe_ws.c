@@ -12,11 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 #include "tests/tools/probe_ws.h"
+#include "tests/tools/wsframe.h"
 
 struct probe_ws {
 	int		 fd;
@@ -62,35 +61,26 @@ static int
 probe_ws_handshake(struct probe_ws *ws, const char *host, int port,
     const char *path, const char *proto)
 {
-	uint8_t	 key[16];
-	char	 b64[32], *req, *end;
-	size_t	 reqlen;
+	char	*req;
+	size_t	 reqlen, hlen;
+	int	 ok;
 
-	randombytes_buf(key, sizeof key);
-	sodium_bin2base64(b64, sizeof b64, key, sizeof key,
-	    sodium_base64_VARIANT_ORIGINAL);
-	xasprintf(&req, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-	    "Sec-WebSocket-Protocol: %s\r\n\r\n", path, host, port, b64, proto);
+	req = wsframe_request(host, port, path, proto);
 	reqlen = strlen(req);
 	if (write(ws->fd, req, reqlen) != (ssize_t)reqlen) {
 		free(req);
 		return (-1);
 	}
 	free(req);
-	for (;;) {
+	while ((hlen = wsframe_response(ws->buf, ws->len, &ok)) == 0) {
 		if (probe_ws_fill(ws, ws->len + 1) != 0)
 			return (-1);
-		ws->buf[ws->len] = '\0';
-		if ((end = memmem(ws->buf, ws->len, "\r\n\r\n", 4)) != NULL)
-			break;
 	}
-	if (strncmp((char *)ws->buf, "HTTP/1.1 101", 12) != 0) {
+	if (!ok) {
 		fprintf(stderr, "probe: upgrade refused: %.40s\n", ws->buf);
 		return (-1);
 	}
-	probe_ws_consume(ws, (size_t)(end + 4 - (char *)ws->buf));
+	probe_ws_consume(ws, hlen);
 	return (0);
 }
 
@@ -161,27 +151,13 @@ static int
 probe_ws_frame(struct probe_ws *ws, int opcode, const uint8_t *data,
     size_t len, int stop)
 {
-	uint8_t	*f = xmalloc(len + 14), mask[4];
-	size_t	 off = 0, i;
+	uint8_t	*f = xmalloc(len + WSFRAME_MAXHDR), mask[4];
+	size_t	 off;
 	int	 rc;
 
-	f[off++] = (uint8_t)(0x80 | opcode);
-	if (len < 126)
-		f[off++] = (uint8_t)(0x80 | len);
-	else if (len < 65536) {
-		f[off++] = 0x80 | 126;
-		f[off++] = (uint8_t)(len >> 8);
-		f[off++] = (uint8_t)len;
-	} else {
-		f[off++] = 0x80 | 127;
-		for (i = 0; i < 8; i++)
-			f[off++] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-	}
-	randombytes_buf(mask, sizeof mask);
-	memcpy(f + off, mask, 4);
-	off += 4;
-	for (i = 0; i < len; i++)
-		f[off + i] = data[i] ^ mask[i & 3];
+	off = wsframe_header(f, opcode, len, mask);
+	memcpy(f + off, data, len);
+	wsframe_mask(f + off, len, mask);
 	rc = probe_ws_write(ws, f, off + len, stop);
 	free(f);
 	return (rc);
@@ -205,36 +181,25 @@ int
 probe_ws_recv(struct probe_ws *ws, int *opcode, uint8_t **data, size_t *len,
     int *status)
 {
-	uint64_t	plen;
-	size_t		hdr, i;
+	const uint8_t	*payload;
+	size_t		 plen;
+	long		 n;
 
 	for (;;) {
-		if (probe_ws_fill(ws, 2) != 0)
-			return (-1);
-		hdr = 2;
-		plen = ws->buf[1] & 0x7f;
-		if (plen == 126) {
-			if (probe_ws_fill(ws, 4) != 0)
+		while ((n = wsframe_parse(ws->buf, ws->len, 64 << 20, opcode,
+		    &payload, &plen)) == 0) {
+			if (probe_ws_fill(ws, ws->len + 1) != 0)
 				return (-1);
-			plen = (uint64_t)ws->buf[2] << 8 | ws->buf[3];
-			hdr = 4;
-		} else if (plen == 127) {
-			if (probe_ws_fill(ws, 10) != 0)
-				return (-1);
-			for (plen = 0, i = 0; i < 8; i++)
-				plen = plen << 8 | ws->buf[2 + i];
-			hdr = 10;
 		}
-		if (plen > (64 << 20) || probe_ws_fill(ws, hdr + plen) != 0)
+		if (n < 0)
 			return (-1);
-		*opcode = ws->buf[0] & 0x0f;
 		free(ws->msg);
 		ws->msg = xmalloc(plen + 1);
-		memcpy(ws->msg, ws->buf + hdr, plen);
+		memcpy(ws->msg, payload, plen);
 		ws->msglen = plen;
-		probe_ws_consume(ws, hdr + plen);
-		if (*opcode == 0x9 || *opcode == 0xa)
-			continue;	/* ping / pong */
+		probe_ws_consume(ws, (size_t)n);
+		if (*opcode == WSFRAME_PING || *opcode == WSFRAME_PONG)
+			continue;
 		*data = ws->msg;
 		*len = ws->msglen;
 		*status = 0;

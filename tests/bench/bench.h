@@ -16,7 +16,18 @@ struct bench_mode {
 	int		(*run)(int argc, char **argv);
 };
 
+#define BENCH_USAGE_RELAY	"natter-bench --server URL --mode relay " \
+	"[--pairs N] [--messages M] [--window W] [--size B] [--rate R] [--json]"
+#define BENCH_USAGE_OFFLINE	"natter-bench --server URL --mode offline " \
+	"[--pairs N] [--messages M] [--size B] [--json]"
+#define BENCH_USAGE_IDLE	"natter-bench --server URL --mode idle " \
+	"[--connections N] [--json]"
+
 int		bench_crypto(int argc, char **argv);
+/* Server modes against a running natterd (bench_relay.c, bench_idle.c). */
+int		bench_relay(int argc, char **argv);
+int		bench_offline(int argc, char **argv);
+int		bench_idle(int argc, char **argv);
 
 /* CPU time of the calling thread, in nanoseconds. */
 uint64_t	bench_cpu_ns(void);

@@ -6,6 +6,9 @@
 #include "tests/bench/bench.h"
 
 static const struct bench_mode bench_modes[] = {
+	{ "relay", BENCH_USAGE_RELAY, bench_relay },
+	{ "offline", BENCH_USAGE_OFFLINE, bench_offline },
+	{ "idle", BENCH_USAGE_IDLE, bench_idle },
 	{ "crypto", "natter-bench crypto [--json] [--smoke]", bench_crypto },
 };
 

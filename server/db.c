@@ -122,9 +122,9 @@ db_open(const char *path, int sync_full, char **err)
 	 * spares the file locks and shared memory of every transaction,
 	 * and keeps a second natterd off the same data directory. */
 	pragmas = sync_full ?
-	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
 	    "PRAGMA synchronous=FULL;" :
-	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
 	    "PRAGMA synchronous=NORMAL;";
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		xasprintf(err, "cannot set up database %s (is another natterd using "

@@ -29,18 +29,11 @@
 #define SESSION_BATCH		32		/* rows per Deliver */
 #define SESSION_DELIVERMAX	(128 * 1024)	/* bytes per Deliver */
 
-struct session_out {
-	TAILQ_ENTRY(session_out) entry;
-	int		 held;
-	size_t		 len;
-	uint8_t		 data[];	/* LWS_PRE + len */
-};
-TAILQ_HEAD(session_outq, session_out);
-
 struct session {
 	struct lws		*wsi;
-	struct session_outq	 outq;
-	size_t			 outbytes;
+	uint8_t			*out;		/* LWS_PRE, then framed output */
+	size_t			 outlen, outcap;
+	size_t			 released;	/* bytes that may leave */
 	int			 rx_paused;
 	int			 kicked;
 	int			 dirty;
@@ -81,7 +74,6 @@ session_create(struct lws *wsi)
 	struct session	*s = xcalloc(1, sizeof *s);
 
 	s->wsi = wsi;
-	TAILQ_INIT(&s->outq);
 	s->tokens = SESSION_BURST;
 	s->tokens_ms = time_now_ms();
 	metrics_connections(1);
@@ -92,37 +84,54 @@ session_create(struct lws *wsi)
 void
 session_free(struct session *s)
 {
-	struct session_out	*o;
-
 	if (s == NULL)
 		return;
 	if (s->dirty)
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
 	if (s->authed)
 		directory_remove(s->account, s->device, s);
-	while ((o = TAILQ_FIRST(&s->outq)) != NULL) {
-		TAILQ_REMOVE(&s->outq, o, entry);
-		free(o);
-	}
+	free(s->out);
 	metrics_connections(-1);
 	free(s);
 }
 
+/*
+ * Frames are appended to one output buffer, already framed as unmasked
+ * binary WebSocket messages, so that everything a connection has to say
+ * after a commit leaves in one write (a raw lws_write of several
+ * WebSocket messages) instead of one writable callback per frame.
+ */
 void
 session_send(struct session *s, const Natter__Frame *f)
 {
-	struct session_out	*o;
-	size_t			 len = wire_size(f);
+	size_t	len = wire_size(f), need, i;
+	uint8_t	*p;
 
-	o = xmalloc(sizeof *o + LWS_PRE + len);
-	if (wire_encode(f, o->data + LWS_PRE, len) != len)
+	need = LWS_PRE + s->outlen + 10 + len;
+	if (need > s->outcap) {
+		s->outcap = need < 4096 ? 4096 : need + need / 2;
+		s->out = xrealloc(s->out, s->outcap);
+	}
+	p = s->out + LWS_PRE + s->outlen;
+	*p++ = 0x82;	/* FIN, binary */
+	if (len < 126)
+		*p++ = (uint8_t)len;
+	else if (len < 65536) {
+		*p++ = 126;
+		*p++ = (uint8_t)(len >> 8);
+		*p++ = (uint8_t)len;
+	} else {
+		*p++ = 127;
+		for (i = 0; i < 8; i++)
+			*p++ = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+	}
+	if (wire_encode(f, p, len) != len)
 		fatal("session: frame encoding failed");
-	o->len = len;
-	o->held = db_in_txn(server_db());
-	TAILQ_INSERT_TAIL(&s->outq, o, entry);
-	s->outbytes += len;
+	s->outlen = (size_t)(p + len - (s->out + LWS_PRE));
+	if (!db_in_txn(server_db()))
+		s->released = s->outlen;
 	session_mark_dirty(s);
-	if (s->outbytes > SESSION_OUTMAX && !s->rx_paused) {
+	if (s->outlen > SESSION_OUTMAX && !s->rx_paused) {
 		s->rx_paused = 1;
 		lws_rx_flow_control(s->wsi, 0);
 	}
@@ -322,7 +331,7 @@ session_pump(struct session *s)
 	size_t			n, want, used;
 
 	while (s->authed && !s->kicked && s->inflight < SESSION_WINDOW &&
-	    s->outbytes < SESSION_OUTMAX / 2) {
+	    s->outlen < SESSION_OUTMAX / 2) {
 		want = SESSION_WINDOW - s->inflight;
 		if (want > SESSION_BATCH)
 			want = SESSION_BATCH;
@@ -387,12 +396,34 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 	return (0);
 }
 
+/* Write what may leave in one raw write: 0, or -1 when the connection
+ * failed. lws keeps what the socket did not take and sends it first. */
+static int
+session_output(struct session *s)
+{
+	int	n;
+
+	if (s->released == 0)
+		return (0);
+	n = lws_write(s->wsi, s->out + LWS_PRE, s->released, LWS_WRITE_RAW);
+	if (n < 0 || (size_t)n < s->released)
+		return (-1);
+	memmove(s->out + LWS_PRE, s->out + LWS_PRE + s->released,
+	    s->outlen - s->released);
+	s->outlen -= s->released;
+	s->released = 0;
+	if (s->rx_paused && s->outlen < SESSION_OUTMAX / 2) {
+		s->rx_paused = 0;
+		lws_rx_flow_control(s->wsi, 1);
+	}
+	session_pump(s);
+	return (0);
+}
+
 int
 session_writable(struct session *s)
 {
-	struct session_out	*o;
-	uint8_t			 close[LWS_PRE + 16];
-	int			 n;
+	uint8_t	close[LWS_PRE + 16];
 
 	if (s->kicked) {
 		/* Write the close frame ourselves: lws 4.1 does not send the
@@ -407,38 +438,26 @@ session_writable(struct session *s)
 		    (enum lws_write_protocol)4);
 		return (-1);
 	}
-	o = TAILQ_FIRST(&s->outq);
-	if (o == NULL || o->held)
-		return (0);
-	n = lws_write(s->wsi, o->data + LWS_PRE, o->len, LWS_WRITE_BINARY);
-	if (n < 0 || (size_t)n < o->len)
-		return (-1);
-	TAILQ_REMOVE(&s->outq, o, entry);
-	s->outbytes -= o->len;
-	free(o);
-	if (s->rx_paused && s->outbytes < SESSION_OUTMAX / 2) {
-		s->rx_paused = 0;
-		lws_rx_flow_control(s->wsi, 1);
-	}
-	session_pump(s);
-	o = TAILQ_FIRST(&s->outq);
-	if (o != NULL && !o->held)
-		lws_callback_on_writable(s->wsi);
-	return (0);
+	return (session_output(s));
 }
 
 void
 session_flush_all(void)
 {
-	struct session		*s;
-	struct session_out	*o;
+	struct session	*s;
 
 	while ((s = TAILQ_FIRST(&session_dirty)) != NULL) {
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
 		s->dirty = 0;
-		TAILQ_FOREACH(o, &s->outq, entry)
-			o->held = 0;
-		if (s->kicked || !TAILQ_EMPTY(&s->outq))
+		s->released = s->outlen;
+		if (s->kicked || lws_partial_buffered(s->wsi)) {
 			lws_callback_on_writable(s->wsi);
+			continue;
+		}
+		/* Outside lws's writable callback: a failure can only ask
+		 * lws to close the connection. */
+		if (session_output(s) != 0)
+			lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+			    LWS_TO_KILL_ASYNC);
 	}
 }

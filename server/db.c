@@ -111,6 +111,10 @@ db_open(const char *path, int sync_full, char **err)
 	const char	*pragmas;
 
 	*err = NULL;
+	/* One thread uses SQLite: no allocator statistics, whose global
+	 * mutex every malloc would take (fails harmlessly once SQLite is
+	 * initialized, e.g. when a test opens a second database). */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		xasprintf(err, "cannot open database %s: %s", path,
@@ -157,6 +161,21 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* Run one cached statement that returns no rows. */
+static int
+db_run(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*st = db_stmt(db, sql);
+	int		 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_error("sqlite: %s: %s", sql, sqlite3_errmsg(db->h));
+		return (-1);
+	}
+	return (0);
+}
+
 int
 db_exec(struct db *db, const char *sql)
 {
@@ -172,7 +191,7 @@ db_begin(struct db *db)
 {
 	if (db->in_txn)
 		return (0);
-	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
+	if (db_run(db, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	db->in_txn = 1;
 	return (0);
@@ -184,7 +203,7 @@ db_commit(struct db *db)
 	if (!db->in_txn)
 		return (0);
 	db->in_txn = 0;
-	if (db_exec(db, "COMMIT") != 0) {
+	if (db_run(db, "COMMIT") != 0) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return (-1);
 	}
@@ -228,24 +247,28 @@ db_stmt(struct db *db, const char *sql)
 	return (c->stmt);
 }
 
+static const char db_sql_savepoint[] = "SAVEPOINT request";
+static const char db_sql_release[] = "RELEASE request";
+static const char db_sql_rollback_to[] = "ROLLBACK TO request";
+
 int
 db_savepoint(struct db *db)
 {
 	if (db_begin(db) != 0)
 		return (-1);
-	return (db_exec(db, "SAVEPOINT request"));
+	return (db_run(db, db_sql_savepoint));
 }
 
 int
 db_release(struct db *db)
 {
-	return (db_exec(db, "RELEASE request"));
+	return (db_run(db, db_sql_release));
 }
 
 void
 db_rollback_savepoint(struct db *db)
 {
-	if (db_exec(db, "ROLLBACK TO request") != 0 ||
-	    db_exec(db, "RELEASE request") != 0)
+	if (db_run(db, db_sql_rollback_to) != 0 ||
+	    db_run(db, db_sql_release) != 0)
 		log_error("cannot roll back a request");
 }

@@ -1,9 +1,106 @@
-/* accounts: account names, their devices and the devices' identity keys. */
+/* accounts: account names, their devices and the devices' identity keys.
+ *
+ * Names and device lists are read on every send, so both are cached in
+ * memory once read. Accounts are never deleted, so a cached name stays
+ * right; a device list must be dropped by whoever changes it
+ * (accounts_devices_changed). A rolled back request empties the cache. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/accounts.h"
 #include "server/db.h"
+#include "server/itab.h"
 #include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+struct accounts_name {
+	int64_t		id;
+	char		name[33];
+};
+
+struct accounts_devs {
+	size_t		n;
+	uint32_t	d[ACCOUNTS_MAXDEVICES];
+};
+
+struct accounts_cache {
+	struct itab	*byname;	/* hash(name) -> accounts_name */
+	struct itab	*devs;		/* account -> accounts_devs */
+};
+
+static void
+accounts_free_value(uint64_t key, uint64_t value, void *arg)
+{
+	free((void *)(uintptr_t)value);
+}
+
+static void
+accounts_cache_clear(void *p)
+{
+	struct accounts_cache	*c = p;
+
+	itab_foreach(c->byname, accounts_free_value, NULL);
+	itab_foreach(c->devs, accounts_free_value, NULL);
+	itab_clear(c->byname);
+	itab_clear(c->devs);
+}
+
+static void
+accounts_cache_free(void *p)
+{
+	struct accounts_cache	*c = p;
+
+	accounts_cache_clear(c);
+	itab_free(c->byname);
+	itab_free(c->devs);
+	free(c);
+}
+
+static const struct db_ext_ops accounts_cache_ops = {
+	NULL, accounts_cache_clear, accounts_cache_free
+};
+
+static struct accounts_cache *
+accounts_cache(struct db *db)
+{
+	struct accounts_cache	*c = db_ext(db, DB_EXT_ACCOUNTS);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		c->byname = itab_create();
+		c->devs = itab_create();
+		db_set_ext(db, DB_EXT_ACCOUNTS, c, &accounts_cache_ops);
+	}
+	return (c);
+}
+
+/* FNV-1a. */
+static uint64_t
+accounts_hash(const char *name)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 0x100000001b3ULL;
+	return (h);
+}
+
+static int
+accounts_query_id(struct db *db, const char *name, int64_t *account)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = db_stmt(db, "SELECT id FROM accounts WHERE name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*account = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return (0);
+	return (rc == SQLITE_DONE ? 1 : -1);
+}
 
 int
 accounts_create(struct db *db, const char *name,
@@ -24,7 +121,7 @@ accounts_create(struct db *db, const char *name,
 		return (-1);
 	if (db_changes(db) == 0)
 		return (1);
-	if (accounts_lookup(db, name, account) != 0)
+	if (accounts_query_id(db, name, account) != 0)
 		return (-1);
 	st = db_stmt(db, "INSERT INTO devices (account, device, identity_key) "
 	    "VALUES (?, 1, ?)");
@@ -32,24 +129,34 @@ accounts_create(struct db *db, const char *name,
 	sqlite3_bind_blob(st, 2, ik, ACCOUNTS_KEYBYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	accounts_devices_changed(db, *account);
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
 int
 accounts_lookup(struct db *db, const char *name, int64_t *account)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct accounts_cache	*c = accounts_cache(db);
+	struct accounts_name	*e;
+	uint64_t		 h = accounts_hash(name), v;
+	int			 rc;
 
-	st = db_stmt(db, "SELECT id FROM accounts WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*account = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return (0);
-	return (rc == SQLITE_DONE ? 1 : -1);
+	if (itab_get(c->byname, h, &v)) {
+		e = (struct accounts_name *)(uintptr_t)v;
+		if (strcmp(e->name, name) == 0) {
+			*account = e->id;
+			return (0);
+		}
+		return (accounts_query_id(db, name, account));
+	}
+	if ((rc = accounts_query_id(db, name, account)) != 0 ||
+	    strlen(name) >= sizeof e->name)
+		return (rc);
+	e = xcalloc(1, sizeof *e);
+	e->id = *account;
+	memcpy(e->name, name, strlen(name));
+	itab_put(c->byname, h, (uint64_t)(uintptr_t)e);
+	return (0);
 }
 
 int
@@ -80,15 +187,43 @@ int
 accounts_devices(struct db *db, int64_t account, uint32_t *devices,
     size_t max, size_t *n)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct accounts_cache	*c = accounts_cache(db);
+	struct accounts_devs	*e;
+	sqlite3_stmt		*st;
+	uint64_t		 v;
+	int			 rc;
 
 	*n = 0;
-	st = db_stmt(db, "SELECT device FROM devices WHERE account = ? "
-	    "ORDER BY device");
-	sqlite3_bind_int64(st, 1, account);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		devices[(*n)++] = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
+	if (itab_get(c->devs, (uint64_t)account, &v))
+		e = (struct accounts_devs *)(uintptr_t)v;
+	else {
+		e = xcalloc(1, sizeof *e);
+		st = db_stmt(db, "SELECT device FROM devices WHERE "
+		    "account = ? ORDER BY device");
+		sqlite3_bind_int64(st, 1, account);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    e->n < ACCOUNTS_MAXDEVICES)
+			e->d[e->n++] = (uint32_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			free(e);
+			return (-1);
+		}
+		itab_put(c->devs, (uint64_t)account, (uint64_t)(uintptr_t)e);
+	}
+	for (; *n < e->n && *n < max; (*n)++)
+		devices[*n] = e->d[*n];
+	return (0);
+}
+
+void
+accounts_devices_changed(struct db *db, int64_t account)
+{
+	struct accounts_cache	*c = accounts_cache(db);
+	uint64_t		 v;
+
+	if (itab_get(c->devs, (uint64_t)account, &v)) {
+		free((void *)(uintptr_t)v);
+		itab_del(c->devs, (uint64_t)account);
+	}
 }

@@ -23,5 +23,8 @@ int	accounts_device_key(struct db *, int64_t account, uint32_t device,
 /* The account's device ids, ascending, at most max of them: 0 or -1. */
 int	accounts_devices(struct db *, int64_t account, uint32_t *devices,
 	    size_t max, size_t *n);
+/* Forget the cached device list of account: call after adding or removing
+ * one of its devices. */
+void	accounts_devices_changed(struct db *, int64_t account);
 
 #endif

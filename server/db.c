@@ -16,8 +16,11 @@ struct db_cached {
 struct db {
 	sqlite3			*h;
 	int			 in_txn;
+	int			 in_savepoint;
 	struct db_cached	 stmts[DB_MAXSTMTS];
 	size_t			 nstmts;
+	void			*ext[DB_NEXT];
+	const struct db_ext_ops	*ext_ops[DB_NEXT];
 };
 
 /* Schema versions, applied in order; PRAGMA user_version is the count. */
@@ -57,6 +60,8 @@ static const char *const db_migrations[] = {
 	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, device)) WITHOUT ROWID;",
+	/* 2: queue depths are counted in memory (queue.c). */
+	"DROP TABLE depth;",
 };
 
 static int
@@ -155,6 +160,10 @@ db_close(struct db *db)
 		return;
 	if (db_commit(db) != 0)
 		log_error("final commit failed");
+	for (i = 0; i < DB_NEXT; i++) {
+		if (db->ext_ops[i] != NULL && db->ext_ops[i]->free != NULL)
+			db->ext_ops[i]->free(db->ext[i]);
+	}
 	for (i = 0; i < db->nstmts; i++)
 		sqlite3_finalize(db->stmts[i].stmt);
 	sqlite3_close(db->h);
@@ -254,15 +263,36 @@ static const char db_sql_rollback_to[] = "ROLLBACK TO request";
 int
 db_savepoint(struct db *db)
 {
-	if (db_begin(db) != 0)
+	if (db_begin(db) != 0 || db_run(db, db_sql_savepoint) != 0)
 		return (-1);
-	return (db_run(db, db_sql_savepoint));
+	db->in_savepoint = 1;
+	return (0);
+}
+
+static void
+db_ext_hook(struct db *db, int rollback)
+{
+	const struct db_ext_ops	*ops;
+	size_t			 i;
+
+	db->in_savepoint = 0;
+	for (i = 0; i < DB_NEXT; i++) {
+		if ((ops = db->ext_ops[i]) == NULL)
+			continue;
+		if (rollback && ops->rollback != NULL)
+			ops->rollback(db->ext[i]);
+		else if (!rollback && ops->release != NULL)
+			ops->release(db->ext[i]);
+	}
 }
 
 int
 db_release(struct db *db)
 {
-	return (db_run(db, db_sql_release));
+	if (db_run(db, db_sql_release) != 0)
+		return (-1);
+	db_ext_hook(db, 0);
+	return (0);
 }
 
 void
@@ -271,4 +301,25 @@ db_rollback_savepoint(struct db *db)
 	if (db_run(db, db_sql_rollback_to) != 0 ||
 	    db_run(db, db_sql_release) != 0)
 		log_error("cannot roll back a request");
+	db_ext_hook(db, 1);
+}
+
+int
+db_in_savepoint(struct db *db)
+{
+	return (db->in_savepoint);
+}
+
+void *
+db_ext(struct db *db, enum db_ext which)
+{
+	return (db->ext[which]);
+}
+
+void
+db_set_ext(struct db *db, enum db_ext which, void *data,
+    const struct db_ext_ops *ops)
+{
+	db->ext[which] = data;
+	db->ext_ops[which] = ops;
 }

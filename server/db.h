@@ -33,4 +33,27 @@ int		 db_exec(struct db *, const char *sql);
 /* Number of rows the last statement changed. */
 int		 db_changes(struct db *);
 
+/*
+ * In-memory state other modules keep beside the database (caches, the
+ * queue depths), one slot each. The db owns it: free runs at db_close;
+ * rollback runs when a request's savepoint is rolled back (the module
+ * must forget or undo what that request changed), release when it is
+ * released. Any hook may be NULL.
+ */
+enum db_ext {
+	DB_EXT_ACCOUNTS,
+	DB_EXT_QUEUE,
+	DB_NEXT
+};
+struct db_ext_ops {
+	void	(*release)(void *);
+	void	(*rollback)(void *);
+	void	(*free)(void *);
+};
+void		*db_ext(struct db *, enum db_ext);
+void		 db_set_ext(struct db *, enum db_ext, void *,
+		     const struct db_ext_ops *);
+/* 1 inside a request's savepoint. */
+int		 db_in_savepoint(struct db *);
+
 #endif

@@ -4,24 +4,137 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/itab.h"
 #include "server/queue.h"
 #include "shared/util/xmalloc.h"
+
+/*
+ * Queue depths live in memory: counted from the table on first use (and
+ * again after a purge), then adjusted by every push and ack. Changes made
+ * inside a request's savepoint are journaled so that a rollback undoes
+ * them.
+ */
+struct queue_undo {
+	uint64_t	key;
+	int		delta;
+};
+
+struct queue_depths {
+	struct itab		*n;	/* (account, device) -> rows */
+	uint64_t		 total;
+	int			 loaded;
+	struct queue_undo	*undo;
+	size_t			 nundo, capundo;
+};
+
+static uint64_t
+queue_key(int64_t account, uint32_t device)
+{
+	return ((uint64_t)account << 32 | device);
+}
+
+static void
+queue_depths_release(void *p)
+{
+	struct queue_depths	*d = p;
+
+	d->nundo = 0;
+}
+
+static void
+queue_change(struct queue_depths *d, uint64_t key, int delta)
+{
+	uint64_t	n = 0;
+
+	(void)itab_get(d->n, key, &n);
+	if (delta < 0 && n < (uint64_t)-delta)
+		delta = -(int)n;
+	n += (uint64_t)(int64_t)delta;
+	d->total += (uint64_t)(int64_t)delta;
+	if (n == 0)
+		itab_del(d->n, key);
+	else
+		itab_put(d->n, key, n);
+}
+
+static void
+queue_depths_rollback(void *p)
+{
+	struct queue_depths	*d = p;
+
+	while (d->nundo > 0) {
+		d->nundo--;
+		queue_change(d, d->undo[d->nundo].key,
+		    -d->undo[d->nundo].delta);
+	}
+}
+
+static void
+queue_depths_free(void *p)
+{
+	struct queue_depths	*d = p;
+
+	itab_free(d->n);
+	free(d->undo);
+	free(d);
+}
+
+static const struct db_ext_ops queue_depths_ops = {
+	queue_depths_release, queue_depths_rollback, queue_depths_free
+};
+
+/* The depths, counted from the table if needed; NULL on a db error. */
+static struct queue_depths *
+queue_depths(struct db *db)
+{
+	struct queue_depths	*d = db_ext(db, DB_EXT_QUEUE);
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if (d == NULL) {
+		d = xcalloc(1, sizeof *d);
+		d->n = itab_create();
+		db_set_ext(db, DB_EXT_QUEUE, d, &queue_depths_ops);
+	}
+	if (d->loaded)
+		return (d);
+	itab_clear(d->n);
+	d->total = 0;
+	d->nundo = 0;
+	st = db_stmt(db, "SELECT account, device, count(*) FROM queue "
+	    "GROUP BY account, device");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		itab_put(d->n, queue_key(sqlite3_column_int64(st, 0),
+		    (uint32_t)sqlite3_column_int64(st, 1)),
+		    (uint64_t)sqlite3_column_int64(st, 2));
+		d->total += (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (NULL);
+	d->loaded = 1;
+	return (d);
+}
 
 static int
 queue_depth_add(struct db *db, int64_t account, uint32_t device, int delta)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct queue_depths	*d = queue_depths(db);
+	uint64_t		 key = queue_key(account, device);
 
-	st = db_stmt(db, "INSERT INTO depth (account, device, n) "
-	    "VALUES (?1, ?2, max(?3, 0)) ON CONFLICT (account, device) "
-	    "DO UPDATE SET n = max(n + ?3, 0)");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
-	sqlite3_bind_int(st, 3, delta);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	if (d == NULL)
+		return (-1);
+	queue_change(d, key, delta);
+	if (db_in_savepoint(db)) {
+		if (d->nundo == d->capundo) {
+			d->capundo = d->capundo * 2 + 64;
+			d->undo = xreallocarray(d->undo, d->capundo,
+			    sizeof *d->undo);
+		}
+		d->undo[d->nundo].key = key;
+		d->undo[d->nundo++].delta = delta;
+	}
+	return (0);
 }
 
 int
@@ -31,7 +144,8 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (db_begin(db) != 0)
+	/* Count before changing the table, so the count is not off by it. */
+	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
 	st = db_stmt(db, "INSERT INTO queue (account, device, from_account, "
 	    "from_name, from_device, message_id, type, content, server_ts, "
@@ -61,29 +175,22 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 int
 queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct queue_depths	*d = queue_depths(db);
 
-	st = db_stmt(db, "SELECT n FROM depth WHERE account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
-	rc = sqlite3_step(st);
-	*depth = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
+	*depth = 0;
+	if (d == NULL)
+		return (-1);
+	(void)itab_get(d->n, queue_key(account, device), depth);
+	return (0);
 }
 
 int
 queue_total(struct db *db, uint64_t *total)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct queue_depths	*d = queue_depths(db);
 
-	st = db_stmt(db, "SELECT coalesce(sum(n), 0) FROM depth");
-	rc = sqlite3_step(st);
-	*total = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW ? 0 : -1);
+	*total = d != NULL ? d->total : 0;
+	return (d != NULL ? 0 : -1);
 }
 
 static void
@@ -163,32 +270,36 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (db_begin(db) != 0)
+	/* A lookup and a delete by primary key: cheaper than RETURNING. */
+	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM queue WHERE seq = ? AND account = ? AND "
-	    "device = ? RETURNING seq, from_account, from_name, from_device, "
-	    "message_id, type, server_ts, receipt");
+	st = db_stmt(db, "SELECT seq, from_account, from_name, from_device, "
+	    "message_id, type, server_ts, receipt FROM queue WHERE seq = ? AND "
+	    "account = ? AND device = ?");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 2, account);
 	sqlite3_bind_int64(st, 3, device);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		queue_row(st, out, 0);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return (-1);
-		return (queue_depth_add(db, account, device, -1));
-	}
 	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 1 : -1);
+	if (rc != SQLITE_ROW)
+		return (rc == SQLITE_DONE ? 1 : -1);
+	st = db_stmt(db, "DELETE FROM queue WHERE seq = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	return (queue_depth_add(db, account, device, -1));
 }
 
 int
 queue_purge(struct db *db, int64_t now, uint64_t *purged)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct queue_depths	*d;
+	sqlite3_stmt		*st;
+	int			 rc;
 
 	*purged = 0;
 	if (db_begin(db) != 0)
@@ -200,10 +311,8 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 	if (rc != SQLITE_DONE)
 		return (-1);
 	*purged = (uint64_t)db_changes(db);
-	if (*purged > 0 && db_exec(db, "UPDATE depth SET n = (SELECT count(*) "
-	    "FROM queue q WHERE q.account = depth.account AND "
-	    "q.device = depth.device)") != 0)
-		return (-1);
+	if (*purged > 0 && (d = db_ext(db, DB_EXT_QUEUE)) != NULL)
+		d->loaded = 0;	/* count again on next use */
 	st = db_stmt(db, "DELETE FROM sent WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
 	rc = sqlite3_step(st);

@@ -108,7 +108,7 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 
 static uint32_t
 relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
-    int64_t now)
+    int64_t now, uint64_t *seqs)
 {
 	struct queue_item	 it;
 	Natter__Envelope	*e;
@@ -139,7 +139,7 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		it.content = e->content.data;
 		it.content_len = e->content.len;
 		if (queue_push(server_db(), acct, e->device, &it,
-		    now + server_ttl_ms(), NULL) != 0)
+		    now + server_ttl_ms(), &seqs[i]) != 0)
 			return (C(INTERNAL));
 	}
 	if (queue_sent_record(server_db(), session_account(s),
@@ -148,6 +148,26 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		return (C(INTERNAL));
 	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
 	return (C(OK));
+}
+
+/* Hand envelope i of m, stored as seq, to its online device t. */
+static void
+relay_offer(struct session *s, struct session *t, const Natter__Send *m,
+    size_t i, uint64_t seq, int64_t now)
+{
+	struct queue_item	it;
+
+	memset(&it, 0, sizeof it);
+	it.seq = seq;
+	it.from_account = session_account(s);
+	snprintf(it.from, sizeof it.from, "%s", session_name(s));
+	it.from_device = session_device(s);
+	memcpy(it.message_id, m->message_id.data, QUEUE_IDBYTES);
+	it.type = m->envelopes[i]->type;
+	it.content = m->envelopes[i]->content.data;
+	it.content_len = m->envelopes[i]->content.len;
+	it.server_ts = now;
+	session_offer(t, &it);
 }
 
 static void
@@ -166,6 +186,7 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	const Natter__Send	*m = f->send;
 	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
 	struct session		*t;
+	uint64_t		 seqs[RELAY_MAXENVELOPES];
 	int64_t			 ts, to_account, now = time_now_ms();
 	size_t			 nexp, i;
 	uint32_t		 code;
@@ -194,14 +215,14 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(INTERNAL));
 	if (relay_check(s, f->id, m, exp, nexp) != 0)
 		return (C(DEVICE_MISMATCH));
-	if ((code = relay_store(s, m, to_account, now)) != C(OK))
+	if ((code = relay_store(s, m, to_account, now, seqs)) != C(OK))
 		return (code);
 	relay_stored(s, f->id, now);
 	for (i = 0; i < m->n_envelopes; i++) {
 		t = directory_find(strcmp(m->envelopes[i]->name, m->to) == 0 ?
 		    to_account : session_account(s), m->envelopes[i]->device);
 		if (t != NULL)
-			session_pump(t);
+			relay_offer(s, t, m, i, seqs[i], now);
 	}
 	return (C(OK));
 }
@@ -230,11 +251,11 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 	it.status = 1;
 	for (i = 0; i < n; i++) {
 		if (queue_push(server_db(), acked->from_account, devs[i], &it,
-		    now + server_ttl_ms(), NULL) != 0)
+		    now + server_ttl_ms(), &it.seq) != 0)
 			return (-1);
 		metrics_add(METRICS_RECEIPTS_STORED, 1);
 		if ((t = directory_find(acked->from_account, devs[i])) != NULL)
-			session_pump(t);
+			session_offer(t, &it);
 	}
 	return (0);
 }

@@ -46,6 +46,7 @@ struct session {
 	char			 name[WIRE_NAME_MAX + 1];
 
 	uint64_t		 sent_seq;	/* highest seq pushed */
+	int			 backlog;	/* rows past sent_seq */
 	unsigned		 inflight;
 	int			 drained_sent;
 	int			 low_sent;
@@ -228,6 +229,7 @@ session_login(struct session *s, int64_t account, uint32_t device,
 	s->account = account;
 	s->device = device;
 	snprintf(s->name, sizeof s->name, "%s", name);
+	s->backlog = 1;
 	old = directory_add(account, device, s);
 	if (old != NULL && old != s) {
 		log_info("%s/%u reconnected; closing the older connection",
@@ -281,7 +283,7 @@ session_drained(struct session *s)
 /* Build one Deliver from items[0..n), stopping before SESSION_DELIVERMAX
  * bytes (but with at least one item). Returns how many went in. */
 static size_t
-session_deliver(struct session *s, struct queue_item *items, size_t n)
+session_deliver(struct session *s, const struct queue_item *items, size_t n)
 {
 	Natter__Frame		 f = NATTER__FRAME__INIT;
 	Natter__Deliver		 d = NATTER__DELIVER__INIT;
@@ -299,18 +301,18 @@ session_deliver(struct session *s, struct queue_item *items, size_t n)
 		dl[i].server_ts = items[i].server_ts;
 		if (items[i].status != 0) {
 			natter__receipt__init(&rc[i]);
-			rc[i].message_id.data = items[i].message_id;
+			rc[i].message_id.data = (uint8_t *)items[i].message_id;
 			rc[i].message_id.len = QUEUE_IDBYTES;
-			rc[i].by = items[i].from;
+			rc[i].by = (char *)items[i].from;
 			rc[i].by_device = items[i].from_device;
 			rc[i].status = items[i].status;
 			rc[i].ts = items[i].server_ts;
 			dl[i].receipt = &rc[i];
 			continue;
 		}
-		dl[i].from = items[i].from;
+		dl[i].from = (char *)items[i].from;
 		dl[i].from_device = items[i].from_device;
-		dl[i].message_id.data = items[i].message_id;
+		dl[i].message_id.data = (uint8_t *)items[i].message_id;
 		dl[i].message_id.len = QUEUE_IDBYTES;
 		dl[i].type = items[i].type;
 		dl[i].content.data = items[i].content;
@@ -324,14 +326,30 @@ session_deliver(struct session *s, struct queue_item *items, size_t n)
 	return (i);
 }
 
+static int
+session_can_deliver(const struct session *s)
+{
+	return (s->authed && !s->kicked && s->inflight < SESSION_WINDOW &&
+	    s->outlen < SESSION_OUTMAX / 2);
+}
+
+/*
+ * Read queued rows while the window and the output have room. The queue
+ * is read only while it may hold rows past sent_seq (backlog): a row
+ * queued for a caught-up session goes out from memory (session_offer).
+ */
 void
 session_pump(struct session *s)
 {
 	struct queue_item	items[SESSION_BATCH];
 	size_t			n, want, used;
 
-	while (s->authed && !s->kicked && s->inflight < SESSION_WINDOW &&
-	    s->outlen < SESSION_OUTMAX / 2) {
+	while (session_can_deliver(s)) {
+		if (!s->backlog) {
+			if (!s->drained_sent)
+				session_drained(s);
+			return;
+		}
 		want = SESSION_WINDOW - s->inflight;
 		if (want > SESSION_BATCH)
 			want = SESSION_BATCH;
@@ -341,16 +359,30 @@ session_pump(struct session *s)
 			    s->device);
 			return;
 		}
-		if (n == 0) {
-			if (!s->drained_sent)
-				session_drained(s);
-			return;
-		}
+		if (n < want)
+			s->backlog = 0;
+		if (n == 0)
+			continue;
 		used = session_deliver(s, items, n);
+		if (used < n)
+			s->backlog = 1;
 		s->inflight += used;
 		s->sent_seq = items[used - 1].seq;
 		queue_items_clear(items, n);
 	}
+}
+
+void
+session_offer(struct session *s, const struct queue_item *it)
+{
+	if (s->backlog || it->seq <= s->sent_seq || !session_can_deliver(s)) {
+		s->backlog = 1;
+		session_pump(s);
+		return;
+	}
+	(void)session_deliver(s, it, 1);
+	s->inflight++;
+	s->sent_seq = it->seq;
 }
 
 /* Token bucket: 1 if the request may proceed. */

@@ -49,6 +49,10 @@ uint32_t	 session_device(const struct session *);
 const char	*session_name(const struct session *);
 /* Push queued rows while the window and the output queue have room. */
 void		 session_pump(struct session *);
+/* Row it (it->seq set) was just queued for this session's device: send it
+ * now if the session is caught up, else read it from the queue later. */
+struct queue_item;
+void		 session_offer(struct session *, const struct queue_item *);
 /* The device acknowledged seq (deleted): free a window slot. */
 void		 session_acked(struct session *, uint64_t seq);
 /* Send PrekeysLow{count} unless already sent since the last upload. */

@@ -295,6 +295,28 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 }
 
 int
+queue_delete(struct db *db, int64_t account, uint32_t device, uint64_t seq)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (db_begin(db) != 0 || queue_depths(db) == NULL)
+		return (-1);
+	st = db_stmt(db, "DELETE FROM queue WHERE seq = ? AND account = ? AND "
+	    "device = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 2, account);
+	sqlite3_bind_int64(st, 3, device);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	if (db_changes(db) == 0)
+		return (1);
+	return (queue_depth_add(db, account, device, -1));
+}
+
+int
 queue_purge(struct db *db, int64_t now, uint64_t *purged)
 {
 	struct queue_depths	*d;
@@ -360,4 +382,14 @@ queue_sent_record(struct db *db, int64_t account, uint32_t device,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
+queue_sent_claim(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires)
+{
+	if (queue_sent_record(db, account, device, id, server_ts,
+	    expires) != 0)
+		return (-1);
+	return (db_changes(db) == 1 ? 0 : 1);
 }

@@ -45,6 +45,10 @@ void	queue_items_clear(struct queue_item *, size_t n);
  * loaded). 0 deleted, 1 no such row, -1 error. */
 int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
 	    struct queue_item *out);
+/* Delete the device's row seq when the caller knows what it held:
+ * 0 deleted, 1 no such row, -1 error. */
+int	queue_delete(struct db *, int64_t account, uint32_t device,
+	    uint64_t seq);
 /* Delete rows and send records expired at now (ms); *purged rows. */
 int	queue_purge(struct db *, int64_t now, uint64_t *purged);
 
@@ -54,6 +58,11 @@ int	queue_sent_lookup(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES], int64_t *server_ts);
 /* Remember a stored send until expires. 0 or -1. */
 int	queue_sent_record(struct db *, int64_t account, uint32_t device,
+	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires);
+
+/* Record like queue_sent_record in one statement: 0 recorded now, 1 it
+ * was recorded before (a resend), -1 error. */
+int	queue_sent_claim(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires);
 
 #endif

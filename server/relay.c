@@ -142,10 +142,6 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		    now + server_ttl_ms(), &seqs[i]) != 0)
 			return (C(INTERNAL));
 	}
-	if (queue_sent_record(server_db(), session_account(s),
-	    session_device(s), m->message_id.data, now,
-	    now + server_ttl_ms()) != 0)
-		return (C(INTERNAL));
 	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
 	return (C(OK));
 }
@@ -198,13 +194,15 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	}
 	if (m->n_envelopes > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
-	rc = queue_sent_lookup(server_db(), session_account(s),
-	    session_device(s), m->message_id.data, &ts);
-	if (rc == 0) {
+	/* Claim the id first (a failed request rolls the claim back). */
+	rc = queue_sent_claim(server_db(), session_account(s),
+	    session_device(s), m->message_id.data, now, now + server_ttl_ms());
+	if (rc == 1 && queue_sent_lookup(server_db(), session_account(s),
+	    session_device(s), m->message_id.data, &ts) == 0) {
 		relay_stored(s, f->id, ts);
 		return (C(OK));
 	}
-	if (rc != 1)
+	if (rc != 0)
 		return (C(INTERNAL));
 	if (m->to == NULL || !wire_name_valid(m->to))
 		return (C(NAME_INVALID));
@@ -271,8 +269,12 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 	if (a->n_seqs > RELAY_MAXACKS)
 		return (C(TOO_LARGE));
 	for (i = 0; i < a->n_seqs; i++) {
-		rc = queue_ack(server_db(), session_account(s),
-		    session_device(s), a->seqs[i], &it);
+		if (session_recall(s, a->seqs[i], &it))
+			rc = queue_delete(server_db(), session_account(s),
+			    session_device(s), a->seqs[i]);
+		else
+			rc = queue_ack(server_db(), session_account(s),
+			    session_device(s), a->seqs[i], &it);
 		if (rc == -1)
 			return (C(INTERNAL));
 		if (rc == 1)

@@ -29,6 +29,14 @@
 #define SESSION_BATCH		32		/* rows per Deliver */
 #define SESSION_DELIVERMAX	(128 * 1024)	/* bytes per Deliver */
 
+/* What an ack needs to know about a row in flight (see session_recall). */
+struct session_sent {
+	uint64_t	seq;		/* 0: free */
+	int64_t		from_account;
+	uint8_t		message_id[QUEUE_IDBYTES];
+	uint32_t	status;
+};
+
 struct session {
 	struct lws		*wsi;
 	uint8_t			*out;		/* LWS_PRE, then framed output */
@@ -48,6 +56,7 @@ struct session {
 	uint64_t		 sent_seq;	/* highest seq pushed */
 	int			 backlog;	/* rows past sent_seq */
 	unsigned		 inflight;
+	struct session_sent	 sent[SESSION_WINDOW];
 	int			 drained_sent;
 	int			 low_sent;
 
@@ -269,6 +278,43 @@ session_acked(struct session *s, uint64_t seq)
 }
 
 static void
+session_remember(struct session *s, const struct queue_item *it)
+{
+	struct session_sent	*e = &s->sent[it->seq % SESSION_WINDOW];
+	size_t			 i;
+
+	for (i = 0; i < SESSION_WINDOW; i++) {
+		if (s->sent[i].seq == 0) {
+			e = &s->sent[i];
+			break;
+		}
+	}
+	e->seq = it->seq;
+	e->from_account = it->from_account;
+	memcpy(e->message_id, it->message_id, QUEUE_IDBYTES);
+	e->status = it->status;
+}
+
+int
+session_recall(struct session *s, uint64_t seq, struct queue_item *out)
+{
+	size_t	i;
+
+	for (i = 0; i < SESSION_WINDOW; i++) {
+		if (s->sent[i].seq != seq || seq == 0)
+			continue;
+		memset(out, 0, sizeof *out);
+		out->seq = seq;
+		out->from_account = s->sent[i].from_account;
+		memcpy(out->message_id, s->sent[i].message_id, QUEUE_IDBYTES);
+		out->status = s->sent[i].status;
+		s->sent[i].seq = 0;
+		return (1);
+	}
+	return (0);
+}
+
+static void
 session_drained(struct session *s)
 {
 	Natter__Event		ev = NATTER__EVENT__INIT;
@@ -295,6 +341,7 @@ session_deliver(struct session *s, const struct queue_item *items, size_t n)
 		if (i > 0 && bytes + items[i].content_len > SESSION_DELIVERMAX)
 			break;
 		bytes += items[i].content_len + 64;
+		session_remember(s, &items[i]);
 		natter__delivery__init(&dl[i]);
 		dp[i] = &dl[i];
 		dl[i].seq = items[i].seq;

@@ -53,6 +53,10 @@ void		 session_pump(struct session *);
  * now if the session is caught up, else read it from the queue later. */
 struct queue_item;
 void		 session_offer(struct session *, const struct queue_item *);
+/* If row seq went out on this connection and was not recalled yet, fill
+ * out's seq, from_account, message_id and status and return 1; else 0. */
+int		 session_recall(struct session *, uint64_t seq,
+		     struct queue_item *out);
 /* The device acknowledged seq (deleted): free a window slot. */
 void		 session_acked(struct session *, uint64_t seq);
 /* Send PrekeysLow{count} unless already sent since the last upload. */

@@ -57,7 +57,7 @@ item(struct queue_item *it, const char *text, uint8_t idbyte)
 START_TEST(test_fifo)
 {
 	struct queue_item	it, got[8];
-	char			text[16];
+	char			text[32];
 	uint64_t		seq, last = 0, depth;
 	size_t			n, i;
 

@@ -56,7 +56,7 @@ struct session {
 	uint64_t		 sent_seq;	/* highest seq pushed */
 	int			 backlog;	/* rows past sent_seq */
 	unsigned		 inflight;
-	struct session_sent	 sent[SESSION_WINDOW];
+	struct session_sent	*sent;		/* [SESSION_WINDOW], lazily */
 	int			 drained_sent;
 	int			 low_sent;
 
@@ -101,6 +101,7 @@ session_free(struct session *s)
 	if (s->authed)
 		directory_remove(s->account, s->device, s);
 	free(s->out);
+	free(s->sent);
 	metrics_connections(-1);
 	free(s);
 }
@@ -280,9 +281,12 @@ session_acked(struct session *s, uint64_t seq)
 static void
 session_remember(struct session *s, const struct queue_item *it)
 {
-	struct session_sent	*e = &s->sent[it->seq % SESSION_WINDOW];
+	struct session_sent	*e;
 	size_t			 i;
 
+	if (s->sent == NULL)
+		s->sent = xcalloc(SESSION_WINDOW, sizeof *s->sent);
+	e = &s->sent[it->seq % SESSION_WINDOW];
 	for (i = 0; i < SESSION_WINDOW; i++) {
 		if (s->sent[i].seq == 0) {
 			e = &s->sent[i];
@@ -300,7 +304,7 @@ session_recall(struct session *s, uint64_t seq, struct queue_item *out)
 {
 	size_t	i;
 
-	for (i = 0; i < SESSION_WINDOW; i++) {
+	for (i = 0; s->sent != NULL && i < SESSION_WINDOW; i++) {
 		if (s->sent[i].seq != seq || seq == 0)
 			continue;
 		memset(out, 0, sizeof *out);
@@ -491,6 +495,12 @@ session_output(struct session *s)
 	    s->outlen - s->released);
 	s->outlen -= s->released;
 	s->released = 0;
+	if (s->outlen == 0 && s->inflight == 0) {
+		/* Idle connections keep no output buffer. */
+		free(s->out);
+		s->out = NULL;
+		s->outcap = 0;
+	}
 	if (s->rx_paused && s->outlen < SESSION_OUTMAX / 2) {
 		s->rx_paused = 0;
 		lws_rx_flow_control(s->wsi, 1);

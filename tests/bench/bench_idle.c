@@ -88,9 +88,10 @@ bench_idle(int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", BENCH_USAGE_IDLE);
 		return (2);
 	}
-	if (sodium_init() < 0 || (net = bench_net_create(server,
-	    (size_t)n)) == NULL)
+	if (sodium_init() < 0)
 		return (1);
+	if ((net = bench_net_create(server, (size_t)n)) == NULL)
+		return (2);
 	memset(&st, 0, sizeof st);
 	base = bench_net_metric(net, "process_resident_memory_bytes");
 	if (base < 0) {

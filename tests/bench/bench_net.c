@@ -134,19 +134,29 @@ bench_arena_reset(struct bench_net *net)
 		net->arena->used = 0;
 }
 
-static void
+/* Room for want descriptors: 0, or -1 after saying what to do. */
+static int
 bench_raise_nofile(size_t want)
 {
 	struct rlimit	rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
-		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return (0);
+	if (rl.rlim_cur >= want)
+		return (0);
 	rl.rlim_cur = want;
 	if (rl.rlim_max < want)
 		rl.rlim_max = want;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-		fprintf(stderr, "natter-bench: cannot raise the open file "
-		    "limit to %zu: %s\n", want, strerror(errno));
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return (0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fprintf(stderr, "natter-bench: %zu connections need %zu open files, "
+	    "but the limit is %llu (raise ulimit -n)\n", want - 64, want,
+	    (unsigned long long)rl.rlim_max);
+	return (-1);
 }
 
 struct bench_net *
@@ -164,7 +174,10 @@ bench_net_create(const char *url, size_t maxconns)
 	}
 	net->sin.sin_family = AF_INET;
 	net->sin.sin_port = htons((uint16_t)net->port);
-	bench_raise_nofile(maxconns + 64);
+	if (bench_raise_nofile(maxconns + 64) != 0) {
+		free(net);
+		return (NULL);
+	}
 	if ((net->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1: %s", strerror(errno));
 	TAILQ_INIT(&net->waitq);

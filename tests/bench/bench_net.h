@@ -26,8 +26,9 @@ struct bench_handlers {
 	void	(*on_error)(struct bench_conn *, const char *why, void *arg);
 };
 
-/* The server at URL (ws://HOST:PORT); NULL with a message on stderr for a
- * bad URL. Raises the open file limit to room for maxconns. */
+/* The server at URL (ws://HOST:PORT), with the open file limit raised to
+ * room for maxconns; NULL with a message on stderr for a bad URL or when
+ * the limit cannot be raised that far. */
 struct bench_net	*bench_net_create(const char *url, size_t maxconns);
 void			 bench_net_free(struct bench_net *);
 /* One loop turn: wait at most timeout_ms for the sockets, handle what

@@ -1,11 +1,12 @@
-/* session: one WebSocket connection: auth state, output queue, delivery.
+/* session: one WebSocket connection: auth state, output, delivery.
  *
- * Output is a bounded queue of encoded frames. Frames queued while the
- * turn's transaction is open are held until server_commit() releases them.
- * When the queue is over SESSION_OUTMAX the session stops reading from the
- * socket, and it reads queued rows from SQLite only while the queue is
- * under half of that and fewer than SESSION_WINDOW deliveries are unacked,
- * so a slow consumer costs a bounded amount of memory. */
+ * Output is one buffer of frames already framed as WebSocket messages.
+ * Frames queued while the turn's transaction is open are held until
+ * server_commit() releases them; then all of them leave in one write.
+ * When the output is over SESSION_OUTMAX the session stops reading from
+ * the socket, and it reads queued rows from SQLite only while the output
+ * is under half of that and fewer than SESSION_WINDOW deliveries are
+ * unacked, so a slow consumer costs a bounded amount of memory. */
 #include <sys/queue.h>
 
 #include <stdlib.h>

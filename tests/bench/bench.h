@@ -17,9 +17,10 @@ struct bench_mode {
 };
 
 #define BENCH_USAGE_RELAY	"natter-bench --server URL --mode relay " \
-	"[--pairs N] [--messages M] [--window W] [--size B] [--rate R] [--json]"
+	"[--pairs N] [--messages M] [--window W] [--size B] [--rate R] [--json]" \
+	" [--reconnect]"
 #define BENCH_USAGE_OFFLINE	"natter-bench --server URL --mode offline " \
-	"[--pairs N] [--messages M] [--size B] [--json]"
+	"[--pairs N] [--messages M] [--size B] [--json] [--reconnect]"
 #define BENCH_USAGE_IDLE	"natter-bench --server URL --mode idle " \
 	"[--connections N] [--json]"
 

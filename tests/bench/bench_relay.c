@@ -6,7 +6,14 @@
  * The message id names the pair and the message's index, so the receiver
  * counts duplicates and the bench knows when (on its one clock) the
  * message was sent or, with --rate, scheduled. Receivers ack every
- * Deliver at once; senders ack the delivered receipts. */
+ * Deliver at once; senders ack the delivered receipts.
+ *
+ * With --reconnect (for the crash tests) a dropped connection logs in
+ * again after RELAY_BACKOFF_NS; a sender then resends, with the same ids,
+ * everything natterd has not answered; receivers ack with a request id,
+ * and a message delivered again after natterd confirmed its ack counts as
+ * a duplicate (before that it is a permitted redelivery). A message whose
+ * first delivery comes before an earlier message's counts as disorder. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +28,7 @@
 
 #define RELAY_STALL_NS	(15 * 1000000000LL)	/* no progress: give up */
 #define RELAY_MAXERRORS	5			/* error lines printed */
+#define RELAY_BACKOFF_NS	(200 * 1000000LL)
 
 struct relay;
 
@@ -30,21 +38,32 @@ struct relay_pair {
 	struct bench_conn	*sender, *receiver;
 	uint32_t		 next;		/* the next message to send */
 	uint32_t		 inflight;	/* sent, not answered */
+	uint32_t		 unstored;	/* the first not answered OK */
 	int64_t			*sent_ns;	/* send or scheduled time */
-	uint8_t			*seen;
+	uint8_t			*seen, *stored;
+	uint64_t		*ack_id;	/* the Ack that acked it */
+	uint32_t		*ack_conn;	/* on which connection */
+	uint64_t		*seq;		/* natterd's seq, last seen */
+	uint64_t		 next_ack;
+	uint64_t		*confirmed;	/* per connection: last answer */
+	uint32_t		 rconn;		/* receiver connections */
+	int64_t			 last_first;	/* last first delivery */
+	int64_t			 sender_down, receiver_down;
 };
 
 struct relay {
 	struct bench_net	*net;
-	int			 offline, json;
+	int			 offline, json, reconnect;
 	const char		*server;
 	int64_t			 pairs, messages, window, size, rate;
 	struct relay_pair	*p;
 	uint64_t		 total, stored, delivered, dup, receipts;
 	uint64_t		 errors, ready, progress;
+	uint64_t		 reconnects, redelivered, disorder;
 	double			*lat;
 	int64_t			 t0, tlast;
 	uint8_t			*body;
+	uint8_t			 nonce[8];
 };
 
 static void
@@ -70,9 +89,10 @@ relay_send_one(struct relay *r, struct relay_pair *p, int64_t now)
 	uint8_t			 id[16];
 	uint32_t		 k = p->next++;
 
+	/* Pair, index and the run's nonce: a resend keeps its id. */
 	memcpy(id, &p->index, 4);
 	memcpy(id + 4, &k, 4);
-	randombytes_buf(id + 8, 8);
+	memcpy(id + 8, r->nonce, 8);
 	randombytes_buf(r->body, (size_t)r->size);
 	e.name = (char *)bench_conn_name(p->receiver);
 	e.device = 1;
@@ -106,13 +126,14 @@ relay_fill(struct relay *r, struct relay_pair *p, int64_t now)
 }
 
 static void
-relay_ack(struct bench_conn *c, const Natter__Deliver *d)
+relay_ack(struct bench_conn *c, const Natter__Deliver *d, uint64_t id)
 {
 	Natter__Frame	f = NATTER__FRAME__INIT;
 	Natter__Ack	a = NATTER__ACK__INIT;
 	uint64_t	seqs[256];
 	size_t		i;
 
+	f.id = id;
 	for (i = 0; i < d->n_items && i < 256; i++)
 		seqs[i] = d->items[i]->seq;
 	a.n_seqs = i;
@@ -128,6 +149,17 @@ relay_ready(struct bench_conn *c, void *arg)
 	struct relay_pair	*p = arg;
 
 	p->r->ready++;
+	if (c == p->receiver) {
+		/* An ack is confirmed only by an answer on its connection. */
+		p->confirmed = xreallocarray(p->confirmed, ++p->rconn + 1,
+		    sizeof *p->confirmed);
+		p->confirmed[p->rconn] = 0;
+	}
+	if (c == p->sender) {
+		/* Resend what natterd has not answered (same ids). */
+		p->next = p->unstored;
+		p->inflight = 0;
+	}
 	relay_fill(p->r, p, bench_now_ns());
 }
 
@@ -135,8 +167,40 @@ static void
 relay_conn_error(struct bench_conn *c, const char *why, void *arg)
 {
 	struct relay_pair	*p = arg;
+	int64_t			 at = bench_now_ns() + RELAY_BACKOFF_NS;
 
-	relay_error(p->r, why);
+	if (!p->r->reconnect) {
+		relay_error(p->r, why);
+		return;
+	}
+	if (getenv("NATTER_BENCH_DEBUG") != NULL)
+		fprintf(stderr, "natter-bench: %s (reconnecting)\n", why);
+	if (c == p->sender)
+		p->sender_down = at;
+	else
+		p->receiver_down = at;
+}
+
+/* --reconnect: log in again whatever dropped and waited its backoff. */
+static void
+relay_reopen(struct relay *r, int64_t now)
+{
+	struct relay_pair	*p;
+	int64_t			 i;
+
+	for (i = 0; i < r->pairs; i++) {
+		p = &r->p[i];
+		if (p->sender_down != 0 && now >= p->sender_down) {
+			p->sender_down = 0;
+			r->reconnects++;
+			bench_conn_reopen(p->sender);
+		}
+		if (p->receiver_down != 0 && now >= p->receiver_down) {
+			p->receiver_down = 0;
+			r->reconnects++;
+			bench_conn_reopen(p->receiver);
+		}
+	}
 }
 
 static void
@@ -145,6 +209,7 @@ relay_sender_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 	struct relay_pair	*p = arg;
 	struct relay		*r = p->r;
 	size_t			 i;
+	uint32_t		 k;
 	char			 why[160];
 
 	if (f->body_case == NATTER__FRAME__BODY_DELIVER) {
@@ -153,18 +218,24 @@ relay_sender_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 				r->receipts++;
 		}
 		r->progress++;
-		relay_ack(c, f->deliver);
+		relay_ack(c, f->deliver, 0);
 		return;
 	}
-	if (f->body_case != NATTER__FRAME__BODY_RESPONSE || f->id < 2)
+	if (f->body_case != NATTER__FRAME__BODY_RESPONSE || f->id < 2 ||
+	    f->id - 2 >= (uint64_t)r->messages)
 		return;
+	k = (uint32_t)(f->id - 2);
 	if (f->response->code != 0) {
-		snprintf(why, sizeof why, "send %llu of %s: code %u: %s",
-		    (unsigned long long)f->id - 2, bench_conn_name(c),
-		    f->response->code, f->response->message);
+		snprintf(why, sizeof why, "send %u of %s: code %u: %s", k,
+		    bench_conn_name(c), f->response->code,
+		    f->response->message);
 		relay_error(r, why);
-	} else
+	} else if (!p->stored[k]) {
+		p->stored[k] = 1;
 		r->stored++;
+		while (p->unstored < r->messages && p->stored[p->unstored])
+			p->unstored++;
+	}
 	r->progress++;
 	if (p->inflight > 0)
 		p->inflight--;
@@ -172,7 +243,8 @@ relay_sender_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 }
 
 static void
-relay_delivery(struct relay *r, const Natter__Delivery *d, int64_t now)
+relay_delivery(struct relay *r, const Natter__Delivery *d, int64_t now,
+    uint64_t ack)
 {
 	struct relay_pair	*p;
 	uint32_t		 pair, k;
@@ -187,10 +259,32 @@ relay_delivery(struct relay *r, const Natter__Delivery *d, int64_t now)
 	}
 	p = &r->p[pair];
 	if (p->seen[k]) {
-		r->dup++;
+		if (!r->reconnect || (p->ack_id[k] != 0 &&
+		    p->ack_id[k] <= p->confirmed[p->ack_conn[k]])) {
+			r->dup++;
+			if (getenv("NATTER_BENCH_DEBUG") != NULL)
+				fprintf(stderr, "dup pair %u msg %u seq %llu: "
+				    "acked by %llu on connection %u (answered "
+				    "up to %llu), now connection %u, seq was "
+				    "%llu\n", pair, k, (unsigned long long)d->seq,
+				    (unsigned long long)p->ack_id[k],
+				    p->ack_conn[k], (unsigned long long)
+				    p->confirmed[p->ack_conn[k]], p->rconn,
+				    (unsigned long long)p->seq[k]);
+		} else
+			r->redelivered++;
+		p->ack_id[k] = ack;
+		p->ack_conn[k] = p->rconn;
+		p->seq[k] = d->seq;
 		return;
 	}
+	p->seq[k] = d->seq;
 	p->seen[k] = 1;
+	p->ack_id[k] = ack;
+	p->ack_conn[k] = p->rconn;
+	if ((int64_t)k < p->last_first)
+		r->disorder++;
+	p->last_first = k;
 	r->lat[r->delivered++] = (double)(now - p->sent_ns[k]) / 1e6;
 	r->tlast = now;
 }
@@ -200,14 +294,23 @@ relay_receiver_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 {
 	struct relay_pair	*p = arg;
 	int64_t			 now = bench_now_ns();
+	uint64_t		 ack = 0;
 	size_t			 i;
 
+	if (f->body_case == NATTER__FRAME__BODY_RESPONSE) {
+		/* Ack answers come in order: all up to this one hold. */
+		if (f->response->code == 0 && f->id > p->confirmed[p->rconn])
+			p->confirmed[p->rconn] = f->id;
+		return;
+	}
 	if (f->body_case != NATTER__FRAME__BODY_DELIVER)
 		return;
+	if (p->r->reconnect)
+		ack = ++p->next_ack + 1;
 	for (i = 0; i < f->deliver->n_items; i++)
-		relay_delivery(p->r, f->deliver->items[i], now);
+		relay_delivery(p->r, f->deliver->items[i], now, ack);
 	p->r->progress++;
-	relay_ack(c, f->deliver);
+	relay_ack(c, f->deliver, ack);
 }
 
 static const struct bench_handlers relay_sender = {
@@ -226,8 +329,10 @@ relay_wait(struct relay *r, int (*done)(struct relay *))
 	int64_t		i;
 
 	while (!done(r)) {
-		bench_net_poll(r->net, r->rate > 0 ? 1 : 100);
+		bench_net_poll(r->net, r->rate > 0 || r->reconnect ? 1 : 100);
 		now = bench_now_ns();
+		if (r->reconnect)
+			relay_reopen(r, now);
 		if (r->rate > 0) {
 			for (i = 0; i < r->pairs; i++)
 				relay_fill(r, &r->p[i], now);
@@ -324,6 +429,16 @@ relay_print(struct relay *r, double seconds, double store_s, double drain_s,
 		else
 			printf("%-24s %.*f\n", f[i].key, f[i].digits, f[i].v);
 	}
+	if (r->reconnect && r->json)
+		printf(",\"reconnects\":%llu,\"redelivered\":%llu,"
+		    "\"disorder\":%llu", (unsigned long long)r->reconnects,
+		    (unsigned long long)r->redelivered,
+		    (unsigned long long)r->disorder);
+	else if (r->reconnect)
+		printf("%-24s %llu\n%-24s %llu\n%-24s %llu\n", "reconnects",
+		    (unsigned long long)r->reconnects, "redelivered",
+		    (unsigned long long)r->redelivered, "disorder",
+		    (unsigned long long)r->disorder);
 	if (r->json)
 		printf("}\n");
 	fflush(stdout);
@@ -346,6 +461,12 @@ relay_setup(struct relay *r)
 		r->p[i].index = (uint32_t)i;
 		r->p[i].sent_ns = xcalloc((size_t)r->messages, sizeof(int64_t));
 		r->p[i].seen = xcalloc((size_t)r->messages, 1);
+		r->p[i].stored = xcalloc((size_t)r->messages, 1);
+		r->p[i].ack_id = xcalloc((size_t)r->messages, sizeof(uint64_t));
+		r->p[i].ack_conn = xcalloc((size_t)r->messages,
+		    sizeof(uint32_t));
+		r->p[i].seq = xcalloc((size_t)r->messages, sizeof(uint64_t));
+		r->p[i].last_first = -1;
 		snprintf(name, sizeof name, "%s-s%lld", prefix, (long long)i);
 		r->p[i].sender = bench_conn_open(r->net, name, &relay_sender,
 		    &r->p[i]);
@@ -361,8 +482,10 @@ relay_setup(struct relay *r)
 	}
 	if (!r->offline)
 		return (0);
-	for (i = 0; i < r->pairs; i++)
+	for (i = 0; i < r->pairs; i++) {
+		r->p[i].receiver_down = 0;
 		bench_conn_close(r->p[i].receiver);
+	}
 	if (relay_wait(r, relay_senders_only) != 0) {
 		fprintf(stderr, "natter-bench: natterd still counts the "
 		    "receivers online\n");
@@ -408,6 +531,7 @@ relay_run(struct relay *r)
 	int	failed = 0;
 
 	r->total = (uint64_t)(r->pairs * r->messages);
+	randombytes_buf(r->nonce, sizeof r->nonce);
 	r->lat = xcalloc(r->total + 1, sizeof *r->lat);
 	r->body = xmalloc((size_t)r->size + 1);
 	if ((r->net = bench_net_create(r->server,
@@ -429,12 +553,18 @@ relay_run(struct relay *r)
 	qsort(r->lat, r->delivered, sizeof *r->lat, relay_cmp);
 	relay_print(r, seconds, store_s, drain_s, cpu0 < 0 || cpu1 < 0 ? -1 :
 	    (cpu1 - cpu0) * 1e6 / (double)(r->delivered ? r->delivered : 1));
-	failed = r->delivered != r->total || r->dup != 0 || r->errors != 0;
+	failed = r->delivered != r->total || r->dup != 0 || r->errors != 0 ||
+	    r->disorder != 0;
 out:
 	bench_net_free(r->net);
 	for (i = 0; r->p != NULL && i < r->pairs; i++) {
 		free(r->p[i].sent_ns);
 		free(r->p[i].seen);
+		free(r->p[i].stored);
+		free(r->p[i].ack_id);
+		free(r->p[i].ack_conn);
+		free(r->p[i].seq);
+		free(r->p[i].confirmed);
 	}
 	free(r->p);
 	free(r->lat);
@@ -455,6 +585,7 @@ relay_main(int argc, char **argv, int offline)
 		{ "--size", BENCH_ARG_INT, &r.size, 1, 16 << 20 },
 		{ "--rate", BENCH_ARG_INT, &r.rate, 1, 100000000 },
 		{ "--json", BENCH_ARG_FLAG, &r.json, 0, 0 },
+		{ "--reconnect", BENCH_ARG_FLAG, &r.reconnect, 0, 0 },
 	};
 
 	memset(&r, 0, sizeof r);

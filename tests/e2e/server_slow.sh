@@ -4,8 +4,9 @@
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_slow
 # Under ASan, freed memory sits in a quarantine (256 MiB by default) that
-# would count as growth here: keep it small. No effect on normal builds.
-ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=4}
+# would count as growth here: keep it small (also when scripts/test
+# --sanitize sets ASAN_OPTIONS). No effect on normal builds.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 export ASAN_OPTIONS
 start_server
 

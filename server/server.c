@@ -1,4 +1,4 @@
-/* server: natterd's shared state, the group commit hook and the purge timer.
+/* server: natterd's shared state, the group commit hook and the timers.
  *
  * Group commit: request handlers write into one transaction per loop turn
  * (db_begin on first write). Before libuv sleeps, the prepare hook commits
@@ -20,6 +20,7 @@ static struct server_config	 server_cfg;
 static struct db		*server_database;
 static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
+static uv_timer_t		 server_expire_timer;
 static int			 server_running;
 
 void
@@ -40,6 +41,12 @@ static void
 server_prepare_cb(uv_prepare_t *h)
 {
 	server_commit();
+}
+
+static void
+server_expire_cb(uv_timer_t *t)
+{
+	session_expire(time_now_ms());
 }
 
 static void
@@ -80,6 +87,8 @@ server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
 	uv_timer_init(loop, &server_purge_timer);
 	uv_timer_start(&server_purge_timer, server_purge_cb, interval,
 	    interval);
+	uv_timer_init(loop, &server_expire_timer);
+	uv_timer_start(&server_expire_timer, server_expire_cb, 1000, 1000);
 	server_running = 1;
 	return (0);
 }
@@ -95,6 +104,8 @@ server_stop(void)
 	uv_close((uv_handle_t *)&server_prepare, NULL);
 	uv_timer_stop(&server_purge_timer);
 	uv_close((uv_handle_t *)&server_purge_timer, NULL);
+	uv_timer_stop(&server_expire_timer);
+	uv_close((uv_handle_t *)&server_expire_timer, NULL);
 }
 
 void

@@ -1,4 +1,4 @@
-/* server: natterd's shared state, the group commit hook and the purge timer. */
+/* server: natterd's shared state, the group commit hook and the timers. */
 #ifndef NATTER_SERVER_H
 #define NATTER_SERVER_H
 

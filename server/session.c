@@ -44,7 +44,12 @@ struct session {
 	size_t			 outlen, outcap;
 	size_t			 released;	/* bytes that may leave */
 	int			 rx_paused;
-	int			 kicked;
+	int			 kicked;	/* closing with close_code */
+	int			 close_code;
+	const char		*close_reason;
+	int64_t			 created_ms;
+	int			 unauthed_listed;
+	TAILQ_ENTRY(session)	 unauthed_entry;
 	int			 dirty;
 	TAILQ_ENTRY(session)	 dirty_entry;
 
@@ -69,6 +74,9 @@ TAILQ_HEAD(session_list, session);
 
 static struct session_list session_dirty =
     TAILQ_HEAD_INITIALIZER(session_dirty);
+/* Connections not logged in yet, oldest first. */
+static struct session_list session_unauthed =
+    TAILQ_HEAD_INITIALIZER(session_unauthed);
 
 static void
 session_mark_dirty(struct session *s)
@@ -87,6 +95,9 @@ session_create(struct lws *wsi)
 	s->wsi = wsi;
 	s->tokens = SESSION_BURST;
 	s->tokens_ms = time_now_ms();
+	s->created_ms = s->tokens_ms;
+	s->unauthed_listed = 1;
+	TAILQ_INSERT_TAIL(&session_unauthed, s, unauthed_entry);
 	metrics_connections(1);
 	session_rechallenge(s);
 	return (s);
@@ -99,6 +110,8 @@ session_free(struct session *s)
 		return;
 	if (s->dirty)
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
+	if (s->unauthed_listed)
+		TAILQ_REMOVE(&session_unauthed, s, unauthed_entry);
 	if (s->authed)
 		directory_remove(s->account, s->device, s);
 	free(s->out);
@@ -236,6 +249,10 @@ session_login(struct session *s, int64_t account, uint32_t device,
 
 	/* The nonce is spent: a later Register/Auth cannot reuse it. */
 	auth_challenge(s->nonce);
+	if (s->unauthed_listed) {
+		TAILQ_REMOVE(&session_unauthed, s, unauthed_entry);
+		s->unauthed_listed = 0;
+	}
 	s->authed = 1;
 	s->account = account;
 	s->device = device;
@@ -246,6 +263,8 @@ session_login(struct session *s, int64_t account, uint32_t device,
 		log_info("%s/%u reconnected; closing the older connection",
 		    name, device);
 		old->kicked = 1;
+		old->close_code = SESSION_CLOSE_REPLACED;
+		old->close_reason = "replaced";
 		old->authed = 0;
 		session_mark_dirty(old);
 	}
@@ -513,7 +532,8 @@ session_output(struct session *s)
 int
 session_writable(struct session *s)
 {
-	uint8_t	close[LWS_PRE + 16];
+	uint8_t	close[LWS_PRE + 32];
+	size_t	len;
 
 	if (s->kicked) {
 		/* Write the close frame ourselves: lws 4.1 does not send the
@@ -521,10 +541,13 @@ session_writable(struct session *s)
 		 * 4 is lws's internal LWS_WRITE_CLOSE, which lws-write.h
 		 * leaves out of the public enum. */
 		memset(close, 0, sizeof close);
-		close[LWS_PRE] = SESSION_CLOSE_REPLACED >> 8;
-		close[LWS_PRE + 1] = SESSION_CLOSE_REPLACED & 0xff;
-		memcpy(close + LWS_PRE + 2, "replaced", 8);
-		(void)lws_write(s->wsi, close + LWS_PRE, 10,
+		len = strlen(s->close_reason);
+		if (len > sizeof close - LWS_PRE - 2)
+			len = sizeof close - LWS_PRE - 2;
+		close[LWS_PRE] = (uint8_t)(s->close_code >> 8);
+		close[LWS_PRE + 1] = (uint8_t)s->close_code;
+		memcpy(close + LWS_PRE + 2, s->close_reason, len);
+		(void)lws_write(s->wsi, close + LWS_PRE, 2 + len,
 		    (enum lws_write_protocol)4);
 		return (-1);
 	}
@@ -549,5 +572,21 @@ session_flush_all(void)
 		if (session_output(s) != 0)
 			lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND,
 			    LWS_TO_KILL_ASYNC);
+	}
+}
+
+void
+session_expire(int64_t now)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&session_unauthed)) != NULL &&
+	    now - s->created_ms >= SESSION_AUTH_TIMEOUT_MS) {
+		TAILQ_REMOVE(&session_unauthed, s, unauthed_entry);
+		s->unauthed_listed = 0;
+		s->kicked = 1;
+		s->close_code = SESSION_CLOSE_AUTH;
+		s->close_reason = "log in sooner";
+		lws_callback_on_writable(s->wsi);
 	}
 }

@@ -16,6 +16,8 @@ struct session;
 #define SESSION_BURST		20000
 #define SESSION_MAXBAD		32		/* bad frames, then 1008 */
 #define SESSION_CLOSE_REPLACED	4001		/* same device connected */
+#define SESSION_CLOSE_AUTH	4002		/* no login in time */
+#define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
 /* A session for an established connection; sends the Challenge. */
 struct session	*session_create(struct lws *);
@@ -28,6 +30,9 @@ int		 session_receive(struct session *, const uint8_t *, size_t);
 int		 session_writable(struct session *);
 /* After a commit: release held frames of every session with output. */
 void		 session_flush_all(void);
+/* Close connections that have not logged in SESSION_AUTH_TIMEOUT_MS
+ * after they were established (at now, in ms). */
+void		 session_expire(int64_t now);
 
 /* For request handlers. Frames are queued (bounded) and leave after the
  * turn's commit. */

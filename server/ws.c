@@ -300,7 +300,7 @@ ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
 	info.protocols = ws_protocols;
 	info.pt_serv_buf_size = 8192;
 	info.max_http_header_data = 4096;
-	info.timeout_secs = 20;
+	info.timeout_secs = 10;
 	if (cfg->tls_cert != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;

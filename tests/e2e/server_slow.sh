@@ -1,6 +1,8 @@
 # server_slow: a receiver that stops reading does not grow natterd's memory
 # with what is queued for it; once it reads again everything arrives, in
-# order, and the newer connection of a device replaces the older one.
+# order, and the newer connection of a device replaces the older one. A
+# receiver that reads but never acks gets at most the window (64) while
+# others keep talking, and everything once it acks on a new connection.
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_slow
 # Under ASan, freed memory sits in a quarantine (256 MiB by default) that
@@ -44,5 +46,24 @@ assert_eq "$(metric natter_queue_depth)" 300 "receipts queued for alice"
 out=$(probe auth alice recv 300 | grep -c '^receipt bob 1 ')
 assert_eq "$out" 300 "receipts"
 assert_eq "$(metric natter_queue_depth)" 0 "all acked"
+# Carol reads but never acks: natterd stops at the window.
+probe register carol >/dev/null || fail "register carol"
+out=$(probe auth alice sendpipe carol 300 100 32)
+assert_contains "$out" "sendpipe OK" "300 for carol"
+probe -t 60 auth carol take 64 2000 waitfile "$ROOT/go2" >"$ROOT/noack" &
+noack=$!
+bg_track $noack
+wait_for 20 grep -q '^extra ' "$ROOT/noack" || fail "carol: $(cat "$ROOT/noack")"
+assert_eq "$(cat "$ROOT/noack")" "auth OK
+take 64
+extra 0" "at most 64 unacked items in flight"
+t0=$(now_ms)
+roundtrip noack
+echo "# round trip with a never-acking device connected: $(($(now_ms) - t0)) ms"
+: >"$ROOT/go2"
+wait $noack
+out=$(probe auth carol recv 300)
+assert_eq "$(printf '%s\n' "$out" | grep -c '^msg alice 1 ')" 300 \
+    "carol gets all 300 once she acks"
 still_serving slow
 pass

@@ -669,6 +669,41 @@ step_sleep(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+/* take N [MS]: read at least N delivered items without acking any; with
+ * MS, wait that long, then ping, and print how many more items natterd
+ * pushed meanwhile ("extra K"): a device that never acks. */
+static int
+step_take(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame	 pf = NATTER__FRAME__INIT, *f;
+	Natter__Ping	 pg = NATTER__PING__INIT;
+	size_t		 want = (size_t)atol(argv[1]), got = 0, extra = 0;
+	int		 i;
+
+	while (got < want) {
+		if ((f = probe_push(p)) == NULL)
+			return (-1);
+		if (f->body_case == NATTER__FRAME__BODY_DELIVER)
+			got += f->deliver->n_items;
+		wire_free(f);
+	}
+	printf("take %zu\n", got);
+	if (argc < 3)
+		return (0);
+	usleep((useconds_t)atol(argv[2]) * 1000);
+	pf.body_case = NATTER__FRAME__BODY_PING;
+	pf.ping = &pg;
+	if ((f = probe_request(p, &pf)) == NULL)
+		return (-1);
+	wire_free(f);
+	for (i = 0; i < p->nstash; i++) {
+		if (p->stash[i]->body_case == NATTER__FRAME__BODY_DELIVER)
+			extra += p->stash[i]->deliver->n_items;
+	}
+	printf("extra %zu\n", extra);
+	return (0);
+}
+
 static const struct step steps[] = {
 	{ "register", 1, 2, "register NAME [NOPK]", step_register },
 	{ "badregister", 1, 1, "badregister NAME", step_badregister },
@@ -688,6 +723,7 @@ static const struct step steps[] = {
 	{ "text", 0, 0, "text", step_text },
 	{ "flood", 1, 1, "flood N", step_flood },
 	{ "sleep", 1, 1, "sleep MS", step_sleep },
+	{ "take", 1, 2, "take N [MS]", step_take },
 	{ "waitfile", 1, 1, "waitfile PATH", step_waitfile },
 	{ "drain", 0, 0, "drain", step_drain },
 };

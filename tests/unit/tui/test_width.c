@@ -216,6 +216,7 @@ main(void)
 
 	if (width_locale() != 0)
 		return (77);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_widths);
 	tcase_add_test(tc, test_fit);

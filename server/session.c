@@ -150,7 +150,8 @@ session_send(struct session *s, const Natter__Frame *f)
 		for (i = 0; i < 8; i++)
 			*p++ = (uint8_t)((uint64_t)len >> (56 - 8 * i));
 	}
-	if (wire_encode(f, p, len) != len)
+	/* The buffer has room: pack without sizing the frame again. */
+	if (natter__frame__pack(f, p) != len)
 		fatal("session: frame encoding failed");
 	s->outlen = (size_t)(p + len - (s->out + LWS_PRE));
 	if (!db_in_txn(server_db()))

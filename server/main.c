@@ -26,6 +26,7 @@
 #define MAIN_DEFAULT_TTL	"30d"
 #define MAIN_DEFAULT_FRAME	(256 * 1024)
 #define MAIN_DEFAULT_ASSET	(100 * 1024 * 1024)
+#define MAIN_DEFAULT_PER_IP	1024		/* NATTERD_MAX_PER_IP */
 
 static const char main_usage[] =
     "usage: natterd [--listen HOST:PORT] [--data DIR] "
@@ -264,6 +265,25 @@ main_parse(int argc, char **argv, struct server_config *sc,
 		main_usage_error("--tls-cert and --tls-key go together");
 }
 
+/* NATTERD_MAX_PER_IP: connections per peer address (0: no cap). */
+static int
+main_per_ip(uint64_t *per_ip)
+{
+	const char		*v = getenv("NATTERD_MAX_PER_IP");
+	char			*end;
+	unsigned long long	 n;
+
+	*per_ip = MAIN_DEFAULT_PER_IP;
+	if (v == NULL || *v == '\0')
+		return (0);
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || v[0] == '-')
+		return (-1);
+	*per_ip = n;
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -286,6 +306,11 @@ main(int argc, char **argv)
 	sc.max_asset = MAIN_DEFAULT_ASSET;
 	sc.sync_full = 1;
 	main_parse(argc, argv, &sc, &wc, &level);
+	if (main_per_ip(&wc.per_ip) != 0) {
+		fprintf(stderr, "natterd: NATTERD_MAX_PER_IP must be a number "
+		    "of connections (0 for no cap)\n");
+		return (2);
+	}
 	log_set_level(level);
 	wc.verbose = level == LOG_DEBUG;
 	if (sc.data_dir == NULL)

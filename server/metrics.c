@@ -32,6 +32,8 @@ static const struct {
 	    "counter" },
 	{ "natter_commits_total", "Group commits.", "counter" },
 	{ "natter_purged_total", "Expired rows purged.", "counter" },
+	{ "natter_connections_refused_total", "Connections refused by the "
+	    "per-address cap.", "counter" },
 };
 
 void

@@ -2,7 +2,9 @@
  *
  * HTTP on the listening port: GET /healthz, GET /metrics; /v1/assets is
  * answered 501 until assets exist; anything else is 404. A WebSocket
- * upgrade is accepted only at /v1/ws with the subprotocol natter.v1. */
+ * upgrade is accepted only at /v1/ws with the subprotocol natter.v1.
+ * Connections (HTTP or WebSocket) are counted per peer address; past the
+ * cap a new one is closed as soon as it is accepted. */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -16,6 +18,7 @@
 #include <libwebsockets.h>
 
 #include "server/directory.h"
+#include "server/itab.h"
 #include "server/metrics.h"
 #include "server/queue.h"
 #include "server/server.h"
@@ -26,6 +29,7 @@
 
 #define WS_PATH		"/v1/ws"
 #define WS_RXBUF	(64 * 1024)
+#define WS_PER_IP	1024		/* until ws_start sets it */
 
 /* Per WebSocket connection. */
 struct ws_conn {
@@ -43,6 +47,69 @@ struct ws_http {
 };
 
 static struct lws_context	*ws_context;
+static struct itab		*ws_peers;	/* address -> connections */
+static uint64_t			 ws_per_ip = WS_PER_IP;
+
+/* A key for the peer address of fd (nonzero), or 0. */
+static uint64_t
+ws_peer_key(int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof ss;
+	const uint8_t		*a;
+	size_t			 len, i;
+	uint64_t		 h = 0xcbf29ce484222325ULL;
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return (0);
+	if (ss.ss_family == AF_INET) {
+		a = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+		len = 4;
+	} else if (ss.ss_family == AF_INET6) {
+		a = (const uint8_t *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+		len = 16;
+	} else
+		return (0);
+	for (i = 0; i < len; i++)
+		h = (h ^ a[i]) * 0x100000001b3ULL;
+	return (h | 1);
+}
+
+/* A new connection: count it against its address, or refuse it (-1)
+ * when that address already has ws_per_ip open. */
+static int
+ws_peer_admit(struct lws *wsi)
+{
+	uint64_t	key, n = 0;
+
+	if (ws_per_ip == 0 ||
+	    (key = ws_peer_key(lws_get_socket_fd(wsi))) == 0)
+		return (0);
+	(void)itab_get(ws_peers, key, &n);
+	if (n >= ws_per_ip) {
+		metrics_add(METRICS_REFUSED, 1);
+		return (-1);
+	}
+	itab_put(ws_peers, key, n + 1);
+	lws_set_opaque_user_data(wsi, (void *)(uintptr_t)key);
+	return (0);
+}
+
+static void
+ws_peer_release(struct lws *wsi)
+{
+	uint64_t	key = (uint64_t)(uintptr_t)lws_get_opaque_user_data(wsi);
+	uint64_t	n = 0;
+
+	if (key == 0 || ws_peers == NULL)
+		return;
+	lws_set_opaque_user_data(wsi, NULL);
+	(void)itab_get(ws_peers, key, &n);
+	if (n <= 1)
+		itab_del(ws_peers, key);
+	else
+		itab_put(ws_peers, key, n - 1);
+}
 
 static int
 ws_http_reply(struct lws *wsi, struct ws_http *h, unsigned status,
@@ -110,6 +177,11 @@ ws_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	int		 n;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		return (ws_peer_admit(wsi));
+	case LWS_CALLBACK_WSI_DESTROY:
+		ws_peer_release(wsi);
+		return (0);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		/* WebSocket only at WS_PATH; elsewhere hang up. */
 		return (ws_filter(wsi));
@@ -287,6 +359,8 @@ ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
 	*err = NULL;
 	if (ws_probe_listen(cfg->host, cfg->port, err) != 0)
 		return (-1);
+	ws_per_ip = cfg->per_ip;
+	ws_peers = itab_create();
 	lws_set_log_level(cfg->verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE : 0,
 	    ws_log);
 	memset(&info, 0, sizeof info);
@@ -322,4 +396,6 @@ ws_stop(void)
 	if (ws_context != NULL)
 		lws_context_destroy(ws_context);
 	ws_context = NULL;
+	itab_free(ws_peers);
+	ws_peers = NULL;
 }

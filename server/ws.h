@@ -10,6 +10,7 @@ struct ws_config {
 	const char	*tls_cert;	/* both or neither */
 	const char	*tls_key;
 	int		 verbose;	/* lws logs too */
+	uint64_t	 per_ip;	/* connections per address, 0: any */
 };
 
 /* Create the lws context on loop and listen. On failure returns -1 and

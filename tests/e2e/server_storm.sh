@@ -9,6 +9,9 @@ sv_init server_storm
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 export ASAN_OPTIONS
 devices=${STORM_DEVICES:-200}
+# All the devices connect from 127.0.0.1: no per-address cap.
+NATTERD_MAX_PER_IP=0
+export NATTERD_MAX_PER_IP
 start_server --sync full
 rss0=$(metric process_resident_memory_bytes)
 

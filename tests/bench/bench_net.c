@@ -285,6 +285,23 @@ bench_conn_send(struct bench_conn *c, const Natter__Frame *f)
 }
 
 static void
+bench_conn_control(struct bench_conn *c, int opcode, const uint8_t *p,
+    size_t len)
+{
+	uint8_t	mask[4];
+	size_t	off;
+
+	if (len > 125)
+		len = 125;
+	bench_conn_reserve(&c->wbuf, &c->wcap, c->wlen + WSFRAME_MAXHDR + len);
+	off = wsframe_header(c->wbuf + c->wlen, opcode, len, mask);
+	memcpy(c->wbuf + c->wlen + off, p, len);
+	wsframe_mask(c->wbuf + c->wlen + off, len, mask);
+	c->wlen += off + len;
+	bench_conn_dirty(c);
+}
+
+static void
 bench_sign(struct bench_conn *c, const char *label, int with_device,
     uint8_t sig[64])
 {
@@ -402,6 +419,12 @@ bench_conn_message(struct bench_conn *c, int opcode, const uint8_t *p,
 		    c->name, len >= 2 ? p[0] << 8 | p[1] : 0);
 		bench_conn_fail(c, why);
 		return (-1);
+	}
+	if (opcode == WSFRAME_PING) {
+		/* lws pings idle connections (after 300 s by default) and
+		 * hangs up on those that do not answer. */
+		bench_conn_control(c, WSFRAME_PONG, p, len);
+		return (0);
 	}
 	if (opcode != WSFRAME_BINARY)
 		return (0);

@@ -34,9 +34,6 @@ conn_init(struct core *c)
 	c->backoff_ms = CORE_BACKOFF_MIN_MS;
 	uv_timer_init(c->loop, &c->retry);
 	c->retry.data = c;
-	c->net = net_create(c->loop, &conn_net_cb, c);
-	if (c->net == NULL)
-		fatal("cannot create the WebSocket context");
 }
 
 int
@@ -89,6 +86,10 @@ conn_start(struct core *c)
 	if (c->state != CONN_DOWN || c->closing)
 		return;
 	uv_timer_stop(&c->retry);
+	/* Created on first use: commands that stay offline never pay for it. */
+	if (c->net == NULL && (c->net = net_create(c->loop, &conn_net_cb, c,
+	    strncmp(c->server, "wss://", 6) == 0)) == NULL)
+		fatal("cannot create the WebSocket context");
 	c->state = CONN_CONNECTING;
 	if (net_connect(c->net, c->server, msg, sizeof msg) != 0) {
 		c->state = CONN_DOWN;

@@ -27,6 +27,7 @@ struct uv_loop_s;
 /* A safety number as shown: 12 groups of 5 digits, spaces, NUL. */
 #define CORE_SAFETY_BYTES	72
 
+/* Values are part of natter-rpc(5) (error code 1000 + value): append only. */
 enum core_err {
 	CORE_OK = 0,
 	CORE_ERR_USAGE,			/* bad argument (exit 2) */

@@ -106,6 +106,10 @@ struct core {
 	int			 send_busy;	/* the head is in flight */
 	struct core_fprs	 fprs;
 	int			 topping_up;
+
+	/* Acks sent and not answered yet; a backlog-drained event waits for them. */
+	int			 acks_inflight;
+	int			 drained_waiting;
 };
 
 /* core.c */

@@ -150,6 +150,36 @@ out:
 	}
 }
 
+static void
+inbox_emit_drained(struct core *c)
+{
+	struct core_event	ev;
+
+	c->drained_waiting = 0;
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_BACKLOG_DRAINED;
+	core_emit(c, &ev);
+}
+
+/*
+ * The server answered an ack (after committing the deletes and receipts
+ * it caused), or the connection went.  Only then is the backlog really
+ * drained: a one-shot recv may exit without losing an ack.
+ */
+static void
+inbox_acked(struct core *c, struct core_req *r, const Natter__Response *resp)
+{
+	if (c->acks_inflight > 0)
+		c->acks_inflight--;
+	if (resp == NULL) {
+		c->acks_inflight = 0;
+		c->drained_waiting = 0;
+		return;
+	}
+	if (c->acks_inflight == 0 && c->drained_waiting)
+		inbox_emit_drained(c);
+}
+
 void
 inbox_deliver(struct core *c, const Natter__Deliver *dl)
 {
@@ -178,8 +208,10 @@ inbox_deliver(struct core *c, const Natter__Deliver *dl)
 		ack.seqs = seqs;
 		fr.body_case = NATTER__FRAME__BODY_ACK;
 		fr.ack = &ack;
-		if (conn_send(c, &fr) != 0)
+		if (conn_request(c, &fr, inbox_acked, NULL) != 0)
 			log_warn("cannot send an ack");
+		else
+			c->acks_inflight++;
 	}
 	free(seqs);
 }
@@ -187,16 +219,16 @@ inbox_deliver(struct core *c, const Natter__Deliver *dl)
 void
 inbox_event(struct core *c, const Natter__Event *e)
 {
-	struct core_event	ev;
 
 	switch (e->kind_case) {
 	case NATTER__EVENT__KIND_PREKEYS_LOW:
 		prekeys_topup(c, e->prekeys_low->count);
 		break;
 	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
-		memset(&ev, 0, sizeof ev);
-		ev.type = CORE_EV_BACKLOG_DRAINED;
-		core_emit(c, &ev);
+		if (c->acks_inflight > 0)
+			c->drained_waiting = 1;
+		else
+			inbox_emit_drained(c);
 		break;
 	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
 		log_info("the device list of %s changed",

@@ -26,6 +26,7 @@ struct net {
 	int			 up;
 	int			 dying;
 	int			 reap_ticks;
+	int			 destroyed_twice;
 
 	char			*host;
 	char			*path;
@@ -187,7 +188,7 @@ net_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 }
 
 struct net *
-net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg)
+net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg, int tls)
 {
 	struct lws_context_creation_info	 info;
 	struct net				*n;
@@ -202,8 +203,9 @@ net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg)
 	memset(&info, 0, sizeof info);
 	loops[0] = loop;
 	info.foreign_loops = loops;
+	/* TLS set-up loads the system's CA bundle: only for wss:// URLs. */
 	info.options = LWS_SERVER_OPTION_LIBUV |
-	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	    (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = net_protocols;
 	info.user = n;
@@ -234,15 +236,29 @@ net_free_cb(uv_handle_t *h)
 }
 
 static void
+net_count_closing(uv_handle_t *h, void *arg)
+{
+	if (uv_is_closing(h))
+		(*(int *)arg)++;
+}
+
+static void
 net_reap_cb(uv_timer_t *t)
 {
 	struct net	*n = t->data;
+	int		 closing = 0;
 
-	if (n->ctx != NULL && ++n->reap_ticks < 200) {
-		/* lws 4.1 finishes a foreign-loop destroy on a second call,
-		 * once its libuv handles have closed. */
-		if (n->reap_ticks == 2)
+	if (n->ctx != NULL && ++n->reap_ticks < 2000) {
+		/*
+		 * lws 4.1 finishes a foreign-loop destroy on a second call,
+		 * which unloads its event-library plugin: only once no close
+		 * callback (plugin code) is still pending on the loop.
+		 */
+		uv_walk(t->loop, net_count_closing, &closing);
+		if (n->reap_ticks >= 2 && closing == 0 && !n->destroyed_twice) {
+			n->destroyed_twice = 1;
 			lws_context_destroy(n->ctx);
+		}
 		return;		/* wait up to 10 s for lws */
 	}
 	uv_timer_stop(t);
@@ -260,7 +276,7 @@ net_free(struct net *n)
 	free(n->host);
 	free(n->path);
 	uv_timer_stop(&n->defer);
-	uv_timer_start(&n->defer, net_reap_cb, 0, 50);
+	uv_timer_start(&n->defer, net_reap_cb, 0, 5);
 }
 
 /* Split ws[s]://host[:port][/path]. */

@@ -23,8 +23,12 @@ struct net_cb {
 	void	(*closed)(void *arg, int established, const char *why);
 };
 
-/* Create the lws context (no listener) on loop.  NULL on failure. */
-struct net	*net_create(struct uv_loop_s *, const struct net_cb *, void *arg);
+/*
+ * Create the lws context (no listener) on loop; tls sets up TLS for wss://
+ * (which loads the system CA bundle).  NULL on failure.
+ */
+struct net	*net_create(struct uv_loop_s *, const struct net_cb *, void *arg,
+		    int tls);
 
 /*
  * Free: close the connection without calling back, destroy the context.

@@ -1,0 +1,81 @@
+/* cli: the command table shared by the one-shot CLI, JSON-RPC and the TUI, and argument parsing. */
+#ifndef NATTER_CLI_H
+#define NATTER_CLI_H
+
+#include <jansson.h>
+
+struct core;
+struct core_error;
+struct call;
+
+/* Parameter types. */
+enum cli_ptype {
+	CLI_STRING,
+	CLI_COUNT,		/* a non-negative integer */
+};
+
+/* Parameter flags. */
+#define CLI_POSITIONAL	0x1	/* an operand on the command line, in order */
+#define CLI_REQUIRED	0x2
+
+/* One named parameter: a JSON-RPC param and a CLI operand or --option. */
+struct cli_param {
+	const char	*name;		/* JSON name; --name for options */
+	const char	*metavar;	/* TO, TEXT, N, SEC */
+	enum cli_ptype	 type;
+	int		 flags;
+	long long	 max;		/* CLI_COUNT upper bound */
+};
+
+/* Command flags. */
+#define CLI_CREATE	0x1	/* creates the profile (register) */
+#define CLI_NO_RPC	0x2	/* a CLI-only command (recv, listen, rpc) */
+#define CLI_STREAM	0x4	/* prints events as they come */
+
+/*
+ * One command.  run starts it on an open core; it ends with exactly one
+ * call_done() (possibly from a core callback).  human prints the result
+ * of a successful call for people (NULL: print nothing).
+ */
+struct cli_cmd {
+	const char		*name;		/* CLI name */
+	const char		*method;	/* JSON-RPC method */
+	const char		*summary;
+	const struct cli_param	*params;	/* NULL-name terminated */
+	int			 flags;
+	void			 (*run)(struct call *);
+	void			 (*human)(const json_t *);
+};
+
+/* The command table, ended by a NULL name. */
+extern const struct cli_cmd	cli_cmds[];
+
+/* Find a command by CLI name or JSON-RPC method; NULL if none. */
+const struct cli_cmd	*cli_find(const char *name);
+const struct cli_cmd	*cli_find_method(const char *method);
+
+/* Write "COMMAND OPERANDS [--opt V]" for cmd into buf. */
+void	cli_usage_line(const struct cli_cmd *, char *buf, size_t len);
+
+/*
+ * Parse a command's arguments (argv[0] is the command name) into a new
+ * JSON object of params.  Options may come before, between or after
+ * operands; "--" ends them.  --json anywhere sets *json.  NULL with a
+ * sentence in errbuf on a usage error.
+ */
+json_t	*cli_parse_argv(const struct cli_cmd *, int argc, char **argv,
+	    int *json, char *errbuf, size_t errlen);
+
+/*
+ * Check JSON-RPC params against cmd: every required one present, each of
+ * the right type, no unknown ones.  0, or -1 with a sentence in errbuf.
+ */
+int	 cli_check_params(const struct cli_cmd *, const json_t *params,
+	    char *errbuf, size_t errlen);
+
+/* A string / count param, or NULL / dflt if absent. */
+const char	*cli_str(const json_t *params, const char *name);
+long long	 cli_count(const json_t *params, const char *name,
+		    long long dflt);
+
+#endif

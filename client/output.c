@@ -1,0 +1,215 @@
+/* output: events and results as contract JSON lines or as text for people. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/core.h"
+#include "client/output.h"
+#include "shared/util/xmalloc.h"
+
+/*
+ * Decode the UTF-8 sequence at s (at most n bytes): its length, with the
+ * code point in *cp, or 0 if it is not valid (overlong, surrogate, past
+ * U+10FFFF, truncated).
+ */
+static size_t
+output_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t		len, i;
+	uint32_t	v, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return (1);
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2, v = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, v = s[0] & 0x0f, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4, v = s[0] & 0x07, min = 0x10000;
+	} else
+		return (0);
+	if (len > n)
+		return (0);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return (0);
+	*cp = v;
+	return (len);
+}
+
+json_t *
+output_string(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = strlen(s), i = 0, k, o = 0;
+	uint32_t		 cp;
+	char			*buf;
+	json_t			*j;
+
+	if ((j = json_string(s)) != NULL)
+		return (j);
+	buf = xmalloc(3 * n + 1);
+	while (i < n) {
+		if ((k = output_utf8(p + i, n - i, &cp)) == 0) {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(buf + o, p + i, k);
+		o += k;
+		i += k;
+	}
+	buf[o] = '\0';
+	j = json_string(buf);
+	free(buf);
+	return (j != NULL ? j : json_string(""));
+}
+
+static json_t *
+output_str_or_null(const char *s)
+{
+	return (s != NULL ? output_string(s) : json_null());
+}
+
+json_t *
+output_event_json(const struct core_event *ev)
+{
+	json_t	*o;
+
+	switch (ev->type) {
+	case CORE_EV_MESSAGE:
+		o = json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:I, s:o, s:n}",
+		    "type", "message", "id", ev->id,
+		    "from", output_str_or_null(ev->from),
+		    "from_device", (json_int_t)ev->from_device,
+		    "to", output_str_or_null(ev->to),
+		    "group", output_str_or_null(ev->group),
+		    "ts", (json_int_t)ev->ts,
+		    "text", output_str_or_null(ev->text),
+		    "attachment");
+		if (o != NULL && ev->status != NULL)
+			json_object_set_new(o, "status",
+			    json_string(ev->status));
+		return (o);
+	case CORE_EV_RECEIPT:
+		return (json_pack("{s:s, s:s, s:o, s:o, s:I}", "type",
+		    "receipt", "id", ev->id, "status",
+		    output_str_or_null(ev->status), "by",
+		    output_str_or_null(ev->by), "ts", (json_int_t)ev->ts));
+	default:
+		return (NULL);
+	}
+}
+
+int
+output_json_line(FILE *f, const json_t *o)
+{
+	char	*s;
+	int	 rc;
+
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (s == NULL)
+		return (-1);
+	rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
+	free(s);
+	if (fflush(f) != 0)
+		rc = -1;
+	return (rc);
+}
+
+void
+output_text(FILE *f, const char *s, int indent)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = strlen(s), i = 0, k;
+	uint32_t		 cp;
+
+	while (i < n) {
+		k = output_utf8(p + i, n - i, &cp);
+		if (k == 0) {
+			fputs("\xef\xbf\xbd", f);
+			i++;
+			continue;
+		}
+		if (cp == '\n')
+			fprintf(f, "\n%*s", indent, "");
+		else if (cp == '\t')
+			fputc(' ', f);
+		else if (cp < 0x20 || cp == 0x7f)
+			fprintf(f, "^%c", (int)(cp ^ 0x40));
+		else if (cp >= 0x80 && cp < 0xa0)
+			fputs("\xef\xbf\xbd", f);
+		else
+			fwrite(p + i, 1, k, f);
+		i += k;
+	}
+}
+
+/* "HH:MM:SS" today, "YYYY-MM-DD HH:MM" on another day (local time). */
+static void
+output_when(char *buf, size_t len, int64_t ms)
+{
+	time_t		t = (time_t)(ms / 1000), now = time(NULL);
+	struct tm	tm, today;
+
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+		strftime(buf, len, "%H:%M:%S", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+static const char *
+output_get(const json_t *o, const char *k)
+{
+	const char	*s = json_string_value(json_object_get(o, k));
+
+	return (s != NULL ? s : "?");
+}
+
+void
+output_message_human(FILE *f, const json_t *m)
+{
+	char		when[32];
+	const char	*from = output_get(m, "from");
+	int		 head;
+
+	output_when(when, sizeof when, json_integer_value(json_object_get(m,
+	    "ts")));
+	head = fprintf(f, "[%s] ", when);
+	output_text(f, from, 0);
+	if (json_is_string(json_object_get(m, "group"))) {
+		fputs(" in ", f);
+		output_text(f, output_get(m, "group"), 0);
+	}
+	fputs(": ", f);
+	output_text(f, output_get(m, "text"), head > 0 ? head : 0);
+	fputc('\n', f);
+}
+
+int
+output_event_human(FILE *f, const json_t *ev)
+{
+	char	when[32];
+
+	if (strcmp(output_get(ev, "type"), "message") == 0)
+		output_message_human(f, ev);
+	else {
+		output_when(when, sizeof when,
+		    json_integer_value(json_object_get(ev, "ts")));
+		fprintf(f, "[%s] message %.12s %s by ", when,
+		    output_get(ev, "id"), output_get(ev, "status"));
+		output_text(f, output_get(ev, "by"), 0);
+		fputc('\n', f);
+	}
+	return (fflush(f) != 0 || ferror(f) ? -1 : 0);
+}

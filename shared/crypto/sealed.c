@@ -96,13 +96,12 @@ sealed_free(struct sealed *s)
 }
 
 /*
- * Argon2id cost for new key files: t=2 passes over 19 MiB, OWASP's
- * recommended minimum for Argon2id.  Every one-shot natter command pays it
- * (~50 ms here), so it is not libsodium's "interactive" 64 MiB (~200 ms).
+ * Argon2id cost for new key files: libsodium's INTERACTIVE limits, as
+ * CRYPTO.md fixes them (every one-shot natter command pays this once).
  * The cost is stored in each file: raising it later breaks nothing.
  */
-#define SEALED_OPSLIMIT	2ULL
-#define SEALED_MEMLIMIT	(19U * 1024 * 1024)
+#define SEALED_OPSLIMIT	crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define SEALED_MEMLIMIT	crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 /* Fill file (SEALED_FILEBYTES) wrapping master under pass. */
 static int

@@ -57,6 +57,7 @@ struct core_send {
 	char			*text;
 	int64_t			 ts;
 	int			 tries;
+	int			 inflight;	/* sent, no answer yet */
 	core_sent_cb		*cb;
 	void			*arg;
 	TAILQ_ENTRY(core_send)	 entry;
@@ -103,7 +104,8 @@ struct core {
 	void			*reg_arg;
 
 	struct core_sends	 sends;
-	int			 send_busy;	/* the head is in flight */
+	int			 sends_inflight; /* at most OUTBOX_WINDOW */
+	int			 send_fetching;	/* bundles being fetched */
 	struct core_fprs	 fprs;
 	int			 topping_up;
 

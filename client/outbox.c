@@ -15,8 +15,18 @@
 #include "shared/util/xmalloc.h"
 
 #define OUTBOX_MAX_TRIES	5
+/*
+ * Sends in flight at once: the server commits what arrives in one loop turn
+ * together, so a window lets its group commit and the round trips overlap.
+ */
+#define OUTBOX_WINDOW		32
 
-static void	outbox_try(struct core *, struct core_send *);
+/* What outbox_try did with a message. */
+#define OUTBOX_SENT	0	/* in flight */
+#define OUTBOX_DONE	1	/* finished (an error was reported) */
+#define OUTBOX_WAIT	2	/* fetching bundles, or the connection is down */
+
+static int	outbox_try(struct core *, struct core_send *);
 
 static struct core_send *
 outbox_new(struct core *c, int64_t oid, const Natter__OutboxItem *o)
@@ -103,7 +113,6 @@ outbox_finish(struct core *c, struct core_send *s, const struct core_error *err)
 		log_info("message %s to %s failed: %s", hex, s->to, err->msg);
 	(void)store_outbox_del(c->st, s->oid);
 	outbox_free(c, s);
-	c->send_busy = 0;
 	if (cb != NULL)
 		cb(c, err, err == NULL ? hex : NULL, ts, arg);
 }
@@ -210,14 +219,12 @@ outbox_fetched(struct core *c, struct core_req *r, const Natter__Response *resp)
 		free(f);
 		return;
 	}
+	c->send_fetching = 0;
 	if (*f->failed == 1) {
 		err = *f->err;
 		outbox_finish(c, s, &err);
-		outbox_kick(c);
-	} else if (*f->failed == 0)
-		outbox_try(c, s);
-	else
-		c->send_busy = 0;
+	}
+	outbox_kick(c);		/* s again, first in line */
 	free(f->pending);
 	free(f->failed);
 	free(f->err);
@@ -235,6 +242,7 @@ outbox_fetch(struct core *c, struct core_send *s, char **names, size_t n)
 	struct core_error	*err;
 	size_t			 i;
 
+	c->send_fetching = 1;
 	pending = xcalloc(1, sizeof *pending);
 	failed = xcalloc(1, sizeof *failed);
 	err = xcalloc(1, sizeof *err);
@@ -261,7 +269,7 @@ outbox_fetch(struct core *c, struct core_send *s, char **names, size_t n)
 		free(pending);
 		free(failed);
 		free(err);
-		c->send_busy = 0;
+		c->send_fetching = 0;
 	}
 }
 
@@ -348,11 +356,12 @@ outbox_mismatch(struct core *c, struct core_send *s, const Natter__Response *r)
 		core_seterr(&err, CORE_ERR_PROTOCOL, "the server keeps "
 		    "reporting a changed device list for %s", s->to);
 		outbox_finish(c, s, &err);
-		outbox_kick(c);
-	} else if (n > 0)
+	} else if (n > 0 && !c->send_fetching) {
+		/* The window's later sends report the same: one fetch. */
 		outbox_fetch(c, s, names, n);
-	else
-		outbox_try(c, s);
+		return;
+	}
+	outbox_kick(c);
 }
 
 static void
@@ -361,10 +370,10 @@ outbox_sent(struct core *c, struct core_req *r, const Natter__Response *resp)
 	struct core_send	*s = r->data;
 	struct core_error	 err;
 
-	if (resp == NULL) {
-		c->send_busy = 0;	/* resent after reconnecting */
-		return;
-	}
+	s->inflight = 0;
+	c->sends_inflight--;
+	if (resp == NULL)
+		return;		/* resent after reconnecting */
 	if (resp->code == NATTER__CODE__OK) {
 		outbox_stored(c, s);
 		outbox_kick(c);
@@ -382,7 +391,8 @@ outbox_sent(struct core *c, struct core_req *r, const Natter__Response *resp)
 	outbox_kick(c);
 }
 
-static void
+/* Encrypt s for every device and send it; OUTBOX_SENT, _DONE or _WAIT. */
+static int
 outbox_try(struct core *c, struct core_send *s)
 {
 	Natter__Frame		fr = NATTER__FRAME__INIT;
@@ -391,52 +401,73 @@ outbox_try(struct core *c, struct core_send *s)
 	struct core_error	err;
 	uint32_t		devs[1];
 	char			*names[1];
+	int			rc = OUTBOX_SENT;
 
 	if (store_contact_get(c->st, s->to, &sc) == 0 &&
 	    sc.trust == STORE_TRUST_CHANGED) {
 		(void)trust_check(c, s->to, sc.new_ik, &err);
 		outbox_finish(c, s, &err);
-		outbox_kick(c);
-		return;
+		return (OUTBOX_DONE);
 	}
 	if (store_session_devices(c->st, s->to, devs, 1) <= 0) {
 		if (s->tries++ > 0) {
 			core_seterr(&err, CORE_ERR_UNKNOWN_USER, "no devices of "
 			    "%s to send to", s->to);
 			outbox_finish(c, s, &err);
-			outbox_kick(c);
-			return;
+			return (OUTBOX_DONE);
 		}
 		names[0] = s->to;
 		outbox_fetch(c, s, names, 1);
-		return;
+		return (OUTBOX_WAIT);
 	}
 	if (outbox_envelopes(c, s, &snd, &err) != 0) {
 		outbox_finish(c, s, &err);
-		outbox_kick(c);
-		return;
+		return (OUTBOX_DONE);
 	}
 	snd.message_id.data = s->id;
 	snd.message_id.len = sizeof s->id;
 	snd.to = s->to;
 	fr.body_case = NATTER__FRAME__BODY_SEND;
 	fr.send = &snd;
-	if (conn_request(c, &fr, outbox_sent, s) != 0)
-		c->send_busy = 0;
+	if (conn_request(c, &fr, outbox_sent, s) == 0) {
+		s->inflight = 1;
+		c->sends_inflight++;
+	} else
+		rc = OUTBOX_WAIT;
 	outbox_send_free(&snd);
+	return (rc);
 }
 
-/* Send the next message if the connection is ready and none is in flight. */
+/*
+ * Send what the window allows, in outbox order.  A message that has to go
+ * again (device list changed, connection lost) waits until every message
+ * after it has been answered, so the server stores them in order.
+ */
 void
 outbox_kick(struct core *c)
 {
-	struct core_send	*s;
+	struct core_send	*s, *next;
+	int			 before = 0;
 
-	if (!conn_ready(c) || c->send_busy ||
-	    (s = TAILQ_FIRST(&c->sends)) == NULL)
-		return;
-	c->send_busy = 1;
-	outbox_try(c, s);
+	for (s = TAILQ_FIRST(&c->sends); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (!conn_ready(c) || c->send_fetching ||
+		    c->sends_inflight >= OUTBOX_WINDOW)
+			return;
+		if (s->inflight) {
+			before++;
+			continue;
+		}
+		if (before < c->sends_inflight)
+			return;		/* in flight behind s */
+		switch (outbox_try(c, s)) {
+		case OUTBOX_SENT:
+			before++;
+			break;
+		case OUTBOX_WAIT:
+			return;
+		}
+	}
 }
 
 void
@@ -445,7 +476,8 @@ outbox_fail_all(struct core *c, const struct core_error *err)
 	struct core_send	*s;
 	struct core_error	 e = *err;
 
-	c->send_busy = 0;
+	c->sends_inflight = 0;
+	c->send_fetching = 0;
 	if (err->code == CORE_ERR_UNREACHABLE || err->code == CORE_ERR_CLOSED)
 		snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg),
 		    " (the message stays in the outbox and goes out with the "

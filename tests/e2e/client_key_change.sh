@@ -1,0 +1,72 @@
+#!/bin/sh
+# client_key_change: a contact whose identity key changes (here: the
+# server claims a new device of bob and hands out mallory's keys as bob's, as a
+# compromised server would) is blocked: `send` fails with exit 1 and a line
+# saying what to do, until the user accepts the new key (`trust`) or
+# verifies its safety number (`verify`; a wrong number is refused and
+# keeps the block). Other contacts are not affected.
+. "$(dirname "$0")/lib.sh"
+e2e_init client_key_change
+command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+
+start_server
+register alice bob carol mallory
+send_cli alice bob before 1 "$ROOT/s1"
+send_cli carol bob before 1 "$ROOT/s2"
+send_cli alice carol hi 1 "$ROOT/s3"
+nat bob recv >/dev/null || fail "bob recv exit $?"
+old=$(nat alice fingerprint bob) || fail "fingerprint before the change"
+
+log "the server now claims bob has a second device and hands out mallory's keys as bob's"
+# A compromised server's move: a client with a working session keeps using
+# it, so the change shows when the server reports a new device of bob and
+# the client fetches bob's keys again.
+stop_server || fail "natterd exit status $? on SIGTERM"
+sqlite3 "$DATA/natterd.db" "
+    CREATE TEMP TABLE m AS SELECT d.* FROM devices d JOIN accounts a
+        ON a.id = d.account WHERE a.name = 'mallory' AND d.device = 1;
+    UPDATE devices SET
+        identity_key = (SELECT identity_key FROM m),
+        spk_id = (SELECT spk_id FROM m), spk = (SELECT spk FROM m),
+        spk_sig = (SELECT spk_sig FROM m)
+    WHERE device = 1 AND account = (SELECT id FROM accounts WHERE name = 'bob');
+    INSERT INTO devices (account, device, identity_key, spk_id, spk, spk_sig)
+        SELECT (SELECT id FROM accounts WHERE name = 'bob'), 2,
+            identity_key, spk_id, spk, spk_sig FROM m;
+    DELETE FROM opks WHERE account = (SELECT id FROM accounts WHERE name = 'bob');" ||
+    fail "cannot rewrite the directory"
+restart_server
+
+log "sending to bob is blocked, with a line saying what to do"
+assert_exit 1 "send to a contact whose key changed" \
+    nat alice send bob "should not go out"
+nat alice send bob "should not go out" >/dev/null 2>"$ROOT/send.err"
+assert_contains "$(cat "$ROOT/send.err")" "identity key of bob has changed" \
+    "send error"
+assert_contains "$(cat "$ROOT/send.err")" "natter trust bob" "send error"
+[ "$(grep -c . "$ROOT/send.err")" = 1 ] ||
+    fail "the error is not one line: $(cat "$ROOT/send.err")"
+log "alice's safety number with bob is now the new key's"
+new=$(nat alice fingerprint bob 2>"$ROOT/fp.err") ||
+    fail "fingerprint after the change exit $?: $(cat "$ROOT/fp.err")"
+assert_ne "$new" "$old" "safety number after bob's key changed"
+log "other contacts are not affected"
+send_cli alice carol still-fine 1 "$ROOT/s4"
+
+log "alice accepts the new key: sending works again"
+nat alice trust bob >/dev/null 2>"$ROOT/trust.err" ||
+    fail "trust exit $?: $(cat "$ROOT/trust.err")"
+send_cli alice bob accepted 1 "$ROOT/s5"
+
+log "carol: a wrong number is refused, the right one unblocks"
+assert_exit 1 "carol's send to bob after the change" nat carol send bob "blocked"
+nat carol fingerprint bob >"$ROOT/cfp" 2>&1 || fail "carol fingerprint exit $?"
+digits=$(sed 1d "$ROOT/cfp" | tr -cd '0-9')
+assert_eq "${#digits}" 60 "digits in carol's safety number with bob"
+wrong=$(printf '%s' "$digits" | tr '0-9' '1-90')
+assert_exit 1 "verify with a wrong number" nat carol verify bob "$wrong"
+assert_exit 1 "send after a wrong verify" nat carol send bob "blocked"
+nat carol verify bob "$digits" >/dev/null 2>"$ROOT/verify.err" ||
+    fail "verify exit $?: $(cat "$ROOT/verify.err")"
+send_cli carol bob verified 1 "$ROOT/s6"
+pass

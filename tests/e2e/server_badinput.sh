@@ -1,7 +1,8 @@
 # server_badinput: bad input on the WebSocket never crashes or wedges
 # natterd: garbage and empty frames, a frame over --max-frame (close 1009),
-# a text frame (close 1003), requests before auth, bad signatures, a second
-# auth, unknown, taken and invalid names, a request flood (RATE_LIMITED).
+# a text frame (close 1003), requests before auth, bad and replayed
+# signatures, a second auth, unknown, taken and invalid names, a request
+# flood (RATE_LIMITED).
 # After each, natterd still serves a normal client.
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_badinput
@@ -49,6 +50,15 @@ out=$(expect badauth pre-a auth pre-a ping)
 assert_eq "$out" "badauth BAD_SIGNATURE
 auth OK
 ping OK" "bad signature, then a fresh challenge works"
+# A signature is bound to its connection's challenge: replayed on another
+# connection (a fresh challenge) it is refused.
+out=$(expect authsave pre-a "$ROOT/auth.sig")
+assert_eq "$out" "authsave OK" "auth whose signature is kept"
+out=$(expect authreplay pre-a "$ROOT/auth.sig" auth pre-a ping)
+assert_eq "$out" "authreplay BAD_SIGNATURE
+auth OK
+ping OK" "a replayed auth signature, then a fresh one"
+still_serving replay
 out=$(expect badregister bad-reg register bad-reg)
 assert_eq "$out" "badregister BAD_SIGNATURE
 register OK bad-reg/1" "bad register signature, then a good one"

@@ -109,42 +109,87 @@ step_badregister(struct probe *p, int argc, char **argv)
 	return (step_register_common(p, argv[1], 10, 1));
 }
 
-/* auth NAME [DEVICE] / badauth NAME */
+/* Send an Auth with sig; print "LABEL CODE". */
 static int
-step_auth_common(struct probe *p, const char *name, uint32_t device, int bad)
+step_auth_send(struct probe *p, const char *label, const char *name,
+    uint32_t device, const uint8_t sig[64])
 {
 	Natter__Frame	 f = NATTER__FRAME__INIT, *r;
 	Natter__Auth	 a = NATTER__AUTH__INIT;
-	uint8_t		 sk[64], pk[32], sig[64];
 
-	if (bad || probe_load_key(p, name, sk) != 0)
-		crypto_sign_keypair(pk, sk);
-	probe_sign(p, "natter v1 auth", name, &device, sk, sig);
 	a.name = (char *)name;
 	a.device = device;
-	a.signature.data = sig;
+	a.signature.data = (uint8_t *)sig;
 	a.signature.len = 64;
 	f.body_case = NATTER__FRAME__BODY_AUTH;
 	f.auth = &a;
 	if ((r = probe_request(p, &f)) == NULL)
 		return (-1);
-	printf("%s %s\n", bad ? "badauth" : "auth",
-	    probe_code(r->response->code));
+	printf("%s %s\n", label, probe_code(r->response->code));
 	wire_free(r);
 	return (0);
+}
+
+/* auth NAME [DEVICE] / badauth NAME; save: write the signature there. */
+static int
+step_auth_common(struct probe *p, const char *name, uint32_t device, int bad,
+    const char *save)
+{
+	uint8_t		 sk[64], pk[32], sig[64];
+	FILE		*fp;
+
+	if (bad || probe_load_key(p, name, sk) != 0)
+		crypto_sign_keypair(pk, sk);
+	probe_sign(p, "natter v1 auth", name, &device, sk, sig);
+	sodium_memzero(sk, sizeof sk);
+	if (save != NULL) {
+		if ((fp = fopen(save, "wb")) == NULL ||
+		    fwrite(sig, 1, sizeof sig, fp) != sizeof sig ||
+		    fclose(fp) != 0) {
+			fprintf(stderr, "natter-probe: cannot write %s\n", save);
+			return (-1);
+		}
+	}
+	return (step_auth_send(p, bad ? "badauth" : save != NULL ? "authsave" :
+	    "auth", name, device, sig));
 }
 
 static int
 step_auth(struct probe *p, int argc, char **argv)
 {
 	return (step_auth_common(p, argv[1],
-	    argc > 2 ? (uint32_t)atoi(argv[2]) : 1, 0));
+	    argc > 2 ? (uint32_t)atoi(argv[2]) : 1, 0, NULL));
 }
 
 static int
 step_badauth(struct probe *p, int argc, char **argv)
 {
-	return (step_auth_common(p, argv[1], 1, 1));
+	return (step_auth_common(p, argv[1], 1, 1, NULL));
+}
+
+/* authsave NAME FILE: a good auth, its signature kept in FILE. */
+static int
+step_authsave(struct probe *p, int argc, char **argv)
+{
+	return (step_auth_common(p, argv[1], 1, 0, argv[2]));
+}
+
+/* authreplay NAME FILE: the signature from FILE (another challenge's). */
+static int
+step_authreplay(struct probe *p, int argc, char **argv)
+{
+	uint8_t	 sig[64];
+	FILE	*fp;
+
+	if ((fp = fopen(argv[2], "rb")) == NULL ||
+	    fread(sig, 1, sizeof sig, fp) != sizeof sig) {
+		fprintf(stderr, "natter-probe: cannot read %s\n", argv[2]);
+		if (fp != NULL)
+			fclose(fp);
+		return (-1);
+	}
+	fclose(fp);
+	return (step_auth_send(p, "authreplay", argv[1], 1, sig));
 }
 
 /* A Ping whose answer is not printed: everything before it is done. */
@@ -709,6 +754,8 @@ static const struct step steps[] = {
 	{ "badregister", 1, 1, "badregister NAME", step_badregister },
 	{ "auth", 1, 2, "auth NAME [DEVICE]", step_auth },
 	{ "badauth", 1, 1, "badauth NAME", step_badauth },
+	{ "authsave", 2, 2, "authsave NAME FILE", step_authsave },
+	{ "authreplay", 2, 2, "authreplay NAME FILE", step_authreplay },
 	{ "ping", 0, 0, "ping", step_ping },
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
 	{ "sendbig", 3, 3, "sendbig TO SIZE COUNT", step_sendbig },

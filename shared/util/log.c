@@ -37,7 +37,7 @@ log_set_prefix(const char *prefix)
 	log_prefix = prefix;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	if (level > log_level)

@@ -214,4 +214,47 @@ const char	*core_trust_state(struct core *, const char *peer);
 /* A static name for code ("passphrase", "unreachable", ...). */
 const char	*core_strerror(enum core_err);
 
+/*
+ * Read-side views of the history for a full-screen front end (history.c).
+ * All are synchronous and read only the local database.
+ */
+
+/* One conversation: its peer, last message and count of unread ones. */
+struct core_conv {
+	const char	*peer;
+	int64_t		 last_seq;
+	int64_t		 ts;
+	const char	*text;		/* the last message */
+	int		 outgoing;	/* the last message is ours */
+	int		 unread;	/* received and not yet marked seen */
+};
+typedef void	core_conv_cb(struct core *, const struct core_conv *, void *);
+
+/* Call each for every conversation, most recent first.  0, or -1 with err. */
+int		 core_conversations(struct core *, core_conv_cb *each, void *arg,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/* Messages with peer whose seq is at least since: a count, or -1. */
+int		 core_history_count(struct core *, const char *peer,
+		    int64_t since);
+
+/*
+ * Find the newest message (any conversation) with seq below before (0:
+ * no bound) whose text contains text, ASCII case folded; call each for
+ * it.  1 if found, 0 if not, -1 with err.
+ */
+int		 core_search(struct core *, const char *text, int64_t before,
+		    core_event_cb *each, void *arg, struct core_error *err)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Call each for every message to peer (NULL: anyone) still in the outbox,
+ * oldest first, with status "queued" (seq 0).
+ */
+void		 core_queued(struct core *, const char *peer, core_event_cb *each,
+		    void *arg);
+
+/* Mark every message with peer as seen (printed).  0 or -1. */
+int		 core_mark_seen(struct core *, const char *peer);
+
 #endif

@@ -1,0 +1,316 @@
+/* commands: the TUI's command table (the one source for running, /help, completion and natter(1)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/tui/commands.h"
+#include "client/tui/edit.h"
+#include "client/tui/tuiint.h"
+#include "shared/proto/wire.h"
+#include "shared/util/xmalloc.h"
+
+static void	commands_open(struct tui *, const char *);
+static void	commands_close(struct tui *, const char *);
+static void	commands_search(struct tui *, const char *);
+static void	commands_fingerprint(struct tui *, const char *);
+static void	commands_verify(struct tui *, const char *);
+static void	commands_accept(struct tui *, const char *);
+static void	commands_help(struct tui *, const char *);
+static void	commands_quit(struct tui *, const char *);
+
+const struct commands_entry commands_table[] = {
+	{ "open", "NAME", "open the conversation with NAME", 1, 0,
+	    commands_open },
+	{ "close", "", "close the open conversation", 0, 1, commands_close },
+	{ "search", "TEXT", "find TEXT in the local history, newest first;"
+	    " again for the next older hit", 1, 0, commands_search },
+	{ "fingerprint", "", "show the safety number with the open contact",
+	    0, 1, commands_fingerprint },
+	{ "verify", "NUMBER", "compare NUMBER with the safety number and mark"
+	    " the contact verified", 1, 1, commands_verify },
+	{ "accept", "", "accept the open contact's changed key without"
+	    " verifying it", 0, 1, commands_accept },
+	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
+	    commands_help },
+	{ "quit", "", "leave natter", 0, 0, commands_quit },
+	{ NULL, NULL, NULL, 0, 0, NULL }
+};
+
+const struct commands_entry *
+commands_find(const char *name)
+{
+	const struct commands_entry	*e;
+
+	for (e = commands_table; e->name != NULL; e++) {
+		if (strcmp(e->name, name) == 0)
+			return (e);
+	}
+	return (NULL);
+}
+
+static void
+commands_open(struct tui *t, const char *arg)
+{
+	if (!wire_name_valid(arg)) {
+		tui_notice(t, 1, "invalid name \"%.40s\": use 1 to 32 of "
+		    "a-z 0-9 . _ -", arg);
+		return;
+	}
+	view_open(t, arg);
+	tui_notice(t, 0, "%s", "");
+}
+
+static void
+commands_close(struct tui *t, const char *arg)
+{
+	(void)arg;
+	view_close(t);
+}
+
+static void
+commands_hit(struct core *core, const struct core_event *ev, void *arg)
+{
+	struct tui	*t = arg;
+	const char	*peer = ev->outgoing ? ev->to : ev->from;
+	int		 n;
+
+	view_open(t, peer);
+	n = core_history_count(core, peer, ev->seq);
+	t->want = n + 5 > TUI_PAGE ? n + 5 : TUI_PAGE;
+	t->mark_seq = ev->seq;
+	t->mark_top = 1;
+	t->search_seq = ev->seq;
+	view_reload_msgs(t);
+}
+
+static void
+commands_search(struct tui *t, const char *arg)
+{
+	struct core_error	err;
+	int			rc;
+
+	if (t->search_text == NULL || strcmp(t->search_text, arg) != 0) {
+		free(t->search_text);
+		t->search_text = xstrdup(arg);
+		t->search_seq = 0;
+	}
+	rc = core_search(t->core, arg, t->search_seq, commands_hit, t, &err);
+	if (rc < 0)
+		tui_notice(t, 1, "%s", err.msg);
+	else if (rc == 0) {
+		tui_notice(t, 0, "no %smatch for \"%.60s\"", t->search_seq > 0 ?
+		    "older " : "", arg);
+		t->search_seq = 0;
+	} else
+		tui_notice(t, 0, "match in %s; /search %.40s again for an "
+		    "older one", t->open, arg);
+}
+
+static void
+commands_fpr_cb(struct core *core, const struct core_error *err,
+    const char *number, void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	if (err != NULL)
+		tui_notice(t, 1, "%s", err->msg);
+	else
+		tui_notice(t, 0, "safety number: %s", number);
+}
+
+static void
+commands_fingerprint(struct tui *t, const char *arg)
+{
+	(void)arg;
+	core_fingerprint(t->core, t->open, commands_fpr_cb, t);
+}
+
+static void
+commands_verify_cb(struct core *core, const struct core_error *err, void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	if (err != NULL) {
+		tui_notice(t, 1, "%s", err->msg);
+		return;
+	}
+	t->banner[0] = '\0';
+	tui_notice(t, 0, "verified");
+}
+
+static void
+commands_verify(struct tui *t, const char *arg)
+{
+	core_verify(t->core, t->open, arg, commands_verify_cb, t);
+}
+
+static void
+commands_accept(struct tui *t, const char *arg)
+{
+	struct core_error	err;
+
+	(void)arg;
+	if (core_trust_accept(t->core, t->open, &err) != 0) {
+		tui_notice(t, 1, "%s", err.msg);
+		return;
+	}
+	t->banner[0] = '\0';
+	tui_notice(t, 0, "accepted the new key of %s (not verified)", t->open);
+}
+
+static void
+commands_help(struct tui *t, const char *arg)
+{
+	const struct commands_entry	*e;
+	char				 buf[TUI_NOTICE_MAX];
+	size_t				 n = 0;
+
+	if (*arg == '/')
+		arg++;
+	if (*arg != '\0') {
+		if ((e = commands_find(arg)) == NULL)
+			tui_notice(t, 1, "unknown command /%.40s", arg);
+		else
+			tui_notice(t, 0, "/%s%s%s: %s", e->name,
+			    *e->args != '\0' ? " " : "", e->args, e->help);
+		return;
+	}
+	buf[0] = '\0';
+	for (e = commands_table; e->name != NULL && n < sizeof buf; e++) {
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s/%s%s%s",
+		    n > 0 ? "  " : "", e->name, *e->args != '\0' ? " " : "",
+		    e->args);
+	}
+	tui_notice(t, 0, "%s", buf);
+}
+
+static void
+commands_quit(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_quit(t, 0);
+}
+
+static void
+commands_sent(struct core *core, const struct core_error *err, const char *id,
+    int64_t ts, void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	(void)id;
+	(void)ts;
+	if (err != NULL && err->code != CORE_ERR_CLOSED)
+		tui_notice(t, 1, "not sent: %s", err->msg);
+	t->stale_msgs = t->stale_convs = 1;
+}
+
+/* Run "/name arg". */
+static void
+commands_run(struct tui *t, const char *line)
+{
+	const struct commands_entry	*e;
+	char				 name[32];
+	const char			*arg;
+	size_t				 n;
+
+	n = strcspn(line + 1, " \n");
+	arg = line + 1 + n;
+	while (*arg == ' ' || *arg == '\n')
+		arg++;
+	snprintf(name, sizeof name, "%.*s", (int)(n < 31 ? n : 31), line + 1);
+	if ((e = commands_find(name)) == NULL) {
+		tui_notice(t, 1, "unknown command /%s (/help lists them)", name);
+		return;
+	}
+	if (e->needs_arg && *arg == '\0') {
+		tui_notice(t, 1, "usage: /%s %s", e->name, e->args);
+		return;
+	}
+	if (e->needs_open && t->open == NULL) {
+		tui_notice(t, 1, "/%s: no conversation open (/open NAME)",
+		    e->name);
+		return;
+	}
+	e->run(t, arg);
+}
+
+void
+commands_line(struct tui *t, const char *line)
+{
+	if (line[0] == '/' && line[1] != '/') {
+		commands_run(t, line);
+		return;
+	}
+	if (line[0] == '/')
+		line++;
+	if (t->open == NULL) {
+		tui_notice(t, 1, "no conversation open: /open NAME first");
+		return;
+	}
+	core_send_text(t->core, t->open, line, commands_sent, t);
+	t->stale_msgs = t->stale_convs = 1;
+	t->scroll = 0;
+}
+
+/* Candidates for word (len bytes): command names or contacts. */
+static int
+commands_candidates(struct tui *t, int cmd, const char *word, size_t len,
+    const char **out, int max)
+{
+	const struct commands_entry	*e;
+	int				 n = 0, i;
+
+	if (cmd) {
+		for (e = commands_table; e->name != NULL && n < max; e++) {
+			if (strncmp(e->name, word, len) == 0)
+				out[n++] = e->name;
+		}
+		return (n);
+	}
+	for (i = 0; i < t->nconvs && n < max; i++) {
+		if (strncmp(t->convs[i].peer, word, len) == 0)
+			out[n++] = t->convs[i].peer;
+	}
+	return (n);
+}
+
+void
+commands_complete(struct tui *t)
+{
+	const char	*s = edit_text(t->edit), *word, *c[64];
+	size_t		 len = edit_len(t->edit), wl, common, i;
+	int		 cmd, n, k;
+	char		 list[TUI_NOTICE_MAX];
+
+	if (edit_cursor(t->edit) != len)
+		return;
+	word = s + len;
+	while (word > s && word[-1] != ' ' && word[-1] != '\n')
+		word--;
+	cmd = word == s && *s == '/';
+	if (cmd)
+		word++;
+	wl = (size_t)(s + len - word);
+	if ((n = commands_candidates(t, cmd, word, wl, c, 64)) == 0)
+		return;
+	common = strlen(c[0]);
+	for (k = 1; k < n; k++) {
+		for (i = 0; i < common && c[k][i] == c[0][i]; i++)
+			;
+		common = i;
+	}
+	if (common > wl)
+		edit_insert(t->edit, c[0] + wl, common - wl);
+	if (n == 1)
+		edit_insert(t->edit, " ", 1);
+	else if (common == wl) {
+		list[0] = '\0';
+		for (k = 0, i = 0; k < n && i < sizeof list; k++)
+			i += (size_t)snprintf(list + i, sizeof list - i, "%s%s%s",
+			    k > 0 ? " " : "", cmd ? "/" : "", c[k]);
+		tui_notice(t, 0, "%s", list);
+	}
+}

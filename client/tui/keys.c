@@ -1,0 +1,241 @@
+/* keys: reading the terminal's input and turning keys into edits, commands and moves. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "client/tui/commands.h"
+#include "client/tui/edit.h"
+#include "client/tui/keys.h"
+#include "client/tui/screen.h"
+#include "client/tui/tuiint.h"
+
+#define KEYS_CTRL(c)	((c) & 0x1f)
+
+static int	keys_pasting;
+
+void
+keys_define(void)
+{
+	define_key("\033[1;3A", KEYS_ALT_UP);
+	define_key("\033[1;3B", KEYS_ALT_DOWN);
+	define_key("\033[200~", KEYS_PASTE_START);
+	define_key("\033[201~", KEYS_PASTE_END);
+}
+
+/* Insert the character wc (UTF-8 encoded) into the input. */
+static void
+keys_insert(struct tui *t, wint_t wc)
+{
+	char		buf[MB_LEN_MAX];
+	mbstate_t	ps;
+	size_t		n;
+
+	memset(&ps, 0, sizeof ps);
+	n = wcrtomb(buf, (wchar_t)wc, &ps);
+	if (n != (size_t)-1)
+		edit_insert(t->edit, buf, n);
+}
+
+static void
+keys_send(struct tui *t)
+{
+	char	*line;
+
+	if ((line = edit_take(t->edit)) == NULL)
+		return;
+	t->notice[0] = '\0';
+	commands_line(t, line);
+	free(line);
+}
+
+static void
+keys_page(struct tui *t, int up)
+{
+	int	page = t->rows > 2 ? t->rows - 1 : 1;
+
+	if (!up) {
+		t->scroll -= page;
+		if (t->scroll < 0)
+			t->scroll = 0;
+		return;
+	}
+	t->scroll += page;
+	if (t->scroll > t->nlines - t->rows && t->more) {
+		t->want += TUI_PAGE;
+		t->stale_msgs = 1;
+	}
+}
+
+/* Alt (ESC-prefixed) keys: wc is the key after ESC. */
+static void
+keys_alt(struct tui *t, int code, wint_t wc)
+{
+	if (code == KEY_CODE_YES) {
+		if (wc == KEY_UP)
+			view_cycle(t, -1);
+		else if (wc == KEY_DOWN)
+			view_cycle(t, 1);
+		return;
+	}
+	if (wc == '\r' || wc == '\n') {
+		if (t->conf.enter_sends)
+			edit_insert(t->edit, "\n", 1);
+		else
+			keys_send(t);
+	} else if (wc >= '1' && wc <= '9')
+		view_jump(t, (int)(wc - '1'));
+}
+
+/* Function keys (curses codes). */
+static void
+keys_code(struct tui *t, wint_t k)
+{
+	switch (k) {
+	case KEY_LEFT:
+		edit_left(t->edit);
+		break;
+	case KEY_RIGHT:
+		edit_right(t->edit);
+		break;
+	case KEY_HOME:
+		edit_home(t->edit);
+		break;
+	case KEY_END:
+		edit_end(t->edit);
+		break;
+	case KEY_UP:
+		edit_history_prev(t->edit);
+		break;
+	case KEY_DOWN:
+		edit_history_next(t->edit);
+		break;
+	case KEY_BACKSPACE:
+		edit_backspace(t->edit);
+		break;
+	case KEY_DC:
+		edit_delete(t->edit);
+		break;
+	case KEY_PPAGE:
+		keys_page(t, 1);
+		break;
+	case KEY_NPAGE:
+		keys_page(t, 0);
+		break;
+	case KEYS_ALT_UP:
+		view_cycle(t, -1);
+		break;
+	case KEYS_ALT_DOWN:
+		view_cycle(t, 1);
+		break;
+	case KEYS_PASTE_START:
+		keys_pasting = 1;
+		break;
+	case KEYS_PASTE_END:
+		keys_pasting = 0;
+		break;
+	case KEY_RESIZE:
+		break;
+	}
+}
+
+/* Control characters (and Enter) outside a paste. */
+static void
+keys_control(struct tui *t, wint_t c)
+{
+	switch (c) {
+	case '\r':
+		if (t->conf.enter_sends)
+			keys_send(t);
+		else
+			edit_insert(t->edit, "\n", 1);
+		break;
+	case '\n':
+		edit_insert(t->edit, "\n", 1);
+		break;
+	case '\t':
+		commands_complete(t);
+		break;
+	case 0x7f:
+	case KEYS_CTRL('H'):
+		edit_backspace(t->edit);
+		break;
+	case KEYS_CTRL('A'):
+		edit_home(t->edit);
+		break;
+	case KEYS_CTRL('E'):
+		edit_end(t->edit);
+		break;
+	case KEYS_CTRL('B'):
+		edit_left(t->edit);
+		break;
+	case KEYS_CTRL('F'):
+		edit_right(t->edit);
+		break;
+	case KEYS_CTRL('D'):
+		edit_delete(t->edit);
+		break;
+	case KEYS_CTRL('W'):
+		edit_delete_word(t->edit);
+		break;
+	case KEYS_CTRL('U'):
+		edit_delete_line(t->edit);
+		break;
+	case KEYS_CTRL('L'):
+		screen_redraw();
+		break;
+	case KEYS_CTRL('N'):
+		view_cycle(t, 1);
+		break;
+	case KEYS_CTRL('P'):
+		view_cycle(t, -1);
+		break;
+	case KEYS_CTRL('C'):
+		tui_quit(t, 0);
+		break;
+	}
+}
+
+/* One key or character. */
+static void
+keys_one(struct tui *t, int code, wint_t wc)
+{
+	wint_t	wc2;
+	int	code2;
+
+	if (code == KEY_CODE_YES) {
+		keys_code(t, wc);
+		return;
+	}
+	if (keys_pasting) {
+		if (wc == '\r' || wc == '\n')
+			edit_insert(t->edit, "\n", 1);
+		else if (wc == '\t')
+			edit_insert(t->edit, " ", 1);
+		else if (wc >= 0x20 && wc != 0x7f)
+			keys_insert(t, wc);
+		return;
+	}
+	if (wc == 033) {
+		if ((code2 = get_wch(&wc2)) != ERR)
+			keys_alt(t, code2, wc2);
+		return;
+	}
+	if (wc < 0x20 || wc == 0x7f)
+		keys_control(t, wc);
+	else
+		keys_insert(t, wc);
+}
+
+void
+keys_read(struct tui *t)
+{
+	wint_t	wc;
+	int	code;
+
+	while (!t->quit && (code = get_wch(&wc)) != ERR) {
+		keys_one(t, code, wc);
+		t->dirty = 1;
+	}
+}

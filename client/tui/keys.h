@@ -1,0 +1,19 @@
+/* keys: reading the terminal's input and turning keys into edits, commands and moves. */
+#ifndef NATTER_KEYS_H
+#define NATTER_KEYS_H
+
+struct tui;
+
+/* Codes for the sequences keys_define teaches curses. */
+#define KEYS_ALT_UP		(KEY_MAX + 1)
+#define KEYS_ALT_DOWN		(KEY_MAX + 2)
+#define KEYS_PASTE_START	(KEY_MAX + 3)
+#define KEYS_PASTE_END		(KEY_MAX + 4)
+
+/* Teach curses the sequences above (after initscr). */
+void	keys_define(void);
+
+/* Read and handle everything waiting on the terminal. */
+void	keys_read(struct tui *);
+
+#endif

@@ -1,0 +1,117 @@
+/* tuiint: the TUI's state, shared by tui, view, layout, keys and commands. */
+#ifndef NATTER_TUIINT_H
+#define NATTER_TUIINT_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "client/core.h"
+#include "client/tui/config.h"
+
+#define TUI_PAGE	100	/* messages loaded per page of history */
+#define TUI_NOTICE_MAX	256
+
+enum tui_state {
+	TUI_ST_QUEUED,
+	TUI_ST_SENT,
+	TUI_ST_DELIVERED,
+	TUI_ST_READ,
+	TUI_ST_RECEIVED,
+};
+
+enum tui_conn {
+	TUI_CONN_CONNECTING,
+	TUI_CONN_UP,
+	TUI_CONN_RETRY,		/* reconnecting at retry_at */
+	TUI_CONN_OFFLINE,
+};
+
+/* One message of the open conversation (loaded window). */
+struct tui_msg {
+	int64_t		 seq;		/* 0: still in the outbox */
+	char		 id[CORE_IDHEXBYTES];
+	char		*from;
+	char		*text;
+	int64_t		 ts;
+	int		 outgoing;
+	enum tui_state	 state;
+};
+
+/* One entry of the conversation list. */
+struct tui_conv {
+	char		*peer;
+	int64_t		 ts;
+	char		*preview;
+	int		 unread;
+};
+
+struct edit;
+struct grid;
+
+struct tui {
+	uv_loop_t		 loop;
+	struct core		*core;
+	struct config		 conf;
+
+	/* Everything below is what a frame shows. */
+	const char		*account;
+	uint32_t		 device;
+	const char		*server;
+	enum tui_conn		 conn;
+	int64_t			 retry_at;	/* ms, uv_now clock */
+	int64_t			 now;		/* ms, uv_now clock */
+	int64_t			 wall;		/* ms since the epoch */
+	int			 queued;
+
+	struct tui_conv		*convs;
+	int			 nconvs;
+
+	char			*open;		/* the open conversation's peer */
+	struct tui_msg		*msgs;		/* oldest first */
+	int			 nmsgs;
+	int			 want;		/* messages to load */
+	int			 more;		/* older ones exist */
+	int			 scroll;	/* lines above the bottom */
+	int64_t			 mark_seq;	/* highlighted (search hit) */
+	int			 mark_top;	/* scroll the mark into view */
+	int			 nlines;	/* layout: lines of the window */
+	int			 rows;		/* layout: rows to show them */
+
+	struct edit		*edit;
+	char			 notice[TUI_NOTICE_MAX];
+	int			 notice_err;
+	char			 banner[TUI_NOTICE_MAX];	/* key change */
+	int64_t			 search_seq;	/* the last hit */
+	char			*search_text;
+
+	int			 dirty;
+	int			 stale_convs;
+	int			 stale_msgs;
+	int			 quit;
+	int			 status;	/* exit status */
+};
+
+/* tui.c */
+void	tui_notice(struct tui *, int err, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	tui_quit(struct tui *, int status);
+
+/* view.c: loading the model from the core. */
+void	view_reload_convs(struct tui *);
+void	view_reload_msgs(struct tui *);
+void	view_open(struct tui *, const char *peer);
+void	view_close(struct tui *);
+/* Switch to the conversation delta places down (up if < 0) the list. */
+void	view_cycle(struct tui *, int delta);
+void	view_jump(struct tui *, int index);
+void	view_free(struct tui *);
+const char *view_state_name(enum tui_state);
+
+/* commands.c: the command table. */
+/* Run the input line (a /command or a message for the open conversation). */
+void	commands_line(struct tui *, const char *);
+/* Tab: complete the input line in place. */
+void	commands_complete(struct tui *);
+
+#endif

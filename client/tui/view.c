@@ -1,0 +1,266 @@
+/* view: the TUI's model (conversation list, the open conversation's window) loaded from the core. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/tui/tuiint.h"
+#include "client/tui/width.h"
+#include "shared/util/xmalloc.h"
+
+#define VIEW_PREVIEW_MAX	80	/* bytes of a preview */
+
+const char *
+view_state_name(enum tui_state s)
+{
+	switch (s) {
+	case TUI_ST_QUEUED:
+		return ("queued");
+	case TUI_ST_SENT:
+		return ("sent");
+	case TUI_ST_DELIVERED:
+		return ("delivered");
+	case TUI_ST_READ:
+		return ("read");
+	case TUI_ST_RECEIVED:
+		break;
+	}
+	return ("received");
+}
+
+static enum tui_state
+view_state(const char *s)
+{
+	if (s == NULL || strcmp(s, "queued") == 0)
+		return (TUI_ST_QUEUED);
+	if (strcmp(s, "sent") == 0)
+		return (TUI_ST_SENT);
+	if (strcmp(s, "delivered") == 0)
+		return (TUI_ST_DELIVERED);
+	if (strcmp(s, "read") == 0)
+		return (TUI_ST_READ);
+	return (TUI_ST_RECEIVED);
+}
+
+/* A one-line preview: newlines as spaces, whole clusters, bounded. */
+static char *
+view_preview(const char *text, int outgoing)
+{
+	char	*p, *s;
+	size_t	 len = strlen(text), n = 0, k;
+	int	 cols;
+
+	while (n < len) {
+		k = width_cluster(text + n, len - n, &cols);
+		if (n + k > VIEW_PREVIEW_MAX)
+			break;
+		n += k;
+	}
+	xasprintf(&s, "%s%.*s", outgoing ? "you: " : "", (int)n, text);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	}
+	return (s);
+}
+
+static void
+view_free_convs(struct tui *t)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++) {
+		free(t->convs[i].peer);
+		free(t->convs[i].preview);
+	}
+	free(t->convs);
+	t->convs = NULL;
+	t->nconvs = 0;
+}
+
+static void
+view_free_msgs(struct tui *t)
+{
+	int	i;
+
+	for (i = 0; i < t->nmsgs; i++) {
+		free(t->msgs[i].from);
+		free(t->msgs[i].text);
+	}
+	free(t->msgs);
+	t->msgs = NULL;
+	t->nmsgs = 0;
+}
+
+static void
+view_add_conv(struct tui *t, const char *peer, int64_t ts, const char *text,
+    int outgoing, int unread)
+{
+	struct tui_conv	*cv;
+
+	t->convs = xreallocarray(t->convs, (size_t)t->nconvs + 1,
+	    sizeof *t->convs);
+	cv = &t->convs[t->nconvs++];
+	cv->peer = xstrdup(peer);
+	cv->ts = ts;
+	cv->preview = view_preview(text != NULL ? text : "", outgoing);
+	cv->unread = unread;
+}
+
+static void
+view_conv_cb(struct core *core, const struct core_conv *c, void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	if (t->open != NULL && strcmp(c->peer, t->open) == 0) {
+		/* Being looked at: nothing is unread. */
+		view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, 0);
+		return;
+	}
+	view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, c->unread);
+}
+
+/* Queued messages count for the list too. */
+static void
+view_queued_conv(struct core *core, const struct core_event *ev, void *arg)
+{
+	struct tui	*t = arg;
+	int		 i;
+
+	(void)core;
+	for (i = 0; i < t->nconvs; i++) {
+		if (strcmp(t->convs[i].peer, ev->to) == 0)
+			return;
+	}
+	view_add_conv(t, ev->to, ev->ts, ev->text, 1, 0);
+}
+
+void
+view_reload_convs(struct tui *t)
+{
+	struct core_error	err;
+	int			i;
+
+	view_free_convs(t);
+	if (core_conversations(t->core, view_conv_cb, t, &err) != 0)
+		tui_notice(t, 1, "%s", err.msg);
+	core_queued(t->core, NULL, view_queued_conv, t);
+	if (t->open != NULL) {
+		for (i = 0; i < t->nconvs; i++) {
+			if (strcmp(t->convs[i].peer, t->open) == 0)
+				break;
+		}
+		if (i == t->nconvs)
+			view_add_conv(t, t->open, 0, "", 0, 0);
+	}
+	t->stale_convs = 0;
+	t->dirty = 1;
+}
+
+static void
+view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
+{
+	struct tui	*t = arg;
+	struct tui_msg	*m;
+
+	(void)core;
+	t->msgs = xreallocarray(t->msgs, (size_t)t->nmsgs + 1, sizeof *t->msgs);
+	m = &t->msgs[t->nmsgs++];
+	memset(m, 0, sizeof *m);
+	m->seq = ev->seq;
+	memcpy(m->id, ev->id, sizeof m->id);
+	m->from = xstrdup(ev->from != NULL ? ev->from : "?");
+	m->text = xstrdup(ev->text != NULL ? ev->text : "");
+	m->ts = ev->ts;
+	m->outgoing = ev->outgoing;
+	m->state = view_state(ev->status);
+}
+
+void
+view_reload_msgs(struct tui *t)
+{
+	struct core_error	err;
+	int			stored;
+
+	view_free_msgs(t);
+	t->stale_msgs = 0;
+	t->dirty = 1;
+	if (t->open == NULL)
+		return;
+	if (core_history(t->core, t->open, t->want + 1, view_msg_cb, t,
+	    &err) != 0) {
+		tui_notice(t, 1, "%s", err.msg);
+		return;
+	}
+	stored = t->nmsgs;
+	t->more = stored > t->want;
+	if (t->more) {
+		/* One extra was read only to learn that there are more. */
+		free(t->msgs[0].from);
+		free(t->msgs[0].text);
+		memmove(t->msgs, t->msgs + 1, (size_t)--t->nmsgs *
+		    sizeof *t->msgs);
+	}
+	core_queued(t->core, t->open, view_msg_cb, t);
+	if (core_mark_seen(t->core, t->open) != 0)
+		tui_notice(t, 1, "cannot update the profile");
+}
+
+void
+view_open(struct tui *t, const char *peer)
+{
+	if (t->open != NULL && strcmp(t->open, peer) == 0)
+		return;
+	free(t->open);
+	t->open = xstrdup(peer);
+	t->want = TUI_PAGE;
+	t->scroll = 0;
+	t->mark_seq = 0;
+	t->banner[0] = '\0';
+	if (strcmp(core_trust_state(t->core, peer), "changed") == 0)
+		snprintf(t->banner, sizeof t->banner, "%s's key changed: "
+		    "/fingerprint, then /verify NUMBER or /accept", peer);
+	view_reload_msgs(t);
+	view_reload_convs(t);
+}
+
+void
+view_close(struct tui *t)
+{
+	free(t->open);
+	t->open = NULL;
+	t->banner[0] = '\0';
+	view_free_msgs(t);
+	view_reload_convs(t);
+}
+
+void
+view_jump(struct tui *t, int index)
+{
+	if (index >= 0 && index < t->nconvs)
+		view_open(t, t->convs[index].peer);
+}
+
+void
+view_cycle(struct tui *t, int delta)
+{
+	int	i, cur = -1;
+
+	if (t->nconvs == 0)
+		return;
+	for (i = 0; i < t->nconvs; i++) {
+		if (t->open != NULL && strcmp(t->convs[i].peer, t->open) == 0)
+			cur = i;
+	}
+	if (cur < 0)
+		cur = delta > 0 ? -1 : 0;
+	view_jump(t, ((cur + delta) % t->nconvs + t->nconvs) % t->nconvs);
+}
+
+void
+view_free(struct tui *t)
+{
+	view_free_convs(t);
+	view_free_msgs(t);
+	free(t->open);
+	t->open = NULL;
+}

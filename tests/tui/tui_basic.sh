@@ -1,0 +1,45 @@
+#!/bin/sh
+# tui_basic: alice in the TUI opens a conversation with bob, sends, sees
+# the tick move to delivered and bob's reply appear; a message from carol
+# bumps carol's unread count; resize to 40x12 and back; /quit.
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tuilib.inc"
+e2e_init tui_basic
+start_server
+register alice bob carol
+nat bob send alice "hello from bob" >/dev/null || fail "bob send"
+
+tui_start alice 100 30
+tui_wait 20 "status line" 'alice/1 . connected'
+tui_wait 10 "bob in the list" 'bob'
+tui_type "/open bob"
+tui_keys Enter
+tui_wait 10 "bob's first message" 'bob: hello from bob'
+tui_wait 10 "day separator" '-+ Today -+'
+tui_type "hi bob, alice here"
+tui_keys Enter
+tui_wait 20 "alice's message sent" 'alice: hi bob, alice here .(sent|delivered)'
+nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv"
+grep -q 'hi bob, alice here' "$ROOT/bob.recv" || fail "bob got: $(cat "$ROOT/bob.recv")"
+tui_wait 20 "delivered tick" 'alice: hi bob, alice here .delivered'
+nat bob send alice "reply from bob" >/dev/null || fail "bob reply"
+tui_wait 20 "bob's reply" 'bob: reply from bob'
+
+nat carol send alice "carol one" >/dev/null || fail "carol send"
+nat carol send alice "carol two" >/dev/null || fail "carol send 2"
+tui_wait 20 "carol's unread count" 'carol +2'
+
+tui_resize 40 12
+tui_wait 10 "40x12 input line" '^bob>'
+tui_wait 10 "40x12 status" 'alice/1'
+tui_resize 5 3
+tui_resize 1 1
+tui_resize 100 30
+tui_wait 10 "back to 100x30" 'bob: reply from bob'
+tui_keys M-1
+tui_wait 10 "carol opened with Alt-1" 'carol: carol two'
+tui_wait 10 "carol read" '^ *[0-9] carol *│'
+tui_type "/quit"
+tui_keys Enter
+tui_wait 10 "natter exits 0" 'natter-exited-0'
+pass

@@ -207,19 +207,21 @@ commands_sent(struct core *core, const struct core_error *err, const char *id,
 	t->stale_msgs = t->stale_convs = 1;
 }
 
-/* Run "/name arg". */
+/* Run "/name arg" (line is modified: trailing blanks cut). */
 static void
-commands_run(struct tui *t, const char *line)
+commands_run(struct tui *t, char *line)
 {
 	const struct commands_entry	*e;
-	char				 name[32];
-	const char			*arg;
-	size_t				 n;
+	char				 name[32], *arg;
+	size_t				 n, k;
 
 	n = strcspn(line + 1, " \n");
-	arg = line + 1 + n;
+	arg = (char *)line + 1 + n;
 	while (*arg == ' ' || *arg == '\n')
 		arg++;
+	k = strlen(arg);
+	while (k > 0 && (arg[k - 1] == ' ' || arg[k - 1] == '\n'))
+		arg[--k] = '\0';
 	snprintf(name, sizeof name, "%.*s", (int)(n < 31 ? n : 31), line + 1);
 	if ((e = commands_find(name)) == NULL) {
 		tui_notice(t, 1, "unknown command /%s (/help lists them)", name);
@@ -238,7 +240,7 @@ commands_run(struct tui *t, const char *line)
 }
 
 void
-commands_line(struct tui *t, const char *line)
+commands_line(struct tui *t, char *line)
 {
 	if (line[0] == '/' && line[1] != '/') {
 		commands_run(t, line);

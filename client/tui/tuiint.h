@@ -110,7 +110,7 @@ const char *view_state_name(enum tui_state);
 
 /* commands.c: the command table. */
 /* Run the input line (a /command or a message for the open conversation). */
-void	commands_line(struct tui *, const char *);
+void	commands_line(struct tui *, char *);
 /* Tab: complete the input line in place. */
 void	commands_complete(struct tui *);
 

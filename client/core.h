@@ -234,9 +234,20 @@ typedef void	core_conv_cb(struct core *, const struct core_conv *, void *);
 int		 core_conversations(struct core *, core_conv_cb *each, void *arg,
 		    struct core_error *err) __attribute__((warn_unused_result));
 
-/* Messages with peer whose seq is at least since: a count, or -1. */
-int		 core_history_count(struct core *, const char *peer,
-		    int64_t since);
+/*
+ * Like core_history, but only messages with seq below before (0: no
+ * bound): a page further back.  0, or -1 with err.
+ */
+int		 core_history_before(struct core *, const char *peer,
+		    int64_t before, int limit, core_event_cb *each, void *arg,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/*
+ * The seq of the n-th message (n >= 1) with peer after seq, or 0 if there
+ * are fewer; -1 on error.
+ */
+int64_t		 core_history_after(struct core *, const char *peer,
+		    int64_t seq, int n);
 
 /*
  * Find the newest message (any conversation) with seq below before (0:

@@ -152,6 +152,25 @@ msglog_history(struct store *st, const char *peer, int limit, msglog_cb *cb,
 }
 
 int
+msglog_history_before(struct store *st, const char *peer, int64_t before,
+    int limit, msglog_cb *cb, void *arg)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hp[STORE_HASHBYTES];
+
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
+	    " messages WHERE hp = ? AND kind = 1 AND id < ? ORDER BY id DESC"
+	    " LIMIT ?) ORDER BY id");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int(s, 3, limit);
+	return (msglog_each(st, s, cb, arg));
+}
+
+int
 msglog_unprinted(struct store *st, msglog_cb *cb, void *arg)
 {
 	sqlite3_stmt	*s;

@@ -29,6 +29,10 @@ typedef int	 msglog_cb(int64_t seq, int kind, int status,
 /* Last limit messages with peer, oldest first.  -1 on error. */
 int		 msglog_history(struct store *, const char *peer, int limit,
 		    msglog_cb *, void *) __attribute__((warn_unused_result));
+/* The same, only messages with seq below before. */
+int		 msglog_history_before(struct store *, const char *peer,
+		    int64_t before, int limit, msglog_cb *, void *)
+		    __attribute__((warn_unused_result));
 /* Every row not marked printed, in order. */
 int		 msglog_unprinted(struct store *, msglog_cb *, void *)
 		    __attribute__((warn_unused_result));

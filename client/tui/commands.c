@@ -72,11 +72,13 @@ commands_hit(struct core *core, const struct core_event *ev, void *arg)
 {
 	struct tui	*t = arg;
 	const char	*peer = ev->outgoing ? ev->to : ev->from;
-	int		 n;
+	int64_t		 anchor;
 
 	view_open(t, peer);
-	n = core_history_count(core, peer, ev->seq);
-	t->want = n + 5 > TUI_PAGE ? n + 5 : TUI_PAGE;
+	/* A window around the hit: some after it, the rest of a page before. */
+	anchor = core_history_after(core, peer, ev->seq, TUI_PAGE / 5);
+	t->anchor = anchor > 0 ? anchor : 0;
+	t->want = TUI_PAGE;
 	t->mark_seq = ev->seq;
 	t->mark_top = 1;
 	t->search_seq = ev->seq;
@@ -103,7 +105,8 @@ commands_search(struct tui *t, const char *arg)
 		t->search_seq = 0;
 	} else
 		tui_notice(t, 0, "match in %s; /search %.40s again for an "
-		    "older one", t->open, arg);
+		    "older one%s", t->open, arg, t->anchor > 0 ?
+		    ", PgDn to the end for the latest" : "");
 }
 
 static void
@@ -255,6 +258,10 @@ commands_line(struct tui *t, char *line)
 	core_send_text(t->core, t->open, line, commands_sent, t);
 	t->stale_msgs = t->stale_convs = 1;
 	t->scroll = 0;
+	if (t->anchor > 0) {
+		t->anchor = 0;
+		t->want = TUI_PAGE;
+	}
 }
 
 /* Candidates for word (len bytes): command names or contacts. */

@@ -56,6 +56,12 @@ keys_page(struct tui *t, int up)
 	int	page = t->rows > 2 ? t->rows - 1 : 1;
 
 	if (!up) {
+		if (t->scroll == 0 && t->anchor > 0) {
+			/* At the end of a window into the past: back to live. */
+			t->anchor = 0;
+			t->want = TUI_PAGE;
+			t->stale_msgs = 1;
+		}
 		t->scroll -= page;
 		if (t->scroll < 0)
 			t->scroll = 0;

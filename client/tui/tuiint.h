@@ -72,6 +72,7 @@ struct tui {
 	int			 nmsgs;
 	int			 want;		/* messages to load */
 	int			 more;		/* older ones exist */
+	int64_t			 anchor;	/* window ends before it; 0: live */
 	int			 scroll;	/* lines above the bottom */
 	int64_t			 mark_seq;	/* highlighted (search hit) */
 	int			 mark_top;	/* scroll the mark into view */

@@ -186,8 +186,8 @@ view_reload_msgs(struct tui *t)
 	t->dirty = 1;
 	if (t->open == NULL)
 		return;
-	if (core_history(t->core, t->open, t->want + 1, view_msg_cb, t,
-	    &err) != 0) {
+	if (core_history_before(t->core, t->open, t->anchor, t->want + 1,
+	    view_msg_cb, t, &err) != 0) {
 		tui_notice(t, 1, "%s", err.msg);
 		return;
 	}
@@ -200,7 +200,8 @@ view_reload_msgs(struct tui *t)
 		memmove(t->msgs, t->msgs + 1, (size_t)--t->nmsgs *
 		    sizeof *t->msgs);
 	}
-	core_queued(t->core, t->open, view_msg_cb, t);
+	if (t->anchor == 0)
+		core_queued(t->core, t->open, view_msg_cb, t);
 	if (core_mark_seen(t->core, t->open) != 0)
 		tui_notice(t, 1, "cannot update the profile");
 }
@@ -213,6 +214,7 @@ view_open(struct tui *t, const char *peer)
 	free(t->open);
 	t->open = xstrdup(peer);
 	t->want = TUI_PAGE;
+	t->anchor = 0;
 	t->scroll = 0;
 	t->mark_seq = 0;
 	t->banner[0] = '\0';

@@ -1,0 +1,76 @@
+/* test_commands: the TUI command table is complete, and natter(1) lists every command in it. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/tui/commands.h"
+
+START_TEST(test_table)
+{
+	const struct commands_entry	*e;
+	static const char		*want[] = { "open", "close", "search",
+	    "fingerprint", "verify", "accept", "help", "quit" };
+	size_t				 i;
+
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		ck_assert_ptr_nonnull(commands_find(want[i]));
+	ck_assert_ptr_null(commands_find("nope"));
+	for (e = commands_table; e->name != NULL; e++) {
+		ck_assert_ptr_nonnull(e->run);
+		ck_assert(strlen(e->help) > 0);
+		ck_assert_int_eq(e->needs_arg, e->args[0] != '\0' &&
+		    e->args[0] != '[');
+	}
+}
+END_TEST
+
+/* Every command appears in natter(1) as ".It Ic /name [Ar ARGS]". */
+START_TEST(test_manual)
+{
+	const struct commands_entry	*e;
+	const char			*src = getenv("NATTER_SOURCE_DIR");
+	char				 path[1024], want[128], *buf;
+	FILE				*f;
+	size_t				 n;
+
+	if (src == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/man/natter.1", src);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	buf = calloc(1, 1 << 20);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (e = commands_table; e->name != NULL; e++) {
+		if (e->args[0] == '\0')
+			snprintf(want, sizeof want, ".It Ic /%s\n", e->name);
+		else if (e->args[0] == '[')
+			snprintf(want, sizeof want, ".It Ic /%s Op Ar", e->name);
+		else
+			snprintf(want, sizeof want, ".It Ic /%s Ar %s\n",
+			    e->name, e->args);
+		ck_assert_msg(strstr(buf, want) != NULL, "natter(1) lacks %s",
+		    want);
+	}
+	free(buf);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("commands");
+	TCase	*tc = tcase_create("commands");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_manual);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

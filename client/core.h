@@ -259,6 +259,14 @@ int		 core_search(struct core *, const char *text, int64_t before,
 		    __attribute__((warn_unused_result));
 
 /*
+ * Call each for at most limit messages (any conversation) with seq above
+ * after, oldest first: for building a search index.  The count, or -1
+ * with err.
+ */
+int		 core_messages_after(struct core *, int64_t after, int limit,
+		    core_event_cb *each, void *arg, struct core_error *err);
+
+/*
  * Call each for every message to peer (NULL: anyone) still in the outbox,
  * oldest first, with status "queued" (seq 0).
  */

@@ -283,6 +283,38 @@ core_search(struct core *c, const char *text, int64_t before,
 	return (found);
 }
 
+int
+core_messages_after(struct core *c, int64_t after, int limit,
+    core_event_cb *each, void *arg, struct core_error *err)
+{
+	Natter__StoredMessage	*m;
+	struct core_event	 ev;
+	sqlite3_stmt		*s;
+	int64_t			 id;
+	int			 n = 0;
+
+	s = store_prep(c->st, "SELECT id, status, v FROM messages"
+	    " WHERE kind = 1 AND id > ? ORDER BY id LIMIT ?");
+	if (s == NULL) {
+		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
+		    store_dir(c->st));
+		return (-1);
+	}
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if ((m = history_row(c->st, s, 2, id)) == NULL)
+			continue;
+		history_event(&ev, id, sqlite3_column_int(s, 1), m);
+		each(c, &ev, arg);
+		natter__stored_message__free_unpacked(m, NULL);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return (n);
+}
+
 void
 core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
 {

@@ -5,6 +5,7 @@
 
 #include "client/tui/commands.h"
 #include "client/tui/edit.h"
+#include "client/tui/search.h"
 #include "client/tui/tuiint.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
@@ -67,36 +68,56 @@ commands_close(struct tui *t, const char *arg)
 	view_close(t);
 }
 
+/* Show the hit seq in peer's conversation, inside a window around it. */
+static void
+commands_show(struct tui *t, const char *peer, int64_t seq)
+{
+	int64_t	anchor;
+
+	view_open(t, peer);
+	/* Some messages after the hit, the rest of a page before it. */
+	anchor = core_history_after(t->core, peer, seq, TUI_PAGE / 5);
+	t->anchor = anchor > 0 ? anchor : 0;
+	t->want = TUI_PAGE;
+	t->mark_seq = seq;
+	t->mark_top = 1;
+	t->search_seq = seq;
+	view_reload_msgs(t);
+}
+
 static void
 commands_hit(struct core *core, const struct core_event *ev, void *arg)
 {
-	struct tui	*t = arg;
-	const char	*peer = ev->outgoing ? ev->to : ev->from;
-	int64_t		 anchor;
-
-	view_open(t, peer);
-	/* A window around the hit: some after it, the rest of a page before. */
-	anchor = core_history_after(core, peer, ev->seq, TUI_PAGE / 5);
-	t->anchor = anchor > 0 ? anchor : 0;
-	t->want = TUI_PAGE;
-	t->mark_seq = ev->seq;
-	t->mark_top = 1;
-	t->search_seq = ev->seq;
-	view_reload_msgs(t);
+	(void)core;
+	commands_show(arg, ev->outgoing ? ev->to : ev->from, ev->seq);
 }
 
 static void
 commands_search(struct tui *t, const char *arg)
 {
-	struct core_error	err;
-	int			rc;
+	struct core_error	 err;
+	const char		*peer;
+	char			*p;
+	int64_t			 seq;
+	int			 rc;
 
 	if (t->search_text == NULL || strcmp(t->search_text, arg) != 0) {
 		free(t->search_text);
 		t->search_text = xstrdup(arg);
 		t->search_seq = 0;
 	}
-	rc = core_search(t->core, arg, t->search_seq, commands_hit, t, &err);
+	snprintf(err.msg, sizeof err.msg, "cannot read the history");
+	if (t->search != NULL) {
+		rc = search_find(t->search, t->core, arg, t->search_seq, &seq,
+		    &peer);
+		if (rc == 1) {
+			p = xstrdup(peer);
+			commands_show(t, p, seq);
+			free(p);
+		}
+	} else
+		rc = core_search(t->core, arg, t->search_seq, commands_hit, t,
+		    &err);
 	if (rc < 0)
 		tui_notice(t, 1, "%s", err.msg);
 	else if (rc == 0) {

@@ -48,6 +48,7 @@ struct tui_conv {
 
 struct edit;
 struct grid;
+struct search;
 
 struct tui {
 	uv_loop_t		 loop;
@@ -80,6 +81,7 @@ struct tui {
 	int			 rows;		/* layout: rows to show them */
 
 	struct edit		*edit;
+	struct search		*search;	/* NULL: search the database */
 	char			 notice[TUI_NOTICE_MAX];
 	int			 notice_err;
 	char			 banner[TUI_NOTICE_MAX];	/* key change */

@@ -1,0 +1,30 @@
+/* search: an in-memory index of the local history's plaintext, so that /search scans memory, not the database. */
+#ifndef NATTER_SEARCH_H
+#define NATTER_SEARCH_H
+
+#include <stdint.h>
+
+struct core;
+struct search;
+
+#define SEARCH_CHUNK	2000	/* messages indexed per step */
+
+struct search	*search_create(void);
+/* Free the index, wiping the texts it holds.  NULL is a no-op. */
+void		 search_free(struct search *);
+
+/*
+ * Index up to SEARCH_CHUNK more messages from the core: 1 if there may be
+ * more, 0 once everything stored so far is indexed, -1 on error.
+ */
+int		 search_step(struct search *, struct core *);
+
+/*
+ * Catch up with the core, then find the newest message with seq below
+ * before (0: no bound) whose text contains text (ASCII case folded).
+ * 1 with *seq and *peer (valid until search_free) set, 0 if none, -1.
+ */
+int		 search_find(struct search *, struct core *, const char *text,
+		    int64_t before, int64_t *seq, const char **peer);
+
+#endif

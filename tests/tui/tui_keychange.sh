@@ -1,0 +1,54 @@
+#!/bin/sh
+# tui_keychange: bob's identity key changes (the server hands out
+# mallory's keys as a new device of bob, as in e2e/client_key_change);
+# alice's TUI says why a message to bob is not sent, shows the banner,
+# and sends again after /accept.
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tuilib.inc"
+e2e_init tui_keychange
+command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+start_server
+register alice bob mallory
+nat alice send bob "before" >/dev/null || fail "alice send"
+nat bob send alice "hi alice" >/dev/null || fail "bob send"
+nat bob recv >/dev/null || fail "bob recv"
+stop_server || fail "natterd exit status $? on SIGTERM"
+sqlite3 "$DATA/natterd.db" "
+    CREATE TEMP TABLE m AS SELECT d.* FROM devices d JOIN accounts a
+        ON a.id = d.account WHERE a.name = 'mallory' AND d.device = 1;
+    UPDATE devices SET
+        identity_key = (SELECT identity_key FROM m),
+        spk_id = (SELECT spk_id FROM m), spk = (SELECT spk FROM m),
+        spk_sig = (SELECT spk_sig FROM m)
+    WHERE device = 1 AND account = (SELECT id FROM accounts WHERE name = 'bob');
+    INSERT INTO devices (account, device, identity_key, spk_id, spk, spk_sig)
+        SELECT (SELECT id FROM accounts WHERE name = 'bob'), 2,
+            identity_key, spk_id, spk, spk_sig FROM m;
+    DELETE FROM opks WHERE account = (SELECT id FROM accounts WHERE name = 'bob');" ||
+    fail "cannot rewrite the directory"
+restart_server
+
+tui_start alice 100 30
+tui_wait 20 "connected" 'connected'
+tui_type "/open bob"
+tui_keys Enter
+tui_wait 10 "bob open" 'bob: hi alice'
+tui_type "should not go out"
+tui_keys Enter
+tui_wait 20 "the send error" 'not sent: .*identity key of bob has changed'
+tui_type "/close"
+tui_keys Enter
+tui_type "/open bob"
+tui_keys Enter
+tui_wait 10 "key change banner" "bob's key changed: /fingerprint"
+tui_type "/fingerprint"
+tui_keys Enter
+tui_wait 20 "safety number" 'safety number: [0-9]{5}'
+tui_type "/accept"
+tui_keys Enter
+tui_wait 10 "accepted" 'accepted the new key of bob'
+tui_screen | grep -q "bob's key changed" && fail "banner still shown"
+tui_type "after accepting"
+tui_keys Enter
+tui_wait 20 "sent after /accept" 'alice: after accepting .(sent|delivered)'
+pass

@@ -328,8 +328,14 @@ tui_run(const char *home, const char *server, char *pass, size_t passlen)
 	t.status = 0;
 	t.dirty = 1;
 	view_reload_convs(&t);
-	if (tui_handles(&t) != 0)
-		tui_quit(&t, 1);
+	if (tui_handles(&t) != 0) {
+		/* Nothing was started: only the core to close. */
+		screen_end(&t);
+		fprintf(stderr, "natter: cannot watch the terminal\n");
+		core_close(t.core);
+		tui_finish(&t);
+		return (1);
+	}
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	screen_end(&t);
 	tui_finish(&t);

@@ -1,0 +1,34 @@
+#!/bin/sh
+# tui_config: $XDG_CONFIG_HOME/natter/config changes the timestamp format
+# and swaps Enter and Alt-Enter; a bad line is reported on one line and
+# the good ones still apply.
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tuilib.inc"
+e2e_init tui_config
+start_server
+register alice bob
+nat bob send alice "hello" >/dev/null || fail "bob send"
+mkdir -p "$ROOT/xdg/natter"
+cat >"$ROOT/xdg/natter/config" <<'CONF'
+# test configuration
+timestamp = [%H.%M]
+this line is bad
+send-key = alt-enter
+notify = bell
+CONF
+
+tui_start alice 100 30
+tui_wait 20 "connected" 'connected'
+tui_wait 10 "bad line reported" 'config: .*/natter/config: line 3: expected key = value'
+tui_type "/open bob"
+tui_keys M-Enter
+tui_wait 10 "timestamp format" '│\[[0-9]{2}\.[0-9]{2}\] bob: hello'
+tui_type "first"
+tui_keys Enter
+tui_type "second"
+tui_screen | grep -q 'alice: first' && fail "Enter sent with send-key = alt-enter"
+tui_keys M-Enter
+tui_wait 20 "Alt-Enter sends" 'alice: first'
+nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv"
+grep -q 'first\\nsecond' "$ROOT/bob.recv" || fail "bob got: $(cat "$ROOT/bob.recv")"
+pass

@@ -234,14 +234,16 @@ keys_one(struct tui *t, int code, wint_t wc)
 		keys_insert(t, wc);
 }
 
-void
+int
 keys_read(struct tui *t)
 {
 	wint_t	wc;
-	int	code;
+	int	code, n = 0;
 
 	while (!t->quit && (code = get_wch(&wc)) != ERR) {
 		keys_one(t, code, wc);
 		t->dirty = 1;
+		n++;
 	}
+	return (n);
 }

@@ -13,7 +13,7 @@ struct tui;
 /* Teach curses the sequences above (after initscr). */
 void	keys_define(void);
 
-/* Read and handle everything waiting on the terminal. */
-void	keys_read(struct tui *);
+/* Read and handle everything waiting on the terminal; how many keys. */
+int	keys_read(struct tui *);
 
 #endif

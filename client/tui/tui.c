@@ -22,6 +22,7 @@
 #include "client/tui/width.h"
 
 #define TUI_TICK_MS	1000
+#define TUI_EMPTY_READS	1000
 
 /* The handles tui_run owns besides the core. */
 struct tui_handles {
@@ -150,12 +151,22 @@ tui_input_cb(uv_poll_t *h, int status, int events)
 {
 	struct tui	*t = h->data;
 
+	static int	 empty;
+
 	(void)events;
 	if (status < 0) {
 		tui_quit(t, 1);
 		return;
 	}
-	keys_read(t);
+	/*
+	 * A terminal that has gone away stays readable with nothing to
+	 * read: leave rather than spin (a partial escape sequence gives a
+	 * few empty wake-ups at most).
+	 */
+	if (keys_read(t) > 0)
+		empty = 0;
+	else if (++empty >= TUI_EMPTY_READS)
+		tui_quit(t, 1);
 }
 
 /* A message for a conversation not on screen: notify if configured. */

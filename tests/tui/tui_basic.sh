@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui_basic: alice in the TUI opens a conversation with bob, sends, sees
 # the tick move to delivered and bob's reply appear; a message from carol
-# bumps carol's unread count; resize to 40x12 and back; /quit.
+# bumps carol's unread count; resize to 40x12 and back; switching
+# conversations with Alt-1, Ctrl-N/P, Alt-Up/Down; input history; /quit.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_basic
@@ -39,6 +40,20 @@ tui_wait 10 "back to 100x30" 'bob: reply from bob'
 tui_keys M-1
 tui_wait 10 "carol opened with Alt-1" 'carol: carol two'
 tui_wait 10 "carol read" '^ *[0-9] carol *│'
+tui_keys C-n
+tui_wait 10 "Ctrl-N opens bob" '^bob>'
+tui_keys C-p
+tui_wait 10 "Ctrl-P opens carol" '^carol>'
+tui_keys M-Down
+tui_wait 10 "Alt-Down opens bob" '^bob>'
+tui_keys M-Up
+tui_wait 10 "Alt-Up opens carol" '^carol>'
+tui_keys Up
+tui_wait 10 "Up recalls the last input" '^carol> hi bob, alice here'
+tui_keys C-w
+tui_wait 10 "Ctrl-W deletes a word" '^carol> hi bob, alice *$'
+tui_keys C-u
+tui_wait 10 "Ctrl-U clears the line" '^carol> *$'
 tui_type "/quit"
 tui_keys Enter
 tui_wait 10 "natter exits 0" 'natter-exited-0'

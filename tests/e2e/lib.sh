@@ -37,6 +37,10 @@
 #   rpc_run USER IN OUT [WINDOW]   drive `natter rpc` (see rpc_run below)
 #   rpc_bg USER IN OUT [WINDOW]    the same in the background (BG_PID)
 #   rpc_sends FILE TO PREFIX N     write N send requests to FILE
+#   swap_identity NAME WITH  what a compromised server does: stop natterd,
+#                          give NAME a second device and WITH's keys as
+#                          NAME's (so clients fetch NAME's keys again and
+#                          see a changed identity key), restart
 #   pass                   prints "PASS name", exits 0
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -599,4 +603,24 @@ EOF
 count_type()
 {
 	jl "$1" 'len([o for o in L if o.get("type") == "'"$2"'"])'
+}
+
+swap_identity()
+{
+	command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+	stop_server || fail "natterd exit status $? on SIGTERM"
+	sqlite3 "$DATA/natterd.db" "
+	    CREATE TEMP TABLE m AS SELECT d.* FROM devices d JOIN accounts a
+	        ON a.id = d.account WHERE a.name = '$2' AND d.device = 1;
+	    UPDATE devices SET
+	        identity_key = (SELECT identity_key FROM m),
+	        spk_id = (SELECT spk_id FROM m), spk = (SELECT spk FROM m),
+	        spk_sig = (SELECT spk_sig FROM m)
+	    WHERE device = 1 AND account = (SELECT id FROM accounts WHERE name = '$1');
+	    INSERT INTO devices (account, device, identity_key, spk_id, spk, spk_sig)
+	        SELECT (SELECT id FROM accounts WHERE name = '$1'), 2,
+	            identity_key, spk_id, spk, spk_sig FROM m;
+	    DELETE FROM opks WHERE account = (SELECT id FROM accounts WHERE name = '$1');" ||
+	    fail "cannot rewrite the directory"
+	restart_server
 }

@@ -12,21 +12,7 @@ register alice bob mallory
 nat alice send bob "before" >/dev/null || fail "alice send"
 nat bob send alice "hi alice" >/dev/null || fail "bob send"
 nat bob recv >/dev/null || fail "bob recv"
-stop_server || fail "natterd exit status $? on SIGTERM"
-sqlite3 "$DATA/natterd.db" "
-    CREATE TEMP TABLE m AS SELECT d.* FROM devices d JOIN accounts a
-        ON a.id = d.account WHERE a.name = 'mallory' AND d.device = 1;
-    UPDATE devices SET
-        identity_key = (SELECT identity_key FROM m),
-        spk_id = (SELECT spk_id FROM m), spk = (SELECT spk FROM m),
-        spk_sig = (SELECT spk_sig FROM m)
-    WHERE device = 1 AND account = (SELECT id FROM accounts WHERE name = 'bob');
-    INSERT INTO devices (account, device, identity_key, spk_id, spk, spk_sig)
-        SELECT (SELECT id FROM accounts WHERE name = 'bob'), 2,
-            identity_key, spk_id, spk, spk_sig FROM m;
-    DELETE FROM opks WHERE account = (SELECT id FROM accounts WHERE name = 'bob');" ||
-    fail "cannot rewrite the directory"
-restart_server
+swap_identity bob mallory
 
 tui_start alice 100 30
 tui_wait 20 "connected" 'connected'

@@ -323,8 +323,7 @@ core_status_name(int status)
 	return ("pending");
 }
 
-/* Fill ev from a stored row (strings point into m). */
-static void
+void
 core_event_from(struct core_event *ev, int64_t seq, int kind, int status,
     const Natter__StoredMessage *m)
 {

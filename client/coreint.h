@@ -115,6 +115,9 @@ struct core {
 };
 
 /* core.c */
+/* Fill ev from a stored row, STORE_MESSAGE or _RECEIPT (strings into m). */
+void	core_event_from(struct core_event *, int64_t seq, int kind, int status,
+	    const Natter__StoredMessage *);
 void	core_emit(struct core *, const struct core_event *);
 void	core_seterr(struct core_error *, enum core_err, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -14,8 +14,6 @@
 
 #define HISTORY_MAX_CONVS	1024
 
-static void	history_event(struct core_event *, int64_t, int,
-		    const Natter__StoredMessage *);
 
 /* Decrypt and unpack the v column (col) of the current row; NULL on error. */
 static Natter__StoredMessage *
@@ -184,7 +182,7 @@ history_each_cb(int64_t seq, int kind, int status,
 	struct core_event	 ev;
 
 	(void)kind;
-	history_event(&ev, seq, status, m);
+	core_event_from(&ev, seq, STORE_MESSAGE, status, m);
 	e->cb(e->c, &ev, e->arg);
 	return (0);
 }
@@ -228,27 +226,6 @@ history_match(const char *hay, const char *needle, size_t nlen)
 	return (0);
 }
 
-/* Fill ev from a message row (strings point into m). */
-static void
-history_event(struct core_event *ev, int64_t seq, int status,
-    const Natter__StoredMessage *m)
-{
-	static const char *names[] = { "pending", "sent", "delivered", "read",
-	    "received" };
-
-	memset(ev, 0, sizeof *ev);
-	ev->type = CORE_EV_MESSAGE;
-	ev->seq = seq;
-	core_id_hex(ev->id, m->message_id.data, m->message_id.len);
-	ev->from = m->from;
-	ev->from_device = m->from_device;
-	ev->to = m->to;
-	ev->ts = m->ts;
-	ev->text = m->text;
-	ev->outgoing = m->outgoing;
-	ev->status = names[status >= 0 && status <= 4 ? status : 0];
-}
-
 int
 core_search(struct core *c, const char *text, int64_t before,
     core_event_cb *each, void *arg, struct core_error *err)
@@ -273,7 +250,8 @@ core_search(struct core *c, const char *text, int64_t before,
 		if ((m = history_row(c->st, s, 2, id)) == NULL)
 			continue;
 		if (m->text != NULL && history_match(m->text, text, nlen)) {
-			history_event(&ev, id, sqlite3_column_int(s, 1), m);
+			core_event_from(&ev, id, STORE_MESSAGE,
+			    sqlite3_column_int(s, 1), m);
 			found = 1;
 			each(c, &ev, arg);
 		}
@@ -306,7 +284,8 @@ core_messages_after(struct core *c, int64_t after, int limit,
 		id = sqlite3_column_int64(s, 0);
 		if ((m = history_row(c->st, s, 2, id)) == NULL)
 			continue;
-		history_event(&ev, id, sqlite3_column_int(s, 1), m);
+		core_event_from(&ev, id, STORE_MESSAGE,
+			    sqlite3_column_int(s, 1), m);
 		each(c, &ev, arg);
 		natter__stored_message__free_unpacked(m, NULL);
 		n++;

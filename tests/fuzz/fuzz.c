@@ -86,3 +86,13 @@ fuzz_fail(const char *file, int line, const char *what)
 	fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
 	abort();
 }
+
+void
+fuzz_seed_texts(const char *const (*seeds)[2], size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		fuzz_seed(seeds[i][0], (const uint8_t *)seeds[i][1],
+		    strlen(seeds[i][1]));
+}

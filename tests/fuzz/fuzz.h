@@ -21,6 +21,9 @@ void	fuzz_seed(const char *name, const uint8_t *buf, size_t len);
 void	fuzz_seed_sel(const char *name, uint8_t sel, const uint8_t *buf,
 	    size_t len);
 
+/* fuzz_seed for each { name, text } pair of seeds (n pairs). */
+void	fuzz_seed_texts(const char *const (*seeds)[2], size_t n);
+
 /* Abort (a finding) unless cond holds. */
 #define FUZZ_CHECK(cond) do {						\
 	if (!(cond))							\

@@ -13,15 +13,10 @@ static const char *const config_seeds[][2] = {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	size_t	i;
-
 	(void)argc;
 	(void)argv;
 	fuzz_init();
-	for (i = 0; i < sizeof config_seeds / sizeof config_seeds[0]; i++)
-		fuzz_seed(config_seeds[i][0],
-		    (const uint8_t *)config_seeds[i][1],
-		    strlen(config_seeds[i][1]));
+	fuzz_seed_texts(config_seeds, sizeof config_seeds / sizeof config_seeds[0]);
 	return (0);
 }
 

@@ -1,6 +1,4 @@
 /* fuzz_rpc: natter rpc's request parser (rpc_parse) on any byte string. */
-#include <string.h>
-
 #include <jansson.h>
 
 #include "client/cli.h"
@@ -23,15 +21,10 @@ static const char *const rpc_seed_lines[][2] = {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	size_t	i;
-
 	(void)argc;
 	(void)argv;
 	fuzz_init();
-	for (i = 0; i < sizeof rpc_seed_lines / sizeof rpc_seed_lines[0]; i++)
-		fuzz_seed(rpc_seed_lines[i][0],
-		    (const uint8_t *)rpc_seed_lines[i][1],
-		    strlen(rpc_seed_lines[i][1]));
+	fuzz_seed_texts(rpc_seed_lines, sizeof rpc_seed_lines / sizeof rpc_seed_lines[0]);
 	return (0);
 }
 

@@ -51,6 +51,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "then exit", cli_p_recv, CLI_NO_RPC | CLI_STREAM, stream_recv, NULL },
 	{ "listen", NULL, "stay connected and print events as they come",
 	    cli_p_none, CLI_NO_RPC | CLI_STREAM, stream_listen, NULL },
+	{ "read", "read", "mark every message received from TO read and send "
+	    "TO a read receipt", cli_p_peer, 0, cmds_read, cmds_read_human },
 	{ "history", "history", "print the conversation with TO from the "
 	    "local store", cli_p_history, 0, cmds_history,
 	    cmds_history_human },

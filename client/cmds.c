@@ -1,4 +1,5 @@
-/* cmds: the request/answer commands (register, send, history, fingerprint, verify, trust, status). */
+/* cmds: the request/answer commands (register, send, read, history, fingerprint, verify, trust, status). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +74,59 @@ cmds_send_human(const json_t *r)
 	printf("sent to %s (id %.12s)\n",
 	    json_string_value(json_object_get(r, "to")),
 	    json_string_value(json_object_get(r, "id")));
+}
+
+static json_t *
+cmds_read_result(struct call *c, int count)
+{
+	return (json_pack("{s:s, s:s, s:i}", "type", "read", "peer",
+	    cli_str(c->params, "to"), "count", count));
+}
+
+static void
+cmds_read_sent(struct core *core, const struct core_error *err,
+    const char *id, int64_t ts, void *arg)
+{
+	struct call	*c = arg;
+
+	(void)core;
+	(void)id;
+	(void)ts;
+	if (err != NULL)
+		call_done(c, err, NULL);
+	else
+		call_done(c, NULL, cmds_read_result(c, (int)(intptr_t)c->priv));
+}
+
+void
+cmds_read(struct call *c)
+{
+	struct core_error	err;
+	int			n;
+
+	n = core_mark_read(c->core, cli_str(c->params, "to"), 0, 0,
+	    cmds_read_sent, c, &err);
+	if (n < 0)
+		call_done(c, &err, NULL);
+	else if (n == 0)
+		call_done(c, NULL, cmds_read_result(c, 0));
+	else
+		c->priv = (void *)(intptr_t)n;	/* done once stored */
+}
+
+void
+cmds_read_human(const json_t *r)
+{
+	long long	n = (long long)json_integer_value(json_object_get(r,
+			    "count"));
+
+	if (n == 0)
+		printf("nothing unread from %s\n",
+		    json_string_value(json_object_get(r, "peer")));
+	else
+		printf("marked %lld message%s from %s read\n", n,
+		    n == 1 ? "" : "s",
+		    json_string_value(json_object_get(r, "peer")));
 }
 
 static void

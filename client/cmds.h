@@ -8,6 +8,7 @@ struct call;
 
 void	cmds_register(struct call *);
 void	cmds_send(struct call *);
+void	cmds_read(struct call *);
 void	cmds_history(struct call *);
 void	cmds_fingerprint(struct call *);
 void	cmds_verify(struct call *);
@@ -16,6 +17,7 @@ void	cmds_status(struct call *);
 
 void	cmds_register_human(const json_t *);
 void	cmds_send_human(const json_t *);
+void	cmds_read_human(const json_t *);
 void	cmds_history_human(const json_t *);
 void	cmds_fingerprint_human(const json_t *);
 void	cmds_verify_human(const json_t *);

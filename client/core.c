@@ -336,6 +336,7 @@ core_event_from(struct core_event *ev, int64_t seq, int kind, int status,
 	ev->to = m->to;
 	ev->ts = m->ts;
 	ev->outgoing = m->outgoing;
+	ev->unseen = kind == STORE_MESSAGE && status == STORE_ST_RECEIVED;
 	if (kind == STORE_RECEIPT) {
 		ev->by = m->by;
 		ev->status = core_status_name((int)m->status);
@@ -456,23 +457,37 @@ core_send_text(struct core *c, const char *to, const char *text,
 	else if ((s = outbox_add(c, to, text, &err)) != NULL) {
 		s->cb = sent;
 		s->arg = arg;
-		if (!c->started) {
-			c->started = 1;
-			c->oneshot = 1;
-		}
-		if (c->state == CONN_DOWN)
-			conn_start(c);
-		else
-			outbox_kick(c);
+		core_outbox_go(c);
 		return;
 	}
 	core_later(c, &err, NULL, sent, NULL, arg);
 }
 
+void
+core_outbox_go(struct core *c)
+{
+	if (!c->started) {
+		c->started = 1;
+		c->oneshot = 1;
+	}
+	if (c->state == CONN_DOWN)
+		conn_start(c);
+	else
+		outbox_kick(c);
+}
+
+/* Messages only (not read receipts); the queue mirrors the outbox table. */
 int
 core_outbox_count(struct core *c)
 {
-	return (store_outbox_count(c->st));
+	struct core_send	*s;
+	int			 n = 0;
+
+	TAILQ_FOREACH(s, &c->sends, entry) {
+		if (s->text != NULL)
+			n++;
+	}
+	return (n);
 }
 
 void

@@ -87,6 +87,7 @@ struct core_event {
 	const char		*status;		/* receipts / history: "sent", "delivered", "read", "received" */
 	const char		*by;			/* receipts */
 	int			 outgoing;		/* 1 if we sent it */
+	int			 unseen;		/* received, no read receipt yet */
 	int64_t			 retry_in_ms;		/* DISCONNECTED */
 	const struct core_error	*error;			/* DISCONNECTED, ERROR */
 };
@@ -163,6 +164,19 @@ int		 core_start(struct core *, int flags, core_event_cb *cb, void *arg,
  */
 void		 core_send_text(struct core *, const char *to, const char *text,
 		    core_sent_cb *sent, void *arg);
+
+/*
+ * Mark the received messages with peer whose seq lies in [from, to] (to 0:
+ * no bound) as read: in one commit their status becomes seen and encrypted
+ * read receipts (CORE_READ_MAX ids each) join the outbox, for peer's
+ * devices and our other ones.  Returns how many messages were marked, or
+ * -1 with err.  If some were and sent is not NULL, sent is called once the
+ * server has stored the last receipt (starting a one-shot connection if
+ * core_start was not called, as core_send_text does).
+ */
+int		 core_mark_read(struct core *, const char *peer, int64_t from,
+		    int64_t to, core_sent_cb *sent, void *arg,
+		    struct core_error *err) __attribute__((warn_unused_result));
 
 /* Number of messages still in the outbox (not yet stored by the server). */
 int		 core_outbox_count(struct core *);

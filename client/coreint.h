@@ -54,7 +54,9 @@ struct core_send {
 	int64_t			 oid;
 	uint8_t			 id[CORE_IDBYTES];
 	char			*to;
-	char			*text;
+	char			*text;		/* NULL: a read receipt */
+	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
+	size_t			 nread;
 	int64_t			 ts;
 	int			 tries;
 	int			 inflight;	/* sent, no answer yet */
@@ -119,6 +121,8 @@ struct core {
 void	core_event_from(struct core_event *, int64_t seq, int kind, int status,
 	    const Natter__StoredMessage *);
 void	core_emit(struct core *, const struct core_event *);
+/* Something joined the outbox: connect (one-shot if not started) or kick. */
+void	core_outbox_go(struct core *);
 void	core_seterr(struct core_error *, enum core_err, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 enum core_err core_code_err(uint32_t code);
@@ -157,6 +161,11 @@ void	account_topup(struct core *);
 
 /* outbox.c: sending. */
 int	outbox_load(struct core *, struct core_error *);
+/* Ids a read receipt carries at most (content.proto). */
+#define CORE_READ_MAX	256
+/* Put an outbox row (already stored as oid) in the sending queue. */
+struct core_send *outbox_queue(struct core *, int64_t oid,
+	    const Natter__OutboxItem *);
 struct core_send *outbox_add(struct core *, const char *to, const char *text,
 	    struct core_error *);
 void	outbox_kick(struct core *);
@@ -164,6 +173,12 @@ void	outbox_kick(struct core *);
 int	outbox_bundles(struct core *, const char *peer,
 	    const Natter__Response *, struct core_error *);
 void	outbox_fail_all(struct core *, const struct core_error *);
+
+/* receipts.c: read receipts arriving (inside inbox's transaction). */
+struct receipts_seen;
+int	receipts_apply(struct core *, const Natter__Delivery *,
+	    const Natter__Content *, struct receipts_seen **);
+void	receipts_done(struct core *, struct receipts_seen *, int committed);
 
 /* inbox.c: receiving. */
 void	inbox_deliver(struct core *, const Natter__Deliver *);

@@ -301,7 +301,7 @@ core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
 	struct core_event	 ev;
 
 	TAILQ_FOREACH(q, &c->sends, entry) {
-		if (peer != NULL && strcmp(q->to, peer) != 0)
+		if (q->text == NULL || (peer != NULL && strcmp(q->to, peer) != 0))
 			continue;
 		memset(&ev, 0, sizeof ev);
 		ev.type = CORE_EV_MESSAGE;

@@ -1,4 +1,4 @@
-/* inbox: receiving: decrypt, dedup, commit message + session + ack bookkeeping together, then ack. */
+/* inbox: receiving: decrypt, dedup, commit message (or receipt) + session + ack bookkeeping together, then ack. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +67,7 @@ inbox_receipt(struct core *c, const Natter__Delivery *d)
 	if (store_begin(c->st) != 0)
 		return;
 	rc = msglog_set_status(c->st, r->message_id.data, r->message_id.len,
-	    STORE_ST_DELIVERED, &mseq);
+	    NULL, STORE_ST_DELIVERED, &mseq);
 	if (rc == 0 || rc == 1)
 		rc = msglog_add(c->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);
@@ -106,6 +106,7 @@ inbox_message(struct core *c, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	struct core_error	 err;
+	struct receipts_seen	*seen = NULL;
 	Natter__Content		*ct = NULL;
 	uint8_t			*pt = NULL, ik[32];
 	size_t			 ptlen = 0;
@@ -131,12 +132,17 @@ inbox_message(struct core *c, const Natter__Delivery *d)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT)
 		rc = inbox_store_text(c, d, ct, &m, &seq);
+	else if (ct->body_case == NATTER__CONTENT__BODY_READ_RECEIPT &&
+	    (rc = receipts_apply(c, d, ct, &seen)) == 1)
+		rc = 2;
 	if (rc == -1 || store_seq_add(c->st, d->seq) != 0 ||
 	    store_commit(c->st) != 0) {
 		store_rollback(c->st);
+		receipts_done(c, seen, 0);
 		log_warn("cannot save a message from %s", d->from);
 		goto out;
 	}
+	receipts_done(c, seen, 1);
 	if (rc == 2)
 		inbox_error(c, d, "malformed content");
 	else if (rc == 0 && seq > 0)

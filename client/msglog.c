@@ -1,4 +1,5 @@
 /* msglog: the profile's message log (messages and receipts, sealed), history and printed-once state. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,33 +72,70 @@ msglog_add(struct store *st, int kind, int status,
 	return (0);
 }
 
+/* The row of message mid (with peer unless NULL): > 0, 0 if none, -1. */
+static int64_t
+msglog_find(struct store *st, const uint8_t *mid, size_t len, const char *peer)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hm[STORE_HASHBYTES], hp[STORE_HASHBYTES];
+	int64_t		 id = 0;
+	int		 rc;
+
+	store_hash(st, hm, "message", mid, len);
+	if (peer == NULL)
+		return (store_find(st, "SELECT id FROM messages WHERE hm = ?"
+		    " AND kind = 1", hm));
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	s = store_prep(st, "SELECT id FROM messages WHERE hm = ? AND kind = 1"
+	    " AND hp = ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, hm, sizeof hm, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 2, hp, sizeof hp, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		id = -1;
+	sqlite3_finalize(s);
+	return (id);
+}
+
 int
 msglog_set_status(struct store *st, const uint8_t *mid, size_t len,
-    int status, int64_t *seq)
+    const char *peer, int status, int64_t *seq)
 {
 	sqlite3_stmt	*s;
 	sqlite3		*db;
-	uint8_t		 hm[STORE_HASHBYTES];
 	int64_t		 id;
 
-	store_hash(st, hm, "message", mid, len);
-	id = store_find(st, "SELECT id FROM messages WHERE hm = ? AND kind = 1",
-	    hm);
-	if (id <= 0)
+	if ((id = msglog_find(st, mid, len, peer)) <= 0)
 		return (id == 0 ? 1 : -1);
-	s = store_prep(st, "UPDATE messages SET status = ?"
-	    " WHERE id = ? AND status < ? AND status != 4");
+	/* Only upwards, and only within the family: ours or received. */
+	s = store_prep(st, "UPDATE messages SET status = ?1 WHERE id = ?2"
+	    " AND status < ?1 AND (status >= 4) = (?1 >= 4)");
 	if (s == NULL)
 		return (-1);
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int(s, 3, status);
 	if (seq != NULL)
 		*seq = id;
 	db = sqlite3_db_handle(s);
 	if (store_done(st, s) != 0)
 		return (-1);
 	return (sqlite3_changes(db) > 0 ? 0 : 2);
+}
+
+int
+msglog_set_status_seq(struct store *st, int64_t seq, int status)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(st, "UPDATE messages SET status = ? WHERE id = ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, seq);
+	return (store_done(st, s));
 }
 
 /* Run a query of (id, kind, status, v) rows and call cb for each. */
@@ -167,6 +205,26 @@ msglog_history_before(struct store *st, const char *peer, int64_t before,
 	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, before);
 	sqlite3_bind_int(s, 3, limit);
+	return (msglog_each(st, s, cb, arg));
+}
+
+int
+msglog_unseen(struct store *st, const char *peer, int64_t from, int64_t to,
+    int limit, msglog_cb *cb, void *arg)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hp[STORE_HASHBYTES];
+
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	s = store_prep(st, "SELECT id, kind, status, v FROM messages"
+	    " WHERE hp = ? AND id BETWEEN ? AND ? AND kind = 1 AND status = 4"
+	    " ORDER BY id LIMIT ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to > 0 ? to : INT64_MAX);
+	sqlite3_bind_int(s, 4, limit);
 	return (msglog_each(st, s, cb, arg));
 }
 

@@ -19,11 +19,13 @@ int		 msglog_add(struct store *, int kind, int status,
 		    __attribute__((warn_unused_result));
 int		 msglog_exists(struct store *, const uint8_t *id, size_t idlen);
 /*
- * Raise the status of our message id: 0 if raised, 2 if it already had
- * that status or a later one, 1 if there is no such message, -1 on error.
+ * Raise the status of the message id (with peer, unless peer is NULL):
+ * ours SENT -> DELIVERED -> READ, received RECEIVED -> SEEN.  0 if raised,
+ * 2 if it already had that status or a later one (or is of the other
+ * family), 1 if there is no such message, -1 on error.
  */
 int		 msglog_set_status(struct store *, const uint8_t *id,
-		    size_t idlen, int status, int64_t *seq);
+		    size_t idlen, const char *peer, int status, int64_t *seq);
 typedef int	 msglog_cb(int64_t seq, int kind, int status,
 		    const Natter__StoredMessage *, void *);
 /* Last limit messages with peer, oldest first.  -1 on error. */
@@ -32,6 +34,16 @@ int		 msglog_history(struct store *, const char *peer, int limit,
 /* The same, only messages with seq below before. */
 int		 msglog_history_before(struct store *, const char *peer,
 		    int64_t before, int limit, msglog_cb *, void *)
+		    __attribute__((warn_unused_result));
+/*
+ * Received messages with peer still RECEIVED, seq in [from, to] (to 0: no
+ * bound), oldest first, at most limit.  -1 on error.
+ */
+int		 msglog_unseen(struct store *, const char *peer, int64_t from,
+		    int64_t to, int limit, msglog_cb *, void *)
+		    __attribute__((warn_unused_result));
+/* Set the status of the row seq.  0 or -1. */
+int		 msglog_set_status_seq(struct store *, int64_t seq, int status)
 		    __attribute__((warn_unused_result));
 /* Every row not marked printed, in order. */
 int		 msglog_unprinted(struct store *, msglog_cb *, void *)

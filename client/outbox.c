@@ -28,16 +28,24 @@
 
 static int	outbox_try(struct core *, struct core_send *);
 
-static struct core_send *
-outbox_new(struct core *c, int64_t oid, const Natter__OutboxItem *o)
+struct core_send *
+outbox_queue(struct core *c, int64_t oid, const Natter__OutboxItem *o)
 {
 	struct core_send	*s;
+	size_t			 i;
 
 	s = xcalloc(1, sizeof *s);
 	s->oid = oid;
 	memcpy(s->id, o->message_id.data, CORE_IDBYTES);
 	s->to = xstrdup(o->to);
-	s->text = xstrdup(o->text);
+	if (o->n_read_ids > 0) {
+		s->read_ids = xcalloc(o->n_read_ids, CORE_IDBYTES);
+		for (i = 0; i < o->n_read_ids; i++)
+			memcpy(s->read_ids + i * CORE_IDBYTES,
+			    o->read_ids[i].data, CORE_IDBYTES);
+		s->nread = o->n_read_ids;
+	} else
+		s->text = xstrdup(o->text);
 	s->ts = o->ts;
 	TAILQ_INSERT_TAIL(&c->sends, s, entry);
 	return (s);
@@ -48,6 +56,7 @@ outbox_free(struct core *c, struct core_send *s)
 {
 	TAILQ_REMOVE(&c->sends, s, entry);
 	free(s->to);
+	free(s->read_ids);
 	if (s->text != NULL) {
 		sodium_memzero(s->text, strlen(s->text));
 		free(s->text);
@@ -58,10 +67,17 @@ outbox_free(struct core *c, struct core_send *s)
 static int
 outbox_load_cb(int64_t oid, const Natter__OutboxItem *o, void *arg)
 {
-	if (o->message_id.len != CORE_IDBYTES || o->to == NULL ||
-	    o->text == NULL)
+	size_t	i;
+
+	if (o->message_id.len != CORE_IDBYTES || o->to == NULL)
 		return (0);
-	outbox_new(arg, oid, o);
+	for (i = 0; i < o->n_read_ids; i++) {
+		if (o->read_ids[i].len != CORE_IDBYTES)
+			return (0);
+	}
+	if (o->n_read_ids == 0 && o->text == NULL)
+		return (0);
+	outbox_queue(arg, oid, o);
 	return (0);
 }
 
@@ -96,7 +112,7 @@ outbox_add(struct core *c, const char *to, const char *text,
 		    "profile %s", store_dir(c->st));
 		return (NULL);
 	}
-	return (outbox_new(c, oid, &o));
+	return (outbox_queue(c, oid, &o));
 }
 
 /* Report s done (err NULL: stored by the server) and forget it. */
@@ -134,6 +150,10 @@ outbox_stored(struct core *c, struct core_send *s)
 	m.ts = s->ts;
 	m.text = s->text;
 	m.outgoing = 1;
+	if (s->text == NULL) {
+		outbox_finish(c, s, NULL);	/* a receipt: no history */
+		return;
+	}
 	if (store_begin(c->st) != 0)
 		goto fail;
 	rc = msglog_add(c->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
@@ -273,25 +293,47 @@ outbox_fetch(struct core *c, struct core_send *s, char **names, size_t n)
 	}
 }
 
+/* The padded plaintext of s: its text or its read receipt.  0 or -1. */
+static int
+outbox_plaintext(struct core_send *s, uint8_t **pt, size_t *ptlen)
+{
+	Natter__Content		 ct = NATTER__CONTENT__INIT;
+	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
+	ProtobufCBinaryData	 ids[CORE_READ_MAX];
+	size_t			 i;
+
+	ct.message_id.data = s->id;
+	ct.message_id.len = sizeof s->id;
+	ct.ts = s->ts;
+	ct.to = s->to;
+	if (s->text != NULL) {
+		ct.body_case = NATTER__CONTENT__BODY_TEXT;
+		ct.text = s->text;
+	} else {
+		for (i = 0; i < s->nread && i < CORE_READ_MAX; i++) {
+			ids[i].data = s->read_ids + i * CORE_IDBYTES;
+			ids[i].len = CORE_IDBYTES;
+		}
+		rr.message_ids = ids;
+		rr.n_message_ids = i;
+		ct.body_case = NATTER__CONTENT__BODY_READ_RECEIPT;
+		ct.read_receipt = &rr;
+	}
+	return (content_encode(&ct, pt, ptlen));
+}
+
 /* Envelopes for every device with a session: peer's and our other ones. */
 static int
 outbox_envelopes(struct core *c, struct core_send *s, Natter__Send *snd,
     struct core_error *err)
 {
-	Natter__Content	 ct = NATTER__CONTENT__INIT;
 	const char	*names[2] = { s->to, c->name };
 	uint32_t	 devs[CORE_MAX_DEVICES];
 	uint8_t		*pt;
 	size_t		 ptlen;
 	int		 i, j, n;
 
-	ct.message_id.data = s->id;
-	ct.message_id.len = sizeof s->id;
-	ct.ts = s->ts;
-	ct.to = s->to;
-	ct.body_case = NATTER__CONTENT__BODY_TEXT;
-	ct.text = s->text;
-	if (content_encode(&ct, &pt, &ptlen) != 0) {
+	if (outbox_plaintext(s, &pt, &ptlen) != 0) {
 		core_seterr(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}

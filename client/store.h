@@ -30,11 +30,16 @@ enum store_err {
 #define STORE_MESSAGE		1
 #define STORE_RECEIPT		2
 
-/* Message status. */
+/*
+ * Message status: ours rise SENT -> DELIVERED -> READ; a received one goes
+ * RECEIVED -> SEEN once a read receipt for it is queued (here or on another
+ * of our devices).
+ */
 #define STORE_ST_SENT		1
 #define STORE_ST_DELIVERED	2
 #define STORE_ST_READ		3
 #define STORE_ST_RECEIVED	4
+#define STORE_ST_SEEN		5
 
 /* Prekey kinds. */
 #define STORE_SPK		1

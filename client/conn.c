@@ -69,7 +69,7 @@ conn_give_up(struct core *c, const struct core_error *err)
 		c->reg_name = NULL;
 		cb(c, err, c->reg_arg);
 	}
-	outbox_fail_all(c, err);
+	outbox_fail_all(c, err, 0);
 	trust_fail_all(c, err);
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_DISCONNECTED;

@@ -257,7 +257,7 @@ core_close(struct core *c)
 	}
 	free(c->reg_name);
 	c->reg_name = NULL;
-	outbox_fail_all(c, &err);
+	outbox_fail_all(c, &err, 1);
 	trust_fail_all(c, &err);
 	uv_close((uv_handle_t *)&c->retry, core_free_cb);
 }

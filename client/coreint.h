@@ -172,7 +172,8 @@ void	outbox_kick(struct core *);
 /* Apply a BundleRequest answer for peer: check trust, start sessions. */
 int	outbox_bundles(struct core *, const char *peer,
 	    const Natter__Response *, struct core_error *);
-void	outbox_fail_all(struct core *, const struct core_error *);
+void	outbox_fail_all(struct core *, const struct core_error *,
+	    int forget);
 
 /* receipts.c: read receipts arriving (inside inbox's transaction). */
 struct receipts_seen;

@@ -512,8 +512,12 @@ outbox_kick(struct core *c)
 	}
 }
 
+/*
+ * Fail every waiting caller with err.  The messages stay queued (they are
+ * still in the outbox table) unless forget is set, as when closing.
+ */
 void
-outbox_fail_all(struct core *c, const struct core_error *err)
+outbox_fail_all(struct core *c, const struct core_error *err, int forget)
 {
 	struct core_send	*s;
 	struct core_error	 e = *err;
@@ -524,11 +528,23 @@ outbox_fail_all(struct core *c, const struct core_error *err)
 		snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg),
 		    " (the message stays in the outbox and goes out with the "
 		    "next connection)");
-	while ((s = TAILQ_FIRST(&c->sends)) != NULL) {
-		core_sent_cb	*cb = s->cb;
-		void		*arg = s->arg;
+	for (;;) {
+		core_sent_cb	*cb;
+		void		*arg;
 
-		outbox_free(c, s);
+		/* From the top each time: a callback may close the core. */
+		TAILQ_FOREACH(s, &c->sends, entry) {
+			s->inflight = 0;
+			if (s->cb != NULL || forget)
+				break;
+		}
+		if (s == NULL)
+			return;
+		cb = s->cb;
+		arg = s->arg;
+		s->cb = NULL;
+		if (forget)
+			outbox_free(c, s);
 		if (cb != NULL)
 			cb(c, &e, NULL, 0, arg);
 	}

@@ -23,6 +23,7 @@ config_default(struct config *cf)
 	snprintf(cf->timefmt, sizeof cf->timefmt, "%%H:%%M");
 	cf->enter_sends = 1;
 	cf->notify = CONFIG_NOTIFY_NONE;
+	cf->read_receipts = 1;
 }
 
 static int
@@ -91,6 +92,9 @@ config_set(struct config *cf, const char *k, const char *v)
 			return ("expected enter or alt-enter");
 		return (NULL);
 	}
+	if (strcmp(k, "read-receipts") == 0)
+		return (config_bool(v, &cf->read_receipts) ?
+		    "expected on or off" : NULL);
 	if (strcmp(k, "notify") == 0) {
 		if (strcmp(v, "none") == 0)
 			cf->notify = CONFIG_NOTIFY_NONE;

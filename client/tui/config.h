@@ -24,6 +24,7 @@ struct config {
 	char			timefmt[CONFIG_TIMEFMT_MAX];	/* strftime */
 	int			enter_sends;	/* else Alt-Enter sends */
 	enum config_notify	notify;
+	int			read_receipts;	/* send them (default on) */
 };
 
 /* The defaults. */

@@ -22,6 +22,8 @@ keys_define(void)
 	define_key("\033[1;3B", KEYS_ALT_DOWN);
 	define_key("\033[200~", KEYS_PASTE_START);
 	define_key("\033[201~", KEYS_PASTE_END);
+	define_key("\033[I", KEYS_FOCUS_IN);
+	define_key("\033[O", KEYS_FOCUS_OUT);
 }
 
 /* Insert the character wc (UTF-8 encoded) into the input. */
@@ -55,6 +57,7 @@ keys_page(struct tui *t, int up)
 {
 	int	page = t->rows > 2 ? t->rows - 1 : 1;
 
+	t->scrolled = 1;
 	if (!up) {
 		if (t->scroll == 0 && t->anchor > 0) {
 			/* At the end of a window into the past: back to live. */
@@ -140,6 +143,12 @@ keys_code(struct tui *t, wint_t k)
 		break;
 	case KEYS_PASTE_END:
 		keys_pasting = 0;
+		break;
+	case KEYS_FOCUS_IN:
+		t->focused = 1;
+		break;
+	case KEYS_FOCUS_OUT:
+		t->focused = 0;
 		break;
 	case KEY_RESIZE:
 		break;

@@ -9,6 +9,8 @@ struct tui;
 #define KEYS_ALT_DOWN		(KEY_MAX + 2)
 #define KEYS_PASTE_START	(KEY_MAX + 3)
 #define KEYS_PASTE_END		(KEY_MAX + 4)
+#define KEYS_FOCUS_IN		(KEY_MAX + 5)	/* terminal focus reporting */
+#define KEYS_FOCUS_OUT		(KEY_MAX + 6)
 
 /* Teach curses the sequences above (after initscr). */
 void	keys_define(void);

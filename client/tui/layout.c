@@ -207,6 +207,67 @@ layout_draw_line(struct grid *g, struct tui *t, const struct layout_line *ln,
 	free(body);
 }
 
+/* The message a display line belongs to (a day separator: the next one). */
+static int
+layout_line_msg(const struct layout_line *ln)
+{
+	return (ln->msg >= 0 ? ln->msg : -1 - ln->msg);
+}
+
+/* The first display line of message mi, or -1. */
+static int
+layout_first_line(const struct layout_lines *l, int mi)
+{
+	int	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (layout_line_msg(&l->v[i]) == mi)
+			return (i);
+	}
+	return (-1);
+}
+
+/*
+ * Scrolled up, the top line stays put when lines come or go below it (a
+ * message arriving, a queued one sent), unless a key moved the view.
+ */
+static void
+layout_keep_top(struct tui *t, const struct layout_lines *l, int rows)
+{
+	int	i, first;
+
+	if (t->scrolled || t->scroll == 0 || t->top_seq == 0)
+		return;
+	for (i = 0; i < t->nmsgs && t->msgs[i].seq != t->top_seq; i++)
+		;
+	if (i == t->nmsgs || (first = layout_first_line(l, i)) < 0)
+		return;
+	t->scroll = l->n - rows - (first + t->top_sub);
+}
+
+/* Remember what is on screen: the top line, the messages shown. */
+static void
+layout_note_shown(struct tui *t, const struct layout_lines *l, int start,
+    int rows)
+{
+	int	i, mi;
+
+	t->shown_first = t->shown_last = -1;
+	t->top_seq = 0;
+	if (start >= l->n)
+		return;
+	mi = layout_line_msg(&l->v[start]);
+	t->top_seq = t->msgs[mi].seq;
+	t->top_sub = start - layout_first_line(l, mi);
+	for (i = start; i < start + rows && i < l->n; i++) {
+		if (l->v[i].msg < 0)
+			continue;
+		if (t->shown_first < 0)
+			t->shown_first = l->v[i].msg;
+		t->shown_last = l->v[i].msg;
+	}
+}
+
 /* The message pane: rows [y0, y1), columns [x0, x1). */
 static void
 layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
@@ -219,11 +280,15 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 
 		grid_put(g, y0, x0, x1, none, sizeof none - 1, LAYOUT_DIM);
 		t->nlines = t->rows = 0;
+		t->shown_first = t->shown_last = -1;
 		return;
 	}
+	t->shown_first = t->shown_last = -1;
 	if (rows <= 0 || x1 <= x0)
 		return;
 	layout_lines(t, x1 - x0, &l);
+	layout_keep_top(t, &l, rows);
+	t->scrolled = 0;
 	maxs = l.n > rows ? l.n - rows : 0;
 	if (t->mark_top) {
 		for (i = 0; i < l.n; i++) {
@@ -246,6 +311,7 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 		start = 0;
 	for (i = 0; i < rows && start + i < l.n; i++)
 		layout_draw_line(g, t, &l.v[start + i], y0 + i, x0, x1);
+	layout_note_shown(t, &l, start, rows);
 	free(l.v);
 }
 

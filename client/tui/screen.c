@@ -17,7 +17,11 @@
 #include "client/tui/tuiint.h"
 #include "client/tui/width.h"
 
-#define SCREEN_RESTORE	"\033[?2004l\033[?1049l\033[?25h\033[0m\r\n"
+/* Terminal modes we turn on: bracketed paste, focus reporting. */
+#define SCREEN_MODES_ON		"\033[?2004h\033[?1004h"
+#define SCREEN_MODES_OFF	"\033[?1004l\033[?2004l"
+#define SCREEN_RESTORE		SCREEN_MODES_OFF \
+	"\033[?1049l\033[?25h\033[0m\r\n"
 
 static struct termios	 screen_tio;
 static int		 screen_on;
@@ -103,7 +107,7 @@ screen_start(struct tui *t)
 	set_escdelay(25);
 	keys_define();
 	screen_colours(t);
-	fputs("\033[?2004h", stdout);
+	fputs(SCREEN_MODES_ON, stdout);
 	fflush(stdout);
 	screen_grid = grid_create(COLS, LINES);
 	return (0);
@@ -116,7 +120,7 @@ screen_end(struct tui *t)
 	if (!screen_on)
 		return;
 	screen_on = 0;
-	fputs("\033[?2004l", stdout);
+	fputs(SCREEN_MODES_OFF, stdout);
 	fflush(stdout);
 	endwin();
 	grid_free(screen_grid);

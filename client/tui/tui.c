@@ -87,6 +87,34 @@ tui_timing(void)
 	fclose(f);
 }
 
+/*
+ * Read receipts for the received messages on screen, when the terminal has
+ * the focus (a terminal without focus reporting counts as focused).
+ */
+static void
+tui_read_shown(struct tui *t)
+{
+	struct core_error	err;
+	int64_t			lo = 0, hi = 0;
+	int			i;
+
+	if (!t->conf.read_receipts || !t->focused || t->open == NULL ||
+	    t->shown_first < 0)
+		return;
+	for (i = t->shown_first; i <= t->shown_last && i < t->nmsgs; i++) {
+		if (!t->msgs[i].unseen)
+			continue;
+		if (lo == 0)
+			lo = t->msgs[i].seq;
+		hi = t->msgs[i].seq;
+		t->msgs[i].unseen = 0;
+	}
+	/* The window is a run of the conversation: [lo, hi] is on screen. */
+	if (lo != 0 && core_mark_read(t->core, t->open, lo, hi, NULL, NULL,
+	    &err) < 0)
+		tui_notice(t, 1, "%s", err.msg);
+}
+
 /* Before the loop sleeps: reload what went stale, draw once. */
 static void
 tui_prepare_cb(uv_prepare_t *h)
@@ -106,6 +134,7 @@ tui_prepare_cb(uv_prepare_t *h)
 	t->wall = (int64_t)time(NULL) * 1000;
 	screen_draw(t);
 	t->dirty = 0;
+	tui_read_shown(t);
 	if (!tui_framed) {
 		tui_framed = 1;
 		tui_timing();
@@ -169,10 +198,15 @@ tui_input_cb(uv_poll_t *h, int status, int events)
 		tui_quit(t, 1);
 }
 
-/* A message for a conversation not on screen: notify if configured. */
+/*
+ * A message for a conversation not on screen: notify if configured, but
+ * not for what the server held while we were away (one burst at most).
+ */
 static void
 tui_notify(struct tui *t, const char *from)
 {
+	if (!t->live)
+		return;
 	switch (t->conf.notify) {
 	case CONFIG_NOTIFY_BELL:
 		screen_bell();
@@ -217,6 +251,10 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 	case CORE_EV_CONNECTED:
 		t->conn = TUI_CONN_UP;
 		t->stale_msgs = 1;
+		t->live = 0;
+		break;
+	case CORE_EV_BACKLOG_DRAINED:
+		t->live = 1;
 		break;
 	case CORE_EV_DISCONNECTED:
 		t->conn = ev->retry_in_ms > 0 ? TUI_CONN_RETRY :
@@ -320,6 +358,8 @@ tui_run(const char *home, const char *server, char *pass, size_t passlen)
 	t.edit = edit_create();
 	t.search = search_create();
 	t.status = 1;
+	t.focused = 1;
+	t.shown_first = t.shown_last = -1;
 	if (config_load(&t.conf, cerr, sizeof cerr) != 0)
 		tui_notice(&t, 1, "config: %s", cerr);
 	if (tui_open(&t, home, server, pass, passlen) != 0) {

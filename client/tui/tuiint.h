@@ -35,6 +35,7 @@ struct tui_msg {
 	char		*text;
 	int64_t		 ts;
 	int		 outgoing;
+	int		 unseen;	/* received, no read receipt yet */
 	enum tui_state	 state;
 };
 
@@ -79,6 +80,13 @@ struct tui {
 	int			 mark_top;	/* scroll the mark into view */
 	int			 nlines;	/* layout: lines of the window */
 	int			 rows;		/* layout: rows to show them */
+	int			 shown_first;	/* layout: messages on screen, */
+	int			 shown_last;	/* indices in msgs (-1: none) */
+	int64_t			 top_seq;	/* layout: the top line's message */
+	int			 top_sub;	/* and line within it */
+	int			 scrolled;	/* scroll was set by a key */
+	int			 focused;	/* the terminal has the focus */
+	int			 live;		/* the backlog is drained */
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */

@@ -172,6 +172,7 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	m->text = xstrdup(ev->text != NULL ? ev->text : "");
 	m->ts = ev->ts;
 	m->outgoing = ev->outgoing;
+	m->unseen = ev->unseen;
 	m->state = view_state(ev->status);
 }
 

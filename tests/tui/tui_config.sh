@@ -1,7 +1,7 @@
 #!/bin/sh
 # tui_config: $XDG_CONFIG_HOME/natter/config changes the timestamp format
-# and swaps Enter and Alt-Enter; a bad line is reported on one line and
-# the good ones still apply.
+# and swaps Enter and Alt-Enter, and read-receipts = off keeps them home; a
+# bad line is reported on one line and the good ones still apply.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_config
@@ -15,6 +15,7 @@ timestamp = [%H.%M]
 this line is bad
 send-key = alt-enter
 notify = bell
+read-receipts = off
 CONF
 
 tui_start alice 100 30
@@ -31,4 +32,7 @@ tui_keys M-Enter
 tui_wait 20 "Alt-Enter sends" 'alice: first'
 nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv"
 grep -q 'first\\nsecond' "$ROOT/bob.recv" || fail "bob got: $(cat "$ROOT/bob.recv")"
+# bob's hello was on screen before alice sent: a receipt would be before it.
+grep -q '"status":"read"' "$ROOT/bob.recv" &&
+    fail "a read receipt with read-receipts = off: $(cat "$ROOT/bob.recv")"
 pass

@@ -20,7 +20,8 @@ START_TEST(test_good)
 
 	ck_assert_int_eq(parse(&cf, "# comment\n\n  colors = off  \n"
 	    "color-own=red\ncolor-peer = default # trailing\n"
-	    "timestamp = %H:%M:%S\nsend-key = alt-enter\nnotify = osc777\r\n",
+	    "timestamp = %H:%M:%S\nsend-key = alt-enter\nnotify = osc777\r\n"
+	    "read-receipts = no\n",
 	    err, sizeof err), 0);
 	ck_assert_int_eq(cf.colors, 0);
 	ck_assert_int_eq(cf.color_own, 1);
@@ -28,8 +29,10 @@ START_TEST(test_good)
 	ck_assert_str_eq(cf.timefmt, "%H:%M:%S");
 	ck_assert_int_eq(cf.enter_sends, 0);
 	ck_assert_int_eq(cf.notify, CONFIG_NOTIFY_OSC777);
+	ck_assert_int_eq(cf.read_receipts, 0);
 	ck_assert_int_eq(parse(&cf, "", err, sizeof err), 0);
 	ck_assert_int_eq(cf.enter_sends, 1);
+	ck_assert_int_eq(cf.read_receipts, 1);
 	ck_assert_str_eq(cf.timefmt, "%H:%M");
 }
 END_TEST

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "client/content.h"
+#include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 
 #define CONTENT_IDBYTES	16
@@ -42,7 +43,8 @@ content_decode(const uint8_t *buf, size_t len)
 	c = natter__content__unpack(NULL, n, buf);
 	if (c == NULL)
 		return (NULL);
-	if (c->message_id.len != CONTENT_IDBYTES) {
+	if (c->message_id.len != CONTENT_IDBYTES ||
+	    !wire_message_valid(&c->base)) {
 		natter__content__free_unpacked(c, NULL);
 		return (NULL);
 	}

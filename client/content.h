@@ -21,7 +21,8 @@ int		 content_encode(const Natter__Content *, uint8_t **out,
 /*
  * Strip the padding and decode.  NULL if the length is not a positive
  * multiple of CONTENT_BLOCK, the padding is wrong, the protobuf is
- * malformed, or the message id is not 16 bytes.  Free with content_free.
+ * malformed (field 0 included), or the message id is not 16 bytes.  Free
+ * with content_free.
  */
 Natter__Content	*content_decode(const uint8_t *, size_t);
 void		 content_free(Natter__Content *);

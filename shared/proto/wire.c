@@ -12,7 +12,7 @@
  * re-encoded. Field 0 is invalid protobuf, so refuse it at any depth.
  */
 static int
-wire_unknown_ok(const ProtobufCMessage *m, int depth)
+wire_fields_ok(const ProtobufCMessage *m, int depth)
 {
 	const ProtobufCFieldDescriptor	*fd;
 	const char			*base = (const char *)m;
@@ -38,10 +38,16 @@ wire_unknown_ok(const ProtobufCMessage *m, int depth)
 			v = *(ProtobufCMessage * const * const *)v;
 		}
 		for (k = 0; k < n; k++)
-			if (v[k] != NULL && !wire_unknown_ok(v[k], depth + 1))
+			if (v[k] != NULL && !wire_fields_ok(v[k], depth + 1))
 				return (0);
 	}
 	return (1);
+}
+
+int
+wire_message_valid(const ProtobufCMessage *m)
+{
+	return (wire_fields_ok(m, 0));
 }
 
 Natter__Frame *
@@ -55,7 +61,7 @@ wire_decode(const uint8_t *data, size_t len, size_t maxlen)
 	if (f == NULL)
 		return (NULL);
 	if (f->body_case == NATTER__FRAME__BODY__NOT_SET ||
-	    !wire_unknown_ok(&f->base, 0)) {
+	    !wire_fields_ok(&f->base, 0)) {
 		natter__frame__free_unpacked(f, NULL);
 		return (NULL);
 	}

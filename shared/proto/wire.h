@@ -16,6 +16,11 @@
 Natter__Frame	*wire_decode(const uint8_t *, size_t len, size_t maxlen);
 void		 wire_free(Natter__Frame *);
 
+/* 0 if a decoded message (any type) has field number 0 at any depth:
+ * protobuf-c takes it but cannot encode it again.  wire_decode checks
+ * frames; other decoders of untrusted bytes call this. */
+int		 wire_message_valid(const ProtobufCMessage *);
+
 /* Encode frame into out (capacity outcap, e.g. with LWS_PRE headroom
  * reserved by the caller); returns the length, or 0 if it does not fit. */
 size_t		 wire_encode(const Natter__Frame *, uint8_t *out, size_t outcap);

@@ -63,6 +63,15 @@ START_TEST(test_malformed)
 	memset(junk, 0xff, sizeof junk);
 	junk[sizeof junk - 1] = 0x80;
 	ck_assert_ptr_null(content_decode(junk, sizeof junk));
+	/* Field number 0 as a two-byte tag (0x80 0x00) after a good body. */
+	memset(junk, 0, sizeof junk);
+	natter__content__pack(&c, junk);
+	{
+		size_t n = natter__content__get_packed_size(&c);
+
+		memcpy(junk + n, "\x80\x00\x00\x80", 4);
+		ck_assert_ptr_null(content_decode(junk, sizeof junk));
+	}
 	/* A bad message id length. */
 	free(buf);
 	c.message_id.len = 15;

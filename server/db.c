@@ -151,6 +151,12 @@ fail:
 	return (NULL);
 }
 
+const char *
+db_wal_path(struct db *db)
+{
+	return (sqlite3_filename_wal(sqlite3_db_filename(db->h, "main")));
+}
+
 void
 db_close(struct db *db)
 {

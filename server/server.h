@@ -29,7 +29,8 @@ void		 server_close(void);
 struct db	*server_db(void);
 int64_t		 server_ttl_ms(void);
 size_t		 server_max_frame(void);
-/* Commit the turn's transaction and release the answers it held. */
+/* Commit the open transaction, sync it on the loop thread, and release
+ * every answer held (shutdown). */
 void		 server_commit(void);
 
 #endif

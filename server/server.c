@@ -43,6 +43,13 @@ server_commit_txn(void)
 }
 
 void
+server_write_failed(const char *what)
+{
+	log_error("cannot write %s to the database; exiting", what);
+	exit(1);
+}
+
+void
 server_commit(void)
 {
 	(void)server_commit_txn();

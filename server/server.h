@@ -32,5 +32,10 @@ size_t		 server_max_frame(void);
 /* Commit the open transaction, sync it on the loop thread, and release
  * every answer held (shutdown). */
 void		 server_commit(void);
+/* A write outside a request's savepoint failed (what: what it wrote):
+ * the open transaction cannot be trusted and the answers it holds must
+ * not go out, so natterd exits 1; clients resend. Does not return. */
+void		 server_write_failed(const char *what)
+		     __attribute__((noreturn));
 
 #endif

@@ -171,6 +171,13 @@ START_TEST(test_idempotent)
 	/* Forgotten with the TTL. */
 	ck_assert_int_eq(queue_purge(db, 5000, &(uint64_t){ 0 }), 0);
 	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id, &ts), 1);
+	/* A claim of a refused send is forgotten: the retry stores. */
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 77, 9000), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 78, 9000), 1);
+	ck_assert_int_eq(queue_sent_forget(db, 1, 1, other), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 79, 9000), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, other, &ts), 0);
+	ck_assert_int_eq(ts, 79);
 }
 END_TEST
 

@@ -401,6 +401,8 @@ queue_sent_forget(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_begin(db) != 0)
+		return (-1);
 	st = db_stmt(db, "DELETE FROM sent WHERE account = ? AND device = ? "
 	    "AND message_id = ?");
 	sqlite3_bind_int64(st, 1, account);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/walbuf.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
@@ -120,8 +121,12 @@ db_open(const char *path, int sync_full, char **err)
 	 * mutex every malloc would take (fails harmlessly once SQLite is
 	 * initialized, e.g. when a test opens a second database). */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (walbuf_register() != 0) {
+		xasprintf(err, "cannot set up SQLite's file layer");
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, WALBUF_VFS) != SQLITE_OK) {
 		xasprintf(err, "cannot open database %s: %s", path,
 		    db->h != NULL ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
@@ -149,6 +154,12 @@ fail:
 		sqlite3_close(db->h);
 	free(db);
 	return (NULL);
+}
+
+const char *
+db_wal_path(struct db *db)
+{
+	return (sqlite3_filename_wal(sqlite3_db_filename(db->h, "main")));
 }
 
 void
@@ -214,6 +225,11 @@ db_commit(struct db *db)
 	db->in_txn = 0;
 	if (db_run(db, "COMMIT") != 0) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return (-1);
+	}
+	/* The commit's WAL frames, in one write (walbuf.c). */
+	if (walbuf_flush() != 0) {
+		log_error("sqlite: cannot write the WAL");
 		return (-1);
 	}
 	return (0);

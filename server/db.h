@@ -10,6 +10,8 @@ struct db;
  * its schema. sync_full selects PRAGMA synchronous=FULL, else NORMAL. On
  * failure returns NULL and sets *err to a sentence (caller frees). */
 struct db	*db_open(const char *path, int sync_full, char **err);
+/* The path of the database's WAL file (owned by the db). */
+const char	*db_wal_path(struct db *);
 /* Commit anything pending, finalize statements, close. NULL is a no-op. */
 void		 db_close(struct db *);
 

@@ -3,7 +3,8 @@
  * Each handler answers its request with one Response echoing the frame id
  * (an Ack with id 0 gets no answer unless it fails). Handlers that write
  * run inside a savepoint of the turn's transaction, so a request either
- * stores everything or nothing. */
+ * stores everything or nothing; Send and Ack, the hot path, keep that
+ * promise themselves instead (relay.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +26,17 @@
 
 #define C(x)	NATTER__CODE__##x
 
+enum handle_writes {
+	HANDLE_READS,		/* no writes */
+	HANDLE_SAVEPOINT,	/* writes inside a savepoint of its own */
+	HANDLE_ATOMIC		/* writes; checks first, no savepoint */
+};
+
 struct handle_entry {
 	Natter__Frame__BodyCase	 body;
 	const char		*name;
 	int			 need_auth;
-	int			 writes;
+	enum handle_writes	 writes;
 	/* Returns a Code; OK answers are sent by the handler itself. */
 	uint32_t		(*fn)(struct session *, const Natter__Frame *,
 				    const char **why);
@@ -47,15 +54,16 @@ static uint32_t	handle_ping(struct session *, const Natter__Frame *,
 		    const char **);
 
 static const struct handle_entry handle_table[] = {
-	{ NATTER__FRAME__BODY_REGISTER, "register", 0, 1, handle_register },
-	{ NATTER__FRAME__BODY_AUTH, "auth", 0, 0, handle_auth },
-	{ NATTER__FRAME__BODY_PREKEY_UPLOAD, "prekey_upload", 1, 1,
-	    handle_prekey_upload },
-	{ NATTER__FRAME__BODY_BUNDLE_REQUEST, "bundle_request", 1, 1,
-	    handle_bundle },
-	{ NATTER__FRAME__BODY_SEND, "send", 1, 1, relay_send },
-	{ NATTER__FRAME__BODY_ACK, "ack", 1, 1, relay_ack },
-	{ NATTER__FRAME__BODY_PING, "ping", 0, 0, handle_ping },
+	{ NATTER__FRAME__BODY_REGISTER, "register", 0, HANDLE_SAVEPOINT,
+	    handle_register },
+	{ NATTER__FRAME__BODY_AUTH, "auth", 0, HANDLE_READS, handle_auth },
+	{ NATTER__FRAME__BODY_PREKEY_UPLOAD, "prekey_upload", 1,
+	    HANDLE_SAVEPOINT, handle_prekey_upload },
+	{ NATTER__FRAME__BODY_BUNDLE_REQUEST, "bundle_request", 1,
+	    HANDLE_SAVEPOINT, handle_bundle },
+	{ NATTER__FRAME__BODY_SEND, "send", 1, HANDLE_ATOMIC, relay_send },
+	{ NATTER__FRAME__BODY_ACK, "ack", 1, HANDLE_ATOMIC, relay_ack },
+	{ NATTER__FRAME__BODY_PING, "ping", 0, HANDLE_READS, handle_ping },
 };
 
 void
@@ -79,12 +87,12 @@ handle_frame(struct session *s, const Natter__Frame *f)
 		    "authenticate first");
 		return;
 	}
-	if (h->writes && db_savepoint(server_db()) != 0) {
+	if (h->writes == HANDLE_SAVEPOINT && db_savepoint(server_db()) != 0) {
 		session_respond(s, f->id, C(INTERNAL), "database error");
 		return;
 	}
 	code = h->fn(s, f, &why);
-	if (h->writes) {
+	if (h->writes == HANDLE_SAVEPOINT) {
 		if (code == C(OK) && db_release(server_db()) != 0)
 			code = C(INTERNAL);
 		if (code != C(OK))

@@ -393,3 +393,22 @@ queue_sent_claim(struct db *db, int64_t account, uint32_t device,
 		return (-1);
 	return (db_changes(db) == 1 ? 0 : 1);
 }
+
+int
+queue_sent_forget(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES])
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	st = db_stmt(db, "DELETE FROM sent WHERE account = ? AND device = ? "
+	    "AND message_id = ?");
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, device);
+	sqlite3_bind_blob(st, 3, id, QUEUE_IDBYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}

@@ -64,5 +64,8 @@ int	queue_sent_record(struct db *, int64_t account, uint32_t device,
  * was recorded before (a resend), -1 error. */
 int	queue_sent_claim(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires);
+/* Undo a claim whose send was refused. 0 or -1. */
+int	queue_sent_forget(struct db *, int64_t account, uint32_t device,
+	    const uint8_t id[QUEUE_IDBYTES]);
 
 #endif

@@ -1,4 +1,11 @@
-/* relay: Send and Ack: store envelopes, delete acked rows, queue receipts. */
+/* relay: Send and Ack: store envelopes, delete acked rows, queue receipts.
+ *
+ * Send and Ack are natterd's hot path and run without a savepoint of
+ * their own (a savepoint copies every page a request touches into the
+ * statement journal): each checks everything that can refuse it before
+ * it writes, a refused Send forgets the id it claimed, and a write that
+ * fails after that stops natterd (server_write_failed), as a failed
+ * commit does, since the open transaction can no longer be trusted. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,11 +113,10 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	return (-1);
 }
 
+/* OK if every envelope's device has room in its queue. */
 static uint32_t
-relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
-    int64_t now, uint64_t *seqs)
+relay_room(struct session *s, const Natter__Send *m, int64_t to_account)
 {
-	struct queue_item	 it;
 	Natter__Envelope	*e;
 	int64_t			 acct;
 	uint64_t		 depth;
@@ -125,6 +131,19 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		if (depth >= QUEUE_MAXDEPTH)
 			return (C(QUEUE_FULL));
 	}
+	return (C(OK));
+}
+
+/* Queue every envelope (checked already); a failure stops natterd. */
+static void
+relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
+    int64_t now, uint64_t *seqs)
+{
+	struct queue_item	 it;
+	Natter__Envelope	*e;
+	int64_t			 acct;
+	size_t			 i;
+
 	memset(&it, 0, sizeof it);
 	it.from_account = session_account(s);
 	snprintf(it.from, sizeof it.from, "%s", session_name(s));
@@ -140,10 +159,9 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		it.content_len = e->content.len;
 		if (queue_push(server_db(), acct, e->device, &it,
 		    now + server_ttl_ms(), &seqs[i]) != 0)
-			return (C(INTERNAL));
+			server_write_failed("a message");
 	}
 	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
-	return (C(OK));
 }
 
 /* Hand envelope i of m, stored as seq, to its online device t. */
@@ -176,15 +194,36 @@ relay_stored(struct session *s, uint64_t id, int64_t ts)
 	session_send_response(s, id, &r);
 }
 
+/* Everything that can refuse a Send whose id is claimed: OK, or a code
+ * (a DEVICE_MISMATCH answer is queued already). */
+static uint32_t
+relay_admit(struct session *s, const Natter__Frame *f, int64_t *to_account)
+{
+	const Natter__Send	*m = f->send;
+	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
+	size_t			 nexp;
+	int			 rc;
+
+	if (m->to == NULL || !wire_name_valid(m->to))
+		return (C(NAME_INVALID));
+	rc = accounts_lookup(server_db(), m->to, to_account);
+	if (rc != 0)
+		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
+	if (relay_expected(s, m->to, *to_account, exp, &nexp) != 0)
+		return (C(INTERNAL));
+	if (relay_check(s, f->id, m, exp, nexp) != 0)
+		return (C(DEVICE_MISMATCH));
+	return (relay_room(s, m, *to_account));
+}
+
 uint32_t
 relay_send(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Send	*m = f->send;
-	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
 	struct session		*t;
 	uint64_t		 seqs[RELAY_MAXENVELOPES];
 	int64_t			 ts, to_account, now = time_now_ms();
-	size_t			 nexp, i;
+	size_t			 i;
 	uint32_t		 code;
 	int			 rc;
 
@@ -194,7 +233,7 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	}
 	if (m->n_envelopes > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
-	/* Claim the id first (a failed request rolls the claim back). */
+	/* Claim the id first: a resend is answered "stored" again. */
 	rc = queue_sent_claim(server_db(), session_account(s),
 	    session_device(s), m->message_id.data, now, now + server_ttl_ms());
 	if (rc == 1 && queue_sent_lookup(server_db(), session_account(s),
@@ -204,17 +243,13 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	}
 	if (rc != 0)
 		return (C(INTERNAL));
-	if (m->to == NULL || !wire_name_valid(m->to))
-		return (C(NAME_INVALID));
-	rc = accounts_lookup(server_db(), m->to, &to_account);
-	if (rc != 0)
-		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
-	if (relay_expected(s, m->to, to_account, exp, &nexp) != 0)
-		return (C(INTERNAL));
-	if (relay_check(s, f->id, m, exp, nexp) != 0)
-		return (C(DEVICE_MISMATCH));
-	if ((code = relay_store(s, m, to_account, now, seqs)) != C(OK))
+	if ((code = relay_admit(s, f, &to_account)) != C(OK)) {
+		if (queue_sent_forget(server_db(), session_account(s),
+		    session_device(s), m->message_id.data) != 0)
+			server_write_failed("a refused send");
 		return (code);
+	}
+	relay_store(s, m, to_account, now, seqs);
 	relay_stored(s, f->id, now);
 	for (i = 0; i < m->n_envelopes; i++) {
 		t = directory_find(strcmp(m->envelopes[i]->name, m->to) == 0 ?
@@ -276,7 +311,7 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 			rc = queue_ack(server_db(), session_account(s),
 			    session_device(s), a->seqs[i], &it);
 		if (rc == -1)
-			return (C(INTERNAL));
+			server_write_failed("an ack");
 		if (rc == 1)
 			continue;
 		session_acked(s, a->seqs[i]);
@@ -284,7 +319,7 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 			continue;
 		metrics_add(METRICS_MESSAGES_DELIVERED, 1);
 		if (relay_receipt(s, &it) != 0)
-			return (C(INTERNAL));
+			server_write_failed("a receipt");
 	}
 	if (f->id != 0)
 		relay_stored(s, f->id, time_now_ms());

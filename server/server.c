@@ -1,13 +1,17 @@
 /* server: natterd's shared state, the group commit hook and the timers.
  *
- * Group commit: request handlers write into one transaction per loop turn
- * (db_begin on first write). Before libuv sleeps, the prepare hook commits
- * it and only then releases the answers and deliveries queued meanwhile,
- * so nobody hears "stored" before the rows are on disk. */
+ * Group commit: request handlers write into one open transaction (db_begin
+ * on first write). Before libuv sleeps, the prepare hook commits it and
+ * hands the commit to durable.c, which syncs the WAL on a worker thread;
+ * the answers and deliveries queued meanwhile are released only when that
+ * sync is done, so nobody hears "stored" before the rows are on disk.
+ * While a sync runs the transaction stays open across loop turns: the
+ * loop keeps taking requests, and the next commit carries all of them. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "server/db.h"
+#include "server/durable.h"
 #include "server/metrics.h"
 #include "server/queue.h"
 #include "server/server.h"
@@ -23,24 +27,42 @@ static uv_timer_t		 server_purge_timer;
 static uv_timer_t		 server_expire_timer;
 static int			 server_running;
 
+/* Commit the open transaction, if any: 1 if there was one, else 0. */
+static int
+server_commit_txn(void)
+{
+	if (!db_in_txn(server_database))
+		return (0);
+	if (db_commit(server_database) != 0) {
+		/* The held answers must not go out; clients resend. */
+		log_error("cannot commit to the database; exiting");
+		exit(1);
+	}
+	metrics_add(METRICS_COMMITS, 1);
+	return (1);
+}
+
+void
+server_write_failed(const char *what)
+{
+	log_error("cannot write %s to the database; exiting", what);
+	exit(1);
+}
+
 void
 server_commit(void)
 {
-	if (db_in_txn(server_database)) {
-		if (db_commit(server_database) != 0) {
-			/* The held answers must not go out; clients resend. */
-			log_error("cannot commit to the database; exiting");
-			exit(1);
-		}
-		metrics_add(METRICS_COMMITS, 1);
-	}
-	session_flush_all();
+	(void)server_commit_txn();
+	durable_sync_now();
 }
 
 static void
 server_prepare_cb(uv_prepare_t *h)
 {
-	server_commit();
+	/* A sync is running: keep the transaction open; its end commits. */
+	if (durable_busy())
+		return;
+	durable_sync(server_commit_txn());
 }
 
 static void
@@ -72,10 +94,13 @@ server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
 
 	server_cfg = *cfg;
 	xasprintf(&path, "%s/natterd.db", cfg->data_dir);
-	server_database = db_open(path, cfg->sync_full, err);
+	/* SQLite never waits for the disk itself: durable.c syncs the WAL. */
+	server_database = db_open(path, 0, err);
 	free(path);
 	if (server_database == NULL)
 		return (-1);
+	durable_start(loop, db_wal_path(server_database), cfg->sync_full,
+	    session_flush_all);
 	uv_prepare_init(loop, &server_prepare);
 	uv_prepare_start(&server_prepare, server_prepare_cb);
 	/* Purge every half TTL, between 1 s and 60 s. */
@@ -113,6 +138,7 @@ server_close(void)
 {
 	db_close(server_database);
 	server_database = NULL;
+	durable_close();
 }
 
 struct db *

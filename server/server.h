@@ -29,7 +29,13 @@ void		 server_close(void);
 struct db	*server_db(void);
 int64_t		 server_ttl_ms(void);
 size_t		 server_max_frame(void);
-/* Commit the turn's transaction and release the answers it held. */
+/* Commit the open transaction, sync it on the loop thread, and release
+ * every answer held (shutdown). */
 void		 server_commit(void);
+/* A write outside a request's savepoint failed (what: what it wrote):
+ * the open transaction cannot be trusted and the answers it holds must
+ * not go out, so natterd exits 1; clients resend. Does not return. */
+void		 server_write_failed(const char *what)
+		     __attribute__((noreturn));
 
 #endif

@@ -1,8 +1,8 @@
 /* session: one WebSocket connection: auth state, output, delivery.
  *
  * Output is one buffer of frames already framed as WebSocket messages.
- * Frames queued while the turn's transaction is open are held until
- * server_commit() releases them; then all of them leave in one write.
+ * A frame queued while commit generation g is current is held until g is
+ * on disk (durable.c); then everything released leaves in one write.
  * When the output is over SESSION_OUTMAX the session stops reading from
  * the socket, and it reads queued rows from SQLite only while the output
  * is under half of that and fewer than SESSION_WINDOW deliveries are
@@ -17,6 +17,7 @@
 #include "server/auth.h"
 #include "server/db.h"
 #include "server/directory.h"
+#include "server/durable.h"
 #include "server/handle.h"
 #include "server/metrics.h"
 #include "server/queue.h"
@@ -29,6 +30,7 @@
 
 #define SESSION_BATCH		32		/* rows per Deliver */
 #define SESSION_DELIVERMAX	(128 * 1024)	/* bytes per Deliver */
+#define SESSION_NHOLD		2	/* generations: syncing, current */
 
 /* What an ack needs to know about a row in flight (see session_recall). */
 struct session_sent {
@@ -38,11 +40,20 @@ struct session_sent {
 	uint32_t	status;
 };
 
+/* Output up to end (from out + LWS_PRE) waits for generation gen. */
+struct session_hold {
+	uint64_t	gen;
+	size_t		end;
+};
+
 struct session {
 	struct lws		*wsi;
 	uint8_t			*out;		/* LWS_PRE, then framed output */
 	size_t			 outlen, outcap;
 	size_t			 released;	/* bytes that may leave */
+	struct session_hold	 hold[SESSION_NHOLD];
+	unsigned		 nhold;
+	uint64_t		 flush_pass;
 	int			 rx_paused;
 	int			 kicked;	/* closing with close_code */
 	int			 close_code;
@@ -120,6 +131,37 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* The output queued so far waits for generation gen. */
+static void
+session_hold(struct session *s, uint64_t gen)
+{
+	struct session_hold	*h;
+
+	if (s->nhold > 0 && s->hold[s->nhold - 1].gen >= gen) {
+		s->hold[s->nhold - 1].end = s->outlen;
+		return;
+	}
+	/* Only the syncing and the current generation can be pending;
+	 * were there more, waiting for the later one is still safe. */
+	if (s->nhold == SESSION_NHOLD)
+		s->nhold--;
+	h = &s->hold[s->nhold++];
+	h->gen = gen;
+	h->end = s->outlen;
+}
+
+/* Release the output of the generations up to synced. */
+static void
+session_release(struct session *s, uint64_t synced)
+{
+	unsigned	n = 0;
+
+	while (n < s->nhold && s->hold[n].gen <= synced)
+		s->released = s->hold[n++].end;
+	memmove(s->hold, s->hold + n, (s->nhold - n) * sizeof s->hold[0]);
+	s->nhold -= n;
+}
+
 /*
  * Frames are appended to one output buffer, already framed as unmasked
  * binary WebSocket messages, so that everything a connection has to say
@@ -154,8 +196,7 @@ session_send(struct session *s, const Natter__Frame *f)
 	if (natter__frame__pack(f, p) != len)
 		fatal("session: frame encoding failed");
 	s->outlen = (size_t)(p + len - (s->out + LWS_PRE));
-	if (!db_in_txn(server_db()))
-		s->released = s->outlen;
+	session_hold(s, durable_gen());
 	session_mark_dirty(s);
 	if (s->outlen > SESSION_OUTMAX && !s->rx_paused) {
 		s->rx_paused = 1;
@@ -505,7 +546,8 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 static int
 session_output(struct session *s)
 {
-	int	n;
+	unsigned	i;
+	int		n;
 
 	if (s->released == 0)
 		return (0);
@@ -515,6 +557,8 @@ session_output(struct session *s)
 	memmove(s->out + LWS_PRE, s->out + LWS_PRE + s->released,
 	    s->outlen - s->released);
 	s->outlen -= s->released;
+	for (i = 0; i < s->nhold; i++)
+		s->hold[i].end -= s->released;
 	s->released = 0;
 	if (s->outlen == 0 && s->inflight == 0) {
 		/* Idle connections keep no output buffer. */
@@ -555,15 +599,26 @@ session_writable(struct session *s)
 	return (session_output(s));
 }
 
+/*
+ * Each session on the dirty list once: one that still holds output of a
+ * later generation goes back to the tail, marked with this pass, and the
+ * loop stops when it meets it again.
+ */
 void
 session_flush_all(void)
 {
+	static uint64_t	 pass;
 	struct session	*s;
 
-	while ((s = TAILQ_FIRST(&session_dirty)) != NULL) {
+	pass++;
+	while ((s = TAILQ_FIRST(&session_dirty)) != NULL &&
+	    s->flush_pass != pass) {
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
 		s->dirty = 0;
-		s->released = s->outlen;
+		s->flush_pass = pass;
+		session_release(s, durable_synced());
+		if (s->nhold > 0)
+			session_mark_dirty(s);
 		if (s->kicked || lws_partial_buffered(s->wsi)) {
 			lws_callback_on_writable(s->wsi);
 			continue;

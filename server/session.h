@@ -28,14 +28,15 @@ void		 session_free(struct session *);
 int		 session_receive(struct session *, const uint8_t *, size_t);
 /* The connection is writable: write one frame. -1 closes it. */
 int		 session_writable(struct session *);
-/* After a commit: release held frames of every session with output. */
+/* Release and write the held output of every session whose generation
+ * is on disk (durable_synced()). */
 void		 session_flush_all(void);
 /* Close connections that have not logged in SESSION_AUTH_TIMEOUT_MS
  * after they were established (at now, in ms). */
 void		 session_expire(int64_t now);
 
-/* For request handlers. Frames are queued (bounded) and leave after the
- * turn's commit. */
+/* For request handlers. Frames are queued (bounded) and leave once the
+ * commit generation current when they were queued is on disk. */
 void		 session_send(struct session *, const Natter__Frame *);
 void		 session_respond(struct session *, uint64_t id, uint32_t code,
 		     const char *message);

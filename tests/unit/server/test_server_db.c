@@ -1,6 +1,7 @@
 /* test_server_db: natterd's SQLite modules on a real database: queue FIFO
  * order, idempotent sends, ack deletes, TTL filtering and purge, depth,
- * accounts and one-time prekeys handed out once. */
+ * accounts, one-time prekeys handed out once, and the generations of
+ * durable.c (a commit counts as on disk only after its WAL sync). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "server/accounts.h"
 #include "server/db.h"
+#include "server/durable.h"
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "shared/util/xmalloc.h"
@@ -169,6 +171,13 @@ START_TEST(test_idempotent)
 	/* Forgotten with the TTL. */
 	ck_assert_int_eq(queue_purge(db, 5000, &(uint64_t){ 0 }), 0);
 	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id, &ts), 1);
+	/* A claim of a refused send is forgotten: the retry stores. */
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 77, 9000), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 78, 9000), 1);
+	ck_assert_int_eq(queue_sent_forget(db, 1, 1, other), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, other, 79, 9000), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, other, &ts), 0);
+	ck_assert_int_eq(ts, 79);
 }
 END_TEST
 
@@ -305,6 +314,51 @@ START_TEST(test_reopen)
 }
 END_TEST
 
+static int	released;
+
+static void
+count_release(void)
+{
+	released++;
+}
+
+START_TEST(test_durable)
+{
+	struct queue_item	it;
+	uv_loop_t		loop;
+	uint64_t		gen;
+
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	released = 0;
+	durable_start(&loop, db_wal_path(db), 1, count_release);
+	gen = durable_gen();
+	ck_assert_uint_gt(gen, durable_synced());
+	/* A generation that wrote nothing is durable at once. */
+	durable_sync(0);
+	ck_assert_uint_eq(durable_synced(), gen);
+	ck_assert_int_eq(released, 1);
+	/* One that committed waits for the worker's fdatasync. */
+	item(&it, "synced", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	gen = durable_gen();
+	durable_sync(1);
+	ck_assert_int_eq(durable_busy(), 1);
+	ck_assert_uint_lt(durable_synced(), gen);
+	ck_assert_uint_gt(durable_gen(), gen);
+	ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	ck_assert_int_eq(durable_busy(), 0);
+	ck_assert_uint_eq(durable_synced(), gen);
+	ck_assert_int_eq(released, 2);
+	/* Shutdown: everything up to the current generation, now. */
+	gen = durable_gen();
+	durable_sync_now();
+	ck_assert_uint_eq(durable_synced(), gen);
+	durable_close();
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -323,6 +377,7 @@ main(void)
 	tcase_add_test(tc, test_prekeys_once);
 	tcase_add_test(tc, test_prekeys_bound);
 	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_durable);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

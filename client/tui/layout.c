@@ -252,7 +252,6 @@ layout_note_shown(struct tui *t, const struct layout_lines *l, int start,
 {
 	int	i, mi;
 
-	t->shown_first = t->shown_last = -1;
 	t->top_seq = 0;
 	if (start >= l->n)
 		return;
@@ -280,10 +279,8 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 
 		grid_put(g, y0, x0, x1, none, sizeof none - 1, LAYOUT_DIM);
 		t->nlines = t->rows = 0;
-		t->shown_first = t->shown_last = -1;
 		return;
 	}
-	t->shown_first = t->shown_last = -1;
 	if (rows <= 0 || x1 <= x0)
 		return;
 	layout_lines(t, x1 - x0, &l);
@@ -440,6 +437,8 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 
 	grid_clear(g);
 	*cy = *cx = 0;
+	/* No message on screen unless layout_msgs shows some. */
+	t->shown_first = t->shown_last = -1;
 	if (w < 1 || h < 1)
 		return;
 	ir = layout_input_rows(t, w, h);

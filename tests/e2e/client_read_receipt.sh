@@ -93,4 +93,22 @@ assert_eq "$(jl "$ROOT/rpc.out" '[(o["id"], o.get("result", {}).get("count"),
     '[[1, 2, null], [2, 0, null], [3, null, -32602]]' "rpc read results"
 wait_for 20 reads 6 ||
     fail "rpc read receipts missing: $(tail -n 5 "$ROOT/alice.recv")"
+
+log "300 unread: two receipts (at most 256 ids each), every id read once"
+rpc_sends "$ROOT/bulk.in" bob bulk 300
+rpc_run alice "$ROOT/bulk.in" "$ROOT/bulk.out" 32 ||
+    fail "rpc: $(cat "$ROOT/bulk.out.err")"
+nat bob --json recv >"$ROOT/bob.bulk" || fail "bob recv exit $?"
+check_messages "$ROOT/bob.bulk" alice bob bulk 300
+nat bob --json read alice >"$ROOT/read5" || fail "read exit $?"
+assert_eq "$(jl "$ROOT/read5" 'L[0]["count"]')" 300 "messages marked"
+wait_for 30 reads 306 ||
+    fail "bulk read receipts missing: $(jl "$ROOT/alice.recv" 'len(L)')"
+assert_eq "$(jl "$ROOT/alice.recv" 'len([o for o in L if
+    o.get("status") == "read"]) - len(set(o["id"] for o in L if
+    o.get("status") == "read"))')" 0 "read receipts printed twice"
+ids=$(jl "$ROOT/bulk.out" 'sorted(o["result"]["id"] for o in L if "result" in o)')
+assert_eq "$(jl "$ROOT/alice.recv" 'sorted(set(o["id"] for o in L if
+    o.get("status") == "read") & set('"$ids"'))')" "$ids" \
+    "every bulk message read"
 pass

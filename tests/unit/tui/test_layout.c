@@ -178,6 +178,44 @@ START_TEST(test_scroll)
 }
 END_TEST
 
+/*
+ * The messages on screen (what read receipts go out for): the last ones
+ * live, none on a frame too small for the message pane, and the top line
+ * stays put when scrolled back and a message arrives.
+ */
+START_TEST(test_shown)
+{
+	struct grid	*g = grid_create(80, 20), *tiny = grid_create(20, 1);
+	char		 top[64];
+	int		 cy, cx;
+
+	setup(60);
+	layout_draw(g, &T, &cy, &cx);
+	ck_assert_int_eq(T.shown_last, 59);
+	ck_assert_int_gt(T.shown_first, 40);
+	layout_draw(tiny, &T, &cy, &cx);
+	ck_assert_int_eq(T.shown_first, -1);
+	ck_assert_int_eq(T.shown_last, -1);
+	T.scroll = 10;
+	T.scrolled = 1;
+	layout_draw(g, &T, &cy, &cx);
+	snprintf(top, sizeof top, "message %d ", T.shown_first);
+	ck_assert(has(g, top));
+	T.msgs = xreallocarray(T.msgs, 61, sizeof *T.msgs);
+	T.msgs[60] = T.msgs[59];
+	T.msgs[60].seq = 61;
+	T.msgs[60].from = xstrdup("bob");
+	T.msgs[60].text = xstrdup("a new one");
+	T.nmsgs = 61;
+	layout_draw(g, &T, &cy, &cx);
+	ck_assert(has(g, top));
+	ck_assert(!has(g, "a new one"));
+	teardown();
+	grid_free(g);
+	grid_free(tiny);
+}
+END_TEST
+
 START_TEST(test_day)
 {
 	char	buf[64];
@@ -253,6 +291,7 @@ main(void)
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_small);
 	tcase_add_test(tc, test_scroll);
+	tcase_add_test(tc, test_shown);
 	tcase_add_test(tc, test_day);
 	tcase_add_test(tc, test_edit);
 	suite_add_tcase(s, tc);

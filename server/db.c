@@ -137,9 +137,9 @@ db_open(const char *path, int sync_full, char **err)
 	 * and keeps a second natterd off the same data directory. */
 	pragmas = sync_full ?
 	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=10000;" :
+	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000;" :
 	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;";
+	    "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=1000;";
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		xasprintf(err, "cannot set up database %s (is another natterd using "
 		    "it?): %s", path,

@@ -25,6 +25,7 @@ static struct db		*server_database;
 static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
 static uv_timer_t		 server_expire_timer;
+static uv_timer_t		 server_lazy_timer;
 static int			 server_running;
 
 /* Commit the open transaction, if any: 1 if there was one, else 0. */
@@ -57,8 +58,26 @@ server_commit(void)
 }
 
 static void
+server_lazy_cb(uv_timer_t *t)
+{
+	(void)session_lazy_due(time_now_ms());
+}
+
+/* Wake for the next lazy receipt, unless a wake-up is already due. */
+static void
+server_lazy_arm(void)
+{
+	int64_t	wait = session_lazy_due(time_now_ms());
+
+	if (wait >= 0 && !uv_is_active((uv_handle_t *)&server_lazy_timer))
+		uv_timer_start(&server_lazy_timer, server_lazy_cb,
+		    (uint64_t)(wait > 0 ? wait : 1), 0);
+}
+
+static void
 server_prepare_cb(uv_prepare_t *h)
 {
+	server_lazy_arm();
 	/* A sync is running: keep the transaction open; its end commits. */
 	if (durable_busy())
 		return;
@@ -112,6 +131,7 @@ server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
 	uv_timer_init(loop, &server_purge_timer);
 	uv_timer_start(&server_purge_timer, server_purge_cb, interval,
 	    interval);
+	uv_timer_init(loop, &server_lazy_timer);
 	uv_timer_init(loop, &server_expire_timer);
 	uv_timer_start(&server_expire_timer, server_expire_cb, 1000, 1000);
 	server_running = 1;
@@ -129,6 +149,8 @@ server_stop(void)
 	uv_close((uv_handle_t *)&server_prepare, NULL);
 	uv_timer_stop(&server_purge_timer);
 	uv_close((uv_handle_t *)&server_purge_timer, NULL);
+	uv_timer_stop(&server_lazy_timer);
+	uv_close((uv_handle_t *)&server_lazy_timer, NULL);
 	uv_timer_stop(&server_expire_timer);
 	uv_close((uv_handle_t *)&server_expire_timer, NULL);
 }

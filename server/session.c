@@ -6,7 +6,14 @@
  * When the output is over SESSION_OUTMAX the session stops reading from
  * the socket, and it reads queued rows from SQLite only while the output
  * is under half of that and fewer than SESSION_WINDOW deliveries are
- * unacked, so a slow consumer costs a bounded amount of memory. */
+ * unacked, so a slow consumer costs a bounded amount of memory.
+ *
+ * A delivered receipt for a caught-up session waits in memory (lazy) for
+ * the session's next other output, at most SESSION_LAZY_MS: a sender
+ * then hears "stored" for its next message and "delivered" for earlier
+ * ones in one write, and acks the receipts together. The rows stay in
+ * the queue, so a receipt still waiting when the connection drops is
+ * delivered again on the next one. */
 #include <sys/queue.h>
 
 #include <stdlib.h>
@@ -70,6 +77,11 @@ struct session {
 	uint32_t		 device;
 	char			 name[WIRE_NAME_MAX + 1];
 
+	struct queue_item	*lazy;		/* [SESSION_BATCH], lazily */
+	unsigned		 nlazy;
+	int64_t			 lazy_ms;	/* when lazy[0] was queued */
+	TAILQ_ENTRY(session)	 lazy_entry;
+
 	uint64_t		 sent_seq;	/* highest seq pushed */
 	int			 backlog;	/* rows past sent_seq */
 	unsigned		 inflight;
@@ -85,9 +97,14 @@ TAILQ_HEAD(session_list, session);
 
 static struct session_list session_dirty =
     TAILQ_HEAD_INITIALIZER(session_dirty);
+/* Sessions holding lazy receipts, oldest first. */
+static struct session_list session_lazy =
+    TAILQ_HEAD_INITIALIZER(session_lazy);
 /* Connections not logged in yet, oldest first. */
 static struct session_list session_unauthed =
     TAILQ_HEAD_INITIALIZER(session_unauthed);
+
+static void	session_lazy_flush(struct session *);
 
 static void
 session_mark_dirty(struct session *s)
@@ -123,6 +140,9 @@ session_free(struct session *s)
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
 	if (s->unauthed_listed)
 		TAILQ_REMOVE(&session_unauthed, s, unauthed_entry);
+	if (s->nlazy > 0)
+		TAILQ_REMOVE(&session_lazy, s, lazy_entry);
+	free(s->lazy);
 	if (s->authed)
 		directory_remove(s->account, s->device, s);
 	free(s->out);
@@ -171,9 +191,12 @@ session_release(struct session *s, uint64_t synced)
 void
 session_send(struct session *s, const Natter__Frame *f)
 {
-	size_t	len = wire_size(f), need, i;
+	size_t	len, need, i;
 	uint8_t	*p;
 
+	if (s->nlazy > 0)
+		session_lazy_flush(s);
+	len = wire_size(f);
 	need = LWS_PRE + s->outlen + 10 + len;
 	if (need > s->outcap) {
 		s->outcap = need < 4096 ? 4096 : need + need / 2;
@@ -485,6 +508,36 @@ session_pump(struct session *s)
 	}
 }
 
+/* Keep receipt it (no content) until other output or SESSION_LAZY_MS. */
+static void
+session_lazy_add(struct session *s, const struct queue_item *it)
+{
+	if (s->lazy == NULL)
+		s->lazy = xcalloc(SESSION_BATCH, sizeof *s->lazy);
+	if (s->nlazy == 0) {
+		s->lazy_ms = time_now_ms();
+		TAILQ_INSERT_TAIL(&session_lazy, s, lazy_entry);
+	}
+	s->lazy[s->nlazy] = *it;
+	s->lazy[s->nlazy++].content = NULL;
+	if (s->nlazy == SESSION_BATCH)
+		session_lazy_flush(s);
+}
+
+/* Deliver the lazy receipts, counted in flight when they were kept. */
+static void
+session_lazy_flush(struct session *s)
+{
+	size_t	n = s->nlazy, done;
+
+	if (n == 0)
+		return;
+	s->nlazy = 0;
+	TAILQ_REMOVE(&session_lazy, s, lazy_entry);
+	for (done = 0; done < n; )
+		done += session_deliver(s, s->lazy + done, n - done);
+}
+
 void
 session_offer(struct session *s, const struct queue_item *it)
 {
@@ -493,9 +546,23 @@ session_offer(struct session *s, const struct queue_item *it)
 		session_pump(s);
 		return;
 	}
-	(void)session_deliver(s, it, 1);
+	if (it->status != 0 && it->content == NULL)
+		session_lazy_add(s, it);
+	else
+		(void)session_deliver(s, it, 1);
 	s->inflight++;
 	s->sent_seq = it->seq;
+}
+
+int64_t
+session_lazy_due(int64_t now)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&session_lazy)) != NULL &&
+	    now - s->lazy_ms >= SESSION_LAZY_MS)
+		session_lazy_flush(s);
+	return (s == NULL ? -1 : s->lazy_ms + SESSION_LAZY_MS - now);
 }
 
 /* Token bucket: 1 if the request may proceed. */
@@ -561,10 +628,13 @@ session_output(struct session *s)
 		s->hold[i].end -= s->released;
 	s->released = 0;
 	if (s->outlen == 0 && s->inflight == 0) {
-		/* Idle connections keep no output buffer. */
+		/* Idle connections keep no output buffer (and, having
+		 * nothing in flight, no lazy receipts). */
 		free(s->out);
 		s->out = NULL;
 		s->outcap = 0;
+		free(s->lazy);
+		s->lazy = NULL;
 	}
 	if (s->rx_paused && s->outlen < SESSION_OUTMAX / 2) {
 		s->rx_paused = 0;

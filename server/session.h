@@ -11,6 +11,7 @@ struct lws;
 struct session;
 
 #define SESSION_WINDOW		64		/* unacked deliveries */
+#define SESSION_LAZY_MS		2		/* a receipt waits for company */
 #define SESSION_OUTMAX		(1024 * 1024)	/* queued output bytes */
 #define SESSION_RATE		10000		/* requests per second */
 #define SESSION_BURST		20000
@@ -31,6 +32,9 @@ int		 session_writable(struct session *);
 /* Release and write the held output of every session whose generation
  * is on disk (durable_synced()). */
 void		 session_flush_all(void);
+/* Deliver the receipts that have waited SESSION_LAZY_MS by now (ms).
+ * Returns the ms until the next is due, or -1 when none waits. */
+int64_t		 session_lazy_due(int64_t now);
 /* Close connections that have not logged in SESSION_AUTH_TIMEOUT_MS
  * after they were established (at now, in ms). */
 void		 session_expire(int64_t now);

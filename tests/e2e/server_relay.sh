@@ -94,13 +94,32 @@ bundle OK carol/1:spk=yes:opk=none" "bundle with no one-time prekey left"
 probe auth bob recv 3 >"$ROOT/live" &
 live=$!
 bg_track $live
-wait_for 10 sh -c "[ \$(curl -fsS -m 2 $HTTP/metrics |
-    awk '\$1 == \"natter_online_devices\" { print \$2 }') -ge 1 ]" ||
+wait_for 10 online_is -ge 1 ||
     fail "bob did not come online"
 probe auth alice send bob live-1 send bob live-2 send bob live-3 \
     >/dev/null || fail "live sends"
 wait $live || fail "bob's live recv failed"
 assert_eq "$(grep -c '^msg alice 1 live-' "$ROOT/live")" 3 "live pushes"
+
+# Receipts for a connected sender wait briefly for company: bob acks three
+# messages in one Ack, and alice, idle meanwhile, gets the three receipts
+# in one Deliver (natterd's timer sends them, as alice sends nothing).
+probe auth alice recv >/dev/null || fail "alice's earlier receipts"
+probe auth alice send bob lz-1 send bob lz-2 send bob lz-3 >/dev/null ||
+    fail "lazy sends"
+wait_for 10 online_is -eq 0 ||
+    fail "earlier connections still online"
+probe auth alice recvf 3 >"$ROOT/lazy" &
+lazy=$!
+bg_track $lazy
+wait_for 10 online_is -ge 1 ||
+    fail "alice did not come online"
+probe auth bob recvf 3 >"$ROOT/lazy-bob" || fail "bob recv lz"
+assert_eq "$(grep -c '^deliver 3$' "$ROOT/lazy-bob")" 1 "bob's backlog in one Deliver"
+wait $lazy || fail "alice's receipts did not come"
+assert_eq "$(grep -c '^receipt bob 1 [0-9a-f]\{32\} status=1$' "$ROOT/lazy")" 3 \
+    "three receipts"
+assert_eq "$(grep '^deliver ' "$ROOT/lazy")" "deliver 3" "receipts in one Deliver"
 
 # Sending to oneself with one device needs no envelope.
 out=$(probe auth alice sendenv alice note -)

@@ -19,8 +19,7 @@ probe register bob >/dev/null || fail "register bob"
 probe -t 60 auth bob waitfile "$ROOT/go" drain >"$ROOT/stalled" &
 stalled=$!
 bg_track $stalled
-wait_for 10 sh -c "[ \$(curl -fsS -m 2 $HTTP/metrics |
-    awk '\$1 == \"natter_online_devices\" { print \$2 }') -ge 1 ]" ||
+wait_for 10 online_is -ge 1 ||
     fail "bob did not come online"
 rss0=$(metric process_resident_memory_bytes)
 

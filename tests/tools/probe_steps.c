@@ -475,6 +475,8 @@ step_ackreq(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+static int	step_recv_frames;	/* recvf: a line per Deliver */
+
 /* recv [N] [noack]: print deliveries until the backlog is drained and at
  * least N items came, acking each Deliver (unless noack); then a Ping so
  * the acks are committed before the next step. */
@@ -500,6 +502,8 @@ step_recv(struct probe *p, int argc, char **argv)
 				printf("event prekeys_low %u\n",
 				    f->event->prekeys_low->count);
 		} else if (f->body_case == NATTER__FRAME__BODY_DELIVER) {
+			if (step_recv_frames)
+				printf("deliver %zu\n", f->deliver->n_items);
 			seqs = xcalloc(f->deliver->n_items + 1, sizeof *seqs);
 			for (i = 0; i < f->deliver->n_items; i++) {
 				step_print_delivery(f->deliver->items[i]);
@@ -514,6 +518,19 @@ step_recv(struct probe *p, int argc, char **argv)
 	}
 	printf("drained %zu\n", got);
 	return (step_quiet_ping(p));
+}
+
+/* recvf [N [noack]]: recv, with a "deliver N" line before the items of
+ * each Deliver frame. */
+static int
+step_recvf(struct probe *p, int argc, char **argv)
+{
+	int	rc;
+
+	step_recv_frames = 1;
+	rc = step_recv(p, argc, argv);
+	step_recv_frames = 0;
+	return (rc);
 }
 
 /* bundle NAME */
@@ -762,6 +779,7 @@ static const struct step steps[] = {
 	{ "sendpipe", 4, 4, "sendpipe TO N SIZE WINDOW", step_sendpipe },
 	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
 	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
+	{ "recvf", 0, 2, "recvf [N [noack]]", step_recvf },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },
 	{ "bundle", 1, 1, "bundle NAME", step_bundle },
 	{ "upload", 1, 2, "upload N [FIRSTID]", step_upload },

@@ -52,6 +52,13 @@ roundtrip()
 	assert_contains "$rt_out" "receipt $rt_b 1 " "round trip $1: receipt"
 }
 
+# online_is OP N: natterd's count of online devices compares with N by
+# test(1)'s OP (-eq, -ge, ...); for wait_for.
+online_is()
+{
+	[ "$(metric natter_online_devices)" "$1" "$2" ] 2>/dev/null
+}
+
 still_serving()
 {
 	healthy || fail "$1: /healthz no longer answers"

@@ -60,14 +60,14 @@ server_commit(void)
 static void
 server_lazy_cb(uv_timer_t *t)
 {
-	(void)session_lazy_due(time_now_ms());
+	(void)session_lazy_due();
 }
 
 /* Wake for the next lazy receipt, unless a wake-up is already due. */
 static void
 server_lazy_arm(void)
 {
-	int64_t	wait = session_lazy_due(time_now_ms());
+	int64_t	wait = session_lazy_due();
 
 	if (wait >= 0 && !uv_is_active((uv_handle_t *)&server_lazy_timer))
 		uv_timer_start(&server_lazy_timer, server_lazy_cb,

@@ -508,6 +508,14 @@ session_pump(struct session *s)
 	}
 }
 
+/* Monotonic milliseconds: a wall clock stepped back must not hold
+ * receipts. */
+static int64_t
+session_mono_ms(void)
+{
+	return ((int64_t)(time_mono_ns() / 1000000));
+}
+
 /* Keep receipt it (no content) until other output or SESSION_LAZY_MS. */
 static void
 session_lazy_add(struct session *s, const struct queue_item *it)
@@ -515,7 +523,7 @@ session_lazy_add(struct session *s, const struct queue_item *it)
 	if (s->lazy == NULL)
 		s->lazy = xcalloc(SESSION_BATCH, sizeof *s->lazy);
 	if (s->nlazy == 0) {
-		s->lazy_ms = time_now_ms();
+		s->lazy_ms = session_mono_ms();
 		TAILQ_INSERT_TAIL(&session_lazy, s, lazy_entry);
 	}
 	s->lazy[s->nlazy] = *it;
@@ -555,9 +563,10 @@ session_offer(struct session *s, const struct queue_item *it)
 }
 
 int64_t
-session_lazy_due(int64_t now)
+session_lazy_due(void)
 {
 	struct session	*s;
+	int64_t		 now = session_mono_ms();
 
 	while ((s = TAILQ_FIRST(&session_lazy)) != NULL &&
 	    now - s->lazy_ms >= SESSION_LAZY_MS)

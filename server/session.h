@@ -32,9 +32,9 @@ int		 session_writable(struct session *);
 /* Release and write the held output of every session whose generation
  * is on disk (durable_synced()). */
 void		 session_flush_all(void);
-/* Deliver the receipts that have waited SESSION_LAZY_MS by now (ms).
- * Returns the ms until the next is due, or -1 when none waits. */
-int64_t		 session_lazy_due(int64_t now);
+/* Deliver the receipts that have waited SESSION_LAZY_MS. Returns the ms
+ * until the next is due, or -1 when none waits. */
+int64_t		 session_lazy_due(void);
 /* Close connections that have not logged in SESSION_AUTH_TIMEOUT_MS
  * after they were established (at now, in ms). */
 void		 session_expire(int64_t now);

@@ -1,9 +1,11 @@
-/* test_content: padding and decoding of the end-to-end plaintext. */
+/* test_content: padding and decoding of the end-to-end plaintext, and the
+ * bounds a received read receipt must keep. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client/content.h"
+#include "client/coreint.h"
 
 START_TEST(test_padding)
 {
@@ -92,6 +94,70 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* A read receipt with ids_n ids of id_len bytes, encoded and decoded as
+ * it would travel; NULL if it does not survive that. */
+static Natter__Content *
+receipt_roundtrip(size_t ids_n, size_t id_len)
+{
+	Natter__Content		 c = NATTER__CONTENT__INIT;
+	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
+	ProtobufCBinaryData	*ids = calloc(ids_n + 1, sizeof *ids);
+	Natter__Content		*d;
+	uint8_t			 id[16], mid[16], *buf;
+	size_t			 len, i;
+
+	memset(id, 3, sizeof id);
+	memset(mid, 9, sizeof mid);
+	for (i = 0; i < ids_n; i++) {
+		ids[i].data = id;
+		ids[i].len = id_len;
+	}
+	rr.n_message_ids = ids_n;
+	rr.message_ids = ids;
+	c.message_id.data = mid;
+	c.message_id.len = sizeof mid;
+	c.body_case = NATTER__CONTENT__BODY_READ_RECEIPT;
+	c.read_receipt = &rr;
+	ck_assert_int_eq(content_encode(&c, &buf, &len), 0);
+	d = content_decode(buf, len);
+	free(buf);
+	free(ids);
+	return (d);
+}
+
+/*
+ * A receipt from a peer names 1 to CORE_READ_MAX ids of CORE_IDBYTES:
+ * anything else is refused as malformed (1) before it touches the store,
+ * which is why no core is needed here.
+ */
+START_TEST(test_receipt_bounds)
+{
+	Natter__Delivery	 dl = NATTER__DELIVERY__INIT;
+	struct receipts_seen	*seen;
+	Natter__Content		*ct;
+	const size_t		 bad[][2] = { { 0, CORE_IDBYTES },
+				    { CORE_READ_MAX + 1, CORE_IDBYTES },
+				    { 1, CORE_IDBYTES - 1 },
+				    { 2, CORE_IDBYTES + 1 } };
+	size_t			 i;
+
+	dl.from = (char *)"alice";
+	dl.from_device = 1;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ct = receipt_roundtrip(bad[i][0], bad[i][1]);
+		ck_assert_ptr_nonnull(ct);
+		ck_assert_int_eq(receipts_apply(NULL, &dl, ct, &seen), 1);
+		ck_assert_ptr_null(seen);
+		content_free(ct);
+	}
+	/* The largest valid receipt still fits one padded plaintext. */
+	ct = receipt_roundtrip(CORE_READ_MAX, CORE_IDBYTES);
+	ck_assert_ptr_nonnull(ct);
+	ck_assert_uint_eq(ct->read_receipt->n_message_ids, CORE_READ_MAX);
+	content_free(ct);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -102,6 +168,7 @@ main(void)
 
 	tcase_add_test(tc, test_padding);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_receipt_bounds);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

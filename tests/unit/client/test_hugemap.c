@@ -55,19 +55,28 @@ thp_available(void)
 	    F_OK) == 0);
 }
 
-/* 64 MiB asked for with MAP_POPULATE, as libsodium's Argon2id does: it
- * comes unpopulated, advised for huge pages, zeroed and usable. */
-START_TEST(test_big_lazy)
+/* len bytes of anonymous memory asked for with MAP_POPULATE, as
+ * libsodium asks for Argon2id's; *r is what smaps then says of them. */
+static uint8_t *
+map_populated(size_t len, struct region *r)
 {
-	size_t		 len = 64 * MIB, i;
-	uint8_t		*p;
-	struct region	 r;
+	uint8_t	*p;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ck_assert_ptr_ne(p, MAP_FAILED);
-	r = region_of(p);
-	ck_assert_int_eq(r.found, 1);
+	*r = region_of(p);
+	ck_assert_int_eq(r->found, 1);
+	return (p);
+}
+
+/* 64 MiB come unpopulated, advised for huge pages, zeroed and usable. */
+START_TEST(test_big_lazy)
+{
+	size_t		 len = 64 * MIB, i;
+	struct region	 r;
+	uint8_t		*p = map_populated(len, &r);
+
 	/* Populated would be 65,536 kB resident. */
 	ck_assert_uint_lt(r.rss_kb, 8 * 1024);
 	if (thp_available())
@@ -85,14 +94,9 @@ END_TEST
 START_TEST(test_small_unchanged)
 {
 	size_t		 len = 1 * MIB;
-	uint8_t		*p;
 	struct region	 r;
+	uint8_t		*p = map_populated(len, &r);
 
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	r = region_of(p);
-	ck_assert_int_eq(r.found, 1);
 	ck_assert_uint_eq(r.rss_kb, len / 1024);
 	ck_assert_int_eq(r.huge_advised, 0);
 	ck_assert_int_eq(munmap(p, len), 0);

@@ -6,6 +6,7 @@
 
 #include "client/content.h"
 #include "client/coreint.h"
+#include "tests/unit/unit.h"
 
 START_TEST(test_padding)
 {
@@ -163,16 +164,10 @@ main(void)
 {
 	Suite	*s = suite_create("content");
 	TCase	*tc = tcase_create("content");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_padding);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_receipt_bounds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

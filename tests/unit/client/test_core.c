@@ -17,6 +17,7 @@
 
 #include "client/core.h"
 #include "shared/util/log.h"
+#include "tests/unit/unit.h"
 
 #define PASS	"pw"
 
@@ -498,8 +499,6 @@ main(void)
 {
 	Suite	*s = suite_create("core");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("NATTER_TEST_DEBUG") != NULL)
@@ -511,9 +510,5 @@ main(void)
 	tcase_add_test(tc, test_fingerprint_verify);
 	tcase_add_test(tc, test_send_receive);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

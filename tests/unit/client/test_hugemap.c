@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,16 +124,10 @@ main(void)
 {
 	Suite	*s = suite_create("hugemap");
 	TCase	*tc = tcase_create("hugemap");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_big_lazy);
 	tcase_add_test(tc, test_small_unchanged);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

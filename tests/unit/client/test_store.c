@@ -13,6 +13,7 @@
 
 #include "client/msglog.h"
 #include "client/store.h"
+#include "tests/unit/unit.h"
 
 #define PASS	"correct horse"
 
@@ -408,8 +409,6 @@ main(void)
 {
 	Suite	*s = suite_create("store");
 	TCase	*tc = tcase_create("store");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -422,9 +421,5 @@ main(void)
 	tcase_add_test(tc, test_outbox_order);
 	tcase_add_test(tc, test_transaction);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

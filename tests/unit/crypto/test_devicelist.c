@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/devicelist.h"
+#include "tests/unit/unit.h"
 
 struct dev {
 	uint8_t	pk[32], sk[64];
@@ -197,8 +198,6 @@ main(void)
 {
 	Suite	*su = suite_create("devicelist");
 	TCase	*tc = tcase_create("devicelist");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (1);
@@ -209,9 +208,5 @@ main(void)
 	tcase_add_test(tc, test_link_signatures);
 	tcase_add_test(tc, test_link_flow);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(su));
 }

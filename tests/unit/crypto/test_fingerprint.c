@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/fingerprint.h"
+#include "tests/unit/unit.h"
 
 /*
  * Known answer, computed once with Python's hashlib (an implementation
@@ -141,8 +142,6 @@ main(void)
 {
 	Suite	*su = suite_create("fingerprint");
 	TCase	*tc = tcase_create("fingerprint");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (1);
@@ -151,9 +150,5 @@ main(void)
 	tcase_add_test(tc, test_symmetry);
 	tcase_add_test(tc, test_format_compare);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(su));
 }

@@ -5,6 +5,7 @@
 
 #include "shared/crypto/hkdf.h"
 #include "shared/util/hex.h"
+#include "tests/unit/unit.h"
 
 struct hkdf_case {
 	const char	*ikm, *salt, *info, *prk, *okm;
@@ -85,15 +86,9 @@ main(void)
 {
 	Suite	*s = suite_create("hkdf");
 	TCase	*tc = tcase_create("rfc5869");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_loop_test(tc, test_rfc5869, 0, 3);
 	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

@@ -8,6 +8,7 @@
 
 #include "shared/crypto/keys.h"
 #include "shared/util/hex.h"
+#include "tests/unit/unit.h"
 
 static void
 unhex(uint8_t *out, size_t len, const char *s)
@@ -213,8 +214,6 @@ main(void)
 {
 	Suite	*s = suite_create("keys");
 	TCase	*tc = tcase_create("keys");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (EXIT_FAILURE);
@@ -225,9 +224,5 @@ main(void)
 	tcase_add_test(tc, test_xcache);
 	tcase_add_test(tc, test_spk_and_bundle);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

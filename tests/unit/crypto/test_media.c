@@ -9,6 +9,7 @@
 
 #include "shared/crypto/media.h"
 #include "shared/util/xmalloc.h"
+#include "tests/unit/unit.h"
 
 static const size_t sizes[] = { 0, 1, 65535, 65536, 65537, 1 << 20 };
 
@@ -209,8 +210,6 @@ main(void)
 {
 	Suite	*su = suite_create("media");
 	TCase	*tc = tcase_create("media");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (1);
@@ -220,9 +219,5 @@ main(void)
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_ref);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(su));
 }

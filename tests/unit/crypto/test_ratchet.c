@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/ratchet.h"
+#include "tests/unit/unit.h"
 
 #define NOW	1700000000000ULL
 
@@ -234,8 +235,6 @@ main(void)
 {
 	Suite	*s = suite_create("ratchet");
 	TCase	*tc = tcase_create("ratchet");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (EXIT_FAILURE);
@@ -248,9 +247,5 @@ main(void)
 	tcase_add_test(tc, test_bitflip_unchanged);
 	tcase_add_test(tc, test_serialise_continue);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

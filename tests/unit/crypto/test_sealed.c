@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/sealed.h"
+#include "tests/unit/unit.h"
 
 static char	dir[] = "/tmp/natter-test-sealed.XXXXXX";
 static char	path[256];
@@ -211,8 +212,6 @@ main(void)
 {
 	Suite	*su = suite_create("sealed");
 	TCase	*tc = tcase_create("sealed");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (1);
@@ -224,9 +223,5 @@ main(void)
 	tcase_add_test(tc, test_change_passphrase);
 	tcase_add_test(tc, test_columns);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(su));
 }

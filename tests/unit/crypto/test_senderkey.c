@@ -7,6 +7,7 @@
 
 #include "shared/crypto/senderkey.h"
 #include "shared/util/xmalloc.h"
+#include "tests/unit/unit.h"
 
 #define GID	"group-1"
 #define GIDLEN	(sizeof GID - 1)
@@ -335,8 +336,6 @@ main(void)
 {
 	Suite	*su = suite_create("senderkey");
 	TCase	*tc = tcase_create("senderkey");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (1);
@@ -350,9 +349,5 @@ main(void)
 	tcase_add_test(tc, test_serialize);
 	tcase_add_test(tc, test_bad_input);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(su));
 }

@@ -8,6 +8,7 @@
 
 #include "shared/crypto/ratchet.h"
 #include "shared/crypto/session.h"
+#include "tests/unit/unit.h"
 
 #define NOW	1700000000000ULL
 
@@ -308,8 +309,6 @@ main(void)
 {
 	Suite	*s = suite_create("session");
 	TCase	*tc = tcase_create("session");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (EXIT_FAILURE);
@@ -321,9 +320,5 @@ main(void)
 	tcase_add_test(tc, test_malformed_and_record);
 	tcase_add_test(tc, test_random_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

@@ -10,6 +10,7 @@
 
 #include "shared/crypto/session.h"
 #include "shared/util/hex.h"
+#include "tests/unit/unit.h"
 
 #define NOW	1700000000000ULL
 #define MAXMSG	64
@@ -188,16 +189,10 @@ main(void)
 {
 	Suite	*s = suite_create("transcript");
 	TCase	*tc = tcase_create("transcript");
-	SRunner	*sr;
-	int	 failed;
 
 	if (randombytes_set_implementation(&rng) != 0 || sodium_init() < 0)
 		return (EXIT_FAILURE);
 	tcase_add_test(tc, test_golden);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/x3dh.h"
+#include "tests/unit/unit.h"
 
 static void
 run(int with_opk)
@@ -66,17 +67,11 @@ main(void)
 {
 	Suite	*s = suite_create("x3dh");
 	TCase	*tc = tcase_create("x3dh");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return (EXIT_FAILURE);
 	tcase_add_test(tc, test_with_opk);
 	tcase_add_test(tc, test_without_opk);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "shared/proto/wire.h"
+#include "tests/unit/unit.h"
 
 START_TEST(test_roundtrip_and_bounds)
 {
@@ -53,15 +54,9 @@ main(void)
 {
 	Suite	*s = suite_create("wire");
 	TCase	*tc = tcase_create("wire");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_roundtrip_and_bounds);
 	tcase_add_test(tc, test_field_zero);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(s));
 }

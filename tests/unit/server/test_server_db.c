@@ -14,6 +14,7 @@
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "shared/util/xmalloc.h"
+#include "tests/unit/unit.h"
 
 static char		 tmpdir[64];
 static struct db	*db;
@@ -364,8 +365,6 @@ main(void)
 {
 	Suite	*s = suite_create("server_db");
 	TCase	*tc = tcase_create("sqlite");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_fifo);
@@ -379,9 +378,5 @@ main(void)
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_durable);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

@@ -10,6 +10,7 @@
 #include "server/directory.h"
 #include "server/fanout.h"
 #include "shared/proto/wire.h"
+#include "tests/unit/unit.h"
 
 START_TEST(test_fanout_exact)
 {
@@ -174,8 +175,6 @@ main(void)
 {
 	Suite	*s = suite_create("server_logic");
 	TCase	*tc = tcase_create("logic");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_fanout_exact);
 	tcase_add_test(tc, test_fanout_mismatch);
@@ -184,9 +183,5 @@ main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_directory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

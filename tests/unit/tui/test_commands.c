@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/tui/commands.h"
+#include "tests/unit/unit.h"
 
 START_TEST(test_table)
 {
@@ -62,15 +63,9 @@ main(void)
 {
 	Suite	*s = suite_create("commands");
 	TCase	*tc = tcase_create("commands");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_manual);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

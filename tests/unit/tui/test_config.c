@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "client/tui/config.h"
+#include "tests/unit/unit.h"
 
 static int
 parse(struct config *cf, const char *s, char *err, size_t errlen)
@@ -87,16 +88,10 @@ main(void)
 {
 	Suite	*s = suite_create("config");
 	TCase	*tc = tcase_create("config");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_bad);
 	tcase_add_test(tc, test_path);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

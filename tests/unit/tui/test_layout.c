@@ -10,6 +10,7 @@
 #include "client/tui/tuiint.h"
 #include "client/tui/width.h"
 #include "shared/util/xmalloc.h"
+#include "tests/unit/unit.h"
 
 static struct tui	T;
 
@@ -281,8 +282,6 @@ main(void)
 {
 	Suite	*s = suite_create("layout");
 	TCase	*tc = tcase_create("layout");
-	SRunner	*sr;
-	int	 failed;
 
 	if (width_locale() != 0)
 		return (77);
@@ -295,9 +294,5 @@ main(void)
 	tcase_add_test(tc, test_day);
 	tcase_add_test(tc, test_edit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

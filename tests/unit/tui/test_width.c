@@ -5,6 +5,7 @@
 
 #include "client/tui/grid.h"
 #include "client/tui/width.h"
+#include "tests/unit/unit.h"
 
 static int
 W(const char *s)
@@ -211,8 +212,6 @@ main(void)
 {
 	Suite	*s = suite_create("width");
 	TCase	*tc = tcase_create("width");
-	SRunner	*sr;
-	int	 failed;
 
 	if (width_locale() != 0)
 		return (77);
@@ -223,9 +222,5 @@ main(void)
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_grid);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s));
 }

@@ -104,9 +104,10 @@ receipt_roundtrip(size_t ids_n, size_t id_len)
 	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
 	ProtobufCBinaryData	*ids = calloc(ids_n + 1, sizeof *ids);
 	Natter__Content		*d;
-	uint8_t			 id[16], mid[16], *buf;
+	uint8_t			 id[CORE_IDBYTES * 2], mid[16], *buf;
 	size_t			 len, i;
 
+	ck_assert_uint_le(id_len, sizeof id);
 	memset(id, 3, sizeof id);
 	memset(mid, 9, sizeof mid);
 	for (i = 0; i < ids_n; i++) {

@@ -521,7 +521,7 @@ static void
 session_lazy_add(struct session *s, const struct queue_item *it)
 {
 	if (s->lazy == NULL)
-		s->lazy = xcalloc(SESSION_BATCH, sizeof *s->lazy);
+		s->lazy = xreallocarray(NULL, SESSION_BATCH, sizeof *s->lazy);
 	if (s->nlazy == 0) {
 		s->lazy_ms = session_mono_ms();
 		TAILQ_INSERT_TAIL(&session_lazy, s, lazy_entry);
@@ -566,7 +566,11 @@ int64_t
 session_lazy_due(void)
 {
 	struct session	*s;
-	int64_t		 now = session_mono_ms();
+	int64_t		 now;
+
+	if (TAILQ_EMPTY(&session_lazy))
+		return (-1);	/* the usual case: no clock read */
+	now = session_mono_ms();
 
 	while ((s = TAILQ_FIRST(&session_lazy)) != NULL &&
 	    now - s->lazy_ms >= SESSION_LAZY_MS)

@@ -571,7 +571,6 @@ session_lazy_due(void)
 	if (TAILQ_EMPTY(&session_lazy))
 		return (-1);	/* the usual case: no clock read */
 	now = session_mono_ms();
-
 	while ((s = TAILQ_FIRST(&session_lazy)) != NULL &&
 	    now - s->lazy_ms >= SESSION_LAZY_MS)
 		session_lazy_flush(s);

@@ -9,12 +9,12 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/call.h"
-#include "client/cli.h"
-#include "client/core.h"
-#include "client/output.h"
-#include "client/passphrase.h"
-#include "client/rpc.h"
+#include "client/cli/call.h"
+#include "client/cli/cli.h"
+#include "client/core/core.h"
+#include "client/cli/output.h"
+#include "client/cli/passphrase.h"
+#include "client/cli/rpc.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 #ifdef NATTER_HAVE_TUI

@@ -5,7 +5,7 @@
 
 #include <sodium.h>
 
-#include "client/core.h"
+#include "client/core/core.h"
 #include "client/tui/search.h"
 #include "shared/util/xmalloc.h"
 

@@ -6,7 +6,7 @@
 
 #include <uv.h>
 
-#include "client/core.h"
+#include "client/core/core.h"
 #include "client/tui/config.h"
 
 #define TUI_PAGE	100	/* messages loaded per page of history */

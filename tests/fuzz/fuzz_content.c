@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/content.h"
+#include "client/core/content.h"
 #include "tests/fuzz/fuzz.h"
 
 static void

@@ -1,8 +1,8 @@
 /* fuzz_rpc: natter rpc's request parser (rpc_parse) on any byte string. */
 #include <jansson.h>
 
-#include "client/cli.h"
-#include "client/rpc.h"
+#include "client/cli/cli.h"
+#include "client/cli/rpc.h"
 #include "tests/fuzz/fuzz.h"
 
 static const char *const rpc_seed_lines[][2] = {

@@ -6,8 +6,8 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/coreint.h"
-#include "client/msglog.h"
+#include "client/core/coreint.h"
+#include "client/store/msglog.h"
 #include "client/tui/edit.h"
 #include "client/tui/grid.h"
 #include "client/tui/layout.h"

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/content.h"
-#include "client/coreint.h"
+#include "client/core/content.h"
+#include "client/core/coreint.h"
 #include "tests/unit/unit.h"
 
 START_TEST(test_padding)

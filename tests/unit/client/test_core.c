@@ -15,7 +15,7 @@
 
 #include <uv.h>
 
-#include "client/core.h"
+#include "client/core/core.h"
 #include "shared/util/log.h"
 #include "tests/unit/unit.h"
 

@@ -11,8 +11,8 @@
 
 #include <sqlite3.h>
 
-#include "client/msglog.h"
-#include "client/store.h"
+#include "client/store/msglog.h"
+#include "client/store/store.h"
 #include "tests/unit/unit.h"
 
 #define PASS	"correct horse"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/store.h"
+#include "client/store/store.h"
 #include "shared/proto/content.pb-c.h"
 
 /*

@@ -6,12 +6,12 @@
 
 #include <uv.h>
 
-#include "client/call.h"
-#include "client/cli.h"
-#include "client/core.h"
-#include "client/output.h"
-#include "client/rpc.h"
-#include "client/rpcin.h"
+#include "client/cli/call.h"
+#include "client/cli/cli.h"
+#include "client/core/core.h"
+#include "client/cli/output.h"
+#include "client/cli/rpc.h"
+#include "client/cli/rpcin.h"
 #include "shared/util/xmalloc.h"
 
 struct rpc {

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "client/passphrase.h"
+#include "client/cli/passphrase.h"
 #include "shared/util/log.h"
 
 static char *

@@ -4,9 +4,9 @@
 
 #include <sodium.h>
 
-#include "client/coreint.h"
-#include "client/prekeys.h"
-#include "client/sessions.h"
+#include "client/core/coreint.h"
+#include "client/core/prekeys.h"
+#include "client/core/peers.h"
 #include "shared/crypto/keys.h"
 #include "shared/crypto/session.h"
 #include "shared/util/timeutil.h"

@@ -14,7 +14,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "client/store.h"
+#include "client/store/store.h"
 #include "shared/crypto/sealed.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"

@@ -4,10 +4,10 @@
 
 #include <uv.h>
 
-#include "client/call.h"
-#include "client/cli.h"
-#include "client/core.h"
-#include "client/stream.h"
+#include "client/cli/call.h"
+#include "client/cli/cli.h"
+#include "client/core/core.h"
+#include "client/cli/stream.h"
 #include "shared/util/xmalloc.h"
 
 struct stream {

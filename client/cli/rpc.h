@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "client/core.h"
+#include "client/core/core.h"
 
 struct cli_cmd;
 struct uv_loop_s;

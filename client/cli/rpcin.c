@@ -4,8 +4,8 @@
 
 #include <uv.h>
 
-#include "client/rpc.h"
-#include "client/rpcin.h"
+#include "client/cli/rpc.h"
+#include "client/cli/rpcin.h"
 #include "shared/util/xmalloc.h"
 
 #define RPCIN_CHUNK	(64 * 1024)

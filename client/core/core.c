@@ -8,8 +8,8 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/coreint.h"
-#include "client/msglog.h"
+#include "client/core/coreint.h"
+#include "client/store/msglog.h"
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"

@@ -6,8 +6,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "client/msglog.h"
-#include "client/store.h"
+#include "client/store/msglog.h"
+#include "client/store/store.h"
 #include "shared/util/xmalloc.h"
 
 /* Message ids are looked up by keyed hash; peers too. */

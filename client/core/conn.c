@@ -6,7 +6,7 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/coreint.h"
+#include "client/core/coreint.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "client/core.h"
+#include "client/core/core.h"
 
 struct call;
 struct cli_cmd;

@@ -4,8 +4,8 @@
 
 #include <sodium.h>
 
-#include "client/coreint.h"
-#include "client/prekeys.h"
+#include "client/core/coreint.h"
+#include "client/core/prekeys.h"
 #include "shared/crypto/keys.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/cli.h"
-#include "client/cmds.h"
-#include "client/core.h"
-#include "client/stream.h"
+#include "client/cli/cli.h"
+#include "client/cli/cmds.h"
+#include "client/core/core.h"
+#include "client/cli/stream.h"
 
 static const struct cli_param cli_p_register[] = {
 	{ "name", "NAME", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },

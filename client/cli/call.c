@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "client/call.h"
+#include "client/cli/call.h"
 
 void
 call_done(struct call *c, const struct core_error *err, json_t *result)

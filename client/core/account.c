@@ -5,8 +5,8 @@
 
 #include <sodium.h>
 
-#include "client/coreint.h"
-#include "client/prekeys.h"
+#include "client/core/coreint.h"
+#include "client/core/prekeys.h"
 #include "shared/crypto/keys.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "client/coreint.h"
+#include "client/core/coreint.h"
 #include "shared/crypto/fingerprint.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/call.h"
-#include "client/cli.h"
-#include "client/cmds.h"
-#include "client/core.h"
-#include "client/output.h"
+#include "client/cli/call.h"
+#include "client/cli/cli.h"
+#include "client/cli/cmds.h"
+#include "client/core/core.h"
+#include "client/cli/output.h"
 
 /* Every message of a conversation by default (bounded by the param's max). */
 #define CMDS_HISTORY_ALL	1000000

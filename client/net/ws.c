@@ -6,7 +6,7 @@
 #include <libwebsockets.h>
 #include <uv.h>
 
-#include "client/net.h"
+#include "client/net/ws.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"

@@ -5,10 +5,10 @@
 
 #include <sodium.h>
 
-#include "client/content.h"
-#include "client/coreint.h"
-#include "client/msglog.h"
-#include "client/sessions.h"
+#include "client/core/content.h"
+#include "client/core/coreint.h"
+#include "client/store/msglog.h"
+#include "client/core/peers.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"

@@ -6,9 +6,9 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "client/coreint.h"
-#include "client/msglog.h"
-#include "client/store.h"
+#include "client/core/coreint.h"
+#include "client/store/msglog.h"
+#include "client/store/store.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 

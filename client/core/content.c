@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "client/content.h"
+#include "client/core/content.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 

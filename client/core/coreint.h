@@ -8,9 +8,9 @@
 
 #include <uv.h>
 
-#include "client/core.h"
-#include "client/net.h"
-#include "client/store.h"
+#include "client/core/core.h"
+#include "client/net/ws.h"
+#include "client/store/store.h"
 #include "shared/proto/natter.pb-c.h"
 
 /* Settings in the store's kv table. */

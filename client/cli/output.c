@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/core.h"
-#include "client/output.h"
+#include "client/core/core.h"
+#include "client/cli/output.h"
 #include "shared/util/xmalloc.h"
 
 /*

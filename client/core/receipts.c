@@ -4,8 +4,8 @@
 
 #include <sodium.h>
 
-#include "client/coreint.h"
-#include "client/msglog.h"
+#include "client/core/coreint.h"
+#include "client/store/msglog.h"
 #include "shared/proto/wire.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"

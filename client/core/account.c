@@ -1,12 +1,16 @@
-/* account: this device's identity and prekeys, registration and sign-in frames, prekey top-up. */
+/* account: this device's account: name, device id, identity key; registration and sign-in on the connection. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "client/core/coreint.h"
+#include "client/core/account.h"
+#include "client/core/conn.h"
+#include "client/core/err.h"
 #include "client/core/prekeys.h"
+#include "client/store/kv.h"
+#include "client/store/store.h"
 #include "shared/crypto/keys.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -15,125 +19,183 @@
 static const char account_reg_domain[] = "natter v1 register";
 static const char account_auth_domain[] = "natter v1 auth";
 
-static char *
-account_kv_str(struct core *c, int key)
-{
-	uint8_t	*v;
-	size_t	 len;
+struct account {
+	struct store	*st;
+	struct prekeys	*pk;
+	struct conn	*cn;		/* the one signing in */
+	char		*name;		/* NULL until registered */
+	uint32_t	 device;
+	char		*server;	/* saved at registration */
+	uint8_t		*ik_sk;		/* sodium_malloc, 64 bytes */
+	uint8_t		 ik_pk[KEYS_PUBBYTES];
 
-	if (store_kv_get(c->st, key, &v, &len) != 0)
-		return (NULL);
-	return ((char *)v);	/* store NUL-terminates */
-}
+	char		*reg_name;	/* a registration in progress */
+	account_done_cb	*reg_cb;
+	void		*reg_arg;
+};
 
-int
-account_kv_get_u32(struct core *c, int key, uint32_t *out)
-{
-	uint8_t	*v;
-	size_t	 len;
-
-	if (store_kv_get(c->st, key, &v, &len) != 0)
-		return (-1);
-	if (len != 4) {
-		free(v);
-		return (-1);
-	}
-	*out = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
-	    (uint32_t)v[2] << 8 | v[3];
-	free(v);
-	return (0);
-}
-
-int
-account_kv_put_u32(struct core *c, int key, uint32_t val)
-{
-	uint8_t	v[4];
-
-	v[0] = val >> 24;
-	v[1] = val >> 16;
-	v[2] = val >> 8;
-	v[3] = val;
-	return (store_kv_put(c->st, key, v, sizeof v));
-}
-
-/* The identity (keys.h) from its stored Ed25519 secret key; 1 if none. */
+/* The identity from its stored Ed25519 secret key; 1 if none. */
 static int
-account_load_identity(struct core *c)
+account_load_identity(struct account *a)
 {
 	struct keys_identity	id;
 	uint8_t			*v;
-	size_t			 len;
-	int			 rc;
+	size_t			len;
+	int			rc;
 
-	if ((rc = store_kv_get(c->st, CORE_KV_IDENTITY, &v, &len)) != 0)
+	if ((rc = store_kv_get(a->st, KV_IDENTITY, &v, &len)) != 0)
 		return (rc);
 	rc = len == KEYS_ED_SECBYTES ? keys_identity_from_ed_sk(&id, v) : -1;
 	sodium_memzero(v, len);
 	free(v);
 	if (rc != 0)
 		return (-1);
-	if (c->ik_sk == NULL &&
-	    (c->ik_sk = sodium_malloc(KEYS_ED_SECBYTES)) == NULL)
+	if (a->ik_sk == NULL &&
+	    (a->ik_sk = sodium_malloc(KEYS_ED_SECBYTES)) == NULL)
 		fatal("sodium_malloc failed");
-	memcpy(c->ik_sk, id.ed_sk, KEYS_ED_SECBYTES);
-	memcpy(c->ik_pk, id.ed_pk, KEYS_PUBBYTES);
+	memcpy(a->ik_sk, id.ed_sk, KEYS_ED_SECBYTES);
+	memcpy(a->ik_pk, id.ed_pk, KEYS_PUBBYTES);
 	keys_identity_wipe(&id);
 	return (0);
 }
 
-int
-account_load(struct core *c, struct core_error *err)
+struct account *
+account_open(struct store *st, struct prekeys *pk, struct core_error *err)
 {
-	if (account_load_identity(c) == -1) {
-		core_seterr(err, CORE_ERR_CORRUPT, "the identity key in the "
-		    "profile %s cannot be read", store_dir(c->st));
-		return (-1);
+	struct account	*a;
+
+	a = xcalloc(1, sizeof *a);
+	a->st = st;
+	a->pk = pk;
+	if (account_load_identity(a) == -1) {
+		err_set(err, CORE_ERR_CORRUPT, "the identity key in the profile "
+		    "%s cannot be read", store_dir(st));
+		goto fail;
 	}
-	c->server = account_kv_str(c, CORE_KV_SERVER);
-	if (c->ik_sk == NULL)
-		return (0);
-	c->name = account_kv_str(c, CORE_KV_NAME);
-	if (c->name != NULL && account_kv_get_u32(c, CORE_KV_DEVICE,
-	    &c->device) != 0) {
-		core_seterr(err, CORE_ERR_CORRUPT, "the profile %s is damaged "
-		    "(no device id)", store_dir(c->st));
-		return (-1);
+	a->server = kv_get_str(st, KV_SERVER);
+	if (a->ik_sk == NULL)
+		return (a);
+	a->name = kv_get_str(st, KV_NAME);
+	if (a->name != NULL && kv_get_u32(st, KV_DEVICE, &a->device) != 0) {
+		err_set(err, CORE_ERR_CORRUPT, "the profile %s is damaged (no "
+		    "device id)", store_dir(st));
+		goto fail;
 	}
-	return (0);
+	return (a);
+fail:
+	account_free(a);
+	return (NULL);
+}
+
+void
+account_free(struct account *a)
+{
+	if (a == NULL)
+		return;
+	if (a->ik_sk != NULL)
+		sodium_free(a->ik_sk);
+	free(a->name);
+	free(a->server);
+	free(a->reg_name);
+	free(a);
+}
+
+const char *
+account_name(struct account *a)
+{
+	return (a->name);
+}
+
+uint32_t
+account_device(struct account *a)
+{
+	return (a->device);
+}
+
+const char *
+account_saved_server(struct account *a)
+{
+	return (a->server);
+}
+
+const uint8_t *
+account_ik(struct account *a)
+{
+	return (a->ik_sk != NULL ? a->ik_pk : NULL);
+}
+
+int
+account_identity(struct account *a, struct keys_identity *id)
+{
+	if (a->ik_sk == NULL)
+		return (-1);
+	return (keys_identity_from_ed_sk(id, a->ik_sk));
 }
 
 /* Identity, signed prekey 1 and the first one-time prekeys, once. */
-int
-account_create_keys(struct core *c, struct core_error *err)
+static int
+account_create_keys(struct account *a, struct core_error *err)
 {
 	struct keys_identity	id;
 
-	if (c->ik_sk != NULL)
+	if (a->ik_sk != NULL)
 		return (0);
 	if (keys_identity_generate(&id) != 0)
 		goto fail;
-	if (store_begin(c->st) != 0)
+	if (store_begin(a->st) != 0)
 		goto fail;
-	if (store_kv_put(c->st, CORE_KV_IDENTITY, id.ed_sk,
-	    sizeof id.ed_sk) != 0 ||
-	    prekeys_create_spk(c, 1) != 0 ||
-	    prekeys_create_opks(c, CORE_OPK_TARGET) != 0 ||
-	    store_commit(c->st) != 0) {
-		store_rollback(c->st);
+	if (store_kv_put(a->st, KV_IDENTITY, id.ed_sk, sizeof id.ed_sk) != 0 ||
+	    prekeys_create_spk(a->pk, 1) != 0 ||
+	    prekeys_create_opks(a->pk, PREKEYS_TARGET) != 0 ||
+	    store_commit(a->st) != 0) {
+		store_rollback(a->st);
 		goto fail;
 	}
 	keys_identity_wipe(&id);
-	return (account_load_identity(c));
+	return (account_load_identity(a));
 fail:
 	keys_identity_wipe(&id);
-	core_seterr(err, CORE_ERR_IO, "cannot save keys in the profile %s",
-	    store_dir(c->st));
+	err_set(err, CORE_ERR_IO, "cannot save keys in the profile %s",
+	    store_dir(a->st));
 	return (-1);
+}
+
+int
+account_register(struct account *a, const char *name, account_done_cb *done,
+    void *arg, struct core_error *err)
+{
+	if (a->name != NULL) {
+		err_set(err, CORE_ERR_PROFILE_EXISTS, "this profile is already "
+		    "registered as %s (device %u); use another --home", a->name,
+		    a->device);
+		return (-1);
+	}
+	if (name == NULL || !wire_name_valid(name)) {
+		err_set(err, CORE_ERR_NAME_INVALID, "invalid name \"%.40s\": use "
+		    "1 to 32 of a-z 0-9 . _ -", name != NULL ? name : "");
+		return (-1);
+	}
+	if (a->reg_name != NULL) {
+		err_set(err, CORE_ERR_USAGE, "already registering");
+		return (-1);
+	}
+	if (account_create_keys(a, err) != 0)
+		return (-1);
+	a->reg_name = xstrdup(name);
+	a->reg_cb = done;
+	a->reg_arg = arg;
+	return (0);
+}
+
+int
+account_registering(struct account *a)
+{
+	return (a->reg_name != NULL);
 }
 
 /* Sign domain 0x00 || nonce || name [|| u32be(device)]. */
 static void
-account_sign(struct core *c, uint8_t sig[crypto_sign_BYTES],
+account_sign(struct account *a, uint8_t sig[crypto_sign_BYTES],
     const char *domain, const uint8_t *nonce, size_t noncelen,
     const char *name, int with_device)
 {
@@ -149,110 +211,174 @@ account_sign(struct core *c, uint8_t sig[crypto_sign_BYTES],
 	memcpy(p, name, nl);
 	p += nl;
 	if (with_device) {
-		p[0] = c->device >> 24;
-		p[1] = c->device >> 16;
-		p[2] = c->device >> 8;
-		p[3] = c->device;
+		p[0] = a->device >> 24;
+		p[1] = a->device >> 16;
+		p[2] = a->device >> 8;
+		p[3] = a->device;
 	}
-	crypto_sign_detached(sig, NULL, m, len, c->ik_sk);
+	crypto_sign_detached(sig, NULL, m, len, a->ik_sk);
 	free(m);
 }
 
-void
-account_register_frame(struct core *c, const uint8_t *nonce, size_t noncelen,
-    Natter__Frame *f)
+/* Finish a registration: remember its outcome, call its callback once. */
+static void
+account_reg_done(struct account *a, const struct core_error *err)
 {
-	Natter__Register	*r;
-	uint8_t			*sig;
+	account_done_cb	*cb = a->reg_cb;
 
-	r = xmalloc(sizeof *r);
-	natter__register__init(r);
-	r->name = xstrdup(c->reg_name);
-	r->identity_key.data = xmalloc(sizeof c->ik_pk);
-	memcpy(r->identity_key.data, c->ik_pk, sizeof c->ik_pk);
-	r->identity_key.len = sizeof c->ik_pk;
-	r->signed_prekey = prekeys_spk_message(c);
-	r->one_time_prekeys = prekeys_opk_messages(c, 0, &r->n_one_time_prekeys);
-	sig = xmalloc(crypto_sign_BYTES);
-	account_sign(c, sig, account_reg_domain, nonce, noncelen, c->reg_name,
-	    0);
-	r->signature.data = sig;
-	r->signature.len = crypto_sign_BYTES;
-	f->body_case = NATTER__FRAME__BODY_REGISTER;
-	f->register_ = r;
+	a->reg_cb = NULL;
+	free(a->reg_name);
+	a->reg_name = NULL;
+	if (cb != NULL)
+		cb(a->reg_arg, err);
 }
 
 void
-account_auth_frame(struct core *c, const uint8_t *nonce, size_t noncelen,
-    Natter__Frame *f)
+account_abort(struct account *a, const struct core_error *err)
 {
-	Natter__Auth	*a;
-	uint8_t		*sig;
-
-	a = xmalloc(sizeof *a);
-	natter__auth__init(a);
-	a->name = xstrdup(c->name);
-	a->device = c->device;
-	sig = xmalloc(crypto_sign_BYTES);
-	account_sign(c, sig, account_auth_domain, nonce, noncelen, c->name, 1);
-	a->signature.data = sig;
-	a->signature.len = crypto_sign_BYTES;
-	f->body_case = NATTER__FRAME__BODY_AUTH;
-	f->auth = a;
+	if (a->reg_name != NULL)
+		account_reg_done(a, err);
 }
 
-/* Free what account_*_frame allocated (the frame itself is the caller's). */
-void
-account_frame_free(Natter__Frame *f)
-{
-	if (f->body_case == NATTER__FRAME__BODY_REGISTER) {
-		free(f->register_->name);
-		free(f->register_->identity_key.data);
-		free(f->register_->signature.data);
-		prekeys_spk_message_free(f->register_->signed_prekey);
-		prekeys_opk_messages_free(f->register_->one_time_prekeys,
-		    f->register_->n_one_time_prekeys);
-		free(f->register_);
-	} else if (f->body_case == NATTER__FRAME__BODY_AUTH) {
-		free(f->auth->name);
-		free(f->auth->signature.data);
-		free(f->auth);
-	}
-	f->body_case = NATTER__FRAME__BODY__NOT_SET;
-}
-
-int
-account_registered(struct core *c, const Natter__Response *resp,
+/* Save what the server assigned.  0, or -1 with err. */
+static int
+account_save(struct account *a, const Natter__Response *resp,
     struct core_error *err)
 {
-	const char	*name = c->reg_name;
+	const char	*name = a->reg_name, *server = conn_server(a->cn);
 	uint32_t	 device;
 
 	if (resp->code == NATTER__CODE__NAME_TAKEN) {
-		core_seterr(err, CORE_ERR_NAME_TAKEN, "the name %s is taken on "
-		    "%s: choose another", name, c->server);
+		err_set(err, CORE_ERR_NAME_TAKEN, "the name %s is taken on %s: "
+		    "choose another", name, server);
 		return (-1);
 	}
 	if (resp->code != NATTER__CODE__OK) {
-		core_resp_err(err, resp, "register");
+		err_from_resp(err, resp, "register");
 		return (-1);
 	}
 	device = resp->device != 0 ? resp->device : 1;
-	if (store_begin(c->st) != 0)
+	if (store_begin(a->st) != 0)
 		goto fail;
-	if (store_kv_put(c->st, CORE_KV_NAME, name, strlen(name)) != 0 ||
-	    account_kv_put_u32(c, CORE_KV_DEVICE, device) != 0 ||
-	    store_kv_put(c->st, CORE_KV_SERVER, c->server,
-	    strlen(c->server)) != 0 ||
-	    store_commit(c->st) != 0) {
-		store_rollback(c->st);
+	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
+	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
+	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
+	    store_commit(a->st) != 0) {
+		store_rollback(a->st);
 		goto fail;
 	}
-	c->name = xstrdup(name);
-	c->device = device;
+	a->name = xstrdup(name);
+	a->device = device;
 	return (0);
 fail:
-	core_seterr(err, CORE_ERR_IO, "registered %s on the server but cannot "
-	    "save it in the profile %s", name, store_dir(c->st));
+	err_set(err, CORE_ERR_IO, "registered %s on the server but cannot save "
+	    "it in the profile %s", name, store_dir(a->st));
 	return (-1);
+}
+
+static void
+account_registered(void *arg, const Natter__Response *resp)
+{
+	struct account		*a = arg;
+	struct core_error	 err;
+
+	if (resp == NULL)
+		return;		/* the connection's down callback follows */
+	if (account_save(a, resp, &err) != 0) {
+		account_reg_done(a, &err);
+		conn_give_up(a->cn, &err);
+		return;
+	}
+	conn_authed(a->cn);
+	account_reg_done(a, NULL);
+}
+
+static void
+account_authed(void *arg, const Natter__Response *resp)
+{
+	struct account		*a = arg;
+	struct core_error	 err;
+
+	if (resp == NULL)
+		return;
+	if (resp->code == NATTER__CODE__OK) {
+		conn_authed(a->cn);
+		return;
+	}
+	err_from_resp(&err, resp, "sign-in");
+	if (resp->code == NATTER__CODE__UNKNOWN_USER)
+		err_set(&err, CORE_ERR_NO_PROFILE, "the server %s does not know "
+		    "account %s (device %u): was it registered on another "
+		    "server? use --server URL", conn_server(a->cn), a->name,
+		    a->device);
+	conn_give_up(a->cn, &err);
+}
+
+static Natter__Register *
+account_register_msg(struct account *a, const uint8_t *nonce, size_t len)
+{
+	Natter__Register	*r;
+	struct keys_identity	 id;
+
+	r = xmalloc(sizeof *r);
+	natter__register__init(r);
+	r->name = xstrdup(a->reg_name);
+	r->identity_key.data = xmalloc(sizeof a->ik_pk);
+	memcpy(r->identity_key.data, a->ik_pk, sizeof a->ik_pk);
+	r->identity_key.len = sizeof a->ik_pk;
+	if (account_identity(a, &id) == 0) {
+		r->signed_prekey = prekeys_spk_message(a->pk, &id);
+		keys_identity_wipe(&id);
+	}
+	r->one_time_prekeys = prekeys_opk_messages(a->pk, 0,
+	    &r->n_one_time_prekeys);
+	r->signature.data = xmalloc(crypto_sign_BYTES);
+	r->signature.len = crypto_sign_BYTES;
+	account_sign(a, r->signature.data, account_reg_domain, nonce, len,
+	    a->reg_name, 0);
+	return (r);
+}
+
+static void
+account_register_msg_free(Natter__Register *r)
+{
+	free(r->name);
+	free(r->identity_key.data);
+	free(r->signature.data);
+	prekeys_spk_message_free(r->signed_prekey);
+	prekeys_opk_messages_free(r->one_time_prekeys, r->n_one_time_prekeys);
+	free(r);
+}
+
+void
+account_login(struct account *a, struct conn *cn, const uint8_t *nonce,
+    size_t len)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__Auth		au = NATTER__AUTH__INIT;
+	struct core_error	err;
+	uint8_t			sig[crypto_sign_BYTES];
+
+	a->cn = cn;
+	if (a->reg_name != NULL) {
+		f.body_case = NATTER__FRAME__BODY_REGISTER;
+		f.register_ = account_register_msg(a, nonce, len);
+		(void)conn_login(cn, &f, account_registered, a);
+		account_register_msg_free(f.register_);
+		return;
+	}
+	if (a->name == NULL) {
+		err_set(&err, CORE_ERR_NO_PROFILE, "this profile has no account "
+		    "yet: run natter register NAME first");
+		conn_give_up(cn, &err);
+		return;
+	}
+	account_sign(a, sig, account_auth_domain, nonce, len, a->name, 1);
+	au.name = a->name;
+	au.device = a->device;
+	au.signature.data = sig;
+	au.signature.len = sizeof sig;
+	f.body_case = NATTER__FRAME__BODY_AUTH;
+	f.auth = &au;
+	(void)conn_login(cn, &f, account_authed, a);
 }

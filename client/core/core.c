@@ -1,30 +1,60 @@
-/* core: the client's engine (profile, keys, sessions, send/receive, outbox); one API for every front end. */
+/* core: the client's engine: the public API of core.h, and the wiring of its modules (each module has its own state). */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/core/coreint.h"
-#include "client/store/msglog.h"
+#include "client/core/account.h"
+#include "client/core/conn.h"
+#include "client/core/devices.h"
+#include "client/core/err.h"
+#include "client/core/event.h"
+#include "client/core/history.h"
+#include "client/core/inbox.h"
+#include "client/core/outbox.h"
+#include "client/core/peers.h"
+#include "client/core/prekeys.h"
+#include "client/core/receipts.h"
+#include "client/core/trust.h"
+#include "client/store/store.h"
 #include "shared/proto/wire.h"
-#include "shared/util/hex.h"
-#include "shared/util/log.h"
-#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
-/* A callback to be called on the next loop turn (errors found up front). */
-struct core_later {
-	uv_timer_t		 t;
-	struct core		*c;
-	core_done_cb		*dcb;
-	core_sent_cb		*scb;
-	core_fingerprint_cb	*fcb;
-	void			*arg;
-	struct core_error	 err;
+/*
+ * The layers, top to bottom (a module calls only those below it; conn
+ * reaches up only through the conn_ops registered here):
+ *   core
+ *   trust  inbox
+ *   receipts
+ *   outbox
+ *   devices
+ *   peers  history
+ *   account
+ *   prekeys  conn
+ *   err  event                 (leaves; store/ and net/ below the core)
+ */
+struct core {
+	uv_loop_t		*loop;
+	struct store		*st;
+	struct event_sink	*ev;
+	struct prekeys		*pk;
+	struct account		*acct;
+	struct conn		*cn;
+	struct peers		*peers;
+	struct devices		*devs;
+	struct outbox		*ob;
+	struct receipts		*rcpt;
+	struct inbox		*in;
+	struct trust		*trust;
+	struct history		*hist;
+	uv_idle_t		 closer;	/* frees on a later turn */
+	int			 closing;
+	int			 oneshot;	/* as set by core_start */
+
+	core_done_cb		*reg_cb;
+	void			*reg_arg;
 };
 
 static const char *core_errnames[] = {
@@ -32,7 +62,7 @@ static const char *core_errnames[] = {
 	"unreachable", "name taken", "name invalid", "unknown user",
 	"untrusted identity", "mismatch", "rate limited", "too large",
 	"queue full", "server", "protocol", "crypto", "io", "corrupt",
-	"closed", "unsupported",
+	"closed", "unsupported", "timeout",
 };
 
 const char *
@@ -43,159 +73,131 @@ core_strerror(enum core_err e)
 	return (core_errnames[e]);
 }
 
-void
-core_seterr(struct core_error *err, enum core_err code, const char *fmt, ...)
+/* conn_ops: the connection reaches the core only through these. */
+static void
+core_on_challenge(void *arg, const uint8_t *nonce, size_t len)
 {
-	va_list	ap;
+	struct core	*c = arg;
 
-	if (err == NULL)
-		return;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
+	account_login(c->acct, c->cn, nonce, len);
 }
 
-enum core_err
-core_code_err(uint32_t code)
+static void
+core_on_ready(void *arg)
 {
-	switch (code) {
-	case NATTER__CODE__OK:
-		return (CORE_OK);
-	case NATTER__CODE__NAME_TAKEN:
-		return (CORE_ERR_NAME_TAKEN);
-	case NATTER__CODE__NAME_INVALID:
-		return (CORE_ERR_NAME_INVALID);
-	case NATTER__CODE__UNKNOWN_USER:
-		return (CORE_ERR_UNKNOWN_USER);
-	case NATTER__CODE__RATE_LIMITED:
-		return (CORE_ERR_RATE_LIMITED);
-	case NATTER__CODE__TOO_LARGE:
-		return (CORE_ERR_TOO_LARGE);
-	case NATTER__CODE__QUEUE_FULL:
-		return (CORE_ERR_QUEUE_FULL);
-	case NATTER__CODE__INTERNAL:
-		return (CORE_ERR_SERVER);
-	case NATTER__CODE__BAD_SIGNATURE:
-		return (CORE_ERR_CRYPTO);
-	default:
-		return (CORE_ERR_PROTOCOL);
+	struct core		*c = arg;
+	struct core_event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_CONNECTED;
+	event_emit(c->ev, &ev);
+	trust_kick(c->trust);
+	outbox_kick(c->ob);
+}
+
+static void
+core_on_deliver(void *arg, const Natter__Deliver *d)
+{
+	struct core	*c = arg;
+
+	inbox_deliver(c->in, d);
+}
+
+static void
+core_on_event(void *arg, const Natter__Event *e)
+{
+	struct core	*c = arg;
+
+	inbox_event(c->in, e);
+}
+
+static void
+core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
+{
+	struct core		*c = arg;
+	struct core_event	 ev;
+
+	if (retry_ms == 0) {
+		account_abort(c->acct, err);
+		outbox_fail_all(c->ob, err, 0);
+		trust_fail_all(c->trust, err);
 	}
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_DISCONNECTED;
+	ev.retry_in_ms = retry_ms;
+	ev.error = err;
+	event_emit(c->ev, &ev);
 }
 
-/* An error for a failed Response, with the server's detail. */
-void
-core_resp_err(struct core_error *err, const Natter__Response *r,
-    const char *what)
-{
-	const char	*detail = r->message != NULL && *r->message != '\0' ?
-			    r->message : "no detail";
-
-	core_seterr(err, core_code_err(r->code), "%s failed: server said %s "
-	    "(code %u)", what, detail, r->code);
-}
-
-void
-core_id_hex(char out[CORE_IDHEXBYTES], const uint8_t *id, size_t len)
-{
-	if (len != CORE_IDBYTES) {
-		out[0] = '\0';
-		return;
-	}
-	hex_encode(out, id, len);
-}
-
-void
-core_emit(struct core *c, const struct core_event *ev)
-{
-	if (c->evcb != NULL)
-		c->evcb(c, ev, c->evarg);
-}
-
-static void
-core_later_close(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static void
-core_later_cb(uv_timer_t *t)
-{
-	struct core_later	*l = t->data;
-
-	if (l->dcb != NULL)
-		l->dcb(l->c, &l->err, l->arg);
-	if (l->scb != NULL)
-		l->scb(l->c, &l->err, NULL, 0, l->arg);
-	if (l->fcb != NULL)
-		l->fcb(l->c, &l->err, NULL, l->arg);
-	uv_close((uv_handle_t *)&l->t, core_later_close);
-}
-
-/* Report err to one of the callbacks on the next loop turn. */
-static void
-core_later(struct core *c, const struct core_error *err, core_done_cb *dcb,
-    core_sent_cb *scb, core_fingerprint_cb *fcb, void *arg)
-{
-	struct core_later	*l;
-
-	l = xcalloc(1, sizeof *l);
-	l->c = c;
-	l->dcb = dcb;
-	l->scb = scb;
-	l->fcb = fcb;
-	l->arg = arg;
-	l->err = *err;
-	uv_timer_init(c->loop, &l->t);
-	l->t.data = l;
-	uv_timer_start(&l->t, core_later_cb, 0, 0);
-}
+static const struct conn_ops core_conn_ops = {
+	core_on_challenge, core_on_ready, core_on_deliver, core_on_event,
+	core_on_down,
+};
 
 static void
 core_open_err(struct core_error *err, enum store_err se, const char *home)
 {
 	switch (se) {
 	case STORE_EPASS:
-		core_seterr(err, CORE_ERR_PASSPHRASE, "wrong passphrase for the "
+		err_set(err, CORE_ERR_PASSPHRASE, "wrong passphrase for the "
 		    "profile in %s", home);
 		break;
 	case STORE_ENOENT:
-		core_seterr(err, CORE_ERR_NO_PROFILE, "no profile in %s: run "
-		    "natter register NAME first, or use --home DIR", home);
+		err_set(err, CORE_ERR_NO_PROFILE, "no profile in %s: run natter "
+		    "register NAME first, or use --home DIR", home);
 		break;
 	case STORE_ELOCKED:
-		core_seterr(err, CORE_ERR_LOCKED, "the profile in %s is in use "
-		    "by another natter process (listen, rpc or the TUI): stop "
-		    "it or use that process", home);
+		err_set(err, CORE_ERR_LOCKED, "the profile in %s is in use by "
+		    "another natter process (listen, rpc or the TUI): stop it or "
+		    "use that process", home);
 		break;
 	case STORE_ECORRUPT:
-		core_seterr(err, CORE_ERR_CORRUPT, "the profile in %s is "
-		    "damaged (bad key file or database)", home);
+		err_set(err, CORE_ERR_CORRUPT, "the profile in %s is damaged "
+		    "(bad key file or database)", home);
 		break;
 	default:
-		core_seterr(err, CORE_ERR_IO, "cannot open the profile in %s: "
-		    "%s", home, strerror(errno));
+		err_set(err, CORE_ERR_IO, "cannot open the profile in %s: %s",
+		    home, strerror(errno));
 		break;
 	}
 }
 
+/* The modules above the account, wired to each other. */
+static void
+core_wire(struct core *c, const char *server, const struct conn_net *nt)
+{
+	const char	*t = getenv("NATTER_REQUEST_TIMEOUT_MS");
+
+	if (server == NULL && (server = account_saved_server(c->acct)) == NULL)
+		server = CORE_DEFAULT_SERVER;
+	c->cn = conn_create(c->loop, server, nt, &core_conn_ops, c);
+	if (t != NULL)
+		conn_set_timeout(c->cn, atoi(t));
+	c->peers = peers_create(c->st, c->acct, c->pk);
+	c->devs = devices_create(c->st, c->acct, c->peers, c->cn, c->ev);
+	c->ob = outbox_create(c, c->st, c->acct, c->cn, c->devs, c->peers);
+	c->rcpt = receipts_create(c->st, c->acct, c->ob, c->ev);
+	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
+	    c->rcpt, c->ev);
+	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
+	c->hist = history_create(c->st, c);
+}
+
 int
-core_open(struct core **corep, uv_loop_t *loop, const char *home,
+core_open_net(struct core **corep, uv_loop_t *loop, const char *home,
     const char *pass, size_t passlen, const char *server, int flags,
-    struct core_error *err)
+    const struct conn_net *nt, struct core_error *err)
 {
 	struct core	*c;
 	enum store_err	 se;
 
 	*corep = NULL;
 	if (home == NULL || *home == '\0' || pass == NULL) {
-		core_seterr(err, CORE_ERR_USAGE, "no profile directory given");
+		err_set(err, CORE_ERR_USAGE, "no profile directory given");
 		return (-1);
 	}
 	c = xcalloc(1, sizeof *c);
 	c->loop = loop;
-	TAILQ_INIT(&c->sends);
-	TAILQ_INIT(&c->fprs);
 	c->st = store_open(home, pass, passlen, (flags & CORE_OPEN_CREATE) ?
 	    STORE_CREATE : 0, &se);
 	if (c->st == NULL) {
@@ -203,18 +205,19 @@ core_open(struct core **corep, uv_loop_t *loop, const char *home,
 		free(c);
 		return (-1);
 	}
-	if (account_load(c, err) != 0) {
+	c->ev = event_sink_create(c);
+	c->pk = prekeys_create(c->st);
+	if ((c->acct = account_open(c->st, c->pk, err)) == NULL) {
+		prekeys_free(c->pk);
+		event_sink_free(c->ev);
 		store_close(c->st);
 		free(c);
 		return (-1);
 	}
-	if (server != NULL) {
-		free(c->server);
-		c->server = xstrdup(server);
-	} else if (c->server == NULL)
-		c->server = xstrdup(CORE_DEFAULT_SERVER);
-	conn_init(c);
-	if (outbox_load(c, err) != 0) {
+	core_wire(c, server, nt);
+	uv_idle_init(loop, &c->closer);
+	c->closer.data = c;
+	if (outbox_load(c->ob, err) != 0) {
 		core_close(c);
 		return (-1);
 	}
@@ -222,17 +225,31 @@ core_open(struct core **corep, uv_loop_t *loop, const char *home,
 	return (0);
 }
 
+int
+core_open(struct core **corep, uv_loop_t *loop, const char *home,
+    const char *pass, size_t passlen, const char *server, int flags,
+    struct core_error *err)
+{
+	return (core_open_net(corep, loop, home, pass, passlen, server, flags,
+	    &conn_net_ws, err));
+}
+
 static void
 core_free_cb(uv_handle_t *h)
 {
 	struct core	*c = h->data;
 
-	net_free(c->net);
+	history_free(c->hist);
+	trust_free(c->trust);
+	inbox_free(c->in);
+	receipts_free(c->rcpt);
+	outbox_free(c->ob);
+	devices_free(c->devs);
+	peers_free(c->peers);
+	account_free(c->acct);
+	prekeys_free(c->pk);
+	event_sink_free(c->ev);
 	store_close(c->st);
-	if (c->ik_sk != NULL)
-		sodium_free(c->ik_sk);
-	free(c->server);
-	free(c->name);
 	free(c);
 }
 
@@ -247,37 +264,44 @@ core_close(struct core *c)
 
 	if (c == NULL || c->closing)
 		return;
-	c->evcb = NULL;
-	conn_stop(c);
-	core_seterr(&err, CORE_ERR_CLOSED, "closed before the operation "
-	    "finished");
-	if (c->reg_cb != NULL) {
-		c->reg_cb(c, &err, c->reg_arg);
-		c->reg_cb = NULL;
-	}
-	free(c->reg_name);
-	c->reg_name = NULL;
-	outbox_fail_all(c, &err, 1);
-	trust_fail_all(c, &err);
-	uv_close((uv_handle_t *)&c->retry, core_free_cb);
+	c->closing = 1;
+	event_sink_set(c->ev, NULL, NULL);
+	err_set(&err, CORE_ERR_CLOSED, "closed before the operation finished");
+	conn_free(c->cn);
+	account_abort(c->acct, &err);
+	outbox_fail_all(c->ob, &err, 1);
+	trust_fail_all(c->trust, &err);
+	uv_close((uv_handle_t *)&c->closer, core_free_cb);
 }
 
 const char *
 core_account(struct core *c)
 {
-	return (c->name);
+	return (account_name(c->acct));
 }
 
 uint32_t
 core_device(struct core *c)
 {
-	return (c->device);
+	return (account_device(c->acct));
 }
 
 const char *
 core_server(struct core *c)
 {
-	return (c->server);
+	return (conn_server(c->cn));
+}
+
+static void
+core_registered(void *arg, const struct core_error *err)
+{
+	struct core	*c = arg;
+	core_done_cb	*cb = c->reg_cb;
+
+	c->reg_cb = NULL;
+	conn_set_oneshot(c->cn, c->oneshot);
+	if (cb != NULL)
+		cb(c, err, c->reg_arg);
 }
 
 void
@@ -285,214 +309,190 @@ core_register(struct core *c, const char *name, core_done_cb *done, void *arg)
 {
 	struct core_error	err;
 
-	if (c->name != NULL) {
-		core_seterr(&err, CORE_ERR_PROFILE_EXISTS, "this profile is "
-		    "already registered as %s (device %u); use another --home",
-		    c->name, c->device);
-	} else if (name == NULL || !wire_name_valid(name)) {
-		core_seterr(&err, CORE_ERR_NAME_INVALID, "invalid name \"%.40s\":"
-		    " use 1 to 32 of a-z 0-9 . _ -", name != NULL ? name : "");
-	} else if (c->reg_cb != NULL || c->state != CONN_DOWN) {
-		core_seterr(&err, CORE_ERR_USAGE, "already connecting");
-	} else if (account_create_keys(c, &err) == 0) {
-		c->reg_name = xstrdup(name);
+	if (conn_started(c->cn) && account_name(c->acct) == NULL)
+		err_set(&err, CORE_ERR_USAGE, "already connecting");
+	else if (account_register(c->acct, name, core_registered, c,
+	    &err) == 0) {
 		c->reg_cb = done;
 		c->reg_arg = arg;
-		c->started = 1;
-		if (!c->evcb)
-			c->oneshot = 1;
-		conn_start(c);
+		c->oneshot = !event_sink_has(c->ev);
+		/* A registration that loses its connection fails. */
+		conn_set_oneshot(c->cn, 1);
+		conn_start(c->cn);
 		return;
 	}
-	core_later(c, &err, done, NULL, NULL, arg);
+	err_later(c->loop, c, &err, done, NULL, NULL, arg);
 }
 
-static const char *
-core_status_name(int status)
-{
-	switch (status) {
-	case STORE_ST_SENT:
-		return ("sent");
-	case STORE_ST_DELIVERED:
-		return ("delivered");
-	case STORE_ST_READ:
-		return ("read");
-	case STORE_ST_RECEIVED:
-		return ("received");
-	}
-	return ("pending");
-}
-
-void
-core_event_from(struct core_event *ev, int64_t seq, int kind, int status,
-    const Natter__StoredMessage *m)
-{
-	memset(ev, 0, sizeof *ev);
-	ev->type = kind == STORE_RECEIPT ? CORE_EV_RECEIPT : CORE_EV_MESSAGE;
-	ev->seq = seq;
-	core_id_hex(ev->id, m->message_id.data, m->message_id.len);
-	ev->from = m->from;
-	ev->from_device = m->from_device;
-	ev->to = m->to;
-	ev->ts = m->ts;
-	ev->outgoing = m->outgoing;
-	ev->unseen = kind == STORE_MESSAGE && status == STORE_ST_RECEIVED;
-	if (kind == STORE_RECEIPT) {
-		ev->by = m->by;
-		ev->status = core_status_name((int)m->status);
-	} else {
-		ev->text = m->text;
-		ev->status = core_status_name(status);
-	}
-}
-
-struct core_each {
-	struct core	*c;
-	core_event_cb	*cb;
-	void		*arg;
-};
-
+/* 0 if the profile has an account, else -1 with err. */
 static int
-core_each_cb(int64_t seq, int kind, int status, const Natter__StoredMessage *m,
-    void *arg)
+core_need_account(struct core *c, struct core_error *err)
 {
-	struct core_each	*e = arg;
-	struct core_event	 ev;
-
-	core_event_from(&ev, seq, kind, status, m);
-	e->cb(e->c, &ev, e->arg);
-	return (0);
-}
-
-void
-core_emit_row(struct core *c, int64_t seq, int kind, int status,
-    const Natter__StoredMessage *m)
-{
-	struct core_event	ev;
-
-	core_event_from(&ev, seq, kind, status, m);
-	core_emit(c, &ev);
-}
-
-int
-core_history(struct core *c, const char *peer, int limit, core_event_cb *each,
-    void *arg, struct core_error *err)
-{
-	struct core_each	e = { c, each, arg };
-
-	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
-		core_seterr(err, CORE_ERR_USAGE, "invalid user name");
-		return (-1);
-	}
-	if (msglog_history(c->st, peer, limit, core_each_cb, &e) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the history from "
-		    "the profile %s", store_dir(c->st));
-		return (-1);
-	}
-	return (0);
-}
-
-int
-core_unprinted(struct core *c, core_event_cb *each, void *arg,
-    struct core_error *err)
-{
-	struct core_each	e = { c, each, arg };
-
-	if (msglog_unprinted(c->st, core_each_cb, &e) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
-		    store_dir(c->st));
-		return (-1);
-	}
-	return (0);
-}
-
-int
-core_mark_printed(struct core *c, int64_t seq)
-{
-	if (seq <= 0)
+	if (account_name(c->acct) != NULL)
 		return (0);
-	return (msglog_mark_printed(c->st, seq));
+	err_set(err, CORE_ERR_NO_PROFILE, "this profile has no account yet: "
+	    "run natter register NAME first");
+	return (-1);
 }
 
 int
 core_start(struct core *c, int flags, core_event_cb *cb, void *arg,
     struct core_error *err)
 {
-	if (c->name == NULL) {
-		core_seterr(err, CORE_ERR_NO_PROFILE, "this profile has no "
-		    "account yet: run natter register NAME first");
+	if (core_need_account(c, err) != 0)
 		return (-1);
-	}
-	c->evcb = cb;
-	c->evarg = arg;
+	event_sink_set(c->ev, cb, arg);
 	c->oneshot = (flags & CORE_START_ONESHOT) != 0;
+	conn_set_oneshot(c->cn, c->oneshot);
 	if ((flags & CORE_START_REPLAY) && cb != NULL &&
-	    core_unprinted(c, cb, arg, err) != 0)
+	    history_unprinted(c->hist, cb, arg, err) != 0)
 		return (-1);
-	c->started = 1;
-	if (c->state == CONN_DOWN)
-		conn_start(c);
+	conn_start(c->cn);
 	return (0);
+}
+
+/* Something joined the outbox: connect (one-shot if not started) or kick. */
+static void
+core_outbox_go(struct core *c)
+{
+	if (conn_ready(c->cn))
+		outbox_kick(c->ob);
+	else
+		conn_need(c->cn);
 }
 
 void
 core_send_text(struct core *c, const char *to, const char *text,
     core_sent_cb *sent, void *arg)
 {
-	struct core_error	 err;
-	struct core_send	*s;
+	struct core_error	err;
 
-	if (c->name == NULL)
-		core_seterr(&err, CORE_ERR_NO_PROFILE, "this profile has no "
-		    "account yet: run natter register NAME first");
+	if (core_need_account(c, &err) != 0)
+		;
 	else if (to != NULL && to[0] == '#')
-		core_seterr(&err, CORE_ERR_UNSUPPORTED, "group messages are not "
+		err_set(&err, CORE_ERR_UNSUPPORTED, "group messages are not "
 		    "supported by this version yet");
 	else if (to == NULL || !wire_name_valid(to))
-		core_seterr(&err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
+		err_set(&err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
 		    to != NULL ? to : "");
 	else if (text == NULL || strlen(text) > CORE_TEXT_MAX)
-		core_seterr(&err, CORE_ERR_TOO_LARGE, "message too long: at "
-		    "most %d bytes", CORE_TEXT_MAX);
-	else if ((s = outbox_add(c, to, text, &err)) != NULL) {
-		s->cb = sent;
-		s->arg = arg;
+		err_set(&err, CORE_ERR_TOO_LARGE, "message too long: at most %d "
+		    "bytes", CORE_TEXT_MAX);
+	else if (outbox_add(c->ob, to, text, sent, arg, &err) == 0) {
 		core_outbox_go(c);
 		return;
 	}
-	core_later(c, &err, NULL, sent, NULL, arg);
+	err_later(c->loop, c, &err, NULL, sent, NULL, arg);
 }
 
-void
-core_outbox_go(struct core *c)
-{
-	if (!c->started) {
-		c->started = 1;
-		c->oneshot = 1;
-	}
-	if (c->state == CONN_DOWN)
-		conn_start(c);
-	else
-		outbox_kick(c);
-}
-
-/* Messages only (not read receipts); the queue mirrors the outbox table. */
 int
-core_outbox_count(struct core *c)
+core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
+    core_sent_cb *sent, void *arg, struct core_error *err)
 {
-	struct core_send	*s;
-	int			 n = 0;
+	int	n;
 
-	TAILQ_FOREACH(s, &c->sends, entry) {
-		if (s->text != NULL)
-			n++;
-	}
+	if (core_need_account(c, err) != 0)
+		return (-1);
+	n = receipts_mark_read(c->rcpt, peer, from, to, sent, arg, err);
+	if (n > 0)
+		core_outbox_go(c);
 	return (n);
 }
 
-void
-core_later_fpr(struct core *c, const struct core_error *err,
-    core_fingerprint_cb *fcb, core_done_cb *dcb, void *arg)
+int
+core_outbox_count(struct core *c)
 {
-	core_later(c, err, dcb, NULL, fcb, arg);
+	return (outbox_count(c->ob));
+}
+
+void
+core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
+{
+	outbox_each_queued(c->ob, peer, each, arg);
+}
+
+void
+core_fingerprint(struct core *c, const char *peer, core_fingerprint_cb *cb,
+    void *arg)
+{
+	trust_fingerprint(c->trust, peer, cb, arg);
+}
+
+void
+core_verify(struct core *c, const char *peer, const char *number,
+    core_done_cb *done, void *arg)
+{
+	trust_verify(c->trust, peer, number, done, arg);
+}
+
+int
+core_trust_accept(struct core *c, const char *peer, struct core_error *err)
+{
+	return (trust_accept(c->trust, peer, err));
+}
+
+const char *
+core_trust_state(struct core *c, const char *peer)
+{
+	return (trust_state(c->trust, peer));
+}
+
+int
+core_history(struct core *c, const char *peer, int limit, core_event_cb *each,
+    void *arg, struct core_error *err)
+{
+	return (history_list(c->hist, peer, limit, each, arg, err));
+}
+
+int
+core_history_before(struct core *c, const char *peer, int64_t before,
+    int limit, core_event_cb *each, void *arg, struct core_error *err)
+{
+	return (history_before(c->hist, peer, before, limit, each, arg, err));
+}
+
+int64_t
+core_history_after(struct core *c, const char *peer, int64_t seq, int n)
+{
+	return (history_after(c->hist, peer, seq, n));
+}
+
+int
+core_unprinted(struct core *c, core_event_cb *each, void *arg,
+    struct core_error *err)
+{
+	return (history_unprinted(c->hist, each, arg, err));
+}
+
+int
+core_mark_printed(struct core *c, int64_t seq)
+{
+	return (history_mark_printed(c->hist, seq));
+}
+
+int
+core_conversations(struct core *c, core_conv_cb *each, void *arg,
+    struct core_error *err)
+{
+	return (history_conversations(c->hist, each, arg, err));
+}
+
+int
+core_search(struct core *c, const char *text, int64_t before,
+    core_event_cb *each, void *arg, struct core_error *err)
+{
+	return (history_search(c->hist, text, before, each, arg, err));
+}
+
+int
+core_messages_after(struct core *c, int64_t after, int limit,
+    core_event_cb *each, void *arg, struct core_error *err)
+{
+	return (history_messages_after(c->hist, after, limit, each, arg, err));
+}
+
+int
+core_mark_seen(struct core *c, const char *peer)
+{
+	return (history_mark_seen(c->hist, peer));
 }

@@ -1,6 +1,6 @@
 /* core: the client's engine (profile, keys, sessions, send/receive, outbox); one API for every front end. */
-#ifndef NATTER_CORE_H
-#define NATTER_CORE_H
+#ifndef NATTER_CLIENT_CORE_CORE_H
+#define NATTER_CLIENT_CORE_CORE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +51,7 @@ enum core_err {
 	CORE_ERR_CORRUPT,		/* damaged profile */
 	CORE_ERR_CLOSED,		/* core closed before the operation ended */
 	CORE_ERR_UNSUPPORTED,		/* not implemented by this version */
+	CORE_ERR_TIMEOUT,		/* the server did not answer in time */
 };
 
 /* One line for the user: what happened and what to do about it. */
@@ -120,6 +121,16 @@ int		 core_open(struct core **corep, struct uv_loop_s *loop,
 		    const char *home, const char *passphrase, size_t passlen,
 		    const char *server, int flags, struct core_error *err)
 		    __attribute__((warn_unused_result));
+
+/*
+ * core_open over another transport than the WebSocket (client/core/conn.h's
+ * struct conn_net): tests play the server with it, without a socket.
+ */
+struct conn_net;
+int		 core_open_net(struct core **corep, struct uv_loop_s *loop,
+		    const char *home, const char *passphrase, size_t passlen,
+		    const char *server, int flags, const struct conn_net *,
+		    struct core_error *err) __attribute__((warn_unused_result));
 
 /*
  * Close the connection, fail pending operations with CORE_ERR_CLOSED (their

@@ -1,18 +1,41 @@
-/* history: read-side views of the message log for full-screen front ends (conversations, counts, search, queued). */
-#include <ctype.h>
+/* history: read-side views of the message log for the front ends (history, conversations, counts, search, printed-once). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "client/core/coreint.h"
+#include "client/core/err.h"
+#include "client/core/event.h"
+#include "client/core/history.h"
 #include "client/store/msglog.h"
 #include "client/store/store.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 
 #define HISTORY_MAX_CONVS	1024
+
+struct history {
+	struct store	*st;
+	struct core	*c;
+};
+
+struct history *
+history_create(struct store *st, struct core *c)
+{
+	struct history	*h;
+
+	h = xcalloc(1, sizeof *h);
+	h->st = st;
+	h->c = c;
+	return (h);
+}
+
+void
+history_free(struct history *h)
+{
+	free(h);
+}
 
 
 /* Decrypt and unpack the v column (col) of the current row; NULL on error. */
@@ -114,7 +137,7 @@ history_unread(struct store *st, const Natter__StoredMessage *m)
 }
 
 int
-core_conversations(struct core *c, core_conv_cb *each, void *arg,
+history_conversations(struct history *h, core_conv_cb *each, void *arg,
     struct core_error *err)
 {
 	Natter__StoredMessage	*m;
@@ -123,15 +146,15 @@ core_conversations(struct core *c, core_conv_cb *each, void *arg,
 	int			 n, i;
 
 	ids = xcalloc(HISTORY_MAX_CONVS, sizeof *ids);
-	if ((n = history_convs(c->st, ids, HISTORY_MAX_CONVS)) < 0) {
+	if ((n = history_convs(h->st, ids, HISTORY_MAX_CONVS)) < 0) {
 		free(ids);
-		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
-		    store_dir(c->st));
+		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
+		    store_dir(h->st));
 		return (-1);
 	}
 	qsort(ids, (size_t)n, sizeof *ids, history_cmp);
 	for (i = 0; i < n; i++) {
-		if ((m = history_get(c->st, ids[i])) == NULL)
+		if ((m = history_get(h->st, ids[i])) == NULL)
 			continue;
 		memset(&cv, 0, sizeof cv);
 		cv.peer = m->peer;
@@ -139,8 +162,8 @@ core_conversations(struct core *c, core_conv_cb *each, void *arg,
 		cv.ts = m->ts;
 		cv.text = m->text;
 		cv.outgoing = m->outgoing;
-		cv.unread = history_unread(c->st, m);
-		each(c, &cv, arg);
+		cv.unread = history_unread(h->st, m);
+		each(h->c, &cv, arg);
 		natter__stored_message__free_unpacked(m, NULL);
 	}
 	free(ids);
@@ -148,14 +171,14 @@ core_conversations(struct core *c, core_conv_cb *each, void *arg,
 }
 
 int64_t
-core_history_after(struct core *c, const char *peer, int64_t seq, int n)
+history_after(struct history *h, const char *peer, int64_t seq, int n)
 {
 	sqlite3_stmt	*s;
 	uint8_t		 hp[STORE_HASHBYTES];
 	int64_t		 id = 0;
 
-	store_hash(c->st, hp, "peer", peer, strlen(peer));
-	s = store_prep(c->st, "SELECT id FROM messages WHERE hp = ?"
+	store_hash(h->st, hp, "peer", peer, strlen(peer));
+	s = store_prep(h->st, "SELECT id FROM messages WHERE hp = ?"
 	    " AND kind = 1 AND id > ? ORDER BY id LIMIT 1 OFFSET ?");
 	if (s == NULL)
 		return (-1);
@@ -174,6 +197,19 @@ struct history_each {
 	void		*arg;
 };
 
+/* Rows as they are: messages and receipts (history_each_cb: messages). */
+static int
+history_row_cb(int64_t seq, int kind, int status,
+    const Natter__StoredMessage *m, void *arg)
+{
+	struct history_each	*e = arg;
+	struct core_event	 ev;
+
+	event_from_row(&ev, seq, kind, status, m);
+	e->cb(e->c, &ev, e->arg);
+	return (0);
+}
+
 static int
 history_each_cb(int64_t seq, int kind, int status,
     const Natter__StoredMessage *m, void *arg)
@@ -182,78 +218,59 @@ history_each_cb(int64_t seq, int kind, int status,
 	struct core_event	 ev;
 
 	(void)kind;
-	core_event_from(&ev, seq, STORE_MESSAGE, status, m);
+	event_from_row(&ev, seq, STORE_MESSAGE, status, m);
 	e->cb(e->c, &ev, e->arg);
 	return (0);
 }
 
 int
-core_history_before(struct core *c, const char *peer, int64_t before,
+history_before(struct history *h, const char *peer, int64_t before,
     int limit, core_event_cb *each, void *arg, struct core_error *err)
 {
-	struct history_each	e = { c, each, arg };
+	struct history_each	e = { h->c, each, arg };
 
 	if (before <= 0)
-		return (core_history(c, peer, limit, each, arg, err));
+		return (history_list(h, peer, limit, each, arg, err));
 	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
-		core_seterr(err, CORE_ERR_USAGE, "invalid user name");
+		err_set(err, CORE_ERR_USAGE, "invalid user name");
 		return (-1);
 	}
-	if (msglog_history_before(c->st, peer, before, limit,
+	if (msglog_history_before(h->st, peer, before, limit,
 	    history_each_cb, &e) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the history from "
-		    "the profile %s", store_dir(c->st));
+		err_set(err, CORE_ERR_IO, "cannot read the history from "
+		    "the profile %s", store_dir(h->st));
 		return (-1);
-	}
-	return (0);
-}
-
-/* Does hay contain needle (ASCII case folded)? */
-static int
-history_match(const char *hay, const char *needle, size_t nlen)
-{
-	size_t	i;
-
-	for (; *hay != '\0'; hay++) {
-		for (i = 0; i < nlen && hay[i] != '\0'; i++) {
-			if (tolower((unsigned char)hay[i]) !=
-			    tolower((unsigned char)needle[i]))
-				break;
-		}
-		if (i == nlen)
-			return (1);
 	}
 	return (0);
 }
 
 int
-core_search(struct core *c, const char *text, int64_t before,
+history_search(struct history *h, const char *text, int64_t before,
     core_event_cb *each, void *arg, struct core_error *err)
 {
 	Natter__StoredMessage	*m;
 	struct core_event	 ev;
 	sqlite3_stmt		*s;
 	int64_t			 id;
-	size_t			 nlen = strlen(text);
 	int			 found = 0;
 
-	s = store_prep(c->st, "SELECT id, status, v FROM messages"
+	s = store_prep(h->st, "SELECT id, status, v FROM messages"
 	    " WHERE kind = 1 AND id < ? ORDER BY id DESC");
 	if (s == NULL) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
-		    store_dir(c->st));
+		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
+		    store_dir(h->st));
 		return (-1);
 	}
 	sqlite3_bind_int64(s, 1, before > 0 ? before : INT64_MAX);
 	while (!found && sqlite3_step(s) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		if ((m = history_row(c->st, s, 2, id)) == NULL)
+		if ((m = history_row(h->st, s, 2, id)) == NULL)
 			continue;
-		if (m->text != NULL && history_match(m->text, text, nlen)) {
-			core_event_from(&ev, id, STORE_MESSAGE,
+		if (m->text != NULL && strcasestr(m->text, text) != NULL) {
+			event_from_row(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
 			found = 1;
-			each(c, &ev, arg);
+			each(h->c, &ev, arg);
 		}
 		natter__stored_message__free_unpacked(m, NULL);
 	}
@@ -262,7 +279,7 @@ core_search(struct core *c, const char *text, int64_t before,
 }
 
 int
-core_messages_after(struct core *c, int64_t after, int limit,
+history_messages_after(struct history *h, int64_t after, int limit,
     core_event_cb *each, void *arg, struct core_error *err)
 {
 	Natter__StoredMessage	*m;
@@ -271,22 +288,22 @@ core_messages_after(struct core *c, int64_t after, int limit,
 	int64_t			 id;
 	int			 n = 0;
 
-	s = store_prep(c->st, "SELECT id, status, v FROM messages"
+	s = store_prep(h->st, "SELECT id, status, v FROM messages"
 	    " WHERE kind = 1 AND id > ? ORDER BY id LIMIT ?");
 	if (s == NULL) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the profile %s",
-		    store_dir(c->st));
+		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
+		    store_dir(h->st));
 		return (-1);
 	}
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int(s, 2, limit);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		if ((m = history_row(c->st, s, 2, id)) == NULL)
+		if ((m = history_row(h->st, s, 2, id)) == NULL)
 			continue;
-		core_event_from(&ev, id, STORE_MESSAGE,
+		event_from_row(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
-		each(c, &ev, arg);
+		each(h->c, &ev, arg);
 		natter__stored_message__free_unpacked(m, NULL);
 		n++;
 	}
@@ -294,41 +311,58 @@ core_messages_after(struct core *c, int64_t after, int limit,
 	return (n);
 }
 
-void
-core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
-{
-	struct core_send	*q;
-	struct core_event	 ev;
-
-	TAILQ_FOREACH(q, &c->sends, entry) {
-		if (q->text == NULL || (peer != NULL && strcmp(q->to, peer) != 0))
-			continue;
-		memset(&ev, 0, sizeof ev);
-		ev.type = CORE_EV_MESSAGE;
-		core_id_hex(ev.id, q->id, sizeof q->id);
-		ev.from = c->name;
-		ev.from_device = c->device;
-		ev.to = q->to;
-		ev.ts = q->ts;
-		ev.text = q->text;
-		ev.outgoing = 1;
-		ev.status = "queued";
-		each(c, &ev, arg);
-	}
-}
-
 int
-core_mark_seen(struct core *c, const char *peer)
+history_mark_seen(struct history *h, const char *peer)
 {
 	sqlite3_stmt	*s;
 	uint8_t		 hp[STORE_HASHBYTES];
 
-	store_hash(c->st, hp, "peer", peer, strlen(peer));
+	store_hash(h->st, hp, "peer", peer, strlen(peer));
 	/* Through the printed index: few rows are unprinted. */
-	s = store_prep(c->st, "UPDATE messages SET printed = 1"
+	s = store_prep(h->st, "UPDATE messages SET printed = 1"
 	    " WHERE printed = 0 AND +hp = ?");
 	if (s == NULL)
 		return (-1);
 	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
-	return (store_done(c->st, s));
+	return (store_done(h->st, s));
+}
+
+int
+history_list(struct history *h, const char *peer, int limit,
+    core_event_cb *each, void *arg, struct core_error *err)
+{
+	struct history_each	e = { h->c, each, arg };
+
+	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
+		err_set(err, CORE_ERR_USAGE, "invalid user name");
+		return (-1);
+	}
+	if (msglog_history(h->st, peer, limit, history_row_cb, &e) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot read the history from the "
+		    "profile %s", store_dir(h->st));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+history_unprinted(struct history *h, core_event_cb *each, void *arg,
+    struct core_error *err)
+{
+	struct history_each	e = { h->c, each, arg };
+
+	if (msglog_unprinted(h->st, history_row_cb, &e) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
+		    store_dir(h->st));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+history_mark_printed(struct history *h, int64_t seq)
+{
+	if (seq <= 0)
+		return (0);
+	return (msglog_mark_printed(h->st, seq));
 }

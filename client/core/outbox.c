@@ -1,14 +1,22 @@
-/* outbox: durable, ordered sending: encrypt per device, Send, device-mismatch retry, history. */
+/* outbox: durable, ordered sending: the outbox table mirrored in memory, a window of Sends in flight, device-mismatch retry. */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "client/core/account.h"
+#include "client/core/conn.h"
 #include "client/core/content.h"
-#include "client/core/coreint.h"
-#include "client/store/msglog.h"
+#include "client/core/devices.h"
+#include "client/core/err.h"
+#include "client/core/event.h"
+#include "client/core/outbox.h"
 #include "client/core/peers.h"
+#include "client/store/msglog.h"
+#include "client/store/store.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -26,15 +34,87 @@
 #define OUTBOX_DONE	1	/* finished (an error was reported) */
 #define OUTBOX_WAIT	2	/* fetching bundles, or the connection is down */
 
-static int	outbox_try(struct core *, struct core_send *);
+/* A message on its way out (mirrors one outbox row). */
+struct outbox_msg {
+	struct outbox		*ob;
+	int64_t			 oid;
+	uint8_t			 id[CORE_IDBYTES];
+	char			*to;
+	char			*text;		/* NULL: a read receipt */
+	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
+	size_t			 nread;
+	int64_t			 ts;
+	int			 tries;
+	int			 inflight;	/* sent, no answer yet */
+	core_sent_cb		*cb;
+	void			*arg;
+	TAILQ_ENTRY(outbox_msg)	 entry;
+};
+TAILQ_HEAD(outbox_msgs, outbox_msg);
 
-struct core_send *
-outbox_queue(struct core *c, int64_t oid, const Natter__OutboxItem *o)
+struct outbox {
+	struct core		*c;
+	struct store		*st;
+	struct account		*acct;
+	struct conn		*cn;
+	struct devices		*devs;
+	struct peers		*peers;
+	struct outbox_msgs	 msgs;
+	int			 inflight;	/* at most OUTBOX_WINDOW */
+	int			 fetching;	/* bundles being fetched */
+};
+
+static int	outbox_try(struct outbox *, struct outbox_msg *);
+
+struct outbox *
+outbox_create(struct core *c, struct store *st, struct account *acct,
+    struct conn *cn, struct devices *devs, struct peers *peers)
 {
-	struct core_send	*s;
+	struct outbox	*ob;
+
+	ob = xcalloc(1, sizeof *ob);
+	ob->c = c;
+	ob->st = st;
+	ob->acct = acct;
+	ob->cn = cn;
+	ob->devs = devs;
+	ob->peers = peers;
+	TAILQ_INIT(&ob->msgs);
+	return (ob);
+}
+
+static void
+outbox_msg_free(struct outbox *ob, struct outbox_msg *s)
+{
+	TAILQ_REMOVE(&ob->msgs, s, entry);
+	free(s->to);
+	free(s->read_ids);
+	if (s->text != NULL) {
+		sodium_memzero(s->text, strlen(s->text));
+		free(s->text);
+	}
+	free(s);
+}
+
+void
+outbox_free(struct outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	while (!TAILQ_EMPTY(&ob->msgs))
+		outbox_msg_free(ob, TAILQ_FIRST(&ob->msgs));
+	free(ob);
+}
+
+struct outbox_msg *
+outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
+    core_sent_cb *cb, void *arg)
+{
+	struct outbox_msg	*s;
 	size_t			 i;
 
 	s = xcalloc(1, sizeof *s);
+	s->ob = ob;
 	s->oid = oid;
 	memcpy(s->id, o->message_id.data, CORE_IDBYTES);
 	s->to = xstrdup(o->to);
@@ -47,21 +127,17 @@ outbox_queue(struct core *c, int64_t oid, const Natter__OutboxItem *o)
 	} else
 		s->text = xstrdup(o->text);
 	s->ts = o->ts;
-	TAILQ_INSERT_TAIL(&c->sends, s, entry);
+	s->cb = cb;
+	s->arg = arg;
+	TAILQ_INSERT_TAIL(&ob->msgs, s, entry);
 	return (s);
 }
 
-static void
-outbox_free(struct core *c, struct core_send *s)
+void
+outbox_notify(struct outbox_msg *s, core_sent_cb *cb, void *arg)
 {
-	TAILQ_REMOVE(&c->sends, s, entry);
-	free(s->to);
-	free(s->read_ids);
-	if (s->text != NULL) {
-		sodium_memzero(s->text, strlen(s->text));
-		free(s->text);
-	}
-	free(s);
+	s->cb = cb;
+	s->arg = arg;
 }
 
 static int
@@ -77,25 +153,24 @@ outbox_load_cb(int64_t oid, const Natter__OutboxItem *o, void *arg)
 	}
 	if (o->n_read_ids == 0 && o->text == NULL)
 		return (0);
-	outbox_queue(arg, oid, o);
+	(void)outbox_queue(arg, oid, o, NULL, NULL);
 	return (0);
 }
 
-/* Queue what an earlier process left unsent. */
 int
-outbox_load(struct core *c, struct core_error *err)
+outbox_load(struct outbox *ob, struct core_error *err)
 {
-	if (store_outbox_each(c->st, outbox_load_cb, c) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the outbox of the "
-		    "profile %s", store_dir(c->st));
+	if (store_outbox_each(ob->st, outbox_load_cb, ob) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot read the outbox of the profile "
+		    "%s", store_dir(ob->st));
 		return (-1);
 	}
 	return (0);
 }
 
-struct core_send *
-outbox_add(struct core *c, const char *to, const char *text,
-    struct core_error *err)
+int
+outbox_add(struct outbox *ob, const char *to, const char *text,
+    core_sent_cb *sent, void *arg, struct core_error *err)
 {
 	Natter__OutboxItem	o = NATTER__OUTBOX_ITEM__INIT;
 	uint8_t			id[CORE_IDBYTES];
@@ -107,199 +182,138 @@ outbox_add(struct core *c, const char *to, const char *text,
 	o.to = (char *)to;
 	o.text = (char *)text;
 	o.ts = time_now_ms();
-	if (store_outbox_add(c->st, &o, &oid) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot save the message in the "
-		    "profile %s", store_dir(c->st));
-		return (NULL);
+	if (store_outbox_add(ob->st, &o, &oid) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot save the message in the "
+		    "profile %s", store_dir(ob->st));
+		return (-1);
 	}
-	return (outbox_queue(c, oid, &o));
+	(void)outbox_queue(ob, oid, &o, sent, arg);
+	return (0);
+}
+
+int
+outbox_count(struct outbox *ob)
+{
+	struct outbox_msg	*s;
+	int			 n = 0;
+
+	TAILQ_FOREACH(s, &ob->msgs, entry) {
+		if (s->text != NULL)
+			n++;
+	}
+	return (n);
+}
+
+void
+outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
+    void *arg)
+{
+	struct outbox_msg	*q;
+	struct core_event	 ev;
+
+	TAILQ_FOREACH(q, &ob->msgs, entry) {
+		if (q->text == NULL || (peer != NULL && strcmp(q->to, peer) != 0))
+			continue;
+		memset(&ev, 0, sizeof ev);
+		ev.type = CORE_EV_MESSAGE;
+		event_id_hex(ev.id, q->id, sizeof q->id);
+		ev.from = account_name(ob->acct);
+		ev.from_device = account_device(ob->acct);
+		ev.to = q->to;
+		ev.ts = q->ts;
+		ev.text = q->text;
+		ev.outgoing = 1;
+		ev.status = "queued";
+		each(ob->c, &ev, arg);
+	}
 }
 
 /* Report s done (err NULL: stored by the server) and forget it. */
 static void
-outbox_finish(struct core *c, struct core_send *s, const struct core_error *err)
+outbox_finish(struct outbox *ob, struct outbox_msg *s,
+    const struct core_error *err)
 {
 	char		 hex[CORE_IDHEXBYTES];
 	core_sent_cb	*cb = s->cb;
 	void		*arg = s->arg;
 	int64_t		 ts = s->ts;
 
-	core_id_hex(hex, s->id, sizeof s->id);
+	event_id_hex(hex, s->id, sizeof s->id);
 	if (err != NULL)
 		log_info("message %s to %s failed: %s", hex, s->to, err->msg);
-	(void)store_outbox_del(c->st, s->oid);
-	outbox_free(c, s);
+	(void)store_outbox_del(ob->st, s->oid);
+	outbox_msg_free(ob, s);
 	if (cb != NULL)
-		cb(c, err, err == NULL ? hex : NULL, ts, arg);
+		cb(ob->c, err, err == NULL ? hex : NULL, ts, arg);
 }
 
 /* The server stored it: history row + outbox deletion in one commit. */
 static void
-outbox_stored(struct core *c, struct core_send *s)
+outbox_stored(struct outbox *ob, struct outbox_msg *s)
 {
 	Natter__StoredMessage	m = NATTER__STORED_MESSAGE__INIT;
 	int64_t			seq;
 	int			rc;
 
+	if (s->text == NULL) {
+		outbox_finish(ob, s, NULL);	/* a receipt: no history */
+		return;
+	}
 	m.message_id.data = s->id;
 	m.message_id.len = sizeof s->id;
 	m.peer = s->to;
-	m.from = c->name;
-	m.from_device = c->device;
+	m.from = (char *)account_name(ob->acct);
+	m.from_device = account_device(ob->acct);
 	m.to = s->to;
 	m.ts = s->ts;
 	m.text = s->text;
 	m.outgoing = 1;
-	if (s->text == NULL) {
-		outbox_finish(c, s, NULL);	/* a receipt: no history */
-		return;
-	}
-	if (store_begin(c->st) != 0)
+	if (store_begin(ob->st) != 0)
 		goto fail;
-	rc = msglog_add(c->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
-	if (rc == 0 && msglog_mark_printed(c->st, seq) != 0)
+	rc = msglog_add(ob->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
+	if (rc == 0 && msglog_mark_printed(ob->st, seq) != 0)
 		rc = -1;
-	if (rc == -1 || store_outbox_del(c->st, s->oid) != 0 ||
-	    store_commit(c->st) != 0) {
-		store_rollback(c->st);
+	if (rc == -1 || store_outbox_del(ob->st, s->oid) != 0 ||
+	    store_commit(ob->st) != 0) {
+		store_rollback(ob->st);
 		goto fail;
 	}
-	outbox_finish(c, s, NULL);
+	outbox_finish(ob, s, NULL);
 	return;
 fail:
 	log_warn("message stored by the server but not saved in history");
-	outbox_finish(c, s, NULL);
+	outbox_finish(ob, s, NULL);
 }
 
-int
-outbox_bundles(struct core *c, const char *peer, const Natter__Response *resp,
-    struct core_error *err)
-{
-	size_t	i;
-	int	rc = 0;
-
-	for (i = 0; i < resp->n_bundles; i++) {
-		const Natter__PrekeyBundle *b = resp->bundles[i];
-
-		if (b->name == NULL || strcmp(b->name, peer) != 0 ||
-		    b->identity_key.len != 32 || b->device != 1)
-			continue;
-		if (trust_check(c, peer, b->identity_key.data, err) != 0)
-			return (-1);
-	}
-	if (store_begin(c->st) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot write the profile");
-		return (-1);
-	}
-	for (i = 0; i < resp->n_bundles && rc == 0; i++) {
-		const Natter__PrekeyBundle *b = resp->bundles[i];
-
-		if (b->name == NULL || strcmp(b->name, peer) != 0 ||
-		    (strcmp(peer, c->name) == 0 && b->device == c->device))
-			continue;
-		rc = sessions_from_bundle(c, b, err);
-	}
-	if (rc != 0 || store_commit(c->st) != 0) {
-		store_rollback(c->st);
-		if (rc == 0)
-			core_seterr(err, CORE_ERR_IO, "cannot write the profile");
-		return (-1);
-	}
-	return (0);
-}
-
-struct outbox_fetch {
-	struct core_send	*s;
-	char			*name;
-	int			*pending;	/* shared by one round */
-	int			*failed;
-	struct core_error	*err;
-};
-
+/* The bundles for s are in (or not): s again, first in line. */
 static void
-outbox_fetched(struct core *c, struct core_req *r, const Natter__Response *resp)
+outbox_fetched(void *arg, const struct core_error *err)
 {
-	struct outbox_fetch	*f = r->data;
-	struct core_send	*s = f->s;
-	struct core_error	 err;
+	struct outbox_msg	*s = arg;
+	struct outbox		*ob = s->ob;
 
-	if (resp == NULL)
-		*f->failed = -1;	/* connection lost: retried later */
-	else if (*f->failed == 0 && resp->code != NATTER__CODE__OK) {
-		core_resp_err(f->err, resp, "key lookup");
-		if (resp->code == NATTER__CODE__UNKNOWN_USER)
-			core_seterr(f->err, CORE_ERR_UNKNOWN_USER, "no user %s "
-			    "on %s: check the name", f->name, c->server);
-		*f->failed = 1;
-	} else if (*f->failed == 0 && outbox_bundles(c, f->name, resp,
-	    f->err) != 0)
-		*f->failed = 1;
-	free(f->name);
-	if (--*f->pending > 0) {
-		free(f);
-		return;
-	}
-	c->send_fetching = 0;
-	if (*f->failed == 1) {
-		err = *f->err;
-		outbox_finish(c, s, &err);
-	}
-	outbox_kick(c);		/* s again, first in line */
-	free(f->pending);
-	free(f->failed);
-	free(f->err);
-	free(f);
+	ob->fetching = 0;
+	if (err != NULL && err->code != CORE_ERR_UNREACHABLE)
+		outbox_finish(ob, s, err);
+	outbox_kick(ob);
 }
 
-/* Fetch the bundles of names (distinct), then try s again. */
-static void
-outbox_fetch(struct core *c, struct core_send *s, char **names, size_t n)
+/* Fetch the bundles of names (distinct) for s.  OUTBOX_WAIT. */
+static int
+outbox_fetch(struct outbox *ob, struct outbox_msg *s, char **names, size_t n)
 {
-	Natter__Frame		 fr = NATTER__FRAME__INIT;
-	Natter__BundleRequest	 br = NATTER__BUNDLE_REQUEST__INIT;
-	struct outbox_fetch	*f;
-	int			*pending, *failed;
-	struct core_error	*err;
-	size_t			 i;
-
-	c->send_fetching = 1;
-	pending = xcalloc(1, sizeof *pending);
-	failed = xcalloc(1, sizeof *failed);
-	err = xcalloc(1, sizeof *err);
-	*pending = (int)n + 1;		/* held until all are sent */
-	for (i = 0; i < n; i++) {
-		f = xcalloc(1, sizeof *f);
-		f->s = s;
-		f->name = xstrdup(names[i]);
-		f->pending = pending;
-		f->failed = failed;
-		f->err = err;
-		br.name = f->name;
-		fr.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
-		fr.bundle_request = &br;
-		if (conn_request(c, &fr, outbox_fetched, f) != 0) {
-			free(f->name);
-			free(f);
-			(*pending)--;
-			*failed = -1;
-		}
-	}
-	if (--*pending == 0) {
-		/* Nothing went out: the connection is going down. */
-		free(pending);
-		free(failed);
-		free(err);
-		c->send_fetching = 0;
-	}
+	if (devices_fetch(ob->devs, names, n, outbox_fetched, s) == 0)
+		ob->fetching = 1;
+	return (OUTBOX_WAIT);
 }
 
 /* The padded plaintext of s: its text or its read receipt.  0 or -1. */
 static int
-outbox_plaintext(struct core_send *s, uint8_t **pt, size_t *ptlen)
+outbox_plaintext(struct outbox_msg *s, uint8_t **pt, size_t *ptlen)
 {
 	Natter__Content		 ct = NATTER__CONTENT__INIT;
 	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
-	ProtobufCBinaryData	 ids[CORE_READ_MAX];
+	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
 	size_t			 i;
 
 	ct.message_id.data = s->id;
@@ -310,7 +324,7 @@ outbox_plaintext(struct core_send *s, uint8_t **pt, size_t *ptlen)
 		ct.body_case = NATTER__CONTENT__BODY_TEXT;
 		ct.text = s->text;
 	} else {
-		for (i = 0; i < s->nread && i < CORE_READ_MAX; i++) {
+		for (i = 0; i < s->nread && i < OUTBOX_READ_MAX; i++) {
 			ids[i].data = s->read_ids + i * CORE_IDBYTES;
 			ids[i].len = CORE_IDBYTES;
 		}
@@ -322,69 +336,39 @@ outbox_plaintext(struct core_send *s, uint8_t **pt, size_t *ptlen)
 	return (content_encode(&ct, pt, ptlen));
 }
 
-/* Envelopes for every device with a session: peer's and our other ones. */
+/* Envelopes for every device with a session: to's and our other ones. */
 static int
-outbox_envelopes(struct core *c, struct core_send *s, Natter__Send *snd,
+outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
     struct core_error *err)
 {
-	const char	*names[2] = { s->to, c->name };
-	uint32_t	 devs[CORE_MAX_DEVICES];
+	const char	*self = account_name(ob->acct);
 	uint8_t		*pt;
 	size_t		 ptlen;
-	int		 i, j, n;
 
 	if (outbox_plaintext(s, &pt, &ptlen) != 0) {
-		core_seterr(err, CORE_ERR_TOO_LARGE, "message too long");
+		err_set(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}
-	snd->envelopes = xcalloc(2 * CORE_MAX_DEVICES, sizeof *snd->envelopes);
-	for (i = 0; i < (strcmp(s->to, c->name) == 0 ? 1 : 2); i++) {
-		n = store_session_devices(c->st, names[i], devs, CORE_MAX_DEVICES);
-		for (j = 0; j < n; j++) {
-			Natter__Envelope *e;
-
-			if (i == 1 && devs[j] == c->device)
-				continue;
-			e = xmalloc(sizeof *e);
-			natter__envelope__init(e);
-			e->name = (char *)names[i];
-			e->device = devs[j];
-			if (sessions_encrypt(c, names[i], devs[j], pt, ptlen,
-			    &e->type, &e->content.data, &e->content.len) != 0) {
-				free(e);
-				continue;
-			}
-			snd->envelopes[snd->n_envelopes++] = e;
-		}
-	}
+	(void)peers_envelopes(ob->peers, s->to, pt, ptlen, snd);
+	if (strcmp(s->to, self) != 0)
+		(void)peers_envelopes(ob->peers, self, pt, ptlen, snd);
 	sodium_memzero(pt, ptlen);
 	free(pt);
 	return (0);
 }
 
 static void
-outbox_send_free(Natter__Send *snd)
-{
-	size_t	i;
-
-	for (i = 0; i < snd->n_envelopes; i++) {
-		free(snd->envelopes[i]->content.data);
-		free(snd->envelopes[i]);
-	}
-	free(snd->envelopes);
-}
-
-static void
-outbox_mismatch(struct core *c, struct core_send *s, const Natter__Response *r)
+outbox_mismatch(struct outbox *ob, struct outbox_msg *s,
+    const Natter__Response *r)
 {
 	struct core_error	 err;
-	char			*names[CORE_MAX_DEVICES];
+	char			*names[PEERS_MAX_DEVICES];
 	size_t			 i, j, n = 0;
 
 	for (i = 0; i < r->n_extra; i++)
-		(void)store_session_del(c->st, r->extra[i]->name,
+		(void)devices_forget(ob->devs, r->extra[i]->name,
 		    r->extra[i]->device);
-	for (i = 0; i < r->n_missing && n < CORE_MAX_DEVICES; i++) {
+	for (i = 0; i < r->n_missing && n < PEERS_MAX_DEVICES; i++) {
 		const char *nm = r->missing[i]->name;
 
 		if (nm == NULL || !wire_name_valid(nm))
@@ -395,75 +379,70 @@ outbox_mismatch(struct core *c, struct core_send *s, const Natter__Response *r)
 			names[n++] = (char *)nm;
 	}
 	if (++s->tries > OUTBOX_MAX_TRIES) {
-		core_seterr(&err, CORE_ERR_PROTOCOL, "the server keeps "
-		    "reporting a changed device list for %s", s->to);
-		outbox_finish(c, s, &err);
-	} else if (n > 0 && !c->send_fetching) {
+		err_set(&err, CORE_ERR_PROTOCOL, "the server keeps reporting a "
+		    "changed device list for %s", s->to);
+		outbox_finish(ob, s, &err);
+	} else if (n > 0 && !ob->fetching) {
 		/* The window's later sends report the same: one fetch. */
-		outbox_fetch(c, s, names, n);
+		(void)outbox_fetch(ob, s, names, n);
 		return;
 	}
-	outbox_kick(c);
+	outbox_kick(ob);
 }
 
 static void
-outbox_sent(struct core *c, struct core_req *r, const Natter__Response *resp)
+outbox_sent(void *arg, const Natter__Response *resp)
 {
-	struct core_send	*s = r->data;
+	struct outbox_msg	*s = arg;
+	struct outbox		*ob = s->ob;
 	struct core_error	 err;
 
 	s->inflight = 0;
-	c->sends_inflight--;
+	ob->inflight--;
 	if (resp == NULL)
 		return;		/* resent after reconnecting */
 	if (resp->code == NATTER__CODE__OK) {
-		outbox_stored(c, s);
-		outbox_kick(c);
+		outbox_stored(ob, s);
+		outbox_kick(ob);
 		return;
 	}
 	if (resp->code == NATTER__CODE__DEVICE_MISMATCH) {
-		outbox_mismatch(c, s, resp);
+		outbox_mismatch(ob, s, resp);
 		return;
 	}
-	core_resp_err(&err, resp, "send");
+	err_from_resp(&err, resp, "send");
 	if (resp->code == NATTER__CODE__UNKNOWN_USER)
-		core_seterr(&err, CORE_ERR_UNKNOWN_USER, "no user %s on %s: "
-		    "check the name", s->to, c->server);
-	outbox_finish(c, s, &err);
-	outbox_kick(c);
+		err_set(&err, CORE_ERR_UNKNOWN_USER, "no user %s on %s: check "
+		    "the name", s->to, conn_server(ob->cn));
+	outbox_finish(ob, s, &err);
+	outbox_kick(ob);
 }
 
 /* Encrypt s for every device and send it; OUTBOX_SENT, _DONE or _WAIT. */
 static int
-outbox_try(struct core *c, struct core_send *s)
+outbox_try(struct outbox *ob, struct outbox_msg *s)
 {
 	Natter__Frame		fr = NATTER__FRAME__INIT;
 	Natter__Send		snd = NATTER__SEND__INIT;
-	struct store_contact	sc;
 	struct core_error	err;
-	uint32_t		devs[1];
-	char			*names[1];
+	uint32_t		dev;
 	int			rc = OUTBOX_SENT;
 
-	if (store_contact_get(c->st, s->to, &sc) == 0 &&
-	    sc.trust == STORE_TRUST_CHANGED) {
-		(void)trust_check(c, s->to, sc.new_ik, &err);
-		outbox_finish(c, s, &err);
+	if (devices_usable(ob->devs, s->to, &err) != 0) {
+		outbox_finish(ob, s, &err);
 		return (OUTBOX_DONE);
 	}
-	if (store_session_devices(c->st, s->to, devs, 1) <= 0) {
+	if (peers_devices(ob->peers, s->to, &dev, 1) <= 0) {
 		if (s->tries++ > 0) {
-			core_seterr(&err, CORE_ERR_UNKNOWN_USER, "no devices of "
-			    "%s to send to", s->to);
-			outbox_finish(c, s, &err);
+			err_set(&err, CORE_ERR_UNKNOWN_USER, "no devices of %s to "
+			    "send to", s->to);
+			outbox_finish(ob, s, &err);
 			return (OUTBOX_DONE);
 		}
-		names[0] = s->to;
-		outbox_fetch(c, s, names, 1);
-		return (OUTBOX_WAIT);
+		return (outbox_fetch(ob, s, &s->to, 1));
 	}
-	if (outbox_envelopes(c, s, &snd, &err) != 0) {
-		outbox_finish(c, s, &err);
+	if (outbox_envelopes(ob, s, &snd, &err) != 0) {
+		outbox_finish(ob, s, &err);
 		return (OUTBOX_DONE);
 	}
 	snd.message_id.data = s->id;
@@ -471,12 +450,12 @@ outbox_try(struct core *c, struct core_send *s)
 	snd.to = s->to;
 	fr.body_case = NATTER__FRAME__BODY_SEND;
 	fr.send = &snd;
-	if (conn_request(c, &fr, outbox_sent, s) == 0) {
+	if (conn_request(ob->cn, &fr, outbox_sent, s) == 0) {
 		s->inflight = 1;
-		c->sends_inflight++;
+		ob->inflight++;
 	} else
 		rc = OUTBOX_WAIT;
-	outbox_send_free(&snd);
+	peers_envelopes_free(&snd);
 	return (rc);
 }
 
@@ -486,23 +465,23 @@ outbox_try(struct core *c, struct core_send *s)
  * after it has been answered, so the server stores them in order.
  */
 void
-outbox_kick(struct core *c)
+outbox_kick(struct outbox *ob)
 {
-	struct core_send	*s, *next;
+	struct outbox_msg	*s, *next;
 	int			 before = 0;
 
-	for (s = TAILQ_FIRST(&c->sends); s != NULL; s = next) {
+	for (s = TAILQ_FIRST(&ob->msgs); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
-		if (!conn_ready(c) || c->send_fetching ||
-		    c->sends_inflight >= OUTBOX_WINDOW)
+		if (!conn_ready(ob->cn) || ob->fetching ||
+		    ob->inflight >= OUTBOX_WINDOW)
 			return;
 		if (s->inflight) {
 			before++;
 			continue;
 		}
-		if (before < c->sends_inflight)
+		if (before < ob->inflight)
 			return;		/* in flight behind s */
-		switch (outbox_try(c, s)) {
+		switch (outbox_try(ob, s)) {
 		case OUTBOX_SENT:
 			before++;
 			break;
@@ -512,19 +491,16 @@ outbox_kick(struct core *c)
 	}
 }
 
-/*
- * Fail every waiting caller with err.  The messages stay queued (they are
- * still in the outbox table) unless forget is set, as when closing.
- */
 void
-outbox_fail_all(struct core *c, const struct core_error *err, int forget)
+outbox_fail_all(struct outbox *ob, const struct core_error *err, int forget)
 {
-	struct core_send	*s;
+	struct outbox_msg	*s;
 	struct core_error	 e = *err;
 
-	c->sends_inflight = 0;
-	c->send_fetching = 0;
-	if (err->code == CORE_ERR_UNREACHABLE || err->code == CORE_ERR_CLOSED)
+	ob->inflight = 0;
+	ob->fetching = 0;
+	if (err->code == CORE_ERR_UNREACHABLE || err->code == CORE_ERR_CLOSED ||
+	    err->code == CORE_ERR_TIMEOUT)
 		snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg),
 		    " (the message stays in the outbox and goes out with the "
 		    "next connection)");
@@ -533,7 +509,7 @@ outbox_fail_all(struct core *c, const struct core_error *err, int forget)
 		void		*arg;
 
 		/* From the top each time: a callback may close the core. */
-		TAILQ_FOREACH(s, &c->sends, entry) {
+		TAILQ_FOREACH(s, &ob->msgs, entry) {
 			s->inflight = 0;
 			if (s->cb != NULL || forget)
 				break;
@@ -544,8 +520,8 @@ outbox_fail_all(struct core *c, const struct core_error *err, int forget)
 		arg = s->arg;
 		s->cb = NULL;
 		if (forget)
-			outbox_free(c, s);
+			outbox_msg_free(ob, s);
 		if (cb != NULL)
-			cb(c, &e, NULL, 0, arg);
+			cb(ob->c, &e, NULL, 0, arg);
 	}
 }

@@ -1,15 +1,24 @@
-/* sessions: pairwise sessions with other devices on shared/crypto's session records, sealed in the store. */
+/* peers: pairwise sessions with other devices (shared/crypto session records, sealed in the store); per-device encryption. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "client/core/coreint.h"
-#include "client/core/prekeys.h"
+#include "client/core/account.h"
+#include "client/core/err.h"
 #include "client/core/peers.h"
+#include "client/core/prekeys.h"
+#include "client/store/store.h"
 #include "shared/crypto/keys.h"
 #include "shared/crypto/session.h"
 #include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+struct peers {
+	struct store	*st;
+	struct account	*acct;
+	struct prekeys	*pk;
+};
 
 /*
  * One session record (shared/crypto/session.h: the active session and up
@@ -17,26 +26,35 @@
  * serialisation in the store's sealed sessions table.
  */
 
-/* Our identity in shared/crypto's form, from the core's Ed25519 key. */
-static int
-sessions_identity(struct core *c, struct keys_identity *id)
+struct peers *
+peers_create(struct store *st, struct account *acct, struct prekeys *pk)
 {
-	if (c->ik_sk == NULL)
-		return (-1);
-	return (keys_identity_from_ed_sk(id, c->ik_sk));
+	struct peers	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->st = st;
+	p->acct = acct;
+	p->pk = pk;
+	return (p);
+}
+
+void
+peers_free(struct peers *p)
+{
+	free(p);
 }
 
 /* The record of (name, device): a new empty one if there is none; NULL on a
  * store error or a damaged record. */
 static struct session_record *
-sessions_load(struct core *c, const char *name, uint32_t device)
+peers_load(struct peers *p, const char *name, uint32_t device)
 {
 	struct session_record	*rec;
 	uint8_t			*v;
 	size_t			 len;
 	int			 rc;
 
-	if ((rc = store_session_get(c->st, name, device, &v, &len)) == 1)
+	if ((rc = store_session_get(p->st, name, device, &v, &len)) == 1)
 		return (session_record_new());
 	if (rc != 0)
 		return (NULL);
@@ -47,7 +65,7 @@ sessions_load(struct core *c, const char *name, uint32_t device)
 }
 
 static int
-sessions_save(struct core *c, const char *name, uint32_t device,
+peers_save(struct peers *p, const char *name, uint32_t device,
     const struct session_record *rec)
 {
 	uint8_t	*v;
@@ -55,7 +73,7 @@ sessions_save(struct core *c, const char *name, uint32_t device,
 	int	 rc;
 
 	session_record_serialise(rec, &v, &len);
-	rc = store_session_put(c->st, name, device, v, len);
+	rc = store_session_put(p->st, name, device, v, len);
 	sodium_memzero(v, len);
 	free(v);
 	return (rc);
@@ -63,7 +81,7 @@ sessions_save(struct core *c, const char *name, uint32_t device,
 
 /* The bundle from the wire in shared/crypto's form; -1 if malformed. */
 static int
-sessions_bundle(struct keys_bundle *kb, const Natter__PrekeyBundle *b)
+peers_bundle(struct keys_bundle *kb, const Natter__PrekeyBundle *b)
 {
 	const Natter__SignedPrekey	*spk = b->signed_prekey;
 	const Natter__OneTimePrekey	*opk = b->one_time_prekey;
@@ -88,7 +106,7 @@ sessions_bundle(struct keys_bundle *kb, const Natter__PrekeyBundle *b)
 }
 
 int
-sessions_from_bundle(struct core *c, const Natter__PrekeyBundle *b,
+peers_from_bundle(struct peers *p, const Natter__PrekeyBundle *b,
     struct core_error *err)
 {
 	struct session_record	*rec = NULL;
@@ -96,25 +114,25 @@ sessions_from_bundle(struct core *c, const Natter__PrekeyBundle *b,
 	struct keys_bundle	 kb;
 	int			 rc = -1;
 
-	if (sessions_bundle(&kb, b) != 0 || keys_bundle_verify(&kb) != 0) {
-		core_seterr(err, CORE_ERR_CRYPTO, "the key bundle of %s device "
+	if (peers_bundle(&kb, b) != 0 || keys_bundle_verify(&kb) != 0) {
+		err_set(err, CORE_ERR_CRYPTO, "the key bundle of %s device "
 		    "%u does not verify", b->name, b->device);
 		return (-1);
 	}
-	if (sessions_identity(c, &id) != 0 ||
-	    (rec = sessions_load(c, b->name, b->device)) == NULL) {
-		core_seterr(err, CORE_ERR_IO, "cannot read the session with "
+	if (account_identity(p->acct, &id) != 0 ||
+	    (rec = peers_load(p, b->name, b->device)) == NULL) {
+		err_set(err, CORE_ERR_IO, "cannot read the session with "
 		    "%s device %u", b->name, b->device);
 		goto out;
 	}
 	/* The new session becomes active; older ones stay archived. */
-	if (session_initiate(rec, &id, c->device, &kb) != 0) {
-		core_seterr(err, CORE_ERR_CRYPTO, "bad keys from %s device %u",
+	if (session_initiate(rec, &id, account_device(p->acct), &kb) != 0) {
+		err_set(err, CORE_ERR_CRYPTO, "bad keys from %s device %u",
 		    b->name, b->device);
 		goto out;
 	}
-	if ((rc = sessions_save(c, b->name, b->device, rec)) != 0)
-		core_seterr(err, CORE_ERR_IO, "cannot save a session");
+	if ((rc = peers_save(p, b->name, b->device, rec)) != 0)
+		err_set(err, CORE_ERR_IO, "cannot save a session");
 out:
 	keys_identity_wipe(&id);
 	session_record_free(rec);
@@ -122,18 +140,18 @@ out:
 }
 
 int
-sessions_encrypt(struct core *c, const char *name, uint32_t device,
+peers_encrypt(struct peers *p, const char *name, uint32_t device,
     const uint8_t *pt, size_t ptlen, uint32_t *type, uint8_t **ctp,
     size_t *ctlen)
 {
 	struct session_record	*rec;
 	int			 t, rc = -1;
 
-	if ((rec = sessions_load(c, name, device)) == NULL)
+	if ((rec = peers_load(p, name, device)) == NULL)
 		return (-1);
 	if (session_encrypt(rec, &t, ctp, ctlen, pt, ptlen) != 0)
 		goto out;
-	if (sessions_save(c, name, device, rec) != 0) {
+	if (peers_save(p, name, device, rec) != 0) {
 		free(*ctp);
 		*ctp = NULL;
 		goto out;
@@ -147,14 +165,14 @@ out:
 
 /* session_prekey_cb: our signed or one-time prekey from the store. */
 static int
-sessions_prekey(void *arg, int is_opk, uint32_t id, struct keys_prekey *out)
+peers_prekey(void *arg, int is_opk, uint32_t id, struct keys_prekey *out)
 {
-	struct core	*c = arg;
+	struct peers	*p = arg;
 	uint8_t		 sk[32];
 	int		 rc;
 
-	rc = is_opk ? prekeys_opk_secret(c, id, sk) :
-	    prekeys_spk_secret(c, id, sk);
+	rc = is_opk ? prekeys_opk_secret(p->pk, id, sk) :
+	    prekeys_spk_secret(p->pk, id, sk);
 	if (rc == 0)
 		keys_prekey_from_sk(out, id, sk);
 	sodium_memzero(sk, sizeof sk);
@@ -162,7 +180,7 @@ sessions_prekey(void *arg, int is_opk, uint32_t id, struct keys_prekey *out)
 }
 
 int
-sessions_decrypt(struct core *c, const char *name, uint32_t device,
+peers_decrypt(struct peers *p, const char *name, uint32_t device,
     uint32_t type, const uint8_t *ct, size_t ctlen, uint8_t **pt,
     size_t *ptlen, uint8_t ik[32])
 {
@@ -173,12 +191,12 @@ sessions_decrypt(struct core *c, const char *name, uint32_t device,
 	int				 rc = -1;
 
 	*pt = NULL;
-	if (type != SESSIONS_TYPE_MESSAGE && type != SESSIONS_TYPE_PREKEY)
+	if (type != PEERS_TYPE_MESSAGE && type != PEERS_TYPE_PREKEY)
 		return (-1);
-	if ((rec = sessions_load(c, name, device)) == NULL)
+	if ((rec = peers_load(p, name, device)) == NULL)
 		return (-1);
-	if (sessions_identity(c, &id) != 0 ||
-	    session_decrypt(rec, &id, c->device, sessions_prekey, c, (int)type,
+	if (account_identity(p->acct, &id) != 0 ||
+	    session_decrypt(rec, &id, account_device(p->acct), peers_prekey, p, (int)type,
 	    ct, ctlen, (uint64_t)time_now_ms(), pt, ptlen, &info) != 0)
 		goto out;
 	/* The session (now the active one) must be with the sending device. */
@@ -186,9 +204,9 @@ sessions_decrypt(struct core *c, const char *name, uint32_t device,
 	    peer_device != device)
 		goto out;
 	if (info.used_opk &&
-	    store_prekey_del(c->st, STORE_OPK, info.opk_id) != 0)
+	    store_prekey_del(p->st, STORE_OPK, info.opk_id) != 0)
 		goto out;
-	rc = sessions_save(c, name, device, rec);
+	rc = peers_save(p, name, device, rec);
 out:
 	if (rc != 0 && *pt != NULL) {
 		sodium_memzero(*pt, *ptlen);
@@ -198,4 +216,60 @@ out:
 	keys_identity_wipe(&id);
 	session_record_free(rec);
 	return (rc);
+}
+
+/* Encrypt pt for every device of name that has a session, but this one. */
+int
+peers_envelopes(struct peers *p, const char *name, const uint8_t *pt,
+    size_t ptlen, Natter__Send *snd)
+{
+	uint32_t	devs[PEERS_MAX_DEVICES];
+	int		i, n, mine = strcmp(name, account_name(p->acct)) == 0;
+
+	n = store_session_devices(p->st, name, devs, PEERS_MAX_DEVICES);
+	for (i = 0; i < n; i++) {
+		Natter__Envelope *e;
+
+		if (mine && devs[i] == account_device(p->acct))
+			continue;
+		e = xmalloc(sizeof *e);
+		natter__envelope__init(e);
+		e->name = (char *)name;
+		e->device = devs[i];
+		if (peers_encrypt(p, name, devs[i], pt, ptlen, &e->type,
+		    &e->content.data, &e->content.len) != 0) {
+			free(e);
+			continue;
+		}
+		snd->envelopes = xreallocarray(snd->envelopes,
+		    snd->n_envelopes + 1, sizeof *snd->envelopes);
+		snd->envelopes[snd->n_envelopes++] = e;
+	}
+	return (n < 0 ? -1 : 0);
+}
+
+void
+peers_envelopes_free(Natter__Send *snd)
+{
+	size_t	i;
+
+	for (i = 0; i < snd->n_envelopes; i++) {
+		free(snd->envelopes[i]->content.data);
+		free(snd->envelopes[i]);
+	}
+	free(snd->envelopes);
+	snd->envelopes = NULL;
+	snd->n_envelopes = 0;
+}
+
+int
+peers_devices(struct peers *p, const char *name, uint32_t *devs, int max)
+{
+	return (store_session_devices(p->st, name, devs, max));
+}
+
+int
+peers_forget(struct peers *p, const char *name, uint32_t device)
+{
+	return (store_session_del(p->st, name, device));
 }

@@ -1,17 +1,25 @@
-/* sessions: pairwise Double Ratchet sessions with other devices, kept sealed in the store. */
-#ifndef NATTER_SESSIONS_H
-#define NATTER_SESSIONS_H
+/* peers: pairwise sessions with other devices (shared/crypto session records, sealed in the store); per-device encryption. */
+#ifndef NATTER_CLIENT_CORE_PEERS_H
+#define NATTER_CLIENT_CORE_PEERS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "shared/proto/natter.pb-c.h"
 
-struct core;
+struct account;
 struct core_error;
+struct peers;
+struct prekeys;
+struct store;
 
-#define SESSIONS_TYPE_MESSAGE	1	/* Envelope.type */
-#define SESSIONS_TYPE_PREKEY	2
+#define PEERS_TYPE_MESSAGE	1	/* Envelope.type */
+#define PEERS_TYPE_PREKEY	2
+#define PEERS_MAX_DEVICES	32	/* devices of one account we keep sessions with */
+
+/* Sessions are keyed by (account name, device id); the store holds them. */
+struct peers	*peers_create(struct store *, struct account *, struct prekeys *);
+void		 peers_free(struct peers *);
 
 /*
  * Start a session with the device of a bundle (verifies the signed
@@ -19,15 +27,15 @@ struct core_error;
  * with that device stay archived, so messages on them still decrypt.
  * 0, or -1 with err.
  */
-int	sessions_from_bundle(struct core *, const Natter__PrekeyBundle *,
+int	peers_from_bundle(struct peers *, const Natter__PrekeyBundle *,
 	    struct core_error *) __attribute__((warn_unused_result));
 
 /*
  * Encrypt pt for (name, device) and save the advanced session.  *ct is
- * from xmalloc (caller frees), *type is SESSIONS_TYPE_*.  0, or -1 if there
+ * from xmalloc (caller frees), *type is PEERS_TYPE_*.  0, or -1 if there
  * is no usable session.
  */
-int	sessions_encrypt(struct core *, const char *name, uint32_t device,
+int	peers_encrypt(struct peers *, const char *name, uint32_t device,
 	    const uint8_t *pt, size_t ptlen, uint32_t *type, uint8_t **ct,
 	    size_t *ctlen) __attribute__((warn_unused_result));
 
@@ -39,8 +47,23 @@ int	sessions_encrypt(struct core *, const char *name, uint32_t device,
  * identity key goes to ik.  0, or -1 (nothing saved; also when the
  * session that decrypts is not with that device).
  */
-int	sessions_decrypt(struct core *, const char *name, uint32_t device,
+int	peers_decrypt(struct peers *, const char *name, uint32_t device,
 	    uint32_t type, const uint8_t *ct, size_t ctlen, uint8_t **pt,
 	    size_t *ptlen, uint8_t ik[32]) __attribute__((warn_unused_result));
+
+/*
+ * Encrypt pt for every device of name that has a session (leaving out this
+ * device when name is our account), appending one envelope each to snd;
+ * a device whose session fails is left out.  Free with
+ * peers_envelopes_free.  0, or -1 on a store error.
+ */
+int	peers_envelopes(struct peers *, const char *name, const uint8_t *pt,
+	    size_t ptlen, Natter__Send *snd);
+void	peers_envelopes_free(Natter__Send *);
+
+/* The devices of name with a session (at most max).  The count or -1. */
+int	peers_devices(struct peers *, const char *name, uint32_t *, int max);
+/* Drop the sessions with (name, device).  0 or -1. */
+int	peers_forget(struct peers *, const char *name, uint32_t device);
 
 #endif

@@ -4,16 +4,28 @@
 
 #include <sodium.h>
 
-#include "client/core/coreint.h"
+#include "client/core/account.h"
+#include "client/core/err.h"
+#include "client/core/event.h"
+#include "client/core/outbox.h"
+#include "client/core/receipts.h"
 #include "client/store/msglog.h"
+#include "client/store/store.h"
 #include "shared/proto/wire.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
+struct receipts {
+	struct store		*st;
+	struct account		*acct;
+	struct outbox		*ob;
+	struct event_sink	*ev;
+};
+
 /* The ids msglog_unseen found, in order. */
 struct receipts_batch {
-	uint8_t		 ids[CORE_READ_MAX][CORE_IDBYTES];
-	int64_t		 seqs[CORE_READ_MAX];
+	uint8_t		 ids[OUTBOX_READ_MAX][CORE_IDBYTES];
+	int64_t		 seqs[OUTBOX_READ_MAX];
 	size_t		 n;
 };
 
@@ -21,8 +33,28 @@ struct receipts_batch {
 struct receipts_seen {
 	Natter__StoredMessage	 m;		/* the receipt row, id aside */
 	const Natter__Content	*ct;
-	int64_t			 seqs[CORE_READ_MAX];	/* 0: not new */
+	int64_t			 seqs[OUTBOX_READ_MAX];	/* 0: not new */
 };
+
+struct receipts *
+receipts_create(struct store *st, struct account *acct, struct outbox *ob,
+    struct event_sink *ev)
+{
+	struct receipts	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->st = st;
+	r->acct = acct;
+	r->ob = ob;
+	r->ev = ev;
+	return (r);
+}
+
+void
+receipts_free(struct receipts *r)
+{
+	free(r);
+}
 
 static int
 receipts_unseen_cb(int64_t seq, int kind, int status,
@@ -32,7 +64,7 @@ receipts_unseen_cb(int64_t seq, int kind, int status,
 
 	(void)kind;
 	(void)status;
-	if (m->message_id.len != CORE_IDBYTES || b->n == CORE_READ_MAX)
+	if (m->message_id.len != CORE_IDBYTES || b->n == OUTBOX_READ_MAX)
 		return (0);
 	memcpy(b->ids[b->n], m->message_id.data, CORE_IDBYTES);
 	b->seqs[b->n++] = seq;
@@ -41,13 +73,13 @@ receipts_unseen_cb(int64_t seq, int kind, int status,
 
 /* Mark one batch seen and put its receipt in the outbox; the caller commits. */
 static int
-receipts_queue(struct core *c, const char *peer, struct receipts_batch *b,
+receipts_queue(struct receipts *r, const char *peer, struct receipts_batch *b,
     Natter__OutboxItem *o, ProtobufCBinaryData *ids, int64_t *oid)
 {
 	size_t	i;
 
 	for (i = 0; i < b->n; i++) {
-		if (msglog_set_status_seq(c->st, b->seqs[i], STORE_ST_SEEN) != 0)
+		if (msglog_set_status_seq(r->st, b->seqs[i], STORE_ST_SEEN) != 0)
 			return (-1);
 		ids[i].data = b->ids[i];
 		ids[i].len = CORE_IDBYTES;
@@ -56,19 +88,19 @@ receipts_queue(struct core *c, const char *peer, struct receipts_batch *b,
 	o->ts = time_now_ms();
 	o->read_ids = ids;
 	o->n_read_ids = b->n;
-	return (store_outbox_add(c->st, o, oid));
+	return (store_outbox_add(r->st, o, oid));
 }
 
 /*
- * One batch of at most CORE_READ_MAX messages in one commit; the queued
+ * One batch of at most OUTBOX_READ_MAX messages in one commit; the queued
  * receipt is added to *last.  The count, or -1.
  */
 static int
-receipts_batch(struct core *c, const char *peer, int64_t from, int64_t to,
-    struct core_send **last)
+receipts_batch(struct receipts *r, const char *peer, int64_t from, int64_t to,
+    struct outbox_msg **last)
 {
 	Natter__OutboxItem	 o = NATTER__OUTBOX_ITEM__INIT;
-	ProtobufCBinaryData	 ids[CORE_READ_MAX];
+	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
 	struct receipts_batch	*b;
 	uint8_t			 id[CORE_IDBYTES];
 	int64_t			 oid;
@@ -78,63 +110,55 @@ receipts_batch(struct core *c, const char *peer, int64_t from, int64_t to,
 	randombytes_buf(id, sizeof id);
 	o.message_id.data = id;
 	o.message_id.len = sizeof id;
-	if (store_begin(c->st) != 0) {
+	if (store_begin(r->st) != 0) {
 		free(b);
 		return (-1);
 	}
-	if (msglog_unseen(c->st, peer, from, to, CORE_READ_MAX,
+	if (msglog_unseen(r->st, peer, from, to, OUTBOX_READ_MAX,
 	    receipts_unseen_cb, b) != 0 || (b->n > 0 &&
-	    (receipts_queue(c, peer, b, &o, ids, &oid) != 0 ||
-	    store_commit(c->st) != 0))) {
-		store_rollback(c->st);
+	    (receipts_queue(r, peer, b, &o, ids, &oid) != 0 ||
+	    store_commit(r->st) != 0))) {
+		store_rollback(r->st);
 		free(b);
 		return (-1);
 	}
 	if (b->n == 0)
-		store_rollback(c->st);	/* nothing was written */
+		store_rollback(r->st);	/* nothing was written */
 	else
-		*last = outbox_queue(c, oid, &o);
+		*last = outbox_queue(r->ob, oid, &o, NULL, NULL);
 	n = (int)b->n;
 	free(b);
 	return (n);
 }
 
 int
-core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
-    core_sent_cb *sent, void *arg, struct core_error *err)
+receipts_mark_read(struct receipts *r, const char *peer, int64_t from,
+    int64_t to, core_sent_cb *sent, void *arg, struct core_error *err)
 {
-	struct core_send	*last = NULL;
+	struct outbox_msg	*last = NULL;
 	int			 n, total = 0;
 
-	if (c->name == NULL) {
-		core_seterr(err, CORE_ERR_NO_PROFILE, "this profile has no "
-		    "account yet: run natter register NAME first");
-		return (-1);
-	}
 	if (peer == NULL || !wire_name_valid(peer)) {
-		core_seterr(err, CORE_ERR_USAGE, "invalid user name \"%.40s\"",
+		err_set(err, CORE_ERR_USAGE, "invalid user name \"%.40s\"",
 		    peer != NULL ? peer : "");
 		return (-1);
 	}
 	do {
-		if ((n = receipts_batch(c, peer, from, to, &last)) < 0) {
-			core_seterr(err, CORE_ERR_IO, "cannot write the profile "
-			    "%s", store_dir(c->st));
+		if ((n = receipts_batch(r, peer, from, to, &last)) < 0) {
+			err_set(err, CORE_ERR_IO, "cannot write the profile "
+			    "%s", store_dir(r->st));
 			return (-1);
 		}
 		total += n;
-	} while (n == CORE_READ_MAX);
-	if (last != NULL) {
-		last->cb = sent;
-		last->arg = arg;
-		core_outbox_go(c);
-	}
+	} while (n == OUTBOX_READ_MAX);
+	if (last != NULL)
+		outbox_notify(last, sent, arg);
 	return (total);
 }
 
 /* Our other device read them: they are seen here too, without events. */
 static int
-receipts_mine(struct core *c, const Natter__Content *ct)
+receipts_mine(struct receipts *r, const Natter__Content *ct)
 {
 	const Natter__ReadReceipt	*rr = ct->read_receipt;
 	size_t				 i;
@@ -142,21 +166,21 @@ receipts_mine(struct core *c, const Natter__Content *ct)
 	if (ct->to == NULL || !wire_name_valid(ct->to))
 		return (0);
 	for (i = 0; i < rr->n_message_ids; i++) {
-		if (msglog_set_status(c->st, rr->message_ids[i].data,
+		if (msglog_set_status(r->st, rr->message_ids[i].data,
 		    CORE_IDBYTES, ct->to, STORE_ST_SEEN, NULL) == -1)
 			return (-1);
 	}
 	return (0);
 }
 
-/* Check a receipt's shape: 1 to CORE_READ_MAX ids of CORE_IDBYTES. */
+/* Check a receipt's shape: 1 to OUTBOX_READ_MAX ids of CORE_IDBYTES. */
 static int
 receipts_valid(const Natter__ReadReceipt *rr)
 {
 	size_t	i;
 
 	if (rr == NULL || rr->n_message_ids == 0 ||
-	    rr->n_message_ids > CORE_READ_MAX)
+	    rr->n_message_ids > OUTBOX_READ_MAX)
 		return (0);
 	for (i = 0; i < rr->n_message_ids; i++) {
 		if (rr->message_ids[i].len != CORE_IDBYTES)
@@ -171,7 +195,7 @@ receipts_valid(const Natter__ReadReceipt *rr)
  * row.  0 with *seen set (pass it to receipts_done), 1 if malformed, -1.
  */
 int
-receipts_apply(struct core *c, const Natter__Delivery *d,
+receipts_apply(struct receipts *r, const Natter__Delivery *d,
     const Natter__Content *ct, struct receipts_seen **seen)
 {
 	const Natter__ReadReceipt	*rr = ct->read_receipt;
@@ -183,8 +207,8 @@ receipts_apply(struct core *c, const Natter__Delivery *d,
 	*seen = NULL;
 	if (!receipts_valid(rr))
 		return (1);
-	if (strcmp(d->from, c->name) == 0)
-		return (receipts_mine(c, ct));
+	if (strcmp(d->from, account_name(r->acct)) == 0)
+		return (receipts_mine(r, ct));
 	rs = xcalloc(1, sizeof *rs);
 	natter__stored_message__init(&rs->m);
 	rs->ct = ct;
@@ -193,12 +217,12 @@ receipts_apply(struct core *c, const Natter__Delivery *d,
 	rs->m.ts = ct->ts;
 	rs->m.status = STORE_ST_READ;
 	for (i = 0; i < rr->n_message_ids && rc != -1; i++) {
-		rc = msglog_set_status(c->st, rr->message_ids[i].data,
+		rc = msglog_set_status(r->st, rr->message_ids[i].data,
 		    CORE_IDBYTES, d->from, STORE_ST_READ, &mseq);
 		if (rc != 0)
 			continue;	/* unknown, not ours, or already read */
 		rs->m.message_id = rr->message_ids[i];
-		rc = msglog_add(c->st, STORE_RECEIPT, STORE_ST_READ, &rs->m,
+		rc = msglog_add(r->st, STORE_RECEIPT, STORE_ST_READ, &rs->m,
 		    &rs->seqs[i]);
 	}
 	*seen = rs;
@@ -207,7 +231,7 @@ receipts_apply(struct core *c, const Natter__Delivery *d,
 
 /* After the delivery's commit (committed) or rollback: emit, free. */
 void
-receipts_done(struct core *c, struct receipts_seen *rs, int committed)
+receipts_done(struct receipts *r, struct receipts_seen *rs, int committed)
 {
 	const Natter__ReadReceipt	*rr;
 	size_t				 i;
@@ -219,7 +243,7 @@ receipts_done(struct core *c, struct receipts_seen *rs, int committed)
 		if (rs->seqs[i] <= 0)
 			continue;
 		rs->m.message_id = rr->message_ids[i];
-		core_emit_row(c, rs->seqs[i], STORE_RECEIPT, STORE_ST_READ,
+		event_emit_row(r->ev, rs->seqs[i], STORE_RECEIPT, STORE_ST_READ,
 		    &rs->m);
 	}
 	free(rs);

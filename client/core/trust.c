@@ -1,93 +1,94 @@
-/* trust: contacts' identity keys (trust on first use, changes, safety numbers, verify). */
+/* trust: what the user decides about contacts' keys: safety numbers, verify, accept a changed key, trust state. */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "client/core/coreint.h"
+#include "client/core/account.h"
+#include "client/core/conn.h"
+#include "client/core/devices.h"
+#include "client/core/err.h"
+#include "client/core/trust.h"
+#include "client/store/store.h"
 #include "shared/crypto/fingerprint.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-static void
-trust_changed_err(struct core_error *err, const char *peer)
+/* A fingerprint or verify request that waits for the peer's key. */
+struct trust_req {
+	struct trust		*t;
+	char			*peer;
+	char			*number;	/* verify: what the user typed */
+	int			 sent;		/* its lookup is out */
+	core_fingerprint_cb	*fcb;
+	core_done_cb		*dcb;
+	void			*arg;
+	TAILQ_ENTRY(trust_req)	 entry;
+};
+TAILQ_HEAD(trust_reqs, trust_req);
+
+struct trust {
+	struct uv_loop_s	*loop;
+	struct core		*c;
+	struct store		*st;
+	struct account		*acct;
+	struct conn		*cn;
+	struct devices		*devs;
+	struct trust_reqs	 reqs;
+};
+
+struct trust *
+trust_create(struct uv_loop_s *loop, struct core *c, struct store *st,
+    struct account *acct, struct conn *cn, struct devices *devs)
 {
-	core_seterr(err, CORE_ERR_UNTRUSTED_IDENTITY, "the identity key of %s "
-	    "has changed: compare safety numbers (natter fingerprint %s), then "
-	    "run natter verify %s NUMBER, or accept it with natter trust %s",
-	    peer, peer, peer, peer);
+	struct trust	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->loop = loop;
+	t->c = c;
+	t->st = st;
+	t->acct = acct;
+	t->cn = cn;
+	t->devs = devs;
+	TAILQ_INIT(&t->reqs);
+	return (t);
 }
 
-/*
- * Check the account key ik that the server presents for peer: pin it on
- * first use; a different key blocks peer until verified or accepted.
- */
-int
-trust_check(struct core *c, const char *peer, const uint8_t ik[32],
-    struct core_error *err)
+void
+trust_free(struct trust *t)
 {
-	struct store_contact	sc;
-	struct core_event	ev;
-	int			rc;
-
-	if ((rc = store_contact_get(c->st, peer, &sc)) == -1) {
-		core_seterr(err, CORE_ERR_IO, "cannot read contact %s", peer);
-		return (-1);
-	}
-	if (rc == 1) {
-		memset(&sc, 0, sizeof sc);
-		sc.trust = STORE_TRUST_TOFU;
-		memcpy(sc.ik, ik, 32);
-		if (store_contact_put(c->st, peer, &sc) != 0) {
-			core_seterr(err, CORE_ERR_IO, "cannot save contact %s",
-			    peer);
-			return (-1);
-		}
-		return (0);
-	}
-	if (sodium_memcmp(sc.ik, ik, 32) == 0 && sc.trust != STORE_TRUST_CHANGED)
-		return (0);
-	if (!sc.has_new || sodium_memcmp(sc.new_ik, ik, 32) != 0) {
-		sc.trust = STORE_TRUST_CHANGED;
-		sc.has_new = 1;
-		memcpy(sc.new_ik, ik, 32);
-		if (store_contact_put(c->st, peer, &sc) != 0)
-			log_warn("cannot save the changed key of %s", peer);
-		memset(&ev, 0, sizeof ev);
-		ev.type = CORE_EV_IDENTITY_CHANGED;
-		ev.from = peer;
-		trust_changed_err(err, peer);
-		ev.error = err;
-		core_emit(c, &ev);
-	}
-	trust_changed_err(err, peer);
-	return (-1);
+	free(t);
 }
 
 /* The key to show safety numbers for: the newest one the server gave. */
 static int
-trust_current_key(struct core *c, const char *peer, uint8_t ik[32])
+trust_current_key(struct trust *t, const char *peer, uint8_t ik[32])
 {
 	struct store_contact	sc;
 
-	if (store_contact_get(c->st, peer, &sc) != 0)
+	if (store_contact_get(t->st, peer, &sc) != 0)
 		return (-1);
 	memcpy(ik, sc.has_new ? sc.new_ik : sc.ik, 32);
 	return (0);
 }
 
 static void
-trust_number(struct core *c, const char *peer, const uint8_t ik[32],
+trust_number(struct trust *t, const char *peer, const uint8_t ik[32],
     char out[FINGERPRINT_BYTES])
 {
-	fingerprint_safety_number(out, c->ik_pk, (const uint8_t *)c->name,
-	    strlen(c->name), ik, (const uint8_t *)peer, strlen(peer));
+	const char	*self = account_name(t->acct);
+
+	fingerprint_safety_number(out, account_ik(t->acct),
+	    (const uint8_t *)self, strlen(self), ik, (const uint8_t *)peer,
+	    strlen(peer));
 }
 
 /* Answer one fingerprint / verify request from the stored key. */
 static void
-trust_answer(struct core *c, struct core_fpr *f)
+trust_answer(struct trust *t, struct trust_req *f)
 {
 	struct core_error	err;
 	struct store_contact	sc;
@@ -95,187 +96,180 @@ trust_answer(struct core *c, struct core_fpr *f)
 	char			shown[FINGERPRINT_DISPLAYBYTES];
 	uint8_t			ik[32];
 
-	if (trust_current_key(c, f->peer, ik) != 0) {
-		core_seterr(&err, CORE_ERR_UNKNOWN_USER, "no identity key known "
+	if (trust_current_key(t, f->peer, ik) != 0) {
+		err_set(&err, CORE_ERR_UNKNOWN_USER, "no identity key known "
 		    "for %s", f->peer);
 		goto fail;
 	}
-	trust_number(c, f->peer, ik, num);
+	trust_number(t, f->peer, ik, num);
 	if (f->fcb != NULL) {
 		if (fingerprint_format(shown, num) != 0)
 			fatal("bad safety number");
-		f->fcb(c, NULL, shown, f->arg);
+		f->fcb(t->c, NULL, shown, f->arg);
 		return;
 	}
 	if (fingerprint_compare(num, f->number) != 0) {
-		core_seterr(&err, CORE_ERR_MISMATCH, "the safety number does "
+		err_set(&err, CORE_ERR_MISMATCH, "the safety number does "
 		    "not match %s's: %s was not marked verified; compare again "
 		    "(natter fingerprint %s)", f->peer, f->peer, f->peer);
 		goto fail;
 	}
-	if (store_contact_get(c->st, f->peer, &sc) != 0)
+	if (store_contact_get(t->st, f->peer, &sc) != 0)
 		goto io;
 	memcpy(sc.ik, ik, 32);
 	sc.has_new = 0;
 	sc.trust = STORE_TRUST_VERIFIED;
-	if (store_contact_put(c->st, f->peer, &sc) != 0)
+	if (store_contact_put(t->st, f->peer, &sc) != 0)
 		goto io;
-	f->dcb(c, NULL, f->arg);
+	f->dcb(t->c, NULL, f->arg);
 	return;
 io:
-	core_seterr(&err, CORE_ERR_IO, "cannot save contact %s", f->peer);
+	err_set(&err, CORE_ERR_IO, "cannot save contact %s", f->peer);
 fail:
 	if (f->fcb != NULL)
-		f->fcb(c, &err, NULL, f->arg);
+		f->fcb(t->c, &err, NULL, f->arg);
 	else
-		f->dcb(c, &err, f->arg);
+		f->dcb(t->c, &err, f->arg);
 }
 
 static void
-trust_fpr_free(struct core_fpr *f)
+trust_req_free(struct trust_req *f)
 {
 	free(f->peer);
 	free(f->number);
 	free(f);
 }
 
+/* Report err to f's callback. */
 static void
-trust_bundles(struct core *c, struct core_req *r, const Natter__Response *resp)
+trust_fail(struct trust *t, struct trust_req *f, const struct core_error *err)
 {
-	struct core_fpr		*f = r->data;
-	struct core_error	 err;
-
-	TAILQ_REMOVE(&c->fprs, f, entry);
-	if (resp == NULL) {
-		core_seterr(&err, CORE_ERR_UNREACHABLE, "lost the connection to "
-		    "%s", c->server);
-	} else if (resp->code != NATTER__CODE__OK) {
-		core_resp_err(&err, resp, "key lookup");
-		if (resp->code == NATTER__CODE__UNKNOWN_USER)
-			core_seterr(&err, CORE_ERR_UNKNOWN_USER, "no user %s on "
-			    "%s", f->peer, c->server);
-	} else {
-		/* Pins the key on first use, and keeps the sessions. */
-		(void)outbox_bundles(c, f->peer, resp, &err);
-		trust_answer(c, f);
-		trust_fpr_free(f);
-		return;
-	}
 	if (f->fcb != NULL)
-		f->fcb(c, &err, NULL, f->arg);
+		f->fcb(t->c, err, NULL, f->arg);
 	else
-		f->dcb(c, &err, f->arg);
-	trust_fpr_free(f);
+		f->dcb(t->c, err, f->arg);
 }
 
-/* Send the key lookups that wait for the connection. */
-void
-trust_kick(struct core *c)
+/*
+ * The lookup is done (devices pinned the key on first use and kept the
+ * sessions).  A changed key is no failure here: its number is shown.
+ */
+static void
+trust_fetched(void *arg, const struct core_error *err)
 {
-	Natter__Frame		 fr = NATTER__FRAME__INIT;
-	Natter__BundleRequest	 br = NATTER__BUNDLE_REQUEST__INIT;
-	struct core_fpr		*f;
+	struct trust_req	*f = arg;
+	struct trust		*t = f->t;
+	uint8_t			 ik[32];
 
-	if (!conn_ready(c))
-		return;
-	TAILQ_FOREACH(f, &c->fprs, entry) {
-		br.name = f->peer;
-		fr.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
-		fr.bundle_request = &br;
-		if (conn_request(c, &fr, trust_bundles, f) != 0)
-			return;
+	TAILQ_REMOVE(&t->reqs, f, entry);
+	if (err != NULL && trust_current_key(t, f->peer, ik) != 0)
+		trust_fail(t, f, err);
+	else
+		trust_answer(t, f);
+	trust_req_free(f);
+}
+
+static void
+trust_send(struct trust *t, struct trust_req *f)
+{
+	f->sent = devices_fetch(t->devs, &f->peer, 1, trust_fetched, f) == 0;
+}
+
+void
+trust_kick(struct trust *t)
+{
+	struct trust_req	*f;
+
+	TAILQ_FOREACH(f, &t->reqs, entry) {
+		if (!f->sent)
+			trust_send(t, f);
 	}
 }
 
 void
-trust_fail_all(struct core *c, const struct core_error *err)
+trust_fail_all(struct trust *t, const struct core_error *err)
 {
-	struct core_fpr	*f;
+	struct trust_req	*f;
 
-	while ((f = TAILQ_FIRST(&c->fprs)) != NULL) {
-		TAILQ_REMOVE(&c->fprs, f, entry);
-		if (f->fcb != NULL)
-			f->fcb(c, err, NULL, f->arg);
-		else
-			f->dcb(c, err, f->arg);
-		trust_fpr_free(f);
+	/* Those sent are failed by their lookup, with the connection. */
+	for (;;) {
+		/* From the top each time: a callback may close the core. */
+		TAILQ_FOREACH(f, &t->reqs, entry) {
+			if (!f->sent)
+				break;
+		}
+		if (f == NULL)
+			return;
+		TAILQ_REMOVE(&t->reqs, f, entry);
+		trust_fail(t, f, err);
+		trust_req_free(f);
 	}
 }
 
 static void
-trust_request(struct core *c, const char *peer, const char *number,
+trust_request(struct trust *t, const char *peer, const char *number,
     core_fingerprint_cb *fcb, core_done_cb *dcb, void *arg)
 {
 	struct core_error	 err;
-	struct core_fpr		*f;
+	struct trust_req	*f;
 	uint8_t			 ik[32];
 
-	if (c->name == NULL) {
-		core_seterr(&err, CORE_ERR_NO_PROFILE, "this profile has no "
-		    "account yet: run natter register NAME first");
-		core_later_fpr(c, &err, fcb, dcb, arg);
+	if (account_name(t->acct) == NULL) {
+		err_set(&err, CORE_ERR_NO_PROFILE, "this profile has no account "
+		    "yet: run natter register NAME first");
+		err_later(t->loop, t->c, &err, dcb, NULL, fcb, arg);
 		return;
 	}
 	if (peer == NULL || !wire_name_valid(peer)) {
-		core_seterr(&err, CORE_ERR_USAGE, "invalid user name");
-		core_later_fpr(c, &err, fcb, dcb, arg);
+		err_set(&err, CORE_ERR_USAGE, "invalid user name");
+		err_later(t->loop, t->c, &err, dcb, NULL, fcb, arg);
 		return;
 	}
 	f = xcalloc(1, sizeof *f);
+	f->t = t;
 	f->peer = xstrdup(peer);
 	f->number = number != NULL ? xstrdup(number) : NULL;
 	f->fcb = fcb;
 	f->dcb = dcb;
 	f->arg = arg;
-	if (trust_current_key(c, peer, ik) == 0) {
+	if (trust_current_key(t, peer, ik) == 0) {
 		/* Known: answer now. */
-		trust_answer(c, f);
-		trust_fpr_free(f);
+		trust_answer(t, f);
+		trust_req_free(f);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&c->fprs, f, entry);
-	if (!c->started) {
-		c->started = 1;
-		c->oneshot = 1;
-	}
-	if (c->state == CONN_DOWN)
-		conn_start(c);
-	else if (conn_ready(c)) {
-		Natter__Frame		fr = NATTER__FRAME__INIT;
-		Natter__BundleRequest	br = NATTER__BUNDLE_REQUEST__INIT;
-
-		br.name = f->peer;
-		fr.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
-		fr.bundle_request = &br;
-		(void)conn_request(c, &fr, trust_bundles, f);
-	}
+	TAILQ_INSERT_TAIL(&t->reqs, f, entry);
+	if (conn_ready(t->cn))
+		trust_send(t, f);
+	else
+		conn_need(t->cn);
 }
 
 void
-core_fingerprint(struct core *c, const char *peer, core_fingerprint_cb *cb,
+trust_fingerprint(struct trust *t, const char *peer, core_fingerprint_cb *cb,
     void *arg)
 {
-	trust_request(c, peer, NULL, cb, NULL, arg);
+	trust_request(t, peer, NULL, cb, NULL, arg);
 }
 
 void
-core_verify(struct core *c, const char *peer, const char *number,
+trust_verify(struct trust *t, const char *peer, const char *number,
     core_done_cb *done, void *arg)
 {
-	trust_request(c, peer, number != NULL ? number : "", NULL, done, arg);
+	trust_request(t, peer, number != NULL ? number : "", NULL, done, arg);
 }
 
 int
-core_trust_accept(struct core *c, const char *peer, struct core_error *err)
+trust_accept(struct trust *t, const char *peer, struct core_error *err)
 {
 	struct store_contact	sc;
 
 	if (peer == NULL || !wire_name_valid(peer)) {
-		core_seterr(err, CORE_ERR_USAGE, "invalid user name");
+		err_set(err, CORE_ERR_USAGE, "invalid user name");
 		return (-1);
 	}
-	if (store_contact_get(c->st, peer, &sc) != 0) {
-		core_seterr(err, CORE_ERR_UNKNOWN_USER, "no identity key known "
+	if (store_contact_get(t->st, peer, &sc) != 0) {
+		err_set(err, CORE_ERR_UNKNOWN_USER, "no identity key known "
 		    "for %s: nothing to trust yet", peer);
 		return (-1);
 	}
@@ -283,19 +277,19 @@ core_trust_accept(struct core *c, const char *peer, struct core_error *err)
 		memcpy(sc.ik, sc.new_ik, 32);
 	sc.has_new = 0;
 	sc.trust = STORE_TRUST_TOFU;
-	if (store_contact_put(c->st, peer, &sc) != 0) {
-		core_seterr(err, CORE_ERR_IO, "cannot save contact %s", peer);
+	if (store_contact_put(t->st, peer, &sc) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot save contact %s", peer);
 		return (-1);
 	}
 	return (0);
 }
 
 const char *
-core_trust_state(struct core *c, const char *peer)
+trust_state(struct trust *t, const char *peer)
 {
 	struct store_contact	sc;
 
-	if (peer == NULL || store_contact_get(c->st, peer, &sc) != 0)
+	if (peer == NULL || store_contact_get(t->st, peer, &sc) != 0)
 		return ("unknown");
 	switch (sc.trust) {
 	case STORE_TRUST_VERIFIED:

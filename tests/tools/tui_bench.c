@@ -6,7 +6,9 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/core/coreint.h"
+#include "client/core/core.h"
+#include "client/store/kv.h"
+#include "client/store/store.h"
 #include "client/store/msglog.h"
 #include "client/tui/edit.h"
 #include "client/tui/grid.h"
@@ -25,7 +27,7 @@ ms_since(uint64_t t0)
 
 /* Add n messages: 90% with bob, the rest spread over other peers. */
 static int
-bench_fill(struct core *c, int n)
+bench_fill_store(struct store *st, const char *self, int n)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	uint8_t			 id[CORE_IDBYTES];
@@ -33,7 +35,7 @@ bench_fill(struct core *c, int n)
 	int64_t			 seq, now = (int64_t)time(NULL) * 1000;
 	int			 i;
 
-	if (store_begin(c->st) != 0)
+	if (store_begin(st) != 0)
 		return (-1);
 	for (i = 0; i < n; i++) {
 		if (i % 10 == 9)
@@ -48,21 +50,39 @@ bench_fill(struct core *c, int n)
 		m.message_id.len = sizeof id;
 		m.peer = peer;
 		m.outgoing = i % 2;
-		m.from = m.outgoing ? c->name : peer;
-		m.to = m.outgoing ? peer : c->name;
+		m.from = m.outgoing ? (char *)self : peer;
+		m.to = m.outgoing ? peer : (char *)self;
 		m.ts = now - (int64_t)(n - i) * 60000;
 		m.text = text;
-		if (msglog_add(c->st, STORE_MESSAGE, m.outgoing ?
+		if (msglog_add(st, STORE_MESSAGE, m.outgoing ?
 		    STORE_ST_DELIVERED : STORE_ST_RECEIVED, &m, &seq) != 0 ||
-		    msglog_mark_printed(c->st, seq) != 0) {
-			store_rollback(c->st);
+		    msglog_mark_printed(st, seq) != 0) {
+			store_rollback(st);
 			return (-1);
 		}
-		if (i % 5000 == 4999 && (store_commit(c->st) != 0 ||
-		    store_begin(c->st) != 0))
+		if (i % 5000 == 4999 && (store_commit(st) != 0 ||
+		    store_begin(st) != 0))
 			return (-1);
 	}
-	return (store_commit(c->st));
+	return (store_commit(st));
+}
+
+/* Fill the profile in home (through the store, before the core opens it). */
+static int
+bench_fill(const char *home, const char *pass, int n)
+{
+	struct store	*st;
+	enum store_err	 se;
+	char		*self;
+	int		 rc = -1;
+
+	if ((st = store_open(home, pass, strlen(pass), 0, &se)) == NULL)
+		return (-1);
+	if ((self = kv_get_str(st, KV_NAME)) != NULL)
+		rc = bench_fill_store(st, self, n);
+	free(self);
+	store_close(st);
+	return (rc);
 }
 
 static void
@@ -154,6 +174,14 @@ main(int argc, char **argv)
 	uv_loop_init(&t.loop);
 	config_default(&t.conf);
 	t.edit = edit_create();
+	if ((n = atoi(argv[2])) > 0) {
+		t0 = uv_hrtime();
+		if (bench_fill(argv[1], pass, n) != 0) {
+			fprintf(stderr, "natter-tui-bench: fill failed\n");
+			return (1);
+		}
+		printf("filled %d messages in %.0f ms\n", n, ms_since(t0));
+	}
 	t0 = uv_hrtime();
 	if (core_open(&t.core, &t.loop, argv[1], pass, strlen(pass), NULL, 0,
 	    &err) != 0) {
@@ -161,14 +189,6 @@ main(int argc, char **argv)
 		return (1);
 	}
 	printf("core_open (Argon2id unwrap): %.2f ms\n", ms_since(t0));
-	if ((n = atoi(argv[2])) > 0) {
-		t0 = uv_hrtime();
-		if (bench_fill(t.core, n) != 0) {
-			fprintf(stderr, "natter-tui-bench: fill failed\n");
-			return (1);
-		}
-		printf("filled %d messages in %.0f ms\n", n, ms_since(t0));
-	}
 	t.account = core_account(t.core);
 	t.wall = (int64_t)time(NULL) * 1000;
 	g = grid_create(100, 30);

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "client/core/content.h"
-#include "client/core/coreint.h"
+#include "client/core/outbox.h"
+#include "client/core/receipts.h"
 #include "tests/unit/unit.h"
 
 START_TEST(test_padding)
@@ -128,7 +129,7 @@ receipt_roundtrip(size_t ids_n, size_t id_len)
 }
 
 /*
- * A receipt from a peer names 1 to CORE_READ_MAX ids of CORE_IDBYTES:
+ * A receipt from a peer names 1 to OUTBOX_READ_MAX ids of CORE_IDBYTES:
  * anything else is refused as malformed (1) before it touches the store,
  * which is why no core is needed here.
  */
@@ -138,7 +139,7 @@ START_TEST(test_receipt_bounds)
 	struct receipts_seen	*seen;
 	Natter__Content		*ct;
 	const size_t		 bad[][2] = { { 0, CORE_IDBYTES },
-				    { CORE_READ_MAX + 1, CORE_IDBYTES },
+				    { OUTBOX_READ_MAX + 1, CORE_IDBYTES },
 				    { 1, CORE_IDBYTES - 1 },
 				    { 2, CORE_IDBYTES + 1 } };
 	size_t			 i;
@@ -153,9 +154,9 @@ START_TEST(test_receipt_bounds)
 		content_free(ct);
 	}
 	/* The largest valid receipt still fits one padded plaintext. */
-	ct = receipt_roundtrip(CORE_READ_MAX, CORE_IDBYTES);
+	ct = receipt_roundtrip(OUTBOX_READ_MAX, CORE_IDBYTES);
 	ck_assert_ptr_nonnull(ct);
-	ck_assert_uint_eq(ct->read_receipt->n_message_ids, CORE_READ_MAX);
+	ck_assert_uint_eq(ct->read_receipt->n_message_ids, OUTBOX_READ_MAX);
 	content_free(ct);
 }
 END_TEST

@@ -1,0 +1,62 @@
+/* devices: the devices of an account as the server presents them: bundle lookups, the trust gate, sessions started. */
+#ifndef NATTER_CLIENT_CORE_DEVICES_H
+#define NATTER_CLIENT_CORE_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct account;
+struct conn;
+struct core_error;
+struct devices;
+struct event_sink;
+struct peers;
+struct store;
+
+/*
+ * The only module that asks the server for bundles (and, with linked
+ * devices, device lists).  What the server presents passes the gate
+ * before a session is started: the account key (device 1's identity key)
+ * is pinned on first use; a different key blocks the contact (an
+ * IDENTITY_CHANGED event, CORE_ERR_UNTRUSTED_IDENTITY) until the user
+ * verifies or accepts it.
+ */
+
+/* err NULL: done; err->code CORE_ERR_UNREACHABLE: lost, try again later. */
+typedef void	devices_done_cb(void *arg, const struct core_error *err);
+
+struct devices	*devices_create(struct store *, struct account *,
+		    struct peers *, struct conn *, struct event_sink *);
+void		 devices_free(struct devices *);
+
+/*
+ * Look up the bundles of the n names (distinct) and start a session with
+ * every device of each that passes the gate, all of one name in one
+ * commit.  done is called once, after the last answer, with the first
+ * error.  -1 if the connection is not ready (done is never called).
+ */
+int	devices_fetch(struct devices *, char *const *names, size_t n,
+	    devices_done_cb *done, void *arg)
+	    __attribute__((warn_unused_result));
+/* 1 while a devices_fetch waits for its answers. */
+int	devices_fetching(struct devices *);
+
+/*
+ * May we encrypt to name now?  0, or -1 with err if its key changed and
+ * the user has not verified or accepted the new one.
+ */
+int	devices_usable(struct devices *, const char *name, struct core_error *)
+	    __attribute__((warn_unused_result));
+
+/*
+ * A message from (name, device) decrypted on a session whose peer
+ * identity key is ik: the gate's check on receipt (the account key is
+ * pinned or compared, as for bundles).
+ */
+void	devices_seen(struct devices *, const char *name, uint32_t device,
+	    const uint8_t ik[32]);
+
+/* The server says (name, device) is gone: drop its sessions. */
+int	devices_forget(struct devices *, const char *name, uint32_t device);
+
+#endif

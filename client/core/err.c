@@ -1,0 +1,126 @@
+/* err: the core's errors: a code and one sentence for the user; server codes mapped; errors reported on the next loop turn. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <uv.h>
+
+#include "client/core/err.h"
+#include "shared/util/xmalloc.h"
+
+/* A callback to be called on the next loop turn (errors found up front). */
+struct err_later {
+	uv_timer_t		 t;
+	struct core		*c;
+	core_done_cb		*dcb;
+	core_sent_cb		*scb;
+	core_fingerprint_cb	*fcb;
+	void			*arg;
+	struct core_error	 err;
+};
+
+void
+err_set(struct core_error *err, enum core_err code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL)
+		return;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+enum core_err
+err_from_code(uint32_t code)
+{
+	switch (code) {
+	case NATTER__CODE__OK:
+		return (CORE_OK);
+	case NATTER__CODE__NAME_TAKEN:
+		return (CORE_ERR_NAME_TAKEN);
+	case NATTER__CODE__NAME_INVALID:
+		return (CORE_ERR_NAME_INVALID);
+	case NATTER__CODE__UNKNOWN_USER:
+		return (CORE_ERR_UNKNOWN_USER);
+	case NATTER__CODE__RATE_LIMITED:
+		return (CORE_ERR_RATE_LIMITED);
+	case NATTER__CODE__TOO_LARGE:
+		return (CORE_ERR_TOO_LARGE);
+	case NATTER__CODE__QUEUE_FULL:
+		return (CORE_ERR_QUEUE_FULL);
+	case NATTER__CODE__INTERNAL:
+		return (CORE_ERR_SERVER);
+	case NATTER__CODE__BAD_SIGNATURE:
+		return (CORE_ERR_CRYPTO);
+	default:
+		return (CORE_ERR_PROTOCOL);
+	}
+}
+
+/* Copy at most 120 bytes of s, control characters (C0, DEL) as '?'. */
+static void
+err_clean(char *out, size_t outlen, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < outlen && s[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		out[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	out[i] = '\0';
+}
+
+void
+err_from_resp(struct core_error *err, const Natter__Response *r,
+    const char *what)
+{
+	char	detail[121];
+
+	if (r->message != NULL && *r->message != '\0')
+		err_clean(detail, sizeof detail, r->message);
+	else
+		snprintf(detail, sizeof detail, "no detail");
+	err_set(err, err_from_code(r->code), "%s failed: server said %s "
+	    "(code %u)", what, detail, r->code);
+}
+
+static void
+err_later_close(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void
+err_later_cb(uv_timer_t *t)
+{
+	struct err_later	*l = t->data;
+
+	if (l->dcb != NULL)
+		l->dcb(l->c, &l->err, l->arg);
+	if (l->scb != NULL)
+		l->scb(l->c, &l->err, NULL, 0, l->arg);
+	if (l->fcb != NULL)
+		l->fcb(l->c, &l->err, NULL, l->arg);
+	uv_close((uv_handle_t *)&l->t, err_later_close);
+}
+
+void
+err_later(uv_loop_t *loop, struct core *c, const struct core_error *err,
+    core_done_cb *dcb, core_sent_cb *scb, core_fingerprint_cb *fcb, void *arg)
+{
+	struct err_later	*l;
+
+	l = xcalloc(1, sizeof *l);
+	l->c = c;
+	l->dcb = dcb;
+	l->scb = scb;
+	l->fcb = fcb;
+	l->arg = arg;
+	l->err = *err;
+	uv_timer_init(loop, &l->t);
+	l->t.data = l;
+	uv_timer_start(&l->t, err_later_cb, 0, 0);
+}

@@ -1,0 +1,36 @@
+/* err: the core's errors: a code and one sentence for the user; server codes mapped; errors reported on the next loop turn. */
+#ifndef NATTER_CLIENT_CORE_ERR_H
+#define NATTER_CLIENT_CORE_ERR_H
+
+#include <stdint.h>
+
+#include "client/core/core.h"
+#include "shared/proto/natter.pb-c.h"
+
+struct uv_loop_s;
+
+/* Set err (NULL is allowed: nothing is written). */
+void		err_set(struct core_error *, enum core_err, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* The core's code for a wire Code. */
+enum core_err	err_from_code(uint32_t);
+
+/*
+ * An error for a failed Response to what ("send", "key lookup"), quoting
+ * the server's detail with control characters replaced, so that a server
+ * cannot write escape sequences to the user's terminal.
+ */
+void		err_from_resp(struct core_error *, const Natter__Response *,
+		    const char *what);
+
+/*
+ * Report err to exactly one of dcb, scb, fcb (the others NULL) on the next
+ * turn of loop, so that a caller never sees its callback before the call
+ * returned.  c is passed through to the callback.
+ */
+void		err_later(struct uv_loop_s *, struct core *,
+		    const struct core_error *, core_done_cb *dcb,
+		    core_sent_cb *scb, core_fingerprint_cb *fcb, void *arg);
+
+#endif

@@ -1,0 +1,31 @@
+/* inbox: receiving: decrypt, dedup, commit message (or receipt) + session + ack bookkeeping together, then ack. */
+#ifndef NATTER_CLIENT_CORE_INBOX_H
+#define NATTER_CLIENT_CORE_INBOX_H
+
+#include "shared/proto/natter.pb-c.h"
+
+struct account;
+struct conn;
+struct devices;
+struct event_sink;
+struct inbox;
+struct peers;
+struct prekeys;
+struct receipts;
+struct store;
+
+struct inbox	*inbox_create(struct store *, struct account *, struct conn *,
+		    struct devices *, struct peers *, struct prekeys *,
+		    struct receipts *, struct event_sink *);
+void		 inbox_free(struct inbox *);
+
+/*
+ * A Deliver frame: each item not seen before is decrypted and committed
+ * (message or receipt, new session state, its sequence number) in one
+ * transaction, then everything durably recorded is acked in one Ack.
+ */
+void	inbox_deliver(struct inbox *, const Natter__Deliver *);
+/* A server event: prekeys low, backlog drained, device list changed. */
+void	inbox_event(struct inbox *, const Natter__Event *);
+
+#endif

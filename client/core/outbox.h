@@ -1,0 +1,58 @@
+/* outbox: durable, ordered sending: the outbox table mirrored in memory, a window of Sends in flight, device-mismatch retry. */
+#ifndef NATTER_CLIENT_CORE_OUTBOX_H
+#define NATTER_CLIENT_CORE_OUTBOX_H
+
+#include <stdint.h>
+
+#include "client/core/core.h"
+#include "shared/proto/content.pb-c.h"
+#include "shared/proto/natter.pb-c.h"
+
+struct account;
+struct conn;
+struct devices;
+struct outbox;
+struct peers;
+struct store;
+
+/* Ids a read receipt carries at most (content.proto). */
+#define OUTBOX_READ_MAX	256
+
+/* c is passed through to the senders' callbacks. */
+struct outbox	*outbox_create(struct core *, struct store *, struct account *,
+		    struct conn *, struct devices *, struct peers *);
+/* Forget what is queued in memory (the table keeps it); no callbacks. */
+void		 outbox_free(struct outbox *);
+
+/* Queue what an earlier process left in the table.  0, or -1 with err. */
+int		 outbox_load(struct outbox *, struct core_error *)
+		    __attribute__((warn_unused_result));
+/*
+ * Save a text for to in the table and queue it; sent is called once, when
+ * the server stored it or it failed for good.  0, or -1 with err.
+ */
+int		 outbox_add(struct outbox *, const char *to, const char *text,
+		    core_sent_cb *sent, void *arg, struct core_error *err)
+		    __attribute__((warn_unused_result));
+struct outbox_msg;
+/* Queue a row already saved in the table as oid (a read receipt). */
+struct outbox_msg *outbox_queue(struct outbox *, int64_t oid,
+		    const Natter__OutboxItem *, core_sent_cb *, void *);
+/* Call sent once m is stored or failed for good (instead of before). */
+void		 outbox_notify(struct outbox_msg *, core_sent_cb *sent,
+		    void *arg);
+/* Send what the window allows (the connection is ready, or nothing). */
+void		 outbox_kick(struct outbox *);
+/*
+ * Fail every waiting caller with err.  The messages stay queued (they are
+ * still in the table) unless forget is set, as when closing.
+ */
+void		 outbox_fail_all(struct outbox *, const struct core_error *,
+		    int forget);
+/* A "queued" message event for each text queued (to peer; NULL: all). */
+void		 outbox_each_queued(struct outbox *, const char *peer,
+		    core_event_cb *, void *);
+/* Texts queued (read receipts not counted). */
+int		 outbox_count(struct outbox *);
+
+#endif

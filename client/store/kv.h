@@ -1,0 +1,27 @@
+/* kv: the profile's settings (the store's sealed kv table): keys, typed getters and setters. */
+#ifndef NATTER_CLIENT_STORE_KV_H
+#define NATTER_CLIENT_STORE_KV_H
+
+#include <stdint.h>
+
+struct store;
+
+/* Keys of the kv table: stored in profiles, so never renumber. */
+#define KV_NAME		1	/* account name */
+#define KV_DEVICE	2	/* this device's id, u32 */
+#define KV_SERVER	3	/* server URL saved at registration */
+#define KV_IDENTITY	4	/* Ed25519 secret key, 64 bytes */
+#define KV_SPK_ID	5	/* current signed prekey id, u32 */
+#define KV_OPK_NEXT	6	/* next one-time prekey id, u32 */
+#define KV_REGISTERED	7	/* unused; reserved */
+
+/* A u32 value (stored big-endian).  0, or -1 if missing or not 4 bytes. */
+int	 kv_get_u32(struct store *, int key, uint32_t *)
+	    __attribute__((warn_unused_result));
+int	 kv_put_u32(struct store *, int key, uint32_t)
+	    __attribute__((warn_unused_result));
+
+/* A string value; the caller frees it.  NULL if missing or unreadable. */
+char	*kv_get_str(struct store *, int key);
+
+#endif

@@ -293,7 +293,11 @@ outbox_fetched(void *arg, const struct core_error *err)
 	struct outbox		*ob = s->ob;
 
 	ob->fetching = 0;
-	if (err != NULL && err->code != CORE_ERR_UNREACHABLE)
+	if (err != NULL && err->code == CORE_ERR_UNREACHABLE) {
+		/* The lookup never finished: it does not count as a try. */
+		if (s->tries > 0)
+			s->tries--;
+	} else if (err != NULL)
 		outbox_finish(ob, s, err);
 	outbox_kick(ob);
 }

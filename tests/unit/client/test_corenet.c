@@ -1,0 +1,596 @@
+/* test_corenet: outbox, inbox, devices and trust without natterd: cores on a fake transport that plays the server in process. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <uv.h>
+
+#include "client/core/conn.h"
+#include "client/core/core.h"
+#include "shared/proto/wire.h"
+#include "tests/unit/unit.h"
+
+#define PASS		"pw"
+#define FAKE_MAX	4	/* connections and accounts */
+
+/*
+ * The fake server: accounts from Register (identity key, signed prekey,
+ * one-time prekeys), bundles from them, Sends routed to the recipient
+ * device's connection as Deliver frames.  Switches make it misbehave.
+ */
+struct fake_acct {
+	char			 name[WIRE_NAME_MAX + 1];
+	Natter__Register	*reg;		/* as received (unpacked copy) */
+	size_t			 opk_next;
+};
+
+struct net {
+	const struct net_cb	*cb;
+	void			*arg;
+	int			 up;
+	struct fake_acct	*acct;		/* signed in as (device 1) */
+};
+
+struct fake_out {
+	struct net	*n;
+	uint8_t		*buf;		/* a packed frame */
+	size_t		 len;
+};
+
+static struct {
+	uv_loop_t		 loop;
+	uv_timer_t		 flush;
+	struct net		*nets[FAKE_MAX];
+	struct fake_acct	 accts[FAKE_MAX];
+	struct fake_out		 out[256];
+	size_t			 nout;
+	uint64_t		 seq;
+	int			 mute;		/* answer no request */
+	int			 extra;		/* Sends to answer: extra device */
+	int			 missing;	/* Sends to answer: device missing */
+	int			 sends, connects, disconnects;
+} fk;
+
+static char	tmpdir[] = "/tmp/natter-test-corenet.XXXXXX";
+
+static void
+fake_flush_cb(uv_timer_t *t)
+{
+	struct fake_out	 out[sizeof fk.out / sizeof fk.out[0]];
+	size_t		 i, n = fk.nout;
+
+	(void)t;
+	memcpy(out, fk.out, n * sizeof out[0]);
+	fk.nout = 0;		/* frames handled below may push more */
+	for (i = 0; i < n; i++) {
+		struct fake_out	*o = &out[i];
+		Natter__Frame	*f;
+
+		if (o->n->up && (f = natter__frame__unpack(NULL, o->len,
+		    o->buf)) != NULL)
+			o->n->cb->frame(o->n->arg, f);
+		free(o->buf);
+	}
+}
+
+/* Queue f for n on the next loop turn, as a socket would. */
+static void
+fake_push(struct net *n, const Natter__Frame *f)
+{
+	struct fake_out	*o;
+
+	ck_assert_uint_lt(fk.nout, sizeof fk.out / sizeof fk.out[0]);
+	o = &fk.out[fk.nout++];
+	o->n = n;
+	o->len = natter__frame__get_packed_size(f);
+	o->buf = malloc(o->len);
+	natter__frame__pack(f, o->buf);
+	uv_timer_start(&fk.flush, fake_flush_cb, 0, 0);
+}
+
+static void
+fake_answer(struct net *n, uint64_t id, Natter__Response *r)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT;
+
+	f.id = id;
+	f.body_case = NATTER__FRAME__BODY_RESPONSE;
+	f.response = r;
+	fake_push(n, &f);
+}
+
+static struct fake_acct *
+fake_find(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < FAKE_MAX; i++) {
+		if (strcmp(fk.accts[i].name, name) == 0)
+			return (&fk.accts[i]);
+	}
+	return (NULL);
+}
+
+/* Register: a new account, or (to test key changes) a new key for one. */
+static void
+fake_register(struct net *n, const Natter__Frame *in, Natter__Response *r)
+{
+	struct fake_acct	*a;
+	int			 i;
+
+	if ((a = fake_find(in->register_->name)) == NULL) {
+		for (i = 0; fk.accts[i].name[0] != '\0'; i++)
+			;
+		a = &fk.accts[i];
+		snprintf(a->name, sizeof a->name, "%s", in->register_->name);
+	} else
+		natter__register__free_unpacked(a->reg, NULL);
+	{
+		size_t	 len = natter__register__get_packed_size(in->register_);
+		uint8_t	*buf = malloc(len);
+
+		natter__register__pack(in->register_, buf);
+		a->reg = natter__register__unpack(NULL, len, buf);
+		free(buf);
+	}
+	a->opk_next = 0;
+	n->acct = a;
+	r->device = 1;
+}
+
+static void
+fake_bundle(const Natter__Frame *in, Natter__Response *r,
+    Natter__PrekeyBundle *b, Natter__PrekeyBundle **bp)
+{
+	struct fake_acct	*a = fake_find(in->bundle_request->name);
+
+	if (a == NULL) {
+		r->code = NATTER__CODE__UNKNOWN_USER;
+		return;
+	}
+	b->name = a->name;
+	b->device = 1;
+	b->identity_key = a->reg->identity_key;
+	b->signed_prekey = a->reg->signed_prekey;
+	if (a->opk_next < a->reg->n_one_time_prekeys)
+		b->one_time_prekey = a->reg->one_time_prekeys[a->opk_next++];
+	*bp = b;
+	r->bundles = bp;
+	r->n_bundles = 1;
+}
+
+/* Route each envelope to its device's connection (device 1 only here). */
+static void
+fake_send(struct net *n, const Natter__Frame *in, Natter__Response *r)
+{
+	static Natter__DeviceRef	 ref = NATTER__DEVICE_REF__INIT;
+	static Natter__DeviceRef	*refp = &ref;
+	size_t				 i;
+	int				 j;
+
+	fk.sends++;
+	if (fk.extra > 0 || fk.missing > 0) {
+		ref.name = in->send->to;
+		r->code = NATTER__CODE__DEVICE_MISMATCH;
+		if (fk.extra > 0) {
+			fk.extra--;
+			ref.device = 9;
+			r->extra = &refp;
+			r->n_extra = 1;
+		} else {
+			fk.missing--;
+			ref.device = 1;
+			r->missing = &refp;
+			r->n_missing = 1;
+		}
+		return;
+	}
+	for (i = 0; i < in->send->n_envelopes; i++) {
+		const Natter__Envelope	*e = in->send->envelopes[i];
+		Natter__Frame		 f = NATTER__FRAME__INIT;
+		Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+		Natter__Delivery	 d = NATTER__DELIVERY__INIT;
+		Natter__Delivery	*dp = &d;
+
+		d.seq = ++fk.seq;
+		d.from = n->acct->name;
+		d.from_device = 1;
+		d.message_id = in->send->message_id;
+		d.type = e->type;
+		d.content = e->content;
+		dl.items = &dp;
+		dl.n_items = 1;
+		f.body_case = NATTER__FRAME__BODY_DELIVER;
+		f.deliver = &dl;
+		for (j = 0; j < FAKE_MAX; j++) {
+			if (fk.nets[j] != NULL && fk.nets[j]->up &&
+			    fk.nets[j]->acct != NULL &&
+			    strcmp(fk.nets[j]->acct->name, e->name) == 0)
+				fake_push(fk.nets[j], &f);
+		}
+	}
+}
+
+static int
+fake_net_send(struct net *n, const Natter__Frame *in)
+{
+	Natter__Response	 r = NATTER__RESPONSE__INIT;
+	Natter__PrekeyBundle	 b = NATTER__PREKEY_BUNDLE__INIT, *bp;
+
+	if (!n->up)
+		return (-1);
+	if (fk.mute && in->body_case != NATTER__FRAME__BODY_AUTH &&
+	    in->body_case != NATTER__FRAME__BODY_REGISTER)
+		return (0);
+	switch (in->body_case) {
+	case NATTER__FRAME__BODY_REGISTER:
+		fake_register(n, in, &r);
+		break;
+	case NATTER__FRAME__BODY_AUTH:
+		n->acct = fake_find(in->auth->name);
+		break;
+	case NATTER__FRAME__BODY_BUNDLE_REQUEST:
+		fake_bundle(in, &r, &b, &bp);
+		break;
+	case NATTER__FRAME__BODY_SEND:
+		fake_send(n, in, &r);
+		break;
+	default:
+		break;
+	}
+	fake_answer(n, in->id, &r);
+	return (0);
+}
+
+static struct net *
+fake_net_create(uv_loop_t *loop, const struct net_cb *cb, void *arg, int tls)
+{
+	struct net	*n;
+	int		 i;
+
+	(void)loop;
+	(void)tls;
+	n = calloc(1, sizeof *n);
+	n->cb = cb;
+	n->arg = arg;
+	for (i = 0; fk.nets[i] != NULL; i++)
+		;
+	fk.nets[i] = n;
+	return (n);
+}
+
+static void
+fake_net_free(struct net *n)
+{
+	int	i;
+
+	for (i = 0; i < FAKE_MAX; i++) {
+		if (fk.nets[i] == n)
+			fk.nets[i] = NULL;
+	}
+	free(n);
+}
+
+static int
+fake_net_connect(struct net *n, const char *url, char *err, size_t errlen)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__Challenge	ch = NATTER__CHALLENGE__INIT;
+	uint8_t			nonce[WIRE_NONCEBYTES];
+
+	(void)url;
+	(void)err;
+	(void)errlen;
+	fk.connects++;
+	n->up = 1;
+	n->cb->up(n->arg);
+	randombytes_buf(nonce, sizeof nonce);
+	ch.nonce.data = nonce;
+	ch.nonce.len = sizeof nonce;
+	f.body_case = NATTER__FRAME__BODY_CHALLENGE;
+	f.challenge = &ch;
+	fake_push(n, &f);
+	return (0);
+}
+
+static void
+fake_net_disconnect(struct net *n)
+{
+	fk.disconnects++;
+	n->up = 0;
+}
+
+static const struct conn_net fake_net = {
+	fake_net_create, fake_net_free, fake_net_connect, fake_net_send,
+	fake_net_disconnect
+};
+
+/* What the callbacks saw. */
+struct seen {
+	int			done;
+	struct core_error	err;
+	int			failed;
+	int			messages, identity_changed, timeouts;
+	char			text[64];
+};
+
+static void
+done_cb(struct core *c, const struct core_error *err, void *arg)
+{
+	struct seen	*s = arg;
+
+	(void)c;
+	s->done = 1;
+	if (err != NULL) {
+		s->failed = 1;
+		s->err = *err;
+	}
+}
+
+static void
+sent_cb(struct core *c, const struct core_error *err, const char *id,
+    int64_t ts, void *arg)
+{
+	(void)id;
+	(void)ts;
+	done_cb(c, err, arg);
+}
+
+static void
+event_cb(struct core *c, const struct core_event *ev, void *arg)
+{
+	struct seen	*s = arg;
+
+	(void)c;
+	if (ev->type == CORE_EV_MESSAGE && !ev->outgoing) {
+		s->messages++;
+		snprintf(s->text, sizeof s->text, "%s", ev->text);
+	} else if (ev->type == CORE_EV_IDENTITY_CHANGED)
+		s->identity_changed++;
+	else if (ev->type == CORE_EV_DISCONNECTED && ev->error != NULL &&
+	    ev->error->code == CORE_ERR_TIMEOUT)
+		s->timeouts++;
+}
+
+/* Run the loop until *flag is set (bounded: 10 s). */
+static void
+run_until(int *flag)
+{
+	time_t	end = time(NULL) + 10;
+
+	while (!*flag && time(NULL) < end) {
+		uv_run(&fk.loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+	ck_assert_msg(*flag, "timed out");
+}
+
+static void
+setup(void)
+{
+	memset(&fk, 0, sizeof fk);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	uv_loop_init(&fk.loop);
+	uv_timer_init(&fk.loop, &fk.flush);
+}
+
+static void
+teardown(void)
+{
+	char	cmd[128];
+	int	i;
+
+	uv_close((uv_handle_t *)&fk.flush, NULL);
+	for (i = 0; i < 50; i++)
+		uv_run(&fk.loop, UV_RUN_NOWAIT);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	strcpy(tmpdir, "/tmp/natter-test-corenet.XXXXXX");
+}
+
+static struct core *
+open_core(const char *who)
+{
+	struct core_error	 err;
+	struct core		*c;
+	char			 home[256];
+
+	snprintf(home, sizeof home, "%s/%s", tmpdir, who);
+	ck_assert_msg(core_open_net(&c, &fk.loop, home, PASS, strlen(PASS),
+	    "ws://fake", CORE_OPEN_CREATE, &fake_net, &err) == 0,
+	    "core_open: %s", err.msg);
+	return (c);
+}
+
+static void
+close_core(struct core *c)
+{
+	int	i;
+
+	core_close(c);
+	for (i = 0; i < 20; i++)
+		uv_run(&fk.loop, UV_RUN_NOWAIT);
+}
+
+/* A registered account, online with events to s (NULL: not started). */
+static struct core *
+account(const char *who, struct seen *s)
+{
+	struct core		*c = open_core(who);
+	struct core_error	 err;
+	struct seen		 r;
+
+	memset(&r, 0, sizeof r);
+	core_register(c, who, done_cb, &r);
+	run_until(&r.done);
+	ck_assert_msg(!r.failed, "register: %s", r.err.msg);
+	if (s != NULL)
+		ck_assert_int_eq(core_start(c, 0, event_cb, s, &err), 0);
+	return (c);
+}
+
+static void
+send_ok(struct core *c, const char *to, const char *text)
+{
+	struct seen	s;
+
+	memset(&s, 0, sizeof s);
+	core_send_text(c, to, text, sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_msg(!s.failed, "send: %s", s.err.msg);
+}
+
+/* Outbox, devices, peers and inbox end to end: X3DH, ratchet, commit, ack. */
+START_TEST(test_send_receive)
+{
+	struct seen	 bs;
+	struct core	*a, *b;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	a = account("alice", NULL);
+	send_ok(a, "bob", "hello bob");
+	run_until(&bs.messages);
+	ck_assert_str_eq(bs.text, "hello bob");
+	ck_assert_int_eq(core_outbox_count(a), 0);
+	ck_assert_str_eq(core_trust_state(a, "bob"), "trusted");
+	close_core(a);
+	close_core(b);
+}
+END_TEST
+
+/* A device-mismatch answer (an extra device) is retried, once. */
+START_TEST(test_mismatch_retry)
+{
+	struct seen	 bs;
+	struct core	*a, *b;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	a = account("alice", NULL);
+	fk.extra = 1;
+	send_ok(a, "bob", "after a mismatch");
+	ck_assert_int_eq(fk.sends, 2);
+	run_until(&bs.messages);
+	ck_assert_str_eq(bs.text, "after a mismatch");
+	close_core(a);
+	close_core(b);
+}
+END_TEST
+
+/*
+ * A request without an answer fails after its deadline and the connection
+ * is recycled; the message stays queued and goes on the next connection.
+ */
+START_TEST(test_request_timeout)
+{
+	struct seen	 as, bs, s;
+	struct core	*a, *b;
+	int		 disconnects;
+
+	memset(&as, 0, sizeof as);
+	memset(&bs, 0, sizeof bs);
+	setenv("NATTER_REQUEST_TIMEOUT_MS", "200", 1);
+	b = account("bob", &bs);
+	a = account("alice", &as);
+	fk.mute = 1;
+	disconnects = fk.disconnects;
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "through a stuck server", sent_cb, &s);
+	run_until(&as.timeouts);
+	ck_assert_int_gt(fk.disconnects, disconnects);
+	ck_assert_int_eq(s.done, 0);
+	ck_assert_int_eq(core_outbox_count(a), 1);
+	fk.mute = 0;
+	run_until(&s.done);
+	ck_assert_msg(!s.failed, "send: %s", s.err.msg);
+	run_until(&bs.messages);
+	ck_assert_str_eq(bs.text, "through a stuck server");
+	close_core(a);
+	close_core(b);
+	unsetenv("NATTER_REQUEST_TIMEOUT_MS");
+}
+END_TEST
+
+/* One-shot: the deadline is final, with CORE_ERR_TIMEOUT. */
+START_TEST(test_request_timeout_oneshot)
+{
+	struct seen	 s;
+	struct core	*a, *b;
+
+	setenv("NATTER_REQUEST_TIMEOUT_MS", "200", 1);
+	b = account("bob", NULL);
+	close_core(b);
+	a = account("alice", NULL);
+	fk.mute = 1;
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "lost?", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.failed, 1);
+	ck_assert_int_eq(s.err.code, CORE_ERR_TIMEOUT);
+	ck_assert_ptr_nonnull(strstr(s.err.msg, "stays in the outbox"));
+	ck_assert_int_eq(core_outbox_count(a), 1);
+	close_core(a);
+	unsetenv("NATTER_REQUEST_TIMEOUT_MS");
+}
+END_TEST
+
+/*
+ * The server presents another key for bob: the gate blocks sending (an
+ * event, CORE_ERR_UNTRUSTED_IDENTITY) until the user accepts it.
+ */
+START_TEST(test_key_change_blocks)
+{
+	struct seen	 as, s;
+	struct core	*a, *b, *b2;
+
+	memset(&as, 0, sizeof as);
+	b = account("bob", NULL);
+	a = account("alice", &as);
+	send_ok(a, "bob", "first");
+	close_core(b);
+	b2 = account("bob2", NULL);	/* a new key, registered as bob: */
+	close_core(b2);
+	{
+		struct fake_acct *n = fake_find("bob2"), *o = fake_find("bob");
+
+		natter__register__free_unpacked(o->reg, NULL);
+		o->reg = n->reg;
+		o->opk_next = 0;
+		n->reg = NULL;
+		n->name[0] = '\0';
+	}
+	fk.missing = 1;		/* makes alice look bob up again */
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "second", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	ck_assert_int_eq(as.identity_changed, 1);
+	ck_assert_str_eq(core_trust_state(a, "bob"), "changed");
+	ck_assert_int_eq(core_trust_accept(a, "bob", &s.err), 0);
+	ck_assert_str_eq(core_trust_state(a, "bob"), "trusted");
+	send_ok(a, "bob", "third");
+	close_core(a);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("corenet");
+	TCase	*tc = tcase_create("corenet");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_send_receive);
+	tcase_add_test(tc, test_mismatch_retry);
+	tcase_add_test(tc, test_request_timeout);
+	tcase_add_test(tc, test_request_timeout_oneshot);
+	tcase_add_test(tc, test_key_change_blocks);
+	suite_add_tcase(s, tc);
+	return (unit_run(s));
+}

@@ -244,71 +244,67 @@ history_before(struct history *h, const char *peer, int64_t before,
 	return (0);
 }
 
-int
-history_search(struct history *h, const char *text, int64_t before,
+/*
+ * Emit the message rows of s (columns id, status, v) whose text contains
+ * match (NULL: every row), at most max of them.  The count, or -1 with err.
+ */
+static int
+history_walk(struct history *h, sqlite3_stmt *s, const char *match, int max,
     core_event_cb *each, void *arg, struct core_error *err)
 {
 	Natter__StoredMessage	*m;
 	struct core_event	 ev;
-	sqlite3_stmt		*s;
 	int64_t			 id;
-	int			 found = 0;
+	int			 n = 0;
 
-	s = store_prep(h->st, "SELECT id, status, v FROM messages"
-	    " WHERE kind = 1 AND id < ? ORDER BY id DESC");
 	if (s == NULL) {
 		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
 		    store_dir(h->st));
 		return (-1);
 	}
-	sqlite3_bind_int64(s, 1, before > 0 ? before : INT64_MAX);
-	while (!found && sqlite3_step(s) == SQLITE_ROW) {
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		if ((m = history_row(h->st, s, 2, id)) == NULL)
 			continue;
-		if (m->text != NULL && strcasestr(m->text, text) != NULL) {
+		if (match == NULL ||
+		    (m->text != NULL && strcasestr(m->text, match) != NULL)) {
 			event_from_row(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
-			found = 1;
 			each(h->c, &ev, arg);
+			n++;
 		}
 		natter__stored_message__free_unpacked(m, NULL);
 	}
 	sqlite3_finalize(s);
-	return (found);
+	return (n);
+}
+
+int
+history_search(struct history *h, const char *text, int64_t before,
+    core_event_cb *each, void *arg, struct core_error *err)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prep(h->st, "SELECT id, status, v FROM messages"
+	    " WHERE kind = 1 AND id < ? ORDER BY id DESC");
+	if (s != NULL)
+		sqlite3_bind_int64(s, 1, before > 0 ? before : INT64_MAX);
+	return (history_walk(h, s, text, 1, each, arg, err));
 }
 
 int
 history_messages_after(struct history *h, int64_t after, int limit,
     core_event_cb *each, void *arg, struct core_error *err)
 {
-	Natter__StoredMessage	*m;
-	struct core_event	 ev;
-	sqlite3_stmt		*s;
-	int64_t			 id;
-	int			 n = 0;
+	sqlite3_stmt	*s;
 
 	s = store_prep(h->st, "SELECT id, status, v FROM messages"
 	    " WHERE kind = 1 AND id > ? ORDER BY id LIMIT ?");
-	if (s == NULL) {
-		err_set(err, CORE_ERR_IO, "cannot read the profile %s",
-		    store_dir(h->st));
-		return (-1);
+	if (s != NULL) {
+		sqlite3_bind_int64(s, 1, after);
+		sqlite3_bind_int(s, 2, limit);
 	}
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int(s, 2, limit);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		if ((m = history_row(h->st, s, 2, id)) == NULL)
-			continue;
-		event_from_row(&ev, id, STORE_MESSAGE,
-			    sqlite3_column_int(s, 1), m);
-		each(h->c, &ev, arg);
-		natter__stored_message__free_unpacked(m, NULL);
-		n++;
-	}
-	sqlite3_finalize(s);
-	return (n);
+	return (history_walk(h, s, NULL, limit, each, arg, err));
 }
 
 int

@@ -1,6 +1,6 @@
 /* call: one running command between a front end (CLI, JSON-RPC, TUI) and its handler. */
-#ifndef NATTER_CALL_H
-#define NATTER_CALL_H
+#ifndef NATTER_CLIENT_CLI_CALL_H
+#define NATTER_CLIENT_CLI_CALL_H
 
 #include <jansson.h>
 

@@ -1,6 +1,6 @@
 /* cli: the command table shared by the one-shot CLI, JSON-RPC and the TUI, and argument parsing. */
-#ifndef NATTER_CLI_H
-#define NATTER_CLI_H
+#ifndef NATTER_CLIENT_CLI_CLI_H
+#define NATTER_CLIENT_CLI_CLI_H
 
 #include <jansson.h>
 

@@ -1,6 +1,6 @@
 /* cmds: the handlers of the command table (one per command) and their human-readable output. */
-#ifndef NATTER_CMDS_H
-#define NATTER_CMDS_H
+#ifndef NATTER_CLIENT_CLI_CMDS_H
+#define NATTER_CLIENT_CLI_CMDS_H
 
 #include <jansson.h>
 

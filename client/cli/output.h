@@ -1,6 +1,6 @@
 /* output: events and results as contract JSON lines or as text for people. */
-#ifndef NATTER_OUTPUT_H
-#define NATTER_OUTPUT_H
+#ifndef NATTER_CLIENT_CLI_OUTPUT_H
+#define NATTER_CLIENT_CLI_OUTPUT_H
 
 #include <stdio.h>
 

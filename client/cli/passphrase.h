@@ -1,6 +1,6 @@
 /* passphrase: where the profile's passphrase comes from (environment, file, terminal prompt). */
-#ifndef NATTER_PASSPHRASE_H
-#define NATTER_PASSPHRASE_H
+#ifndef NATTER_CLIENT_CLI_PASSPHRASE_H
+#define NATTER_CLIENT_CLI_PASSPHRASE_H
 
 #include <stddef.h>
 

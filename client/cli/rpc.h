@@ -1,6 +1,6 @@
 /* rpc: the JSON-RPC 2.0 front end (natter rpc), one object per line on stdin and stdout. */
-#ifndef NATTER_RPC_H
-#define NATTER_RPC_H
+#ifndef NATTER_CLIENT_CLI_RPC_H
+#define NATTER_CLIENT_CLI_RPC_H
 
 #include <stddef.h>
 

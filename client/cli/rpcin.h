@@ -1,6 +1,6 @@
 /* rpcin: stdin as a stream of lines on the libuv loop, whether it is a pipe, a terminal or a file. */
-#ifndef NATTER_RPCIN_H
-#define NATTER_RPCIN_H
+#ifndef NATTER_CLIENT_CLI_RPCIN_H
+#define NATTER_CLIENT_CLI_RPCIN_H
 
 #include <stddef.h>
 

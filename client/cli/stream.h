@@ -1,6 +1,6 @@
 /* stream: the streaming commands recv and listen. */
-#ifndef NATTER_STREAM_H
-#define NATTER_STREAM_H
+#ifndef NATTER_CLIENT_CLI_STREAM_H
+#define NATTER_CLIENT_CLI_STREAM_H
 
 struct call;
 

@@ -1,6 +1,6 @@
 /* content: the end-to-end plaintext (shared/proto/content.proto), padded. */
-#ifndef NATTER_CONTENT_H
-#define NATTER_CONTENT_H
+#ifndef NATTER_CLIENT_CORE_CONTENT_H
+#define NATTER_CLIENT_CORE_CONTENT_H
 
 #include <stddef.h>
 #include <stdint.h>

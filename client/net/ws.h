@@ -1,6 +1,6 @@
 /* net: the client's WebSocket connection to natterd (lws on the caller's libuv loop). */
-#ifndef NATTER_NET_H
-#define NATTER_NET_H
+#ifndef NATTER_CLIENT_NET_WS_H
+#define NATTER_CLIENT_NET_WS_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* msglog: the profile's message log (messages and receipts, sealed), history and printed-once state. */
-#ifndef NATTER_MSGLOG_H
-#define NATTER_MSGLOG_H
+#ifndef NATTER_CLIENT_STORE_MSGLOG_H
+#define NATTER_CLIENT_STORE_MSGLOG_H
 
 #include <stddef.h>
 #include <stdint.h>

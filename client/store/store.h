@@ -1,6 +1,6 @@
 /* store: the profile's encrypted SQLite database and its lock. */
-#ifndef NATTER_STORE_H
-#define NATTER_STORE_H
+#ifndef NATTER_CLIENT_STORE_STORE_H
+#define NATTER_CLIENT_STORE_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* commands: the TUI's command table (the one source for running, /help, completion and natter(1)). */
-#ifndef NATTER_COMMANDS_H
-#define NATTER_COMMANDS_H
+#ifndef NATTER_CLIENT_TUI_COMMANDS_H
+#define NATTER_CLIENT_TUI_COMMANDS_H
 
 struct tui;
 

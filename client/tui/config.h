@@ -1,6 +1,6 @@
 /* config: the TUI's settings file ($XDG_CONFIG_HOME/natter/config), a bounded line parser. */
-#ifndef NATTER_CONFIG_H
-#define NATTER_CONFIG_H
+#ifndef NATTER_CLIENT_TUI_CONFIG_H
+#define NATTER_CLIENT_TUI_CONFIG_H
 
 #include <stddef.h>
 

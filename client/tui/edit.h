@@ -1,6 +1,6 @@
 /* edit: the input line editor (UTF-8 buffer, cursor on cluster boundaries, history). */
-#ifndef NATTER_EDIT_H
-#define NATTER_EDIT_H
+#ifndef NATTER_CLIENT_TUI_EDIT_H
+#define NATTER_CLIENT_TUI_EDIT_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* grid: the screen as a cell grid that frames are drawn into (testable without a terminal). */
-#ifndef NATTER_GRID_H
-#define NATTER_GRID_H
+#ifndef NATTER_CLIENT_TUI_GRID_H
+#define NATTER_CLIENT_TUI_GRID_H
 
 #include <stddef.h>
 

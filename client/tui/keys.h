@@ -1,6 +1,6 @@
 /* keys: reading the terminal's input and turning keys into edits, commands and moves. */
-#ifndef NATTER_KEYS_H
-#define NATTER_KEYS_H
+#ifndef NATTER_CLIENT_TUI_KEYS_H
+#define NATTER_CLIENT_TUI_KEYS_H
 
 struct tui;
 

@@ -1,6 +1,6 @@
 /* layout: one frame of the TUI drawn into a cell grid (no terminal needed). */
-#ifndef NATTER_LAYOUT_H
-#define NATTER_LAYOUT_H
+#ifndef NATTER_CLIENT_TUI_LAYOUT_H
+#define NATTER_CLIENT_TUI_LAYOUT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* screen: the terminal side of the TUI (ncursesw set-up, frames from the grid, restore on exit and fatal signals). */
-#ifndef NATTER_SCREEN_H
-#define NATTER_SCREEN_H
+#ifndef NATTER_CLIENT_TUI_SCREEN_H
+#define NATTER_CLIENT_TUI_SCREEN_H
 
 struct tui;
 

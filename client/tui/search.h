@@ -1,6 +1,6 @@
 /* search: an in-memory index of the local history's plaintext, so that /search scans memory, not the database. */
-#ifndef NATTER_SEARCH_H
-#define NATTER_SEARCH_H
+#ifndef NATTER_CLIENT_TUI_SEARCH_H
+#define NATTER_CLIENT_TUI_SEARCH_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* tui: the full-screen front end (ncursesw on the caller's terminal, one libuv loop). */
-#ifndef NATTER_TUI_H
-#define NATTER_TUI_H
+#ifndef NATTER_CLIENT_TUI_TUI_H
+#define NATTER_CLIENT_TUI_TUI_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* tuiint: the TUI's state, shared by tui, view, layout, keys and commands. */
-#ifndef NATTER_TUIINT_H
-#define NATTER_TUIINT_H
+#ifndef NATTER_CLIENT_TUI_TUIINT_H
+#define NATTER_CLIENT_TUI_TUIINT_H
 
 #include <stdint.h>
 

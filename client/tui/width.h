@@ -1,6 +1,6 @@
 /* width: UTF-8 decoding, grapheme clusters and their terminal widths, wrapping. */
-#ifndef NATTER_WIDTH_H
-#define NATTER_WIDTH_H
+#ifndef NATTER_CLIENT_TUI_WIDTH_H
+#define NATTER_CLIENT_TUI_WIDTH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* bench: natter-bench modes (DESIGN.md section 9) and their shared helpers. */
-#ifndef NATTER_BENCH_H
-#define NATTER_BENCH_H
+#ifndef NATTER_TESTS_BENCH_BENCH_H
+#define NATTER_TESTS_BENCH_BENCH_H
 
 #include <stdint.h>
 

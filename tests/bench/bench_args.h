@@ -1,6 +1,6 @@
 /* bench_args: table-driven flag parsing for the natter-bench modes. */
-#ifndef NATTER_BENCH_ARGS_H
-#define NATTER_BENCH_ARGS_H
+#ifndef NATTER_TESTS_BENCH_BENCH_ARGS_H
+#define NATTER_TESTS_BENCH_BENCH_ARGS_H
 
 #include <stdint.h>
 

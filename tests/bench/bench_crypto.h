@@ -1,6 +1,6 @@
 /* bench_crypto: workloads of natter-bench crypto (init, run n operations, fini). */
-#ifndef NATTER_BENCH_CRYPTO_H
-#define NATTER_BENCH_CRYPTO_H
+#ifndef NATTER_TESTS_BENCH_BENCH_CRYPTO_H
+#define NATTER_TESTS_BENCH_BENCH_CRYPTO_H
 
 #include <stdint.h>
 

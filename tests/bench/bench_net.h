@@ -1,6 +1,6 @@
 /* bench_net: many non-blocking natter protocol clients on one epoll loop. */
-#ifndef NATTER_BENCH_NET_H
-#define NATTER_BENCH_NET_H
+#ifndef NATTER_TESTS_BENCH_BENCH_NET_H
+#define NATTER_TESTS_BENCH_BENCH_NET_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* fuzz: helpers shared by the libFuzzer targets (deterministic RNG, seeds). */
-#ifndef NATTER_FUZZ_H
-#define NATTER_FUZZ_H
+#ifndef NATTER_TESTS_FUZZ_FUZZ_H
+#define NATTER_TESTS_FUZZ_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* probe: natter-probe's steps over one connection. */
-#ifndef NATTER_PROBE_H
-#define NATTER_PROBE_H
+#ifndef NATTER_TESTS_TOOLS_PROBE_H
+#define NATTER_TESTS_TOOLS_PROBE_H
 
 #include <stdint.h>
 

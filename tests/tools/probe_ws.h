@@ -1,6 +1,6 @@
 /* probe_ws: a minimal blocking WebSocket client for natter-probe. */
-#ifndef NATTER_PROBE_WS_H
-#define NATTER_PROBE_WS_H
+#ifndef NATTER_TESTS_TOOLS_PROBE_WS_H
+#define NATTER_TESTS_TOOLS_PROBE_WS_H
 
 #include <stddef.h>
 #include <stdint.h>

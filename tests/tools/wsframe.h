@@ -1,6 +1,6 @@
 /* wsframe: WebSocket client framing (RFC 6455) shared by the test tools. */
-#ifndef NATTER_WSFRAME_H
-#define NATTER_WSFRAME_H
+#ifndef NATTER_TESTS_TOOLS_WSFRAME_H
+#define NATTER_TESTS_TOOLS_WSFRAME_H
 
 #include <stddef.h>
 #include <stdint.h>

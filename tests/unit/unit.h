@@ -1,6 +1,6 @@
 /* unit: how every Check suite under tests/unit is run from its main. */
-#ifndef NATTER_UNIT_H
-#define NATTER_UNIT_H
+#ifndef NATTER_TESTS_UNIT_UNIT_H
+#define NATTER_TESTS_UNIT_UNIT_H
 
 #include <check.h>
 #include <stdlib.h>

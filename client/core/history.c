@@ -1,5 +1,4 @@
 /* history: read-side views of the message log for full-screen front ends (conversations, counts, search, queued). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,24 +207,6 @@ core_history_before(struct core *c, const char *peer, int64_t before,
 	return (0);
 }
 
-/* Does hay contain needle (ASCII case folded)? */
-static int
-history_match(const char *hay, const char *needle, size_t nlen)
-{
-	size_t	i;
-
-	for (; *hay != '\0'; hay++) {
-		for (i = 0; i < nlen && hay[i] != '\0'; i++) {
-			if (tolower((unsigned char)hay[i]) !=
-			    tolower((unsigned char)needle[i]))
-				break;
-		}
-		if (i == nlen)
-			return (1);
-	}
-	return (0);
-}
-
 int
 core_search(struct core *c, const char *text, int64_t before,
     core_event_cb *each, void *arg, struct core_error *err)
@@ -234,7 +215,6 @@ core_search(struct core *c, const char *text, int64_t before,
 	struct core_event	 ev;
 	sqlite3_stmt		*s;
 	int64_t			 id;
-	size_t			 nlen = strlen(text);
 	int			 found = 0;
 
 	s = store_prep(c->st, "SELECT id, status, v FROM messages"
@@ -249,7 +229,7 @@ core_search(struct core *c, const char *text, int64_t before,
 		id = sqlite3_column_int64(s, 0);
 		if ((m = history_row(c->st, s, 2, id)) == NULL)
 			continue;
-		if (m->text != NULL && history_match(m->text, text, nlen)) {
+		if (m->text != NULL && strcasestr(m->text, text) != NULL) {
 			core_event_from(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
 			found = 1;

@@ -13,20 +13,31 @@ bytes_writer_init(struct bytes_writer *w, uint8_t *buf, size_t cap)
 	w->err = 0;
 }
 
+/*
+ * Move a cursor over buf (size bytes) len bytes on from *off: where those
+ * bytes start, or NULL with the error flag set and *off at the end.
+ * Offsets, not end pointers, so there is no arithmetic on a NULL buffer.
+ */
+static const uint8_t *
+bytes_advance(const uint8_t *buf, size_t size, size_t *off, int *err,
+    size_t len)
+{
+	if (*err || len > size - *off) {
+		*err = 1;
+		*off = size;
+		return (NULL);
+	}
+	*off += len;
+	return (buf != NULL ? buf + *off - len : NULL);
+}
+
 uint8_t *
 bytes_reserve(struct bytes_writer *w, size_t len)
 {
-	uint8_t	*p;
-
-	/* Offsets, not end pointers: no arithmetic on a NULL buffer. */
-	if (w->err || len > w->cap - w->off) {
-		w->err = 1;
-		w->off = w->cap;
-		return (NULL);
-	}
-	p = w->buf != NULL ? w->buf + w->off : NULL;
-	w->off += len;
-	return (p);
+	/* w->buf is the caller's writable buffer: the cast only undoes
+	 * bytes_advance's const. */
+	return ((uint8_t *)bytes_advance(w->buf, w->cap, &w->off, &w->err,
+	    len));
 }
 
 void
@@ -41,27 +52,6 @@ bytes_put(struct bytes_writer *w, const void *p, size_t len)
 void
 bytes_put8(struct bytes_writer *w, uint8_t v)
 {
-	bytes_put(w, &v, sizeof v);
-}
-
-void
-bytes_put16(struct bytes_writer *w, uint16_t v)
-{
-	v = htobe16(v);
-	bytes_put(w, &v, sizeof v);
-}
-
-void
-bytes_put32(struct bytes_writer *w, uint32_t v)
-{
-	v = htobe32(v);
-	bytes_put(w, &v, sizeof v);
-}
-
-void
-bytes_put64(struct bytes_writer *w, uint64_t v)
-{
-	v = htobe64(v);
 	bytes_put(w, &v, sizeof v);
 }
 
@@ -89,16 +79,7 @@ bytes_reader_init(struct bytes_reader *r, const uint8_t *buf, size_t len)
 const uint8_t *
 bytes_span(struct bytes_reader *r, size_t len)
 {
-	const uint8_t	*p;
-
-	if (r->err || len > r->len - r->off) {
-		r->err = 1;
-		r->off = r->len;
-		return (NULL);
-	}
-	p = r->buf != NULL ? r->buf + r->off : NULL;
-	r->off += len;
-	return (p);
+	return (bytes_advance(r->buf, r->len, &r->off, &r->err, len));
 }
 
 void
@@ -123,32 +104,32 @@ bytes_get8(struct bytes_reader *r)
 	return (v);
 }
 
-uint16_t
-bytes_get16(struct bytes_reader *r)
-{
-	uint16_t	v;
-
-	bytes_get(r, &v, sizeof v);
-	return (be16toh(v));
+/*
+ * bytes_put16, bytes_put32, bytes_put64, bytes_get16, bytes_get32 and
+ * bytes_get64: one pattern in three widths, spelled once.  The value
+ * goes through <endian.h> and then bytes_put or bytes_get, so the bounds
+ * are checked in one place.
+ */
+#define BYTES_BIGENDIAN(bits)						\
+void									\
+bytes_put##bits(struct bytes_writer *w, uint##bits##_t v)		\
+{									\
+	v = htobe##bits(v);						\
+	bytes_put(w, &v, sizeof v);					\
+}									\
+									\
+uint##bits##_t								\
+bytes_get##bits(struct bytes_reader *r)					\
+{									\
+	uint##bits##_t	v;						\
+									\
+	bytes_get(r, &v, sizeof v);					\
+	return (be##bits##toh(v));					\
 }
 
-uint32_t
-bytes_get32(struct bytes_reader *r)
-{
-	uint32_t	v;
-
-	bytes_get(r, &v, sizeof v);
-	return (be32toh(v));
-}
-
-uint64_t
-bytes_get64(struct bytes_reader *r)
-{
-	uint64_t	v;
-
-	bytes_get(r, &v, sizeof v);
-	return (be64toh(v));
-}
+BYTES_BIGENDIAN(16)
+BYTES_BIGENDIAN(32)
+BYTES_BIGENDIAN(64)
 
 size_t
 bytes_left(const struct bytes_reader *r)

@@ -137,16 +137,15 @@ senderkey_iteration(const struct senderkey *s)
 	return (s->c.iteration);
 }
 
-/* version | gidlen | gid | key id | iteration. */
+/* version | gidlen | gid | key id | iteration, as s stands. */
 static void
-sk_header(struct bytes_writer *w, const uint8_t *gid, size_t gidlen,
-    uint32_t key_id, uint32_t iteration)
+sk_header(struct bytes_writer *w, const struct senderkey *s)
 {
 	bytes_put8(w, SENDERKEY_VERSION);
-	bytes_put8(w, (uint8_t)gidlen);
-	bytes_put(w, gid, gidlen);
-	bytes_put32(w, key_id);
-	bytes_put32(w, iteration);
+	bytes_put8(w, (uint8_t)s->gidlen);
+	bytes_put(w, s->gid, s->gidlen);
+	bytes_put32(w, s->c.key_id);
+	bytes_put32(w, s->c.iteration);
 }
 
 static int
@@ -169,7 +168,7 @@ senderkey_distribution(const struct senderkey *s, uint8_t *out,
 	struct bytes_writer	w;
 
 	bytes_writer_init(&w, out, SENDERKEY_DISTBYTES(s->gidlen));
-	sk_header(&w, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
+	sk_header(&w, s);
 	bytes_put(&w, s->c.ck, sizeof s->c.ck);
 	bytes_put(&w, s->c.pk, sizeof s->c.pk);
 	assert(bytes_writer_check(&w) == 0);
@@ -187,7 +186,7 @@ senderkey_encrypt(struct senderkey *s, uint8_t *out, size_t *outlen,
 	if (s->c.iteration == UINT32_MAX)
 		return (-1);
 	bytes_writer_init(&w, out, mlen + SENDERKEY_OVERHEAD(s->gidlen));
-	sk_header(&w, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
+	sk_header(&w, s);
 	sk_step(s->c.ck, seed);
 	s->c.iteration++;
 	sk_keys(keys, seed);
@@ -456,7 +455,7 @@ senderkey_serialize(const struct senderkey *s, size_t *outlen)
 	    sizeof s->sk;
 	out = xmalloc(*outlen);
 	bytes_writer_init(&w, out, *outlen);
-	sk_header(&w, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
+	sk_header(&w, s);
 	bytes_put(&w, s->c.ck, sizeof s->c.ck);
 	bytes_put(&w, s->sk, sizeof s->sk);
 	assert(bytes_writer_check(&w) == 0 && bytes_writer_len(&w) == *outlen);

@@ -6,65 +6,29 @@
 
 #include "client/core/core.h"
 #include "client/cli/output.h"
+#include "shared/util/utf8.h"
 #include "shared/util/xmalloc.h"
-
-/*
- * Decode the UTF-8 sequence at s (at most n bytes): its length, with the
- * code point in *cp, or 0 if it is not valid (overlong, surrogate, past
- * U+10FFFF, truncated).
- */
-static size_t
-output_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t		len, i;
-	uint32_t	v, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return (1);
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, v = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, v = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, v = s[0] & 0x07, min = 0x10000;
-	} else
-		return (0);
-	if (len > n)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return (0);
-	*cp = v;
-	return (len);
-}
 
 json_t *
 output_string(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n = strlen(s), i = 0, k, o = 0;
-	uint32_t		 cp;
-	char			*buf;
-	json_t			*j;
+	size_t		 n = strlen(s), i = 0, k, o = 0;
+	uint32_t	 cp;
+	char		*buf;
+	json_t		*j;
 
 	if ((j = json_string(s)) != NULL)
 		return (j);
 	buf = xmalloc(3 * n + 1);
 	while (i < n) {
-		if ((k = output_utf8(p + i, n - i, &cp)) == 0) {
+		k = utf8_decode(s + i, n - i, &cp);
+		if (cp == UTF8_REPLACEMENT) {	/* a bad byte, or U+FFFD */
 			memcpy(buf + o, "\xef\xbf\xbd", 3);
 			o += 3;
-			i++;
-			continue;
+		} else {
+			memcpy(buf + o, s + i, k);
+			o += k;
 		}
-		memcpy(buf + o, p + i, k);
-		o += k;
 		i += k;
 	}
 	buf[o] = '\0';
@@ -128,27 +92,21 @@ output_json_line(FILE *f, const json_t *o)
 void
 output_text(FILE *f, const char *s, int indent)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n = strlen(s), i = 0, k;
-	uint32_t		 cp;
+	size_t		n = strlen(s), i = 0, k;
+	uint32_t	cp;
 
 	while (i < n) {
-		k = output_utf8(p + i, n - i, &cp);
-		if (k == 0) {
-			fputs("\xef\xbf\xbd", f);
-			i++;
-			continue;
-		}
+		k = utf8_decode(s + i, n - i, &cp);
 		if (cp == '\n')
 			fprintf(f, "\n%*s", indent, "");
 		else if (cp == '\t')
 			fputc(' ', f);
 		else if (cp < 0x20 || cp == 0x7f)
 			fprintf(f, "^%c", (int)(cp ^ 0x40));
-		else if (cp >= 0x80 && cp < 0xa0)
-			fputs("\xef\xbf\xbd", f);
+		else if ((cp >= 0x80 && cp < 0xa0) || cp == UTF8_REPLACEMENT)
+			fputs("\xef\xbf\xbd", f);	/* or a bad byte */
 		else
-			fwrite(p + i, 1, k, f);
+			fwrite(s + i, 1, k, f);
 		i += k;
 	}
 }

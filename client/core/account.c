@@ -12,6 +12,7 @@
 #include "client/store/kv.h"
 #include "client/store/store.h"
 #include "shared/crypto/keys.h"
+#include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -199,25 +200,14 @@ account_sign(struct account *a, uint8_t sig[crypto_sign_BYTES],
     const char *domain, const uint8_t *nonce, size_t noncelen,
     const char *name, int with_device)
 {
-	size_t	 dl = strlen(domain) + 1, nl = strlen(name), len;
-	uint8_t	*m, *p;
+	uint8_t	m[LOGIN_MESSAGEMAX];
+	size_t	len;
 
-	len = dl + noncelen + nl + (with_device ? 4 : 0);
-	p = m = xmalloc(len);
-	memcpy(p, domain, dl);		/* with its NUL: the 0x00 separator */
-	p += dl;
-	memcpy(p, nonce, noncelen);
-	p += noncelen;
-	memcpy(p, name, nl);
-	p += nl;
-	if (with_device) {
-		p[0] = a->device >> 24;
-		p[1] = a->device >> 16;
-		p[2] = a->device >> 8;
-		p[3] = a->device;
-	}
+	/* conn.c takes only LOGIN_NONCEBYTES nonces; names are checked. */
+	if (noncelen != LOGIN_NONCEBYTES || (len = login_message(m, domain,
+	    nonce, name, with_device ? &a->device : NULL)) == 0)
+		fatal("%s: cannot build the login message", __func__);
 	crypto_sign_detached(sig, NULL, m, len, a->ik_sk);
-	free(m);
 }
 
 /* Finish a registration: remember its outcome, call its callback once. */

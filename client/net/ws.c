@@ -6,6 +6,7 @@
 #include <libwebsockets.h>
 #include <uv.h>
 
+#include "client/net/url.h"
 #include "client/net/ws.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -28,8 +29,7 @@ struct net {
 	int			 reap_ticks;
 	int			 destroyed_twice;
 
-	char			*host;
-	char			*path;
+	struct url		 url;		/* the last net_connect's */
 
 	uint8_t			*rx;
 	size_t			 rxlen;
@@ -273,69 +273,29 @@ net_free(struct net *n)
 	n->dying = 1;
 	lws_context_destroy(n->ctx);
 	net_flush_out(n);
-	free(n->host);
-	free(n->path);
+	url_clear(&n->url);
 	uv_timer_stop(&n->defer);
 	uv_timer_start(&n->defer, net_reap_cb, 0, 5);
-}
-
-/* Split ws[s]://host[:port][/path]. */
-static int
-net_parse(struct net *n, const char *url, int *ssl, int *port)
-{
-	const char	*p, *slash, *colon;
-	char		*end;
-	long		 l;
-
-	if (strncmp(url, "ws://", 5) == 0) {
-		*ssl = 0;
-		p = url + 5;
-	} else if (strncmp(url, "wss://", 6) == 0) {
-		*ssl = 1;
-		p = url + 6;
-	} else
-		return (-1);
-	*port = *ssl ? 443 : 80;
-	slash = strchr(p, '/');
-	if (slash == NULL)
-		slash = p + strlen(p);
-	colon = memchr(p, ':', (size_t)(slash - p));
-	free(n->host);
-	n->host = xstrndup(p, (size_t)((colon != NULL ? colon : slash) - p));
-	if (*n->host == '\0')
-		return (-1);
-	if (colon != NULL) {
-		l = strtol(colon + 1, &end, 10);
-		if (end != slash || l < 1 || l > 65535)
-			return (-1);
-		*port = (int)l;
-	}
-	free(n->path);
-	n->path = xstrdup(*slash == '/' && slash[1] != '\0' ? slash : "/v1/ws");
-	return (0);
 }
 
 int
 net_connect(struct net *n, const char *url, char *err, size_t errlen)
 {
 	struct lws_client_connect_info	 ci;
-	int				 ssl, port;
 
 	net_disconnect(n);
-	if (net_parse(n, url, &ssl, &port) != 0) {
-		snprintf(err, errlen, "bad server URL %s: use ws://HOST:PORT "
-		    "or wss://HOST:PORT", url);
+	url_clear(&n->url);
+	if (url_parse(&n->url, url, err, errlen) != 0)
 		return (-1);
-	}
 	memset(&ci, 0, sizeof ci);
 	ci.context = n->ctx;
-	ci.address = n->host;
-	ci.port = port;
-	ci.path = n->path;
-	ci.host = n->host;
-	ci.origin = n->host;
+	ci.address = n->url.address;
+	ci.port = n->url.port;
+	ci.path = n->url.path;
+	ci.host = n->url.host;
+	ci.origin = n->url.host;
 	ci.protocol = "natter.v1";
-	ci.ssl_connection = ssl ? LCCSCF_USE_SSL : 0;
+	ci.ssl_connection = n->url.tls ? LCCSCF_USE_SSL : 0;
 	ci.pwsi = &n->wsi;
 	n->closing = 0;
 	if (lws_client_connect_via_info(&ci) == NULL && !n->closing)

@@ -37,8 +37,9 @@ struct net	*net_create(struct uv_loop_s *, const struct net_cb *, void *arg,
 void		 net_free(struct net *);
 
 /*
- * Start connecting to url (ws://HOST[:PORT][/PATH] or wss://; the path
- * defaults to /v1/ws).  0, or -1 with a sentence in err for a bad URL.
+ * Start connecting to url (ws://HOST[:PORT][/PATH] or wss://, an IPv6
+ * HOST in brackets; the port defaults to 80 or 443, the path to /v1/ws:
+ * see url.h).  0, or -1 with a sentence in err for a bad URL.
  */
 int		 net_connect(struct net *, const char *url, char *err,
 		    size_t errlen) __attribute__((warn_unused_result));

@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "client/tui/width.h"
+#include "shared/util/utf8.h"
 
 #define WIDTH_ZWJ	0x200d
 #define WIDTH_VS15	0xfe0e
@@ -69,40 +70,7 @@ width_locale(void)
 size_t
 width_decode(const char *s, size_t len, uint32_t *cp)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	uint32_t		 c, min;
-	size_t			 n, i;
-
-	*cp = WIDTH_REPLACEMENT;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return (1);
-	}
-	if ((u[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = u[0] & 0x1f;
-		min = 0x80;
-	} else if ((u[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = u[0] & 0x0f;
-		min = 0x800;
-	} else if ((u[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = u[0] & 0x07;
-		min = 0x10000;
-	} else
-		return (1);
-	if (n > len)
-		return (1);
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return (1);
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return (1);
-	*cp = c;
-	return (n);
+	return (utf8_decode(s, len, cp));
 }
 
 int

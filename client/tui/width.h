@@ -23,6 +23,7 @@ int		 width_locale(void);
 /*
  * Decode the code point at s (len > 0): returns the bytes used (1 to 4);
  * invalid, overlong or truncated sequences give U+FFFD for one byte.
+ * This is utf8_decode (shared/util/utf8.h), under the TUI's name.
  */
 size_t		 width_decode(const char *s, size_t len, uint32_t *cp);
 

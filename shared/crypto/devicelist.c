@@ -1,4 +1,5 @@
 /* devicelist: signed device lists and device-linking signatures. */
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/devicelist.h"
+#include "shared/util/bytes.h"
 #include "shared/util/xmalloc.h"
 
 #define DL_CODEPREFIX	"nl1-"
@@ -24,53 +26,6 @@ struct devicelist {
 	struct dl_device	devices[DEVICELIST_MAXDEVICES];	/* sorted by id */
 	size_t			count;
 };
-
-/* Bounds-checked reading. */
-struct dl_reader {
-	const uint8_t	*p;
-	size_t		 left;
-};
-
-static int
-dl_get(struct dl_reader *r, void *out, size_t n)
-{
-	if (r->left < n)
-		return (-1);
-	memcpy(out, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return (0);
-}
-
-static int
-dl_getn(struct dl_reader *r, uint64_t *v, size_t n)
-{
-	uint8_t	b[8];
-	size_t	i;
-
-	if (dl_get(r, b, n) != 0)
-		return (-1);
-	for (*v = 0, i = 0; i < n; i++)
-		*v = (*v << 8) | b[i];
-	return (0);
-}
-
-static uint8_t *
-dl_putn(uint8_t *p, uint64_t v, size_t n)
-{
-	size_t	i;
-
-	for (i = n; i > 0; i--, v >>= 8)
-		p[i - 1] = v & 0xff;
-	return (p + n);
-}
-
-static uint8_t *
-dl_put(uint8_t *p, const void *v, size_t n)
-{
-	memcpy(p, v, n);
-	return (p + n);
-}
 
 struct devicelist *
 devicelist_create(const char *account, size_t acctlen, uint64_t version,
@@ -188,24 +143,22 @@ devicelist_find(const struct devicelist *dl, uint32_t device_id)
 	return (NULL);
 }
 
-/* Signed payload: 0x06 0x02 || body; body written at out + 2. */
-static size_t
-dl_body(const struct devicelist *dl, uint8_t *out)
+/* Signed payload: 0x06 0x02 || body. */
+static void
+dl_body(const struct devicelist *dl, struct bytes_writer *w)
 {
-	uint8_t	*p = out;
-	size_t	 i;
+	size_t	i;
 
-	*p++ = DEVICELIST_VERSION;
-	*p++ = (uint8_t)dl->acctlen;
-	p = dl_put(p, dl->account, dl->acctlen);
-	p = dl_putn(p, dl->version, 8);
-	p = dl_putn(p, dl->timestamp, 8);
-	p = dl_putn(p, dl->count, 2);
+	bytes_put8(w, DEVICELIST_VERSION);
+	bytes_put8(w, (uint8_t)dl->acctlen);
+	bytes_put(w, dl->account, dl->acctlen);
+	bytes_put64(w, dl->version);
+	bytes_put64(w, dl->timestamp);
+	bytes_put16(w, (uint16_t)dl->count);
 	for (i = 0; i < dl->count; i++) {
-		p = dl_putn(p, dl->devices[i].id, 4);
-		p = dl_put(p, dl->devices[i].ik, DEVICELIST_KEYBYTES);
+		bytes_put32(w, dl->devices[i].id);
+		bytes_put(w, dl->devices[i].ik, DEVICELIST_KEYBYTES);
 	}
-	return (p - out);
 }
 
 void
@@ -213,13 +166,18 @@ devicelist_sign(const struct devicelist *dl,
     const uint8_t primary_sk[DEVICELIST_SECRETKEYBYTES], uint8_t *out,
     size_t *outlen)
 {
-	uint8_t	*buf = xmalloc(2 + DEVICELIST_MAXBYTES);
-	size_t	 n;
+	struct bytes_writer	 w;
+	uint8_t			*buf = xmalloc(2 + DEVICELIST_MAXBYTES);
+	size_t			 n;
 
-	buf[0] = 0x06;
-	buf[1] = 0x02;
-	n = dl_body(dl, buf + 2);
-	crypto_sign_detached(buf + 2 + n, NULL, buf, 2 + n, primary_sk);
+	bytes_writer_init(&w, buf, 2 + DEVICELIST_MAXBYTES);
+	bytes_put8(&w, 0x06);
+	bytes_put8(&w, 0x02);
+	dl_body(dl, &w);
+	n = bytes_writer_len(&w) - 2;
+	crypto_sign_detached(bytes_reserve(&w, DEVICELIST_SIGBYTES), NULL, buf,
+	    2 + n, primary_sk);
+	assert(bytes_writer_check(&w) == 0);
 	memcpy(out, buf + 2, n + DEVICELIST_SIGBYTES);
 	*outlen = n + DEVICELIST_SIGBYTES;
 	free(buf);
@@ -229,31 +187,34 @@ devicelist_sign(const struct devicelist *dl,
 static int
 dl_parse(struct devicelist *dl, const uint8_t *in, size_t len)
 {
-	struct dl_reader	r = { in, len };
-	uint64_t		n, id;
-	uint8_t			ver, alen, ik[DEVICELIST_KEYBYTES];
+	struct bytes_reader	r;
+	uint32_t		id;
+	uint16_t		n;
+	uint8_t			ver, alen;
 	size_t			i;
 
-	if (dl_get(&r, &ver, 1) != 0 || ver != DEVICELIST_VERSION ||
-	    dl_get(&r, &alen, 1) != 0 || alen == 0 ||
-	    dl_get(&r, dl->account, alen) != 0)
-		return (-1);
+	bytes_reader_init(&r, in, len);
+	ver = bytes_get8(&r);
+	alen = bytes_get8(&r);
+	bytes_get(&r, dl->account, alen);
 	dl->acctlen = alen;
-	if (dl_getn(&r, &dl->version, 8) != 0 ||
-	    dl_getn(&r, &dl->timestamp, 8) != 0 || dl_getn(&r, &n, 2) != 0 ||
-	    n > DEVICELIST_MAXDEVICES || r.left != n * (4 + DEVICELIST_KEYBYTES))
+	dl->version = bytes_get64(&r);
+	dl->timestamp = bytes_get64(&r);
+	n = bytes_get16(&r);
+	if (bytes_reader_check(&r) != 0 || ver != DEVICELIST_VERSION ||
+	    alen == 0 || n > DEVICELIST_MAXDEVICES ||
+	    bytes_left(&r) != (size_t)n * (4 + DEVICELIST_KEYBYTES))
 		return (-1);
 	for (i = 0; i < n; i++) {
-		if (dl_getn(&r, &id, 4) != 0 || dl_get(&r, ik, sizeof ik) != 0)
-			return (-1);
+		id = bytes_get32(&r);
 		/* Strictly increasing ids: one encoding per list. */
 		if (i > 0 && id <= dl->devices[i - 1].id)
 			return (-1);
-		dl->devices[i].id = (uint32_t)id;
-		memcpy(dl->devices[i].ik, ik, sizeof ik);
+		dl->devices[i].id = id;
+		bytes_get(&r, dl->devices[i].ik, DEVICELIST_KEYBYTES);
 		dl->count++;
 	}
-	return (0);
+	return (bytes_reader_done(&r));
 }
 
 struct devicelist *
@@ -295,35 +256,38 @@ out:
 }
 
 /* meta = 0x01 | u8 acctlen | account | u32 device id | u64 timestamp. */
-static uint8_t *
-dl_meta(uint8_t *p, const char *account, size_t acctlen, uint32_t device_id,
-    uint64_t timestamp_ms)
+static void
+dl_meta(struct bytes_writer *w, const char *account, size_t acctlen,
+    uint32_t device_id, uint64_t timestamp_ms)
 {
-	*p++ = DEVICELIST_VERSION;
-	*p++ = (uint8_t)acctlen;
-	p = dl_put(p, account, acctlen);
-	p = dl_putn(p, device_id, 4);
-	return (dl_putn(p, timestamp_ms, 8));
+	bytes_put8(w, DEVICELIST_VERSION);
+	bytes_put8(w, (uint8_t)acctlen);
+	bytes_put(w, account, acctlen);
+	bytes_put32(w, device_id);
+	bytes_put64(w, timestamp_ms);
 }
 
-/* prefix 0x06 tag || meta || k1 [|| k2] into buf; returns its length. */
+#define DL_LINKMSGMAX	(2 + DEVICELIST_METAMAX + 2 * DEVICELIST_KEYBYTES)
+
+/* prefix 0x06 tag || meta || k1 [|| k2] into buf (DL_LINKMSGMAX bytes);
+ * returns its length. */
 static size_t
 dl_linkmsg(uint8_t *buf, uint8_t tag, const char *account, size_t acctlen,
     uint32_t device_id, uint64_t timestamp_ms, const uint8_t *k1,
     const uint8_t *k2)
 {
-	uint8_t	*p = buf;
+	struct bytes_writer	w;
 
-	*p++ = 0x06;
-	*p++ = tag;
-	p = dl_meta(p, account, acctlen, device_id, timestamp_ms);
-	p = dl_put(p, k1, DEVICELIST_KEYBYTES);
+	bytes_writer_init(&w, buf, DL_LINKMSGMAX);
+	bytes_put8(&w, 0x06);
+	bytes_put8(&w, tag);
+	dl_meta(&w, account, acctlen, device_id, timestamp_ms);
+	bytes_put(&w, k1, DEVICELIST_KEYBYTES);
 	if (k2 != NULL)
-		p = dl_put(p, k2, DEVICELIST_KEYBYTES);
-	return (p - buf);
+		bytes_put(&w, k2, DEVICELIST_KEYBYTES);
+	assert(bytes_writer_check(&w) == 0);
+	return (bytes_writer_len(&w));
 }
-
-#define DL_LINKMSGMAX	(2 + DEVICELIST_METAMAX + 2 * DEVICELIST_KEYBYTES)
 
 void
 devicelist_link_sign_primary(uint8_t sig[DEVICELIST_SIGBYTES],
@@ -454,17 +418,20 @@ devicelist_approval_build(uint8_t *out, size_t *outlen,
     const uint8_t ik_new[DEVICELIST_KEYBYTES],
     const uint8_t secret[DEVICELIST_SECRETBYTES])
 {
-	uint8_t	*p;
+	struct bytes_writer	w;
+	size_t			n;
 
 	if (acctlen == 0 || acctlen > DEVICELIST_ACCOUNTMAX)
 		return (-1);
-	p = dl_meta(out, account, acctlen, device_id, timestamp_ms);
-	p = dl_put(p, primary_sk + 32, DEVICELIST_KEYBYTES);
-	devicelist_link_sign_primary(p, primary_sk, account, acctlen,
-	    device_id, timestamp_ms, ik_new);
-	p += DEVICELIST_SIGBYTES;
-	crypto_auth_hmacsha256(p, out, p - out, secret);
-	*outlen = p + DL_MACBYTES - out;
+	bytes_writer_init(&w, out, DEVICELIST_APPROVALMAX);
+	dl_meta(&w, account, acctlen, device_id, timestamp_ms);
+	bytes_put(&w, primary_sk + 32, DEVICELIST_KEYBYTES);
+	devicelist_link_sign_primary(bytes_reserve(&w, DEVICELIST_SIGBYTES),
+	    primary_sk, account, acctlen, device_id, timestamp_ms, ik_new);
+	n = bytes_writer_len(&w);
+	crypto_auth_hmacsha256(bytes_reserve(&w, DL_MACBYTES), out, n, secret);
+	assert(bytes_writer_check(&w) == 0);
+	*outlen = bytes_writer_len(&w);
 	return (0);
 }
 
@@ -475,30 +442,34 @@ devicelist_approval_open(const uint8_t *in, size_t inlen,
     uint32_t *device_id, uint64_t *timestamp_ms,
     uint8_t primary_pk[DEVICELIST_KEYBYTES])
 {
-	struct dl_reader	r = { in, inlen };
+	struct bytes_reader	r;
 	uint8_t			ver, alen, pk[DEVICELIST_KEYBYTES];
 	char			acct[DEVICELIST_ACCOUNTMAX + 1];
-	uint64_t		id, ts;
+	uint32_t		id;
+	uint64_t		ts;
 	const uint8_t		*sig;
 
 	if (inlen < DL_MACBYTES || crypto_auth_hmacsha256_verify(in +
 	    inlen - DL_MACBYTES, in, inlen - DL_MACBYTES, secret) != 0)
 		return (-1);
-	r.left -= DL_MACBYTES;
-	if (dl_get(&r, &ver, 1) != 0 || ver != DEVICELIST_VERSION ||
-	    dl_get(&r, &alen, 1) != 0 || alen == 0 ||
-	    dl_get(&r, acct, alen) != 0 || dl_getn(&r, &id, 4) != 0 ||
-	    dl_getn(&r, &ts, 8) != 0 || dl_get(&r, pk, sizeof pk) != 0 ||
-	    r.left != DEVICELIST_SIGBYTES)
+	bytes_reader_init(&r, in, inlen - DL_MACBYTES);
+	ver = bytes_get8(&r);
+	alen = bytes_get8(&r);
+	bytes_get(&r, acct, alen);
+	id = bytes_get32(&r);
+	ts = bytes_get64(&r);
+	bytes_get(&r, pk, sizeof pk);
+	sig = bytes_span(&r, DEVICELIST_SIGBYTES);
+	if (bytes_reader_done(&r) != 0 || ver != DEVICELIST_VERSION ||
+	    alen == 0)
 		return (-1);
-	sig = r.p;
-	if (devicelist_link_verify_primary(sig, pk, acct, alen, (uint32_t)id,
-	    ts, ik_new) != 0)
+	if (devicelist_link_verify_primary(sig, pk, acct, alen, id, ts,
+	    ik_new) != 0)
 		return (-1);
 	memcpy(account, acct, alen);
 	account[alen] = '\0';
 	*acctlen = alen;
-	*device_id = (uint32_t)id;
+	*device_id = id;
 	*timestamp_ms = ts;
 	memcpy(primary_pk, pk, sizeof pk);
 	return (0);

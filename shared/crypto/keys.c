@@ -1,27 +1,13 @@
 /* keys: device identity, signed and one-time prekeys, public bundles. */
+#include <assert.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "shared/crypto/keys.h"
+#include "shared/util/bytes.h"
 
 static const char spk_prefix[] = "natter v1 SPK";
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
 
 /*
  * Converting an Ed25519 public key costs as much as a DH (libsodium checks
@@ -119,9 +105,13 @@ static void
 spk_message(uint8_t m[sizeof spk_prefix + 4 + 32], uint32_t id,
     const uint8_t pk[32])
 {
-	memcpy(m, spk_prefix, sizeof spk_prefix);	/* includes the NUL */
-	put32(m + sizeof spk_prefix, id);
-	memcpy(m + sizeof spk_prefix + 4, pk, 32);
+	struct bytes_writer	w;
+
+	bytes_writer_init(&w, m, sizeof spk_prefix + 4 + 32);
+	bytes_put(&w, spk_prefix, sizeof spk_prefix);	/* includes the NUL */
+	bytes_put32(&w, id);
+	bytes_put(&w, pk, 32);
+	assert(bytes_writer_check(&w) == 0);
 }
 
 void
@@ -208,43 +198,48 @@ void
 keys_bundle_serialise(uint8_t out[KEYS_BUNDLE_BYTES],
     const struct keys_bundle *b)
 {
-	uint8_t	*p = out;
+	static const uint8_t	no_opk[32];
+	struct bytes_writer	w;
 
-	*p++ = KEYS_BUNDLE_VERSION;
-	*p++ = b->has_opk ? 1 : 0;
-	put32(p, b->device_id); p += 4;
-	memcpy(p, b->ik, 32); p += 32;
-	put32(p, b->spk_id); p += 4;
-	memcpy(p, b->spk, 32); p += 32;
-	memcpy(p, b->spk_sig, 64); p += 64;
-	put32(p, b->has_opk ? b->opk_id : 0); p += 4;
-	if (b->has_opk)
-		memcpy(p, b->opk, 32);
-	else
-		memset(p, 0, 32);
+	bytes_writer_init(&w, out, KEYS_BUNDLE_BYTES);
+	bytes_put8(&w, KEYS_BUNDLE_VERSION);
+	bytes_put8(&w, b->has_opk ? 1 : 0);
+	bytes_put32(&w, b->device_id);
+	bytes_put(&w, b->ik, 32);
+	bytes_put32(&w, b->spk_id);
+	bytes_put(&w, b->spk, 32);
+	bytes_put(&w, b->spk_sig, 64);
+	bytes_put32(&w, b->has_opk ? b->opk_id : 0);
+	bytes_put(&w, b->has_opk ? b->opk : no_opk, 32);
+	assert(bytes_writer_check(&w) == 0 &&
+	    bytes_writer_len(&w) == KEYS_BUNDLE_BYTES);
 }
 
 int
 keys_bundle_parse(struct keys_bundle *b, const uint8_t *in, size_t len)
 {
-	const uint8_t	*p = in;
+	struct bytes_reader	r;
+	uint8_t			version, flags;
 
-	if (in == NULL || len != KEYS_BUNDLE_BYTES ||
-	    p[0] != KEYS_BUNDLE_VERSION || (p[1] & ~1) != 0)
+	if (in == NULL || len != KEYS_BUNDLE_BYTES)
+		return (-1);
+	bytes_reader_init(&r, in, len);
+	version = bytes_get8(&r);
+	flags = bytes_get8(&r);
+	if (version != KEYS_BUNDLE_VERSION || (flags & ~1) != 0)
 		return (-1);
 	memset(b, 0, sizeof *b);
-	b->has_opk = p[1] & 1;
-	p += 2;
-	b->device_id = get32(p); p += 4;
-	memcpy(b->ik, p, 32); p += 32;
-	b->spk_id = get32(p); p += 4;
-	memcpy(b->spk, p, 32); p += 32;
-	memcpy(b->spk_sig, p, 64); p += 64;
+	b->has_opk = flags & 1;
+	b->device_id = bytes_get32(&r);
+	bytes_get(&r, b->ik, 32);
+	b->spk_id = bytes_get32(&r);
+	bytes_get(&r, b->spk, 32);
+	bytes_get(&r, b->spk_sig, 64);
 	if (b->has_opk) {
-		b->opk_id = get32(p);
-		memcpy(b->opk, p + 4, 32);
+		b->opk_id = bytes_get32(&r);
+		bytes_get(&r, b->opk, 32);
 	}
-	return (0);
+	return (bytes_reader_check(&r));
 }
 
 int

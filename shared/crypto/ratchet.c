@@ -1,4 +1,5 @@
 /* ratchet: Double Ratchet (CRYPTO.md) with bounded skipped keys. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 
 #include "shared/crypto/hkdf.h"
 #include "shared/crypto/ratchet.h"
+#include "shared/util/bytes.h"
 #include "shared/util/xmalloc.h"
 
 #define STATE_VERSION	1
@@ -61,6 +63,26 @@ ratchet_free(struct ratchet *r)
 	free(r->scratch);
 	sodium_memzero(r, sizeof *r);
 	free(r);
+}
+
+/* A message header: u8 version | ratchet public key | u32 pn | u32 n. */
+struct header {
+	const uint8_t	*pub;
+	uint32_t	 pn, n;
+};
+
+/* Read the header at the start of c (at least RATCHET_HEADER_BYTES). */
+static void
+header_read(struct header *h, const uint8_t *c)
+{
+	struct bytes_reader	r;
+
+	bytes_reader_init(&r, c, RATCHET_HEADER_BYTES);
+	(void)bytes_get8(&r);	/* the version, checked by the caller */
+	h->pub = bytes_span(&r, 32);
+	h->pn = bytes_get32(&r);
+	h->n = bytes_get32(&r);
+	assert(bytes_reader_done(&r) == 0);
 }
 
 /* RK', CK = HKDF(salt=RK, ikm=DH(sk, pk), "natter v1 ratchet", 64). */
@@ -125,19 +147,6 @@ mac(uint8_t tag[32], const struct ratchet *r, const uint8_t mk[80],
 	crypto_auth_hmacsha256_update(&st, hdr_ct, len);
 	crypto_auth_hmacsha256_final(&st, tag);
 	sodium_memzero(&st, sizeof st);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
 }
 
 /*
@@ -208,7 +217,8 @@ int
 ratchet_encrypt(struct ratchet *r, uint8_t *out, const uint8_t *m,
     size_t mlen)
 {
-	uint8_t	seed[32], mk[80], tag[32];
+	struct bytes_writer	w;
+	uint8_t			seed[32], mk[80], tag[32];
 
 	if (!r->has_cks && send_step(r) != 0)
 		return (-1);
@@ -216,10 +226,12 @@ ratchet_encrypt(struct ratchet *r, uint8_t *out, const uint8_t *m,
 		return (-1);
 	chain_step(seed, r->cks);
 	message_keys(mk, seed);
-	out[0] = RATCHET_VERSION;
-	memcpy(out + 1, r->dhs_pk, 32);
-	put32(out + 33, r->pn);
-	put32(out + 37, r->ns);
+	bytes_writer_init(&w, out, RATCHET_HEADER_BYTES);
+	bytes_put8(&w, RATCHET_VERSION);
+	bytes_put(&w, r->dhs_pk, 32);
+	bytes_put32(&w, r->pn);
+	bytes_put32(&w, r->ns);
+	assert(bytes_writer_len(&w) == RATCHET_HEADER_BYTES);
 	cipher(out + RATCHET_HEADER_BYTES, m, mlen, mk);
 	mac(tag, r, mk, out, RATCHET_HEADER_BYTES + mlen);
 	memcpy(out + RATCHET_HEADER_BYTES + mlen, tag, RATCHET_TAG_BYTES);
@@ -321,11 +333,16 @@ static int
 find_key(struct ratchet *r, struct pending *p, const uint8_t *hdr,
     uint8_t seed[32], uint64_t now)
 {
-	const uint8_t		*pub = hdr + 1;
-	uint32_t		 pn = get32(hdr + 33), n = get32(hdr + 37);
+	struct header		 h;
+	const uint8_t		*pub;
+	uint32_t		 pn, n;
 	struct ratchet_chain	*ch;
 	int			 i;
 
+	header_read(&h, hdr);
+	pub = h.pub;
+	pn = h.pn;
+	n = h.n;
 	memset(p, 0, sizeof *p);
 	if (skip_find(r, pub, n, now, &p->skip) == 0) {
 		memcpy(seed, ring(r, p->skip)->seed, 32);
@@ -379,8 +396,11 @@ static void
 commit(struct ratchet *r, struct pending *p, const uint8_t *hdr,
     uint64_t now)
 {
-	uint32_t	n = get32(hdr + 37);
+	struct header	h;
+	uint32_t	n;
 
+	header_read(&h, hdr);
+	n = h.n;
 	if (p->kind == 0)
 		skip_remove(r, p->skip);
 	else if (p->kind == 1) {
@@ -395,7 +415,7 @@ commit(struct ratchet *r, struct pending *p, const uint8_t *hdr,
 			r->nrc--;
 		memmove(&r->rc[1], &r->rc[0], r->nrc * sizeof r->rc[0]);
 		r->nrc++;
-		memcpy(r->rc[0].pub, hdr + 1, 32);
+		memcpy(r->rc[0].pub, h.pub, 32);
 		memcpy(r->rc[0].ck, p->ck, 32);
 		r->rc[0].n = n + 1;
 		memcpy(r->rk, p->rk, 32);
@@ -466,13 +486,6 @@ ratchet_has_received(const struct ratchet *r)
 #define CHAIN_BYTES	(32 + 32 + 4)
 #define SKIP_BYTES	(32 + 4 + 8 + 32)
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, (uint32_t)v);
-}
-
 /*
  * State layout: u8 version | u8 flags (1 has_cks, 2 received) | rk |
  * ad[72] | dhs pk | dhs sk | cks | u32 ns | u32 pn | u8 nrc |
@@ -482,93 +495,92 @@ put64(uint8_t *p, uint64_t v)
 void
 ratchet_serialise(const struct ratchet *r, uint8_t **out, size_t *len)
 {
-	uint8_t			*b, *p;
+	struct bytes_writer	 w;
 	size_t			 i;
 	struct ratchet_skip	*s;
 
 	*len = FIXED_BYTES + r->nrc * CHAIN_BYTES + 4 + r->nsk * SKIP_BYTES;
-	b = p = xmalloc(*len);
-	*p++ = STATE_VERSION;
-	*p++ = (r->has_cks ? 1 : 0) | (r->received ? 2 : 0);
-	memcpy(p, r->rk, 32); p += 32;
-	memcpy(p, r->ad, X3DH_AD_BYTES); p += X3DH_AD_BYTES;
-	memcpy(p, r->dhs_pk, 32); p += 32;
-	memcpy(p, r->dhs_sk, 32); p += 32;
-	memcpy(p, r->cks, 32); p += 32;
-	put32(p, r->ns); p += 4;
-	put32(p, r->pn); p += 4;
-	*p++ = r->nrc;
+	*out = xmalloc(*len);
+	bytes_writer_init(&w, *out, *len);
+	bytes_put8(&w, STATE_VERSION);
+	bytes_put8(&w, (r->has_cks ? 1 : 0) | (r->received ? 2 : 0));
+	bytes_put(&w, r->rk, 32);
+	bytes_put(&w, r->ad, X3DH_AD_BYTES);
+	bytes_put(&w, r->dhs_pk, 32);
+	bytes_put(&w, r->dhs_sk, 32);
+	bytes_put(&w, r->cks, 32);
+	bytes_put32(&w, r->ns);
+	bytes_put32(&w, r->pn);
+	bytes_put8(&w, (uint8_t)r->nrc);
 	for (i = 0; i < (size_t)r->nrc; i++) {
-		memcpy(p, r->rc[i].pub, 32);
-		memcpy(p + 32, r->rc[i].ck, 32);
-		put32(p + 64, r->rc[i].n);
-		p += CHAIN_BYTES;
+		bytes_put(&w, r->rc[i].pub, 32);
+		bytes_put(&w, r->rc[i].ck, 32);
+		bytes_put32(&w, r->rc[i].n);
 	}
-	put32(p, r->nsk); p += 4;
+	bytes_put32(&w, (uint32_t)r->nsk);
 	for (i = 0; i < r->nsk; i++) {
 		s = ring(r, i);
-		memcpy(p, s->pub, 32);
-		put32(p + 32, s->n);
-		put64(p + 36, s->ts);
-		memcpy(p + 44, s->seed, 32);
-		p += SKIP_BYTES;
+		bytes_put(&w, s->pub, 32);
+		bytes_put32(&w, s->n);
+		bytes_put64(&w, s->ts);
+		bytes_put(&w, s->seed, 32);
 	}
-	*out = b;
+	assert(bytes_writer_check(&w) == 0 && bytes_writer_len(&w) == *len);
 }
 
+/* The chains and skipped keys; the whole rest of the input. */
 static int
-parse_tail(struct ratchet *r, const uint8_t *p, size_t left)
+parse_tail(struct ratchet *r, struct bytes_reader *in)
 {
 	size_t	i;
 
-	if (left < 1 || p[0] > RATCHET_MAX_CHAINS)
+	r->nrc = bytes_get8(in);
+	if (r->nrc > RATCHET_MAX_CHAINS)
 		return (-1);
-	r->nrc = *p++;
-	left--;
-	if (left < (size_t)r->nrc * CHAIN_BYTES + 4)
-		return (-1);
-	for (i = 0; i < (size_t)r->nrc; i++, p += CHAIN_BYTES) {
-		memcpy(r->rc[i].pub, p, 32);
-		memcpy(r->rc[i].ck, p + 32, 32);
-		r->rc[i].n = get32(p + 64);
+	for (i = 0; i < (size_t)r->nrc; i++) {
+		bytes_get(in, r->rc[i].pub, 32);
+		bytes_get(in, r->rc[i].ck, 32);
+		r->rc[i].n = bytes_get32(in);
 	}
-	left -= (size_t)r->nrc * CHAIN_BYTES + 4;
-	r->nsk = get32(p);
-	p += 4;
-	if (r->nsk > RATCHET_MAX_STORED || left != r->nsk * SKIP_BYTES)
+	r->nsk = bytes_get32(in);
+	if (bytes_reader_check(in) != 0 || r->nsk > RATCHET_MAX_STORED ||
+	    bytes_left(in) != r->nsk * SKIP_BYTES)
 		return (-1);
 	if (r->nsk > 0)
 		r->sk = xcalloc(RATCHET_MAX_STORED, sizeof *r->sk);
-	for (i = 0; i < r->nsk; i++, p += SKIP_BYTES) {
-		memcpy(r->sk[i].pub, p, 32);
-		r->sk[i].n = get32(p + 32);
-		r->sk[i].ts = (uint64_t)get32(p + 36) << 32 | get32(p + 40);
-		memcpy(r->sk[i].seed, p + 44, 32);
+	for (i = 0; i < r->nsk; i++) {
+		bytes_get(in, r->sk[i].pub, 32);
+		r->sk[i].n = bytes_get32(in);
+		r->sk[i].ts = bytes_get64(in);
+		bytes_get(in, r->sk[i].seed, 32);
 	}
-	return (0);
+	return (bytes_reader_done(in));
 }
 
 struct ratchet *
 ratchet_parse(const uint8_t *in, size_t len)
 {
-	struct ratchet	*r;
-	const uint8_t	*p = in;
+	struct bytes_reader	 rd;
+	struct ratchet		*r;
+	uint8_t			 version, flags;
 
-	if (in == NULL || len < FIXED_BYTES - 1 || p[0] != STATE_VERSION ||
-	    (p[1] & ~3) != 0)
+	bytes_reader_init(&rd, in, len);
+	version = bytes_get8(&rd);
+	flags = bytes_get8(&rd);
+	if (in == NULL || len < FIXED_BYTES - 1 || version != STATE_VERSION ||
+	    (flags & ~3) != 0)
 		return (NULL);
 	r = ratchet_new();
-	r->has_cks = p[1] & 1;
-	r->received = (p[1] & 2) != 0;
-	p += 2;
-	memcpy(r->rk, p, 32); p += 32;
-	memcpy(r->ad, p, X3DH_AD_BYTES); p += X3DH_AD_BYTES;
-	memcpy(r->dhs_pk, p, 32); p += 32;
-	memcpy(r->dhs_sk, p, 32); p += 32;
-	memcpy(r->cks, p, 32); p += 32;
-	r->ns = get32(p); p += 4;
-	r->pn = get32(p); p += 4;
-	if (parse_tail(r, p, len - (size_t)(p - in)) != 0) {
+	r->has_cks = flags & 1;
+	r->received = (flags & 2) != 0;
+	bytes_get(&rd, r->rk, 32);
+	bytes_get(&rd, r->ad, X3DH_AD_BYTES);
+	bytes_get(&rd, r->dhs_pk, 32);
+	bytes_get(&rd, r->dhs_sk, 32);
+	bytes_get(&rd, r->cks, 32);
+	r->ns = bytes_get32(&rd);
+	r->pn = bytes_get32(&rd);
+	if (parse_tail(r, &rd) != 0) {
 		ratchet_free(r);
 		return (NULL);
 	}

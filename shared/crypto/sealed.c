@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/sealed.h"
+#include "shared/util/bytes.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
@@ -58,26 +59,6 @@ sealed_seterr(enum sealed_err *err, enum sealed_err e)
 		*err = e;
 }
 
-static void
-sealed_put64(uint8_t *p, uint64_t v)
-{
-	int	i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v & 0xff;
-}
-
-static uint64_t
-sealed_get64(const uint8_t *p)
-{
-	uint64_t	v = 0;
-	int		i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return (v);
-}
-
 static struct sealed *
 sealed_alloc(void)
 {
@@ -108,6 +89,7 @@ static int
 sealed_wrap(uint8_t *file, const uint8_t master[SEALED_KEYBYTES],
     const char *pass, size_t passlen)
 {
+	struct bytes_writer	 w;
 	uint8_t			 kek[SEALED_KEYBYTES];
 	unsigned long long	 ops = SEALED_OPSLIMIT;
 	size_t			 mem = SEALED_MEMLIMIT;
@@ -115,8 +97,9 @@ sealed_wrap(uint8_t *file, const uint8_t master[SEALED_KEYBYTES],
 	memcpy(file, SEALED_MAGIC, 4);
 	file[4] = SEALED_FILEVERSION;
 	randombytes_buf(file + SEALED_OFF_SALT, SEALED_SALTBYTES);
-	sealed_put64(file + SEALED_OFF_OPS, ops);
-	sealed_put64(file + SEALED_OFF_MEM, mem);
+	bytes_writer_init(&w, file + SEALED_OFF_OPS, 8 + 8);
+	bytes_put64(&w, ops);
+	bytes_put64(&w, mem);
 	randombytes_buf(file + SEALED_OFF_NONCE, SEALED_NONCEBYTES);
 	if (crypto_pwhash(kek, sizeof kek, pass, passlen,
 	    file + SEALED_OFF_SALT, ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -135,17 +118,19 @@ static enum sealed_err
 sealed_unwrap(uint8_t master[SEALED_KEYBYTES], const uint8_t *file,
     const char *pass, size_t passlen)
 {
-	uint8_t		kek[SEALED_KEYBYTES], check[SEALED_CHECKBYTES];
-	uint64_t	ops, mem;
-	int		rc;
+	struct bytes_reader	r;
+	uint8_t			kek[SEALED_KEYBYTES], check[SEALED_CHECKBYTES];
+	uint64_t		ops, mem;
+	int			rc;
 
 	crypto_generichash(check, sizeof check, file, SEALED_OFF_CHECK, NULL, 0);
 	if (memcmp(file, SEALED_MAGIC, 4) != 0 ||
 	    file[4] != SEALED_FILEVERSION ||
 	    sodium_memcmp(check, file + SEALED_OFF_CHECK, sizeof check) != 0)
 		return (SEALED_ECORRUPT);
-	ops = sealed_get64(file + SEALED_OFF_OPS);
-	mem = sealed_get64(file + SEALED_OFF_MEM);
+	bytes_reader_init(&r, file + SEALED_OFF_OPS, 8 + 8);
+	ops = bytes_get64(&r);
+	mem = bytes_get64(&r);
 	if (ops < crypto_pwhash_OPSLIMIT_MIN ||
 	    ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
 	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > SEALED_MEMMAX)
@@ -283,18 +268,27 @@ sealed_table_key(const struct sealed *s, uint8_t key[SEALED_KEYBYTES],
 	return (0);
 }
 
-/* AD = u8 len(table) | table | i64 rowid BE | column, into ad (>= 264 + len(column)). */
+/*
+ * AD = u8 len(table) | table | i64 rowid BE | column (table checked by the
+ * caller), written to stack (SEALED_ADSTACK bytes) if it fits, else to a
+ * buffer from xmalloc; *ad says which (the caller frees it unless it is
+ * stack).  Returns its length.
+ */
 static size_t
-sealed_ad(uint8_t *ad, const char *table, int64_t rowid, const char *column,
-    size_t collen)
+sealed_ad(uint8_t **ad, uint8_t stack[SEALED_ADSTACK], const char *table,
+    int64_t rowid, const char *column)
 {
-	size_t	tlen = strlen(table);
+	struct bytes_writer	w;
+	size_t			tlen = strlen(table), collen = strlen(column);
+	size_t			len = 1 + tlen + 8 + collen;
 
-	ad[0] = (uint8_t)tlen;
-	memcpy(ad + 1, table, tlen);
-	sealed_put64(ad + 1 + tlen, (uint64_t)rowid);
-	memcpy(ad + 1 + tlen + 8, column, collen);
-	return (1 + tlen + 8 + collen);
+	*ad = len <= SEALED_ADSTACK ? stack : xmalloc(len);
+	bytes_writer_init(&w, *ad, len);
+	bytes_put8(&w, (uint8_t)tlen);
+	bytes_put(&w, table, tlen);
+	bytes_put64(&w, (uint64_t)rowid);
+	bytes_put(&w, column, collen);
+	return (len);
 }
 
 void
@@ -302,15 +296,12 @@ sealed_column_seal_key(uint8_t *out, const uint8_t *in, size_t inlen,
     const uint8_t key[SEALED_KEYBYTES], const char *table, int64_t rowid,
     const char *column)
 {
-	uint8_t	 stack[SEALED_ADSTACK], *ad = stack;
-	size_t	 collen, adlen;
+	uint8_t	 stack[SEALED_ADSTACK], *ad;
+	size_t	 adlen;
 
 	if (strlen(table) == 0 || strlen(table) > SEALED_TABLEMAX)
 		fatal("%s: bad table name", __func__);
-	collen = strlen(column);
-	if (collen > SEALED_ADSTACK - (1 + SEALED_TABLEMAX + 8))
-		ad = xmalloc(1 + SEALED_TABLEMAX + 8 + collen);
-	adlen = sealed_ad(ad, table, rowid, column, collen);
+	adlen = sealed_ad(&ad, stack, table, rowid, column);
 	randombytes_buf(out, SEALED_NONCEBYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + SEALED_NONCEBYTES,
 	    NULL, in, inlen, ad, adlen, NULL, out, key);
@@ -323,17 +314,14 @@ sealed_column_open_key(uint8_t *out, const uint8_t *in, size_t inlen,
     const uint8_t key[SEALED_KEYBYTES], const char *table, int64_t rowid,
     const char *column)
 {
-	uint8_t	 stack[SEALED_ADSTACK], *ad = stack;
-	size_t	 collen, adlen;
+	uint8_t	 stack[SEALED_ADSTACK], *ad;
+	size_t	 adlen;
 	int	 rc;
 
 	if (inlen < SEALED_COLUMN_OVERHEAD || table == NULL || column == NULL ||
 	    strlen(table) == 0 || strlen(table) > SEALED_TABLEMAX)
 		return (-1);
-	collen = strlen(column);
-	if (collen > SEALED_ADSTACK - (1 + SEALED_TABLEMAX + 8))
-		ad = xmalloc(1 + SEALED_TABLEMAX + 8 + collen);
-	adlen = sealed_ad(ad, table, rowid, column, collen);
+	adlen = sealed_ad(&ad, stack, table, rowid, column);
 	rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL,
 	    in + SEALED_NONCEBYTES, inlen - SEALED_NONCEBYTES, ad, adlen, in,
 	    key);

@@ -7,6 +7,7 @@
 
 #include "shared/crypto/hkdf.h"
 #include "shared/crypto/senderkey.h"
+#include "shared/util/bytes.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
@@ -49,51 +50,6 @@ struct senderkey_peer {
 	struct sk_state	states[SENDERKEY_MAXSTATES];	/* newest first */
 	size_t		nstates;
 };
-
-/* Bounds-checked reading. */
-struct sk_reader {
-	const uint8_t	*p;
-	size_t		 left;
-};
-
-static int
-sk_get(struct sk_reader *r, void *out, size_t n)
-{
-	if (r->left < n)
-		return (-1);
-	memcpy(out, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return (0);
-}
-
-static int
-sk_get32(struct sk_reader *r, uint32_t *v)
-{
-	uint8_t	b[4];
-
-	if (sk_get(r, b, 4) != 0)
-		return (-1);
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | b[2] << 8 | b[3];
-	return (0);
-}
-
-static uint8_t *
-sk_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-	return (p + 4);
-}
-
-static uint8_t *
-sk_put(uint8_t *p, const void *v, size_t n)
-{
-	memcpy(p, v, n);
-	return (p + n);
-}
 
 /* seed = HMAC(CK, 0x01); CK = HMAC(CK, 0x02). */
 static void
@@ -181,68 +137,69 @@ senderkey_iteration(const struct senderkey *s)
 	return (s->c.iteration);
 }
 
-/* version | gidlen | gid | key id | iteration; returns the end. */
-static uint8_t *
-sk_header(uint8_t *p, const uint8_t *gid, size_t gidlen, uint32_t key_id,
-    uint32_t iteration)
+/* version | gidlen | gid | key id | iteration, as s stands. */
+static void
+sk_header(struct bytes_writer *w, const struct senderkey *s)
 {
-	*p++ = SENDERKEY_VERSION;
-	*p++ = (uint8_t)gidlen;
-	p = sk_put(p, gid, gidlen);
-	p = sk_put32(p, key_id);
-	return (sk_put32(p, iteration));
+	bytes_put8(w, SENDERKEY_VERSION);
+	bytes_put8(w, (uint8_t)s->gidlen);
+	bytes_put(w, s->gid, s->gidlen);
+	bytes_put32(w, s->c.key_id);
+	bytes_put32(w, s->c.iteration);
 }
 
 static int
-sk_parse_header(struct sk_reader *r, const uint8_t **gid, size_t *gidlen,
+sk_parse_header(struct bytes_reader *r, const uint8_t **gid, size_t *gidlen,
     uint32_t *key_id, uint32_t *iteration)
 {
-	uint8_t	v, n;
-
-	if (sk_get(r, &v, 1) != 0 || v != SENDERKEY_VERSION ||
-	    sk_get(r, &n, 1) != 0 || n == 0 || r->left < n)
+	if (bytes_get8(r) != SENDERKEY_VERSION ||
+	    (*gidlen = bytes_get8(r)) == 0)
 		return (-1);
-	*gid = r->p;
-	*gidlen = n;
-	r->p += n;
-	r->left -= n;
-	if (sk_get32(r, key_id) != 0 || sk_get32(r, iteration) != 0)
-		return (-1);
-	return (0);
+	*gid = bytes_span(r, *gidlen);
+	*key_id = bytes_get32(r);
+	*iteration = bytes_get32(r);
+	return (bytes_reader_check(r));
 }
 
 void
 senderkey_distribution(const struct senderkey *s, uint8_t *out,
     size_t *outlen)
 {
-	uint8_t	*p;
+	struct bytes_writer	w;
 
-	p = sk_header(out, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
-	p = sk_put(p, s->c.ck, sizeof s->c.ck);
-	p = sk_put(p, s->c.pk, sizeof s->c.pk);
-	*outlen = p - out;
+	bytes_writer_init(&w, out, SENDERKEY_DISTBYTES(s->gidlen));
+	sk_header(&w, s);
+	bytes_put(&w, s->c.ck, sizeof s->c.ck);
+	bytes_put(&w, s->c.pk, sizeof s->c.pk);
+	assert(bytes_writer_check(&w) == 0);
+	*outlen = bytes_writer_len(&w);
 }
 
 int
 senderkey_encrypt(struct senderkey *s, uint8_t *out, size_t *outlen,
     const uint8_t *m, size_t mlen)
 {
-	uint8_t	 seed[SK_SEEDBYTES], keys[SK_KEYSBYTES], *p;
+	struct bytes_writer	 w;
+	uint8_t			 seed[SK_SEEDBYTES], keys[SK_KEYSBYTES], *p;
+	size_t			 n;
 
 	if (s->c.iteration == UINT32_MAX)
 		return (-1);
-	p = sk_header(out, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
+	bytes_writer_init(&w, out, mlen + SENDERKEY_OVERHEAD(s->gidlen));
+	sk_header(&w, s);
 	sk_step(s->c.ck, seed);
 	s->c.iteration++;
 	sk_keys(keys, seed);
+	p = bytes_reserve(&w, mlen);
 	crypto_stream_chacha20_ietf_xor(p, m, mlen, keys + SK_IV,
 	    keys + SK_ENC);
-	p += mlen;
-	sk_tag(p, keys, out, p - out);
-	p += SENDERKEY_TAGBYTES;
-	crypto_sign_detached(p, NULL, out, p - out, s->sk);
-	p += SENDERKEY_SIGBYTES;
-	*outlen = p - out;
+	n = bytes_writer_len(&w);
+	sk_tag(bytes_reserve(&w, SENDERKEY_TAGBYTES), keys, out, n);
+	n = bytes_writer_len(&w);
+	crypto_sign_detached(bytes_reserve(&w, SENDERKEY_SIGBYTES), NULL, out,
+	    n, s->sk);
+	assert(bytes_writer_check(&w) == 0);
+	*outlen = bytes_writer_len(&w);
 	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(keys, sizeof keys);
 	return (0);
@@ -252,9 +209,10 @@ int
 senderkey_message_peek(const uint8_t *msg, size_t len, const uint8_t **gid,
     size_t *gidlen, uint32_t *key_id)
 {
-	struct sk_reader	r = { msg, len };
+	struct bytes_reader	r;
 	uint32_t		iteration;
 
+	bytes_reader_init(&r, msg, len);
 	return (sk_parse_header(&r, gid, gidlen, key_id, &iteration));
 }
 
@@ -315,16 +273,19 @@ int
 senderkey_peer_process(struct senderkey_peer *p, const uint8_t *dist,
     size_t distlen)
 {
-	struct sk_reader	 r = { dist, distlen };
+	struct bytes_reader	 r;
 	struct sk_chain		 c;
 	struct sk_state		*st;
 	const uint8_t		*gid;
 	size_t			 gidlen;
 	int			 rc = -1;
 
-	if (sk_parse_header(&r, &gid, &gidlen, &c.key_id, &c.iteration) != 0 ||
-	    sk_get(&r, c.ck, sizeof c.ck) != 0 ||
-	    sk_get(&r, c.pk, sizeof c.pk) != 0 || r.left != 0)
+	bytes_reader_init(&r, dist, distlen);
+	if (sk_parse_header(&r, &gid, &gidlen, &c.key_id, &c.iteration) != 0)
+		goto out;
+	bytes_get(&r, c.ck, sizeof c.ck);
+	bytes_get(&r, c.pk, sizeof c.pk);
+	if (bytes_reader_done(&r) != 0)
 		goto out;
 	if (p->gidlen != 0 &&
 	    (p->gidlen != gidlen || memcmp(p->gid, gid, gidlen) != 0))
@@ -454,18 +415,19 @@ int
 senderkey_peer_decrypt(struct senderkey_peer *p, uint8_t *m, size_t *mlen,
     const uint8_t *c, size_t clen)
 {
-	struct sk_reader	 r = { c, clen };
+	struct bytes_reader	 r;
 	struct sk_state		*st;
 	const uint8_t		*gid, *ct;
 	size_t			 gidlen, ctlen;
 	uint32_t		 key_id, iteration;
 	int			 rc;
 
+	bytes_reader_init(&r, c, clen);
 	if (sk_parse_header(&r, &gid, &gidlen, &key_id, &iteration) != 0 ||
-	    r.left < SENDERKEY_TAGBYTES + SENDERKEY_SIGBYTES)
+	    bytes_left(&r) < SENDERKEY_TAGBYTES + SENDERKEY_SIGBYTES)
 		return (-1);
-	ct = r.p;
-	ctlen = r.left - SENDERKEY_TAGBYTES - SENDERKEY_SIGBYTES;
+	ctlen = bytes_left(&r) - SENDERKEY_TAGBYTES - SENDERKEY_SIGBYTES;
+	ct = bytes_span(&r, ctlen);
 	if (p->gidlen != gidlen || memcmp(p->gid, gid, gidlen) != 0 ||
 	    (st = sk_find(p, key_id)) == NULL)
 		return (-1);
@@ -486,26 +448,34 @@ senderkey_peer_decrypt(struct senderkey_peer *p, uint8_t *m, size_t *mlen,
 uint8_t *
 senderkey_serialize(const struct senderkey *s, size_t *outlen)
 {
-	uint8_t	*out, *p;
+	struct bytes_writer	 w;
+	uint8_t			*out;
 
-	out = xmalloc(2 + s->gidlen + 8 + sizeof s->c.ck + sizeof s->sk);
-	p = sk_header(out, s->gid, s->gidlen, s->c.key_id, s->c.iteration);
-	p = sk_put(p, s->c.ck, sizeof s->c.ck);
-	p = sk_put(p, s->sk, sizeof s->sk);
-	*outlen = p - out;
+	*outlen = SENDERKEY_HEADERBYTES(s->gidlen) + sizeof s->c.ck +
+	    sizeof s->sk;
+	out = xmalloc(*outlen);
+	bytes_writer_init(&w, out, *outlen);
+	sk_header(&w, s);
+	bytes_put(&w, s->c.ck, sizeof s->c.ck);
+	bytes_put(&w, s->sk, sizeof s->sk);
+	assert(bytes_writer_check(&w) == 0 && bytes_writer_len(&w) == *outlen);
 	return (out);
 }
 
 struct senderkey *
 senderkey_deserialize(const uint8_t *in, size_t inlen)
 {
-	struct sk_reader	 r = { in, inlen };
+	struct bytes_reader	 r;
 	struct senderkey	*s = xcalloc(1, sizeof *s);
 	const uint8_t		*gid;
 
+	bytes_reader_init(&r, in, inlen);
 	if (sk_parse_header(&r, &gid, &s->gidlen, &s->c.key_id,
-	    &s->c.iteration) != 0 || sk_get(&r, s->c.ck, sizeof s->c.ck) != 0 ||
-	    sk_get(&r, s->sk, sizeof s->sk) != 0 || r.left != 0) {
+	    &s->c.iteration) == 0) {
+		bytes_get(&r, s->c.ck, sizeof s->c.ck);
+		bytes_get(&r, s->sk, sizeof s->sk);
+	}
+	if (bytes_reader_done(&r) != 0) {
 		senderkey_free(s);
 		return (NULL);
 	}
@@ -518,74 +488,77 @@ uint8_t *
 senderkey_peer_serialize(const struct senderkey_peer *p, size_t *outlen)
 {
 	const struct sk_state	*st;
-	uint8_t			*out, *o;
+	struct bytes_writer	 w;
+	uint8_t			*out;
 	size_t			 len = 3 + p->gidlen, i, j;
 
 	for (i = 0; i < p->nstates; i++)
 		len += 8 + 32 + 32 + 2 + p->states[i].nskipped * (4 + 32);
-	o = out = xmalloc(len);
-	*o++ = SENDERKEY_VERSION;
-	*o++ = (uint8_t)p->gidlen;
-	o = sk_put(o, p->gid, p->gidlen);
-	*o++ = (uint8_t)p->nstates;
+	out = xmalloc(len);
+	bytes_writer_init(&w, out, len);
+	bytes_put8(&w, SENDERKEY_VERSION);
+	bytes_put8(&w, (uint8_t)p->gidlen);
+	bytes_put(&w, p->gid, p->gidlen);
+	bytes_put8(&w, (uint8_t)p->nstates);
 	for (i = 0; i < p->nstates; i++) {
 		st = &p->states[i];
-		o = sk_put32(o, st->c.key_id);
-		o = sk_put32(o, st->c.iteration);
-		o = sk_put(o, st->c.ck, sizeof st->c.ck);
-		o = sk_put(o, st->c.pk, sizeof st->c.pk);
-		*o++ = st->nskipped >> 8;
-		*o++ = st->nskipped & 0xff;
+		bytes_put32(&w, st->c.key_id);
+		bytes_put32(&w, st->c.iteration);
+		bytes_put(&w, st->c.ck, sizeof st->c.ck);
+		bytes_put(&w, st->c.pk, sizeof st->c.pk);
+		bytes_put16(&w, (uint16_t)st->nskipped);
 		for (j = 0; j < st->nskipped; j++) {
-			o = sk_put32(o, st->skipped[j].iteration);
-			o = sk_put(o, st->skipped[j].seed, SK_SEEDBYTES);
+			bytes_put32(&w, st->skipped[j].iteration);
+			bytes_put(&w, st->skipped[j].seed, SK_SEEDBYTES);
 		}
 	}
-	assert((size_t)(o - out) == len);
+	assert(bytes_writer_check(&w) == 0 && bytes_writer_len(&w) == len);
 	*outlen = len;
 	return (out);
 }
 
 /* Parse one state; -1 if malformed or inconsistent. */
 static int
-sk_parse_state(struct sk_reader *r, struct sk_state *st)
+sk_parse_state(struct bytes_reader *r, struct sk_state *st)
 {
-	uint8_t	n[2];
 	size_t	j;
 
-	if (sk_get32(r, &st->c.key_id) != 0 ||
-	    sk_get32(r, &st->c.iteration) != 0 ||
-	    sk_get(r, st->c.ck, sizeof st->c.ck) != 0 ||
-	    sk_get(r, st->c.pk, sizeof st->c.pk) != 0 || sk_get(r, n, 2) != 0)
-		return (-1);
-	st->nskipped = (size_t)n[0] << 8 | n[1];
-	if (st->nskipped > SENDERKEY_MAXSKIPPED ||
-	    r->left < st->nskipped * (4 + SK_SEEDBYTES))
+	st->c.key_id = bytes_get32(r);
+	st->c.iteration = bytes_get32(r);
+	bytes_get(r, st->c.ck, sizeof st->c.ck);
+	bytes_get(r, st->c.pk, sizeof st->c.pk);
+	st->nskipped = bytes_get16(r);
+	if (bytes_reader_check(r) != 0 ||
+	    st->nskipped > SENDERKEY_MAXSKIPPED ||
+	    bytes_left(r) < st->nskipped * (4 + SK_SEEDBYTES))
 		return (-1);
 	if (st->nskipped > 0)
 		st->skipped = xreallocarray(NULL, st->nskipped,
 		    sizeof *st->skipped);
 	for (j = 0; j < st->nskipped; j++) {
-		if (sk_get32(r, &st->skipped[j].iteration) != 0 ||
-		    sk_get(r, st->skipped[j].seed, SK_SEEDBYTES) != 0 ||
-		    st->skipped[j].iteration >= st->c.iteration)
+		st->skipped[j].iteration = bytes_get32(r);
+		bytes_get(r, st->skipped[j].seed, SK_SEEDBYTES);
+		if (st->skipped[j].iteration >= st->c.iteration)
 			return (-1);
 	}
-	return (0);
+	return (bytes_reader_check(r));
 }
 
 struct senderkey_peer *
 senderkey_peer_deserialize(const uint8_t *in, size_t inlen)
 {
-	struct sk_reader	 r = { in, inlen };
+	struct bytes_reader	 r;
 	struct senderkey_peer	*p = senderkey_peer_create();
 	uint8_t			 v, n, gidlen;
 	size_t			 i;
 
-	if (sk_get(&r, &v, 1) != 0 || v != SENDERKEY_VERSION ||
-	    sk_get(&r, &gidlen, 1) != 0 || sk_get(&r, p->gid, gidlen) != 0 ||
-	    sk_get(&r, &n, 1) != 0 || n > SENDERKEY_MAXSTATES ||
-	    (gidlen == 0 && n != 0))
+	bytes_reader_init(&r, in, inlen);
+	v = bytes_get8(&r);
+	gidlen = bytes_get8(&r);
+	bytes_get(&r, p->gid, gidlen);
+	n = bytes_get8(&r);
+	if (bytes_reader_check(&r) != 0 || v != SENDERKEY_VERSION ||
+	    n > SENDERKEY_MAXSTATES || (gidlen == 0 && n != 0))
 		goto bad;
 	p->gidlen = gidlen;
 	for (i = 0; i < n; i++) {
@@ -594,7 +567,7 @@ senderkey_peer_deserialize(const uint8_t *in, size_t inlen)
 		    sk_find(p, p->states[i].c.key_id) != &p->states[i])
 			goto bad;
 	}
-	if (r.left != 0)
+	if (bytes_reader_done(&r) != 0)
 		goto bad;
 	return (p);
 bad:

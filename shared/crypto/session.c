@@ -1,5 +1,6 @@
 /* session: per-peer-device session records (active + archived ratchets),
  * prekey messages, Sesame "most recent decrypt wins". */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "shared/crypto/ratchet.h"
 #include "shared/crypto/session.h"
 #include "shared/crypto/x3dh.h"
+#include "shared/util/bytes.h"
 #include "shared/util/xmalloc.h"
 
 #define RECORD_VERSION	1
@@ -26,17 +28,33 @@ struct session_record {
 	int			n;
 };
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
+/* A prekey message's header, as read by prekey_read. */
+struct prekey {
+	uint8_t		 flags;		/* bit 0: OPK used */
+	const uint8_t	*ik;		/* IK_A, Ed25519 */
+	const uint8_t	*ek;		/* EK_A */
+	uint32_t	 spk_id, opk_id, from_device, to_device;
+};
 
-static uint32_t
-get32(const uint8_t *p)
+/* Read the header at h (SESSION_PREKEY_HDR bytes, length checked by the
+ * caller); -1 for an unknown version or flag. */
+static int
+prekey_read(struct prekey *ph, const uint8_t *h)
 {
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
+	struct bytes_reader	r;
+
+	bytes_reader_init(&r, h, SESSION_PREKEY_HDR);
+	if (bytes_get8(&r) != SESSION_PREKEY_VERSION)
+		return (-1);
+	ph->flags = bytes_get8(&r);
+	ph->ik = bytes_span(&r, 32);
+	ph->ek = bytes_span(&r, 32);
+	ph->spk_id = bytes_get32(&r);
+	ph->opk_id = bytes_get32(&r);
+	ph->from_device = bytes_get32(&r);
+	ph->to_device = bytes_get32(&r);
+	assert(bytes_reader_done(&r) == 0);
+	return ((ph->flags & ~1) != 0 ? -1 : 0);
 }
 
 struct session_record *
@@ -68,16 +86,21 @@ int
 session_record_peer(const struct session_record *rec, uint8_t ik[32],
     uint32_t *device)
 {
-	const uint8_t	*ad;
-	int		 them;
+	struct bytes_reader	r;
+	uint8_t			ik_a[32], ik_b[32];
+	uint32_t		device_a, device_b;
 
 	if (rec->n == 0)
 		return (-1);
 	/* AD = IK_A | IK_B | device A | device B; a responder's peer is A. */
-	ad = ratchet_ad(rec->s[0].r);
-	them = rec->s[0].responder ? 0 : 1;
-	memcpy(ik, ad + 32 * them, 32);
-	*device = get32(ad + 64 + 4 * them);
+	bytes_reader_init(&r, ratchet_ad(rec->s[0].r), X3DH_AD_BYTES);
+	bytes_get(&r, ik_a, 32);
+	bytes_get(&r, ik_b, 32);
+	device_a = bytes_get32(&r);
+	device_b = bytes_get32(&r);
+	assert(bytes_reader_done(&r) == 0);
+	memcpy(ik, rec->s[0].responder ? ik_a : ik_b, 32);
+	*device = rec->s[0].responder ? device_a : device_b;
 	return (0);
 }
 
@@ -111,7 +134,7 @@ session_initiate(struct session_record *rec, const struct keys_identity *ours,
 	struct session_state	st;
 	struct x3dh_result	x;
 	struct keys_prekey	ek;
-	uint8_t			*h = st.hdr;
+	struct bytes_writer	w;
 
 	memset(&st, 0, sizeof st);
 	if (x3dh_initiate(&x, &ek, ours, our_device, peer) != 0)
@@ -119,14 +142,16 @@ session_initiate(struct session_record *rec, const struct keys_identity *ours,
 	st.r = ratchet_new();
 	ratchet_init_alice(st.r, &x);
 	st.pending = 1;
-	h[0] = SESSION_PREKEY_VERSION;
-	h[1] = peer->has_opk ? 1 : 0;
-	memcpy(h + 2, ours->ed_pk, 32);
-	memcpy(h + 34, ek.pk, 32);
-	put32(h + 66, peer->spk_id);
-	put32(h + 70, peer->has_opk ? peer->opk_id : 0);
-	put32(h + 74, our_device);
-	put32(h + 78, peer->device_id);
+	bytes_writer_init(&w, st.hdr, sizeof st.hdr);
+	bytes_put8(&w, SESSION_PREKEY_VERSION);
+	bytes_put8(&w, peer->has_opk ? 1 : 0);
+	bytes_put(&w, ours->ed_pk, 32);
+	bytes_put(&w, ek.pk, 32);
+	bytes_put32(&w, peer->spk_id);
+	bytes_put32(&w, peer->has_opk ? peer->opk_id : 0);
+	bytes_put32(&w, our_device);
+	bytes_put32(&w, peer->device_id);
+	assert(bytes_writer_len(&w) == SESSION_PREKEY_HDR);
 	push_active(rec, &st);
 	x3dh_result_wipe(&x);
 	keys_prekey_wipe(&ek);
@@ -177,30 +202,31 @@ try_state(struct session_record *rec, int i, const uint8_t *c, size_t clen,
 	return (0);
 }
 
-/* Set up a responder state from prekey message h (header and the inner
- * message's header, length checked by the caller), or -1. */
+/* Set up a responder state from a prekey message's header ph and its inner
+ * message (its header's length checked by the caller), or -1. */
 static int
 respond(struct session_state *st, const struct keys_identity *ours,
-    uint32_t our_device, session_prekey_cb cb, void *arg, const uint8_t *h)
+    uint32_t our_device, session_prekey_cb cb, void *arg,
+    const struct prekey *ph, const uint8_t *inner)
 {
 	struct keys_prekey	spk, opk;
 	struct x3dh_result	x;
-	int			has_opk = h[1] & 1, rc = -1;
+	int			has_opk = ph->flags & 1, rc = -1;
 
 	memset(st, 0, sizeof *st);
 	memset(&opk, 0, sizeof opk);
-	if (get32(h + 78) != our_device || cb(arg, 0, get32(h + 66), &spk) != 0)
+	if (ph->to_device != our_device || cb(arg, 0, ph->spk_id, &spk) != 0)
 		return (-1);
-	if (has_opk && cb(arg, 1, get32(h + 70), &opk) != 0)
+	if (has_opk && cb(arg, 1, ph->opk_id, &opk) != 0)
 		goto out;
 	if (x3dh_respond(&x, ours, our_device, &spk, has_opk ? &opk : NULL,
-	    h + 2, get32(h + 74), h + 34) != 0)
+	    ph->ik, ph->from_device, ph->ek) != 0)
 		goto out;
 	st->r = ratchet_new();
 	/* The inner message's header starts with Alice's ratchet key. */
-	ratchet_init_bob(st->r, &x, h + SESSION_PREKEY_HDR + 1);
+	ratchet_init_bob(st->r, &x, inner + 1);
 	st->responder = 1;
-	memcpy(st->base, h + 34, 32);
+	memcpy(st->base, ph->ek, 32);
 	x3dh_result_wipe(&x);
 	rc = 0;
 out:
@@ -210,15 +236,16 @@ out:
 }
 
 static void
-fill_info(struct session_prekey_info *info, const uint8_t *h, int created)
+fill_info(struct session_prekey_info *info, const struct prekey *ph,
+    int created)
 {
 	if (info == NULL)
 		return;
 	info->new_session = created;
-	info->used_opk = created && (h[1] & 1);
-	info->opk_id = info->used_opk ? get32(h + 70) : 0;
-	memcpy(info->peer_ik, h + 2, 32);
-	info->peer_device = get32(h + 74);
+	info->used_opk = created && (ph->flags & 1);
+	info->opk_id = info->used_opk ? ph->opk_id : 0;
+	memcpy(info->peer_ik, ph->ik, 32);
+	info->peer_device = ph->from_device;
 }
 
 static int
@@ -228,24 +255,25 @@ decrypt_prekey(struct session_record *rec, const struct keys_identity *ours,
     struct session_prekey_info *info)
 {
 	struct session_state	st;
+	struct prekey		ph;
 	const uint8_t		*in = c + SESSION_PREKEY_HDR;
 	size_t			 inlen;
 	uint8_t			*b;
 	int			 i;
 
 	if (clen < SESSION_PREKEY_HDR + RATCHET_OVERHEAD ||
-	    c[0] != SESSION_PREKEY_VERSION || (c[1] & ~1) != 0)
+	    prekey_read(&ph, c) != 0)
 		return (-1);
 	inlen = clen - SESSION_PREKEY_HDR;
 	for (i = 0; i < rec->n; i++)	/* a session from this EK exists */
 		if (rec->s[i].responder &&
-		    sodium_memcmp(rec->s[i].base, c + 34, 32) == 0) {
+		    sodium_memcmp(rec->s[i].base, ph.ek, 32) == 0) {
 			if (try_state(rec, i, in, inlen, now, out, outlen) != 0)
 				return (-1);
-			fill_info(info, c, 0);
+			fill_info(info, &ph, 0);
 			return (0);
 		}
-	if (respond(&st, ours, our_device, cb, arg, c) != 0)
+	if (respond(&st, ours, our_device, cb, arg, &ph, in) != 0)
 		return (-1);
 	b = xmalloc(inlen - RATCHET_OVERHEAD + 1);
 	if (ratchet_decrypt(st.r, b, outlen, in, inlen, now) != 0) {
@@ -255,7 +283,7 @@ decrypt_prekey(struct session_record *rec, const struct keys_identity *ours,
 	}
 	push_active(rec, &st);
 	*out = b;
-	fill_info(info, c, 1);
+	fill_info(info, &ph, 1);
 	return (0);
 }
 
@@ -291,65 +319,63 @@ void
 session_record_serialise(const struct session_record *rec, uint8_t **out,
     size_t *len)
 {
-	uint8_t	*rs[MAX_STATES], *b, *p;
-	size_t	 rl[MAX_STATES], total = 2;
-	int	 i;
+	struct bytes_writer	 w;
+	uint8_t			*rs[MAX_STATES];
+	size_t			 rl[MAX_STATES], total = 2;
+	int			 i;
 
 	for (i = 0; i < rec->n; i++) {
 		ratchet_serialise(rec->s[i].r, &rs[i], &rl[i]);
 		total += STATE_FIXED + rl[i];
 	}
-	b = p = xmalloc(total);
-	*p++ = RECORD_VERSION;
-	*p++ = rec->n;
+	*out = xmalloc(total);
+	*len = total;
+	bytes_writer_init(&w, *out, total);
+	bytes_put8(&w, RECORD_VERSION);
+	bytes_put8(&w, (uint8_t)rec->n);
 	for (i = 0; i < rec->n; i++) {
-		*p++ = (rec->s[i].pending ? 1 : 0) |
-		    (rec->s[i].responder ? 2 : 0);
-		memcpy(p, rec->s[i].hdr, SESSION_PREKEY_HDR);
-		p += SESSION_PREKEY_HDR;
-		memcpy(p, rec->s[i].base, 32);
-		p += 32;
-		put32(p, rl[i]);
-		p += 4;
-		memcpy(p, rs[i], rl[i]);
-		p += rl[i];
+		bytes_put8(&w, (rec->s[i].pending ? 1 : 0) |
+		    (rec->s[i].responder ? 2 : 0));
+		bytes_put(&w, rec->s[i].hdr, SESSION_PREKEY_HDR);
+		bytes_put(&w, rec->s[i].base, 32);
+		bytes_put32(&w, (uint32_t)rl[i]);
+		bytes_put(&w, rs[i], rl[i]);
 		sodium_memzero(rs[i], rl[i]);
 		free(rs[i]);
 	}
-	*out = b;
-	*len = total;
+	assert(bytes_writer_check(&w) == 0 && bytes_writer_len(&w) == total);
 }
 
 struct session_record *
 session_record_parse(const uint8_t *in, size_t len)
 {
+	struct bytes_reader	 r;
 	struct session_record	*rec;
 	struct session_state	*st;
-	size_t			 off = 2, rl;
+	const uint8_t		*rs;
+	uint32_t		 rl;
+	uint8_t			 flags;
 	int			 i, n;
 
-	if (in == NULL || len < 2 || in[0] != RECORD_VERSION ||
-	    in[1] > MAX_STATES)
+	bytes_reader_init(&r, in, len);
+	if (bytes_get8(&r) != RECORD_VERSION ||
+	    (n = bytes_get8(&r)) > MAX_STATES)
 		return (NULL);
-	n = in[1];
 	rec = session_record_new();
 	for (i = 0; i < n; i++) {
-		if (len - off < STATE_FIXED || (in[off] & ~3) != 0)
-			goto bad;
 		st = &rec->s[i];
-		st->pending = in[off] & 1;
-		st->responder = (in[off] & 2) != 0;
-		memcpy(st->hdr, in + off + 1, SESSION_PREKEY_HDR);
-		memcpy(st->base, in + off + 1 + SESSION_PREKEY_HDR, 32);
-		rl = get32(in + off + STATE_FIXED - 4);
-		off += STATE_FIXED;
-		if (len - off < rl ||
-		    (st->r = ratchet_parse(in + off, rl)) == NULL)
+		flags = bytes_get8(&r);
+		bytes_get(&r, st->hdr, SESSION_PREKEY_HDR);
+		bytes_get(&r, st->base, 32);
+		rl = bytes_get32(&r);
+		if ((rs = bytes_span(&r, rl)) == NULL || (flags & ~3) != 0 ||
+		    (st->r = ratchet_parse(rs, rl)) == NULL)
 			goto bad;
+		st->pending = flags & 1;
+		st->responder = (flags & 2) != 0;
 		rec->n++;
-		off += rl;
 	}
-	if (off != len)
+	if (bytes_reader_done(&r) != 0)
 		goto bad;
 	return (rec);
 bad:

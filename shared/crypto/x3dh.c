@@ -1,21 +1,25 @@
 /* x3dh: X3DH key agreement (CRYPTO.md), both sides, with or without OPK. */
+#include <assert.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "shared/crypto/hkdf.h"
 #include "shared/crypto/x3dh.h"
+#include "shared/util/bytes.h"
 
 static void
 x3dh_ad(uint8_t ad[X3DH_AD_BYTES], const uint8_t ik_a[32],
     const uint8_t ik_b[32], uint32_t dev_a, uint32_t dev_b)
 {
-	memcpy(ad, ik_a, 32);
-	memcpy(ad + 32, ik_b, 32);
-	ad[64] = dev_a >> 24; ad[65] = dev_a >> 16;
-	ad[66] = dev_a >> 8; ad[67] = dev_a;
-	ad[68] = dev_b >> 24; ad[69] = dev_b >> 16;
-	ad[70] = dev_b >> 8; ad[71] = dev_b;
+	struct bytes_writer	w;
+
+	bytes_writer_init(&w, ad, X3DH_AD_BYTES);
+	bytes_put(&w, ik_a, 32);
+	bytes_put(&w, ik_b, 32);
+	bytes_put32(&w, dev_a);
+	bytes_put32(&w, dev_b);
+	assert(bytes_writer_len(&w) == X3DH_AD_BYTES);
 }
 
 /* ikm holds 0xFF*32 then ndh DH outputs; derive RK||CK. */

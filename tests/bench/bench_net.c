@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "shared/proto/login.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 #include "tests/bench/bench_net.h"
@@ -305,20 +306,13 @@ static void
 bench_sign(struct bench_conn *c, const char *label, int with_device,
     uint8_t sig[64])
 {
-	uint8_t	msg[128];
-	size_t	off, nlen = strlen(c->name);
+	static const uint32_t	device = 1;
+	uint8_t			msg[LOGIN_MESSAGEMAX];
+	size_t			len;
 
-	off = strlen(label) + 1;
-	memcpy(msg, label, off);
-	memcpy(msg + off, c->nonce, 32);
-	off += 32;
-	memcpy(msg + off, c->name, nlen);
-	off += nlen;
-	if (with_device) {
-		memcpy(msg + off, "\0\0\0\1", 4);
-		off += 4;
-	}
-	crypto_sign_detached(sig, NULL, msg, off, c->sk);
+	len = login_message(msg, label, c->nonce, c->name,
+	    with_device ? &device : NULL);
+	crypto_sign_detached(sig, NULL, msg, len, c->sk);
 }
 
 static void
@@ -333,7 +327,7 @@ bench_conn_login(struct bench_conn *c)
 	f.id = 1;
 	c->state = BENCH_LOGIN;
 	if (c->registered) {
-		bench_sign(c, "natter v1 auth", 1, sig);
+		bench_sign(c, LOGIN_AUTH_DOMAIN, 1, sig);
 		a.name = c->name;
 		a.device = 1;
 		a.signature.data = sig;
@@ -354,7 +348,7 @@ bench_conn_login(struct bench_conn *c)
 	spk.key.len = sizeof spkey;
 	spk.signature.data = spsig;
 	spk.signature.len = sizeof spsig;
-	bench_sign(c, "natter v1 register", 0, sig);
+	bench_sign(c, LOGIN_REGISTER_DOMAIN, 0, sig);
 	r.name = c->name;
 	r.identity_key.data = c->pk;
 	r.identity_key.len = sizeof c->pk;

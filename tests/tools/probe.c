@@ -8,6 +8,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
 
+#include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
 #include "shared/util/xmalloc.h"
@@ -211,21 +212,11 @@ void
 probe_sign(struct probe *p, const char *label, const char *name,
     const uint32_t *device, const uint8_t sk[64], uint8_t sig[64])
 {
-	uint8_t	msg[128];
-	size_t	off;
+	uint8_t	msg[LOGIN_MESSAGEMAX];
+	size_t	len;
 
-	off = strlen(label) + 1;
-	memcpy(msg, label, off);
-	memcpy(msg + off, p->nonce, 32);
-	off += 32;
-	memcpy(msg + off, name, strlen(name));
-	off += strlen(name);
-	if (device != NULL) {
-		msg[off++] = (uint8_t)(*device >> 24);
-		msg[off++] = (uint8_t)(*device >> 16);
-		msg[off++] = (uint8_t)(*device >> 8);
-		msg[off++] = (uint8_t)*device;
-	}
-	crypto_sign_detached(sig, NULL, msg, off, sk);
+	/* An over-long name gives an empty message: a wrong signature. */
+	len = login_message(msg, label, p->nonce, name, device);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
 }
 

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
 #include "shared/util/timeutil.h"
@@ -65,7 +66,7 @@ step_register_common(struct probe *p, const char *name, int nopk, int bad)
 	opkbuf = xcalloc((size_t)nopk + 1, 32);
 	step_fill_prekeys(&spk, spkbuf, opks, opkp, opkbuf, (size_t)nopk, 1,
 	    sk);
-	probe_sign(p, "natter v1 register", name, NULL, sk, sig);
+	probe_sign(p, LOGIN_REGISTER_DOMAIN, name, NULL, sk, sig);
 	if (bad)
 		sig[0] ^= 1;
 	reg.name = (char *)name;
@@ -140,7 +141,7 @@ step_auth_common(struct probe *p, const char *name, uint32_t device, int bad,
 
 	if (bad || probe_load_key(p, name, sk) != 0)
 		crypto_sign_keypair(pk, sk);
-	probe_sign(p, "natter v1 auth", name, &device, sk, sig);
+	probe_sign(p, LOGIN_AUTH_DOMAIN, name, &device, sk, sig);
 	sodium_memzero(sk, sizeof sk);
 	if (save != NULL) {
 		if ((fp = fopen(save, "wb")) == NULL ||

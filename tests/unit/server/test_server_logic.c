@@ -9,6 +9,7 @@
 #include "server/auth.h"
 #include "server/directory.h"
 #include "server/fanout.h"
+#include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "tests/unit/unit.h"
 
@@ -68,31 +69,12 @@ START_TEST(test_fanout_empty)
 }
 END_TEST
 
-static size_t
-sign_msg(uint8_t *msg, const char *label, const uint8_t *nonce,
-    const char *name, int device)
-{
-	size_t	off = strlen(label) + 1;
-
-	memcpy(msg, label, off);
-	memcpy(msg + off, nonce, 32);
-	off += 32;
-	memcpy(msg + off, name, strlen(name));
-	off += strlen(name);
-	if (device >= 0) {
-		msg[off++] = (uint8_t)(device >> 24);
-		msg[off++] = (uint8_t)(device >> 16);
-		msg[off++] = (uint8_t)(device >> 8);
-		msg[off++] = (uint8_t)device;
-	}
-	return (off);
-}
-
 START_TEST(test_auth_signatures)
 {
-	uint8_t	pk[32], sk[64], pk2[32], sk2[64], nonce[32], nonce2[32];
-	uint8_t	sig[64], msg[128];
-	size_t	len;
+	uint8_t		pk[32], sk[64], pk2[32], sk2[64], nonce[32], nonce2[32];
+	uint8_t		sig[64], msg[LOGIN_MESSAGEMAX];
+	size_t		len;
+	uint32_t	device = 258;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	crypto_sign_keypair(pk, sk);
@@ -101,7 +83,7 @@ START_TEST(test_auth_signatures)
 	auth_challenge(nonce2);
 	ck_assert_int_ne(memcmp(nonce, nonce2, 32), 0);
 
-	len = sign_msg(msg, "natter v1 register", nonce, "alice", -1);
+	len = login_message(msg, LOGIN_REGISTER_DOMAIN, nonce, "alice", NULL);
 	crypto_sign_detached(sig, NULL, msg, len, sk);
 	ck_assert_int_eq(auth_verify_register(sig, 64, nonce, "alice", pk), 0);
 	ck_assert_int_eq(auth_verify_register(sig, 64, nonce2, "alice", pk),
@@ -115,7 +97,7 @@ START_TEST(test_auth_signatures)
 	/* A register signature is no auth signature (domain separation). */
 	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 1, pk), -1);
 
-	len = sign_msg(msg, "natter v1 auth", nonce, "alice", 258);
+	len = login_message(msg, LOGIN_AUTH_DOMAIN, nonce, "alice", &device);
 	crypto_sign_detached(sig, NULL, msg, len, sk);
 	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 258, pk), 0);
 	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 2, pk), -1);

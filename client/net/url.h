@@ -18,7 +18,7 @@ struct url {
 	char	*host;		/* example.org, 127.0.0.1, [::1] */
 	char	*address;	/* example.org, 127.0.0.1, ::1 */
 	int	 port;		/* the URL's, else 80 (ws) or 443 (wss) */
-	char	*path;		/* with any ?query; URL_DEFAULT_PATH for none, / */
+	char	*path;		/* with ?query; none or /: URL_DEFAULT_PATH */
 };
 
 /*

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/util/utf8.h"
+
 /*
  * Widths follow the C library's wcwidth() for single code points, so the
  * caller must have a UTF-8 LC_CTYPE (width_locale() sees to it).  On top
@@ -15,7 +17,7 @@
  * control characters count as one column each (shown as U+FFFD).
  */
 
-#define WIDTH_REPLACEMENT	0xfffd
+#define WIDTH_REPLACEMENT	UTF8_REPLACEMENT
 
 /* Make LC_CTYPE UTF-8 (the environment's, else C.UTF-8).  0 or -1. */
 int		 width_locale(void);

@@ -471,17 +471,18 @@ senderkey_deserialize(const uint8_t *in, size_t inlen)
 
 	bytes_reader_init(&r, in, inlen);
 	if (sk_parse_header(&r, &gid, &s->gidlen, &s->c.key_id,
-	    &s->c.iteration) == 0) {
-		bytes_get(&r, s->c.ck, sizeof s->c.ck);
-		bytes_get(&r, s->sk, sizeof s->sk);
-	}
-	if (bytes_reader_done(&r) != 0) {
-		senderkey_free(s);
-		return (NULL);
-	}
+	    &s->c.iteration) != 0)
+		goto bad;
+	bytes_get(&r, s->c.ck, sizeof s->c.ck);
+	bytes_get(&r, s->sk, sizeof s->sk);
+	if (bytes_reader_done(&r) != 0)
+		goto bad;
 	memcpy(s->gid, gid, s->gidlen);
 	memcpy(s->c.pk, s->sk + 32, sizeof s->c.pk);	/* libsodium sk = seed | pk */
 	return (s);
+bad:
+	senderkey_free(s);
+	return (NULL);
 }
 
 uint8_t *

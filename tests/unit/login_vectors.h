@@ -49,7 +49,8 @@ login_vectors_field(struct login_vector *lv, const char *key, const char *v)
 		login_vectors_text(lv->name, sizeof lv->name, v);
 	else if (strcmp(key, "device") == 0) {
 		lv->has_device = strcmp(v, "-") != 0;
-		lv->device = lv->has_device ? (uint32_t)strtoul(v, NULL, 10) : 0;
+		lv->device = lv->has_device ?
+		    (uint32_t)strtoul(v, NULL, 10) : 0;
 	} else if (strcmp(key, "message") == 0) {
 		lv->mlen = strlen(v) / 2;
 		ck_assert_uint_le(lv->mlen, sizeof lv->message);

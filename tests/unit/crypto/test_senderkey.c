@@ -255,7 +255,7 @@ START_TEST(test_serialize)
 	struct senderkey	*s2;
 	struct senderkey_peer	*p = peer_of(s), *p2;
 	struct msg		 m[4];
-	uint8_t			*buf;
+	uint8_t			*buf, junk1;
 	size_t			 len, i;
 	char			 out[256];
 
@@ -276,6 +276,15 @@ START_TEST(test_serialize)
 	ck_assert_ptr_nonnull(s2);
 	for (i = 0; i < len; i++)
 		ck_assert_ptr_null(senderkey_deserialize(buf, i));
+	/* A wrong version or an empty group id, even with nothing after
+	 * it (a fuzzer's find: "\055" alone once parsed). */
+	for (i = 0; i < 256; i++) {
+		junk1 = (uint8_t)i;
+		ck_assert_ptr_null(senderkey_deserialize(&junk1, 1));
+	}
+	ck_assert_ptr_null(senderkey_deserialize((const uint8_t *)"\001", 2));
+	buf[0] ^= 0x80;
+	ck_assert_ptr_null(senderkey_deserialize(buf, len));
 	free(buf);
 	enc(s2, &m[0], "from restored");
 	ck_assert_int_eq(dec(p2, &m[0], out), 0);

@@ -48,7 +48,8 @@ END_TEST
 
 START_TEST(test_limits)
 {
-	static const char	long_name[] = "abcdefghijklmnopqrstuvwxyz0123456";
+	static const char	long_name[] =
+				    "abcdefghijklmnopqrstuvwxyz0123456";
 	uint8_t			m[LOGIN_MESSAGEMAX], nonce[LOGIN_NONCEBYTES];
 	char			domain[LOGIN_DOMAINMAX + 2];
 	uint32_t		device = UINT32_MAX;

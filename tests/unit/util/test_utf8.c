@@ -41,7 +41,7 @@ START_TEST(test_valid)
 		{ "\xdf\xbf", 2, 2, 0x7ff },
 		{ "\xe0\xa0\x80", 3, 3, 0x800 },
 		{ "\xe2\x82\xac", 3, 3, 0x20ac },
-		{ "\xed\x9f\xbf", 3, 3, 0xd7ff },	/* below the surrogates */
+		{ "\xed\x9f\xbf", 3, 3, 0xd7ff },	/* below surrogates */
 		{ "\xee\x80\x80", 3, 3, 0xe000 },	/* above them */
 		{ "\xef\xbf\xbd", 3, 3, 0xfffd },	/* a real U+FFFD */
 		{ "\xef\xbf\xbf", 3, 3, 0xffff },
@@ -130,8 +130,8 @@ END_TEST
 /* Stepping through mixed text: one U+FFFD per bad byte, then back in step. */
 START_TEST(test_walk)
 {
-	static const char	s[] = "a\xc3\xa9\x80\xe2\x82" "b\xf0\x9f\x98\x80"
-				    "\xed\xa0\x80" "c";
+	static const char	s[] = "a\xc3\xa9\x80\xe2\x82" "b"
+				    "\xf0\x9f\x98\x80" "\xed\xa0\x80" "c";
 	static const uint32_t	want[] = { 'a', 0xe9, 0xfffd, 0xfffd, 0xfffd,
 				    'b', 0x1f600, 0xfffd, 0xfffd, 0xfffd, 'c' };
 	uint32_t		cp;

@@ -17,9 +17,6 @@
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-static const char account_reg_domain[] = "natter v1 register";
-static const char account_auth_domain[] = "natter v1 auth";
-
 struct account {
 	struct store	*st;
 	struct prekeys	*pk;
@@ -324,7 +321,7 @@ account_register_msg(struct account *a, const uint8_t *nonce, size_t len)
 	    &r->n_one_time_prekeys);
 	r->signature.data = xmalloc(crypto_sign_BYTES);
 	r->signature.len = crypto_sign_BYTES;
-	account_sign(a, r->signature.data, account_reg_domain, nonce, len,
+	account_sign(a, r->signature.data, LOGIN_REGISTER_DOMAIN, nonce, len,
 	    a->reg_name, 0);
 	return (r);
 }
@@ -363,7 +360,7 @@ account_login(struct account *a, struct conn *cn, const uint8_t *nonce,
 		conn_give_up(cn, &err);
 		return;
 	}
-	account_sign(a, sig, account_auth_domain, nonce, len, a->name, 1);
+	account_sign(a, sig, LOGIN_AUTH_DOMAIN, nonce, len, a->name, 1);
 	au.name = a->name;
 	au.device = a->device;
 	au.signature.data = sig;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 #include <uv.h>
@@ -193,7 +194,7 @@ conn_start(struct conn *cn)
 	uv_timer_stop(&cn->retry);
 	/* Created on first use: commands that stay offline never pay for it. */
 	if (cn->net == NULL && (cn->net = cn->nt->create(cn->loop,
-	    &conn_net_cb, cn, strncmp(cn->server, "wss://", 6) == 0)) == NULL)
+	    &conn_net_cb, cn, strncasecmp(cn->server, "wss://", 6) == 0)) == NULL)
 		fatal("cannot create the WebSocket context");
 	cn->state = CONN_CONNECTING;
 	if (cn->nt->connect(cn->net, cn->server, msg, sizeof msg) != 0) {

@@ -24,7 +24,7 @@ struct accounts_devs {
 };
 
 struct accounts_cache {
-	struct itab	*byname;	/* hash(name) -> accounts_name */
+	struct itab	*byname;	/* itab_key_bytes(name) -> accounts_name */
 	struct itab	*devs;		/* account -> accounts_devs */
 };
 
@@ -72,17 +72,6 @@ accounts_cache(struct db *db)
 		db_set_ext(db, DB_EXT_ACCOUNTS, c, &accounts_cache_ops);
 	}
 	return (c);
-}
-
-/* FNV-1a. */
-static uint64_t
-accounts_hash(const char *name)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (uint8_t)*name) * 0x100000001b3ULL;
-	return (h);
 }
 
 static int
@@ -138,7 +127,7 @@ accounts_lookup(struct db *db, const char *name, int64_t *account)
 {
 	struct accounts_cache	*c = accounts_cache(db);
 	struct accounts_name	*e;
-	uint64_t		 h = accounts_hash(name), v;
+	uint64_t		 h = itab_key_bytes(name, strlen(name)), v;
 	int			 rc;
 
 	if (itab_get(c->byname, h, &v)) {

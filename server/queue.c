@@ -27,12 +27,6 @@ struct queue_depths {
 	size_t			 nundo, capundo;
 };
 
-static uint64_t
-queue_key(int64_t account, uint32_t device)
-{
-	return ((uint64_t)account << 32 | device);
-}
-
 static void
 queue_depths_release(void *p)
 {
@@ -104,7 +98,7 @@ queue_depths(struct db *db)
 	st = db_stmt(db, "SELECT account, device, count(*) FROM queue "
 	    "GROUP BY account, device");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		itab_put(d->n, queue_key(sqlite3_column_int64(st, 0),
+		itab_put(d->n, itab_key_pair(sqlite3_column_int64(st, 0),
 		    (uint32_t)sqlite3_column_int64(st, 1)),
 		    (uint64_t)sqlite3_column_int64(st, 2));
 		d->total += (uint64_t)sqlite3_column_int64(st, 2);
@@ -120,7 +114,7 @@ static int
 queue_depth_add(struct db *db, int64_t account, uint32_t device, int delta)
 {
 	struct queue_depths	*d = queue_depths(db);
-	uint64_t		 key = queue_key(account, device);
+	uint64_t		 key = itab_key_pair(account, device);
 
 	if (d == NULL)
 		return (-1);
@@ -180,7 +174,7 @@ queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 	*depth = 0;
 	if (d == NULL)
 		return (-1);
-	(void)itab_get(d->n, queue_key(account, device), depth);
+	(void)itab_get(d->n, itab_key_pair(account, device), depth);
 	return (0);
 }
 

@@ -56,23 +56,20 @@ ws_peer_key(int fd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof ss;
-	const uint8_t		*a;
-	size_t			 len, i;
-	uint64_t		 h = 0xcbf29ce484222325ULL;
+	const void		*a;
+	size_t			 len;
 
 	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
 		return (0);
 	if (ss.ss_family == AF_INET) {
-		a = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
 		len = 4;
 	} else if (ss.ss_family == AF_INET6) {
-		a = (const uint8_t *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 		len = 16;
 	} else
 		return (0);
-	for (i = 0; i < len; i++)
-		h = (h ^ a[i]) * 0x100000001b3ULL;
-	return (h | 1);
+	return (itab_key_bytes(a, len) | 1);
 }
 
 /* A new connection: count it against its address, or refuse it (-1)

@@ -11,9 +11,9 @@
 #include "server/accounts.h"
 #include "server/auth.h"
 #include "server/db.h"
-#include "server/directory.h"
 #include "server/handle.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "server/relay.h"
@@ -313,7 +313,7 @@ handle_bundle_fill(Natter__PrekeyBundle *pb, Natter__SignedPrekey *spk,
 static void
 handle_check_low(int64_t account, uint32_t device)
 {
-	struct session	*t = directory_find(account, device);
+	struct session	*t = online_find(account, device);
 	uint32_t	 count;
 
 	if (t != NULL && prekeys_count(server_db(), account, device,

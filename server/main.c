@@ -14,7 +14,7 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "server/directory.h"
+#include "server/online.h"
 #include "server/server.h"
 #include "server/ws.h"
 #include "shared/util/log.h"
@@ -163,7 +163,7 @@ main_shutdown(uv_loop_t *loop, char *data)
 	if (uv_loop_close(loop) != 0)
 		log_warn("event loop did not close cleanly");
 	server_close();
-	directory_clear();
+	online_clear();
 	free(data);
 	free(main_host);
 }

@@ -11,9 +11,9 @@
 
 #include "server/accounts.h"
 #include "server/db.h"
-#include "server/directory.h"
 #include "server/fanout.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
 #include "server/relay.h"
 #include "server/server.h"
@@ -252,7 +252,7 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	relay_store(s, m, to_account, now, seqs);
 	relay_stored(s, f->id, now);
 	for (i = 0; i < m->n_envelopes; i++) {
-		t = directory_find(strcmp(m->envelopes[i]->name, m->to) == 0 ?
+		t = online_find(strcmp(m->envelopes[i]->name, m->to) == 0 ?
 		    to_account : session_account(s), m->envelopes[i]->device);
 		if (t != NULL)
 			relay_offer(s, t, m, i, seqs[i], now);
@@ -287,7 +287,7 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 		    now + server_ttl_ms(), &it.seq) != 0)
 			return (-1);
 		metrics_add(METRICS_RECEIPTS_STORED, 1);
-		if ((t = directory_find(acked->from_account, devs[i])) != NULL)
+		if ((t = online_find(acked->from_account, devs[i])) != NULL)
 			session_offer(t, &it);
 	}
 	return (0);

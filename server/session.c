@@ -23,10 +23,10 @@
 
 #include "server/auth.h"
 #include "server/db.h"
-#include "server/directory.h"
 #include "server/durable.h"
 #include "server/handle.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -144,7 +144,7 @@ session_free(struct session *s)
 		TAILQ_REMOVE(&session_lazy, s, lazy_entry);
 	free(s->lazy);
 	if (s->authed)
-		directory_remove(s->account, s->device, s);
+		online_remove(s->account, s->device, s);
 	free(s->out);
 	free(s->sent);
 	metrics_connections(-1);
@@ -323,7 +323,7 @@ session_login(struct session *s, int64_t account, uint32_t device,
 	s->device = device;
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->backlog = 1;
-	old = directory_add(account, device, s);
+	old = online_add(account, device, s);
 	if (old != NULL && old != s) {
 		log_info("%s/%u reconnected; closing the older connection",
 		    name, device);

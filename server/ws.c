@@ -17,9 +17,9 @@
 
 #include <libwebsockets.h>
 
-#include "server/directory.h"
 #include "server/itab.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -156,7 +156,7 @@ ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
 	if (strcmp(uri, "/metrics") == 0) {
 		if (queue_total(server_db(), &depth) != 0)
 			log_warn("cannot count the queue");
-		body = metrics_render(depth, directory_count());
+		body = metrics_render(depth, online_count());
 		return (ws_http_reply(wsi, h, HTTP_STATUS_OK,
 		    "text/plain; version=0.0.4", body));
 	}

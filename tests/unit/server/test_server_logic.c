@@ -1,5 +1,5 @@
 /* test_server_logic: natterd's pure logic: the device-mismatch computation,
- * Register/Auth signature checks, name validation, the directory. */
+ * Register/Auth signature checks, name validation, the sessions online. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,8 @@
 #include <sodium.h>
 
 #include "server/auth.h"
-#include "server/directory.h"
 #include "server/fanout.h"
+#include "server/online.h"
 #include "shared/proto/wire.h"
 #include "tests/unit/unit.h"
 
@@ -144,29 +144,33 @@ START_TEST(test_names)
 }
 END_TEST
 
-START_TEST(test_directory)
+START_TEST(test_online)
 {
 	struct session	*s1 = (struct session *)0x1000;
 	struct session	*s2 = (struct session *)0x2000;
 	int		 i;
 
-	ck_assert_ptr_null(directory_find(1, 1));
-	ck_assert_ptr_null(directory_add(1, 1, s1));
-	ck_assert_ptr_eq(directory_find(1, 1), s1);
-	ck_assert_ptr_null(directory_find(1, 2));
-	ck_assert_ptr_eq(directory_add(1, 1, s2), s1);
+	ck_assert_ptr_null(online_find(1, 1));
+	ck_assert_int_eq(online_remove(1, 1, s1), 0);
+	ck_assert_ptr_null(online_add(1, 1, s1));
+	ck_assert_ptr_eq(online_find(1, 1), s1);
+	ck_assert_ptr_null(online_find(1, 2));
+	ck_assert_ptr_null(online_find(2, 1));
+	ck_assert_ptr_eq(online_add(1, 1, s2), s1);
 	/* The replaced session's removal leaves the new one. */
-	directory_remove(1, 1, s1);
-	ck_assert_ptr_eq(directory_find(1, 1), s2);
-	directory_remove(1, 1, s2);
-	ck_assert_ptr_null(directory_find(1, 1));
+	ck_assert_int_eq(online_remove(1, 1, s1), 0);
+	ck_assert_ptr_eq(online_find(1, 1), s2);
+	ck_assert_int_eq(online_remove(1, 1, s2), 1);
+	ck_assert_ptr_null(online_find(1, 1));
 	for (i = 0; i < 5000; i++)
-		directory_add(i, (uint32_t)(i % 3), s1);
-	ck_assert_uint_eq(directory_count(), 5000);
+		online_add(i, (uint32_t)(i % 3), s1);
+	ck_assert_uint_eq(online_count(), 5000);
 	for (i = 0; i < 5000; i++)
-		ck_assert_ptr_eq(directory_find(i, (uint32_t)(i % 3)), s1);
-	directory_clear();
-	ck_assert_uint_eq(directory_count(), 0);
+		ck_assert_ptr_eq(online_find(i, (uint32_t)(i % 3)), s1);
+	ck_assert_ptr_null(online_find(4999, 0));
+	online_clear();
+	ck_assert_uint_eq(online_count(), 0);
+	ck_assert_ptr_null(online_find(1, 1));
 }
 END_TEST
 
@@ -181,7 +185,7 @@ main(void)
 	tcase_add_test(tc, test_fanout_empty);
 	tcase_add_test(tc, test_auth_signatures);
 	tcase_add_test(tc, test_names);
-	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_online);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

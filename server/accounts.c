@@ -24,7 +24,7 @@ struct accounts_devs {
 };
 
 struct accounts_cache {
-	struct itab	*byname;	/* itab_key_bytes(name) -> accounts_name */
+	struct itab	*byname;	/* key of name -> accounts_name */
 	struct itab	*devs;		/* account -> accounts_devs */
 };
 

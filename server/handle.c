@@ -17,7 +17,6 @@
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "server/relay.h"
-#include "server/server.h"
 #include "server/session.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -87,16 +86,16 @@ handle_frame(struct session *s, const Natter__Frame *f)
 		    "authenticate first");
 		return;
 	}
-	if (h->writes == HANDLE_SAVEPOINT && db_savepoint(server_db()) != 0) {
+	if (h->writes == HANDLE_SAVEPOINT && db_savepoint(session_db(s)) != 0) {
 		session_respond(s, f->id, C(INTERNAL), "database error");
 		return;
 	}
 	code = h->fn(s, f, &why);
 	if (h->writes == HANDLE_SAVEPOINT) {
-		if (code == C(OK) && db_release(server_db()) != 0)
+		if (code == C(OK) && db_release(session_db(s)) != 0)
 			code = C(INTERNAL);
 		if (code != C(OK))
-			db_rollback_savepoint(server_db());
+			db_rollback_savepoint(session_db(s));
 	}
 	if (code == C(INTERNAL) && why == NULL)
 		why = "server error; retry later";
@@ -125,7 +124,7 @@ handle_logged_in(struct session *s, uint64_t id)
 	r.name = (char *)session_name(s);
 	r.device = session_device(s);
 	r.server_ts = time_now_ms();
-	if (prekeys_count(server_db(), session_account(s), session_device(s),
+	if (prekeys_count(session_db(s), session_account(s), session_device(s),
 	    &count) == 0)
 		r.prekey_count = count;
 	session_send_response(s, id, &r);
@@ -154,7 +153,7 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 			*why = "malformed signed prekey";
 			return (C(BAD_REQUEST));
 		}
-		if (prekeys_set_signed(server_db(), account, device, spk->id,
+		if (prekeys_set_signed(session_db(s), account, device, spk->id,
 		    spk->key.data, spk->signature.data) != 0)
 			return (C(INTERNAL));
 	}
@@ -170,7 +169,7 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 		o[i].id = opks[i]->id;
 		memcpy(o[i].key, opks[i]->key.data, PREKEYS_KEYBYTES);
 	}
-	rc = prekeys_add_onetime(server_db(), account, device, o, n);
+	rc = prekeys_add_onetime(session_db(s), account, device, o, n);
 	free(o);
 	if (rc == 1) {
 		*why = "too many one-time prekeys stored";
@@ -204,7 +203,7 @@ handle_register(struct session *s, const Natter__Frame *f, const char **why)
 		code = C(BAD_SIGNATURE);
 		goto fail;
 	}
-	rc = accounts_create(server_db(), r->name, r->identity_key.data,
+	rc = accounts_create(session_db(s), r->name, r->identity_key.data,
 	    &account);
 	if (rc != 0) {
 		code = rc == 1 ? C(NAME_TAKEN) : C(INTERNAL);
@@ -238,9 +237,9 @@ handle_auth(struct session *s, const Natter__Frame *f, const char **why)
 		code = C(NAME_INVALID);
 		goto fail;
 	}
-	rc = accounts_lookup(server_db(), a->name, &account);
+	rc = accounts_lookup(session_db(s), a->name, &account);
 	if (rc == 0)
-		rc = accounts_device_key(server_db(), account, a->device, ik);
+		rc = accounts_device_key(session_db(s), account, a->device, ik);
 	if (rc != 0) {
 		code = rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL);
 		goto fail;
@@ -270,7 +269,7 @@ handle_prekey_upload(struct session *s, const Natter__Frame *f,
 	    u->signed_prekey, u->one_time_prekeys, u->n_one_time_prekeys, why);
 	if (code != C(OK))
 		return (code);
-	if (prekeys_count(server_db(), session_account(s), session_device(s),
+	if (prekeys_count(session_db(s), session_account(s), session_device(s),
 	    &count) != 0)
 		return (C(INTERNAL));
 	if (count >= PREKEYS_LOW)
@@ -311,12 +310,12 @@ handle_bundle_fill(Natter__PrekeyBundle *pb, Natter__SignedPrekey *spk,
 
 /* After a bundle took a one-time prekey: warn the device if it is low. */
 static void
-handle_check_low(int64_t account, uint32_t device)
+handle_check_low(struct db *db, int64_t account, uint32_t device)
 {
 	struct session	*t = online_find(account, device);
 	uint32_t	 count;
 
-	if (t != NULL && prekeys_count(server_db(), account, device,
+	if (t != NULL && prekeys_count(db, account, device,
 	    &count) == 0 && count < PREKEYS_LOW)
 		session_prekeys_low(t, count);
 }
@@ -337,23 +336,23 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 
 	if (name == NULL || !wire_name_valid(name))
 		return (C(NAME_INVALID));
-	rc = accounts_lookup(server_db(), name, &account);
+	rc = accounts_lookup(session_db(s), name, &account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
-	if (accounts_devices(server_db(), account, devs, ACCOUNTS_MAXDEVICES,
+	if (accounts_devices(session_db(s), account, devs, ACCOUNTS_MAXDEVICES,
 	    &n) != 0)
 		return (C(INTERNAL));
 	if (n == 0)
 		return (C(UNKNOWN_USER));
 	for (i = 0; i < n; i++) {
-		if (prekeys_bundle(server_db(), account, devs[i], &b[i]) != 0)
+		if (prekeys_bundle(session_db(s), account, devs[i], &b[i]) != 0)
 			return (C(INTERNAL));
 		handle_bundle_fill(&pb[i], &spk[i], &opk[i], &b[i],
 		    (char *)name);
 		pbp[i] = &pb[i];
 	}
 	for (i = 0; i < n; i++)
-		handle_check_low(account, devs[i]);
+		handle_check_low(session_db(s), account, devs[i]);
 	r.code = C(OK);
 	r.name = (char *)name;
 	r.n_bundles = n;

@@ -34,7 +34,7 @@ relay_expected(struct session *s, const char *to, int64_t to_account,
 	size_t		nd, i;
 
 	*n = 0;
-	if (accounts_devices(server_db(), to_account, devs,
+	if (accounts_devices(session_db(s), to_account, devs,
 	    ACCOUNTS_MAXDEVICES, &nd) != 0)
 		return (-1);
 	for (i = 0; i < nd; i++) {
@@ -46,7 +46,7 @@ relay_expected(struct session *s, const char *to, int64_t to_account,
 	}
 	if (to_account == session_account(s))
 		return (0);
-	if (accounts_devices(server_db(), session_account(s), devs,
+	if (accounts_devices(session_db(s), session_account(s), devs,
 	    ACCOUNTS_MAXDEVICES, &nd) != 0)
 		return (-1);
 	for (i = 0; i < nd; i++) {
@@ -126,7 +126,7 @@ relay_room(struct session *s, const Natter__Send *m, int64_t to_account)
 		e = m->envelopes[i];
 		acct = strcmp(e->name, m->to) == 0 ? to_account :
 		    session_account(s);
-		if (queue_depth(server_db(), acct, e->device, &depth) != 0)
+		if (queue_depth(session_db(s), acct, e->device, &depth) != 0)
 			return (C(INTERNAL));
 		if (depth >= QUEUE_MAXDEPTH)
 			return (C(QUEUE_FULL));
@@ -157,8 +157,8 @@ relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
 		it.type = e->type;
 		it.content = e->content.data;
 		it.content_len = e->content.len;
-		if (queue_push(server_db(), acct, e->device, &it,
-		    now + server_ttl_ms(), &seqs[i]) != 0)
+		if (queue_push(session_db(s), acct, e->device, &it,
+		    now + session_ttl_ms(s), &seqs[i]) != 0)
 			server_write_failed("a message");
 	}
 	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
@@ -206,7 +206,7 @@ relay_admit(struct session *s, const Natter__Frame *f, int64_t *to_account)
 
 	if (m->to == NULL || !wire_name_valid(m->to))
 		return (C(NAME_INVALID));
-	rc = accounts_lookup(server_db(), m->to, to_account);
+	rc = accounts_lookup(session_db(s), m->to, to_account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
 	if (relay_expected(s, m->to, *to_account, exp, &nexp) != 0)
@@ -234,9 +234,10 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	if (m->n_envelopes > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
 	/* Claim the id first: a resend is answered "stored" again. */
-	rc = queue_sent_claim(server_db(), session_account(s),
-	    session_device(s), m->message_id.data, now, now + server_ttl_ms());
-	if (rc == 1 && queue_sent_lookup(server_db(), session_account(s),
+	rc = queue_sent_claim(session_db(s), session_account(s),
+	    session_device(s), m->message_id.data, now,
+	    now + session_ttl_ms(s));
+	if (rc == 1 && queue_sent_lookup(session_db(s), session_account(s),
 	    session_device(s), m->message_id.data, &ts) == 0) {
 		relay_stored(s, f->id, ts);
 		return (C(OK));
@@ -244,7 +245,7 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	if (rc != 0)
 		return (C(INTERNAL));
 	if ((code = relay_admit(s, f, &to_account)) != C(OK)) {
-		if (queue_sent_forget(server_db(), session_account(s),
+		if (queue_sent_forget(session_db(s), session_account(s),
 		    session_device(s), m->message_id.data) != 0)
 			server_write_failed("a refused send");
 		return (code);
@@ -272,7 +273,7 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 
 	if (acked->from_account == session_account(s))
 		return (0);	/* a copy from our own device */
-	if (accounts_devices(server_db(), acked->from_account, devs,
+	if (accounts_devices(session_db(s), acked->from_account, devs,
 	    ACCOUNTS_MAXDEVICES, &n) != 0)
 		return (-1);
 	memset(&it, 0, sizeof it);
@@ -283,8 +284,8 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 	it.server_ts = now;
 	it.status = 1;
 	for (i = 0; i < n; i++) {
-		if (queue_push(server_db(), acked->from_account, devs[i], &it,
-		    now + server_ttl_ms(), &it.seq) != 0)
+		if (queue_push(session_db(s), acked->from_account, devs[i], &it,
+		    now + session_ttl_ms(s), &it.seq) != 0)
 			return (-1);
 		metrics_add(METRICS_RECEIPTS_STORED, 1);
 		if ((t = online_find(acked->from_account, devs[i])) != NULL)
@@ -305,10 +306,10 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(TOO_LARGE));
 	for (i = 0; i < a->n_seqs; i++) {
 		if (session_recall(s, a->seqs[i], &it))
-			rc = queue_delete(server_db(), session_account(s),
+			rc = queue_delete(session_db(s), session_account(s),
 			    session_device(s), a->seqs[i]);
 		else
-			rc = queue_ack(server_db(), session_account(s),
+			rc = queue_ack(session_db(s), session_account(s),
 			    session_device(s), a->seqs[i], &it);
 		if (rc == -1)
 			server_write_failed("an ack");

@@ -28,7 +28,6 @@
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/queue.h"
-#include "server/server.h"
 #include "server/session.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -55,6 +54,7 @@ struct session_hold {
 
 struct session {
 	struct lws		*wsi;
+	const struct session_config	*cfg;
 	uint8_t			*out;		/* LWS_PRE, then framed output */
 	size_t			 outlen, outcap;
 	size_t			 released;	/* bytes that may leave */
@@ -116,11 +116,12 @@ session_mark_dirty(struct session *s)
 }
 
 struct session *
-session_create(struct lws *wsi)
+session_create(struct lws *wsi, const struct session_config *cfg)
 {
 	struct session	*s = xcalloc(1, sizeof *s);
 
 	s->wsi = wsi;
+	s->cfg = cfg;
 	s->tokens = SESSION_BURST;
 	s->tokens_ms = time_now_ms();
 	s->created_ms = s->tokens_ms;
@@ -259,6 +260,18 @@ session_event(struct session *s, Natter__Event *ev)
 	f.body_case = NATTER__FRAME__BODY_EVENT;
 	f.event = ev;
 	session_send(s, &f);
+}
+
+struct db *
+session_db(const struct session *s)
+{
+	return (s->cfg->db);
+}
+
+int64_t
+session_ttl_ms(const struct session *s)
+{
+	return (s->cfg->ttl_ms);
 }
 
 const uint8_t *
@@ -489,7 +502,7 @@ session_pump(struct session *s)
 		want = SESSION_WINDOW - s->inflight;
 		if (want > SESSION_BATCH)
 			want = SESSION_BATCH;
-		if (queue_fetch(server_db(), s->account, s->device,
+		if (queue_fetch(s->cfg->db, s->account, s->device,
 		    s->sent_seq, time_now_ms(), items, want, &n) != 0) {
 			log_error("cannot read the queue of %s/%u", s->name,
 			    s->device);
@@ -601,7 +614,7 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 	metrics_add(METRICS_REQUESTS, 1);
 	if (s->kicked)
 		return (0);
-	f = wire_decode(data, len, server_max_frame());
+	f = wire_decode(data, len, s->cfg->max_frame);
 	if (f == NULL) {
 		metrics_add(METRICS_BAD_FRAMES, 1);
 		if (++s->bad_frames > SESSION_MAXBAD)

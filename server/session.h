@@ -7,6 +7,7 @@
 
 #include "shared/proto/natter.pb-c.h"
 
+struct db;
 struct lws;
 struct session;
 
@@ -20,8 +21,16 @@ struct session;
 #define SESSION_CLOSE_AUTH	4002		/* no login in time */
 #define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
+/* What every connection of this node shares. The caller of session_create
+ * keeps it, and the db, alive until the last session is freed. */
+struct session_config {
+	struct db	*db;
+	int64_t		 ttl_ms;	/* queued rows expire after */
+	size_t		 max_frame;	/* bytes in one frame */
+};
+
 /* A session for an established connection; sends the Challenge. */
-struct session	*session_create(struct lws *);
+struct session	*session_create(struct lws *, const struct session_config *);
 /* Forget the session (connection closed). NULL is a no-op. */
 void		 session_free(struct session *);
 /* Handle one complete binary WebSocket message. Returns 0, or a WebSocket
@@ -46,6 +55,9 @@ void		 session_respond(struct session *, uint64_t id, uint32_t code,
 		     const char *message);
 void		 session_send_response(struct session *, uint64_t id,
 		     Natter__Response *);
+/* The session's config->db and config->ttl_ms. */
+struct db	*session_db(const struct session *);
+int64_t		 session_ttl_ms(const struct session *);
 const uint8_t	*session_nonce(const struct session *);
 /* Burn the nonce and send a fresh Challenge. */
 void		 session_rechallenge(struct session *);

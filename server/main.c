@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "server/db.h"
+#include "server/directory.h"
 #include "server/online.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -49,6 +50,7 @@ struct main_config {
 static uv_signal_t		 main_sigterm, main_sigint;
 static char			*main_host;	/* --listen's host, allocated */
 static struct db		*main_db;
+static struct directory		*main_directory;
 static struct session_config	 main_session;	/* every connection's */
 
 static void
@@ -166,13 +168,14 @@ main_raise_nofile(void)
 	}
 }
 
-/* Open the database, hook the server into loop and listen: 0, or -1 with
- * *err set (caller frees). */
+/* Open the database and the directory, hook the server into loop and
+ * listen: 0, or -1 with *err set (caller frees). */
 static int
 main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
     char **err)
 {
-	char	*path;
+	struct directory_config	 dc;
+	char			*path;
 
 	xasprintf(&path, "%s/natterd.db", mc->data_dir);
 	/* SQLite never waits for the disk itself: durable.c syncs the WAL. */
@@ -180,8 +183,15 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	free(path);
 	if (main_db == NULL)
 		return (-1);
+	/* One natterd: the in-process directory (directory.h). */
+	memset(&dc, 0, sizeof dc);
+	dc.loop = loop;
+	main_directory = directory_create(&directory_local_ops, &dc, err);
+	if (main_directory == NULL)
+		return (-1);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
 	main_session.db = main_db;
+	main_session.directory = main_directory;
 	main_session.ttl_ms = mc->ttl_ms;
 	main_session.max_frame = mc->max_frame;
 	wc->session = &main_session;
@@ -200,6 +210,8 @@ main_shutdown(uv_loop_t *loop, char *data)
 	db_close(main_db);
 	main_db = NULL;
 	server_close();
+	directory_free(main_directory);
+	main_directory = NULL;
 	online_clear();
 	free(data);
 	free(main_host);

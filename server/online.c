@@ -1,8 +1,9 @@
 /* online: the sessions connected to this node, by (account, device).
  *
  * It answers "is this device connected to me, and by which session?" on
- * every delivery, from memory. One itab from itab_key_pair(account,
- * device) to the session pointer. */
+ * every delivery, from memory: the node's own half of the directory,
+ * which only knows nodes (directory.h). One itab from
+ * itab_key_pair(account, device) to the session pointer. */
 #include <stdint.h>
 
 #include "server/itab.h"

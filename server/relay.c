@@ -11,6 +11,7 @@
 
 #include "server/accounts.h"
 #include "server/db.h"
+#include "server/directory.h"
 #include "server/fanout.h"
 #include "server/metrics.h"
 #include "server/online.h"
@@ -167,15 +168,19 @@ relay_push(struct session *s, int64_t account, uint32_t device,
 	    it->server_ts + session_ttl_ms(s), seq));
 }
 
-/* Hand row it, just queued for (account, device), to the device's
- * session if it is connected to this node. */
+/* Hand row it, just queued by s for (account, device), to the device:
+ * to its session if it is connected to this node, else through the
+ * directory to the node that serves it, if any (directory.h). */
 static void
-relay_deliver(int64_t account, uint32_t device, const struct queue_item *it)
+relay_deliver(struct session *s, int64_t account, uint32_t device,
+    const struct queue_item *it)
 {
 	struct session	*t = online_find(account, device);
 
 	if (t != NULL)
 		session_offer(t, it);
+	else
+		(void)directory_wake(session_directory(s), account, device);
 }
 
 static void
@@ -239,7 +244,7 @@ relay_store(struct session *s, const Natter__Frame *f, const int64_t *accts,
 	relay_stored(s, f->id, now);
 	for (i = 0; i < m->n_envelopes; i++) {
 		relay_envelope(&it, m->envelopes[i], seqs[i]);
-		relay_deliver(accts[i], m->envelopes[i]->device, &it);
+		relay_deliver(s, accts[i], m->envelopes[i]->device, &it);
 	}
 }
 
@@ -298,7 +303,7 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 		    &it.seq) != 0)
 			return (-1);
 		metrics_add(METRICS_RECEIPTS_STORED, 1);
-		relay_deliver(acked->from_account, devs[i], &it);
+		relay_deliver(s, acked->from_account, devs[i], &it);
 	}
 	return (0);
 }

@@ -23,6 +23,7 @@
 
 #include "server/auth.h"
 #include "server/db.h"
+#include "server/directory.h"
 #include "server/durable.h"
 #include "server/handle.h"
 #include "server/metrics.h"
@@ -144,8 +145,8 @@ session_free(struct session *s)
 	if (s->nlazy > 0)
 		TAILQ_REMOVE(&session_lazy, s, lazy_entry);
 	free(s->lazy);
-	if (s->authed)
-		online_remove(s->account, s->device, s);
+	if (s->authed && online_remove(s->account, s->device, s))
+		directory_forget(s->cfg->directory, s->account, s->device);
 	free(s->out);
 	free(s->sent);
 	metrics_connections(-1);
@@ -268,6 +269,12 @@ session_db(const struct session *s)
 	return (s->cfg->db);
 }
 
+struct directory *
+session_directory(const struct session *s)
+{
+	return (s->cfg->directory);
+}
+
 int64_t
 session_ttl_ms(const struct session *s)
 {
@@ -337,6 +344,7 @@ session_login(struct session *s, int64_t account, uint32_t device,
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->backlog = 1;
 	old = online_add(account, device, s);
+	directory_announce(s->cfg->directory, account, device);
 	if (old != NULL && old != s) {
 		log_info("%s/%u reconnected; closing the older connection",
 		    name, device);

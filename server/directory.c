@@ -45,16 +45,6 @@ directory_create(const struct directory_ops *ops,
 }
 
 void
-directory_free(struct directory *d)
-{
-	if (d == NULL)
-		return;
-	if (d->ops->close != NULL)
-		d->ops->close(d->state);
-	free(d);
-}
-
-void
 directory_announce(struct directory *d, int64_t account, uint32_t device)
 {
 	if (d->ops->announce != NULL)
@@ -80,4 +70,14 @@ directory_wake(struct directory *d, int64_t account, uint32_t device)
 		d->ops->notify(d->state, node, account, device);
 	}
 	return (where);
+}
+
+void
+directory_free(struct directory *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ops->close != NULL)
+		d->ops->close(d->state);
+	free(d);
 }

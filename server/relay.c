@@ -148,6 +148,7 @@ relay_item(struct session *s, const uint8_t *message_id, uint32_t status,
 	it->server_ts = now;
 }
 
+/* it becomes the row of envelope e, stored as seq (0 before it is). */
 static void
 relay_envelope(struct queue_item *it, const Natter__Envelope *e,
     uint64_t seq)

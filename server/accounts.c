@@ -24,9 +24,19 @@ struct accounts_devs {
 };
 
 struct accounts_cache {
-	struct itab	*byname;	/* hash(name) -> accounts_name */
+	struct itab	*byname;	/* key of name -> accounts_name */
 	struct itab	*devs;		/* account -> accounts_devs */
 };
+
+static void *
+accounts_cache_create(void)
+{
+	struct accounts_cache	*c = xcalloc(1, sizeof *c);
+
+	c->byname = itab_create();
+	c->devs = itab_create();
+	return (c);
+}
 
 static void
 accounts_free_value(uint64_t key, uint64_t value, void *arg)
@@ -57,49 +67,23 @@ accounts_cache_free(void *p)
 }
 
 static const struct db_ext_ops accounts_cache_ops = {
-	NULL, accounts_cache_clear, accounts_cache_free
+	accounts_cache_create, NULL, accounts_cache_clear, accounts_cache_free
 };
 
 static struct accounts_cache *
 accounts_cache(struct db *db)
 {
-	struct accounts_cache	*c = db_ext(db, DB_EXT_ACCOUNTS);
-
-	if (c == NULL) {
-		c = xcalloc(1, sizeof *c);
-		c->byname = itab_create();
-		c->devs = itab_create();
-		db_set_ext(db, DB_EXT_ACCOUNTS, c, &accounts_cache_ops);
-	}
-	return (c);
-}
-
-/* FNV-1a. */
-static uint64_t
-accounts_hash(const char *name)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (uint8_t)*name) * 0x100000001b3ULL;
-	return (h);
+	return (db_ext(db, DB_EXT_ACCOUNTS, &accounts_cache_ops));
 }
 
 static int
 accounts_query_id(struct db *db, const char *name, int64_t *account)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = db_stmt(db, "SELECT id FROM accounts WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*account = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return (0);
-	return (rc == SQLITE_DONE ? 1 : -1);
+	return (db_step_int64(st, account));
 }
 
 int
@@ -115,9 +99,7 @@ accounts_create(struct db *db, const char *name,
 	    "ON CONFLICT (name) DO NOTHING");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, time_now_ms());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (db_step_done(st) != 0)
 		return (-1);
 	if (db_changes(db) == 0)
 		return (1);
@@ -127,10 +109,9 @@ accounts_create(struct db *db, const char *name,
 	    "VALUES (?, 1, ?)");
 	sqlite3_bind_int64(st, 1, *account);
 	sqlite3_bind_blob(st, 2, ik, ACCOUNTS_KEYBYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	rc = db_step_done(st);
 	accounts_devices_changed(db, *account);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	return (rc);
 }
 
 int
@@ -138,7 +119,7 @@ accounts_lookup(struct db *db, const char *name, int64_t *account)
 {
 	struct accounts_cache	*c = accounts_cache(db);
 	struct accounts_name	*e;
-	uint64_t		 h = accounts_hash(name), v;
+	uint64_t		 h = itab_key_bytes(name, strlen(name)), v;
 	int			 rc;
 
 	if (itab_get(c->byname, h, &v)) {
@@ -166,10 +147,8 @@ accounts_device_key(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc, ret = -1;
 
-	st = db_stmt(db, "SELECT identity_key FROM devices "
-	    "WHERE account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	st = db_stmt_device(db, "SELECT identity_key FROM devices "
+	    "WHERE account = ? AND device = ?", account, device);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) == ACCOUNTS_KEYBYTES) {

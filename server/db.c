@@ -272,6 +272,48 @@ db_stmt(struct db *db, const char *sql)
 	return (c->stmt);
 }
 
+sqlite3_stmt *
+db_stmt_device(struct db *db, const char *sql, int64_t account,
+    uint32_t device)
+{
+	sqlite3_stmt	*st = db_stmt(db, sql);
+
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, device);
+	return (st);
+}
+
+sqlite3_stmt *
+db_write_device(struct db *db, const char *sql, int64_t account,
+    uint32_t device)
+{
+	if (db_begin(db) != 0)
+		return (NULL);
+	return (db_stmt_device(db, sql, account, device));
+}
+
+int
+db_step_done(sqlite3_stmt *st)
+{
+	int	rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
+db_step_int64(sqlite3_stmt *st, int64_t *value)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return (0);
+	return (rc == SQLITE_DONE ? 1 : -1);
+}
+
 static const char db_sql_savepoint[] = "SAVEPOINT request";
 static const char db_sql_release[] = "RELEASE request";
 static const char db_sql_rollback_to[] = "ROLLBACK TO request";
@@ -327,15 +369,11 @@ db_in_savepoint(struct db *db)
 }
 
 void *
-db_ext(struct db *db, enum db_ext which)
+db_ext(struct db *db, enum db_ext which, const struct db_ext_ops *ops)
 {
+	if (db->ext_ops[which] == NULL) {
+		db->ext[which] = ops->create();
+		db->ext_ops[which] = ops;
+	}
 	return (db->ext[which]);
-}
-
-void
-db_set_ext(struct db *db, enum db_ext which, void *data,
-    const struct db_ext_ops *ops)
-{
-	db->ext[which] = data;
-	db->ext_ops[which] = ops;
 }

@@ -2,6 +2,8 @@
 #ifndef NATTER_DB_H
 #define NATTER_DB_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 struct db;
@@ -30,6 +32,19 @@ int		 db_in_txn(struct db *);
 /* A prepared statement for sql, reset and unbound. Statements are cached
  * by the sql pointer: pass string literals. Owned by the db. */
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* db_stmt(db, sql) with account and device bound to its parameters 1 and
+ * 2: how every statement about one device's rows begins. */
+sqlite3_stmt	*db_stmt_device(struct db *, const char *sql, int64_t account,
+		     uint32_t device);
+/* For a write about one device: db_begin, then db_stmt_device; NULL when
+ * the transaction cannot be opened. */
+sqlite3_stmt	*db_write_device(struct db *, const char *sql, int64_t account,
+		     uint32_t device);
+/* Step st, which returns no rows, to its end and reset it: 0 or -1. */
+int		 db_step_done(sqlite3_stmt *);
+/* Step st, which returns at most one row, and reset it: 0 with the row's
+ * first column in *value, 1 when there is no row, -1 on an error. */
+int		 db_step_int64(sqlite3_stmt *, int64_t *value);
 /* Run one statement without results; 0 or -1. */
 int		 db_exec(struct db *, const char *sql);
 /* Number of rows the last statement changed. */
@@ -37,10 +52,11 @@ int		 db_changes(struct db *);
 
 /*
  * In-memory state other modules keep beside the database (caches, the
- * queue depths), one slot each. The db owns it: free runs at db_close;
- * rollback runs when a request's savepoint is rolled back (the module
- * must forget or undo what that request changed), release when it is
- * released. Any hook may be NULL.
+ * queue depths), one slot each. The db owns it: create makes it on first
+ * use, free runs at db_close; rollback runs when a request's savepoint
+ * is rolled back (the module must forget or undo what that request
+ * changed), release when it is released. Any hook but create may be
+ * NULL.
  */
 enum db_ext {
 	DB_EXT_ACCOUNTS,
@@ -48,13 +64,14 @@ enum db_ext {
 	DB_NEXT
 };
 struct db_ext_ops {
+	void	*(*create)(void);
 	void	(*release)(void *);
 	void	(*rollback)(void *);
 	void	(*free)(void *);
 };
-void		*db_ext(struct db *, enum db_ext);
-void		 db_set_ext(struct db *, enum db_ext, void *,
-		     const struct db_ext_ops *);
+/* The state in slot which, made with ops->create if there is none yet
+ * (a slot always has the same ops). */
+void		*db_ext(struct db *, enum db_ext, const struct db_ext_ops *);
 /* 1 inside a request's savepoint. */
 int		 db_in_savepoint(struct db *);
 

@@ -1,24 +1,116 @@
-/* directory: which connection serves each online (account, device). */
+/* directory: which node serves each online device, behind an ops table. */
 #ifndef NATTER_DIRECTORY_H
 #define NATTER_DIRECTORY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct session;
+#include <uv.h>
 
-/* Map (account, device) to s, returning the session it replaces or NULL.
- * The directory does not own sessions. */
-struct session	*directory_add(int64_t account, uint32_t device,
-		     struct session *s);
-/* The session of (account, device), or NULL when it is offline. */
-struct session	*directory_find(int64_t account, uint32_t device);
-/* Forget (account, device) if it maps to s. */
-void		 directory_remove(int64_t account, uint32_t device,
-		     struct session *s);
-/* Online devices. */
-size_t		 directory_count(void);
-/* Free the table (sessions untouched). */
-void		 directory_clear(void);
+/*
+ * When a row is queued for a device, natterd asks two questions:
+ *
+ * 1. Is the device connected to this node? online.h answers from memory
+ *    with the session, and the row goes to it (session_offer): the local
+ *    path, every delivery's first step, the only one with one natterd.
+ * 2. If not, which node serves it? The directory answers, and wakes that
+ *    node (directory_wake), which reads the row from the shared queue:
+ *    the cross-node path.
+ *
+ * So the directory maps device -> node, never device -> session: a
+ * session pointer means nothing outside the process that holds it. Each
+ * node tells the directory which devices it serves (announce, forget);
+ * events from the other nodes come back through struct directory_hooks,
+ * on the loop thread.
+ *
+ * struct directory_ops is the seam, like SQLite's VFS: an implementation
+ * is one const table. The one built in, directory_local_ops, is a single
+ * natterd: every device it serves is in online.h, so no device is served
+ * elsewhere; it keeps nothing and lookup answers DIRECTORY_OFFLINE.
+ *
+ * A Redis directory (DESIGN.md section 11, --directory redis://HOST:PORT)
+ * is a second table in a file of its own, directory_redis.c:
+ *   open      connect on the loop; SUBSCRIBE to this node's channel
+ *   announce  SET dev:ACCOUNT:DEVICE NODE; PUBLISH "moved" to the node
+ *             it named before, if another
+ *   forget    delete the key only while it still names this node
+ *   lookup    a per-node cache, filled by GET, entries dropped when
+ *             pub/sub says they changed (no TTL polling)
+ *   notify    PUBLISH "wake ACCOUNT DEVICE" to the node's channel
+ * and a message on this node's channel calls hooks.wake or hooks.moved.
+ * A lost wake-up only delays delivery: the device's session reads the
+ * queue again when it reconnects.
+ */
+
+#define DIRECTORY_NODEMAX	256	/* a node's name, with its NUL */
+
+/* Where a device not connected to this node is. */
+enum directory_where {
+	DIRECTORY_OFFLINE,	/* no node serves it */
+	DIRECTORY_ELSEWHERE	/* another node does */
+};
+
+/* What the directory tells this node; called on the loop thread. */
+struct directory_hooks {
+	/* Another node queued rows for (account, device): read them. */
+	void	(*wake)(int64_t account, uint32_t device);
+	/* (account, device) connected to another node: close it here. */
+	void	(*moved)(int64_t account, uint32_t device);
+};
+
+struct directory_config {
+	uv_loop_t		*loop;	/* where events are delivered */
+	const char		*where;	/* redis://HOST:PORT, or NULL */
+	const char		*node;	/* this node's name (--node) */
+	struct directory_hooks	 hooks;
+};
+
+/* One implementation. Members other than name and lookup may be NULL
+ * (nothing to do). state is what open set. */
+struct directory_ops {
+	const char	*name;
+	/* Start: 0 and *state set, or -1 with *err set (caller frees). */
+	int		(*open)(const struct directory_config *, void **state,
+			    char **err);
+	void		(*close)(void *state);
+	/* This node serves (account, device) now. */
+	void		(*announce)(void *state, int64_t account,
+			    uint32_t device);
+	/* It no longer does (unless another node took it over since). */
+	void		(*forget)(void *state, int64_t account,
+			    uint32_t device);
+	/* Which node serves (account, device), which is not connected to
+	 * this node: DIRECTORY_OFFLINE, or DIRECTORY_ELSEWHERE with its
+	 * name in node[0..DIRECTORY_NODEMAX). */
+	enum directory_where
+			(*lookup)(void *state, int64_t account, uint32_t device,
+			    char *node);
+	/* Ask node to read the rows queued for (account, device). Needed
+	 * when lookup can answer DIRECTORY_ELSEWHERE. */
+	void		(*notify)(void *state, const char *node,
+			    int64_t account, uint32_t device);
+};
+
+struct directory;
+
+/* A single natterd: nothing is served elsewhere. */
+extern const struct directory_ops directory_local_ops;
+
+/* Open a directory with ops; ops->open reads config and keeps what it
+ * needs. NULL with *err set (caller frees) when it cannot start. */
+struct directory	*directory_create(const struct directory_ops *,
+			     const struct directory_config *, char **err);
+/* Close it, once no session is left to call it. NULL is a no-op. */
+void			 directory_free(struct directory *);
+/* This node serves (account, device) now / no longer. */
+void			 directory_announce(struct directory *,
+			     int64_t account, uint32_t device);
+void			 directory_forget(struct directory *,
+			     int64_t account, uint32_t device);
+/* Rows were queued for (account, device), which is not connected to this
+ * node: wake the node that serves it. Returns where the device is
+ * (DIRECTORY_OFFLINE: there was no node to wake). */
+enum directory_where	 directory_wake(struct directory *,
+			     int64_t account, uint32_t device);
 
 #endif

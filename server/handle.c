@@ -11,13 +11,12 @@
 #include "server/accounts.h"
 #include "server/auth.h"
 #include "server/db.h"
-#include "server/directory.h"
 #include "server/handle.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "server/relay.h"
-#include "server/server.h"
 #include "server/session.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -32,10 +31,17 @@ enum handle_writes {
 	HANDLE_ATOMIC		/* writes; checks first, no savepoint */
 };
 
+enum handle_who {
+	HANDLE_ANYONE,
+	HANDLE_AUTHED,		/* NOT_AUTHENTICATED before a login */
+	HANDLE_ANONYMOUS	/* a login: ALREADY_AUTHENTICATED after one;
+				   a refusal burns the nonce */
+};
+
 struct handle_entry {
 	Natter__Frame__BodyCase	 body;
 	const char		*name;
-	int			 need_auth;
+	enum handle_who		 who;
 	enum handle_writes	 writes;
 	/* Returns a Code; OK answers are sent by the handler itself. */
 	uint32_t		(*fn)(struct session *, const Natter__Frame *,
@@ -54,17 +60,46 @@ static uint32_t	handle_ping(struct session *, const Natter__Frame *,
 		    const char **);
 
 static const struct handle_entry handle_table[] = {
-	{ NATTER__FRAME__BODY_REGISTER, "register", 0, HANDLE_SAVEPOINT,
-	    handle_register },
-	{ NATTER__FRAME__BODY_AUTH, "auth", 0, HANDLE_READS, handle_auth },
-	{ NATTER__FRAME__BODY_PREKEY_UPLOAD, "prekey_upload", 1,
+	{ NATTER__FRAME__BODY_REGISTER, "register", HANDLE_ANONYMOUS,
+	    HANDLE_SAVEPOINT, handle_register },
+	{ NATTER__FRAME__BODY_AUTH, "auth", HANDLE_ANONYMOUS, HANDLE_READS,
+	    handle_auth },
+	{ NATTER__FRAME__BODY_PREKEY_UPLOAD, "prekey_upload", HANDLE_AUTHED,
 	    HANDLE_SAVEPOINT, handle_prekey_upload },
-	{ NATTER__FRAME__BODY_BUNDLE_REQUEST, "bundle_request", 1,
+	{ NATTER__FRAME__BODY_BUNDLE_REQUEST, "bundle_request", HANDLE_AUTHED,
 	    HANDLE_SAVEPOINT, handle_bundle },
-	{ NATTER__FRAME__BODY_SEND, "send", 1, HANDLE_ATOMIC, relay_send },
-	{ NATTER__FRAME__BODY_ACK, "ack", 1, HANDLE_ATOMIC, relay_ack },
-	{ NATTER__FRAME__BODY_PING, "ping", 0, HANDLE_READS, handle_ping },
+	{ NATTER__FRAME__BODY_SEND, "send", HANDLE_AUTHED, HANDLE_ATOMIC,
+	    relay_send },
+	{ NATTER__FRAME__BODY_ACK, "ack", HANDLE_AUTHED, HANDLE_ATOMIC,
+	    relay_ack },
+	{ NATTER__FRAME__BODY_PING, "ping", HANDLE_ANYONE, HANDLE_READS,
+	    handle_ping },
 };
+
+/* Run h's handler under its write policy; a refused login burns the
+ * nonce (a fresh Challenge goes out before the refusal). */
+static uint32_t
+handle_call(const struct handle_entry *h, struct session *s,
+    const Natter__Frame *f, const char **why)
+{
+	struct db	*db = session_db(s);
+	uint32_t	 code;
+
+	if (h->writes == HANDLE_SAVEPOINT && db_savepoint(db) != 0) {
+		*why = "database error";
+		return (C(INTERNAL));
+	}
+	code = h->fn(s, f, why);
+	if (code != C(OK) && h->who == HANDLE_ANONYMOUS)
+		session_rechallenge(s);
+	if (h->writes == HANDLE_SAVEPOINT) {
+		if (code == C(OK) && db_release(db) != 0)
+			code = C(INTERNAL);
+		if (code != C(OK))
+			db_rollback_savepoint(db);
+	}
+	return (code);
+}
 
 void
 handle_frame(struct session *s, const Natter__Frame *f)
@@ -82,22 +117,15 @@ handle_frame(struct session *s, const Natter__Frame *f)
 		session_respond(s, f->id, C(BAD_FRAME), "not a request");
 		return;
 	}
-	if (h->need_auth && !session_is_authed(s)) {
+	if (h->who == HANDLE_AUTHED && !session_is_authed(s)) {
 		session_respond(s, f->id, C(NOT_AUTHENTICATED),
 		    "authenticate first");
 		return;
 	}
-	if (h->writes == HANDLE_SAVEPOINT && db_savepoint(server_db()) != 0) {
-		session_respond(s, f->id, C(INTERNAL), "database error");
-		return;
-	}
-	code = h->fn(s, f, &why);
-	if (h->writes == HANDLE_SAVEPOINT) {
-		if (code == C(OK) && db_release(server_db()) != 0)
-			code = C(INTERNAL);
-		if (code != C(OK))
-			db_rollback_savepoint(server_db());
-	}
+	if (h->who == HANDLE_ANONYMOUS && session_is_authed(s))
+		code = C(ALREADY_AUTHENTICATED);
+	else
+		code = handle_call(h, s, f, &why);
 	if (code == C(INTERNAL) && why == NULL)
 		why = "server error; retry later";
 	if (code != C(OK) && code != C(DEVICE_MISMATCH)) {
@@ -115,18 +143,21 @@ handle_ping(struct session *s, const Natter__Frame *f, const char **why)
 	return (C(OK));
 }
 
+/* Log in as (account, device, name) and answer request id with the
+ * device's prekey count, warning it when that is low. */
 static void
-handle_logged_in(struct session *s, uint64_t id)
+handle_login(struct session *s, uint64_t id, int64_t account,
+    uint32_t device, const char *name)
 {
 	Natter__Response	r = NATTER__RESPONSE__INIT;
 	uint32_t		count;
 
+	session_login(s, account, device, name);
 	r.code = C(OK);
 	r.name = (char *)session_name(s);
 	r.device = session_device(s);
 	r.server_ts = time_now_ms();
-	if (prekeys_count(server_db(), session_account(s), session_device(s),
-	    &count) == 0)
+	if (prekeys_count(session_db(s), account, device, &count) == 0)
 		r.prekey_count = count;
 	session_send_response(s, id, &r);
 	if (r.prekey_count < PREKEYS_LOW)
@@ -154,7 +185,7 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 			*why = "malformed signed prekey";
 			return (C(BAD_REQUEST));
 		}
-		if (prekeys_set_signed(server_db(), account, device, spk->id,
+		if (prekeys_set_signed(session_db(s), account, device, spk->id,
 		    spk->key.data, spk->signature.data) != 0)
 			return (C(INTERNAL));
 	}
@@ -170,7 +201,7 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 		o[i].id = opks[i]->id;
 		memcpy(o[i].key, opks[i]->key.data, PREKEYS_KEYBYTES);
 	}
-	rc = prekeys_add_onetime(server_db(), account, device, o, n);
+	rc = prekeys_add_onetime(session_db(s), account, device, o, n);
 	free(o);
 	if (rc == 1) {
 		*why = "too many one-time prekeys stored";
@@ -187,40 +218,28 @@ handle_register(struct session *s, const Natter__Frame *f, const char **why)
 	uint32_t		 code;
 	int			 rc;
 
-	if (session_is_authed(s))
-		return (C(ALREADY_AUTHENTICATED));
 	if (r->name == NULL || !wire_name_valid(r->name)) {
 		*why = "names are 1 to 32 of a-z 0-9 . _ -";
-		code = C(NAME_INVALID);
-		goto fail;
+		return (C(NAME_INVALID));
 	}
 	if (r->identity_key.len != AUTH_KEYBYTES || r->signed_prekey == NULL) {
 		*why = "identity key and signed prekey are required";
-		code = C(BAD_REQUEST);
-		goto fail;
+		return (C(BAD_REQUEST));
 	}
 	if (auth_verify_register(r->signature.data, r->signature.len,
-	    session_nonce(s), r->name, r->identity_key.data) != 0) {
-		code = C(BAD_SIGNATURE);
-		goto fail;
-	}
-	rc = accounts_create(server_db(), r->name, r->identity_key.data,
+	    session_nonce(s), r->name, r->identity_key.data) != 0)
+		return (C(BAD_SIGNATURE));
+	rc = accounts_create(session_db(s), r->name, r->identity_key.data,
 	    &account);
-	if (rc != 0) {
-		code = rc == 1 ? C(NAME_TAKEN) : C(INTERNAL);
-		goto fail;
-	}
+	if (rc != 0)
+		return (rc == 1 ? C(NAME_TAKEN) : C(INTERNAL));
 	code = handle_store_prekeys(s, account, 1, r->signed_prekey,
 	    r->one_time_prekeys, r->n_one_time_prekeys, why);
 	if (code != C(OK))
-		goto fail;
+		return (code);
 	log_info("registered %s", r->name);
-	session_login(s, account, 1, r->name);
-	handle_logged_in(s, f->id);
+	handle_login(s, f->id, account, 1, r->name);
 	return (C(OK));
-fail:
-	session_rechallenge(s);
-	return (code);
 }
 
 static uint32_t
@@ -229,33 +248,20 @@ handle_auth(struct session *s, const Natter__Frame *f, const char **why)
 	const Natter__Auth	*a = f->auth;
 	uint8_t			 ik[AUTH_KEYBYTES];
 	int64_t			 account;
-	uint32_t		 code;
 	int			 rc;
 
-	if (session_is_authed(s))
-		return (C(ALREADY_AUTHENTICATED));
-	if (a->name == NULL || !wire_name_valid(a->name)) {
-		code = C(NAME_INVALID);
-		goto fail;
-	}
-	rc = accounts_lookup(server_db(), a->name, &account);
+	if (a->name == NULL || !wire_name_valid(a->name))
+		return (C(NAME_INVALID));
+	rc = accounts_lookup(session_db(s), a->name, &account);
 	if (rc == 0)
-		rc = accounts_device_key(server_db(), account, a->device, ik);
-	if (rc != 0) {
-		code = rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL);
-		goto fail;
-	}
+		rc = accounts_device_key(session_db(s), account, a->device, ik);
+	if (rc != 0)
+		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
 	if (auth_verify_auth(a->signature.data, a->signature.len,
-	    session_nonce(s), a->name, a->device, ik) != 0) {
-		code = C(BAD_SIGNATURE);
-		goto fail;
-	}
-	session_login(s, account, a->device, a->name);
-	handle_logged_in(s, f->id);
+	    session_nonce(s), a->name, a->device, ik) != 0)
+		return (C(BAD_SIGNATURE));
+	handle_login(s, f->id, account, a->device, a->name);
 	return (C(OK));
-fail:
-	session_rechallenge(s);
-	return (code);
 }
 
 static uint32_t
@@ -270,7 +276,7 @@ handle_prekey_upload(struct session *s, const Natter__Frame *f,
 	    u->signed_prekey, u->one_time_prekeys, u->n_one_time_prekeys, why);
 	if (code != C(OK))
 		return (code);
-	if (prekeys_count(server_db(), session_account(s), session_device(s),
+	if (prekeys_count(session_db(s), session_account(s), session_device(s),
 	    &count) != 0)
 		return (C(INTERNAL));
 	if (count >= PREKEYS_LOW)
@@ -311,12 +317,12 @@ handle_bundle_fill(Natter__PrekeyBundle *pb, Natter__SignedPrekey *spk,
 
 /* After a bundle took a one-time prekey: warn the device if it is low. */
 static void
-handle_check_low(int64_t account, uint32_t device)
+handle_check_low(struct db *db, int64_t account, uint32_t device)
 {
-	struct session	*t = directory_find(account, device);
+	struct session	*t = online_find(account, device);
 	uint32_t	 count;
 
-	if (t != NULL && prekeys_count(server_db(), account, device,
+	if (t != NULL && prekeys_count(db, account, device,
 	    &count) == 0 && count < PREKEYS_LOW)
 		session_prekeys_low(t, count);
 }
@@ -337,23 +343,23 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 
 	if (name == NULL || !wire_name_valid(name))
 		return (C(NAME_INVALID));
-	rc = accounts_lookup(server_db(), name, &account);
+	rc = accounts_lookup(session_db(s), name, &account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
-	if (accounts_devices(server_db(), account, devs, ACCOUNTS_MAXDEVICES,
+	if (accounts_devices(session_db(s), account, devs, ACCOUNTS_MAXDEVICES,
 	    &n) != 0)
 		return (C(INTERNAL));
 	if (n == 0)
 		return (C(UNKNOWN_USER));
 	for (i = 0; i < n; i++) {
-		if (prekeys_bundle(server_db(), account, devs[i], &b[i]) != 0)
+		if (prekeys_bundle(session_db(s), account, devs[i], &b[i]) != 0)
 			return (C(INTERNAL));
 		handle_bundle_fill(&pb[i], &spk[i], &opk[i], &b[i],
 		    (char *)name);
 		pbp[i] = &pb[i];
 	}
 	for (i = 0; i < n; i++)
-		handle_check_low(account, devs[i]);
+		handle_check_low(session_db(s), account, devs[i]);
 	r.code = C(OK);
 	r.name = (char *)name;
 	r.n_bundles = n;

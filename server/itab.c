@@ -2,6 +2,7 @@
  *
  * Linear probing over a power-of-two array kept at most half full;
  * deletion shifts the following cluster back, so there are no tombstones. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,4 +153,23 @@ size_t
 itab_count(const struct itab *t)
 {
 	return (t->n);
+}
+
+uint64_t
+itab_key_bytes(const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return (h);
+}
+
+uint64_t
+itab_key_pair(int64_t a, uint32_t b)
+{
+	assert(a >= 0 && a <= (int64_t)UINT32_MAX);
+	return ((uint64_t)a << 32 | b);
 }

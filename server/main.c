@@ -14,8 +14,11 @@
 #include <sodium.h>
 #include <uv.h>
 
+#include "server/db.h"
 #include "server/directory.h"
+#include "server/online.h"
 #include "server/server.h"
+#include "server/session.h"
 #include "server/ws.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -35,8 +38,20 @@ static const char main_usage[] =
     "[--sync normal|full]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n";
 
-static uv_signal_t	 main_sigterm, main_sigint;
-static char		*main_host;	/* --listen's host, allocated */
+/* What the command line sets besides ws_config. */
+struct main_config {
+	const char	*data_dir;
+	int64_t		 ttl_ms;
+	size_t		 max_frame;
+	size_t		 max_asset;
+	int		 sync_full;
+};
+
+static uv_signal_t		 main_sigterm, main_sigint;
+static char			*main_host;	/* --listen's host, allocated */
+static struct db		*main_db;
+static struct directory		*main_directory;
+static struct session_config	 main_session;	/* every connection's */
 
 static void
 main_usage_error(const char *fmt, ...)
@@ -153,6 +168,36 @@ main_raise_nofile(void)
 	}
 }
 
+/* Open the database and the directory, hook the server into loop and
+ * listen: 0, or -1 with *err set (caller frees). */
+static int
+main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
+    char **err)
+{
+	struct directory_config	 dc;
+	char			*path;
+
+	xasprintf(&path, "%s/natterd.db", mc->data_dir);
+	/* SQLite never waits for the disk itself: durable.c syncs the WAL. */
+	main_db = db_open(path, 0, err);
+	free(path);
+	if (main_db == NULL)
+		return (-1);
+	/* One natterd: the in-process directory (directory.h). */
+	memset(&dc, 0, sizeof dc);
+	dc.loop = loop;
+	main_directory = directory_create(&directory_local_ops, &dc, err);
+	if (main_directory == NULL)
+		return (-1);
+	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
+	main_session.db = main_db;
+	main_session.directory = main_directory;
+	main_session.ttl_ms = mc->ttl_ms;
+	main_session.max_frame = mc->max_frame;
+	wc->session = &main_session;
+	return (ws_start(wc, loop, err));
+}
+
 /* Commit, close every connection and handle, close the database. */
 static void
 main_shutdown(uv_loop_t *loop, char *data)
@@ -162,8 +207,12 @@ main_shutdown(uv_loop_t *loop, char *data)
 	uv_run(loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(loop) != 0)
 		log_warn("event loop did not close cleanly");
+	db_close(main_db);
+	main_db = NULL;
 	server_close();
-	directory_clear();
+	directory_free(main_directory);
+	main_directory = NULL;
+	online_clear();
 	free(data);
 	free(main_host);
 }
@@ -189,7 +238,7 @@ static const struct option main_options[] = {
 };
 
 static void
-main_parse(int argc, char **argv, struct server_config *sc,
+main_parse(int argc, char **argv, struct main_config *mc,
     struct ws_config *wc, enum log_level *level)
 {
 	int64_t	ttl;
@@ -205,31 +254,31 @@ main_parse(int argc, char **argv, struct server_config *sc,
 		case OPT_DATA:
 			if (*optarg == '\0')
 				main_usage_error("bad --data value");
-			sc->data_dir = optarg;
+			mc->data_dir = optarg;
 			break;
 		case OPT_TTL:
 			if (time_parse_duration(optarg, &ttl) != 0)
 				main_usage_error("bad --message-ttl value: %s "
 				    "(want Ns, Nm, Nh or Nd)", optarg);
-			sc->ttl_ms = ttl * 1000;
+			mc->ttl_ms = ttl * 1000;
 			break;
 		case OPT_FRAME:
 			if (main_parse_size(optarg, 1024, 64 << 20,
-			    &sc->max_frame) != 0)
+			    &mc->max_frame) != 0)
 				main_usage_error("bad --max-frame value: %s "
 				    "(1024 to 67108864)", optarg);
 			break;
 		case OPT_ASSET:
 			if (main_parse_size(optarg, 1, (size_t)1 << 40,
-			    &sc->max_asset) != 0)
+			    &mc->max_asset) != 0)
 				main_usage_error("bad --max-asset value: %s",
 				    optarg);
 			break;
 		case OPT_SYNC:
 			if (strcmp(optarg, "full") == 0)
-				sc->sync_full = 1;
+				mc->sync_full = 1;
 			else if (strcmp(optarg, "normal") == 0)
-				sc->sync_full = 0;
+				mc->sync_full = 0;
 			else
 				main_usage_error("bad --sync value: %s (want "
 				    "normal or full)", optarg);
@@ -287,7 +336,7 @@ main_per_ip(uint64_t *per_ip)
 int
 main(int argc, char **argv)
 {
-	struct server_config	 sc;
+	struct main_config	 mc;
 	struct ws_config	 wc;
 	enum log_level		 level = LOG_WARN;
 	uv_loop_t		 loop;
@@ -295,17 +344,17 @@ main(int argc, char **argv)
 	int64_t			 ttl;
 
 	log_set_prefix("natterd");
-	memset(&sc, 0, sizeof sc);
+	memset(&mc, 0, sizeof mc);
 	memset(&wc, 0, sizeof wc);
 	wc.host = MAIN_DEFAULT_HOST;
 	wc.port = MAIN_DEFAULT_PORT;
 	if (time_parse_duration(MAIN_DEFAULT_TTL, &ttl) != 0)
 		fatal("bad default TTL");
-	sc.ttl_ms = ttl * 1000;
-	sc.max_frame = MAIN_DEFAULT_FRAME;
-	sc.max_asset = MAIN_DEFAULT_ASSET;
-	sc.sync_full = 1;
-	main_parse(argc, argv, &sc, &wc, &level);
+	mc.ttl_ms = ttl * 1000;
+	mc.max_frame = MAIN_DEFAULT_FRAME;
+	mc.max_asset = MAIN_DEFAULT_ASSET;
+	mc.sync_full = 1;
+	main_parse(argc, argv, &mc, &wc, &level);
 	if (main_per_ip(&wc.per_ip) != 0) {
 		fprintf(stderr, "natterd: NATTERD_MAX_PER_IP must be a number "
 		    "of connections (0 for no cap)\n");
@@ -313,11 +362,11 @@ main(int argc, char **argv)
 	}
 	log_set_level(level);
 	wc.verbose = level == LOG_DEBUG;
-	if (sc.data_dir == NULL)
-		sc.data_dir = data = main_default_data();
-	if (main_mkdirs(sc.data_dir) != 0) {
+	if (mc.data_dir == NULL)
+		mc.data_dir = data = main_default_data();
+	if (main_mkdirs(mc.data_dir) != 0) {
 		fprintf(stderr, "natterd: cannot create data directory %s: "
-		    "%s\n", sc.data_dir, strerror(errno));
+		    "%s\n", mc.data_dir, strerror(errno));
 		return (1);
 	}
 	if (sodium_init() < 0) {
@@ -327,8 +376,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile();
 	uv_loop_init(&loop);
-	if (server_start(&sc, &loop, &err) != 0 ||
-	    ws_start(&wc, &loop, &err) != 0) {
+	if (main_start(&mc, &wc, &loop, &err) != 0) {
 		fprintf(stderr, "natterd: %s\n", err);
 		free(err);
 		main_shutdown(&loop, data);
@@ -339,7 +387,7 @@ main(int argc, char **argv)
 	uv_signal_init(&loop, &main_sigint);
 	uv_signal_start(&main_sigint, main_signal, SIGINT);
 	log_info("listening on %s:%d, data in %s", wc.host, wc.port,
-	    sc.data_dir);
+	    mc.data_dir);
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 

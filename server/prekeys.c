@@ -10,20 +10,15 @@ prekeys_set_signed(struct db *db, int64_t account, uint32_t device,
     const uint8_t sig[PREKEYS_SIGBYTES])
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if (db_begin(db) != 0)
+	if ((st = db_write_device(db, "UPDATE devices SET spk_id = ?3, "
+	    "spk = ?4, spk_sig = ?5 WHERE account = ?1 AND device = ?2", account,
+	    device)) == NULL)
 		return (-1);
-	st = db_stmt(db, "UPDATE devices SET spk_id = ?, spk = ?, spk_sig = ? "
-	    "WHERE account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, key, PREKEYS_KEYBYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, sig, PREKEYS_SIGBYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, account);
-	sqlite3_bind_int64(st, 5, device);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_blob(st, 4, key, PREKEYS_KEYBYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, sig, PREKEYS_SIGBYTES, SQLITE_STATIC);
+	return (db_step_done(st));
 }
 
 int
@@ -33,30 +28,22 @@ prekeys_add_onetime(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	uint32_t	 count;
 	size_t		 i;
-	int		 rc;
 
 	if (prekeys_count(db, account, device, &count) != 0)
 		return (-1);
 	if (count + n > PREKEYS_MAXSTORED)
 		return (1);
-	if (db_begin(db) != 0)
+	/* A reset keeps the bindings: account and device stay bound. */
+	if ((st = db_write_device(db, "INSERT OR REPLACE INTO opks (account, "
+	    "device, id, key) VALUES (?, ?, ?, ?)", account, device)) == NULL)
 		return (-1);
-	st = db_stmt(db, "INSERT OR REPLACE INTO opks (account, device, id, key) "
-	    "VALUES (?, ?, ?, ?)");
 	for (i = 0; i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, account);
-		sqlite3_bind_int64(st, 2, device);
 		sqlite3_bind_int64(st, 3, opks[i].id);
 		sqlite3_bind_blob(st, 4, opks[i].key, PREKEYS_KEYBYTES,
 		    SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE) {
-			sqlite3_reset(st);
+		if (db_step_done(st) != 0)
 			return (-1);
-		}
 	}
-	sqlite3_reset(st);
 	return (0);
 }
 
@@ -67,10 +54,8 @@ prekeys_count(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	st = db_stmt(db, "SELECT count(*) FROM opks "
-	    "WHERE account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	st = db_stmt_device(db, "SELECT count(*) FROM opks "
+	    "WHERE account = ? AND device = ?", account, device);
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
@@ -93,13 +78,10 @@ prekeys_take_onetime(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc, ret = 0;
 
-	if (db_begin(db) != 0)
+	if ((st = db_write_device(db, "DELETE FROM opks WHERE rowid = (SELECT "
+	    "rowid FROM opks WHERE account = ? AND device = ? ORDER BY id "
+	    "LIMIT 1) RETURNING id, key", account, device)) == NULL)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM opks WHERE rowid = (SELECT rowid FROM "
-	    "opks WHERE account = ? AND device = ? ORDER BY id LIMIT 1) "
-	    "RETURNING id, key");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		b->opk.id = (uint32_t)sqlite3_column_int64(st, 0);
@@ -122,10 +104,8 @@ prekeys_bundle(struct db *db, int64_t account, uint32_t device,
 
 	memset(b, 0, sizeof *b);
 	b->device = device;
-	st = db_stmt(db, "SELECT identity_key, spk_id, spk, spk_sig FROM devices "
-	    "WHERE account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	st = db_stmt_device(db, "SELECT identity_key, spk_id, spk, spk_sig "
+	    "FROM devices WHERE account = ? AND device = ?", account, device);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);

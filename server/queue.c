@@ -27,10 +27,13 @@ struct queue_depths {
 	size_t			 nundo, capundo;
 };
 
-static uint64_t
-queue_key(int64_t account, uint32_t device)
+static void *
+queue_depths_create(void)
 {
-	return ((uint64_t)account << 32 | device);
+	struct queue_depths	*d = xcalloc(1, sizeof *d);
+
+	d->n = itab_create();
+	return (d);
 }
 
 static void
@@ -80,22 +83,18 @@ queue_depths_free(void *p)
 }
 
 static const struct db_ext_ops queue_depths_ops = {
-	queue_depths_release, queue_depths_rollback, queue_depths_free
+	queue_depths_create, queue_depths_release, queue_depths_rollback,
+	queue_depths_free
 };
 
 /* The depths, counted from the table if needed; NULL on a db error. */
 static struct queue_depths *
 queue_depths(struct db *db)
 {
-	struct queue_depths	*d = db_ext(db, DB_EXT_QUEUE);
+	struct queue_depths	*d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
 	sqlite3_stmt		*st;
 	int			 rc;
 
-	if (d == NULL) {
-		d = xcalloc(1, sizeof *d);
-		d->n = itab_create();
-		db_set_ext(db, DB_EXT_QUEUE, d, &queue_depths_ops);
-	}
 	if (d->loaded)
 		return (d);
 	itab_clear(d->n);
@@ -104,7 +103,7 @@ queue_depths(struct db *db)
 	st = db_stmt(db, "SELECT account, device, count(*) FROM queue "
 	    "GROUP BY account, device");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		itab_put(d->n, queue_key(sqlite3_column_int64(st, 0),
+		itab_put(d->n, itab_key_pair(sqlite3_column_int64(st, 0),
 		    (uint32_t)sqlite3_column_int64(st, 1)),
 		    (uint64_t)sqlite3_column_int64(st, 2));
 		d->total += (uint64_t)sqlite3_column_int64(st, 2);
@@ -120,7 +119,7 @@ static int
 queue_depth_add(struct db *db, int64_t account, uint32_t device, int delta)
 {
 	struct queue_depths	*d = queue_depths(db);
-	uint64_t		 key = queue_key(account, device);
+	uint64_t		 key = itab_key_pair(account, device);
 
 	if (d == NULL)
 		return (-1);
@@ -142,16 +141,14 @@ queue_push(struct db *db, int64_t account, uint32_t device,
     const struct queue_item *it, int64_t expires, uint64_t *seq)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	/* Count before changing the table, so the count is not off by it. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
-	st = db_stmt(db, "INSERT INTO queue (account, device, from_account, "
-	    "from_name, from_device, message_id, type, content, server_ts, "
-	    "expires, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	st = db_stmt_device(db, "INSERT INTO queue (account, device, "
+	    "from_account, from_name, from_device, message_id, type, content, "
+	    "server_ts, expires, receipt) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", account, device);
 	sqlite3_bind_int64(st, 3, it->from_account);
 	sqlite3_bind_text(st, 4, it->from, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, it->from_device);
@@ -162,9 +159,7 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 	sqlite3_bind_int64(st, 9, it->server_ts);
 	sqlite3_bind_int64(st, 10, expires);
 	sqlite3_bind_int64(st, 11, it->status);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (db_step_done(st) != 0)
 		return (-1);
 	if (seq != NULL)
 		*seq = (uint64_t)sqlite3_last_insert_rowid(
@@ -180,7 +175,7 @@ queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 	*depth = 0;
 	if (d == NULL)
 		return (-1);
-	(void)itab_get(d->n, queue_key(account, device), depth);
+	(void)itab_get(d->n, itab_key_pair(account, device), depth);
 	return (0);
 }
 
@@ -231,12 +226,10 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 	int		 rc;
 
 	*n = 0;
-	st = db_stmt(db, "SELECT seq, from_account, from_name, from_device, "
-	    "message_id, type, server_ts, receipt, content FROM queue "
+	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
+	    "from_device, message_id, type, server_ts, receipt, content FROM queue "
 	    "WHERE account = ? AND device = ? AND seq > ? AND expires > ? "
-	    "ORDER BY seq LIMIT ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	    "ORDER BY seq LIMIT ?", account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
@@ -273,12 +266,10 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	/* A lookup and a delete by primary key: cheaper than RETURNING. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
-	st = db_stmt(db, "SELECT seq, from_account, from_name, from_device, "
-	    "message_id, type, server_ts, receipt FROM queue WHERE seq = ? AND "
-	    "account = ? AND device = ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	sqlite3_bind_int64(st, 2, account);
-	sqlite3_bind_int64(st, 3, device);
+	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
+	    "from_device, message_id, type, server_ts, receipt FROM queue "
+	    "WHERE account = ? AND device = ? AND seq = ?", account, device);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		queue_row(st, out, 0);
@@ -287,9 +278,7 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 		return (rc == SQLITE_DONE ? 1 : -1);
 	st = db_stmt(db, "DELETE FROM queue WHERE seq = ?");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (db_step_done(st) != 0)
 		return (-1);
 	return (queue_depth_add(db, account, device, -1));
 }
@@ -298,18 +287,13 @@ int
 queue_delete(struct db *db, int64_t account, uint32_t device, uint64_t seq)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM queue WHERE seq = ? AND account = ? AND "
-	    "device = ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	sqlite3_bind_int64(st, 2, account);
-	sqlite3_bind_int64(st, 3, device);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
+	    "device = ? AND seq = ?", account, device);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	if (db_step_done(st) != 0)
 		return (-1);
 	if (db_changes(db) == 0)
 		return (1);
@@ -321,25 +305,22 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 {
 	struct queue_depths	*d;
 	sqlite3_stmt		*st;
-	int			 rc;
 
 	*purged = 0;
 	if (db_begin(db) != 0)
 		return (-1);
 	st = db_stmt(db, "DELETE FROM queue WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (db_step_done(st) != 0)
 		return (-1);
 	*purged = (uint64_t)db_changes(db);
-	if (*purged > 0 && (d = db_ext(db, DB_EXT_QUEUE)) != NULL)
+	if (*purged > 0) {
+		d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
 		d->loaded = 0;	/* count again on next use */
+	}
 	st = db_stmt(db, "DELETE FROM sent WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	return (db_step_done(st));
 }
 
 int
@@ -347,20 +328,11 @@ queue_sent_lookup(struct db *db, int64_t account, uint32_t device,
     const uint8_t id[QUEUE_IDBYTES], int64_t *server_ts)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	st = db_stmt(db, "SELECT server_ts FROM sent WHERE account = ? AND "
-	    "device = ? AND message_id = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
+	st = db_stmt_device(db, "SELECT server_ts FROM sent WHERE account = ? "
+	    "AND device = ? AND message_id = ?", account, device);
 	sqlite3_bind_blob(st, 3, id, QUEUE_IDBYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*server_ts = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return (0);
-	return (rc == SQLITE_DONE ? 1 : -1);
+	return (db_step_int64(st, server_ts));
 }
 
 int
@@ -368,20 +340,15 @@ queue_sent_record(struct db *db, int64_t account, uint32_t device,
     const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if (db_begin(db) != 0)
+	if ((st = db_write_device(db, "INSERT OR IGNORE INTO sent (account, "
+	    "device, message_id, server_ts, expires) VALUES (?, ?, ?, ?, ?)",
+	    account, device)) == NULL)
 		return (-1);
-	st = db_stmt(db, "INSERT OR IGNORE INTO sent (account, device, "
-	    "message_id, server_ts, expires) VALUES (?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
 	sqlite3_bind_blob(st, 3, id, QUEUE_IDBYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, server_ts);
 	sqlite3_bind_int64(st, 5, expires);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	return (db_step_done(st));
 }
 
 int
@@ -399,16 +366,10 @@ queue_sent_forget(struct db *db, int64_t account, uint32_t device,
     const uint8_t id[QUEUE_IDBYTES])
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if (db_begin(db) != 0)
+	if ((st = db_write_device(db, "DELETE FROM sent WHERE account = ? AND "
+	    "device = ? AND message_id = ?", account, device)) == NULL)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM sent WHERE account = ? AND device = ? "
-	    "AND message_id = ?");
-	sqlite3_bind_int64(st, 1, account);
-	sqlite3_bind_int64(st, 2, device);
 	sqlite3_bind_blob(st, 3, id, QUEUE_IDBYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	return (db_step_done(st));
 }

@@ -14,6 +14,7 @@
 #include "server/directory.h"
 #include "server/fanout.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
 #include "server/relay.h"
 #include "server/server.h"
@@ -25,37 +26,39 @@
 #define C(x)	NATTER__CODE__##x
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
 
-/* The devices a message from s to (to, to_account) must reach. */
+/* Append the devices of account (named name) to exp, but not s's own. */
 static int
-relay_expected(struct session *s, const char *to, int64_t to_account,
+relay_expect(struct session *s, int64_t account, const char *name,
     struct fanout_ref *exp, size_t *n)
 {
 	uint32_t	devs[ACCOUNTS_MAXDEVICES];
 	size_t		nd, i;
 
-	*n = 0;
-	if (accounts_devices(server_db(), to_account, devs,
+	if (accounts_devices(session_db(s), account, devs,
 	    ACCOUNTS_MAXDEVICES, &nd) != 0)
 		return (-1);
 	for (i = 0; i < nd; i++) {
-		if (to_account == session_account(s) &&
+		if (account == session_account(s) &&
 		    devs[i] == session_device(s))
 			continue;
-		exp[*n].name = to;
-		exp[(*n)++].device = devs[i];
-	}
-	if (to_account == session_account(s))
-		return (0);
-	if (accounts_devices(server_db(), session_account(s), devs,
-	    ACCOUNTS_MAXDEVICES, &nd) != 0)
-		return (-1);
-	for (i = 0; i < nd; i++) {
-		if (devs[i] == session_device(s))
-			continue;
-		exp[*n].name = session_name(s);
+		exp[*n].name = name;
 		exp[(*n)++].device = devs[i];
 	}
 	return (0);
+}
+
+/* The devices a message from s to (to, to_account) must reach: the
+ * recipient's and the sender's other devices. */
+static int
+relay_expected(struct session *s, const char *to, int64_t to_account,
+    struct fanout_ref *exp, size_t *n)
+{
+	*n = 0;
+	if (relay_expect(s, to_account, to, exp, n) != 0)
+		return (-1);
+	if (to_account == session_account(s))
+		return (0);
+	return (relay_expect(s, session_account(s), session_name(s), exp, n));
 }
 
 static void
@@ -113,20 +116,16 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	return (-1);
 }
 
-/* OK if every envelope's device has room in its queue. */
+/* OK if every envelope's device (of account accts[i]) has room. */
 static uint32_t
-relay_room(struct session *s, const Natter__Send *m, int64_t to_account)
+relay_room(struct session *s, const Natter__Send *m, const int64_t *accts)
 {
-	Natter__Envelope	*e;
-	int64_t			 acct;
-	uint64_t		 depth;
-	size_t			 i;
+	uint64_t	depth;
+	size_t		i;
 
 	for (i = 0; i < m->n_envelopes; i++) {
-		e = m->envelopes[i];
-		acct = strcmp(e->name, m->to) == 0 ? to_account :
-		    session_account(s);
-		if (queue_depth(server_db(), acct, e->device, &depth) != 0)
+		if (queue_depth(session_db(s), accts[i],
+		    m->envelopes[i]->device, &depth) != 0)
 			return (C(INTERNAL));
 		if (depth >= QUEUE_MAXDEPTH)
 			return (C(QUEUE_FULL));
@@ -134,54 +133,55 @@ relay_room(struct session *s, const Natter__Send *m, int64_t to_account)
 	return (C(OK));
 }
 
-/* Queue every envelope (checked already); a failure stops natterd. */
+/* The row that a message (status 0) or receipt from s becomes, stored at
+ * now; a message's envelope adds its type and content (relay_envelope). */
 static void
-relay_store(struct session *s, const Natter__Send *m, int64_t to_account,
-    int64_t now, uint64_t *seqs)
+relay_item(struct session *s, const uint8_t *message_id, uint32_t status,
+    int64_t now, struct queue_item *it)
 {
-	struct queue_item	 it;
-	Natter__Envelope	*e;
-	int64_t			 acct;
-	size_t			 i;
-
-	memset(&it, 0, sizeof it);
-	it.from_account = session_account(s);
-	snprintf(it.from, sizeof it.from, "%s", session_name(s));
-	it.from_device = session_device(s);
-	memcpy(it.message_id, m->message_id.data, QUEUE_IDBYTES);
-	it.server_ts = now;
-	for (i = 0; i < m->n_envelopes; i++) {
-		e = m->envelopes[i];
-		acct = strcmp(e->name, m->to) == 0 ? to_account :
-		    session_account(s);
-		it.type = e->type;
-		it.content = e->content.data;
-		it.content_len = e->content.len;
-		if (queue_push(server_db(), acct, e->device, &it,
-		    now + server_ttl_ms(), &seqs[i]) != 0)
-			server_write_failed("a message");
-	}
-	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
+	memset(it, 0, sizeof *it);
+	it->from_account = session_account(s);
+	snprintf(it->from, sizeof it->from, "%s", session_name(s));
+	it->from_device = session_device(s);
+	memcpy(it->message_id, message_id, QUEUE_IDBYTES);
+	it->status = status;
+	it->server_ts = now;
 }
 
-/* Hand envelope i of m, stored as seq, to its online device t. */
+/* it becomes the row of envelope e, stored as seq (0 before it is). */
 static void
-relay_offer(struct session *s, struct session *t, const Natter__Send *m,
-    size_t i, uint64_t seq, int64_t now)
+relay_envelope(struct queue_item *it, const Natter__Envelope *e,
+    uint64_t seq)
 {
-	struct queue_item	it;
+	it->seq = seq;
+	it->type = e->type;
+	it->content = e->content.data;
+	it->content_len = e->content.len;
+}
 
-	memset(&it, 0, sizeof it);
-	it.seq = seq;
-	it.from_account = session_account(s);
-	snprintf(it.from, sizeof it.from, "%s", session_name(s));
-	it.from_device = session_device(s);
-	memcpy(it.message_id, m->message_id.data, QUEUE_IDBYTES);
-	it.type = m->envelopes[i]->type;
-	it.content = m->envelopes[i]->content.data;
-	it.content_len = m->envelopes[i]->content.len;
-	it.server_ts = now;
-	session_offer(t, &it);
+/* Queue it for (account, device) until the TTL after it was stored; *seq
+ * is set. 0 or -1. */
+static int
+relay_push(struct session *s, int64_t account, uint32_t device,
+    const struct queue_item *it, uint64_t *seq)
+{
+	return (queue_push(session_db(s), account, device, it,
+	    it->server_ts + session_ttl_ms(s), seq));
+}
+
+/* Hand row it, just queued by s for (account, device), to the device:
+ * to its session if it is connected to this node, else through the
+ * directory to the node that serves it, if any (directory.h). */
+static void
+relay_deliver(struct session *s, int64_t account, uint32_t device,
+    const struct queue_item *it)
+{
+	struct session	*t = online_find(account, device);
+
+	if (t != NULL)
+		session_offer(t, it);
+	else
+		(void)directory_wake(session_directory(s), account, device);
 }
 
 static void
@@ -195,35 +195,67 @@ relay_stored(struct session *s, uint64_t id, int64_t ts)
 }
 
 /* Everything that can refuse a Send whose id is claimed: OK, or a code
- * (a DEVICE_MISMATCH answer is queued already). */
+ * (a DEVICE_MISMATCH answer is queued already). On OK accts[i] is the
+ * account of envelope i: the recipient's, or for a copy, the sender's. */
 static uint32_t
-relay_admit(struct session *s, const Natter__Frame *f, int64_t *to_account)
+relay_admit(struct session *s, const Natter__Frame *f, int64_t *accts)
 {
 	const Natter__Send	*m = f->send;
 	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
-	size_t			 nexp;
+	int64_t			 to_account;
+	size_t			 nexp, i;
 	int			 rc;
 
 	if (m->to == NULL || !wire_name_valid(m->to))
 		return (C(NAME_INVALID));
-	rc = accounts_lookup(server_db(), m->to, to_account);
+	rc = accounts_lookup(session_db(s), m->to, &to_account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
-	if (relay_expected(s, m->to, *to_account, exp, &nexp) != 0)
+	if (relay_expected(s, m->to, to_account, exp, &nexp) != 0)
 		return (C(INTERNAL));
 	if (relay_check(s, f->id, m, exp, nexp) != 0)
 		return (C(DEVICE_MISMATCH));
-	return (relay_room(s, m, *to_account));
+	/* The envelopes match exp: each names m->to or the sender. */
+	for (i = 0; i < m->n_envelopes; i++) {
+		accts[i] = strcmp(m->envelopes[i]->name, m->to) == 0 ?
+		    to_account : session_account(s);
+	}
+	return (relay_room(s, m, accts));
+}
+
+/* Queue every envelope (admitted already; a failure stops natterd),
+ * answer "stored", then hand the rows to the devices. */
+static void
+relay_store(struct session *s, const Natter__Frame *f, const int64_t *accts,
+    int64_t now)
+{
+	const Natter__Send	*m = f->send;
+	struct queue_item	 it;
+	uint64_t		 seqs[RELAY_MAXENVELOPES];
+	size_t			 i;
+
+	relay_item(s, m->message_id.data, 0, now, &it);
+	for (i = 0; i < m->n_envelopes; i++) {
+		relay_envelope(&it, m->envelopes[i], 0);
+		if (relay_push(s, accts[i], m->envelopes[i]->device, &it,
+		    &seqs[i]) != 0)
+			server_write_failed("a message");
+	}
+	metrics_add(METRICS_MESSAGES_STORED, m->n_envelopes);
+	relay_stored(s, f->id, now);
+	for (i = 0; i < m->n_envelopes; i++) {
+		relay_envelope(&it, m->envelopes[i], seqs[i]);
+		relay_deliver(s, accts[i], m->envelopes[i]->device, &it);
+	}
 }
 
 uint32_t
 relay_send(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Send	*m = f->send;
-	struct session		*t;
-	uint64_t		 seqs[RELAY_MAXENVELOPES];
-	int64_t			 ts, to_account, now = time_now_ms();
-	size_t			 i;
+	struct db		*db = session_db(s);
+	int64_t			 accts[RELAY_MAXENVELOPES];
+	int64_t			 ts, now = time_now_ms();
 	uint32_t		 code;
 	int			 rc;
 
@@ -234,29 +266,22 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	if (m->n_envelopes > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
 	/* Claim the id first: a resend is answered "stored" again. */
-	rc = queue_sent_claim(server_db(), session_account(s),
-	    session_device(s), m->message_id.data, now, now + server_ttl_ms());
-	if (rc == 1 && queue_sent_lookup(server_db(), session_account(s),
+	rc = queue_sent_claim(db, session_account(s), session_device(s),
+	    m->message_id.data, now, now + session_ttl_ms(s));
+	if (rc == 1 && queue_sent_lookup(db, session_account(s),
 	    session_device(s), m->message_id.data, &ts) == 0) {
 		relay_stored(s, f->id, ts);
 		return (C(OK));
 	}
 	if (rc != 0)
 		return (C(INTERNAL));
-	if ((code = relay_admit(s, f, &to_account)) != C(OK)) {
-		if (queue_sent_forget(server_db(), session_account(s),
+	if ((code = relay_admit(s, f, accts)) != C(OK)) {
+		if (queue_sent_forget(db, session_account(s),
 		    session_device(s), m->message_id.data) != 0)
 			server_write_failed("a refused send");
 		return (code);
 	}
-	relay_store(s, m, to_account, now, seqs);
-	relay_stored(s, f->id, now);
-	for (i = 0; i < m->n_envelopes; i++) {
-		t = directory_find(strcmp(m->envelopes[i]->name, m->to) == 0 ?
-		    to_account : session_account(s), m->envelopes[i]->device);
-		if (t != NULL)
-			relay_offer(s, t, m, i, seqs[i], now);
-	}
+	relay_store(s, f, accts, now);
 	return (C(OK));
 }
 
@@ -264,31 +289,22 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 static int
 relay_receipt(struct session *s, const struct queue_item *acked)
 {
-	struct queue_item	 it;
-	struct session		*t;
-	uint32_t		 devs[ACCOUNTS_MAXDEVICES];
-	size_t			 n, i;
-	int64_t			 now = time_now_ms();
+	struct queue_item	it;
+	uint32_t		devs[ACCOUNTS_MAXDEVICES];
+	size_t			n, i;
 
 	if (acked->from_account == session_account(s))
 		return (0);	/* a copy from our own device */
-	if (accounts_devices(server_db(), acked->from_account, devs,
+	if (accounts_devices(session_db(s), acked->from_account, devs,
 	    ACCOUNTS_MAXDEVICES, &n) != 0)
 		return (-1);
-	memset(&it, 0, sizeof it);
-	it.from_account = session_account(s);
-	snprintf(it.from, sizeof it.from, "%s", session_name(s));
-	it.from_device = session_device(s);
-	memcpy(it.message_id, acked->message_id, QUEUE_IDBYTES);
-	it.server_ts = now;
-	it.status = 1;
+	relay_item(s, acked->message_id, 1, time_now_ms(), &it);
 	for (i = 0; i < n; i++) {
-		if (queue_push(server_db(), acked->from_account, devs[i], &it,
-		    now + server_ttl_ms(), &it.seq) != 0)
+		if (relay_push(s, acked->from_account, devs[i], &it,
+		    &it.seq) != 0)
 			return (-1);
 		metrics_add(METRICS_RECEIPTS_STORED, 1);
-		if ((t = directory_find(acked->from_account, devs[i])) != NULL)
-			session_offer(t, &it);
+		relay_deliver(s, acked->from_account, devs[i], &it);
 	}
 	return (0);
 }
@@ -305,10 +321,10 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(TOO_LARGE));
 	for (i = 0; i < a->n_seqs; i++) {
 		if (session_recall(s, a->seqs[i], &it))
-			rc = queue_delete(server_db(), session_account(s),
+			rc = queue_delete(session_db(s), session_account(s),
 			    session_device(s), a->seqs[i]);
 		else
-			rc = queue_ack(server_db(), session_account(s),
+			rc = queue_ack(session_db(s), session_account(s),
 			    session_device(s), a->seqs[i], &it);
 		if (rc == -1)
 			server_write_failed("an ack");

@@ -1,4 +1,4 @@
-/* server: natterd's shared state, the group commit hook and the timers.
+/* server: natterd's loop hooks: the group commit and the timers.
  *
  * Group commit: request handlers write into one open transaction (db_begin
  * on first write). Before libuv sleeps, the prepare hook commits it and
@@ -7,7 +7,6 @@
  * sync is done, so nobody hears "stored" before the rows are on disk.
  * While a sync runs the transaction stays open across loop turns: the
  * loop keeps taking requests, and the next commit carries all of them. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "server/db.h"
@@ -18,9 +17,7 @@
 #include "server/session.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
-#include "shared/util/xmalloc.h"
 
-static struct server_config	 server_cfg;
 static struct db		*server_database;
 static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
@@ -50,7 +47,9 @@ server_write_failed(const char *what)
 	exit(1);
 }
 
-void
+/* Commit the open transaction, sync it on the loop thread, and release
+ * every answer held (shutdown). */
+static void
 server_commit(void)
 {
 	(void)server_commit_txn();
@@ -105,25 +104,17 @@ server_purge_cb(uv_timer_t *t)
 	}
 }
 
-int
-server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
+void
+server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 {
-	char		*path;
-	uint64_t	 interval;
+	uint64_t	interval;
 
-	server_cfg = *cfg;
-	xasprintf(&path, "%s/natterd.db", cfg->data_dir);
-	/* SQLite never waits for the disk itself: durable.c syncs the WAL. */
-	server_database = db_open(path, 0, err);
-	free(path);
-	if (server_database == NULL)
-		return (-1);
-	durable_start(loop, db_wal_path(server_database), cfg->sync_full,
-	    session_flush_all);
+	server_database = db;
+	durable_start(loop, db_wal_path(db), sync_full, session_flush_all);
 	uv_prepare_init(loop, &server_prepare);
 	uv_prepare_start(&server_prepare, server_prepare_cb);
 	/* Purge every half TTL, between 1 s and 60 s. */
-	interval = (uint64_t)cfg->ttl_ms / 2;
+	interval = (uint64_t)ttl_ms / 2;
 	if (interval < 1000)
 		interval = 1000;
 	if (interval > 60000)
@@ -135,7 +126,6 @@ server_start(const struct server_config *cfg, uv_loop_t *loop, char **err)
 	uv_timer_init(loop, &server_expire_timer);
 	uv_timer_start(&server_expire_timer, server_expire_cb, 1000, 1000);
 	server_running = 1;
-	return (0);
 }
 
 void
@@ -158,25 +148,6 @@ server_stop(void)
 void
 server_close(void)
 {
-	db_close(server_database);
 	server_database = NULL;
 	durable_close();
-}
-
-struct db *
-server_db(void)
-{
-	return (server_database);
-}
-
-int64_t
-server_ttl_ms(void)
-{
-	return (server_cfg.ttl_ms);
-}
-
-size_t
-server_max_frame(void)
-{
-	return (server_cfg.max_frame);
 }

@@ -1,4 +1,4 @@
-/* server: natterd's shared state, the group commit hook and the timers. */
+/* server: natterd's loop hooks: the group commit and the timers. */
 #ifndef NATTER_SERVER_H
 #define NATTER_SERVER_H
 
@@ -9,29 +9,17 @@
 
 struct db;
 
-struct server_config {
-	const char	*data_dir;
-	int64_t		 ttl_ms;
-	size_t		 max_frame;
-	size_t		 max_asset;
-	int		 sync_full;
-};
-
-/* Open the database under config->data_dir and hook the group commit and
- * the purge into loop. On failure returns -1 with *err set (caller frees). */
-int		 server_start(const struct server_config *, uv_loop_t *,
-		     char **err);
-/* Commit what is pending, stop the hooks. Close the db with server_close
- * once no connection is left. */
+/* Hook into loop, for db: the group commit before every sleep (its WAL
+ * synced by durable.c, with fdatasync when sync_full is 1), the purge of
+ * rows and send records past their expiry (every ttl_ms / 2, between 1 s
+ * and 60 s), the lazy receipts' timer and the login timeout. db stays the
+ * caller's; it must outlive server_close. */
+void		 server_start(uv_loop_t *, struct db *, int64_t ttl_ms,
+		     int sync_full);
+/* Commit what is pending, make it durable, stop the hooks. */
 void		 server_stop(void);
+/* Once the loop has stopped running: release what durable.c holds. */
 void		 server_close(void);
-
-struct db	*server_db(void);
-int64_t		 server_ttl_ms(void);
-size_t		 server_max_frame(void);
-/* Commit the open transaction, sync it on the loop thread, and release
- * every answer held (shutdown). */
-void		 server_commit(void);
 /* A write outside a request's savepoint failed (what: what it wrote):
  * the open transaction cannot be trusted and the answers it holds must
  * not go out, so natterd exits 1; clients resend. Does not return. */

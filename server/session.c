@@ -27,8 +27,8 @@
 #include "server/durable.h"
 #include "server/handle.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
-#include "server/server.h"
 #include "server/session.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -55,6 +55,7 @@ struct session_hold {
 
 struct session {
 	struct lws		*wsi;
+	const struct session_config	*cfg;
 	uint8_t			*out;		/* LWS_PRE, then framed output */
 	size_t			 outlen, outcap;
 	size_t			 released;	/* bytes that may leave */
@@ -116,11 +117,12 @@ session_mark_dirty(struct session *s)
 }
 
 struct session *
-session_create(struct lws *wsi)
+session_create(struct lws *wsi, const struct session_config *cfg)
 {
 	struct session	*s = xcalloc(1, sizeof *s);
 
 	s->wsi = wsi;
+	s->cfg = cfg;
 	s->tokens = SESSION_BURST;
 	s->tokens_ms = time_now_ms();
 	s->created_ms = s->tokens_ms;
@@ -143,8 +145,8 @@ session_free(struct session *s)
 	if (s->nlazy > 0)
 		TAILQ_REMOVE(&session_lazy, s, lazy_entry);
 	free(s->lazy);
-	if (s->authed)
-		directory_remove(s->account, s->device, s);
+	if (s->authed && online_remove(s->account, s->device, s))
+		directory_forget(s->cfg->directory, s->account, s->device);
 	free(s->out);
 	free(s->sent);
 	metrics_connections(-1);
@@ -261,6 +263,24 @@ session_event(struct session *s, Natter__Event *ev)
 	session_send(s, &f);
 }
 
+struct db *
+session_db(const struct session *s)
+{
+	return (s->cfg->db);
+}
+
+struct directory *
+session_directory(const struct session *s)
+{
+	return (s->cfg->directory);
+}
+
+int64_t
+session_ttl_ms(const struct session *s)
+{
+	return (s->cfg->ttl_ms);
+}
+
 const uint8_t *
 session_nonce(const struct session *s)
 {
@@ -323,7 +343,8 @@ session_login(struct session *s, int64_t account, uint32_t device,
 	s->device = device;
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->backlog = 1;
-	old = directory_add(account, device, s);
+	old = online_add(account, device, s);
+	directory_announce(s->cfg->directory, account, device);
 	if (old != NULL && old != s) {
 		log_info("%s/%u reconnected; closing the older connection",
 		    name, device);
@@ -489,7 +510,7 @@ session_pump(struct session *s)
 		want = SESSION_WINDOW - s->inflight;
 		if (want > SESSION_BATCH)
 			want = SESSION_BATCH;
-		if (queue_fetch(server_db(), s->account, s->device,
+		if (queue_fetch(s->cfg->db, s->account, s->device,
 		    s->sent_seq, time_now_ms(), items, want, &n) != 0) {
 			log_error("cannot read the queue of %s/%u", s->name,
 			    s->device);
@@ -601,7 +622,7 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 	metrics_add(METRICS_REQUESTS, 1);
 	if (s->kicked)
 		return (0);
-	f = wire_decode(data, len, server_max_frame());
+	f = wire_decode(data, len, s->cfg->max_frame);
 	if (f == NULL) {
 		metrics_add(METRICS_BAD_FRAMES, 1);
 		if (++s->bad_frames > SESSION_MAXBAD)

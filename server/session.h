@@ -7,6 +7,8 @@
 
 #include "shared/proto/natter.pb-c.h"
 
+struct db;
+struct directory;
 struct lws;
 struct session;
 
@@ -20,9 +22,19 @@ struct session;
 #define SESSION_CLOSE_AUTH	4002		/* no login in time */
 #define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
+/* What every connection of this node shares. The caller of session_create
+ * keeps it, and the db, alive until the last session is freed. */
+struct session_config {
+	struct db		*db;
+	struct directory	*directory;	/* told who logs in and out */
+	int64_t			 ttl_ms;	/* queued rows expire after */
+	size_t			 max_frame;	/* bytes in one frame */
+};
+
 /* A session for an established connection; sends the Challenge. */
-struct session	*session_create(struct lws *);
-/* Forget the session (connection closed). NULL is a no-op. */
+struct session	*session_create(struct lws *, const struct session_config *);
+/* Forget the session (connection closed); if it still served its device,
+ * take the device out of online.h and the directory. NULL is a no-op. */
 void		 session_free(struct session *);
 /* Handle one complete binary WebSocket message. Returns 0, or a WebSocket
  * close status when the connection must be closed. */
@@ -46,12 +58,17 @@ void		 session_respond(struct session *, uint64_t id, uint32_t code,
 		     const char *message);
 void		 session_send_response(struct session *, uint64_t id,
 		     Natter__Response *);
+/* The session's config->db, config->directory and config->ttl_ms. */
+struct db	*session_db(const struct session *);
+struct directory *session_directory(const struct session *);
+int64_t		 session_ttl_ms(const struct session *);
 const uint8_t	*session_nonce(const struct session *);
 /* Burn the nonce and send a fresh Challenge. */
 void		 session_rechallenge(struct session *);
 int		 session_is_authed(const struct session *);
-/* Mark authenticated as (account, device) and register in the directory;
- * an older connection of the same device is closed. */
+/* Mark authenticated as (account, device), list the session in online.h
+ * and announce the device to the directory; an older connection of the
+ * same device on this node is closed. */
 void		 session_login(struct session *, int64_t account,
 		     uint32_t device, const char *name);
 int64_t		 session_account(const struct session *);

@@ -69,14 +69,31 @@ walbuf_close(sqlite3_file *file)
 	return (rc != SQLITE_OK ? rc : rc2);
 }
 
-static int
-walbuf_read(sqlite3_file *file, void *p, int amt, sqlite3_int64 off)
-{
-	struct walbuf_file	*f = (struct walbuf_file *)file;
-	int			 rc = walbuf_write_out(f);
-
-	return (rc != SQLITE_OK ? rc : REAL(f)->xRead(f->real, p, amt, off));
+/*
+ * The methods that read, size, sync, truncate or control the file write
+ * the buffer out first, so that SQLite sees every byte it wrote, then
+ * pass the call on to the real file.
+ */
+#define WALBUF_FLUSH_FIRST(name, method, params, args)			\
+static int								\
+name params								\
+{									\
+	struct walbuf_file	*f = (struct walbuf_file *)file;	\
+	int			 rc = walbuf_write_out(f);		\
+									\
+	return (rc != SQLITE_OK ? rc : REAL(f)->method args);		\
 }
+WALBUF_FLUSH_FIRST(walbuf_read, xRead,
+    (sqlite3_file *file, void *p, int amt, sqlite3_int64 off),
+    (f->real, p, amt, off))
+WALBUF_FLUSH_FIRST(walbuf_truncate, xTruncate,
+    (sqlite3_file *file, sqlite3_int64 size), (f->real, size))
+WALBUF_FLUSH_FIRST(walbuf_sync, xSync,
+    (sqlite3_file *file, int flags), (f->real, flags))
+WALBUF_FLUSH_FIRST(walbuf_file_size, xFileSize,
+    (sqlite3_file *file, sqlite3_int64 *size), (f->real, size))
+WALBUF_FLUSH_FIRST(walbuf_file_control, xFileControl,
+    (sqlite3_file *file, int op, void *arg), (f->real, op, arg))
 
 static int
 walbuf_write(sqlite3_file *file, const void *p, int amt, sqlite3_int64 off)
@@ -106,33 +123,6 @@ walbuf_write(sqlite3_file *file, const void *p, int amt, sqlite3_int64 off)
 }
 
 static int
-walbuf_truncate(sqlite3_file *file, sqlite3_int64 size)
-{
-	struct walbuf_file	*f = (struct walbuf_file *)file;
-	int			 rc = walbuf_write_out(f);
-
-	return (rc != SQLITE_OK ? rc : REAL(f)->xTruncate(f->real, size));
-}
-
-static int
-walbuf_sync(sqlite3_file *file, int flags)
-{
-	struct walbuf_file	*f = (struct walbuf_file *)file;
-	int			 rc = walbuf_write_out(f);
-
-	return (rc != SQLITE_OK ? rc : REAL(f)->xSync(f->real, flags));
-}
-
-static int
-walbuf_file_size(sqlite3_file *file, sqlite3_int64 *size)
-{
-	struct walbuf_file	*f = (struct walbuf_file *)file;
-	int			 rc = walbuf_write_out(f);
-
-	return (rc != SQLITE_OK ? rc : REAL(f)->xFileSize(f->real, size));
-}
-
-static int
 walbuf_lock(sqlite3_file *file, int lock)
 {
 	struct walbuf_file	*f = (struct walbuf_file *)file;
@@ -154,15 +144,6 @@ walbuf_check_reserved(sqlite3_file *file, int *out)
 	struct walbuf_file	*f = (struct walbuf_file *)file;
 
 	return (REAL(f)->xCheckReservedLock(f->real, out));
-}
-
-static int
-walbuf_file_control(sqlite3_file *file, int op, void *arg)
-{
-	struct walbuf_file	*f = (struct walbuf_file *)file;
-	int			 rc = walbuf_write_out(f);
-
-	return (rc != SQLITE_OK ? rc : REAL(f)->xFileControl(f->real, op, arg));
 }
 
 static int

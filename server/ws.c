@@ -17,11 +17,10 @@
 
 #include <libwebsockets.h>
 
-#include "server/directory.h"
 #include "server/itab.h"
 #include "server/metrics.h"
+#include "server/online.h"
 #include "server/queue.h"
-#include "server/server.h"
 #include "server/session.h"
 #include "server/ws.h"
 #include "shared/util/log.h"
@@ -47,6 +46,7 @@ struct ws_http {
 };
 
 static struct lws_context	*ws_context;
+static const struct session_config *ws_session;
 static struct itab		*ws_peers;	/* address -> connections */
 static uint64_t			 ws_per_ip = WS_PER_IP;
 
@@ -56,23 +56,20 @@ ws_peer_key(int fd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof ss;
-	const uint8_t		*a;
-	size_t			 len, i;
-	uint64_t		 h = 0xcbf29ce484222325ULL;
+	const void		*a;
+	size_t			 len;
 
 	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
 		return (0);
 	if (ss.ss_family == AF_INET) {
-		a = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
 		len = 4;
 	} else if (ss.ss_family == AF_INET6) {
-		a = (const uint8_t *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 		len = 16;
 	} else
 		return (0);
-	for (i = 0; i < len; i++)
-		h = (h ^ a[i]) * 0x100000001b3ULL;
-	return (h | 1);
+	return (itab_key_bytes(a, len) | 1);
 }
 
 /* A new connection: count it against its address, or refuse it (-1)
@@ -157,9 +154,9 @@ ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
 		return (ws_http_reply(wsi, h, HTTP_STATUS_OK, "text/plain",
 		    xstrdup("ok\n")));
 	if (strcmp(uri, "/metrics") == 0) {
-		if (queue_total(server_db(), &depth) != 0)
+		if (queue_total(ws_session->db, &depth) != 0)
 			log_warn("cannot count the queue");
-		body = metrics_render(depth, directory_count());
+		body = metrics_render(depth, online_count());
 		return (ws_http_reply(wsi, h, HTTP_STATUS_OK,
 		    "text/plain; version=0.0.4", body));
 	}
@@ -236,7 +233,7 @@ ws_receive(struct lws *wsi, struct ws_conn *c, const uint8_t *in, size_t len)
 		    (unsigned char *)"binary frames only", 18);
 		return (-1);
 	}
-	if (c->len + len + remaining > server_max_frame()) {
+	if (c->len + len + remaining > ws_session->max_frame) {
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 		    (unsigned char *)"frame too large", 15);
 		return (-1);
@@ -273,7 +270,7 @@ ws_natter_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return (ws_filter(wsi));
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);
-		c->session = session_create(wsi);
+		c->session = session_create(wsi, ws_session);
 		return (0);
 	case LWS_CALLBACK_RECEIVE:
 		if (c->session == NULL)
@@ -360,6 +357,7 @@ ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
 	if (ws_probe_listen(cfg->host, cfg->port, err) != 0)
 		return (-1);
 	ws_per_ip = cfg->per_ip;
+	ws_session = cfg->session;
 	ws_peers = itab_create();
 	lws_set_log_level(cfg->verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE : 0,
 	    ws_log);

@@ -4,6 +4,8 @@
 
 #include <uv.h>
 
+struct session_config;
+
 struct ws_config {
 	const char	*host;
 	int		 port;
@@ -11,6 +13,7 @@ struct ws_config {
 	const char	*tls_key;
 	int		 verbose;	/* lws logs too */
 	uint64_t	 per_ip;	/* connections per address, 0: any */
+	const struct session_config *session;	/* kept until ws_stop */
 };
 
 /* Create the lws context on loop and listen. On failure returns -1 and

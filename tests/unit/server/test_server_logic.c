@@ -1,6 +1,8 @@
 /* test_server_logic: natterd's pure logic: the device-mismatch computation,
- * Register/Auth signature checks, name validation, the directory. */
+ * Register/Auth signature checks, name validation, the sessions online,
+ * the directory seam. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "server/auth.h"
 #include "server/directory.h"
 #include "server/fanout.h"
+#include "server/online.h"
 #include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "tests/unit/unit.h"
@@ -126,29 +129,132 @@ START_TEST(test_names)
 }
 END_TEST
 
-START_TEST(test_directory)
+START_TEST(test_online)
 {
 	struct session	*s1 = (struct session *)0x1000;
 	struct session	*s2 = (struct session *)0x2000;
 	int		 i;
 
-	ck_assert_ptr_null(directory_find(1, 1));
-	ck_assert_ptr_null(directory_add(1, 1, s1));
-	ck_assert_ptr_eq(directory_find(1, 1), s1);
-	ck_assert_ptr_null(directory_find(1, 2));
-	ck_assert_ptr_eq(directory_add(1, 1, s2), s1);
+	ck_assert_ptr_null(online_find(1, 1));
+	ck_assert_int_eq(online_remove(1, 1, s1), 0);
+	ck_assert_ptr_null(online_add(1, 1, s1));
+	ck_assert_ptr_eq(online_find(1, 1), s1);
+	ck_assert_ptr_null(online_find(1, 2));
+	ck_assert_ptr_null(online_find(2, 1));
+	ck_assert_ptr_eq(online_add(1, 1, s2), s1);
 	/* The replaced session's removal leaves the new one. */
-	directory_remove(1, 1, s1);
-	ck_assert_ptr_eq(directory_find(1, 1), s2);
-	directory_remove(1, 1, s2);
-	ck_assert_ptr_null(directory_find(1, 1));
+	ck_assert_int_eq(online_remove(1, 1, s1), 0);
+	ck_assert_ptr_eq(online_find(1, 1), s2);
+	ck_assert_int_eq(online_remove(1, 1, s2), 1);
+	ck_assert_ptr_null(online_find(1, 1));
 	for (i = 0; i < 5000; i++)
-		directory_add(i, (uint32_t)(i % 3), s1);
-	ck_assert_uint_eq(directory_count(), 5000);
+		online_add(i, (uint32_t)(i % 3), s1);
+	ck_assert_uint_eq(online_count(), 5000);
 	for (i = 0; i < 5000; i++)
-		ck_assert_ptr_eq(directory_find(i, (uint32_t)(i % 3)), s1);
-	directory_clear();
-	ck_assert_uint_eq(directory_count(), 0);
+		ck_assert_ptr_eq(online_find(i, (uint32_t)(i % 3)), s1);
+	ck_assert_ptr_null(online_find(4999, 0));
+	online_clear();
+	ck_assert_uint_eq(online_count(), 0);
+	ck_assert_ptr_null(online_find(1, 1));
+}
+END_TEST
+
+/* A fake second implementation: device 7 of any account is served by
+ * node "n2", every other device is offline; calls are counted. */
+static int	fake_opened, fake_closed, fake_announced, fake_forgot;
+static int	fake_notified;
+static char	fake_node[DIRECTORY_NODEMAX];
+
+static int
+fake_open(const struct directory_config *c, void **state, char **err)
+{
+	if (c->where == NULL) {
+		*err = strdup("no address");
+		return (-1);
+	}
+	fake_opened++;
+	*state = &fake_opened;
+	return (0);
+}
+
+static void
+fake_close(void *state)
+{
+	ck_assert_ptr_eq(state, &fake_opened);
+	fake_closed++;
+}
+
+static void
+fake_announce(void *state, int64_t account, uint32_t device)
+{
+	fake_announced++;
+}
+
+static void
+fake_forget(void *state, int64_t account, uint32_t device)
+{
+	fake_forgot++;
+}
+
+static enum directory_where
+fake_lookup(void *state, int64_t account, uint32_t device, char *node)
+{
+	if (device != 7)
+		return (DIRECTORY_OFFLINE);
+	strcpy(node, "n2");
+	return (DIRECTORY_ELSEWHERE);
+}
+
+static void
+fake_notify(void *state, const char *node, int64_t account,
+    uint32_t device)
+{
+	ck_assert_uint_eq(device, 7);
+	snprintf(fake_node, sizeof fake_node, "%s", node);
+	fake_notified++;
+}
+
+static const struct directory_ops fake_ops = {
+	"fake", fake_open, fake_close, fake_announce, fake_forget, fake_lookup,
+	fake_notify
+};
+
+START_TEST(test_directory)
+{
+	struct directory_config	 c;
+	struct directory	*d;
+	char			*err = NULL;
+
+	memset(&c, 0, sizeof c);
+	/* The local directory: nothing is elsewhere, nothing to open. */
+	d = directory_create(&directory_local_ops, &c, &err);
+	ck_assert_ptr_nonnull(d);
+	directory_announce(d, 1, 1);
+	ck_assert_int_eq(directory_wake(d, 1, 1), DIRECTORY_OFFLINE);
+	ck_assert_int_eq(directory_wake(d, 1, 7), DIRECTORY_OFFLINE);
+	directory_forget(d, 1, 1);
+	directory_free(d);
+	directory_free(NULL);
+
+	/* A second implementation plugs in through the same calls. */
+	ck_assert_ptr_null(directory_create(&fake_ops, &c, &err));
+	ck_assert_str_eq(err, "no address");
+	free(err);
+	c.where = "fake://";
+	d = directory_create(&fake_ops, &c, &err);
+	ck_assert_ptr_nonnull(d);
+	directory_announce(d, 1, 1);
+	ck_assert_int_eq(directory_wake(d, 1, 1), DIRECTORY_OFFLINE);
+	ck_assert_int_eq(fake_notified, 0);
+	ck_assert_int_eq(directory_wake(d, 2, 7), DIRECTORY_ELSEWHERE);
+	ck_assert_int_eq(fake_notified, 1);
+	ck_assert_str_eq(fake_node, "n2");
+	directory_forget(d, 1, 1);
+	directory_free(d);
+	ck_assert_int_eq(fake_opened, 1);
+	ck_assert_int_eq(fake_announced, 1);
+	ck_assert_int_eq(fake_forgot, 1);
+	ck_assert_int_eq(fake_closed, 1);
 }
 END_TEST
 
@@ -163,6 +269,7 @@ main(void)
 	tcase_add_test(tc, test_fanout_empty);
 	tcase_add_test(tc, test_auth_signatures);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_online);
 	tcase_add_test(tc, test_directory);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

@@ -12,8 +12,8 @@ prekeys_set_signed(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 
 	if ((st = db_write_device(db, "UPDATE devices SET spk_id = ?3, "
-	    "spk = ?4, spk_sig = ?5 WHERE account = ?1 AND device = ?2", account,
-	    device)) == NULL)
+	    "spk = ?4, spk_sig = ?5 WHERE account = ?1 AND device = ?2",
+	    account, device)) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 3, id);
 	sqlite3_bind_blob(st, 4, key, PREKEYS_KEYBYTES, SQLITE_STATIC);

@@ -91,10 +91,11 @@ static const struct db_ext_ops queue_depths_ops = {
 static struct queue_depths *
 queue_depths(struct db *db)
 {
-	struct queue_depths	*d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
+	struct queue_depths	*d;
 	sqlite3_stmt		*st;
 	int			 rc;
 
+	d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
 	if (d->loaded)
 		return (d);
 	itab_clear(d->n);
@@ -227,7 +228,8 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 
 	*n = 0;
 	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
-	    "from_device, message_id, type, server_ts, receipt, content FROM queue "
+	    "from_device, message_id, type, server_ts, receipt, content "
+	    "FROM queue "
 	    "WHERE account = ? AND device = ? AND seq > ? AND expires > ? "
 	    "ORDER BY seq LIMIT ?", account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);

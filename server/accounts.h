@@ -1,6 +1,6 @@
 /* accounts: account names, their devices and the devices' identity keys. */
-#ifndef NATTER_ACCOUNTS_H
-#define NATTER_ACCOUNTS_H
+#ifndef NATTER_SERVER_ACCOUNTS_H
+#define NATTER_SERVER_ACCOUNTS_H
 
 #include <stddef.h>
 #include <stdint.h>

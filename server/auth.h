@@ -1,6 +1,6 @@
 /* auth: challenges and the Ed25519 proofs of Register and Auth. */
-#ifndef NATTER_AUTH_H
-#define NATTER_AUTH_H
+#ifndef NATTER_SERVER_AUTH_H
+#define NATTER_SERVER_AUTH_H
 
 #include <stddef.h>
 #include <stdint.h>

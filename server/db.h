@@ -1,6 +1,6 @@
 /* db: the server's SQLite database: schema, group commit, statement cache. */
-#ifndef NATTER_DB_H
-#define NATTER_DB_H
+#ifndef NATTER_SERVER_DB_H
+#define NATTER_SERVER_DB_H
 
 #include <stdint.h>
 

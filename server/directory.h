@@ -1,6 +1,6 @@
 /* directory: which node serves each online device, behind an ops table. */
-#ifndef NATTER_DIRECTORY_H
-#define NATTER_DIRECTORY_H
+#ifndef NATTER_SERVER_DIRECTORY_H
+#define NATTER_SERVER_DIRECTORY_H
 
 #include <stddef.h>
 #include <stdint.h>

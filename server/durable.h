@@ -1,6 +1,6 @@
 /* durable: which commits are on disk; the WAL's fdatasync off the loop. */
-#ifndef NATTER_DURABLE_H
-#define NATTER_DURABLE_H
+#ifndef NATTER_SERVER_DURABLE_H
+#define NATTER_SERVER_DURABLE_H
 
 #include <stdint.h>
 

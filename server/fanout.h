@@ -1,6 +1,6 @@
 /* fanout: check that a send's envelopes cover exactly the right devices. */
-#ifndef NATTER_FANOUT_H
-#define NATTER_FANOUT_H
+#ifndef NATTER_SERVER_FANOUT_H
+#define NATTER_SERVER_FANOUT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* handle: the request handlers, one per client frame type. */
-#ifndef NATTER_HANDLE_H
-#define NATTER_HANDLE_H
+#ifndef NATTER_SERVER_HANDLE_H
+#define NATTER_SERVER_HANDLE_H
 
 #include "shared/proto/natter.pb-c.h"
 

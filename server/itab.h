@@ -4,8 +4,8 @@
  * connections per peer address and the sessions connected to this node
  * all keep it. Values are numbers or pointers (uintptr_t); the table owns
  * neither. */
-#ifndef NATTER_ITAB_H
-#define NATTER_ITAB_H
+#ifndef NATTER_SERVER_ITAB_H
+#define NATTER_SERVER_ITAB_H
 
 #include <stddef.h>
 #include <stdint.h>

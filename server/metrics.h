@@ -1,6 +1,6 @@
 /* metrics: counters and gauges rendered as Prometheus text for /metrics. */
-#ifndef NATTER_METRICS_H
-#define NATTER_METRICS_H
+#ifndef NATTER_SERVER_METRICS_H
+#define NATTER_SERVER_METRICS_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* online: the sessions connected to this node, by (account, device). */
-#ifndef NATTER_ONLINE_H
-#define NATTER_ONLINE_H
+#ifndef NATTER_SERVER_ONLINE_H
+#define NATTER_SERVER_ONLINE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* prekeys: signed and one-time prekeys of each device, handed out once. */
-#ifndef NATTER_PREKEYS_H
-#define NATTER_PREKEYS_H
+#ifndef NATTER_SERVER_PREKEYS_H
+#define NATTER_SERVER_PREKEYS_H
 
 #include <stddef.h>
 #include <stdint.h>

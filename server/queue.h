@@ -1,6 +1,6 @@
 /* queue: per-device FIFO of messages and receipts, idempotent sends, TTL. */
-#ifndef NATTER_QUEUE_H
-#define NATTER_QUEUE_H
+#ifndef NATTER_SERVER_QUEUE_H
+#define NATTER_SERVER_QUEUE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* relay: Send and Ack: store envelopes, delete acked rows, queue receipts. */
-#ifndef NATTER_RELAY_H
-#define NATTER_RELAY_H
+#ifndef NATTER_SERVER_RELAY_H
+#define NATTER_SERVER_RELAY_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* server: natterd's loop hooks: the group commit and the timers. */
-#ifndef NATTER_SERVER_H
-#define NATTER_SERVER_H
+#ifndef NATTER_SERVER_SERVER_H
+#define NATTER_SERVER_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>

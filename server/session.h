@@ -1,6 +1,6 @@
 /* session: one WebSocket connection: auth state, output queue, delivery. */
-#ifndef NATTER_SESSION_H
-#define NATTER_SESSION_H
+#ifndef NATTER_SERVER_SESSION_H
+#define NATTER_SERVER_SESSION_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* walbuf: a VFS that gathers a commit's WAL writes into one write. */
-#ifndef NATTER_WALBUF_H
-#define NATTER_WALBUF_H
+#ifndef NATTER_SERVER_WALBUF_H
+#define NATTER_SERVER_WALBUF_H
 
 #define WALBUF_VFS	"natter-walbuf"
 

@@ -1,6 +1,6 @@
 /* ws: the libwebsockets context: HTTP endpoints and the /v1/ws protocol. */
-#ifndef NATTER_WS_H
-#define NATTER_WS_H
+#ifndef NATTER_SERVER_WS_H
+#define NATTER_SERVER_WS_H
 
 #include <uv.h>
 

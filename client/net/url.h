@@ -1,6 +1,6 @@
 /* url: the server URL, ws[s]://HOST[:PORT][/PATH], taken apart by libcurl. */
-#ifndef NATTER_URL_H
-#define NATTER_URL_H
+#ifndef NATTER_CLIENT_NET_URL_H
+#define NATTER_CLIENT_NET_URL_H
 
 #include <stddef.h>
 

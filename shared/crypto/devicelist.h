@@ -1,6 +1,6 @@
 /* devicelist: signed device lists and device-linking signatures. */
-#ifndef NATTER_DEVICELIST_H
-#define NATTER_DEVICELIST_H
+#ifndef NATTER_SHARED_CRYPTO_DEVICELIST_H
+#define NATTER_SHARED_CRYPTO_DEVICELIST_H
 
 #include <stddef.h>
 #include <stdint.h>

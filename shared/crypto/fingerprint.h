@@ -1,6 +1,6 @@
 /* fingerprint: safety numbers (Signal's numeric fingerprint, version 0). */
-#ifndef NATTER_FINGERPRINT_H
-#define NATTER_FINGERPRINT_H
+#ifndef NATTER_SHARED_CRYPTO_FINGERPRINT_H
+#define NATTER_SHARED_CRYPTO_FINGERPRINT_H
 
 #include <stddef.h>
 #include <stdint.h>

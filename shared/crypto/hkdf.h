@@ -1,6 +1,6 @@
 /* hkdf: HKDF-SHA256 (RFC 5869) on libsodium's HMAC-SHA256. */
-#ifndef NATTER_HKDF_H
-#define NATTER_HKDF_H
+#ifndef NATTER_SHARED_CRYPTO_HKDF_H
+#define NATTER_SHARED_CRYPTO_HKDF_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* keys: device identity, signed and one-time prekeys, public bundles. */
-#ifndef NATTER_KEYS_H
-#define NATTER_KEYS_H
+#ifndef NATTER_SHARED_CRYPTO_KEYS_H
+#define NATTER_SHARED_CRYPTO_KEYS_H
 
 #include <stddef.h>
 #include <stdint.h>

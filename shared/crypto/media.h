@@ -1,6 +1,6 @@
 /* media: attachment encryption (streamed secretstream, SHA-256 of plaintext and blob). */
-#ifndef NATTER_MEDIA_H
-#define NATTER_MEDIA_H
+#ifndef NATTER_SHARED_CRYPTO_MEDIA_H
+#define NATTER_SHARED_CRYPTO_MEDIA_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* ratchet: Double Ratchet (CRYPTO.md) with bounded skipped keys. */
-#ifndef NATTER_RATCHET_H
-#define NATTER_RATCHET_H
+#ifndef NATTER_SHARED_CRYPTO_RATCHET_H
+#define NATTER_SHARED_CRYPTO_RATCHET_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* sealed: at-rest encryption of the client profile (wrapped master key, sealed columns). */
-#ifndef NATTER_SEALED_H
-#define NATTER_SEALED_H
+#ifndef NATTER_SHARED_CRYPTO_SEALED_H
+#define NATTER_SHARED_CRYPTO_SEALED_H
 
 #include <stddef.h>
 #include <stdint.h>

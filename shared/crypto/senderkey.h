@@ -1,6 +1,6 @@
 /* senderkey: group messaging with sender keys (one chain + signing key per sender). */
-#ifndef NATTER_SENDERKEY_H
-#define NATTER_SENDERKEY_H
+#ifndef NATTER_SHARED_CRYPTO_SENDERKEY_H
+#define NATTER_SHARED_CRYPTO_SENDERKEY_H
 
 #include <stddef.h>
 #include <stdint.h>

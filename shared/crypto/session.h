@@ -1,7 +1,7 @@
 /* session: per-peer-device session records (active + archived ratchets),
  * prekey messages, Sesame "most recent decrypt wins". */
-#ifndef NATTER_SESSION_H
-#define NATTER_SESSION_H
+#ifndef NATTER_SHARED_CRYPTO_SESSION_H
+#define NATTER_SHARED_CRYPTO_SESSION_H
 
 #include <stddef.h>
 #include <stdint.h>

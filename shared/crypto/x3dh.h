@@ -1,6 +1,6 @@
 /* x3dh: X3DH key agreement (CRYPTO.md), both sides, with or without OPK. */
-#ifndef NATTER_X3DH_H
-#define NATTER_X3DH_H
+#ifndef NATTER_SHARED_CRYPTO_X3DH_H
+#define NATTER_SHARED_CRYPTO_X3DH_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* login: the message a device signs to register or to sign in. */
-#ifndef NATTER_LOGIN_H
-#define NATTER_LOGIN_H
+#ifndef NATTER_SHARED_PROTO_LOGIN_H
+#define NATTER_SHARED_PROTO_LOGIN_H
 
 #include <stddef.h>
 #include <stdint.h>

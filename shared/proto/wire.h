@@ -1,6 +1,6 @@
 /* wire: encode and decode natter Frames (shared/proto/natter.proto). */
-#ifndef NATTER_WIRE_H
-#define NATTER_WIRE_H
+#ifndef NATTER_SHARED_PROTO_WIRE_H
+#define NATTER_SHARED_PROTO_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* bytes: bounded big-endian writing and reading of binary formats (cursors). */
-#ifndef NATTER_BYTES_H
-#define NATTER_BYTES_H
+#ifndef NATTER_SHARED_UTIL_BYTES_H
+#define NATTER_SHARED_UTIL_BYTES_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* hex: lower-case hex encoding and strict decoding (libsodium's codec). */
-#ifndef NATTER_HEX_H
-#define NATTER_HEX_H
+#ifndef NATTER_SHARED_UTIL_HEX_H
+#define NATTER_SHARED_UTIL_HEX_H
 
 #include <stddef.h>
 #include <stdint.h>

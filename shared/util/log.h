@@ -1,6 +1,6 @@
 /* log: levelled logging to stderr and fatal() for broken invariants. */
-#ifndef NATTER_LOG_H
-#define NATTER_LOG_H
+#ifndef NATTER_SHARED_UTIL_LOG_H
+#define NATTER_SHARED_UTIL_LOG_H
 
 enum log_level {
 	LOG_ERROR,

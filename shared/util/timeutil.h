@@ -1,6 +1,6 @@
 /* timeutil: wall and monotonic clocks in milliseconds, duration parsing. */
-#ifndef NATTER_TIMEUTIL_H
-#define NATTER_TIMEUTIL_H
+#ifndef NATTER_SHARED_UTIL_TIMEUTIL_H
+#define NATTER_SHARED_UTIL_TIMEUTIL_H
 
 #include <stdint.h>
 

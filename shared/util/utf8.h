@@ -1,6 +1,6 @@
 /* utf8: decoding UTF-8 one code point at a time (utf8proc underneath). */
-#ifndef NATTER_UTF8_H
-#define NATTER_UTF8_H
+#ifndef NATTER_SHARED_UTIL_UTF8_H
+#define NATTER_SHARED_UTIL_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>

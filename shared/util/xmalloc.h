@@ -1,6 +1,6 @@
 /* xmalloc: allocators that never return NULL; fatal() on exhaustion. */
-#ifndef NATTER_XMALLOC_H
-#define NATTER_XMALLOC_H
+#ifndef NATTER_SHARED_UTIL_XMALLOC_H
+#define NATTER_SHARED_UTIL_XMALLOC_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* login_vectors: reading tests/vectors/login.txt, the signed login message's
  * frozen test vector, for the tests of both sides. */
-#ifndef NATTER_LOGIN_VECTORS_H
-#define NATTER_LOGIN_VECTORS_H
+#ifndef NATTER_TESTS_UNIT_LOGIN_VECTORS_H
+#define NATTER_TESTS_UNIT_LOGIN_VECTORS_H
 
 #include <check.h>
 #include <stdint.h>

@@ -174,15 +174,12 @@ int64_t
 history_after(struct history *h, const char *peer, int64_t seq, int n)
 {
 	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
 	int64_t		 id = 0;
 
-	store_hash(h->st, hp, "peer", peer, strlen(peer));
-	s = store_prep(h->st, "SELECT id FROM messages WHERE hp = ?"
-	    " AND kind = 1 AND id > ? ORDER BY id LIMIT 1 OFFSET ?");
+	s = store_prep_peer(h->st, "SELECT id FROM messages WHERE hp = ?"
+	    " AND kind = 1 AND id > ? ORDER BY id LIMIT 1 OFFSET ?", peer);
 	if (s == NULL)
 		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, seq);
 	sqlite3_bind_int(s, 3, n - 1);
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -311,15 +308,12 @@ int
 history_mark_seen(struct history *h, const char *peer)
 {
 	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
 
-	store_hash(h->st, hp, "peer", peer, strlen(peer));
 	/* Through the printed index: few rows are unprinted. */
-	s = store_prep(h->st, "UPDATE messages SET printed = 1"
-	    " WHERE printed = 0 AND +hp = ?");
+	s = store_prep_peer(h->st, "UPDATE messages SET printed = 1"
+	    " WHERE printed = 0 AND +hp = ?", peer);
 	if (s == NULL)
 		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	return (store_done(h->st, s));
 }
 

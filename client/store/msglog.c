@@ -176,15 +176,12 @@ msglog_history(struct store *st, const char *peer, int limit, msglog_cb *cb,
     void *arg)
 {
 	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
 
-	store_hash(st, hp, "peer", peer, strlen(peer));
-	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
+	s = store_prep_peer(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
 	    " messages WHERE hp = ? AND kind = 1 ORDER BY id DESC LIMIT ?)"
-	    " ORDER BY id");
+	    " ORDER BY id", peer);
 	if (s == NULL)
 		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, limit);
 	return (msglog_each(st, s, cb, arg));
 }
@@ -194,15 +191,12 @@ msglog_history_before(struct store *st, const char *peer, int64_t before,
     int limit, msglog_cb *cb, void *arg)
 {
 	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
 
-	store_hash(st, hp, "peer", peer, strlen(peer));
-	s = store_prep(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
+	s = store_prep_peer(st, "SELECT * FROM (SELECT id, kind, status, v FROM"
 	    " messages WHERE hp = ? AND kind = 1 AND id < ? ORDER BY id DESC"
-	    " LIMIT ?) ORDER BY id");
+	    " LIMIT ?) ORDER BY id", peer);
 	if (s == NULL)
 		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, before);
 	sqlite3_bind_int(s, 3, limit);
 	return (msglog_each(st, s, cb, arg));
@@ -213,15 +207,12 @@ msglog_unseen(struct store *st, const char *peer, int64_t from, int64_t to,
     int limit, msglog_cb *cb, void *arg)
 {
 	sqlite3_stmt	*s;
-	uint8_t		 hp[STORE_HASHBYTES];
 
-	store_hash(st, hp, "peer", peer, strlen(peer));
-	s = store_prep(st, "SELECT id, kind, status, v FROM messages"
+	s = store_prep_peer(st, "SELECT id, kind, status, v FROM messages"
 	    " WHERE hp = ? AND id BETWEEN ? AND ? AND kind = 1 AND status = 4"
-	    " ORDER BY id LIMIT ?");
+	    " ORDER BY id LIMIT ?", peer);
 	if (s == NULL)
 		return (-1);
-	sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to > 0 ? to : INT64_MAX);
 	sqlite3_bind_int(s, 4, limit);

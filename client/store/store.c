@@ -416,6 +416,18 @@ store_next_id(struct store *st, const char *table)
 	return (id);
 }
 
+sqlite3_stmt *
+store_prep_peer(struct store *st, const char *sql, const char *peer)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 hp[STORE_HASHBYTES];
+
+	store_hash(st, hp, "peer", peer, strlen(peer));
+	if ((s = store_prep(st, sql)) != NULL)
+		sqlite3_bind_blob(s, 1, hp, sizeof hp, SQLITE_TRANSIENT);
+	return (s);
+}
+
 int64_t
 store_find(struct store *st, const char *sql, const uint8_t *h)
 {

@@ -132,6 +132,9 @@ struct sqlite3_stmt;
 void		 store_hash(struct store *, uint8_t out[STORE_HASHBYTES],
 		    const char *domain, const void *, size_t);
 struct sqlite3_stmt *store_prep(struct store *, const char *sql);
+/* store_prep, with peer's hash (the messages' hp) bound as parameter 1. */
+struct sqlite3_stmt *store_prep_peer(struct store *, const char *sql,
+		    const char *peer);
 int		 store_done(struct store *, struct sqlite3_stmt *);
 int		 store_bind_sealed(struct store *, struct sqlite3_stmt *, int idx,
 		    const char *table, int64_t rowid, const void *, size_t);

@@ -11,10 +11,12 @@
 #include "client/core/prekeys.h"
 #include "client/store/kv.h"
 #include "client/store/store.h"
+#include "shared/crypto/devicelist.h"
 #include "shared/crypto/keys.h"
 #include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
 struct account {
@@ -26,6 +28,8 @@ struct account {
 	char		*server;	/* saved at registration */
 	uint8_t		*ik_sk;		/* sodium_malloc, 64 bytes */
 	uint8_t		 ik_pk[KEYS_PUBBYTES];
+	uint8_t		*list;		/* the signed list sent to register */
+	size_t		 listlen;
 
 	char		*reg_name;	/* a registration in progress */
 	account_done_cb	*reg_cb;
@@ -57,6 +61,40 @@ account_load_identity(struct account *a)
 	return (0);
 }
 
+/*
+ * On the primary device, the account key is our own identity key: kept
+ * as our account's contact (verified), so that the lists of our own
+ * devices are checked like anyone's.  Profiles older than device lists
+ * get it on open.  0 or -1.
+ */
+static int
+account_pin_self(struct account *a)
+{
+	struct store_contact	sc;
+
+	if (store_contact_get(a->st, a->name, &sc) == 0)
+		return (0);
+	memset(&sc, 0, sizeof sc);
+	sc.trust = STORE_TRUST_VERIFIED;
+	memcpy(sc.ik, a->ik_pk, sizeof sc.ik);
+	return (store_contact_put(a->st, a->name, &sc));
+}
+
+/* The account's first signed device list: version 1, [device 1]. */
+static void
+account_first_list(struct account *a, const char *name)
+{
+	struct devicelist	*l;
+
+	free(a->list);
+	a->list = xmalloc(DEVICELIST_MAXBYTES);
+	l = devicelist_create(name, strlen(name), 1, (uint64_t)time_now_ms());
+	if (l == NULL || devicelist_add(l, 1, a->ik_pk) != 0)
+		fatal("cannot make a device list for %s", name);
+	devicelist_sign(l, a->ik_sk, a->list, &a->listlen);
+	devicelist_free(l);
+}
+
 struct account *
 account_open(struct store *st, struct prekeys *pk, struct core_error *err)
 {
@@ -79,6 +117,8 @@ account_open(struct store *st, struct prekeys *pk, struct core_error *err)
 		    "device id)", store_dir(st));
 		goto fail;
 	}
+	if (a->name != NULL && a->device == 1 && account_pin_self(a) != 0)
+		log_warn("cannot record this account's own key as its contact");
 	return (a);
 fail:
 	account_free(a);
@@ -95,6 +135,7 @@ account_free(struct account *a)
 	free(a->name);
 	free(a->server);
 	free(a->reg_name);
+	free(a->list);
 	free(a);
 }
 
@@ -249,6 +290,8 @@ account_save(struct account *a, const Natter__Response *resp,
 		goto fail;
 	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
 	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
+	    (a->list != NULL && store_named_put(a->st, "lists", name, a->list,
+	    a->listlen) != 0) ||
 	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
 	    store_commit(a->st) != 0) {
 		store_rollback(a->st);
@@ -256,6 +299,8 @@ account_save(struct account *a, const Natter__Response *resp,
 	}
 	a->name = xstrdup(name);
 	a->device = device;
+	if (device == 1 && account_pin_self(a) != 0)
+		goto fail;
 	return (0);
 fail:
 	err_set(err, CORE_ERR_IO, "registered %s on the server but cannot save "
@@ -323,6 +368,9 @@ account_register_msg(struct account *a, const uint8_t *nonce, size_t len)
 	r->signature.len = crypto_sign_BYTES;
 	account_sign(a, r->signature.data, LOGIN_REGISTER_DOMAIN, nonce, len,
 	    a->reg_name, 0);
+	account_first_list(a, a->reg_name);
+	r->device_list.data = a->list;
+	r->device_list.len = a->listlen;
 	return (r);
 }
 

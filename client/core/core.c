@@ -117,6 +117,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 	struct core		*c = arg;
 	struct core_event	 ev;
 
+	inbox_reset(c->in);
 	if (retry_ms == 0) {
 		account_abort(c->acct, err);
 		outbox_fail_all(c->ob, err, 0);

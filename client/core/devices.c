@@ -11,6 +11,7 @@
 #include "client/core/event.h"
 #include "client/core/peers.h"
 #include "client/store/store.h"
+#include "shared/crypto/devicelist.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
@@ -131,14 +132,164 @@ devices_usable(struct devices *d, const char *name, struct core_error *err)
 	return (0);
 }
 
-void
-devices_seen(struct devices *d, const char *name, uint32_t device,
+/*
+ * The account key of name to check its list against: the pinned one, or
+ * (receiving while a changed key waits for the user) the one presented.
+ * 0, or -1 if name has none.
+ */
+static int
+devices_account_key(struct devices *d, const char *name, uint8_t pk[32])
+{
+	struct store_contact	sc;
+
+	if (store_contact_get(d->st, name, &sc) != 0)
+		return (-1);
+	memcpy(pk, sc.trust == STORE_TRUST_CHANGED && sc.has_new ? sc.new_ik :
+	    sc.ik, 32);
+	return (0);
+}
+
+/* name's stored list if it verifies against pk; NULL if none. */
+static struct devicelist *
+devices_list_load(struct devices *d, const char *name, const uint8_t pk[32])
+{
+	struct devicelist	*l;
+	uint8_t			*v;
+	size_t			 len;
+
+	if (store_named_get(d->st, "lists", name, &v, &len) != 0)
+		return (NULL);
+	l = devicelist_verify(v, len, pk, 0, NULL);
+	free(v);
+	return (l);
+}
+
+/*
+ * Is (name, device) with identity key ik one of name's devices?  On its
+ * list (verified against the account key), or, while there is no such
+ * list, device 1 holding the account key itself.
+ */
+static int
+devices_listed(struct devices *d, const char *name, uint32_t device,
+    const uint8_t ik[32], const uint8_t pk[32])
+{
+	struct devicelist	*l;
+	const uint8_t		*lk;
+	int			 ok;
+
+	if ((l = devices_list_load(d, name, pk)) == NULL)
+		return (device == 1 && sodium_memcmp(ik, pk, 32) == 0);
+	ok = (lk = devicelist_find(l, device)) != NULL &&
+	    sodium_memcmp(lk, ik, 32) == 0;
+	devicelist_free(l);
+	return (ok);
+}
+
+int
+devices_check(struct devices *d, const char *name, uint32_t device,
     const uint8_t ik[32])
 {
-	struct core_error	err;
+	uint8_t	pk[32];
 
-	if (device == 1)
-		(void)devices_pin(d, name, ik, &err);
+	if (devices_account_key(d, name, pk) != 0)
+		return (DEVICES_UNKNOWN);
+	return (devices_listed(d, name, device, ik, pk) ? DEVICES_LISTED :
+	    DEVICES_UNLISTED);
+}
+
+int
+devices_may_encrypt(struct devices *d, const char *name, uint32_t device)
+{
+	uint8_t	pk[32], ik[32];
+
+	if (devices_account_key(d, name, pk) != 0 ||
+	    peers_identity(d->peers, name, device, ik) != 0)
+		return (0);
+	return (devices_listed(d, name, device, ik, pk));
+}
+
+/* One notice to the user (an error event: nothing is lost by it). */
+static void
+devices_notice(struct devices *d, const char *name, uint32_t device,
+    const struct core_error *err)
+{
+	struct core_event	ev;
+
+	log_warn("%s", err->msg);
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_ERROR;
+	ev.from = name;
+	ev.from_device = device;
+	ev.error = err;
+	event_emit(d->ev, &ev);
+}
+
+/* 1 if the list kept for peer is exactly list. */
+static int
+devices_list_same(struct devices *d, const char *peer, const uint8_t *list,
+    size_t len)
+{
+	uint8_t	*v;
+	size_t	 vlen;
+	int	 same;
+
+	if (store_named_get(d->st, "lists", peer, &v, &vlen) != 0)
+		return (0);
+	same = vlen == len && memcmp(v, list, len) == 0;
+	free(v);
+	return (same);
+}
+
+/*
+ * A list the server presents for peer (len 0: none).  Kept if it verifies
+ * against the account key pk, lists the account key as device 1 and is
+ * not older than the one kept before (a same-version list must be the
+ * same list).  Anything else is told once and changes nothing.
+ */
+static void
+devices_list_take(struct devices *d, const char *peer, const uint8_t pk[32],
+    const uint8_t *list, size_t len)
+{
+	struct devicelist	*l, *old;
+	struct core_error	 err;
+	const uint8_t		*k;
+	int			 same, older;
+
+	if (len == 0)
+		return;
+	l = devicelist_verify(list, len, pk, 0, NULL);
+	if (l == NULL || (k = devicelist_find(l, 1)) == NULL ||
+	    sodium_memcmp(k, pk, 32) != 0 ||
+	    devicelist_account_len(l) != strlen(peer) ||
+	    memcmp(devicelist_account(l), peer, strlen(peer)) != 0) {
+		err_set(&err, CORE_ERR_CRYPTO, "the server presents a device "
+		    "list for %s that %s's account key did not sign: ignored",
+		    peer, peer);
+		goto notice;
+	}
+	if ((old = devices_list_load(d, peer, pk)) != NULL) {
+		same = devicelist_version(l) == devicelist_version(old);
+		older = devicelist_version(l) < devicelist_version(old);
+		devicelist_free(old);
+		if (older || (same && !devices_list_same(d, peer, list, len))) {
+			err_set(&err, CORE_ERR_CRYPTO, "the server presents an "
+			    "older or altered device list for %s (version %llu): "
+			    "refused", peer, (unsigned long long)
+			    devicelist_version(l));
+			goto notice;
+		}
+		if (same) {
+			devicelist_free(l);
+			return;
+		}
+	}
+	if (store_named_put(d->st, "lists", peer, list, len) != 0)
+		log_warn("cannot save the device list of %s", peer);
+	devicelist_free(l);
+	return;
+notice:
+	devicelist_free(l);
+	devices_notice(d, peer, 0, &err);
 }
 
 int
@@ -147,14 +298,68 @@ devices_forget(struct devices *d, const char *name, uint32_t device)
 	return (peers_forget(d->peers, name, device));
 }
 
-/* A lookup's answer for peer: the gate, then sessions, in one commit. */
+/* Drop the sessions of peer's devices that are not (or no longer) its. */
+static void
+devices_prune(struct devices *d, const char *peer)
+{
+	uint32_t	devs[PEERS_MAX_DEVICES];
+	int		i, n;
+
+	n = peers_devices(d->peers, peer, devs, PEERS_MAX_DEVICES);
+	for (i = 0; i < n; i++) {
+		if (!devices_may_encrypt(d, peer, devs[i]))
+			(void)peers_forget(d->peers, peer, devs[i]);
+	}
+}
+
+/* Sessions with the devices of the bundles that are peer's; the rest told. */
+static int
+devices_sessions(struct devices *d, const char *peer, const uint8_t pk[32],
+    const Natter__Response *resp, struct core_error *err)
+{
+	struct core_error	 notice;
+	const char		*self = account_name(d->acct);
+	uint32_t		 ghost = 0;
+	size_t			 i;
+
+	for (i = 0; i < resp->n_bundles; i++) {
+		const Natter__PrekeyBundle *b = resp->bundles[i];
+
+		if (b->name == NULL || strcmp(b->name, peer) != 0 ||
+		    b->identity_key.len != 32 || (strcmp(peer, self) == 0 &&
+		    b->device == account_device(d->acct)))
+			continue;
+		if (!devices_listed(d, peer, b->device, b->identity_key.data,
+		    pk)) {
+			ghost = b->device;
+			continue;
+		}
+		if (peers_from_bundle(d->peers, b, err) != 0)
+			return (-1);
+	}
+	devices_prune(d, peer);
+	if (ghost != 0) {
+		err_set(&notice, CORE_ERR_UNTRUSTED_IDENTITY, "the server "
+		    "presents a device %u of %s that is not on %s's signed "
+		    "device list: nothing is encrypted to it, nothing from it "
+		    "is shown", ghost, peer, peer);
+		devices_notice(d, peer, ghost, &notice);
+	}
+	return (0);
+}
+
+/*
+ * A lookup's answer for peer, in one commit: the account key (device 1's,
+ * pinned on first use; a changed one blocks), its signed device list, and
+ * sessions with the devices on that list.
+ */
 static int
 devices_accept(struct devices *d, const char *peer,
     const Natter__Response *resp, struct core_error *err)
 {
-	const char	*self = account_name(d->acct);
-	size_t		 i;
-	int		 rc = 0;
+	uint8_t	pk[32];
+	size_t	i;
+	int	rc;
 
 	for (i = 0; i < resp->n_bundles; i++) {
 		const Natter__PrekeyBundle *b = resp->bundles[i];
@@ -165,19 +370,18 @@ devices_accept(struct devices *d, const char *peer,
 		if (devices_pin(d, peer, b->identity_key.data, err) != 0)
 			return (-1);
 	}
+	if (devices_account_key(d, peer, pk) != 0) {
+		err_set(err, CORE_ERR_UNKNOWN_USER, "the server gives no key "
+		    "for %s's first device", peer);
+		return (-1);
+	}
 	if (store_begin(d->st) != 0) {
 		err_set(err, CORE_ERR_IO, "cannot write the profile");
 		return (-1);
 	}
-	for (i = 0; i < resp->n_bundles && rc == 0; i++) {
-		const Natter__PrekeyBundle *b = resp->bundles[i];
-
-		if (b->name == NULL || strcmp(b->name, peer) != 0 ||
-		    (strcmp(peer, self) == 0 &&
-		    b->device == account_device(d->acct)))
-			continue;
-		rc = peers_from_bundle(d->peers, b, err);
-	}
+	devices_list_take(d, peer, pk, resp->device_list.data,
+	    resp->device_list.len);
+	rc = devices_sessions(d, peer, pk, resp, err);
 	if (rc != 0 || store_commit(d->st) != 0) {
 		store_rollback(d->st);
 		if (rc == 0)
@@ -185,6 +389,30 @@ devices_accept(struct devices *d, const char *peer,
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Encrypt pt for every device of name we have a session with that is
+ * name's (its signed list says so); the others go to snd->skipped, so the
+ * server does not ask for them.  This device is left out.
+ */
+int
+devices_envelopes(struct devices *d, const char *name, const uint8_t *pt,
+    size_t ptlen, Natter__Send *snd)
+{
+	uint32_t	devs[PEERS_MAX_DEVICES];
+	int		i, n, mine = strcmp(name, account_name(d->acct)) == 0;
+
+	n = peers_devices(d->peers, name, devs, PEERS_MAX_DEVICES);
+	for (i = 0; i < n; i++) {
+		if (mine && devs[i] == account_device(d->acct))
+			continue;
+		if (!devices_may_encrypt(d, name, devs[i]))
+			peers_skip(snd, name, devs[i]);
+		else
+			(void)peers_seal(d->peers, name, devs[i], pt, ptlen, snd);
+	}
+	return (n < 0 ? -1 : 0);
 }
 
 /* One answer (or the sender's hold) is in: the last one reports. */

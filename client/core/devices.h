@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/proto/natter.pb-c.h"
+
 struct account;
 struct conn;
 struct core_error;
@@ -48,13 +50,29 @@ int	devices_fetching(struct devices *);
 int	devices_usable(struct devices *, const char *name, struct core_error *)
 	    __attribute__((warn_unused_result));
 
+/* What devices_check says of a device. */
+#define DEVICES_LISTED		0	/* one of the account's devices */
+#define DEVICES_UNLISTED	1	/* not on the account's signed list */
+#define DEVICES_UNKNOWN		2	/* no account key yet: look it up */
+
 /*
- * A message from (name, device) decrypted on a session whose peer
- * identity key is ik: the gate's check on receipt (the account key is
- * pinned or compared, as for bundles).
+ * A message from (name, device) decrypted on a session whose peer identity
+ * key is ik: is that device one of name's?  On name's signed device list
+ * (verified against the account key), or, while none is known, device 1
+ * holding the account key itself.
  */
-void	devices_seen(struct devices *, const char *name, uint32_t device,
+int	devices_check(struct devices *, const char *name, uint32_t device,
 	    const uint8_t ik[32]);
+/* May we encrypt to (name, device) (its session's key is name's)? */
+int	devices_may_encrypt(struct devices *, const char *name,
+	    uint32_t device);
+/*
+ * Encrypt pt to each of name's devices that we have a session with and
+ * that devices_may_encrypt allows; the others are added to snd->skipped.
+ * This device is left out.  Free with peers_envelopes_free.  0 or -1.
+ */
+int	devices_envelopes(struct devices *, const char *name,
+	    const uint8_t *pt, size_t ptlen, Natter__Send *snd);
 
 /* The server says (name, device) is gone: drop its sessions. */
 int	devices_forget(struct devices *, const char *name, uint32_t device);

@@ -1,4 +1,6 @@
 /* inbox: receiving: decrypt, dedup, commit message (or receipt) + session + ack bookkeeping together, then ack. */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,19 @@
 
 #define INBOX_RECEIPT_DELIVERED	1
 
+/* What became of a message. */
+#define INBOX_GO	0	/* handled (stored, or recorded as dropped) */
+#define INBOX_WAIT	1	/* its sender's account must be looked up */
+#define INBOX_DROP	2	/* not from one of the account's devices */
+
+/* A Deliver (a copy) whose items from next on wait for a lookup. */
+struct inbox_held {
+	Natter__Deliver			*dl;
+	size_t				 next;
+	TAILQ_ENTRY(inbox_held)		 entry;
+};
+TAILQ_HEAD(inbox_helds, inbox_held);
+
 struct inbox {
 	struct store		*st;
 	struct account		*acct;
@@ -35,6 +50,9 @@ struct inbox {
 	/* Acks sent and not answered yet; a backlog-drained event waits. */
 	int			 acks_inflight;
 	int			 drained_waiting;
+	struct inbox_helds	 held;		/* in arrival order */
+	int			 waiting;	/* a lookup is out */
+	char			*looked_up;	/* the last account looked up */
 };
 
 struct inbox *
@@ -53,12 +71,16 @@ inbox_create(struct store *st, struct account *acct, struct conn *cn,
 	in->pk = pk;
 	in->rcpt = rcpt;
 	in->ev = ev;
+	TAILQ_INIT(&in->held);
 	return (in);
 }
 
 void
 inbox_free(struct inbox *in)
 {
+	if (in == NULL)
+		return;
+	inbox_reset(in);
 	free(in);
 }
 
@@ -148,7 +170,25 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
 	    STORE_ST_RECEIVED, m, seq));
 }
 
-static void
+/*
+ * Is the sender one of d->from's devices?  INBOX_GO, INBOX_WAIT (look its
+ * account up first, then try again), or INBOX_DROP (told, not shown).
+ */
+static int
+inbox_sender(struct inbox *in, const Natter__Delivery *d, const uint8_t ik[32])
+{
+	if (devices_check(in->devs, d->from, d->from_device, ik) ==
+	    DEVICES_LISTED)
+		return (INBOX_GO);
+	if (in->looked_up == NULL || strcmp(in->looked_up, d->from) != 0)
+		return (INBOX_WAIT);
+	inbox_error(in, d, "that device is not on the account's signed device "
+	    "list (the server may have added it): not shown");
+	return (INBOX_DROP);
+}
+
+/* Decrypt and commit one message.  INBOX_GO when handled, or INBOX_WAIT. */
+static int
 inbox_message(struct inbox *in, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
@@ -161,18 +201,24 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 
 	if (d->from == NULL || !wire_name_valid(d->from)) {
 		inbox_skip(in, d->seq);
-		return;
+		return (INBOX_GO);
 	}
 	if (store_begin(in->st) != 0)
-		return;
+		return (INBOX_GO);
 	if (peers_decrypt(in->peers, d->from, d->from_device, d->type,
 	    d->content.data, d->content.len, &pt, &ptlen, ik) != 0) {
 		store_rollback(in->st);
 		inbox_skip(in, d->seq);
 		inbox_error(in, d, "cannot decrypt it (no session, or damaged)");
-		return;
+		return (INBOX_GO);
 	}
-	devices_seen(in->devs, d->from, d->from_device, ik);
+	if ((rc = inbox_sender(in, d, ik)) != INBOX_GO) {
+		store_rollback(in->st);	/* the session stays as it was */
+		if (rc == INBOX_DROP)
+			inbox_skip(in, d->seq);
+		rc = rc == INBOX_WAIT ? INBOX_WAIT : INBOX_GO;
+		goto out;
+	}
 	if ((ct = content_decode(pt, ptlen)) == NULL)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT)
@@ -185,20 +231,23 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		store_rollback(in->st);
 		receipts_done(in->rcpt, seen, 0);
 		log_warn("cannot save a message from %s", d->from);
+		rc = INBOX_GO;
 		goto out;
 	}
 	receipts_done(in->rcpt, seen, 1);
 	if (rc == 2)
 		inbox_error(in, d, "malformed content");
 	else if (rc == 0 && seq > 0)
-		event_emit_row(in->ev, seq, STORE_MESSAGE, m.outgoing ? STORE_ST_SENT :
-		    STORE_ST_RECEIVED, &m);
+		event_emit_row(in->ev, seq, STORE_MESSAGE, m.outgoing ?
+		    STORE_ST_SENT : STORE_ST_RECEIVED, &m);
+	rc = INBOX_GO;
 out:
 	content_free(ct);
 	if (pt != NULL) {
 		sodium_memzero(pt, ptlen);
 		free(pt);
 	}
+	return (rc);
 }
 
 static void
@@ -229,44 +278,161 @@ inbox_acked(void *arg, const Natter__Response *resp)
 		in->drained_waiting = 0;
 		return;
 	}
-	if (in->acks_inflight == 0 && in->drained_waiting)
+	if (in->acks_inflight == 0 && in->drained_waiting &&
+	    TAILQ_EMPTY(&in->held))
+		inbox_emit_drained(in);
+}
+
+/* Ack what is durably recorded (seqs, n of them) in one Ack. */
+static void
+inbox_ack(struct inbox *in, uint64_t *seqs, size_t n)
+{
+	Natter__Frame	fr = NATTER__FRAME__INIT;
+	Natter__Ack	ack = NATTER__ACK__INIT;
+
+	if (n == 0 || !conn_ready(in->cn))
+		return;
+	ack.seqs = seqs;
+	ack.n_seqs = n;
+	fr.body_case = NATTER__FRAME__BODY_ACK;
+	fr.ack = &ack;
+	if (conn_request(in->cn, &fr, inbox_acked, in) != 0)
+		log_warn("cannot send an ack");
+	else
+		in->acks_inflight++;
+}
+
+/*
+ * Handle dl's items from *next on and ack them.  0 when all are handled,
+ * 1 when item *next waits for its sender's account to be looked up.
+ */
+static int
+inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
+{
+	uint64_t	*seqs;
+	size_t		 n = 0;
+	int		 wait = 0;
+
+	seqs = xcalloc(dl->n_items + 1, sizeof *seqs);
+	for (; *next < dl->n_items && !wait; (*next)++) {
+		const Natter__Delivery *d = dl->items[*next];
+
+		if (!store_seq_seen(in->st, d->seq)) {
+			if (d->receipt != NULL)
+				inbox_receipt(in, d);
+			else if (inbox_message(in, d) == INBOX_WAIT) {
+				wait = 1;
+				break;
+			}
+		}
+		/* Ack only what is durably recorded. */
+		if (store_seq_seen(in->st, d->seq))
+			seqs[n++] = d->seq;
+		if (!conn_ready(in->cn))
+			break;		/* a callback closed us */
+	}
+	inbox_ack(in, seqs, n);
+	free(seqs);
+	return (wait);
+}
+
+static void
+inbox_held_free(struct inbox *in, struct inbox_held *h)
+{
+	TAILQ_REMOVE(&in->held, h, entry);
+	natter__deliver__free_unpacked(h->dl, NULL);
+	free(h);
+}
+
+/* Keep a copy of dl from item next on, behind what is held already. */
+static void
+inbox_hold(struct inbox *in, const Natter__Deliver *dl, size_t next)
+{
+	struct inbox_held	*h;
+	uint8_t			*buf;
+	size_t			 len = natter__deliver__get_packed_size(dl);
+
+	buf = xmalloc(len);
+	natter__deliver__pack(dl, buf);
+	h = xcalloc(1, sizeof *h);
+	h->dl = natter__deliver__unpack(NULL, len, buf);
+	free(buf);
+	if (h->dl == NULL)
+		fatal("cannot copy a delivery");
+	h->next = next;
+	TAILQ_INSERT_TAIL(&in->held, h, entry);
+}
+
+static void	inbox_run(struct inbox *);
+
+/* The sender's account was looked up (or not): go on where we stopped. */
+static void
+inbox_looked_up(void *arg, const struct core_error *err)
+{
+	struct inbox		*in = arg;
+	struct inbox_held	*h;
+	const char		*from;
+
+	in->waiting = 0;
+	if (err != NULL && err->code == CORE_ERR_UNREACHABLE) {
+		/* Gone with the connection: the server delivers them again. */
+		while ((h = TAILQ_FIRST(&in->held)) != NULL)
+			inbox_held_free(in, h);
+		return;
+	}
+	h = TAILQ_FIRST(&in->held);
+	from = h->dl->items[h->next]->from;
+	free(in->looked_up);
+	in->looked_up = xstrdup(from);
+	inbox_run(in);
+}
+
+/* Handle what is held, in order, until done or waiting for a lookup. */
+static void
+inbox_run(struct inbox *in)
+{
+	struct inbox_held	*h;
+	char			*from;
+
+	while (!in->waiting && (h = TAILQ_FIRST(&in->held)) != NULL) {
+		if (!inbox_items(in, h->dl, &h->next)) {
+			inbox_held_free(in, h);
+			continue;
+		}
+		from = h->dl->items[h->next]->from;
+		if (devices_fetch(in->devs, &from, 1, inbox_looked_up,
+		    in) != 0)
+			return;		/* not ready: delivered again later */
+		in->waiting = 1;
+		return;
+	}
+	free(in->looked_up);
+	in->looked_up = NULL;
+	if (TAILQ_EMPTY(&in->held) && in->drained_waiting &&
+	    in->acks_inflight == 0)
 		inbox_emit_drained(in);
 }
 
 void
 inbox_deliver(struct inbox *in, const Natter__Deliver *dl)
 {
-	Natter__Frame	fr = NATTER__FRAME__INIT;
-	Natter__Ack	ack = NATTER__ACK__INIT;
-	uint64_t	*seqs;
-	size_t		 i;
+	size_t	next = 0;
 
-	seqs = xcalloc(dl->n_items + 1, sizeof *seqs);
-	for (i = 0; i < dl->n_items; i++) {
-		const Natter__Delivery *d = dl->items[i];
+	if (TAILQ_EMPTY(&in->held) && !inbox_items(in, dl, &next))
+		return;
+	inbox_hold(in, dl, next);
+	inbox_run(in);
+}
 
-		if (!store_seq_seen(in->st, d->seq)) {
-			if (d->receipt != NULL)
-				inbox_receipt(in, d);
-			else
-				inbox_message(in, d);
-		}
-		/* Ack only what is durably recorded. */
-		if (store_seq_seen(in->st, d->seq))
-			seqs[ack.n_seqs++] = d->seq;
-		if (!conn_ready(in->cn))
-			break;		/* a callback closed us */
-	}
-	if (ack.n_seqs > 0 && conn_ready(in->cn)) {
-		ack.seqs = seqs;
-		fr.body_case = NATTER__FRAME__BODY_ACK;
-		fr.ack = &ack;
-		if (conn_request(in->cn, &fr, inbox_acked, in) != 0)
-			log_warn("cannot send an ack");
-		else
-			in->acks_inflight++;
-	}
-	free(seqs);
+void
+inbox_reset(struct inbox *in)
+{
+	struct inbox_held	*h;
+
+	while ((h = TAILQ_FIRST(&in->held)) != NULL)
+		inbox_held_free(in, h);
+	free(in->looked_up);
+	in->looked_up = NULL;
 }
 
 void
@@ -278,7 +444,7 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 		prekeys_topup(in->pk, in->cn, e->prekeys_low->count);
 		break;
 	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
-		if (in->acks_inflight > 0)
+		if (in->acks_inflight > 0 || !TAILQ_EMPTY(&in->held))
 			in->drained_waiting = 1;
 		else
 			inbox_emit_drained(in);

@@ -23,8 +23,16 @@ void		 inbox_free(struct inbox *);
  * A Deliver frame: each item not seen before is decrypted and committed
  * (message or receipt, new session state, its sequence number) in one
  * transaction, then everything durably recorded is acked in one Ack.
+ * A message from a device its account's signed list does not (yet) show
+ * waits, with everything after it, until that account is looked up; if
+ * the device is still not listed then, the message is dropped and told.
  */
 void	inbox_deliver(struct inbox *, const Natter__Deliver *);
+/*
+ * The connection is gone: forget what waits (the server delivers what was
+ * not acked again).
+ */
+void	inbox_reset(struct inbox *);
 /* A server event: prekeys low, backlog drained, device list changed. */
 void	inbox_event(struct inbox *, const Natter__Event *);
 

@@ -353,9 +353,9 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 		err_set(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}
-	(void)peers_envelopes(ob->peers, s->to, pt, ptlen, snd);
+	(void)devices_envelopes(ob->devs, s->to, pt, ptlen, snd);
 	if (strcmp(s->to, self) != 0)
-		(void)peers_envelopes(ob->peers, self, pt, ptlen, snd);
+		(void)devices_envelopes(ob->devs, self, pt, ptlen, snd);
 	sodium_memzero(pt, ptlen);
 	free(pt);
 	return (0);

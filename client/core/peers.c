@@ -218,34 +218,54 @@ out:
 	return (rc);
 }
 
-/* Encrypt pt for every device of name that has a session, but this one. */
 int
-peers_envelopes(struct peers *p, const char *name, const uint8_t *pt,
-    size_t ptlen, Natter__Send *snd)
+peers_seal(struct peers *p, const char *name, uint32_t device,
+    const uint8_t *pt, size_t ptlen, Natter__Send *snd)
 {
-	uint32_t	devs[PEERS_MAX_DEVICES];
-	int		i, n, mine = strcmp(name, account_name(p->acct)) == 0;
+	Natter__Envelope	*e;
 
-	n = store_session_devices(p->st, name, devs, PEERS_MAX_DEVICES);
-	for (i = 0; i < n; i++) {
-		Natter__Envelope *e;
-
-		if (mine && devs[i] == account_device(p->acct))
-			continue;
-		e = xmalloc(sizeof *e);
-		natter__envelope__init(e);
-		e->name = (char *)name;
-		e->device = devs[i];
-		if (peers_encrypt(p, name, devs[i], pt, ptlen, &e->type,
-		    &e->content.data, &e->content.len) != 0) {
-			free(e);
-			continue;
-		}
-		snd->envelopes = xreallocarray(snd->envelopes,
-		    snd->n_envelopes + 1, sizeof *snd->envelopes);
-		snd->envelopes[snd->n_envelopes++] = e;
+	e = xmalloc(sizeof *e);
+	natter__envelope__init(e);
+	e->name = (char *)name;
+	e->device = device;
+	if (peers_encrypt(p, name, device, pt, ptlen, &e->type,
+	    &e->content.data, &e->content.len) != 0) {
+		free(e);
+		return (-1);
 	}
-	return (n < 0 ? -1 : 0);
+	snd->envelopes = xreallocarray(snd->envelopes, snd->n_envelopes + 1,
+	    sizeof *snd->envelopes);
+	snd->envelopes[snd->n_envelopes++] = e;
+	return (0);
+}
+
+void
+peers_skip(Natter__Send *snd, const char *name, uint32_t device)
+{
+	Natter__DeviceRef	*r;
+
+	r = xmalloc(sizeof *r);
+	natter__device_ref__init(r);
+	r->name = (char *)name;
+	r->device = device;
+	snd->skipped = xreallocarray(snd->skipped, snd->n_skipped + 1,
+	    sizeof *snd->skipped);
+	snd->skipped[snd->n_skipped++] = r;
+}
+
+int
+peers_identity(struct peers *p, const char *name, uint32_t device,
+    uint8_t ik[32])
+{
+	struct session_record	*rec;
+	uint32_t		 dev;
+	int			 rc;
+
+	if ((rec = peers_load(p, name, device)) == NULL)
+		return (-1);
+	rc = session_record_peer(rec, ik, &dev);
+	session_record_free(rec);
+	return (rc == 0 && dev == device ? 0 : -1);
 }
 
 void
@@ -260,6 +280,11 @@ peers_envelopes_free(Natter__Send *snd)
 	free(snd->envelopes);
 	snd->envelopes = NULL;
 	snd->n_envelopes = 0;
+	for (i = 0; i < snd->n_skipped; i++)
+		free(snd->skipped[i]);
+	free(snd->skipped);
+	snd->skipped = NULL;
+	snd->n_skipped = 0;
 }
 
 int

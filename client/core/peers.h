@@ -51,18 +51,22 @@ int	peers_decrypt(struct peers *, const char *name, uint32_t device,
 	    uint32_t type, const uint8_t *ct, size_t ctlen, uint8_t **pt,
 	    size_t *ptlen, uint8_t ik[32]) __attribute__((warn_unused_result));
 
-/*
- * Encrypt pt for every device of name that has a session (leaving out this
- * device when name is our account), appending one envelope each to snd;
- * a device whose session fails is left out.  Free with
- * peers_envelopes_free.  0, or -1 on a store error.
- */
-int	peers_envelopes(struct peers *, const char *name, const uint8_t *pt,
-	    size_t ptlen, Natter__Send *snd);
+/* Encrypt pt for (name, device) into one more envelope of snd.  0 or -1. */
+int	peers_seal(struct peers *, const char *name, uint32_t device,
+	    const uint8_t *pt, size_t ptlen, Natter__Send *snd);
+/* Add (name, device) to snd's skipped devices (name is borrowed). */
+void	peers_skip(Natter__Send *, const char *name, uint32_t device);
+/* Free what peers_seal and peers_skip added to snd. */
 void	peers_envelopes_free(Natter__Send *);
 
 /* The devices of name with a session (at most max).  The count or -1. */
 int	peers_devices(struct peers *, const char *name, uint32_t *, int max);
+/*
+ * The identity key of (name, device) in its active session.  0, or -1 if
+ * there is none (or it is with another device).
+ */
+int	peers_identity(struct peers *, const char *name, uint32_t device,
+	    uint8_t ik[32]) __attribute__((warn_unused_result));
 /* Drop the sessions with (name, device).  0 or -1. */
 int	peers_forget(struct peers *, const char *name, uint32_t device);
 

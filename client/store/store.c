@@ -19,7 +19,6 @@
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-#define STORE_VERSION	1
 #define STORE_SEEN_KEEP	20000
 
 struct store {
@@ -30,7 +29,9 @@ struct store {
 	sqlite3		*db;
 };
 
-static const char *store_schema =
+/* Schema versions, applied in order; PRAGMA user_version is the count. */
+static const char *const store_migrations[] = {
+    /* 1 */
     "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
     "CREATE TABLE contacts(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
     " v BLOB NOT NULL);"
@@ -46,7 +47,12 @@ static const char *store_schema =
     "CREATE INDEX messages_hp ON messages(hp, id);"
     "CREATE INDEX messages_printed ON messages(printed, id);"
     "CREATE TABLE outbox(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
-    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);";
+    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);",
+    /* 2: signed device lists, of contacts and of our own account. */
+    "CREATE TABLE lists(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);",
+};
+#define STORE_VERSION	(int)(sizeof store_migrations / sizeof store_migrations[0])
 
 const char *
 store_strerror(enum store_err e)
@@ -145,17 +151,22 @@ store_migrate(struct store *st)
 	sqlite3_finalize(s);
 	if (v == STORE_VERSION)
 		return (0);
-	if (v != 0) {
-		log_warn("store: database version %d, expected %d", v,
+	if (v < 0 || v > STORE_VERSION) {
+		log_warn("store: database version %d, expected at most %d", v,
 		    STORE_VERSION);
 		return (-1);
 	}
 	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return (-1);
-	if (store_exec(st, store_schema) != 0 ||
-	    store_exec(st, "PRAGMA user_version = 1") != 0) {
-		store_rollback(st);
-		return (-1);
+	for (; v < STORE_VERSION; v++) {
+		char	set[40];
+
+		snprintf(set, sizeof set, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(st, store_migrations[v]) != 0 ||
+		    store_exec(st, set) != 0) {
+			store_rollback(st);
+			return (-1);
+		}
 	}
 	return (store_exec(st, "COMMIT"));
 }
@@ -460,6 +471,53 @@ store_kv_put(struct store *st, int key, const void *val, size_t len)
 		return (-1);
 	sqlite3_bind_int64(s, 1, key);
 	if (store_bind_sealed(st, s, 2, "kv", key, val, len) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}
+
+int
+store_named_get(struct store *st, const char *table, const char *name,
+    uint8_t **v, size_t *len)
+{
+	uint8_t	 h[STORE_HASHBYTES];
+	char	*sql;
+	int	 rc;
+
+	store_hash(st, h, table, name, strlen(name));
+	xasprintf(&sql, "SELECT id, v FROM %s WHERE h = ?", table);
+	rc = store_get_by(st, sql, table, h, sizeof h, 0, v, len);
+	free(sql);
+	return (rc);
+}
+
+int
+store_named_put(struct store *st, const char *table, const char *name,
+    const void *v, size_t len)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 h[STORE_HASHBYTES];
+	char		*sql;
+	int64_t		 id;
+
+	store_hash(st, h, table, name, strlen(name));
+	xasprintf(&sql, "SELECT id FROM %s WHERE h = ?", table);
+	id = store_find(st, sql, h);
+	free(sql);
+	if (id == 0)
+		id = store_next_id(st, table);
+	if (id < 0)
+		return (-1);
+	xasprintf(&sql, "INSERT OR REPLACE INTO %s(id, h, v) VALUES (?, ?, ?)",
+	    table);
+	s = store_prep(st, sql);
+	free(sql);
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, h, sizeof h, SQLITE_TRANSIENT);
+	if (store_bind_sealed(st, s, 3, table, id, v, len) != 0) {
 		sqlite3_finalize(s);
 		return (-1);
 	}

@@ -1,4 +1,6 @@
 /* main: natter's entry point: global options, profile and passphrase, and the one-shot CLI front end. */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -189,7 +191,22 @@ main_event(struct call *c, const struct core_event *ev)
 		    "was printed; it may be printed again\n");
 }
 
-static const struct call_ops main_ops = { main_event, main_done };
+/* A line before the result: printed (and flushed) at once. */
+static void
+main_progress(struct call *c, json_t *obj, const char *text)
+{
+	struct main_cli	*m = c->fe;
+
+	if (m->json)
+		(void)output_json_line(stdout, obj);
+	else
+		printf("%s\n", text);
+	fflush(stdout);
+	json_decref(obj);
+}
+
+static const struct call_ops main_ops = { main_event, main_progress,
+    main_done };
 
 static void
 main_signal(uv_signal_t *s, int signum)
@@ -324,6 +341,7 @@ main(int argc, char **argv)
 	char			 errbuf[MAIN_ERRLEN];
 	int			 i, rc = 0;
 
+	umask(077);		/* whatever the profile gains is ours alone */
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "natter: cannot initialise libsodium\n");
@@ -344,7 +362,14 @@ main(int argc, char **argv)
 		main_usage(stdout);
 		return (0);
 	}
-	if ((cmd = cli_find(argv[i])) == NULL) {
+	/* Two-word commands ("devices list"): the group, then the verb. */
+	if (strcmp(argv[i], "devices") == 0 && i + 1 < argc) {
+		snprintf(errbuf, sizeof errbuf, "%s %s", argv[i], argv[i + 1]);
+		cmd = cli_find(errbuf);
+		i++;
+	} else
+		cmd = cli_find(argv[i]);
+	if (cmd == NULL) {
 		snprintf(errbuf, sizeof errbuf, "unknown command \"%.40s\"",
 		    argv[i]);
 		return (main_usage_error(errbuf));
@@ -353,7 +378,7 @@ main(int argc, char **argv)
 	    sizeof errbuf);
 	if (params == NULL)
 		return (main_usage_error(errbuf));
-	if ((cmd->flags & CLI_CREATE) &&
+	if ((cmd->flags & CLI_ACCOUNT) &&
 	    !wire_name_valid(cli_str(params, "name"))) {
 		snprintf(errbuf, sizeof errbuf, "invalid name \"%.40s\": use 1 "
 		    "to 32 of a-z 0-9 . _ -", cli_str(params, "name"));

@@ -14,6 +14,11 @@ struct call_ops {
 	/* An event for a streaming command (recv, listen); may be NULL. */
 	void	(*event)(struct call *, const struct core_event *);
 	/*
+	 * A line before the result (devices link's code): obj (stolen) for
+	 * --json and JSON-RPC, text for people.  May be NULL.
+	 */
+	void	(*progress)(struct call *, json_t *obj, const char *text);
+	/*
 	 * The call ended: err NULL and result (owned by the callee, may be
 	 * NULL) on success.  Called exactly once.
 	 */

@@ -6,6 +6,7 @@
 
 #include "client/cli/cli.h"
 #include "client/cli/cmds.h"
+#include "client/cli/devcmds.h"
 #include "client/core/core.h"
 #include "client/cli/stream.h"
 
@@ -41,9 +42,23 @@ static const struct cli_param cli_p_verify[] = {
 	{ NULL, NULL, 0, 0, 0 }
 };
 
+static const struct cli_param cli_p_link[] = {
+	{ "name", "LABEL", CLI_STRING, 0, 0 },
+	{ "timeout", "SEC", CLI_COUNT, 0, 3600 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_approve[] = {
+	{ "code", "CODE", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_remove[] = {
+	{ "device", "N", CLI_COUNT, CLI_POSITIONAL | CLI_REQUIRED, 4294967295LL },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
 const struct cli_cmd cli_cmds[] = {
 	{ "register", NULL, "create the account NAME with this profile as "
-	    "device 1", cli_p_register, CLI_CREATE | CLI_NO_RPC,
+	    "device 1", cli_p_register, CLI_CREATE | CLI_ACCOUNT | CLI_NO_RPC,
 	    cmds_register, cmds_register_human },
 	{ "send", "send", "send TEXT to the user TO; returns once the server "
 	    "stored it", cli_p_send, 0, cmds_send, cmds_send_human },
@@ -65,6 +80,18 @@ const struct cli_cmd cli_cmds[] = {
 	{ "status", "status", "print the account, device, server and the "
 	    "number of queued messages", cli_p_none, 0, cmds_status,
 	    cmds_status_human },
+	{ "devices list", "devicesList", "print the devices of this account as "
+	    "its signed device list has them", cli_p_none, 0, devcmds_list,
+	    devcmds_list_human },
+	{ "devices link", "devicesLink", "on a new profile: offer this device "
+	    "to an account; prints a code, then waits for approve",
+	    cli_p_link, CLI_CREATE, devcmds_link, devcmds_link_human },
+	{ "devices approve", "devicesApprove", "on the primary: add the device "
+	    "that shows CODE to this account", cli_p_approve, 0,
+	    devcmds_approve, devcmds_approve_human },
+	{ "devices remove", "devicesRemove", "on the primary: take device N "
+	    "off this account", cli_p_remove, 0, devcmds_remove,
+	    devcmds_remove_human },
 	{ "rpc", NULL, "JSON-RPC 2.0 on stdin and stdout, one object per line",
 	    cli_p_none, CLI_NO_RPC, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL }

@@ -31,6 +31,7 @@ struct cli_param {
 #define CLI_CREATE	0x1	/* creates the profile (register) */
 #define CLI_NO_RPC	0x2	/* a CLI-only command (recv, listen, rpc) */
 #define CLI_STREAM	0x4	/* prints events as they come */
+#define CLI_ACCOUNT	0x8	/* its "name" operand names a new account */
 
 /*
  * One command.  run starts it on an open core; it ends with exactly one
@@ -38,7 +39,7 @@ struct cli_param {
  * of a successful call for people (NULL: print nothing).
  */
 struct cli_cmd {
-	const char		*name;		/* CLI name */
+	const char		*name;		/* CLI name ("devices list") */
 	const char		*method;	/* JSON-RPC method */
 	const char		*summary;
 	const struct cli_param	*params;	/* NULL-name terminated */

@@ -73,6 +73,31 @@ output_event_json(const struct core_event *ev)
 	}
 }
 
+/*
+ * Write s (json_dumps' output) with DEL and the C1 controls (U+0080 to
+ * U+009F, UTF-8 C2 80 to C2 9F) escaped as \u00XX: jansson escapes only
+ * C0, and a terminal obeys C1 too.  Outside strings the JSON is ASCII, so
+ * every such byte is inside a string.
+ */
+static int
+output_json_safe(FILE *f, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == 0x7f) {
+			if (fputs("\\u007f", f) == EOF)
+				return (-1);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			if (fprintf(f, "\\u%04x", p[1]) < 0)
+				return (-1);
+			p++;
+		} else if (putc(*p, f) == EOF)
+			return (-1);
+	}
+	return (putc('\n', f) == EOF ? -1 : 0);
+}
+
 int
 output_json_line(FILE *f, const json_t *o)
 {
@@ -82,7 +107,7 @@ output_json_line(FILE *f, const json_t *o)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (s == NULL)
 		return (-1);
-	rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
+	rc = output_json_safe(f, s);
 	free(s);
 	if (fflush(f) != 0)
 		rc = -1;

@@ -171,7 +171,17 @@ rpc_done(struct call *c, const struct core_error *err, json_t *result)
 	rpc_maybe_finish(r);
 }
 
-static const struct call_ops rpc_ops = { NULL, rpc_done };
+/* A line before the result: a "progress" notification. */
+static void
+rpc_progress(struct call *c, json_t *obj, const char *text)
+{
+	(void)c;
+	(void)text;
+	rpc_write(json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method",
+	    "progress", "params", obj));
+}
+
+static const struct call_ops rpc_ops = { NULL, rpc_progress, rpc_done };
 
 /* One line from stdin: answer an error, or start the call. */
 static void

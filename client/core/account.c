@@ -31,6 +31,7 @@ struct account {
 	uint8_t		*list;		/* the signed list sent to register */
 	size_t		 listlen;
 
+	int		 linking;	/* offering this device to an account */
 	char		*reg_name;	/* a registration in progress */
 	account_done_cb	*reg_cb;
 	void		*reg_arg;
@@ -338,7 +339,11 @@ account_authed(void *arg, const Natter__Response *resp)
 		return;
 	}
 	err_from_resp(&err, resp, "sign-in");
-	if (resp->code == NATTER__CODE__UNKNOWN_USER)
+	if (resp->code == NATTER__CODE__DEVICE_REMOVED)
+		err_set(&err, CORE_ERR_REMOVED, "this device was removed from %s "
+		    "(it was device %u): its profile can no longer sign in; link "
+		    "it again with a new --home", a->name, a->device);
+	else if (resp->code == NATTER__CODE__UNKNOWN_USER)
 		err_set(&err, CORE_ERR_NO_PROFILE, "the server %s does not know "
 		    "account %s (device %u): was it registered on another "
 		    "server? use --server URL", conn_server(a->cn), a->name,
@@ -385,6 +390,118 @@ account_register_msg_free(Natter__Register *r)
 	free(r);
 }
 
+int
+account_link_begin(struct account *a, struct core_error *err)
+{
+	if (a->name != NULL) {
+		err_set(err, CORE_ERR_PROFILE_EXISTS, "this profile already is "
+		    "device %u of %s: link another --home", a->device, a->name);
+		return (-1);
+	}
+	if (account_create_keys(a, err) != 0)
+		return (-1);
+	a->linking = 1;
+	return (0);
+}
+
+static void
+account_offered(void *arg, const Natter__Response *resp)
+{
+	struct account		*a = arg;
+	struct core_error	 err;
+
+	if (resp == NULL)
+		return;
+	if (resp->code == NATTER__CODE__OK) {
+		conn_authed(a->cn);
+		return;
+	}
+	err_from_resp(&err, resp, "offering this device");
+	conn_give_up(a->cn, &err);
+}
+
+/* LinkOffer: our keys, and proof that we hold the identity key. */
+static void
+account_offer(struct account *a, struct conn *cn, const uint8_t *nonce,
+    size_t len)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__LinkOffer	 lo = NATTER__LINK_OFFER__INIT;
+	struct keys_identity	 id;
+	uint8_t			 sig[crypto_sign_BYTES];
+
+	account_sign(a, sig, ACCOUNT_LINK_DOMAIN, nonce, len, "", 0);
+	lo.identity_key.data = a->ik_pk;
+	lo.identity_key.len = sizeof a->ik_pk;
+	if (account_identity(a, &id) == 0) {
+		lo.signed_prekey = prekeys_spk_message(a->pk, &id);
+		keys_identity_wipe(&id);
+	}
+	lo.one_time_prekeys = prekeys_opk_messages(a->pk, 0,
+	    &lo.n_one_time_prekeys);
+	lo.signature.data = sig;
+	lo.signature.len = sizeof sig;
+	f.body_case = NATTER__FRAME__BODY_LINK_OFFER;
+	f.link_offer = &lo;
+	(void)conn_login(cn, &f, account_offered, a);
+	prekeys_spk_message_free(lo.signed_prekey);
+	prekeys_opk_messages_free(lo.one_time_prekeys, lo.n_one_time_prekeys);
+}
+
+int
+account_linked(struct account *a, const char *name, uint32_t device,
+    const uint8_t primary_pk[32], struct core_error *err)
+{
+	struct store_contact	 sc;
+	const char		*server = conn_server(a->cn);
+
+	memset(&sc, 0, sizeof sc);
+	sc.trust = STORE_TRUST_VERIFIED;	/* the account key we approved */
+	memcpy(sc.ik, primary_pk, sizeof sc.ik);
+	if (store_begin(a->st) != 0)
+		goto fail;
+	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
+	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
+	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
+	    store_contact_put(a->st, name, &sc) != 0 ||
+	    store_commit(a->st) != 0) {
+		store_rollback(a->st);
+		goto fail;
+	}
+	a->name = xstrdup(name);
+	a->device = device;
+	a->linking = 0;
+	return (0);
+fail:
+	err_set(err, CORE_ERR_IO, "linked as device %u of %s but cannot save it "
+	    "in the profile %s", device, name, store_dir(a->st));
+	return (-1);
+}
+
+void
+account_sign_list(struct account *a, const struct devicelist *l,
+    uint8_t *out, size_t *outlen)
+{
+	devicelist_sign(l, a->ik_sk, out, outlen);
+}
+
+int
+account_approval(struct account *a, uint32_t device, uint64_t ts,
+    const uint8_t ik_new[32], const uint8_t secret[32], uint8_t *out,
+    size_t *outlen)
+{
+	return (devicelist_approval_build(out, outlen, a->ik_sk, a->name,
+	    strlen(a->name), device, ts, ik_new, secret));
+}
+
+void
+account_countersign(struct account *a, const char *name, uint32_t device,
+    uint64_t ts, const uint8_t primary_pk[32], uint8_t sig[64])
+{
+	devicelist_link_sign_new(sig, a->ik_sk, name, strlen(name), device, ts,
+	    primary_pk);
+}
+
 void
 account_login(struct account *a, struct conn *cn, const uint8_t *nonce,
     size_t len)
@@ -395,6 +512,10 @@ account_login(struct account *a, struct conn *cn, const uint8_t *nonce,
 	uint8_t			sig[crypto_sign_BYTES];
 
 	a->cn = cn;
+	if (a->linking) {
+		account_offer(a, cn, nonce, len);
+		return;
+	}
 	if (a->reg_name != NULL) {
 		f.body_case = NATTER__FRAME__BODY_REGISTER;
 		f.register_ = account_register_msg(a, nonce, len);

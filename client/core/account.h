@@ -50,6 +50,37 @@ int		 account_registering(struct account *);
  */
 void		 account_login(struct account *, struct conn *,
 		    const uint8_t *nonce, size_t len);
+/* The login message domain of a LinkOffer (name "", no device). */
+#define ACCOUNT_LINK_DOMAIN	"natter v1 link"
+
+/*
+ * Offer this (unregistered) device for linking: make its keys (once) and
+ * send LinkOffer at the next challenge instead of signing in.  0, or -1
+ * with err.
+ */
+int		 account_link_begin(struct account *, struct core_error *)
+		    __attribute__((warn_unused_result));
+/*
+ * The primary approved us: we are device of name, whose account key is
+ * primary_pk (verified through the link code's secret).  Saved with the
+ * server URL.  0, or -1 with err.
+ */
+int		 account_linked(struct account *, const char *name,
+		    uint32_t device, const uint8_t primary_pk[32],
+		    struct core_error *) __attribute__((warn_unused_result));
+
+/* Signing with this device's identity key (the account key on device 1). */
+struct devicelist;
+void		 account_sign_list(struct account *, const struct devicelist *,
+		    uint8_t *out, size_t *outlen);
+int		 account_approval(struct account *, uint32_t device, uint64_t ts,
+		    const uint8_t ik_new[32], const uint8_t secret[32],
+		    uint8_t *out, size_t *outlen)
+		    __attribute__((warn_unused_result));
+void		 account_countersign(struct account *, const char *name,
+		    uint32_t device, uint64_t ts, const uint8_t primary_pk[32],
+		    uint8_t sig[64]);
+
 /* The connection gave up: a pending registration fails with err. */
 void		 account_abort(struct account *, const struct core_error *);
 

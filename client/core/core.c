@@ -13,12 +13,14 @@
 #include "client/core/event.h"
 #include "client/core/history.h"
 #include "client/core/inbox.h"
+#include "client/core/link.h"
 #include "client/core/outbox.h"
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
 #include "client/core/trust.h"
 #include "client/store/store.h"
+#include "shared/crypto/devicelist.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 
@@ -26,7 +28,7 @@
  * The layers, top to bottom (a module calls only those below it; conn
  * reaches up only through the conn_ops registered here):
  *   core
- *   trust  inbox
+ *   link  trust  inbox
  *   receipts
  *   outbox
  *   devices
@@ -48,10 +50,12 @@ struct core {
 	struct receipts		*rcpt;
 	struct inbox		*in;
 	struct trust		*trust;
+	struct link		*link;
 	struct history		*hist;
 	uv_idle_t		 closer;	/* frees on a later turn */
 	int			 closing;
 	int			 oneshot;	/* as set by core_start */
+	struct core_listing	*listing;	/* waits for the connection */
 
 	core_done_cb		*reg_cb;
 	void			*reg_arg;
@@ -62,7 +66,7 @@ static const char *core_errnames[] = {
 	"unreachable", "name taken", "name invalid", "unknown user",
 	"untrusted identity", "mismatch", "rate limited", "too large",
 	"queue full", "server", "protocol", "crypto", "io", "corrupt",
-	"closed", "unsupported", "timeout",
+	"closed", "unsupported", "timeout", "removed", "limit",
 };
 
 const char *
@@ -72,6 +76,9 @@ core_strerror(enum core_err e)
 		return ("unknown");
 	return (core_errnames[e]);
 }
+
+static void	core_devices_kick(struct core *);
+static void	core_devices_drop(struct core *);
 
 /* conn_ops: the connection reaches the core only through these. */
 static void
@@ -91,6 +98,8 @@ core_on_ready(void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_CONNECTED;
 	event_emit(c->ev, &ev);
+	link_kick(c->link);
+	core_devices_kick(c);
 	trust_kick(c->trust);
 	outbox_kick(c->ob);
 }
@@ -108,7 +117,12 @@ core_on_event(void *arg, const Natter__Event *e)
 {
 	struct core	*c = arg;
 
-	inbox_event(c->in, e);
+	if (e->kind_case == NATTER__EVENT__KIND_LINK)
+		link_relay(c->link, e->link);
+	else if (e->kind_case == NATTER__EVENT__KIND_LINKED)
+		link_linked(c->link, e->linked);
+	else
+		inbox_event(c->in, e);
 }
 
 static void
@@ -122,6 +136,8 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 		account_abort(c->acct, err);
 		outbox_fail_all(c->ob, err, 0);
 		trust_fail_all(c->trust, err);
+		link_fail_all(c->link, err);
+		core_devices_drop(c);
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_DISCONNECTED;
@@ -181,6 +197,7 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
 	    c->rcpt, c->ev);
 	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
+	c->link = link_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
 	c->hist = history_create(c->st, c);
 }
 
@@ -272,6 +289,9 @@ core_close(struct core *c)
 	account_abort(c->acct, &err);
 	outbox_fail_all(c->ob, &err, 1);
 	trust_fail_all(c->trust, &err);
+	link_fail_all(c->link, &err);
+	link_free(c->link);
+	core_devices_drop(c);
 	uv_close((uv_handle_t *)&c->closer, core_free_cb);
 }
 
@@ -322,7 +342,7 @@ core_register(struct core *c, const char *name, core_done_cb *done, void *arg)
 		conn_start(c->cn);
 		return;
 	}
-	err_later(c->loop, c, &err, done, NULL, NULL, arg);
+	err_later(c->loop, c, &err, (struct err_cb){ .done = done }, arg);
 }
 
 /* 0 if the profile has an account, else -1 with err. */
@@ -383,7 +403,7 @@ core_send_text(struct core *c, const char *to, const char *text,
 		core_outbox_go(c);
 		return;
 	}
-	err_later(c->loop, c, &err, NULL, sent, NULL, arg);
+	err_later(c->loop, c, &err, (struct err_cb){ .sent = sent }, arg);
 }
 
 int
@@ -496,4 +516,129 @@ int
 core_mark_seen(struct core *c, const char *peer)
 {
 	return (history_mark_seen(c->hist, peer));
+}
+
+void
+core_devices_link(struct core *c, const char *label, int timeout_s,
+    core_link_code_cb *code_cb, core_linked_cb *done, void *arg)
+{
+	link_offer(c->link, label, timeout_s, code_cb, done, arg);
+}
+
+void
+core_devices_approve(struct core *c, const char *code, core_approved_cb *done,
+    void *arg)
+{
+	link_approve(c->link, code, done, arg);
+}
+
+void
+core_devices_remove(struct core *c, uint32_t device, core_done_cb *done,
+    void *arg)
+{
+	link_remove(c->link, device, done, arg);
+}
+
+/* A listing waits for our own account's lookup (when it can be made). */
+struct core_listing {
+	struct core	*c;
+	core_devices_cb	*cb;
+	void		*arg;
+};
+
+static void
+core_devices_answer(struct core *c, core_devices_cb *cb, void *arg)
+{
+	struct core_device	 v[DEVICELIST_MAXDEVICES];
+	struct core_error	 err;
+	struct devicelist	*own;
+	char			*labels[DEVICELIST_MAXDEVICES];
+	const uint8_t		*ik;
+	uint8_t			 h[crypto_hash_sha256_BYTES];
+	size_t			 i, j, n;
+
+	if ((own = devices_own_list(c->devs)) == NULL) {
+		err_set(&err, CORE_ERR_UNKNOWN_USER, "no signed device list of "
+		    "%s is known here yet: try again when the server can be "
+		    "reached", account_name(c->acct));
+		cb(c, &err, NULL, 0, arg);
+		return;
+	}
+	n = devicelist_count(own);
+	for (i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof v[i]);
+		v[i].device = devicelist_device(own, i, &ik);
+		v[i].primary = v[i].device == 1;
+		v[i].current = v[i].device == account_device(c->acct);
+		labels[i] = link_label(c->link, v[i].device, &v[i].added);
+		v[i].label = labels[i];
+		crypto_hash_sha256(h, ik, DEVICELIST_KEYBYTES);
+		for (j = 0; j < 8; j++)
+			snprintf(v[i].fingerprint + j * 5, 6, "%02x%02x%s",
+			    h[2 * j], h[2 * j + 1], j < 7 ? " " : "");
+		if (v[i].added == 0)
+			v[i].added = (int64_t)devicelist_timestamp(own);
+	}
+	devicelist_free(own);
+	cb(c, NULL, v, n, arg);
+	for (i = 0; i < n; i++)
+		free(labels[i]);
+}
+
+static void
+core_devices_looked_up(void *arg, const struct core_error *err)
+{
+	struct core_listing	*l = arg;
+
+	(void)err;		/* offline or refused: what is kept here */
+	core_devices_answer(l->c, l->cb, l->arg);
+	free(l);
+}
+
+void
+core_devices_list(struct core *c, core_devices_cb *cb, void *arg)
+{
+	struct core_listing	*l;
+	struct core_error	 err;
+	char			*self = (char *)account_name(c->acct);
+
+	if (core_need_account(c, &err) != 0) {
+		err_later(c->loop, c, &err, (struct err_cb){ .devices = cb },
+		    arg);
+		return;
+	}
+	l = xcalloc(1, sizeof *l);
+	l->c = c;
+	l->cb = cb;
+	l->arg = arg;
+	if (devices_fetch(c->devs, &self, 1, core_devices_looked_up, l) == 0)
+		return;
+	/* Not connected yet: connect, then look up (c->pending_list). */
+	c->listing = l;
+	conn_need(c->cn);
+}
+
+/* The connection is up: the listing that waited for it looks up. */
+static void
+core_devices_kick(struct core *c)
+{
+	struct core_listing	*l = c->listing;
+	char			*self = (char *)account_name(c->acct);
+
+	if (l == NULL || self == NULL)
+		return;
+	c->listing = NULL;
+	if (devices_fetch(c->devs, &self, 1, core_devices_looked_up, l) != 0)
+		core_devices_looked_up(l, NULL);
+}
+
+/* The connection gave up: answer from what is kept. */
+static void
+core_devices_drop(struct core *c)
+{
+	struct core_listing	*l = c->listing;
+
+	c->listing = NULL;
+	if (l != NULL)
+		core_devices_looked_up(l, NULL);
 }

@@ -52,6 +52,8 @@ enum core_err {
 	CORE_ERR_CLOSED,		/* core closed before the operation ended */
 	CORE_ERR_UNSUPPORTED,		/* not implemented by this version */
 	CORE_ERR_TIMEOUT,		/* the server did not answer in time */
+	CORE_ERR_REMOVED,		/* this device was removed from its account */
+	CORE_ERR_LIMIT,			/* too many devices (5 per account) */
 };
 
 /* One line for the user: what happened and what to do about it. */
@@ -106,6 +108,27 @@ typedef void	core_done_cb(struct core *, const struct core_error *, void *);
 /* err is NULL on success; id is the hex message id, ts the sender timestamp. */
 typedef void	core_sent_cb(struct core *, const struct core_error *,
 		    const char *id, int64_t ts, void *);
+/* Linking a new device (core_devices_link): its one-time code, to show. */
+typedef void	core_link_code_cb(struct core *, const char *code, void *);
+/* err is NULL once linked: account and device are this device's. */
+typedef void	core_linked_cb(struct core *, const struct core_error *,
+		    const char *account, uint32_t device, void *);
+/* err is NULL once approved: device and label are the new device's. */
+typedef void	core_approved_cb(struct core *, const struct core_error *,
+		    uint32_t device, const char *label, void *);
+
+/* One device of our account (core_devices_list). */
+struct core_device {
+	uint32_t	 device;
+	const char	*label;		/* NULL if unknown here */
+	int		 primary;	/* device 1: holds the account key */
+	int		 current;	/* this device */
+	char		 fingerprint[40];	/* of its identity key, hex groups */
+	int64_t		 added;		/* ms; 0 if unknown here */
+};
+typedef void	core_devices_cb(struct core *, const struct core_error *,
+		    const struct core_device *, size_t n, void *);
+
 /* number is the formatted safety number (NULL on error). */
 typedef void	core_fingerprint_cb(struct core *, const struct core_error *,
 		    const char *number, void *);
@@ -188,6 +211,27 @@ void		 core_send_text(struct core *, const char *to, const char *text,
 int		 core_mark_read(struct core *, const char *peer, int64_t from,
 		    int64_t to, core_sent_cb *sent, void *arg,
 		    struct core_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Linked devices (natter(1) "devices"; CRYPTO.md "Linked devices").
+ * core_devices_link runs on a new, unregistered profile: it offers this
+ * device's keys, calls code_cb with the one-time code to type on the
+ * primary, and done once the primary approved (or on failure, or after
+ * timeout_s: 0 means 600).  core_devices_approve runs on the primary with
+ * that code; core_devices_remove on the primary takes device off the
+ * signed list (the server then refuses it).  core_devices_list gives the
+ * account's devices as its signed list has them (looked up first when the
+ * server can be reached).
+ */
+void		 core_devices_link(struct core *, const char *label,
+		    int timeout_s, core_link_code_cb *code_cb,
+		    core_linked_cb *done, void *arg);
+void		 core_devices_approve(struct core *, const char *code,
+		    core_approved_cb *done, void *arg);
+void		 core_devices_remove(struct core *, uint32_t device,
+		    core_done_cb *done, void *arg);
+void		 core_devices_list(struct core *, core_devices_cb *done,
+		    void *arg);
 
 /* Number of messages still in the outbox (not yet stored by the server). */
 int		 core_outbox_count(struct core *);

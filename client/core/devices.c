@@ -292,6 +292,36 @@ notice:
 	devices_notice(d, peer, 0, &err);
 }
 
+struct devicelist *
+devices_own_list(struct devices *d)
+{
+	uint8_t	pk[32];
+
+	if (devices_account_key(d, account_name(d->acct), pk) != 0)
+		return (NULL);
+	return (devices_list_load(d, account_name(d->acct), pk));
+}
+
+struct devicelist *
+devices_first_list(struct devices *d)
+{
+	struct devicelist	*l;
+	const char		*self = account_name(d->acct);
+
+	l = devicelist_create(self, strlen(self), 0, 0);
+	if (l == NULL || devicelist_add(l, 1, account_ik(d->acct)) != 0)
+		fatal("cannot make a device list for %s", self);
+	return (l);
+}
+
+void
+devices_own_list_store(struct devices *d, const uint8_t *list, size_t len)
+{
+	if (store_named_put(d->st, "lists", account_name(d->acct), list,
+	    len) != 0)
+		log_warn("cannot save this account's device list");
+}
+
 int
 devices_forget(struct devices *d, const char *name, uint32_t device)
 {

@@ -74,6 +74,18 @@ int	devices_may_encrypt(struct devices *, const char *name,
 int	devices_envelopes(struct devices *, const char *name,
 	    const uint8_t *pt, size_t ptlen, Natter__Send *snd);
 
+/*
+ * Our own account's signed list, verified against its account key (NULL
+ * if none is kept); free with devicelist_free.  devices_first_list: a new
+ * unsigned list, version 0, [device 1 with the account key], for an
+ * account that never had one.  devices_own_list_store keeps a list we
+ * published.
+ */
+struct devicelist;
+struct devicelist *devices_own_list(struct devices *);
+struct devicelist *devices_first_list(struct devices *);
+void	devices_own_list_store(struct devices *, const uint8_t *, size_t);
+
 /* The server says (name, device) is gone: drop its sessions. */
 int	devices_forget(struct devices *, const char *name, uint32_t device);
 

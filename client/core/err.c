@@ -12,9 +12,7 @@
 struct err_later {
 	uv_timer_t		 t;
 	struct core		*c;
-	core_done_cb		*dcb;
-	core_sent_cb		*scb;
-	core_fingerprint_cb	*fcb;
+	struct err_cb		 cb;
 	void			*arg;
 	struct core_error	 err;
 };
@@ -97,27 +95,32 @@ static void
 err_later_cb(uv_timer_t *t)
 {
 	struct err_later	*l = t->data;
+	const struct err_cb	*cb = &l->cb;
 
-	if (l->dcb != NULL)
-		l->dcb(l->c, &l->err, l->arg);
-	if (l->scb != NULL)
-		l->scb(l->c, &l->err, NULL, 0, l->arg);
-	if (l->fcb != NULL)
-		l->fcb(l->c, &l->err, NULL, l->arg);
+	if (cb->done != NULL)
+		cb->done(l->c, &l->err, l->arg);
+	else if (cb->sent != NULL)
+		cb->sent(l->c, &l->err, NULL, 0, l->arg);
+	else if (cb->fingerprint != NULL)
+		cb->fingerprint(l->c, &l->err, NULL, l->arg);
+	else if (cb->linked != NULL)
+		cb->linked(l->c, &l->err, NULL, 0, l->arg);
+	else if (cb->approved != NULL)
+		cb->approved(l->c, &l->err, 0, NULL, l->arg);
+	else if (cb->devices != NULL)
+		cb->devices(l->c, &l->err, NULL, 0, l->arg);
 	uv_close((uv_handle_t *)&l->t, err_later_close);
 }
 
 void
 err_later(uv_loop_t *loop, struct core *c, const struct core_error *err,
-    core_done_cb *dcb, core_sent_cb *scb, core_fingerprint_cb *fcb, void *arg)
+    struct err_cb cb, void *arg)
 {
 	struct err_later	*l;
 
 	l = xcalloc(1, sizeof *l);
 	l->c = c;
-	l->dcb = dcb;
-	l->scb = scb;
-	l->fcb = fcb;
+	l->cb = cb;
 	l->arg = arg;
 	l->err = *err;
 	uv_timer_init(loop, &l->t);

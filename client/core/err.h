@@ -24,13 +24,21 @@ enum core_err	err_from_code(uint32_t);
 void		err_from_resp(struct core_error *, const Natter__Response *,
 		    const char *what);
 
+/* The callback to report an error to: exactly one is set. */
+struct err_cb {
+	core_done_cb		*done;
+	core_sent_cb		*sent;
+	core_fingerprint_cb	*fingerprint;
+	core_linked_cb		*linked;
+	core_approved_cb	*approved;
+	core_devices_cb		*devices;
+};
+
 /*
- * Report err to exactly one of dcb, scb, fcb (the others NULL) on the next
- * turn of loop, so that a caller never sees its callback before the call
- * returned.  c is passed through to the callback.
+ * Report err to cb's callback on the next turn of loop, so that a caller
+ * never sees its callback before the call returned.  c is passed through.
  */
 void		err_later(struct uv_loop_s *, struct core *,
-		    const struct core_error *, core_done_cb *dcb,
-		    core_sent_cb *scb, core_fingerprint_cb *fcb, void *arg);
+		    const struct core_error *, struct err_cb cb, void *arg);
 
 #endif

@@ -217,12 +217,14 @@ trust_request(struct trust *t, const char *peer, const char *number,
 	if (account_name(t->acct) == NULL) {
 		err_set(&err, CORE_ERR_NO_PROFILE, "this profile has no account "
 		    "yet: run natter register NAME first");
-		err_later(t->loop, t->c, &err, dcb, NULL, fcb, arg);
+		err_later(t->loop, t->c, &err, (struct err_cb){ .done = dcb,
+		    .fingerprint = fcb }, arg);
 		return;
 	}
 	if (peer == NULL || !wire_name_valid(peer)) {
 		err_set(&err, CORE_ERR_USAGE, "invalid user name");
-		err_later(t->loop, t->c, &err, dcb, NULL, fcb, arg);
+		err_later(t->loop, t->c, &err, (struct err_cb){ .done = dcb,
+		    .fingerprint = fcb }, arg);
 		return;
 	}
 	f = xcalloc(1, sizeof *f);

@@ -221,6 +221,29 @@ store_unwrap(struct store *st, const char *pass, size_t passlen, int create)
 	}
 }
 
+/*
+ * The profile is the user's alone: its directory 0700, its files 0600,
+ * also when --home named a directory that existed with looser modes.
+ */
+static void
+store_tighten(struct store *st)
+{
+	static const char *const names[] = { "lock", "key", "natter.db",
+	    "natter.db-wal", "natter.db-shm", "files" };
+	char	*path;
+	size_t	 i;
+
+	if (chmod(st->dir, 0700) == -1)
+		log_warn("cannot make %s private: %s", st->dir, strerror(errno));
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		xasprintf(&path, "%s/%s", st->dir, names[i]);
+		if (chmod(path, i == 5 ? 0700 : 0600) == -1 && errno != ENOENT)
+			log_warn("cannot make %s private: %s", path,
+			    strerror(errno));
+		free(path);
+	}
+}
+
 struct store *
 store_open(const char *dir, const char *pass, size_t passlen, int flags,
     enum store_err *err)
@@ -257,6 +280,7 @@ store_open(const char *dir, const char *pass, size_t passlen, int flags,
 		(void)mkdir(files, 0700);
 		free(files);
 	}
+	store_tighten(st);
 	*err = STORE_OK;
 	return (st);
 fail:

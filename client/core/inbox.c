@@ -435,9 +435,18 @@ inbox_reset(struct inbox *in)
 	in->looked_up = NULL;
 }
 
+static void
+inbox_list_fetched(void *arg, const struct core_error *err)
+{
+	(void)arg;
+	if (err != NULL)
+		log_info("%s", err->msg);
+}
+
 void
 inbox_event(struct inbox *in, const Natter__Event *e)
 {
+	char	*name;
 
 	switch (e->kind_case) {
 	case NATTER__EVENT__KIND_PREKEYS_LOW:
@@ -450,9 +459,12 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 			inbox_emit_drained(in);
 		break;
 	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
-		log_info("the device list of %s changed",
-		    e->device_list_changed->name != NULL ?
-		    e->device_list_changed->name : "?");
+		/* Look it up now: new sessions, and none with removed ones. */
+		name = e->device_list_changed->name;
+		if (name != NULL && wire_name_valid(name) &&
+		    devices_fetch(in->devs, &name, 1, inbox_list_fetched,
+		    in) != 0)
+			log_info("the device list of %s changed", name);
 		break;
 	default:
 		break;

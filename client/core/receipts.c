@@ -34,6 +34,7 @@ struct receipts_seen {
 	Natter__StoredMessage	 m;		/* the receipt row, id aside */
 	const Natter__Content	*ct;
 	int64_t			 seqs[OUTBOX_READ_MAX];	/* 0: not new */
+	int			 elsewhere;	/* read on our other device */
 };
 
 struct receipts *
@@ -156,15 +157,22 @@ receipts_mark_read(struct receipts *r, const char *peer, int64_t from,
 	return (total);
 }
 
-/* Our other device read them: they are seen here too, without events. */
+/*
+ * Our other device read them: they are seen here too (no receipt rows);
+ * after the commit one CORE_EV_SEEN says so, for front ends' unread counts.
+ */
 static int
-receipts_mine(struct receipts *r, const Natter__Content *ct)
+receipts_mine(struct receipts *r, const Natter__Content *ct,
+    struct receipts_seen **seen)
 {
 	const Natter__ReadReceipt	*rr = ct->read_receipt;
 	size_t				 i;
 
 	if (ct->to == NULL || !wire_name_valid(ct->to))
 		return (0);
+	*seen = xcalloc(1, sizeof **seen);
+	(*seen)->ct = ct;
+	(*seen)->elsewhere = 1;
 	for (i = 0; i < rr->n_message_ids; i++) {
 		if (msglog_set_status(r->st, rr->message_ids[i].data,
 		    CORE_IDBYTES, ct->to, STORE_ST_SEEN, NULL) == -1)
@@ -208,7 +216,7 @@ receipts_apply(struct receipts *r, const Natter__Delivery *d,
 	if (!receipts_valid(rr))
 		return (1);
 	if (strcmp(d->from, account_name(r->acct)) == 0)
-		return (receipts_mine(r, ct));
+		return (receipts_mine(r, ct, seen));
 	rs = xcalloc(1, sizeof *rs);
 	natter__stored_message__init(&rs->m);
 	rs->ct = ct;
@@ -238,6 +246,18 @@ receipts_done(struct receipts *r, struct receipts_seen *rs, int committed)
 
 	if (rs == NULL)
 		return;
+	if (rs->elsewhere) {
+		if (committed) {
+			struct core_event	ev;
+
+			memset(&ev, 0, sizeof ev);
+			ev.type = CORE_EV_SEEN;
+			ev.to = rs->ct->to;
+			event_emit(r->ev, &ev);
+		}
+		free(rs);
+		return;
+	}
 	rr = rs->ct->read_receipt;
 	for (i = 0; committed && i < rr->n_message_ids; i++) {
 		if (rs->seqs[i] <= 0)

@@ -167,6 +167,10 @@ main_event(struct call *c, const struct core_event *ev)
 		if (ev->error != NULL)
 			fprintf(stderr, "natter: warning: %s\n", ev->error->msg);
 		return;
+	case CORE_EV_DEVICES:
+		fprintf(stderr, "natter: this account's devices changed "
+		    "(natter devices list)\n");
+		return;
 	case CORE_EV_DISCONNECTED:
 		fprintf(stderr, "natter: %s; reconnecting in %.1f s\n",
 		    ev->error != NULL ? ev->error->msg : "disconnected",

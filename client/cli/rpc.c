@@ -295,6 +295,9 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		rpc_notify("warning", json_pack("{s:o}", "message",
 		    output_string(ev->error != NULL ? ev->error->msg : "")));
 		return;
+	case CORE_EV_DEVICES:
+		rpc_notify("devicesChanged", json_object());
+		return;
 	case CORE_EV_SEEN:
 		rpc_notify("readElsewhere", json_pack("{s:o}", "peer",
 		    output_string(ev->to != NULL ? ev->to : "")));

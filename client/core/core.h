@@ -71,6 +71,7 @@ enum core_event_type {
 	CORE_EV_IDENTITY_CHANGED,	/* from's identity key changed: sending blocked */
 	CORE_EV_ERROR,			/* e.g. an undecryptable message; error set */
 	CORE_EV_SEEN,			/* our other device read to's messages */
+	CORE_EV_DEVICES,		/* our account's device list changed */
 };
 
 /*

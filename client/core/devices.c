@@ -252,8 +252,9 @@ devices_list_take(struct devices *d, const char *peer, const uint8_t pk[32],
 {
 	struct devicelist	*l, *old;
 	struct core_error	 err;
+	struct core_event	 ev;
 	const uint8_t		*k;
-	int			 same, older;
+	int			 same, older, had = 0;
 
 	if (len == 0)
 		return;
@@ -268,6 +269,7 @@ devices_list_take(struct devices *d, const char *peer, const uint8_t pk[32],
 		goto notice;
 	}
 	if ((old = devices_list_load(d, peer, pk)) != NULL) {
+		had = 1;
 		same = devicelist_version(l) == devicelist_version(old);
 		older = devicelist_version(l) < devicelist_version(old);
 		devicelist_free(old);
@@ -285,6 +287,12 @@ devices_list_take(struct devices *d, const char *peer, const uint8_t pk[32],
 	}
 	if (store_named_put(d->st, "lists", peer, list, len) != 0)
 		log_warn("cannot save the device list of %s", peer);
+	else if (had && strcmp(peer, account_name(d->acct)) == 0) {
+		memset(&ev, 0, sizeof ev);
+		ev.type = CORE_EV_DEVICES;
+		ev.from = peer;
+		event_emit(d->ev, &ev);
+	}
 	devicelist_free(l);
 	return;
 notice:

@@ -1,4 +1,5 @@
 /* commands: the TUI's command table (the one source for running, /help, completion and natter(1)). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ static void	commands_search(struct tui *, const char *);
 static void	commands_fingerprint(struct tui *, const char *);
 static void	commands_verify(struct tui *, const char *);
 static void	commands_accept(struct tui *, const char *);
+static void	commands_devices(struct tui *, const char *);
 static void	commands_help(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
 
@@ -31,6 +33,9 @@ const struct commands_entry commands_table[] = {
 	    " the contact verified", 1, 1, commands_verify },
 	{ "accept", "", "accept the open contact's changed key without"
 	    " verifying it", 0, 1, commands_accept },
+	{ "devices", "[approve CODE | remove N]", "list this account's "
+	    "devices; on the primary, add the device showing CODE, or remove "
+	    "device N", 0, 0, commands_devices },
 	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },
@@ -182,6 +187,76 @@ commands_accept(struct tui *t, const char *arg)
 	}
 	t->banner[0] = '\0';
 	tui_notice(t, 0, "accepted the new key of %s (not verified)", t->open);
+}
+
+static void
+commands_devices_listed(struct core *core, const struct core_error *err,
+    const struct core_device *v, size_t n, void *arg)
+{
+	struct tui	*t = arg;
+	char		 line[256];
+	size_t		 i, len = 0;
+
+	(void)core;
+	if (err != NULL) {
+		tui_notice(t, 1, "%s", err->msg);
+		return;
+	}
+	for (i = 0; i < n && len < sizeof line; i++)
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    "%s%u%s%s%s%s", i > 0 ? ", " : "", v[i].device,
+		    v[i].label != NULL && *v[i].label != '\0' ? " " : "",
+		    v[i].label != NULL ? v[i].label : "",
+		    v[i].primary ? " (primary)" : "",
+		    v[i].current ? " (this one)" : "");
+	tui_notice(t, 0, "devices: %s", line);
+}
+
+static void
+commands_devices_approved(struct core *core, const struct core_error *err,
+    uint32_t device, const char *label, void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	if (err != NULL)
+		tui_notice(t, 1, "%s", err->msg);
+	else
+		tui_notice(t, 0, "device %u (%s) linked to this account", device,
+		    label != NULL && *label != '\0' ? label : "no name");
+}
+
+static void
+commands_devices_removed(struct core *core, const struct core_error *err,
+    void *arg)
+{
+	struct tui	*t = arg;
+
+	(void)core;
+	if (err != NULL)
+		tui_notice(t, 1, "%s", err->msg);
+	else
+		tui_notice(t, 0, "device removed: it can no longer sign in");
+}
+
+static void
+commands_devices(struct tui *t, const char *arg)
+{
+	char		*end;
+	unsigned long	 n;
+
+	if (*arg == '\0')
+		core_devices_list(t->core, commands_devices_listed, t);
+	else if (strncmp(arg, "approve ", 8) == 0)
+		core_devices_approve(t->core, arg + 8,
+		    commands_devices_approved, t);
+	else if (strncmp(arg, "remove ", 7) == 0 &&
+	    (n = strtoul(arg + 7, &end, 10)) > 0 && *end == '\0' &&
+	    n <= UINT32_MAX)
+		core_devices_remove(t->core, (uint32_t)n,
+		    commands_devices_removed, t);
+	else
+		tui_notice(t, 1, "usage: /devices [approve CODE | remove N]");
 }
 
 static void

@@ -248,6 +248,10 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 	case CORE_EV_RECEIPT:
 		t->stale_msgs = 1;
 		break;
+	case CORE_EV_DEVICES:
+		tui_notice(t, 0, "this account's devices changed: /devices "
+		    "lists them");
+		break;
 	case CORE_EV_SEEN:		/* read on another device: unread 0 */
 		t->stale_msgs = t->stale_convs = 1;
 		break;

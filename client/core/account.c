@@ -269,6 +269,22 @@ account_abort(struct account *a, const struct core_error *err)
 		account_reg_done(a, err);
 }
 
+/*
+ * The prekeys the Register (or LinkOffer) carried are on the server now:
+ * the one-time ones up to the last made, and a fresh signed prekey.
+ */
+static int
+account_keys_uploaded(struct account *a)
+{
+	uint32_t	next;
+
+	if (kv_get_u32(a->st, KV_OPK_NEXT, &next) != 0)
+		next = 1;
+	if (kv_put_u32(a->st, KV_OPK_UPLOADED, next - 1) != 0)
+		return (-1);
+	return (kv_put_u64(a->st, KV_SPK_TS, (uint64_t)time_now_ms()));
+}
+
 /* Save what the server assigned.  0, or -1 with err. */
 static int
 account_save(struct account *a, const Natter__Response *resp,
@@ -291,6 +307,7 @@ account_save(struct account *a, const Natter__Response *resp,
 		goto fail;
 	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
 	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
+	    account_keys_uploaded(a) != 0 ||
 	    (a->list != NULL && store_named_put(a->st, "lists", name, a->list,
 	    a->listlen) != 0) ||
 	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
@@ -462,6 +479,7 @@ account_linked(struct account *a, const char *name, uint32_t device,
 		goto fail;
 	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
 	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
+	    account_keys_uploaded(a) != 0 ||
 	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
 	    store_contact_put(a->st, name, &sc) != 0 ||
 	    store_commit(a->st) != 0) {

@@ -98,6 +98,7 @@ core_on_ready(void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_CONNECTED;
 	event_emit(c->ev, &ev);
+	inbox_ready(c->in);
 	link_kick(c->link);
 	core_devices_kick(c);
 	trust_kick(c->trust);

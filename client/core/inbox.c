@@ -19,6 +19,7 @@
 #include "client/core/receipts.h"
 #include "client/store/msglog.h"
 #include "client/store/store.h"
+#include "shared/crypto/keys.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -262,6 +263,25 @@ inbox_emit_drained(struct inbox *in)
 }
 
 /*
+ * The backlog is drained once the server said so and nothing we owe it is
+ * out: acks, held messages, a prekey upload (a one-shot command may exit
+ * then without losing any of them).
+ */
+static void
+inbox_maybe_drained(struct inbox *in)
+{
+	if (in->drained_waiting && in->acks_inflight == 0 &&
+	    TAILQ_EMPTY(&in->held) && !prekeys_busy(in->pk))
+		inbox_emit_drained(in);
+}
+
+static void
+inbox_topped_up(void *arg)
+{
+	inbox_maybe_drained(arg);
+}
+
+/*
  * The server answered an ack (after committing the deletes and receipts
  * it caused), or the connection went.  Only then is the backlog really
  * drained: a one-shot recv may exit without losing an ack.
@@ -278,9 +298,7 @@ inbox_acked(void *arg, const Natter__Response *resp)
 		in->drained_waiting = 0;
 		return;
 	}
-	if (in->acks_inflight == 0 && in->drained_waiting &&
-	    TAILQ_EMPTY(&in->held))
-		inbox_emit_drained(in);
+	inbox_maybe_drained(in);
 }
 
 /* Ack what is durably recorded (seqs, n of them) in one Ack. */
@@ -408,9 +426,7 @@ inbox_run(struct inbox *in)
 	}
 	free(in->looked_up);
 	in->looked_up = NULL;
-	if (TAILQ_EMPTY(&in->held) && in->drained_waiting &&
-	    in->acks_inflight == 0)
-		inbox_emit_drained(in);
+	inbox_maybe_drained(in);
 }
 
 void
@@ -444,16 +460,31 @@ inbox_list_fetched(void *arg, const struct core_error *err)
 }
 
 void
+inbox_ready(struct inbox *in)
+{
+	struct keys_identity	id;
+
+	/* Left-over uploads and a week-old signed prekey, at each sign-in. */
+	if (account_identity(in->acct, &id) != 0)
+		return;
+	prekeys_topup(in->pk, in->cn, PREKEYS_TARGET, &id, inbox_topped_up,
+	    in);
+	keys_identity_wipe(&id);
+}
+
+void
 inbox_event(struct inbox *in, const Natter__Event *e)
 {
 	char	*name;
 
 	switch (e->kind_case) {
 	case NATTER__EVENT__KIND_PREKEYS_LOW:
-		prekeys_topup(in->pk, in->cn, e->prekeys_low->count);
+		prekeys_topup(in->pk, in->cn, e->prekeys_low->count, NULL,
+		    inbox_topped_up, in);
 		break;
 	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
-		if (in->acks_inflight > 0 || !TAILQ_EMPTY(&in->held))
+		if (in->acks_inflight > 0 || !TAILQ_EMPTY(&in->held) ||
+		    prekeys_busy(in->pk))
 			in->drained_waiting = 1;
 		else
 			inbox_emit_drained(in);

@@ -33,6 +33,8 @@ void	inbox_deliver(struct inbox *, const Natter__Deliver *);
  * not acked again).
  */
 void	inbox_reset(struct inbox *);
+/* Signed in: prekeys made earlier and not uploaded go up (SPK rotation). */
+void	inbox_ready(struct inbox *);
 /* A server event: prekeys low, backlog drained, device list changed. */
 void	inbox_event(struct inbox *, const Natter__Event *);
 

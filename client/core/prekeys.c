@@ -10,6 +10,7 @@
 #include "client/store/store.h"
 #include "shared/crypto/keys.h"
 #include "shared/util/log.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
 #define PREKEYS_BATCH_MAX	200
@@ -17,6 +18,13 @@
 struct prekeys {
 	struct store	*st;
 	int		 topping_up;	/* an upload waits for its answer */
+	int		 spk_rotating;	/* that upload carries a new SPK */
+	uint32_t	 upto;		/* the last OPK id it carries */
+	int		 again;		/* a topup asked for while one was out */
+	uint32_t	 again_left;
+	struct conn	*cn;
+	prekeys_done_cb	*cb;
+	void		*cbarg;
 };
 
 struct prekeys *
@@ -182,40 +190,143 @@ prekeys_opk_messages_free(Natter__OneTimePrekey **v, size_t n)
 	free(v);
 }
 
+/* The highest one-time prekey id the server confirmed holding. */
+static int	prekeys_spk_prune(struct prekeys *, uint32_t);
+
+static uint32_t
+prekeys_uploaded_id(struct prekeys *pk, uint32_t next)
+{
+	uint32_t	up;
+
+	/* Profiles older than this record: all were uploaded, or lost. */
+	if (kv_get_u32(pk->st, KV_OPK_UPLOADED, &up) != 0 || up >= next)
+		up = next - 1;
+	return (up);
+}
+
 static void
 prekeys_uploaded(void *arg, const Natter__Response *resp)
 {
 	struct prekeys	*pk = arg;
+	prekeys_done_cb	*cb = pk->cb;
+	void		*cbarg = pk->cbarg;
 
 	pk->topping_up = 0;
-	if (resp != NULL && resp->code != NATTER__CODE__OK)
+	pk->cb = NULL;
+	if (resp != NULL && resp->code == NATTER__CODE__OK) {
+		if (kv_put_u32(pk->st, KV_OPK_UPLOADED, pk->upto) != 0 ||
+		    (pk->spk_rotating && kv_put_u64(pk->st, KV_SPK_TS,
+		    (uint64_t)time_now_ms()) != 0))
+			log_warn("cannot record the uploaded prekeys");
+	} else if (resp != NULL)
 		log_warn("prekey upload refused (code %u)", resp->code);
+	pk->spk_rotating = 0;
+	if (pk->again && resp != NULL) {
+		/* A count that came while this was out: top up to it now. */
+		pk->again = 0;
+		prekeys_topup(pk, pk->cn, pk->again_left, NULL, cb, cbarg);
+		if (pk->topping_up)
+			return;
+	}
+	pk->again = 0;
+	if (cb != NULL)
+		cb(cbarg);
+}
+
+int
+prekeys_busy(struct prekeys *pk)
+{
+	return (pk->topping_up);
+}
+
+/*
+ * The signed prekey is a week old: make the next one (the old ones stay
+ * for messages still on their way; prekeys_spk_prune wipes them later).
+ * Its wire message, or NULL if there is nothing to rotate.
+ */
+static Natter__SignedPrekey *
+prekeys_spk_rotate(struct prekeys *pk, const struct keys_identity *id)
+{
+	uint64_t	ts, now = (uint64_t)time_now_ms();
+	uint32_t	cur;
+
+	if (id == NULL || kv_get_u32(pk->st, KV_SPK_ID, &cur) != 0)
+		return (NULL);
+	if (kv_get_u64(pk->st, KV_SPK_TS, &ts) != 0) {
+		/* Older profiles: the week starts now. */
+		if (kv_put_u64(pk->st, KV_SPK_TS, now) != 0)
+			log_warn("cannot record the signed prekey's age");
+		return (NULL);
+	}
+	if (now - ts < PREKEYS_SPK_ROTATE_MS)
+		return (NULL);
+	if (store_begin(pk->st) != 0)
+		return (NULL);
+	if (prekeys_create_spk(pk, cur + 1) != 0 ||
+	    prekeys_spk_prune(pk, cur + 1) != 0 || store_commit(pk->st) != 0) {
+		store_rollback(pk->st);
+		return (NULL);
+	}
+	pk->spk_rotating = 1;
+	return (prekeys_spk_message(pk, id));
 }
 
 void
-prekeys_topup(struct prekeys *pk, struct conn *cn, uint32_t left)
+prekeys_topup(struct prekeys *pk, struct conn *cn, uint32_t left,
+    const struct keys_identity *id, prekeys_done_cb *cb, void *arg)
 {
 	Natter__Frame		f = NATTER__FRAME__INIT;
 	Natter__PrekeyUpload	u = NATTER__PREKEY_UPLOAD__INIT;
-	uint32_t		from;
-	int			want = PREKEYS_TARGET - (int)left;
+	uint32_t		next, up;
+	int			want;
 
-	if (pk->topping_up || want <= 0)
-		return;
-	if (kv_get_u32(pk->st, KV_OPK_NEXT, &from) != 0)
-		from = 1;
-	if (store_begin(pk->st) != 0)
-		return;
-	if (prekeys_create_opks(pk, want) != 0 || store_commit(pk->st) != 0) {
-		store_rollback(pk->st);
-		log_warn("cannot create one-time prekeys");
+	if (pk->topping_up) {
+		pk->again = 1;
+		pk->again_left = left;
 		return;
 	}
-	u.one_time_prekeys = prekeys_opk_messages(pk, from,
+	pk->cn = cn;
+	if (kv_get_u32(pk->st, KV_OPK_NEXT, &next) != 0)
+		next = 1;
+	up = prekeys_uploaded_id(pk, next);
+	/* Made before and never uploaded (a one-shot run ended) count. */
+	want = PREKEYS_TARGET - (int)left - (int)(next - 1 - up);
+	if (want > 0) {
+		if (store_begin(pk->st) != 0)
+			return;
+		if (prekeys_create_opks(pk, want) != 0 ||
+		    store_commit(pk->st) != 0) {
+			store_rollback(pk->st);
+			log_warn("cannot create one-time prekeys");
+			return;
+		}
+		next += (uint32_t)want;
+	}
+	u.signed_prekey = prekeys_spk_rotate(pk, id);
+	if (next - 1 == up && u.signed_prekey == NULL)
+		return;			/* nothing to send */
+	u.one_time_prekeys = prekeys_opk_messages(pk, up + 1,
 	    &u.n_one_time_prekeys);
+	pk->upto = u.n_one_time_prekeys > 0 ?
+	    u.one_time_prekeys[u.n_one_time_prekeys - 1]->id : up;
 	f.body_case = NATTER__FRAME__BODY_PREKEY_UPLOAD;
 	f.prekey_upload = &u;
-	if (conn_request(cn, &f, prekeys_uploaded, pk) == 0)
+	if (conn_request(cn, &f, prekeys_uploaded, pk) == 0) {
 		pk->topping_up = 1;
+		pk->cb = cb;
+		pk->cbarg = arg;
+	} else
+		pk->spk_rotating = 0;
+	prekeys_spk_message_free(u.signed_prekey);
 	prekeys_opk_messages_free(u.one_time_prekeys, u.n_one_time_prekeys);
+}
+
+static int
+prekeys_spk_prune(struct prekeys *pk, uint32_t current)
+{
+	/* Rotated weekly: the PREKEYS_SPK_KEEP before current cover 30 days. */
+	if (current <= PREKEYS_SPK_KEEP + 1)
+		return (0);
+	return (store_prekey_del(pk->st, STORE_SPK,
+	    current - PREKEYS_SPK_KEEP - 1));
 }

@@ -13,6 +13,10 @@ struct prekeys;
 struct store;
 
 #define PREKEYS_TARGET	100	/* one-time prekeys the server should hold */
+#define PREKEYS_SPK_ROTATE_MS	(7LL * 24 * 3600 * 1000)	/* weekly */
+#define PREKEYS_SPK_KEEP	4	/* retired SPKs kept (about 30 days) */
+
+typedef void	prekeys_done_cb(void *arg);
 
 struct prekeys	*prekeys_create(struct store *);
 void		 prekeys_free(struct prekeys *);
@@ -38,7 +42,17 @@ int	prekeys_spk_secret(struct prekeys *, uint32_t id, uint8_t sk[32])
 int	prekeys_opk_secret(struct prekeys *, uint32_t id, uint8_t sk[32])
 	    __attribute__((warn_unused_result));
 
-/* The server said left one-time prekeys are left: make and upload more. */
-void	prekeys_topup(struct prekeys *, struct conn *, uint32_t left);
+/*
+ * The server holds left one-time prekeys: upload those made earlier and
+ * never confirmed (a one-shot run that ended first), make and upload more
+ * up to PREKEYS_TARGET, and, when the signed prekey is a week old, a new
+ * one (signed by id; NULL: no rotation now).  done is called when the
+ * upload is answered (not if nothing was sent).
+ */
+void	prekeys_topup(struct prekeys *, struct conn *, uint32_t left,
+	    const struct keys_identity *id, prekeys_done_cb *done, void *arg);
+/* 1 while an upload waits for its answer. */
+int	prekeys_busy(struct prekeys *);
+
 
 #endif

@@ -14,11 +14,19 @@ struct store;
 #define KV_SPK_ID	5	/* current signed prekey id, u32 */
 #define KV_OPK_NEXT	6	/* next one-time prekey id, u32 */
 #define KV_REGISTERED	7	/* unused; reserved */
+#define KV_OPK_UPLOADED	8	/* highest one-time prekey id the server took, u32 */
+#define KV_SPK_TS	9	/* when the current signed prekey was made, u64 ms */
 
 /* A u32 value (stored big-endian).  0, or -1 if missing or not 4 bytes. */
 int	 kv_get_u32(struct store *, int key, uint32_t *)
 	    __attribute__((warn_unused_result));
 int	 kv_put_u32(struct store *, int key, uint32_t)
+	    __attribute__((warn_unused_result));
+
+/* A u64 value (big-endian).  0, or -1 if missing or not 8 bytes. */
+int	 kv_get_u64(struct store *, int key, uint64_t *)
+	    __attribute__((warn_unused_result));
+int	 kv_put_u64(struct store *, int key, uint64_t)
 	    __attribute__((warn_unused_result));
 
 /* A string value; the caller frees it.  NULL if missing or unreadable. */

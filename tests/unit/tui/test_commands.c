@@ -47,7 +47,7 @@ START_TEST(test_manual)
 		if (e->args[0] == '\0')
 			snprintf(want, sizeof want, ".It Ic /%s\n", e->name);
 		else if (e->args[0] == '[')
-			snprintf(want, sizeof want, ".It Ic /%s Op Ar", e->name);
+			snprintf(want, sizeof want, ".It Ic /%s Op ", e->name);
 		else
 			snprintf(want, sizeof want, ".It Ic /%s Ar %s\n",
 			    e->name, e->args);

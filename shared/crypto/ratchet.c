@@ -458,6 +458,26 @@ out:
 	return (rc);
 }
 
+int
+ratchet_knows(const struct ratchet *r, const uint8_t *c, size_t clen)
+{
+	const uint8_t	*pub = c + 1;
+	size_t		 i;
+	int		 j;
+
+	if (clen < RATCHET_OVERHEAD || c[0] != RATCHET_VERSION)
+		return (0);
+	for (j = 0; j < r->nrc; j++) {
+		if (memcmp(r->rc[j].pub, pub, 32) == 0)
+			return (1);
+	}
+	for (i = 0; i < r->nsk; i++) {
+		if (memcmp(ring(r, i)->pub, pub, 32) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 size_t
 ratchet_skipped_count(const struct ratchet *r)
 {

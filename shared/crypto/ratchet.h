@@ -53,6 +53,11 @@ int	ratchet_decrypt(struct ratchet *, uint8_t *out, size_t *outlen,
 
 /* Number of stored skipped keys (tests, metrics). */
 size_t	ratchet_skipped_count(const struct ratchet *);
+/*
+ * 1 if the ratchet key in message c's header is one this state receives on
+ * (a kept receiving chain, or skipped keys): decrypting needs no DH step.
+ */
+int	ratchet_knows(const struct ratchet *, const uint8_t *c, size_t clen);
 /* Our current ratchet public key. */
 const uint8_t *ratchet_our_pub(const struct ratchet *);
 /* The session's associated data (X3DH_AD_BYTES: IK_A | IK_B | devices). */

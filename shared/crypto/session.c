@@ -302,8 +302,20 @@ session_decrypt(struct session_record *rec, const struct keys_identity *ours,
 		    now, out, outlen, info));
 	if (type != SESSION_MSG_RATCHET)
 		return (-1);
+	/*
+	 * The states that know the header's ratchet key first: no DH, one
+	 * chain walk.  A new key costs a DH step and up to two walks of
+	 * RATCHET_MAX_SKIP: only the newest SESSION_NEW_KEY_TRIES states try
+	 * it (the peer answers on the session we sent on, the active one),
+	 * so a forged message costs a bounded amount of work.
+	 */
 	for (i = 0; i < rec->n; i++)
-		if (try_state(rec, i, c, clen, now, out, outlen) == 0)
+		if (ratchet_knows(rec->s[i].r, c, clen) &&
+		    try_state(rec, i, c, clen, now, out, outlen) == 0)
+			return (0);
+	for (i = 0; i < rec->n && i < SESSION_NEW_KEY_TRIES; i++)
+		if (!ratchet_knows(rec->s[i].r, c, clen) &&
+		    try_state(rec, i, c, clen, now, out, outlen) == 0)
 			return (0);
 	return (-1);
 }

@@ -8,6 +8,7 @@
 
 #include "shared/crypto/keys.h"
 
+#define SESSION_NEW_KEY_TRIES	3	/* states that try a new ratchet key */
 #define SESSION_MSG_RATCHET	1	/* Envelope.type */
 #define SESSION_MSG_PREKEY	2
 #define SESSION_MAX_ARCHIVED	40

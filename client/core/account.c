@@ -308,7 +308,7 @@ account_save(struct account *a, const Natter__Response *resp,
 	if (store_kv_put(a->st, KV_NAME, name, strlen(name)) != 0 ||
 	    kv_put_u32(a->st, KV_DEVICE, device) != 0 ||
 	    account_keys_uploaded(a) != 0 ||
-	    (a->list != NULL && store_named_put(a->st, "lists", name, a->list,
+	    (a->list != NULL && kv_named_put(a->st, "lists", name, a->list,
 	    a->listlen) != 0) ||
 	    store_kv_put(a->st, KV_SERVER, server, strlen(server)) != 0 ||
 	    store_commit(a->st) != 0) {

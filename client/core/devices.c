@@ -10,6 +10,7 @@
 #include "client/core/err.h"
 #include "client/core/event.h"
 #include "client/core/peers.h"
+#include "client/store/kv.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
 #include "shared/util/log.h"
@@ -157,7 +158,7 @@ devices_list_load(struct devices *d, const char *name, const uint8_t pk[32])
 	uint8_t			*v;
 	size_t			 len;
 
-	if (store_named_get(d->st, "lists", name, &v, &len) != 0)
+	if (kv_named_get(d->st, "lists", name, &v, &len) != 0)
 		return (NULL);
 	l = devicelist_verify(v, len, pk, 0, NULL);
 	free(v);
@@ -233,7 +234,7 @@ devices_list_same(struct devices *d, const char *peer, const uint8_t *list,
 	size_t	 vlen;
 	int	 same;
 
-	if (store_named_get(d->st, "lists", peer, &v, &vlen) != 0)
+	if (kv_named_get(d->st, "lists", peer, &v, &vlen) != 0)
 		return (0);
 	same = vlen == len && memcmp(v, list, len) == 0;
 	free(v);
@@ -285,7 +286,7 @@ devices_list_take(struct devices *d, const char *peer, const uint8_t pk[32],
 			return;
 		}
 	}
-	if (store_named_put(d->st, "lists", peer, list, len) != 0)
+	if (kv_named_put(d->st, "lists", peer, list, len) != 0)
 		log_warn("cannot save the device list of %s", peer);
 	else if (had && strcmp(peer, account_name(d->acct)) == 0) {
 		memset(&ev, 0, sizeof ev);
@@ -325,7 +326,7 @@ devices_first_list(struct devices *d)
 void
 devices_own_list_store(struct devices *d, const uint8_t *list, size_t len)
 {
-	if (store_named_put(d->st, "lists", account_name(d->acct), list,
+	if (kv_named_put(d->st, "lists", account_name(d->acct), list,
 	    len) != 0)
 		log_warn("cannot save this account's device list");
 }

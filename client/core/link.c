@@ -12,6 +12,7 @@
 #include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/link.h"
+#include "client/store/kv.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
 #include "shared/util/log.h"
@@ -200,7 +201,7 @@ link_label_put(struct link *l, uint32_t device, const char *label)
 	snprintf(key, sizeof key, "label %u", device);
 	memcpy(v, &be, 8);
 	memcpy(v + 8, label, n);
-	if (store_named_put(l->st, "lists", key, v, 8 + n) != 0)
+	if (kv_named_put(l->st, "lists", key, v, 8 + n) != 0)
 		log_warn("cannot save the label of device %u", device);
 }
 
@@ -213,7 +214,7 @@ link_label(struct link *l, uint32_t device, int64_t *added)
 	size_t		 len;
 
 	snprintf(key, sizeof key, "label %u", device);
-	if (store_named_get(l->st, "lists", key, &v, &len) != 0 || len < 8)
+	if (kv_named_get(l->st, "lists", key, &v, &len) != 0 || len < 8)
 		return (NULL);
 	memcpy(&be, v, 8);
 	*added = (int64_t)be64toh(be);
@@ -409,7 +410,7 @@ link_next_id(struct link *l, const struct devicelist *own)
 		if ((d = devicelist_device(own, i, NULL)) >= id)
 			id = d;
 	}
-	if (store_named_get(l->st, "lists", "next device", &v, &len) == 0) {
+	if (kv_named_get(l->st, "lists", "next device", &v, &len) == 0) {
 		if (len == sizeof be) {
 			memcpy(&be, v, sizeof be);
 			if (be32toh(be) > id + 1)
@@ -483,7 +484,7 @@ link_published(void *arg, const Natter__Response *resp)
 		l->removing = 0;
 	} else {
 		be = htobe32(l->device + 1);
-		if (store_named_put(l->st, "lists", "next device", &be,
+		if (kv_named_put(l->st, "lists", "next device", &be,
 		    sizeof be) != 0)
 			log_warn("cannot save the next device id");
 		link_label_put(l, l->device, l->label);

@@ -1,7 +1,8 @@
-/* kv: the profile's settings (the store's sealed kv table): keys, typed getters and setters. */
+/* kv: small sealed records: the profile's settings (kv table) with typed getters and setters, and named rows (lists). */
 #ifndef NATTER_CLIENT_STORE_KV_H
 #define NATTER_CLIENT_STORE_KV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -31,5 +32,17 @@ int	 kv_put_u64(struct store *, int key, uint64_t)
 
 /* A string value; the caller frees it.  NULL if missing or unreadable. */
 char	*kv_get_str(struct store *, int key);
+
+/*
+ * A sealed row of table (a table with columns id, h, v: "lists") found by
+ * name (hashed with the index key).  get: 0 with *v (caller frees), 1 if
+ * there is none, -1.  put: insert or replace; 0 or -1.
+ */
+int	 kv_named_get(struct store *, const char *table,
+	    const char *name, uint8_t **v, size_t *len)
+	    __attribute__((warn_unused_result));
+int	 kv_named_put(struct store *, const char *table,
+	    const char *name, const void *v, size_t len)
+	    __attribute__((warn_unused_result));
 
 #endif

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "client/store/schema.h"
 #include "client/store/store.h"
 #include "shared/crypto/sealed.h"
 #include "shared/util/log.h"
@@ -29,30 +30,6 @@ struct store {
 	sqlite3		*db;
 };
 
-/* Schema versions, applied in order; PRAGMA user_version is the count. */
-static const char *const store_migrations[] = {
-    /* 1 */
-    "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
-    "CREATE TABLE contacts(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
-    " v BLOB NOT NULL);"
-    "CREATE TABLE sessions(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
-    " nh BLOB NOT NULL, v BLOB NOT NULL);"
-    "CREATE INDEX sessions_nh ON sessions(nh);"
-    "CREATE TABLE prekeys(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
-    " v BLOB NOT NULL);"
-    "CREATE TABLE messages(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
-    " hp BLOB, hm BLOB NOT NULL, status INTEGER NOT NULL,"
-    " printed INTEGER NOT NULL, v BLOB NOT NULL);"
-    "CREATE UNIQUE INDEX messages_hm ON messages(hm) WHERE kind = 1;"
-    "CREATE INDEX messages_hp ON messages(hp, id);"
-    "CREATE INDEX messages_printed ON messages(printed, id);"
-    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
-    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);",
-    /* 2: signed device lists, of contacts and of our own account. */
-    "CREATE TABLE lists(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
-    " v BLOB NOT NULL);",
-};
-#define STORE_VERSION	(int)(sizeof store_migrations / sizeof store_migrations[0])
 
 const char *
 store_strerror(enum store_err e)
@@ -139,39 +116,6 @@ store_exec(struct store *st, const char *sql)
 }
 
 static int
-store_migrate(struct store *st)
-{
-	sqlite3_stmt	*s;
-	int		 v;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK)
-		return (-1);
-	v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-	sqlite3_finalize(s);
-	if (v == STORE_VERSION)
-		return (0);
-	if (v < 0 || v > STORE_VERSION) {
-		log_warn("store: database version %d, expected at most %d", v,
-		    STORE_VERSION);
-		return (-1);
-	}
-	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
-		return (-1);
-	for (; v < STORE_VERSION; v++) {
-		char	set[40];
-
-		snprintf(set, sizeof set, "PRAGMA user_version = %d", v + 1);
-		if (store_exec(st, store_migrations[v]) != 0 ||
-		    store_exec(st, set) != 0) {
-			store_rollback(st);
-			return (-1);
-		}
-	}
-	return (store_exec(st, "COMMIT"));
-}
-
-static int
 store_opendb(struct store *st)
 {
 	char	*path;
@@ -189,7 +133,7 @@ store_opendb(struct store *st)
 	    store_exec(st, "PRAGMA synchronous = FULL") != 0 ||
 	    store_exec(st, "PRAGMA foreign_keys = ON") != 0)
 		return (-1);
-	return (store_migrate(st));
+	return (schema_migrate(st->db));
 }
 
 static int
@@ -495,53 +439,6 @@ store_kv_put(struct store *st, int key, const void *val, size_t len)
 		return (-1);
 	sqlite3_bind_int64(s, 1, key);
 	if (store_bind_sealed(st, s, 2, "kv", key, val, len) != 0) {
-		sqlite3_finalize(s);
-		return (-1);
-	}
-	return (store_done(st, s));
-}
-
-int
-store_named_get(struct store *st, const char *table, const char *name,
-    uint8_t **v, size_t *len)
-{
-	uint8_t	 h[STORE_HASHBYTES];
-	char	*sql;
-	int	 rc;
-
-	store_hash(st, h, table, name, strlen(name));
-	xasprintf(&sql, "SELECT id, v FROM %s WHERE h = ?", table);
-	rc = store_get_by(st, sql, table, h, sizeof h, 0, v, len);
-	free(sql);
-	return (rc);
-}
-
-int
-store_named_put(struct store *st, const char *table, const char *name,
-    const void *v, size_t len)
-{
-	sqlite3_stmt	*s;
-	uint8_t		 h[STORE_HASHBYTES];
-	char		*sql;
-	int64_t		 id;
-
-	store_hash(st, h, table, name, strlen(name));
-	xasprintf(&sql, "SELECT id FROM %s WHERE h = ?", table);
-	id = store_find(st, sql, h);
-	free(sql);
-	if (id == 0)
-		id = store_next_id(st, table);
-	if (id < 0)
-		return (-1);
-	xasprintf(&sql, "INSERT OR REPLACE INTO %s(id, h, v) VALUES (?, ?, ?)",
-	    table);
-	s = store_prep(st, sql);
-	free(sql);
-	if (s == NULL)
-		return (-1);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_blob(s, 2, h, sizeof h, SQLITE_TRANSIENT);
-	if (store_bind_sealed(st, s, 3, table, id, v, len) != 0) {
 		sqlite3_finalize(s);
 		return (-1);
 	}

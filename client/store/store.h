@@ -75,18 +75,6 @@ int		 store_kv_put(struct store *, int key, const void *, size_t)
  * Contacts: the pinned identity key, trust state and, after a change, the
  * new key waiting to be accepted.  get: 0, 1 if unknown, -1 on error.
  */
-/*
- * A sealed row of table (a table with columns id, h, v: "lists") found by
- * name (hashed with the index key).  get: 0 with *v (caller frees), 1 if
- * there is none, -1.  put: insert or replace; 0 or -1.
- */
-int		 store_named_get(struct store *, const char *table,
-		    const char *name, uint8_t **v, size_t *len)
-		    __attribute__((warn_unused_result));
-int		 store_named_put(struct store *, const char *table,
-		    const char *name, const void *v, size_t len)
-		    __attribute__((warn_unused_result));
-
 struct store_contact {
 	uint8_t	 ik[32];
 	int	 trust;		/* STORE_TRUST_* */

@@ -482,7 +482,7 @@ link_published(void *arg, const Natter__Response *resp)
 	if (l->removing != 0) {
 		(void)devices_forget(l->devs, account_name(l->acct), l->removing);
 		l->removing = 0;
-	} else {
+	} else if (l->device != 0) {
 		be = htobe32(l->device + 1);
 		if (kv_named_put(l->st, "lists", "next device", &be,
 		    sizeof be) != 0)
@@ -493,8 +493,9 @@ link_published(void *arg, const Natter__Response *resp)
 }
 
 /*
- * Publish our list changed by one device: add (ik != NULL) or remove it,
- * one version up.
+ * Publish our list changed by one device: add (ik != NULL) or remove it
+ * (device 0: neither, for an account that never had a list), one version
+ * up.
  */
 static int
 link_publish(struct link *l, uint32_t device, const uint8_t *ik,
@@ -509,8 +510,11 @@ link_publish(struct link *l, uint32_t device, const uint8_t *ik,
 		own = devices_first_list(l->devs);
 	devicelist_set_version(own, devicelist_version(own) + 1,
 	    (uint64_t)time_now_ms());
-	rc = ik != NULL ? devicelist_add(own, device, ik) :
-	    devicelist_remove(own, device);
+	if (device == 0)
+		rc = 0;			/* the first list, as it is */
+	else
+		rc = ik != NULL ? devicelist_add(own, device, ik) :
+		    devicelist_remove(own, device);
 	if (rc == 0) {
 		account_sign_list(l->acct, own, l->list, &l->listlen);
 		pl.list.data = l->list;
@@ -588,6 +592,27 @@ fail:
 	err_later(l->loop, l->c, &err, (struct err_cb){ .done = cb }, arg);
 }
 
+/*
+ * An account registered before device lists has none: its primary
+ * publishes the first one, [device 1], so that contacts can check it.
+ */
+static void
+link_first_list(struct link *l)
+{
+	struct devicelist	*own;
+
+	if (account_name(l->acct) == NULL || account_device(l->acct) != 1)
+		return;
+	if ((own = devices_own_list(l->devs)) != NULL) {
+		devicelist_free(own);
+		return;
+	}
+	l->device = 0;
+	l->removing = 0;
+	if (link_publish(l, 0, NULL, NULL) == 0)
+		l->step = LINK_PUBLISHING;
+}
+
 void
 link_kick(struct link *l)
 {
@@ -595,6 +620,10 @@ link_kick(struct link *l)
 	Natter__LinkLookup	lk = NATTER__LINK_LOOKUP__INIT;
 	struct core_error	err;
 
+	if (l->step == LINK_IDLE) {
+		link_first_list(l);
+		return;
+	}
 	if (l->step == LINK_OFFERING) {
 		l->step = LINK_SHOWN;
 		if (l->code_cb != NULL)

@@ -145,21 +145,18 @@ accounts_device_key(struct db *db, int64_t account, uint32_t device,
     uint8_t ik[ACCOUNTS_KEYBYTES])
 {
 	sqlite3_stmt	*st;
-	int		 rc, ret = -1;
+	size_t		 len;
+	int		 rc;
 
 	st = db_stmt_device(db, "SELECT identity_key FROM devices "
 	    "WHERE account = ? AND device = ?", account, device);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) == ACCOUNTS_KEYBYTES) {
-			memcpy(ik, sqlite3_column_blob(st, 0),
-			    ACCOUNTS_KEYBYTES);
-			ret = 0;
-		}
-	} else if (rc == SQLITE_DONE)
-		ret = 1;
+	if ((rc = db_step_row(st)) != 0)
+		return (rc);
+	if (db_column_blob(st, 0, ik, ACCOUNTS_KEYBYTES, &len) != 0 ||
+	    len != ACCOUNTS_KEYBYTES)
+		rc = -1;
 	sqlite3_reset(st);
-	return (ret);
+	return (rc);
 }
 
 int

@@ -63,6 +63,12 @@ static const char *const db_migrations[] = {
 	"  PRIMARY KEY (account, device)) WITHOUT ROWID;",
 	/* 2: queue depths are counted in memory (queue.c). */
 	"DROP TABLE depth;",
+	/* 3: each account's signed device list (roster.c); an account
+	 * without a row registered before lists existed ("legacy"). */
+	"CREATE TABLE device_lists ("
+	"  account INTEGER PRIMARY KEY REFERENCES accounts(id),"
+	"  version INTEGER NOT NULL,"
+	"  list BLOB NOT NULL);",
 };
 
 static int
@@ -312,6 +318,30 @@ db_step_int64(sqlite3_stmt *st, int64_t *value)
 	if (rc == SQLITE_ROW)
 		return (0);
 	return (rc == SQLITE_DONE ? 1 : -1);
+}
+
+int
+db_step_row(sqlite3_stmt *st)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return (0);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 1 : -1);
+}
+
+int
+db_column_blob(sqlite3_stmt *st, int col, void *out, size_t max,
+    size_t *len)
+{
+	int	n = sqlite3_column_bytes(st, col);
+
+	if (n <= 0 || (size_t)n > max)
+		return (-1);
+	memcpy(out, sqlite3_column_blob(st, col), (size_t)n);
+	*len = (size_t)n;
+	return (0);
 }
 
 static const char db_sql_savepoint[] = "SAVEPOINT request";

@@ -2,6 +2,7 @@
 #ifndef NATTER_SERVER_DB_H
 #define NATTER_SERVER_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -45,6 +46,14 @@ int		 db_step_done(sqlite3_stmt *);
 /* Step st, which returns at most one row, and reset it: 0 with the row's
  * first column in *value, 1 when there is no row, -1 on an error. */
 int		 db_step_int64(sqlite3_stmt *, int64_t *value);
+/* Step st, which returns at most one row: 0 with the row current (read
+ * its columns, then sqlite3_reset), 1 when there is none, -1 on an error
+ * (both reset). */
+int		 db_step_row(sqlite3_stmt *);
+/* Copy the blob in column col of st's current row into out, which holds
+ * max bytes, and set *len: 0, or -1 if it is empty or longer. */
+int		 db_column_blob(sqlite3_stmt *, int col, void *out, size_t max,
+		     size_t *len);
 /* Run one statement without results; 0 or -1. */
 int		 db_exec(struct db *, const char *sql);
 /* Number of rows the last statement changed. */

@@ -17,6 +17,7 @@
 #include "server/prekeys.h"
 #include "server/queue.h"
 #include "server/relay.h"
+#include "server/roster.h"
 #include "server/session.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
@@ -210,11 +211,38 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 	return (rc == 0 ? C(OK) : C(INTERNAL));
 }
 
+/* Register's device list, if any: version 1 or later, for r->name,
+ * signed by and naming r's identity key as device 1, and nothing else.
+ * OK with *version set (0: no list, an older client), or a Code. */
+static uint32_t
+handle_register_list(const Natter__Register *r, uint64_t *version,
+    const char **why)
+{
+	struct devicelist	*dl;
+	uint32_t		 code;
+
+	*version = 0;
+	if (r->device_list.len == 0)
+		return (C(OK));
+	code = roster_verify(r->device_list.data, r->device_list.len, r->name,
+	    r->identity_key.data, 0, &dl, why);
+	if (code != C(OK))
+		return (code);
+	if (devicelist_count(dl) != 1) {
+		*why = "a new account's device list names device 1 only";
+		code = C(BAD_REQUEST);
+	}
+	*version = devicelist_version(dl);
+	devicelist_free(dl);
+	return (code);
+}
+
 static uint32_t
 handle_register(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Register	*r = f->register_;
 	int64_t			 account;
+	uint64_t		 version;
 	uint32_t		 code;
 	int			 rc;
 
@@ -229,6 +257,8 @@ handle_register(struct session *s, const Natter__Frame *f, const char **why)
 	if (auth_verify_register(r->signature.data, r->signature.len,
 	    session_nonce(s), r->name, r->identity_key.data) != 0)
 		return (C(BAD_SIGNATURE));
+	if ((code = handle_register_list(r, &version, why)) != C(OK))
+		return (code);
 	rc = accounts_create(session_db(s), r->name, r->identity_key.data,
 	    &account);
 	if (rc != 0)
@@ -237,6 +267,9 @@ handle_register(struct session *s, const Natter__Frame *f, const char **why)
 	    r->one_time_prekeys, r->n_one_time_prekeys, why);
 	if (code != C(OK))
 		return (code);
+	if (version > 0 && roster_put(session_db(s), account, version,
+	    r->device_list.data, r->device_list.len) != 0)
+		return (C(INTERNAL));
 	log_info("registered %s", r->name);
 	handle_login(s, f->id, account, 1, r->name);
 	return (C(OK));
@@ -337,6 +370,8 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	Natter__PrekeyBundle	 pb[ACCOUNTS_MAXDEVICES], *pbp[ACCOUNTS_MAXDEVICES];
 	Natter__SignedPrekey	 spk[ACCOUNTS_MAXDEVICES];
 	Natter__OneTimePrekey	 opk[ACCOUNTS_MAXDEVICES];
+	uint8_t			 list[ROSTER_MAXBYTES];
+	uint64_t		 version;
 	int64_t			 account;
 	size_t			 n, i;
 	int			 rc;
@@ -358,6 +393,12 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 		    (char *)name);
 		pbp[i] = &pb[i];
 	}
+	rc = roster_get(session_db(s), account, &version, list,
+	    &r.device_list.len);
+	if (rc == -1)
+		return (C(INTERNAL));
+	if (rc == 0)
+		r.device_list.data = list;
 	for (i = 0; i < n; i++)
 		handle_check_low(session_db(s), account, devs[i]);
 	r.code = C(OK);

@@ -62,12 +62,14 @@ prekeys_count(struct db *db, int64_t account, uint32_t device,
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
+/* Copy column col, which must hold exactly len bytes, into out. */
 static int
 prekeys_copy(sqlite3_stmt *st, int col, uint8_t *out, size_t len)
 {
-	if ((size_t)sqlite3_column_bytes(st, col) != len)
+	size_t	n;
+
+	if (db_column_blob(st, col, out, len, &n) != 0 || n != len)
 		return (-1);
-	memcpy(out, sqlite3_column_blob(st, col), len);
 	return (0);
 }
 

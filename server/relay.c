@@ -80,20 +80,31 @@ static int
 relay_check(struct session *s, uint64_t id, const Natter__Send *m,
     const struct fanout_ref *exp, size_t nexp)
 {
-	struct fanout_ref	*env, missing[RELAY_MAXEXPECTED], *extra;
+	struct fanout_ref	*env, *skip = NULL, missing[RELAY_MAXEXPECTED];
+	struct fanout_ref	*extra;
 	Natter__DeviceRef	*refs, **pp;
 	Natter__Response	 r = NATTER__RESPONSE__INIT;
 	size_t			 i, nmiss, nextra;
+	int			 rc;
 
 	env = xcalloc(m->n_envelopes + 1, sizeof *env);
 	extra = xcalloc(m->n_envelopes + 1, sizeof *extra);
+	if (m->n_skipped > 0)
+		skip = xcalloc(m->n_skipped, sizeof *skip);
 	for (i = 0; i < m->n_envelopes; i++) {
 		env[i].name = m->envelopes[i]->name != NULL ?
 		    m->envelopes[i]->name : "";
 		env[i].device = m->envelopes[i]->device;
 	}
-	if (fanout_check(exp, nexp, env, m->n_envelopes, missing, &nmiss,
-	    extra, &nextra) == 0) {
+	for (i = 0; i < m->n_skipped; i++) {
+		skip[i].name = m->skipped[i]->name != NULL ?
+		    m->skipped[i]->name : "";
+		skip[i].device = m->skipped[i]->device;
+	}
+	rc = fanout_check(exp, nexp, skip, m->n_skipped, env, m->n_envelopes,
+	    missing, &nmiss, extra, &nextra);
+	free(skip);
+	if (rc == 0) {
 		free(env);
 		free(extra);
 		return (0);
@@ -263,7 +274,8 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 		*why = "message_id must be 16 bytes";
 		return (C(BAD_REQUEST));
 	}
-	if (m->n_envelopes > RELAY_MAXENVELOPES)
+	if (m->n_envelopes > RELAY_MAXENVELOPES ||
+	    m->n_skipped > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
 	/* Claim the id first: a resend is answered "stored" again. */
 	rc = queue_sent_claim(db, session_account(s), session_device(s),

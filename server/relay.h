@@ -8,7 +8,7 @@
 
 struct session;
 
-#define RELAY_MAXENVELOPES	256	/* envelopes per Send */
+#define RELAY_MAXENVELOPES	256	/* envelopes (and skipped) per Send */
 #define RELAY_MAXACKS		1024	/* seqs per Ack */
 
 /* Handle a Send / an Ack on an authenticated session. Return a Code; on OK

@@ -41,6 +41,9 @@
 #                          give NAME a second device and WITH's keys as
 #                          NAME's (so clients fetch NAME's keys again and
 #                          see a changed identity key), restart
+#   rogue_device NAME N    what a compromised server does: stop natterd,
+#                          insert a device N of NAME with a random key
+#                          (on no signed list), restart
 #   pass                   prints "PASS name", exits 0
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -622,5 +625,16 @@ swap_identity()
 	            identity_key, spk_id, spk, spk_sig FROM m;
 	    DELETE FROM opks WHERE account = (SELECT id FROM accounts WHERE name = '$1');" ||
 	    fail "cannot rewrite the directory"
+	restart_server
+}
+
+rogue_device()
+{
+	command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+	stop_server || fail "natterd exit status $? on SIGTERM"
+	sqlite3 "$DATA/natterd.db" "
+	    INSERT INTO devices (account, device, identity_key)
+	        SELECT id, $2, randomblob(32) FROM accounts WHERE name = '$1';" ||
+	    fail "cannot insert a device into the database"
 	restart_server
 }

@@ -2,6 +2,7 @@
 #ifndef NATTER_TESTS_TOOLS_PROBE_H
 #define NATTER_TESTS_TOOLS_PROBE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shared/proto/natter.pb-c.h"
@@ -13,6 +14,7 @@ struct probe_ws;
 struct probe {
 	struct probe_ws	*ws;
 	const char	*keydir;
+	char		 name[33];	/* signed in as, or "" */
 	uint8_t		 nonce[32];
 	uint64_t	 next_id;
 	int		 closed;
@@ -33,12 +35,35 @@ Natter__Frame	*probe_wait(struct probe *, uint64_t id);
 Natter__Frame	*probe_read(struct probe *);
 /* The next Deliver or Event (stashed or read). */
 Natter__Frame	*probe_push(struct probe *);
+/* Register name with Ed25519 key sk, nopk one-time prekeys and, unless
+ * list is NULL, that device list; bad spoils the signature. Prints
+ * "LABEL CODE [NAME/DEVICE]" (and the message of a refused list). */
+int		 probe_register(struct probe *, const char *label,
+		     const char *name, const uint8_t sk[64], int nopk, int bad,
+		     const uint8_t *list, size_t listlen);
+/* After a BundleRequest's answer: " list=vVERSION:ID,ID..." (verified
+ * with the key of the bundle of device 1), " list=BAD", or nothing when
+ * the account has no list (probe_link.c). */
+void		 probe_print_list(const Natter__Response *);
 int		 probe_load_key(struct probe *, const char *, uint8_t sk[64]);
 int		 probe_save_key(struct probe *, const char *,
 		     const uint8_t sk[64]);
 void		 probe_sign(struct probe *, const char *label, const char *name,
 		     const uint32_t *device, const uint8_t sk[64],
 		     uint8_t sig[64]);
+
+/* One step: its name, how many arguments it takes, and its function,
+ * which returns 0, or -1 for a failure (the connection failed or a wait
+ * timed out). */
+struct probe_step {
+	const char	*name;
+	int		 minargs, maxargs;
+	const char	*usage;
+	int		(*fn)(struct probe *, int, char **);
+};
+/* The steps about device lists and linking (probe_link.c). */
+extern const struct probe_step	probe_link_steps[];
+extern const size_t		probe_link_nsteps;
 
 /* 1 if name is a step name. */
 int	probe_is_step(const char *name);

@@ -16,13 +16,6 @@
 
 #define STEP_MAXENV	64
 
-struct step {
-	const char	*name;
-	int		 minargs, maxargs;
-	const char	*usage;
-	int		(*fn)(struct probe *, int, char **);
-};
-
 static void
 step_fill_prekeys(Natter__SignedPrekey *spk, uint8_t spkbuf[96],
     Natter__OneTimePrekey *opks, Natter__OneTimePrekey **opkp,
@@ -50,17 +43,18 @@ step_fill_prekeys(Natter__SignedPrekey *spk, uint8_t spkbuf[96],
 	}
 }
 
-/* register NAME [NOPK] / badregister NAME */
-static int
-step_register_common(struct probe *p, const char *name, int nopk, int bad)
+int
+probe_register(struct probe *p, const char *label, const char *name,
+    const uint8_t sk[64], int nopk, int bad, const uint8_t *list,
+    size_t listlen)
 {
 	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
 	Natter__Register	 reg = NATTER__REGISTER__INIT;
 	Natter__SignedPrekey	 spk;
 	Natter__OneTimePrekey	*opks, **opkp;
-	uint8_t			 pk[32], sk[64], sig[64], spkbuf[96], *opkbuf;
+	uint8_t			 pk[32], sig[64], spkbuf[96], *opkbuf;
 
-	crypto_sign_keypair(pk, sk);
+	memcpy(pk, sk + 32, sizeof pk);
 	opks = xcalloc((size_t)nopk + 1, sizeof *opks);
 	opkp = xcalloc((size_t)nopk + 1, sizeof *opkp);
 	opkbuf = xcalloc((size_t)nopk + 1, 32);
@@ -77,6 +71,8 @@ step_register_common(struct probe *p, const char *name, int nopk, int bad)
 	reg.one_time_prekeys = opkp;
 	reg.signature.data = sig;
 	reg.signature.len = 64;
+	reg.device_list.data = (uint8_t *)list;
+	reg.device_list.len = listlen;
 	f.body_case = NATTER__FRAME__BODY_REGISTER;
 	f.register_ = &reg;
 	r = probe_request(p, &f);
@@ -85,16 +81,28 @@ step_register_common(struct probe *p, const char *name, int nopk, int bad)
 	free(opkbuf);
 	if (r == NULL)
 		return (-1);
-	printf("%s %s", bad ? "badregister" : "register",
-	    probe_code(r->response->code));
+	printf("%s %s", label, probe_code(r->response->code));
 	if (r->response->code == 0) {
 		printf(" %s/%u", r->response->name, r->response->device);
+		snprintf(p->name, sizeof p->name, "%s", name);
 		if (probe_save_key(p, name, sk) != 0)
 			return (-1);
-	}
+	} else if (list != NULL)
+		printf(" (%s)", r->response->message);
 	printf("\n");
 	wire_free(r);
 	return (0);
+}
+
+/* register NAME [NOPK] / badregister NAME */
+static int
+step_register_common(struct probe *p, const char *name, int nopk, int bad)
+{
+	uint8_t	pk[32], sk[64];
+
+	crypto_sign_keypair(pk, sk);
+	return (probe_register(p, bad ? "badregister" : "register", name, sk,
+	    nopk, bad, NULL, 0));
 }
 
 static int
@@ -110,7 +118,8 @@ step_badregister(struct probe *p, int argc, char **argv)
 	return (step_register_common(p, argv[1], 10, 1));
 }
 
-/* Send an Auth with sig; print "LABEL CODE". */
+/* Send an Auth with sig; print "LABEL CODE" (and the message of a
+ * DEVICE_REMOVED). */
 static int
 step_auth_send(struct probe *p, const char *label, const char *name,
     uint32_t device, const uint8_t sig[64])
@@ -126,20 +135,26 @@ step_auth_send(struct probe *p, const char *label, const char *name,
 	f.auth = &a;
 	if ((r = probe_request(p, &f)) == NULL)
 		return (-1);
-	printf("%s %s\n", label, probe_code(r->response->code));
+	printf("%s %s", label, probe_code(r->response->code));
+	if (r->response->code == NATTER__CODE__DEVICE_REMOVED)
+		printf(" (%s)", r->response->message);
+	printf("\n");
+	if (r->response->code == NATTER__CODE__OK)
+		snprintf(p->name, sizeof p->name, "%s", name);
 	wire_free(r);
 	return (0);
 }
 
-/* auth NAME [DEVICE] / badauth NAME; save: write the signature there. */
+/* auth NAME [DEVICE [KEY]] / badauth NAME; signed with KEY's key (NAME's
+ * by default); save: write the signature there. */
 static int
 step_auth_common(struct probe *p, const char *name, uint32_t device, int bad,
-    const char *save)
+    const char *save, const char *key)
 {
 	uint8_t		 sk[64], pk[32], sig[64];
 	FILE		*fp;
 
-	if (bad || probe_load_key(p, name, sk) != 0)
+	if (bad || probe_load_key(p, key != NULL ? key : name, sk) != 0)
 		crypto_sign_keypair(pk, sk);
 	probe_sign(p, LOGIN_AUTH_DOMAIN, name, &device, sk, sig);
 	sodium_memzero(sk, sizeof sk);
@@ -159,20 +174,21 @@ static int
 step_auth(struct probe *p, int argc, char **argv)
 {
 	return (step_auth_common(p, argv[1],
-	    argc > 2 ? (uint32_t)atoi(argv[2]) : 1, 0, NULL));
+	    argc > 2 ? (uint32_t)atoi(argv[2]) : 1, 0, NULL,
+	    argc > 3 ? argv[3] : NULL));
 }
 
 static int
 step_badauth(struct probe *p, int argc, char **argv)
 {
-	return (step_auth_common(p, argv[1], 1, 1, NULL));
+	return (step_auth_common(p, argv[1], 1, 1, NULL, NULL));
 }
 
 /* authsave NAME FILE: a good auth, its signature kept in FILE. */
 static int
 step_authsave(struct probe *p, int argc, char **argv)
 {
-	return (step_auth_common(p, argv[1], 1, 0, argv[2]));
+	return (step_auth_common(p, argv[1], 1, 0, argv[2], NULL));
 }
 
 /* authreplay NAME FILE: the signature from FILE (another challenge's). */
@@ -235,30 +251,67 @@ step_print_refs(const char *label, Natter__DeviceRef **refs, size_t n)
 		printf("-");
 }
 
-/* Send TEXT to TO with envelopes for refs (name:device pairs). */
+/* Devices named on the command line: "-" or name:dev[,name:dev...]. */
+struct step_refs {
+	char		*buf;
+	char		*names[STEP_MAXENV];
+	uint32_t	 devs[STEP_MAXENV];
+	size_t		 n;
+};
+
+static void
+step_refs_parse(struct step_refs *r, const char *spec)
+{
+	char	*tok, *save, *c;
+
+	memset(r, 0, sizeof *r);
+	r->buf = xstrdup(spec != NULL ? spec : "-");
+	for (tok = strtok_r(r->buf, ",", &save);
+	    tok != NULL && r->n < STEP_MAXENV;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "-") == 0 || (c = strchr(tok, ':')) == NULL)
+			continue;
+		*c = '\0';
+		r->names[r->n] = tok;
+		r->devs[r->n++] = (uint32_t)atoi(c + 1);
+	}
+}
+
+/* Send TEXT to TO with an envelope for each of env, skipping skip (may
+ * be NULL). */
 static Natter__Frame *
 step_send_refs(struct probe *p, const char *to, const char *text,
-    const uint8_t id[16], char **names, uint32_t *devs, size_t n)
+    const uint8_t id[16], const struct step_refs *env,
+    const struct step_refs *skip)
 {
 	Natter__Frame		f = NATTER__FRAME__INIT;
 	Natter__Send		s = NATTER__SEND__INIT;
-	Natter__Envelope	env[STEP_MAXENV], *envp[STEP_MAXENV];
+	Natter__Envelope	e[STEP_MAXENV], *ep[STEP_MAXENV];
+	Natter__DeviceRef	d[STEP_MAXENV], *dp[STEP_MAXENV];
 	size_t			i;
 
-	for (i = 0; i < n && i < STEP_MAXENV; i++) {
-		natter__envelope__init(&env[i]);
-		env[i].name = names[i];
-		env[i].device = devs[i];
-		env[i].type = 1;
-		env[i].content.data = (uint8_t *)text;
-		env[i].content.len = strlen(text);
-		envp[i] = &env[i];
+	for (i = 0; i < env->n; i++) {
+		natter__envelope__init(&e[i]);
+		e[i].name = env->names[i];
+		e[i].device = env->devs[i];
+		e[i].type = 1;
+		e[i].content.data = (uint8_t *)text;
+		e[i].content.len = strlen(text);
+		ep[i] = &e[i];
+	}
+	for (i = 0; skip != NULL && i < skip->n; i++) {
+		natter__device_ref__init(&d[i]);
+		d[i].name = skip->names[i];
+		d[i].device = skip->devs[i];
+		dp[i] = &d[i];
 	}
 	s.message_id.data = (uint8_t *)id;
 	s.message_id.len = 16;
 	s.to = (char *)to;
-	s.n_envelopes = i;
-	s.envelopes = envp;
+	s.n_envelopes = env->n;
+	s.envelopes = ep;
+	s.n_skipped = skip != NULL ? skip->n : 0;
+	s.skipped = dp;
 	f.body_case = NATTER__FRAME__BODY_SEND;
 	f.send = &s;
 	return (probe_request(p, &f));
@@ -277,25 +330,27 @@ step_send(struct probe *p, int argc, char **argv)
 {
 	Natter__Frame		*r;
 	Natter__Response	*resp;
+	struct step_refs	 env;
 	uint8_t			 id[16];
-	char			*names[STEP_MAXENV];
-	uint32_t		 devs[STEP_MAXENV];
-	size_t			 n = 1, i;
+	size_t			 i;
 
 	step_message_id(argc > 3 ? argv[3] : NULL, id);
-	names[0] = argv[1];
-	devs[0] = 1;
-	r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
+	memset(&env, 0, sizeof env);
+	env.names[0] = argv[1];
+	env.devs[0] = 1;
+	env.n = 1;
+	r = step_send_refs(p, argv[1], argv[2], id, &env, NULL);
 	if (r != NULL && r->response->code == NATTER__CODE__DEVICE_MISMATCH) {
 		resp = r->response;
-		for (n = 0, i = 0; i < resp->n_missing && n < STEP_MAXENV; i++) {
-			names[n] = xstrdup(resp->missing[i]->name);
-			devs[n++] = resp->missing[i]->device;
+		for (env.n = 0, i = 0; i < resp->n_missing &&
+		    env.n < STEP_MAXENV; i++) {
+			env.names[env.n] = xstrdup(resp->missing[i]->name);
+			env.devs[env.n++] = resp->missing[i]->device;
 		}
 		wire_free(r);
-		r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
-		for (i = 0; i < n; i++)
-			free(names[i]);
+		r = step_send_refs(p, argv[1], argv[2], id, &env, NULL);
+		for (i = 0; i < env.n; i++)
+			free(env.names[i]);
 	}
 	if (r == NULL)
 		return (-1);
@@ -311,20 +366,24 @@ step_send(struct probe *p, int argc, char **argv)
 static int
 step_sendbig(struct probe *p, int argc, char **argv)
 {
-	Natter__Frame	*r;
-	size_t		 size = (size_t)atol(argv[2]), i, ok = 0;
-	long		 count = atol(argv[3]), k;
-	char		*text = xmalloc(size + 1), *names[1] = { argv[1] };
-	uint32_t	 devs[1] = { 1 };
-	uint8_t		 id[16];
+	Natter__Frame		*r;
+	struct step_refs	 env;
+	size_t			 size = (size_t)atol(argv[2]), i, ok = 0;
+	long			 count = atol(argv[3]), k;
+	char			*text = xmalloc(size + 1);
+	uint8_t			 id[16];
 
+	memset(&env, 0, sizeof env);
+	env.names[0] = argv[1];
+	env.devs[0] = 1;
+	env.n = 1;
 	for (i = 0; i < size; i++)
 		text[i] = (char)('a' + i % 26);
 	text[size] = '\0';
 	for (k = 0; k < count; k++) {
 		step_message_id(NULL, id);
-		if ((r = step_send_refs(p, argv[1], text, id, names, devs,
-		    1)) == NULL) {
+		if ((r = step_send_refs(p, argv[1], text, id, &env,
+		    NULL)) == NULL) {
 			free(text);
 			return (-1);
 		}
@@ -388,28 +447,21 @@ fail:
 	return (-1);
 }
 
-/* sendenv TO TEXT REFS: REFS is "-" or name:dev[,name:dev...]. */
+/* sendenv TO TEXT REFS [SKIPPED]: envelopes for REFS, Send.skipped
+ * SKIPPED (both "-" or name:dev[,name:dev...]). */
 static int
 step_sendenv(struct probe *p, int argc, char **argv)
 {
-	Natter__Frame	*r;
-	uint8_t		 id[16];
-	char		*names[STEP_MAXENV], *list, *tok, *save, *c;
-	uint32_t	 devs[STEP_MAXENV];
-	size_t		 n = 0;
+	Natter__Frame		*r;
+	struct step_refs	 env, skip;
+	uint8_t			 id[16];
 
-	list = xstrdup(argv[3]);
-	for (tok = strtok_r(list, ",", &save); tok != NULL && n < STEP_MAXENV;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "-") == 0 || (c = strchr(tok, ':')) == NULL)
-			continue;
-		*c = '\0';
-		names[n] = tok;
-		devs[n++] = (uint32_t)atoi(c + 1);
-	}
+	step_refs_parse(&env, argv[3]);
+	step_refs_parse(&skip, argc > 4 ? argv[4] : NULL);
 	step_message_id(NULL, id);
-	r = step_send_refs(p, argv[1], argv[2], id, names, devs, n);
-	free(list);
+	r = step_send_refs(p, argv[1], argv[2], id, &env, &skip);
+	free(env.buf);
+	free(skip.buf);
 	if (r == NULL)
 		return (-1);
 	printf("sendenv %s", probe_code(r->response->code));
@@ -558,6 +610,7 @@ step_bundle(struct probe *p, int argc, char **argv)
 		else
 			printf("none");
 	}
+	probe_print_list(r->response);
 	printf("\n");
 	wire_free(r);
 	return (0);
@@ -767,10 +820,10 @@ step_take(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
-static const struct step steps[] = {
+static const struct probe_step steps[] = {
 	{ "register", 1, 2, "register NAME [NOPK]", step_register },
 	{ "badregister", 1, 1, "badregister NAME", step_badregister },
-	{ "auth", 1, 2, "auth NAME [DEVICE]", step_auth },
+	{ "auth", 1, 3, "auth NAME [DEVICE [KEY]]", step_auth },
 	{ "badauth", 1, 1, "badauth NAME", step_badauth },
 	{ "authsave", 2, 2, "authsave NAME FILE", step_authsave },
 	{ "authreplay", 2, 2, "authreplay NAME FILE", step_authreplay },
@@ -778,7 +831,8 @@ static const struct step steps[] = {
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
 	{ "sendbig", 3, 3, "sendbig TO SIZE COUNT", step_sendbig },
 	{ "sendpipe", 4, 4, "sendpipe TO N SIZE WINDOW", step_sendpipe },
-	{ "sendenv", 3, 3, "sendenv TO TEXT NAME:DEV,...|-", step_sendenv },
+	{ "sendenv", 3, 4, "sendenv TO TEXT NAME:DEV,...|- [SKIPPED]",
+	    step_sendenv },
 	{ "recv", 0, 2, "recv [N [noack]]", step_recv },
 	{ "recvf", 0, 2, "recvf [N [noack]]", step_recvf },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },
@@ -794,43 +848,49 @@ static const struct step steps[] = {
 	{ "drain", 0, 0, "drain", step_drain },
 };
 
-int
-probe_step(struct probe *p, int argc, char **argv)
-{
-	const struct step	*s;
-	size_t			 i;
-	int			 nargs;
-
-	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		s = &steps[i];
-		if (strcmp(argv[0], s->name) != 0)
-			continue;
-		/* Arguments run up to the next step name. */
-		for (nargs = 0; nargs < s->maxargs && nargs + 1 < argc;
-		    nargs++) {
-			if (probe_is_step(argv[nargs + 1]))
-				break;
-		}
-		if (nargs < s->minargs) {
-			fprintf(stderr, "usage: %s\n", s->usage);
-			return (0);
-		}
-		if (s->fn(p, nargs + 1, argv) != 0)
-			return (-1);
-		return (nargs + 1);
-	}
-	fprintf(stderr, "natter-probe: unknown step: %s\n", argv[0]);
-	return (0);
-}
-
-int
-probe_is_step(const char *name)
+/* The step called name, from either table, or NULL. */
+static const struct probe_step *
+step_find(const char *name)
 {
 	size_t	i;
 
 	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		if (strcmp(name, steps[i].name) == 0)
-			return (1);
+			return (&steps[i]);
 	}
-	return (0);
+	for (i = 0; i < probe_link_nsteps; i++) {
+		if (strcmp(name, probe_link_steps[i].name) == 0)
+			return (&probe_link_steps[i]);
+	}
+	return (NULL);
+}
+
+int
+probe_step(struct probe *p, int argc, char **argv)
+{
+	const struct probe_step	*s;
+	int			 nargs;
+
+	if ((s = step_find(argv[0])) == NULL) {
+		fprintf(stderr, "natter-probe: unknown step: %s\n", argv[0]);
+		return (0);
+	}
+	/* Arguments run up to the next step name. */
+	for (nargs = 0; nargs < s->maxargs && nargs + 1 < argc; nargs++) {
+		if (probe_is_step(argv[nargs + 1]))
+			break;
+	}
+	if (nargs < s->minargs) {
+		fprintf(stderr, "usage: %s\n", s->usage);
+		return (0);
+	}
+	if (s->fn(p, nargs + 1, argv) != 0)
+		return (-1);
+	return (nargs + 1);
+}
+
+int
+probe_is_step(const char *name)
+{
+	return (step_find(name) != NULL);
 }

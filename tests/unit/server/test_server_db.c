@@ -1,7 +1,8 @@
 /* test_server_db: natterd's SQLite modules on a real database: queue FIFO
  * order, idempotent sends, ack deletes, TTL filtering and purge, depth,
- * accounts, one-time prekeys handed out once, and the generations of
- * durable.c (a commit counts as on disk only after its WAL sync). */
+ * accounts, one-time prekeys handed out once, stored device lists and
+ * the schema migration, and the generations of durable.c (a commit
+ * counts as on disk only after its WAL sync). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "server/durable.h"
 #include "server/prekeys.h"
 #include "server/queue.h"
+#include "server/roster.h"
 #include "shared/util/xmalloc.h"
 #include "tests/unit/unit.h"
 
@@ -315,6 +317,47 @@ START_TEST(test_reopen)
 }
 END_TEST
 
+/* Device lists: none for a legacy account, stored and replaced; an
+ * older database (schema version 2) migrates, its accounts kept. */
+START_TEST(test_roster)
+{
+	uint8_t		 ik[ACCOUNTS_KEYBYTES] = { 7 }, out[ROSTER_MAXBYTES];
+	sqlite3		*h;
+	char		*path, *err = NULL;
+	uint64_t	 version = 99;
+	size_t		 len;
+	int64_t		 a, b;
+
+	ck_assert_int_eq(accounts_create(db, "erin", ik, &a), 0);
+	ck_assert_int_eq(roster_get(db, a, &version, out, &len), 1);
+	ck_assert_int_eq(roster_put(db, a, 1, (const uint8_t *)"one", 3), 0);
+	ck_assert_int_eq(roster_put(db, a, 2, (const uint8_t *)"two!", 4), 0);
+	ck_assert_int_eq(roster_get(db, a, &version, out, &len), 0);
+	ck_assert_uint_eq(version, 2);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_mem_eq(out, "two!", 4);
+	ck_assert_int_eq(roster_get(db, a, &version, NULL, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	db_close(db);
+
+	/* Back to schema 2, as a natterd before lists left it. */
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE device_lists; "
+	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path, 0, &err);
+	free(path);
+	ck_assert_msg(db != NULL, "db_open: %s", err != NULL ? err : "?");
+	ck_assert_int_eq(accounts_lookup(db, "erin", &b), 0);
+	ck_assert_int_eq(b, a);
+	ck_assert_int_eq(roster_get(db, a, &version, out, &len), 1);
+	ck_assert_int_eq(roster_put(db, a, 1, (const uint8_t *)"one", 3), 0);
+	ck_assert_int_eq(roster_get(db, a, &version, out, &len), 0);
+	ck_assert_uint_eq(version, 1);
+}
+END_TEST
+
 static int	released;
 
 static void
@@ -376,6 +419,7 @@ main(void)
 	tcase_add_test(tc, test_prekeys_once);
 	tcase_add_test(tc, test_prekeys_bound);
 	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_roster);
 	tcase_add_test(tc, test_durable);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

@@ -1,6 +1,6 @@
-/* test_server_logic: natterd's pure logic: the device-mismatch computation,
- * Register/Auth signature checks, name validation, the sessions online,
- * the directory seam. */
+/* test_server_logic: natterd's pure logic: the device-mismatch computation
+ * (with skipped devices), the device list checks, Register/Auth signature
+ * checks, name validation, the sessions online, the directory seam. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "server/directory.h"
 #include "server/fanout.h"
 #include "server/online.h"
+#include "server/roster.h"
 #include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "tests/unit/unit.h"
@@ -25,8 +26,8 @@ START_TEST(test_fanout_exact)
 	struct fanout_ref	missing[3], extra[3];
 	size_t			nm, ne;
 
-	ck_assert_int_eq(fanout_check(exp, 3, env, 3, missing, &nm, extra,
-	    &ne), 0);
+	ck_assert_int_eq(fanout_check(exp, 3, NULL, 0, env, 3, missing, &nm,
+	    extra, &ne), 0);
 	ck_assert_uint_eq(nm, 0);
 	ck_assert_uint_eq(ne, 0);
 }
@@ -41,8 +42,8 @@ START_TEST(test_fanout_mismatch)
 	struct fanout_ref	missing[3], extra[4];
 	size_t			nm, ne;
 
-	ck_assert_int_eq(fanout_check(exp, 3, env, 4, missing, &nm, extra,
-	    &ne), 1);
+	ck_assert_int_eq(fanout_check(exp, 3, NULL, 0, env, 4, missing, &nm,
+	    extra, &ne), 1);
 	ck_assert_uint_eq(nm, 2);
 	ck_assert_str_eq(missing[0].name, "bob");
 	ck_assert_uint_eq(missing[0].device, 2);
@@ -63,12 +64,128 @@ START_TEST(test_fanout_empty)
 	size_t			nm, ne;
 
 	/* A note to self on a single device: nothing expected, none given. */
-	ck_assert_int_eq(fanout_check(exp, 0, NULL, 0, missing, &nm, extra,
-	    &ne), 0);
-	ck_assert_int_eq(fanout_check(exp, 1, NULL, 0, missing, &nm, extra,
-	    &ne), 1);
+	ck_assert_int_eq(fanout_check(exp, 0, NULL, 0, NULL, 0, missing, &nm,
+	    extra, &ne), 0);
+	ck_assert_int_eq(fanout_check(exp, 1, NULL, 0, NULL, 0, missing, &nm,
+	    extra, &ne), 1);
 	ck_assert_uint_eq(nm, 1);
 	ck_assert_uint_eq(ne, 0);
+}
+END_TEST
+
+/* Send.skipped: a device left out on purpose is neither missing nor
+ * queued (an envelope for it is extra); one that is not a device of the
+ * account is ignored. */
+START_TEST(test_fanout_skipped)
+{
+	struct fanout_ref	exp[] = { { "bob", 1 }, { "bob", 2 },
+				    { "alice", 2 } };
+	struct fanout_ref	env[] = { { "bob", 1 }, { "alice", 2 } };
+	struct fanout_ref	env2[] = { { "bob", 1 }, { "bob", 2 },
+				    { "alice", 2 } };
+	struct fanout_ref	skip[] = { { "bob", 2 }, { "bob", 9 },
+				    { "carol", 1 } };
+	struct fanout_ref	missing[3], extra[3];
+	size_t			nm, ne;
+
+	/* Without the skip, bob/2 is missing. */
+	ck_assert_int_eq(fanout_check(exp, 3, NULL, 0, env, 2, missing, &nm,
+	    extra, &ne), 1);
+	ck_assert_uint_eq(nm, 1);
+	ck_assert_uint_eq(missing[0].device, 2);
+	/* Skipped: accepted; bob/9 and carol/1 are no devices, ignored. */
+	ck_assert_int_eq(fanout_check(exp, 3, skip, 3, env, 2, missing, &nm,
+	    extra, &ne), 0);
+	ck_assert_uint_eq(nm, 0);
+	ck_assert_uint_eq(ne, 0);
+	/* Skipped and given an envelope anyway: that envelope is extra, so
+	 * nothing is queued for a skipped device. */
+	ck_assert_int_eq(fanout_check(exp, 3, skip, 1, env2, 3, missing, &nm,
+	    extra, &ne), 1);
+	ck_assert_uint_eq(nm, 0);
+	ck_assert_uint_eq(ne, 1);
+	ck_assert_str_eq(extra[0].name, "bob");
+	ck_assert_uint_eq(extra[0].device, 2);
+	/* Skipping one device leaves the others required. */
+	ck_assert_int_eq(fanout_check(exp, 3, skip, 1, env + 1, 1, missing,
+	    &nm, extra, &ne), 1);
+	ck_assert_uint_eq(nm, 1);
+	ck_assert_str_eq(missing[0].name, "bob");
+	ck_assert_uint_eq(missing[0].device, 1);
+}
+END_TEST
+
+/* Sign a list for account of devices ids[i] with keys pks[i]. */
+static size_t
+sign_list(uint8_t *out, const char *account, uint64_t version,
+    const uint32_t *ids, uint8_t (*pks)[32], size_t n, const uint8_t *sk)
+{
+	struct devicelist	*dl;
+	size_t			 len, i;
+
+	dl = devicelist_create(account, strlen(account), version, 1000);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(devicelist_add(dl, ids[i], pks[i]), 0);
+	devicelist_sign(dl, sk, out, &len);
+	devicelist_free(dl);
+	return (len);
+}
+
+/* roster_verify: what natterd takes as a device list. */
+START_TEST(test_roster_verify)
+{
+	uint8_t			 pks[6][32], zk[2][32], sk[64], other[64];
+	uint8_t			 buf[ROSTER_MAXBYTES];
+	uint32_t		 ids[6] = { 1, 2, 3, 4, 5, 6 };
+	uint32_t		 zero[2] = { 0, 1 };
+	struct devicelist	*dl;
+	const char		*why;
+	size_t			 len, i;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	for (i = 0; i < 6; i++)
+		crypto_sign_keypair(pks[i], i == 0 ? sk : other);
+	len = sign_list(buf, "alice", 3, ids, pks, 5, sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 2, &dl,
+	    &why), NATTER__CODE__OK);
+	ck_assert_uint_eq(devicelist_count(dl), 5);
+	devicelist_free(dl);
+	/* Each refusal, with its code. */
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 3, &dl,
+	    &why), NATTER__CODE__STALE_LIST);
+	ck_assert_ptr_null(dl);
+	ck_assert_uint_eq(roster_verify(buf, len, "alicf", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[1], 0, &dl,
+	    &why), NATTER__CODE__BAD_SIGNATURE);
+	buf[10] ^= 1;
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_SIGNATURE);
+	ck_assert_uint_eq(roster_verify(buf, 10, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
+	len = sign_list(buf, "alice", 4, ids, pks, 6, sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__TOO_MANY_DEVICES);
+	/* Device 1 with another key; a key twice; a device 0. */
+	len = sign_list(buf, "alice", 4, ids, pks + 1, 2, sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
+	memcpy(pks[1], pks[0], 32);
+	len = sign_list(buf, "alice", 4, ids, pks, 2, sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
+	ck_assert_str_eq(why, "two devices on the list share a key");
+	memcpy(zk[0], pks[2], 32);
+	memcpy(zk[1], pks[0], 32);
+	len = sign_list(buf, "alice", 4, zero, zk, 2, sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
+	ck_assert_str_eq(why, "device ids start at 1");
+	/* A version SQLite cannot hold. */
+	len = sign_list(buf, "alice", (uint64_t)INT64_MAX + 1, ids, pks, 1,
+	    sk);
+	ck_assert_uint_eq(roster_verify(buf, len, "alice", pks[0], 0, &dl,
+	    &why), NATTER__CODE__BAD_REQUEST);
 }
 END_TEST
 
@@ -267,6 +384,8 @@ main(void)
 	tcase_add_test(tc, test_fanout_exact);
 	tcase_add_test(tc, test_fanout_mismatch);
 	tcase_add_test(tc, test_fanout_empty);
+	tcase_add_test(tc, test_fanout_skipped);
+	tcase_add_test(tc, test_roster_verify);
 	tcase_add_test(tc, test_auth_signatures);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_online);

@@ -1,0 +1,187 @@
+/* probe_link: natter-probe's steps about signed device lists and linking.
+ *
+ * Keys live in the key directory as KEY.key (probe_save_key): a device's
+ * key is named by the test, "alice" for alice's device 1, any other name
+ * for a device being linked. A device list is given on the command line
+ * as ID=KEY[,ID=KEY...], KEY "rand" standing for a fresh random key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "shared/crypto/devicelist.h"
+#include "shared/proto/wire.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+#include "tests/tools/probe.h"
+
+/* What a list step's KEY=VALUE options say. */
+struct link_opts {
+	const char	*account;	/* account=NAME: the list's account */
+	uint64_t	 version;	/* version=N */
+	const char	*devs;		/* devs=ID=KEY,...: the devices */
+	const char	*signer;	/* signer=KEY: who signs it */
+	const char	*added;		/* added=KEY: the link being added */
+	int		 badsig;	/* badsig: a spoiled signature */
+};
+
+/* Options from argv[first..argc); 0, or -1 for one not understood. */
+static int
+link_opts(struct link_opts *o, int argc, char **argv, int first)
+{
+	int	i;
+
+	for (i = first; i < argc; i++) {
+		if (strncmp(argv[i], "account=", 8) == 0)
+			o->account = argv[i] + 8;
+		else if (strncmp(argv[i], "version=", 8) == 0)
+			o->version = strtoull(argv[i] + 8, NULL, 10);
+		else if (strncmp(argv[i], "devs=", 5) == 0)
+			o->devs = argv[i] + 5;
+		else if (strncmp(argv[i], "signer=", 7) == 0)
+			o->signer = argv[i] + 7;
+		else if (strncmp(argv[i], "added=", 6) == 0)
+			o->added = argv[i] + 6;
+		else if (strcmp(argv[i], "badsig") == 0)
+			o->badsig = 1;
+		else {
+			fprintf(stderr, "natter-probe: unknown option %s\n",
+			    argv[i]);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* The secret key of KEY, a fresh one for "rand", or self's for "self"
+ * (when self is not NULL): 0 or -1. */
+static int
+link_secret(struct probe *p, const char *key, const uint8_t *self,
+    uint8_t sk[64])
+{
+	uint8_t	pk[32];
+
+	if (strcmp(key, "rand") == 0)
+		crypto_sign_keypair(pk, sk);
+	else if (strcmp(key, "self") == 0 && self != NULL)
+		memcpy(sk, self, 64);
+	else if (probe_load_key(p, key, sk) != 0) {
+		fprintf(stderr, "natter-probe: no key %s\n", key);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The public key of KEY (see link_secret): 0 or -1. */
+static int
+link_public(struct probe *p, const char *key, const uint8_t *self,
+    uint8_t pk[32])
+{
+	uint8_t	sk[64];
+
+	if (link_secret(p, key, self, sk) != 0)
+		return (-1);
+	memcpy(pk, sk + 32, 32);
+	sodium_memzero(sk, sizeof sk);
+	return (0);
+}
+
+/* Build and sign the list o describes into out (DEVICELIST_MAXBYTES),
+ * "self" being the secret key self: 0 or -1. */
+static int
+link_build(struct probe *p, const struct link_opts *o, const uint8_t *self,
+    uint8_t *out, size_t *len)
+{
+	struct devicelist	*dl;
+	uint8_t			 sk[64], pk[32];
+	char			*buf, *tok, *save, *eq;
+	int			 rc = -1;
+
+	dl = devicelist_create(o->account, strlen(o->account), o->version,
+	    (uint64_t)time_now_ms());
+	if (dl == NULL || link_secret(p, o->signer, self, sk) != 0) {
+		fprintf(stderr, "natter-probe: cannot make a list for %s\n",
+		    o->account);
+		devicelist_free(dl);
+		return (-1);
+	}
+	buf = xstrdup(o->devs);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL ||
+		    link_public(p, eq + 1, self, pk) != 0 ||
+		    devicelist_add(dl, (uint32_t)atoi(tok), pk) != 0)
+			goto out;
+	}
+	devicelist_sign(dl, sk, out, len);
+	if (o->badsig)
+		out[*len - 1] ^= 1;
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "natter-probe: bad device spec %s\n", o->devs);
+	sodium_memzero(sk, sizeof sk);
+	free(buf);
+	devicelist_free(dl);
+	return (rc);
+}
+
+void
+probe_print_list(const Natter__Response *r)
+{
+	struct devicelist	*dl = NULL;
+	const Natter__PrekeyBundle *b;
+	size_t			 i;
+
+	if (r->device_list.len == 0)
+		return;
+	for (i = 0; i < r->n_bundles && dl == NULL; i++) {
+		b = r->bundles[i];
+		if (b->device == 1 && b->identity_key.len == 32)
+			dl = devicelist_verify(r->device_list.data,
+			    r->device_list.len, b->identity_key.data, 0, NULL);
+	}
+	if (dl == NULL) {
+		printf(" list=BAD");
+		return;
+	}
+	printf(" list=v%llu:", (unsigned long long)devicelist_version(dl));
+	for (i = 0; i < devicelist_count(dl); i++)
+		printf("%s%u", i > 0 ? "," : "",
+		    devicelist_device(dl, i, NULL));
+	devicelist_free(dl);
+}
+
+/* regl NAME [OPTS]: register NAME with a signed list, by default version
+ * 1 with device 1 only (OPTS: account=, version=, devs= with "self" for
+ * the new key, badsig). */
+static int
+step_regl(struct probe *p, int argc, char **argv)
+{
+	struct link_opts	o;
+	uint8_t			pk[32], sk[64], list[DEVICELIST_MAXBYTES];
+	size_t			len;
+	int			rc;
+
+	memset(&o, 0, sizeof o);
+	o.account = argv[1];
+	o.version = 1;
+	o.devs = "1=self";
+	o.signer = "self";
+	if (link_opts(&o, argc, argv, 2) != 0)
+		return (-1);
+	crypto_sign_keypair(pk, sk);
+	if (link_build(p, &o, sk, list, &len) != 0)
+		return (-1);
+	rc = probe_register(p, "regl", argv[1], sk, 50, 0, list, len);
+	sodium_memzero(sk, sizeof sk);
+	return (rc);
+}
+
+const struct probe_step probe_link_steps[] = {
+	{ "regl", 1, 6, "regl NAME [account=A] [version=N] [devs=ID=KEY,...] "
+	    "[badsig]", step_regl },
+};
+const size_t probe_link_nsteps =
+    sizeof probe_link_steps / sizeof probe_link_steps[0];

@@ -1,4 +1,5 @@
 /* devices: the devices of an account as the server presents them: bundle lookups, the trust gate, sessions started. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,11 @@
 #include "client/store/kv.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
+#include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
+
+#define DEVICES_NOTICES	16
 
 struct devices {
 	struct store		*st;
@@ -23,6 +27,8 @@ struct devices {
 	struct conn		*cn;
 	struct event_sink	*ev;
 	int			 fetching;	/* rounds waiting */
+	char			 noticed[DEVICES_NOTICES][WIRE_NAME_MAX + 16];
+	unsigned		 nnoticed;	/* ring of devices told about */
 };
 
 /* One devices_fetch: its lookups answer into it. */
@@ -199,6 +205,22 @@ devices_check(struct devices *d, const char *name, uint32_t device,
 }
 
 int
+devices_is_listed(struct devices *d, const char *name, uint32_t device)
+{
+	struct devicelist	*l;
+	uint8_t			 pk[32];
+	int			 ok;
+
+	if (devices_account_key(d, name, pk) != 0)
+		return (0);
+	if ((l = devices_list_load(d, name, pk)) == NULL)
+		return (device == 1);
+	ok = devicelist_find(l, device) != NULL;
+	devicelist_free(l);
+	return (ok);
+}
+
+int
 devices_may_encrypt(struct devices *d, const char *name, uint32_t device)
 {
 	uint8_t	pk[32], ik[32];
@@ -337,6 +359,23 @@ devices_forget(struct devices *d, const char *name, uint32_t device)
 	return (peers_forget(d->peers, name, device));
 }
 
+/* 1 the first time (name, device) is told about in this process. */
+static int
+devices_first_notice(struct devices *d, const char *name, uint32_t device)
+{
+	char	key[WIRE_NAME_MAX + 16];
+	int	i;
+
+	snprintf(key, sizeof key, "%s/%u", name, device);
+	for (i = 0; i < DEVICES_NOTICES; i++) {
+		if (strcmp(d->noticed[i], key) == 0)
+			return (0);
+	}
+	snprintf(d->noticed[d->nnoticed++ % DEVICES_NOTICES],
+	    sizeof d->noticed[0], "%s", key);
+	return (1);
+}
+
 /* Drop the sessions of peer's devices that are not (or no longer) its. */
 static void
 devices_prune(struct devices *d, const char *peer)
@@ -377,7 +416,7 @@ devices_sessions(struct devices *d, const char *peer, const uint8_t pk[32],
 			return (-1);
 	}
 	devices_prune(d, peer);
-	if (ghost != 0) {
+	if (ghost != 0 && devices_first_notice(d, peer, ghost)) {
 		err_set(&notice, CORE_ERR_UNTRUSTED_IDENTITY, "the server "
 		    "presents a device %u of %s that is not on %s's signed "
 		    "device list: nothing is encrypted to it, nothing from it "

@@ -63,6 +63,8 @@ int	devices_usable(struct devices *, const char *name, struct core_error *)
  */
 int	devices_check(struct devices *, const char *name, uint32_t device,
 	    const uint8_t ik[32]);
+/* Is device on name's signed list (device 1 alone while none is known)? */
+int	devices_is_listed(struct devices *, const char *name, uint32_t device);
 /* May we encrypt to (name, device) (its session's key is name's)? */
 int	devices_may_encrypt(struct devices *, const char *name,
 	    uint32_t device);

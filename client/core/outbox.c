@@ -45,6 +45,9 @@ struct outbox_msg {
 	size_t			 nread;
 	int64_t			 ts;
 	int			 tries;
+	int			 looked_up;	/* devices fetched for a mismatch */
+	Natter__DeviceRef	*skip[PEERS_MAX_DEVICES];	/* left out */
+	size_t			 nskip;
 	int			 inflight;	/* sent, no answer yet */
 	core_sent_cb		*cb;
 	void			*arg;
@@ -86,7 +89,13 @@ outbox_create(struct core *c, struct store *st, struct account *acct,
 static void
 outbox_msg_free(struct outbox *ob, struct outbox_msg *s)
 {
+	size_t	i;
+
 	TAILQ_REMOVE(&ob->msgs, s, entry);
+	for (i = 0; i < s->nskip; i++) {
+		free(s->skip[i]->name);
+		free(s->skip[i]);
+	}
 	free(s->to);
 	free(s->read_ids);
 	if (s->text != NULL) {
@@ -361,6 +370,33 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 	return (0);
 }
 
+/*
+ * A device the server says is missing that the account's signed list (as
+ * looked up for this message) does not have: left out on purpose, and
+ * said so in Send.skipped from now on.
+ */
+static int
+outbox_skip(struct outbox *ob, struct outbox_msg *s, const char *name,
+    uint32_t device)
+{
+	size_t	i;
+
+	if (!s->looked_up || devices_is_listed(ob->devs, name, device))
+		return (0);
+	for (i = 0; i < s->nskip; i++) {
+		if (s->skip[i]->device == device &&
+		    strcmp(s->skip[i]->name, name) == 0)
+			return (1);
+	}
+	if (s->nskip == PEERS_MAX_DEVICES)
+		return (1);
+	s->skip[s->nskip] = xmalloc(sizeof *s->skip[0]);
+	natter__device_ref__init(s->skip[s->nskip]);
+	s->skip[s->nskip]->name = xstrdup(name);
+	s->skip[s->nskip++]->device = device;
+	return (1);
+}
+
 static void
 outbox_mismatch(struct outbox *ob, struct outbox_msg *s,
     const Natter__Response *r)
@@ -375,7 +411,8 @@ outbox_mismatch(struct outbox *ob, struct outbox_msg *s,
 	for (i = 0; i < r->n_missing && n < PEERS_MAX_DEVICES; i++) {
 		const char *nm = r->missing[i]->name;
 
-		if (nm == NULL || !wire_name_valid(nm))
+		if (nm == NULL || !wire_name_valid(nm) ||
+		    outbox_skip(ob, s, nm, r->missing[i]->device))
 			continue;
 		for (j = 0; j < n && strcmp(names[j], nm) != 0; j++)
 			;
@@ -388,6 +425,7 @@ outbox_mismatch(struct outbox *ob, struct outbox_msg *s,
 		outbox_finish(ob, s, &err);
 	} else if (n > 0 && !ob->fetching) {
 		/* The window's later sends report the same: one fetch. */
+		s->looked_up = 1;
 		(void)outbox_fetch(ob, s, names, n);
 		return;
 	}
@@ -430,6 +468,7 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 	Natter__Send		snd = NATTER__SEND__INIT;
 	struct core_error	err;
 	uint32_t		dev;
+	size_t			i;
 	int			rc = OUTBOX_SENT;
 
 	if (devices_usable(ob->devs, s->to, &err) != 0) {
@@ -449,6 +488,8 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 		outbox_finish(ob, s, &err);
 		return (OUTBOX_DONE);
 	}
+	for (i = 0; i < s->nskip; i++)
+		peers_skip(&snd, s->skip[i]->name, s->skip[i]->device);
 	snd.message_id.data = s->id;
 	snd.message_id.len = sizeof s->id;
 	snd.to = s->to;

@@ -26,7 +26,8 @@ ghost()
 	        (SELECT id FROM accounts WHERE name = '$2');"
 }
 
-# queued ACCOUNT DEVICE: rows waiting for that device.
+# queued ACCOUNT DEVICE: rows waiting for that device (natterd holds its
+# database while it runs: call it while natterd is stopped).
 queued()
 {
 	db "SELECT count(*) FROM queue WHERE device = $2 AND account =
@@ -53,8 +54,10 @@ nat alice --json send bob "for bob only" >"$ROOT/s3" 2>"$ROOT/s3.err" ||
     fail "send after the ghost appeared: exit $?: $(cat "$ROOT/s3.err")"
 assert_contains "$(cat "$ROOT/s3.err")" "not on bob's signed device list" \
     "alice's notice"
+stop_server || fail "natterd exit status $? on SIGTERM"
 assert_eq "$(queued bob 2)" 0 "rows queued for the ghost bob device 2"
 assert_eq "$(queued alice 2)" 0 "rows queued for the ghost alice device 2"
+restart_server
 nat bob --json recv >"$ROOT/r3" || fail "bob recv exit $?"
 assert_contains "$(cat "$ROOT/r3")" '"text":"for bob only"' "bob's copy"
 
@@ -72,7 +75,9 @@ case $(cat "$ROOT/r4") in
 esac
 assert_contains "$(cat "$ROOT/r4.err")" "dropped a message from bob" \
     "alice's notice on receipt"
+stop_server || fail "natterd exit status $? on SIGTERM"
 assert_eq "$(queued alice 1)" 0 "rows left for alice (dropped ones are acked)"
+restart_server
 
 log "the same with the ghost device's number"
 send_cli eve alice forged2 1 "$ROOT/s5"

@@ -140,6 +140,20 @@ accounts_lookup(struct db *db, const char *name, int64_t *account)
 	return (0);
 }
 
+/* 1 if the device was removed by a device list, 0 if not, -1 on error. */
+static int
+accounts_removed(struct db *db, int64_t account, uint32_t device)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = db_stmt_device(db, "SELECT 1 FROM removed_devices "
+	    "WHERE account = ? AND device = ?", account, device);
+	if ((rc = db_step_row(st)) == 0)
+		sqlite3_reset(st);
+	return (rc == -1 ? -1 : rc == 0);
+}
+
 int
 accounts_device_key(struct db *db, int64_t account, uint32_t device,
     uint8_t ik[ACCOUNTS_KEYBYTES])
@@ -150,13 +164,33 @@ accounts_device_key(struct db *db, int64_t account, uint32_t device,
 
 	st = db_stmt_device(db, "SELECT identity_key FROM devices "
 	    "WHERE account = ? AND device = ?", account, device);
-	if ((rc = db_step_row(st)) != 0)
-		return (rc);
+	if ((rc = db_step_row(st)) == 1) {
+		rc = accounts_removed(db, account, device);
+		return (rc == -1 ? -1 : rc == 1 ? 2 : 1);
+	}
+	if (rc != 0)
+		return (-1);
 	if (db_column_blob(st, 0, ik, ACCOUNTS_KEYBYTES, &len) != 0 ||
 	    len != ACCOUNTS_KEYBYTES)
 		rc = -1;
 	sqlite3_reset(st);
 	return (rc);
+}
+
+int
+accounts_remove_device(struct db *db, int64_t account, uint32_t device)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_write_device(db, "DELETE FROM devices WHERE account = ? "
+	    "AND device = ?", account, device)) == NULL ||
+	    db_step_done(st) != 0)
+		return (-1);
+	accounts_devices_changed(db, account);
+	st = db_stmt_device(db, "INSERT OR IGNORE INTO removed_devices "
+	    "(account, device, removed) VALUES (?, ?, ?)", account, device);
+	sqlite3_bind_int64(st, 3, time_now_ms());
+	return (db_step_done(st));
 }
 
 int

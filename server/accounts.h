@@ -17,9 +17,14 @@ int	accounts_create(struct db *, const char *name,
 	    const uint8_t ik[ACCOUNTS_KEYBYTES], int64_t *account);
 /* Find an account by name: 0 found, 1 unknown, -1 error. */
 int	accounts_lookup(struct db *, const char *name, int64_t *account);
-/* A device's identity key: 0 found, 1 unknown, -1 error. */
+/* A device's identity key: 0 found, 1 unknown, 2 removed (by a device
+ * list: accounts_remove_device), -1 error. */
 int	accounts_device_key(struct db *, int64_t account, uint32_t device,
 	    uint8_t ik[ACCOUNTS_KEYBYTES]);
+/* Delete the device's row (its keys) and remember that it was removed:
+ * 0 or -1. Its prekeys and queue are the caller's to delete. */
+int	accounts_remove_device(struct db *, int64_t account,
+	    uint32_t device);
 /* The account's device ids, ascending, at most max of them: 0 or -1. */
 int	accounts_devices(struct db *, int64_t account, uint32_t *devices,
 	    size_t max, size_t *n);

@@ -69,6 +69,12 @@ static const char *const db_migrations[] = {
 	"  account INTEGER PRIMARY KEY REFERENCES accounts(id),"
 	"  version INTEGER NOT NULL,"
 	"  list BLOB NOT NULL);",
+	/* 4: devices a published list left out (accounts.c): their
+	 * sign-in is refused from then on, and their ids are not reused. */
+	"CREATE TABLE removed_devices ("
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  removed INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, device)) WITHOUT ROWID;",
 };
 
 static int
@@ -105,8 +111,11 @@ db_migrate(struct db *db, char **err)
 		    db_migrations[version], version + 1);
 		if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			free(sql);
+			/* The message before the ROLLBACK clears it. */
+			xasprintf(err, "database migration to version %d "
+			    "failed: %s", version + 1, sqlite3_errmsg(db->h));
 			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-			goto fail;
+			return (-1);
 		}
 		free(sql);
 	}

@@ -5,12 +5,14 @@
  * run inside a savepoint of the turn's transaction, so a request either
  * stores everything or nothing; Send and Ack, the hot path, keep that
  * promise themselves instead (relay.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/accounts.h"
 #include "server/auth.h"
 #include "server/db.h"
+#include "server/devices.h"
 #include "server/handle.h"
 #include "server/metrics.h"
 #include "server/online.h"
@@ -75,6 +77,8 @@ static const struct handle_entry handle_table[] = {
 	    relay_ack },
 	{ NATTER__FRAME__BODY_PING, "ping", HANDLE_ANYONE, HANDLE_READS,
 	    handle_ping },
+	{ NATTER__FRAME__BODY_PUBLISH_DEVICE_LIST, "publish_device_list",
+	    HANDLE_AUTHED, HANDLE_SAVEPOINT, devices_publish },
 };
 
 /* Run h's handler under its write policy; a refused login burns the
@@ -278,6 +282,7 @@ handle_register(struct session *s, const Natter__Frame *f, const char **why)
 static uint32_t
 handle_auth(struct session *s, const Natter__Frame *f, const char **why)
 {
+	static char		 removed[96];
 	const Natter__Auth	*a = f->auth;
 	uint8_t			 ik[AUTH_KEYBYTES];
 	int64_t			 account;
@@ -288,6 +293,12 @@ handle_auth(struct session *s, const Natter__Frame *f, const char **why)
 	rc = accounts_lookup(session_db(s), a->name, &account);
 	if (rc == 0)
 		rc = accounts_device_key(session_db(s), account, a->device, ik);
+	if (rc == 2) {
+		snprintf(removed, sizeof removed, "this device was removed "
+		    "from %s", a->name);
+		*why = removed;
+		return (C(DEVICE_REMOVED));
+	}
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
 	if (auth_verify_auth(a->signature.data, a->signature.len,

@@ -48,6 +48,17 @@ prekeys_add_onetime(struct db *db, int64_t account, uint32_t device,
 }
 
 int
+prekeys_forget(struct db *db, int64_t account, uint32_t device)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_write_device(db, "DELETE FROM opks WHERE account = ? AND "
+	    "device = ?", account, device)) == NULL)
+		return (-1);
+	return (db_step_done(st));
+}
+
+int
 prekeys_count(struct db *db, int64_t account, uint32_t device,
     uint32_t *count)
 {

@@ -39,6 +39,9 @@ int	prekeys_set_signed(struct db *, int64_t account, uint32_t device,
  * -1 on error. */
 int	prekeys_add_onetime(struct db *, int64_t account, uint32_t device,
 	    const struct prekeys_onetime *, size_t n);
+/* Delete every one-time prekey of the device (it was removed): 0 or -1.
+ * Its signed prekey goes with its devices row. */
+int	prekeys_forget(struct db *, int64_t account, uint32_t device);
 /* The device's one-time prekey count: 0 or -1. */
 int	prekeys_count(struct db *, int64_t account, uint32_t device,
 	    uint32_t *count);

@@ -303,6 +303,21 @@ queue_delete(struct db *db, int64_t account, uint32_t device, uint64_t seq)
 }
 
 int
+queue_forget(struct db *db, int64_t account, uint32_t device)
+{
+	sqlite3_stmt	*st;
+	uint64_t	 depth;
+
+	if (db_begin(db) != 0 || queue_depth(db, account, device, &depth) != 0)
+		return (-1);
+	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
+	    "device = ?", account, device);
+	if (db_step_done(st) != 0)
+		return (-1);
+	return (queue_depth_add(db, account, device, -(int)depth));
+}
+
+int
 queue_purge(struct db *db, int64_t now, uint64_t *purged)
 {
 	struct queue_depths	*d;

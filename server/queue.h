@@ -49,6 +49,8 @@ int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
  * 0 deleted, 1 no such row, -1 error. */
 int	queue_delete(struct db *, int64_t account, uint32_t device,
 	    uint64_t seq);
+/* Delete every row queued for the device (it was removed): 0 or -1. */
+int	queue_forget(struct db *, int64_t account, uint32_t device);
 /* Delete rows and send records expired at now (ms); *purged rows. */
 int	queue_purge(struct db *, int64_t now, uint64_t *purged);
 

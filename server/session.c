@@ -64,6 +64,7 @@ struct session {
 	uint64_t		 flush_pass;
 	int			 rx_paused;
 	int			 kicked;	/* closing with close_code */
+	uint64_t		 close_gen;	/* once this is on disk */
 	int			 close_code;
 	const char		*close_reason;
 	int64_t			 created_ms;
@@ -253,8 +254,8 @@ session_respond(struct session *s, uint64_t id, uint32_t code,
 	session_send_response(s, id, &r);
 }
 
-static void
-session_event(struct session *s, Natter__Event *ev)
+void
+session_send_event(struct session *s, Natter__Event *ev)
 {
 	Natter__Frame	f = NATTER__FRAME__INIT;
 
@@ -348,12 +349,26 @@ session_login(struct session *s, int64_t account, uint32_t device,
 	if (old != NULL && old != s) {
 		log_info("%s/%u reconnected; closing the older connection",
 		    name, device);
-		old->kicked = 1;
-		old->close_code = SESSION_CLOSE_REPLACED;
-		old->close_reason = "replaced";
+		session_close(old, SESSION_CLOSE_REPLACED, "replaced");
 		old->authed = 0;
-		session_mark_dirty(old);
 	}
+}
+
+void
+session_close(struct session *s, int code, const char *reason)
+{
+	s->kicked = 1;
+	s->close_gen = durable_gen();
+	s->close_code = code;
+	s->close_reason = reason;
+	session_mark_dirty(s);
+}
+
+/* 1 once a closing session may write its close frame. */
+static int
+session_closing(const struct session *s)
+{
+	return (s->kicked && s->close_gen <= durable_synced());
 }
 
 void
@@ -368,7 +383,7 @@ session_prekeys_low(struct session *s, uint32_t count)
 	pl.count = count;
 	ev.kind_case = NATTER__EVENT__KIND_PREKEYS_LOW;
 	ev.prekeys_low = &pl;
-	session_event(s, &ev);
+	session_send_event(s, &ev);
 }
 
 void
@@ -433,7 +448,7 @@ session_drained(struct session *s)
 	s->drained_sent = 1;
 	ev.kind_case = NATTER__EVENT__KIND_BACKLOG_DRAINED;
 	ev.backlog_drained = &bd;
-	session_event(s, &ev);
+	session_send_event(s, &ev);
 }
 
 /* Build one Deliver from items[0..n), stopping before SESSION_DELIVERMAX
@@ -683,7 +698,7 @@ session_writable(struct session *s)
 	uint8_t	close[LWS_PRE + 32];
 	size_t	len;
 
-	if (s->kicked) {
+	if (session_closing(s)) {
 		/* Write the close frame ourselves: lws 4.1 does not send the
 		 * lws_close_reason() status when a WRITEABLE callback fails.
 		 * 4 is lws's internal LWS_WRITE_CLOSE, which lws-write.h
@@ -720,9 +735,9 @@ session_flush_all(void)
 		s->dirty = 0;
 		s->flush_pass = pass;
 		session_release(s, durable_synced());
-		if (s->nhold > 0)
+		if (s->nhold > 0 || (s->kicked && !session_closing(s)))
 			session_mark_dirty(s);
-		if (s->kicked || lws_partial_buffered(s->wsi)) {
+		if (session_closing(s) || lws_partial_buffered(s->wsi)) {
 			lws_callback_on_writable(s->wsi);
 			continue;
 		}

@@ -20,6 +20,7 @@ struct session;
 #define SESSION_MAXBAD		32		/* bad frames, then 1008 */
 #define SESSION_CLOSE_REPLACED	4001		/* same device connected */
 #define SESSION_CLOSE_AUTH	4002		/* no login in time */
+#define SESSION_CLOSE_REMOVED	4003		/* its device was removed */
 #define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
 /* What every connection of this node shares. The caller of session_create
@@ -58,6 +59,11 @@ void		 session_respond(struct session *, uint64_t id, uint32_t code,
 		     const char *message);
 void		 session_send_response(struct session *, uint64_t id,
 		     Natter__Response *);
+void		 session_send_event(struct session *, Natter__Event *);
+/* Close the connection with a WebSocket close status and reason (a
+ * string constant) once what was queued before is committed; nothing
+ * more is read from it or delivered to it meanwhile. */
+void		 session_close(struct session *, int code, const char *reason);
 /* The session's config->db, config->directory and config->ttl_ms. */
 struct db	*session_db(const struct session *);
 struct directory *session_directory(const struct session *);

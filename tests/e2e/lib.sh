@@ -41,9 +41,10 @@
 #                          give NAME a second device and WITH's keys as
 #                          NAME's (so clients fetch NAME's keys again and
 #                          see a changed identity key), restart
-#   rogue_device NAME N    what a compromised server does: stop natterd,
-#                          insert a device N of NAME with a random key
-#                          (on no signed list), restart
+#   rogue_device NAME N [HEXKEY]  what a compromised server does: stop
+#                          natterd, insert a device N of NAME with a
+#                          random key (or HEXKEY), on no signed list;
+#                          restart
 #   pass                   prints "PASS name", exits 0
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -632,9 +633,11 @@ rogue_device()
 {
 	command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
 	stop_server || fail "natterd exit status $? on SIGTERM"
+	rd_key='randomblob(32)'
+	[ -n "${3:-}" ] && rd_key="X'$3'"
 	sqlite3 "$DATA/natterd.db" "
 	    INSERT INTO devices (account, device, identity_key)
-	        SELECT id, $2, randomblob(32) FROM accounts WHERE name = '$1';" ||
+	        SELECT id, $2, $rd_key FROM accounts WHERE name = '$1';" ||
 	    fail "cannot insert a device into the database"
 	restart_server
 }

@@ -12,6 +12,7 @@
 
 #include "shared/crypto/devicelist.h"
 #include "shared/proto/wire.h"
+#include "shared/util/hex.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 #include "tests/tools/probe.h"
@@ -179,9 +180,128 @@ step_regl(struct probe *p, int argc, char **argv)
 	return (rc);
 }
 
+/* publish [OPTS]: PublishDeviceList; by default the list of the account
+ * signed in, with its key, at version 2 with device 1 only (OPTS:
+ * version=, devs=, account=, signer=, added=KEY, badsig). */
+static int
+step_publish(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame			 f = NATTER__FRAME__INIT, *r;
+	Natter__PublishDeviceList	 m = NATTER__PUBLISH_DEVICE_LIST__INIT;
+	struct link_opts		 o;
+	uint8_t				 list[DEVICELIST_MAXBYTES], pk[32];
+	uint8_t				 fp[32];
+	char				 devs[sizeof p->name + 2];
+	size_t				 len;
+
+	memset(&o, 0, sizeof o);
+	o.account = p->name;
+	o.signer = p->name;
+	o.version = 2;
+	if (link_opts(&o, argc, argv, 1) != 0)
+		return (-1);
+	if (o.devs == NULL) {
+		snprintf(devs, sizeof devs, "1=%s", p->name);
+		o.devs = devs;
+	}
+	if (link_build(p, &o, NULL, list, &len) != 0)
+		return (-1);
+	m.list.data = list;
+	m.list.len = len;
+	if (o.added != NULL) {
+		if (link_public(p, o.added, NULL, pk) != 0)
+			return (-1);
+		crypto_hash_sha256(fp, pk, sizeof pk);
+		m.added.data = fp;
+		m.added.len = DEVICELIST_FPBYTES;
+	}
+	f.body_case = NATTER__FRAME__BODY_PUBLISH_DEVICE_LIST;
+	f.publish_device_list = &m;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("publish %s", probe_code(r->response->code));
+	if (r->response->code != NATTER__CODE__OK)
+		printf(" (%s)", r->response->message);
+	printf("\n");
+	wire_free(r);
+	return (0);
+}
+
+/* keygen KEY: a new key saved as KEY; prints its public key in hex. */
+static int
+step_keygen(struct probe *p, int argc, char **argv)
+{
+	uint8_t	pk[32], sk[64];
+	char	hex[65];
+
+	crypto_sign_keypair(pk, sk);
+	if (probe_save_key(p, argv[1], sk) != 0)
+		return (-1);
+	sodium_memzero(sk, sizeof sk);
+	hex_encode(hex, pk, sizeof pk);
+	printf("keygen %s %s\n", argv[1], hex);
+	return (0);
+}
+
+/* The name event KIND waits for, of an Event, or NULL. */
+static const char *
+link_event_kind(const Natter__Event *ev)
+{
+	switch (ev->kind_case) {
+	case NATTER__EVENT__KIND_PREKEYS_LOW:
+		return ("prekeys_low");
+	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
+		return ("drained");
+	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
+		return ("changed");
+	case NATTER__EVENT__KIND_LINK:
+		return ("link");
+	case NATTER__EVENT__KIND_LINKED:
+		return ("linked");
+	default:
+		return (NULL);
+	}
+}
+
+/* event KIND: wait for the next Event of KIND (prekeys_low, drained,
+ * changed, link, linked), passing over other pushes; print it. */
+static int
+step_event(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		*f;
+	const Natter__Event	*ev;
+	const char		*kind;
+
+	for (;;) {
+		if ((f = probe_push(p)) == NULL)
+			return (-1);
+		ev = f->event;
+		if (f->body_case == NATTER__FRAME__BODY_EVENT &&
+		    (kind = link_event_kind(ev)) != NULL &&
+		    strcmp(kind, argv[1]) == 0)
+			break;
+		wire_free(f);
+	}
+	printf("event %s", kind);
+	if (ev->kind_case == NATTER__EVENT__KIND_DEVICE_LIST_CHANGED)
+		printf(" %s", ev->device_list_changed->name);
+	else if (ev->kind_case == NATTER__EVENT__KIND_LINK)
+		printf(" %.*s", (int)ev->link->payload.len,
+		    (const char *)ev->link->payload.data);
+	else if (ev->kind_case == NATTER__EVENT__KIND_LINKED)
+		printf(" %s/%u", ev->linked->name, ev->linked->device);
+	printf("\n");
+	wire_free(f);
+	return (0);
+}
+
 const struct probe_step probe_link_steps[] = {
 	{ "regl", 1, 6, "regl NAME [account=A] [version=N] [devs=ID=KEY,...] "
 	    "[badsig]", step_regl },
+	{ "publish", 0, 6, "publish [version=N] [devs=ID=KEY,...] "
+	    "[added=KEY] [account=A] [signer=KEY] [badsig]", step_publish },
+	{ "keygen", 1, 1, "keygen KEY", step_keygen },
+	{ "event", 1, 1, "event KIND", step_event },
 };
 const size_t probe_link_nsteps =
     sizeof probe_link_steps / sizeof probe_link_steps[0];

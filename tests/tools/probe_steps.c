@@ -324,7 +324,8 @@ step_message_id(const char *hex, uint8_t id[16])
 		randombytes_buf(id, 16);
 }
 
-/* send TO TEXT [IDHEX]: to device 1, then to what a mismatch asks for. */
+/* send TO TEXT [IDHEX]: to device 1, then also to what a mismatch says is
+ * missing. */
 static int
 step_send(struct probe *p, int argc, char **argv)
 {
@@ -342,14 +343,13 @@ step_send(struct probe *p, int argc, char **argv)
 	r = step_send_refs(p, argv[1], argv[2], id, &env, NULL);
 	if (r != NULL && r->response->code == NATTER__CODE__DEVICE_MISMATCH) {
 		resp = r->response;
-		for (env.n = 0, i = 0; i < resp->n_missing &&
-		    env.n < STEP_MAXENV; i++) {
+		for (i = 0; i < resp->n_missing && env.n < STEP_MAXENV; i++) {
 			env.names[env.n] = xstrdup(resp->missing[i]->name);
 			env.devs[env.n++] = resp->missing[i]->device;
 		}
 		wire_free(r);
 		r = step_send_refs(p, argv[1], argv[2], id, &env, NULL);
-		for (i = 0; i < env.n; i++)
+		for (i = 1; i < env.n; i++)
 			free(env.names[i]);
 	}
 	if (r == NULL)

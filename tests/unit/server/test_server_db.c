@@ -1,8 +1,8 @@
 /* test_server_db: natterd's SQLite modules on a real database: queue FIFO
  * order, idempotent sends, ack deletes, TTL filtering and purge, depth,
- * accounts, one-time prekeys handed out once, stored device lists and
- * the schema migration, and the generations of durable.c (a commit
- * counts as on disk only after its WAL sync). */
+ * accounts, removed devices, one-time prekeys handed out once, stored
+ * device lists and the schema migration, and the generations of
+ * durable.c (a commit counts as on disk only after its WAL sync). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +232,69 @@ START_TEST(test_accounts)
 }
 END_TEST
 
+/* A removed device: its row, one-time prekeys and queue go, its queue
+ * depth with them, and a rolled back removal restores all of it. */
+static void
+check_device(int64_t a, uint32_t dev, int key, uint64_t depth,
+    uint32_t count)
+{
+	uint8_t		got[ACCOUNTS_KEYBYTES];
+	uint64_t	d;
+	uint32_t	c;
+
+	ck_assert_int_eq(accounts_device_key(db, a, dev, got), key);
+	ck_assert_int_eq(queue_depth(db, a, dev, &d), 0);
+	ck_assert_uint_eq(d, depth);
+	ck_assert_int_eq(prekeys_count(db, a, dev, &c), 0);
+	ck_assert_uint_eq(c, count);
+}
+
+static void
+forget(int64_t a, uint32_t dev)
+{
+	ck_assert_int_eq(accounts_remove_device(db, a, dev), 0);
+	ck_assert_int_eq(prekeys_forget(db, a, dev), 0);
+	ck_assert_int_eq(queue_forget(db, a, dev), 0);
+}
+
+START_TEST(test_forget)
+{
+	struct prekeys_onetime	opk[2] = { { 1, { 1 } }, { 2, { 2 } } };
+	struct queue_item	it, got[4];
+	uint8_t			ik[ACCOUNTS_KEYBYTES] = { 5 };
+	size_t			n, i;
+	int64_t			a;
+
+	ck_assert_int_eq(accounts_create(db, "frank", ik, &a), 0);
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 1, opk, 2), 0);
+	item(&it, "gone", 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(queue_push(db, a, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_push(db, a, 2, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	check_device(a, 1, 0, 3, 2);
+
+	ck_assert_int_eq(db_savepoint(db), 0);
+	forget(a, 1);
+	check_device(a, 1, 2, 0, 0);
+	db_rollback_savepoint(db);
+	check_device(a, 1, 0, 3, 2);
+
+	ck_assert_int_eq(db_savepoint(db), 0);
+	forget(a, 1);
+	ck_assert_int_eq(db_release(db), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	check_device(a, 1, 2, 0, 0);
+	ck_assert_int_eq(queue_fetch(db, a, 1, 0, 0, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(accounts_devices(db, a, (uint32_t[4]){ 0 }, 4, &n),
+	    0);
+	ck_assert_uint_eq(n, 0);
+	/* Another device's queue stays. */
+	check_device(a, 2, 1, 1, 0);
+}
+END_TEST
+
 START_TEST(test_prekeys_once)
 {
 	struct prekeys_onetime	opk[3];
@@ -344,7 +407,8 @@ START_TEST(test_roster)
 	xasprintf(&path, "%s/natterd.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE device_lists; "
-	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	    "DROP TABLE removed_devices; PRAGMA user_version = 2;", NULL, NULL,
+	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 	db = db_open(path, 0, &err);
 	free(path);
@@ -416,6 +480,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_savepoint);
 	tcase_add_test(tc, test_accounts);
+	tcase_add_test(tc, test_forget);
 	tcase_add_test(tc, test_prekeys_once);
 	tcase_add_test(tc, test_prekeys_bound);
 	tcase_add_test(tc, test_reopen);

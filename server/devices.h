@@ -1,0 +1,17 @@
+/* devices: PublishDeviceList: the account's devices follow its list. */
+#ifndef NATTER_DEVICES_H
+#define NATTER_DEVICES_H
+
+#include <stdint.h>
+
+#include "shared/proto/natter.pb-c.h"
+
+struct session;
+
+/* Handle a PublishDeviceList from an authenticated session, inside the
+ * request's savepoint. Returns a Code; on OK the answer is queued. *why
+ * may be set to a sentence for the client. */
+uint32_t	devices_publish(struct session *, const Natter__Frame *,
+		    const char **why);
+
+#endif

@@ -4,6 +4,7 @@
 # refused, contacts stop encrypting to it).
 . "$(dirname "$0")/lib.sh"
 e2e_init client_devices
+command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
 
 # link NEW LABEL: run `devices link` on profile NEW, approve its code on
 # alice, wait for both; the approve output goes to $ROOT/NEW.approve.
@@ -18,6 +19,14 @@ link()
 	    2>"$ROOT/$1.approve.err" ||
 	    fail "approve $1 exit $?: $(cat "$ROOT/$1.approve.err")"
 	wait "$lk_pid" || fail "devices link on $1 exit $?: $(cat "$ROOT/$1.link.err")"
+}
+
+# list_hex: alice's signed list as the server holds it (natterd stopped).
+list_hex()
+{
+	sqlite3 "$DATA/natterd.db" "SELECT hex(list) FROM device_lists WHERE
+	    account = (SELECT id FROM accounts WHERE name = 'alice');" ||
+	    fail "sqlite3"
 }
 
 start_server
@@ -77,7 +86,22 @@ assert_exit 2 "approve something that is not a code" \
     nat alice devices approve not-a-code
 
 log "five devices at most"
+stop_server || fail "natterd exit status $? on SIGTERM"
+v2=$(list_hex)
+restart_server
 link alice5 three
+
+log "a rollback of the list to an older version is refused"
+nat alice2 devices list >/dev/null || fail "devices list exit $?"
+stop_server || fail "natterd exit status $? on SIGTERM"
+sqlite3 "$DATA/natterd.db" "UPDATE device_lists SET list = X'$v2', version = 2
+    WHERE account = (SELECT id FROM accounts WHERE name = 'alice');" ||
+    fail "sqlite3"
+restart_server
+nat alice2 --json devices list >"$ROOT/l4" 2>"$ROOT/l4.err" ||
+    fail "devices list exit $?: $(cat "$ROOT/l4.err")"
+assert_contains "$(cat "$ROOT/l4.err")" "older or altered device list"     "the rollback's notice"
+assert_eq "$(jl "$ROOT/l4" '[d["device"] for d in L[0]["devices"]]')"     "[1, 2, 3]" "the devices stay those of the newer list"
 link alice6 four
 link alice7 five
 nat_bg alice8 "$ROOT/alice8.link" --json devices link --timeout 20

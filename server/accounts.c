@@ -91,7 +91,6 @@ accounts_create(struct db *db, const char *name,
     const uint8_t ik[ACCOUNTS_KEYBYTES], int64_t *account)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	if (db_begin(db) != 0)
 		return (-1);
@@ -105,13 +104,21 @@ accounts_create(struct db *db, const char *name,
 		return (1);
 	if (accounts_query_id(db, name, account) != 0)
 		return (-1);
-	st = db_stmt(db, "INSERT INTO devices (account, device, identity_key) "
-	    "VALUES (?, 1, ?)");
-	sqlite3_bind_int64(st, 1, *account);
-	sqlite3_bind_blob(st, 2, ik, ACCOUNTS_KEYBYTES, SQLITE_STATIC);
-	rc = db_step_done(st);
-	accounts_devices_changed(db, *account);
-	return (rc);
+	return (accounts_add_device(db, *account, 1, ik));
+}
+
+int
+accounts_add_device(struct db *db, int64_t account, uint32_t device,
+    const uint8_t ik[ACCOUNTS_KEYBYTES])
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_write_device(db, "INSERT INTO devices (account, device, "
+	    "identity_key) VALUES (?, ?, ?)", account, device)) == NULL)
+		return (-1);
+	sqlite3_bind_blob(st, 3, ik, ACCOUNTS_KEYBYTES, SQLITE_STATIC);
+	accounts_devices_changed(db, account);
+	return (db_step_done(st));
 }
 
 int

@@ -21,6 +21,9 @@ int	accounts_lookup(struct db *, const char *name, int64_t *account);
  * list: accounts_remove_device), -1 error. */
 int	accounts_device_key(struct db *, int64_t account, uint32_t device,
 	    uint8_t ik[ACCOUNTS_KEYBYTES]);
+/* Add device (not in use, never removed) with identity key ik: 0 or -1. */
+int	accounts_add_device(struct db *, int64_t account, uint32_t device,
+	    const uint8_t ik[ACCOUNTS_KEYBYTES]);
 /* Delete the device's row (its keys) and remember that it was removed:
  * 0 or -1. Its prekeys and queue are the caller's to delete. */
 int	accounts_remove_device(struct db *, int64_t account,

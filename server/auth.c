@@ -1,4 +1,4 @@
-/* auth: challenges and the Ed25519 proofs of Register and Auth. */
+/* auth: challenges and the Ed25519 proofs of Register, Auth, LinkOffer. */
 #include <sodium.h>
 
 #include "server/auth.h"
@@ -42,5 +42,16 @@ auth_verify_auth(const uint8_t *sig, size_t siglen,
 	size_t	len;
 
 	len = login_message(msg, LOGIN_AUTH_DOMAIN, nonce, name, &device);
+	return (auth_verify(sig, siglen, msg, len, ik));
+}
+
+int
+auth_verify_link(const uint8_t *sig, size_t siglen,
+    const uint8_t nonce[AUTH_NONCEBYTES], const uint8_t ik[AUTH_KEYBYTES])
+{
+	uint8_t	msg[LOGIN_MESSAGEMAX];
+	size_t	len;
+
+	len = login_message(msg, AUTH_LINK_DOMAIN, nonce, "", NULL);
 	return (auth_verify(sig, siglen, msg, len, ik));
 }

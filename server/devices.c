@@ -4,13 +4,15 @@
  * it) and the devices table is made to match: a device in the table but
  * not on the list is removed (its row and signed prekey, its one-time
  * prekeys, its queue, and a record that refuses its sign-in from then
- * on); a device on the list but not in the table is added; a device on
- * both must carry the same key in both. Everything the database holds
- * changes in the request's savepoint, so a publish that fails changes
- * nothing. What the database does not hold follows once the writes
- * succeeded: the removed device's connection is closed, the account's
- * other devices hear DeviceListChanged. Like every answer, those reach
- * the wire only after the commit is on disk (session.c). */
+ * on); a device on the list but not in the table is added from its link
+ * offer (link.c), with the offer's keys; a device on both must carry the
+ * same key in both. Everything the database holds changes in the
+ * request's savepoint, so a publish that fails changes nothing. What the
+ * database does not hold follows once the writes succeeded: the removed
+ * device's connection is closed, the offer is used up and its connection
+ * hears Linked, the account's other devices hear DeviceListChanged. Like
+ * every answer, those reach the wire only after the commit is on disk
+ * (session.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@
 
 #include "server/accounts.h"
 #include "server/devices.h"
+#include "server/link.h"
 #include "server/online.h"
 #include "server/prekeys.h"
 #include "server/queue.h"
@@ -35,6 +38,9 @@ struct devices_plan {
 	uint32_t		 gone[ACCOUNTS_MAXDEVICES];
 	size_t			 ngone;
 	uint32_t		 added;		/* 0: none */
+	const uint8_t		*fp;		/* its offer (link.c) */
+	const uint8_t		*ik;
+	const struct prekeys_upload *keys;
 };
 
 static char	devices_why[128];
@@ -82,6 +88,42 @@ devices_plan_table(struct session *s, struct devices_plan *p,
 	return (C(OK));
 }
 
+/* The offer of the device the list adds, fingerprint added: looked up
+ * by this account, with the key the list gives the device. */
+static uint32_t
+devices_plan_offer(struct session *s, struct devices_plan *p,
+    const ProtobufCBinaryData *added, const char **why)
+{
+	if (p->added == 0) {
+		if (added->len == 0)
+			return (C(OK));
+		*why = "the list names a link but adds no device";
+		return (C(BAD_REQUEST));
+	}
+	if (added->len != LINK_FPBYTES) {
+		snprintf(devices_why, sizeof devices_why, "device %u is new: "
+		    "added must be its link offer's fingerprint", p->added);
+		*why = devices_why;
+		return (C(BAD_REQUEST));
+	}
+	p->fp = added->data;
+	p->keys = link_pending(p->fp, session_account(s), &p->ik);
+	if (p->keys == NULL) {
+		*why = "no pending link with that code (expired, used, or "
+		    "never made)";
+		return (C(UNKNOWN_USER));
+	}
+	if (sodium_memcmp(p->ik, devicelist_find(p->dl, p->added),
+	    ACCOUNTS_KEYBYTES) != 0) {
+		snprintf(devices_why, sizeof devices_why, "device %u is on "
+		    "the list with a key that is not its link offer's",
+		    p->added);
+		*why = devices_why;
+		return (C(BAD_REQUEST));
+	}
+	return (C(OK));
+}
+
 /* The list's devices that the table lacks: at most one, never one that
  * was removed before. */
 static uint32_t
@@ -113,13 +155,6 @@ devices_plan_new(struct session *s, struct devices_plan *p,
 		}
 		p->added = id;
 	}
-	if (p->added != 0) {
-		snprintf(devices_why, sizeof devices_why, "device %u is not "
-		    "linked: a new device comes with its link offer",
-		    p->added);
-		*why = devices_why;
-		return (C(BAD_REQUEST));
-	}
 	return (C(OK));
 }
 
@@ -138,6 +173,9 @@ devices_apply(struct session *s, const struct devices_plan *p,
 		    queue_forget(db, account, p->gone[i]) != 0)
 			return (-1);
 	}
+	if (p->added != 0 && (accounts_add_device(db, account, p->added,
+	    p->ik) != 0 || prekeys_store(db, account, p->added, p->keys) != 0))
+		return (-1);
 	return (roster_put(db, account, devicelist_version(p->dl), list->data,
 	    list->len));
 }
@@ -158,6 +196,10 @@ devices_tell(struct session *s, const struct devices_plan *p)
 		if ((t = online_find(session_account(s), p->gone[i])) != NULL)
 			session_close(t, SESSION_CLOSE_REMOVED,
 			    "device removed");
+	}
+	if (p->added != 0) {
+		log_info("%s/%u linked", session_name(s), p->added);
+		link_used(p->fp, session_name(s), p->added);
 	}
 	ch.name = (char *)session_name(s);
 	ev.kind_case = NATTER__EVENT__KIND_DEVICE_LIST_CHANGED;
@@ -189,6 +231,8 @@ devices_plan(struct session *s, const Natter__PublishDeviceList *m,
 		code = devices_plan_table(s, p, why);
 	if (code == C(OK))
 		code = devices_plan_new(s, p, why);
+	if (code == C(OK))
+		code = devices_plan_offer(s, p, &m->added, why);
 	return (code);
 }
 

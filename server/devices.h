@@ -1,6 +1,6 @@
 /* devices: PublishDeviceList: the account's devices follow its list. */
-#ifndef NATTER_DEVICES_H
-#define NATTER_DEVICES_H
+#ifndef NATTER_SERVER_DEVICES_H
+#define NATTER_SERVER_DEVICES_H
 
 #include <stdint.h>
 

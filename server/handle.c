@@ -14,6 +14,7 @@
 #include "server/db.h"
 #include "server/devices.h"
 #include "server/handle.h"
+#include "server/link.h"
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/prekeys.h"
@@ -79,6 +80,13 @@ static const struct handle_entry handle_table[] = {
 	    handle_ping },
 	{ NATTER__FRAME__BODY_PUBLISH_DEVICE_LIST, "publish_device_list",
 	    HANDLE_AUTHED, HANDLE_SAVEPOINT, devices_publish },
+	{ NATTER__FRAME__BODY_LINK_OFFER, "link_offer", HANDLE_ANONYMOUS,
+	    HANDLE_READS, link_offer },
+	{ NATTER__FRAME__BODY_LINK_LOOKUP, "link_lookup", HANDLE_AUTHED,
+	    HANDLE_READS, link_lookup },
+	/* Device 1 or the offering connection: link_relay tells them. */
+	{ NATTER__FRAME__BODY_LINK_RELAY, "link_relay", HANDLE_ANYONE,
+	    HANDLE_READS, link_relay },
 };
 
 /* Run h's handler under its write policy; a refused login burns the
@@ -158,6 +166,7 @@ handle_login(struct session *s, uint64_t id, int64_t account,
 	uint32_t		count;
 
 	session_login(s, account, device, name);
+	link_forget(s);		/* an offer made on this connection */
 	r.code = C(OK);
 	r.name = (char *)session_name(s);
 	r.device = session_device(s);
@@ -170,16 +179,13 @@ handle_login(struct session *s, uint64_t id, int64_t account,
 	session_pump(s);
 }
 
-/* Validate and store a signed prekey and one-time prekeys. */
-static uint32_t
-handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
-    const Natter__SignedPrekey *spk, Natter__OneTimePrekey **opks, size_t n,
-    const char **why)
+uint32_t
+handle_prekeys(const Natter__SignedPrekey *spk, Natter__OneTimePrekey **opks,
+    size_t n, struct prekeys_upload *u, const char **why)
 {
-	struct prekeys_onetime	*o;
-	size_t			 i;
-	int			 rc;
+	size_t	i;
 
+	memset(u, 0, sizeof *u);
 	if (n > PREKEYS_MAXUPLOAD) {
 		*why = "too many one-time prekeys in one upload";
 		return (C(TOO_LARGE));
@@ -190,24 +196,40 @@ handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
 			*why = "malformed signed prekey";
 			return (C(BAD_REQUEST));
 		}
-		if (prekeys_set_signed(session_db(s), account, device, spk->id,
-		    spk->key.data, spk->signature.data) != 0)
-			return (C(INTERNAL));
+		u->has_signed = 1;
+		u->spk_id = spk->id;
+		memcpy(u->spk, spk->key.data, PREKEYS_KEYBYTES);
+		memcpy(u->spk_sig, spk->signature.data, PREKEYS_SIGBYTES);
 	}
-	if (n == 0)
-		return (C(OK));
-	o = xcalloc(n, sizeof *o);
 	for (i = 0; i < n; i++) {
 		if (opks[i]->key.len != PREKEYS_KEYBYTES) {
-			free(o);
 			*why = "malformed one-time prekey";
 			return (C(BAD_REQUEST));
 		}
-		o[i].id = opks[i]->id;
-		memcpy(o[i].key, opks[i]->key.data, PREKEYS_KEYBYTES);
 	}
-	rc = prekeys_add_onetime(session_db(s), account, device, o, n);
-	free(o);
+	u->opks = xcalloc(n + 1, sizeof *u->opks);
+	for (u->n = 0; u->n < n; u->n++) {
+		u->opks[u->n].id = opks[u->n]->id;
+		memcpy(u->opks[u->n].key, opks[u->n]->key.data,
+		    PREKEYS_KEYBYTES);
+	}
+	return (C(OK));
+}
+
+/* Validate and store a signed prekey and one-time prekeys. */
+static uint32_t
+handle_store_prekeys(struct session *s, int64_t account, uint32_t device,
+    const Natter__SignedPrekey *spk, Natter__OneTimePrekey **opks, size_t n,
+    const char **why)
+{
+	struct prekeys_upload	u;
+	uint32_t		code;
+	int			rc;
+
+	if ((code = handle_prekeys(spk, opks, n, &u, why)) != C(OK))
+		return (code);
+	rc = prekeys_store(session_db(s), account, device, &u);
+	free(u.opks);
 	if (rc == 1) {
 		*why = "too many one-time prekeys stored";
 		return (C(TOO_LARGE));

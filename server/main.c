@@ -16,6 +16,7 @@
 
 #include "server/db.h"
 #include "server/directory.h"
+#include "server/link.h"
 #include "server/online.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -45,6 +46,7 @@ struct main_config {
 	size_t		 max_frame;
 	size_t		 max_asset;
 	int		 sync_full;
+	int64_t		 link_ttl_ms;
 };
 
 static uv_signal_t		 main_sigterm, main_sigint;
@@ -194,6 +196,7 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	main_session.directory = main_directory;
 	main_session.ttl_ms = mc->ttl_ms;
 	main_session.max_frame = mc->max_frame;
+	main_session.link_ttl_ms = mc->link_ttl_ms;
 	wc->session = &main_session;
 	return (ws_start(wc, loop, err));
 }
@@ -314,22 +317,46 @@ main_parse(int argc, char **argv, struct main_config *mc,
 		main_usage_error("--tls-cert and --tls-key go together");
 }
 
-/* NATTERD_MAX_PER_IP: connections per peer address (0: no cap). */
+/* The number in environment variable name, or def when it is unset or
+ * empty: 0, or -1 when it is not a number. */
 static int
-main_per_ip(uint64_t *per_ip)
+main_env_number(const char *name, uint64_t def, uint64_t *out)
 {
-	const char		*v = getenv("NATTERD_MAX_PER_IP");
+	const char		*v = getenv(name);
 	char			*end;
 	unsigned long long	 n;
 
-	*per_ip = MAIN_DEFAULT_PER_IP;
+	*out = def;
 	if (v == NULL || *v == '\0')
 		return (0);
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (errno != 0 || *end != '\0' || v[0] == '-')
 		return (-1);
-	*per_ip = n;
+	*out = n;
+	return (0);
+}
+
+/* NATTERD_MAX_PER_IP: connections per peer address (0: no cap);
+ * NATTERD_LINK_TTL: seconds a link offer waits (1 to a day). */
+static int
+main_env(struct ws_config *wc, int64_t *link_ttl_ms)
+{
+	uint64_t	secs;
+
+	if (main_env_number("NATTERD_MAX_PER_IP", MAIN_DEFAULT_PER_IP,
+	    &wc->per_ip) != 0) {
+		fprintf(stderr, "natterd: NATTERD_MAX_PER_IP must be a number "
+		    "of connections (0 for no cap)\n");
+		return (-1);
+	}
+	if (main_env_number("NATTERD_LINK_TTL", LINK_TTL_MS / 1000,
+	    &secs) != 0 || secs < 1 || secs > 86400) {
+		fprintf(stderr, "natterd: NATTERD_LINK_TTL must be a number "
+		    "of seconds from 1 to 86400\n");
+		return (-1);
+	}
+	*link_ttl_ms = (int64_t)secs * 1000;
 	return (0);
 }
 
@@ -355,11 +382,8 @@ main(int argc, char **argv)
 	mc.max_asset = MAIN_DEFAULT_ASSET;
 	mc.sync_full = 1;
 	main_parse(argc, argv, &mc, &wc, &level);
-	if (main_per_ip(&wc.per_ip) != 0) {
-		fprintf(stderr, "natterd: NATTERD_MAX_PER_IP must be a number "
-		    "of connections (0 for no cap)\n");
+	if (main_env(&wc, &mc.link_ttl_ms) != 0)
 		return (2);
-	}
 	log_set_level(level);
 	wc.verbose = level == LOG_DEBUG;
 	if (mc.data_dir == NULL)

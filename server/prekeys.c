@@ -48,6 +48,18 @@ prekeys_add_onetime(struct db *db, int64_t account, uint32_t device,
 }
 
 int
+prekeys_store(struct db *db, int64_t account, uint32_t device,
+    const struct prekeys_upload *u)
+{
+	if (u->has_signed && prekeys_set_signed(db, account, device,
+	    u->spk_id, u->spk, u->spk_sig) != 0)
+		return (-1);
+	if (u->n == 0)
+		return (0);
+	return (prekeys_add_onetime(db, account, device, u->opks, u->n));
+}
+
+int
 prekeys_forget(struct db *db, int64_t account, uint32_t device)
 {
 	sqlite3_stmt	*st;

@@ -18,6 +18,17 @@ struct prekeys_onetime {
 	uint8_t		key[PREKEYS_KEYBYTES];
 };
 
+/* What an upload brings (Register, PrekeyUpload, a link offer): maybe a
+ * signed prekey, and n one-time prekeys (opks: the filler's to free). */
+struct prekeys_upload {
+	int		 has_signed;
+	uint32_t	 spk_id;
+	uint8_t		 spk[PREKEYS_KEYBYTES];
+	uint8_t		 spk_sig[PREKEYS_SIGBYTES];
+	struct prekeys_onetime *opks;
+	size_t		 n;
+};
+
 /* What a BundleRequest returns for one device. */
 struct prekeys_bundle {
 	uint32_t	device;
@@ -39,6 +50,12 @@ int	prekeys_set_signed(struct db *, int64_t account, uint32_t device,
  * -1 on error. */
 int	prekeys_add_onetime(struct db *, int64_t account, uint32_t device,
 	    const struct prekeys_onetime *, size_t n);
+/* Store u for the device: its signed prekey, if any, replaces the one
+ * before; its one-time prekeys are added (prekeys_add_onetime). 0, 1 if
+ * the device would then hold more than PREKEYS_MAXSTORED one-time
+ * prekeys (nothing stored), -1 on error. */
+int	prekeys_store(struct db *, int64_t account, uint32_t device,
+	    const struct prekeys_upload *u);
 /* Delete every one-time prekey of the device (it was removed): 0 or -1.
  * Its signed prekey goes with its devices row. */
 int	prekeys_forget(struct db *, int64_t account, uint32_t device);

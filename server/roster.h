@@ -1,6 +1,6 @@
 /* roster: each account's signed device list, as stored and served. */
-#ifndef NATTER_ROSTER_H
-#define NATTER_ROSTER_H
+#ifndef NATTER_SERVER_ROSTER_H
+#define NATTER_SERVER_ROSTER_H
 
 #include <stddef.h>
 #include <stdint.h>

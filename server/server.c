@@ -11,6 +11,7 @@
 
 #include "server/db.h"
 #include "server/durable.h"
+#include "server/link.h"
 #include "server/metrics.h"
 #include "server/queue.h"
 #include "server/server.h"
@@ -86,7 +87,10 @@ server_prepare_cb(uv_prepare_t *h)
 static void
 server_expire_cb(uv_timer_t *t)
 {
-	session_expire(time_now_ms());
+	int64_t	now = time_now_ms();
+
+	session_expire(now);
+	link_expire(now);
 }
 
 static void

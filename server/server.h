@@ -12,8 +12,8 @@ struct db;
 /* Hook into loop, for db: the group commit before every sleep (its WAL
  * synced by durable.c, with fdatasync when sync_full is 1), the purge of
  * rows and send records past their expiry (every ttl_ms / 2, between 1 s
- * and 60 s), the lazy receipts' timer and the login timeout. db stays the
- * caller's; it must outlive server_close. */
+ * and 60 s), the lazy receipts' timer, the login timeout and the link
+ * offers' expiry. db stays the caller's; it must outlive server_close. */
 void		 server_start(uv_loop_t *, struct db *, int64_t ttl_ms,
 		     int sync_full);
 /* Commit what is pending, make it durable, stop the hooks. */

@@ -22,10 +22,12 @@
 #include <libwebsockets.h>
 
 #include "server/auth.h"
+#include "server/bucket.h"
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/durable.h"
 #include "server/handle.h"
+#include "server/link.h"
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/queue.h"
@@ -91,8 +93,7 @@ struct session {
 	int			 drained_sent;
 	int			 low_sent;
 
-	double			 tokens;
-	int64_t			 tokens_ms;
+	struct bucket		 rate;		/* requests */
 	unsigned		 bad_frames;
 };
 TAILQ_HEAD(session_list, session);
@@ -124,9 +125,7 @@ session_create(struct lws *wsi, const struct session_config *cfg)
 
 	s->wsi = wsi;
 	s->cfg = cfg;
-	s->tokens = SESSION_BURST;
-	s->tokens_ms = time_now_ms();
-	s->created_ms = s->tokens_ms;
+	s->created_ms = time_now_ms();
 	s->unauthed_listed = 1;
 	TAILQ_INSERT_TAIL(&session_unauthed, s, unauthed_entry);
 	metrics_connections(1);
@@ -148,6 +147,7 @@ session_free(struct session *s)
 	free(s->lazy);
 	if (s->authed && online_remove(s->account, s->device, s))
 		directory_forget(s->cfg->directory, s->account, s->device);
+	link_forget(s);
 	free(s->out);
 	free(s->sent);
 	metrics_connections(-1);
@@ -282,6 +282,12 @@ session_ttl_ms(const struct session *s)
 	return (s->cfg->ttl_ms);
 }
 
+int64_t
+session_link_ttl_ms(const struct session *s)
+{
+	return (s->cfg->link_ttl_ms);
+}
+
 const uint8_t *
 session_nonce(const struct session *s)
 {
@@ -307,6 +313,19 @@ int
 session_is_authed(const struct session *s)
 {
 	return (s->authed);
+}
+
+void
+session_linking(struct session *s, int on)
+{
+	if (on && s->unauthed_listed) {
+		TAILQ_REMOVE(&session_unauthed, s, unauthed_entry);
+		s->unauthed_listed = 0;
+	} else if (!on && !s->unauthed_listed && !s->authed && !s->kicked) {
+		s->created_ms = time_now_ms();
+		s->unauthed_listed = 1;
+		TAILQ_INSERT_TAIL(&session_unauthed, s, unauthed_entry);
+	}
 }
 
 int64_t
@@ -613,22 +632,6 @@ session_lazy_due(void)
 	return (s == NULL ? -1 : s->lazy_ms + SESSION_LAZY_MS - now);
 }
 
-/* Token bucket: 1 if the request may proceed. */
-static int
-session_rate_ok(struct session *s)
-{
-	int64_t	now = time_now_ms();
-
-	s->tokens += (double)(now - s->tokens_ms) * SESSION_RATE / 1000.0;
-	s->tokens_ms = now;
-	if (s->tokens > SESSION_BURST)
-		s->tokens = SESSION_BURST;
-	if (s->tokens < 1.0)
-		return (0);
-	s->tokens -= 1.0;
-	return (1);
-}
-
 int
 session_receive(struct session *s, const uint8_t *data, size_t len)
 {
@@ -646,7 +649,8 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 		    "undecodable frame");
 		return (0);
 	}
-	if (!session_rate_ok(s)) {
+	if (!bucket_take(&s->rate, SESSION_RATE, SESSION_BURST,
+	    time_now_ms())) {
 		metrics_add(METRICS_RATE_LIMITED, 1);
 		session_respond(s, f->id, NATTER__CODE__RATE_LIMITED,
 		    "too many requests; slow down");

@@ -21,6 +21,7 @@ struct session;
 #define SESSION_CLOSE_REPLACED	4001		/* same device connected */
 #define SESSION_CLOSE_AUTH	4002		/* no login in time */
 #define SESSION_CLOSE_REMOVED	4003		/* its device was removed */
+#define SESSION_CLOSE_LINK	4004		/* its link offer ended */
 #define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
 /* What every connection of this node shares. The caller of session_create
@@ -30,6 +31,7 @@ struct session_config {
 	struct directory	*directory;	/* told who logs in and out */
 	int64_t			 ttl_ms;	/* queued rows expire after */
 	size_t			 max_frame;	/* bytes in one frame */
+	int64_t			 link_ttl_ms;	/* a link offer waits */
 };
 
 /* A session for an established connection; sends the Challenge. */
@@ -64,14 +66,21 @@ void		 session_send_event(struct session *, Natter__Event *);
  * string constant) once what was queued before is committed; nothing
  * more is read from it or delivered to it meanwhile. */
 void		 session_close(struct session *, int code, const char *reason);
-/* The session's config->db, config->directory and config->ttl_ms. */
+/* The session's config->db, config->directory, config->ttl_ms and
+ * config->link_ttl_ms. */
 struct db	*session_db(const struct session *);
 struct directory *session_directory(const struct session *);
 int64_t		 session_ttl_ms(const struct session *);
+int64_t		 session_link_ttl_ms(const struct session *);
 const uint8_t	*session_nonce(const struct session *);
 /* Burn the nonce and send a fresh Challenge. */
 void		 session_rechallenge(struct session *);
 int		 session_is_authed(const struct session *);
+/* on: the connection, not logged in, waits for its link offer to be
+ * taken (link.c), which closes it when the offer expires: the login
+ * timeout leaves it alone. off: the login timeout applies again,
+ * counted from now. */
+void		 session_linking(struct session *, int on);
 /* Mark authenticated as (account, device), list the session in online.h
  * and announce the device to the directory; an older connection of the
  * same device on this node is closed. */

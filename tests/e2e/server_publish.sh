@@ -35,7 +35,7 @@ publish BAD_REQUEST (the device list names another account)
 publish STALE_LIST (the device list's version is not above the current one (1))
 publish TOO_MANY_DEVICES (an account has at most 5 devices; the list has 6)
 publish BAD_REQUEST (device 2 is on the list with a key that is not its own)
-publish BAD_REQUEST (device 3 is not linked: a new device comes with its link offer)
+publish BAD_REQUEST (device 3 is new: added must be its link offer's fingerprint)
 publish BAD_SIGNATURE (the device list is not signed by the account's key (device 1))
 publish BAD_REQUEST (the device list must name device 1 with its key)" \
     "refused lists"

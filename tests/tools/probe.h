@@ -35,6 +35,13 @@ Natter__Frame	*probe_wait(struct probe *, uint64_t id);
 Natter__Frame	*probe_read(struct probe *);
 /* The next Deliver or Event (stashed or read). */
 Natter__Frame	*probe_push(struct probe *);
+/* Fill spk (unless NULL) with a random key signed by sk, and opks/opkp
+ * with n random one-time prekeys numbered from first; the key bytes go
+ * into spkbuf (96) and opkbuf (32 n). */
+void		 probe_fill_prekeys(Natter__SignedPrekey *spk,
+		     uint8_t spkbuf[96], Natter__OneTimePrekey *opks,
+		     Natter__OneTimePrekey **opkp, uint8_t *opkbuf, size_t n,
+		     uint32_t first, const uint8_t *sk);
 /* Register name with Ed25519 key sk, nopk one-time prekeys and, unless
  * list is NULL, that device list; bad spoils the signature. Prints
  * "LABEL CODE [NAME/DEVICE]" (and the message of a refused list). */

@@ -16,8 +16,8 @@
 
 #define STEP_MAXENV	64
 
-static void
-step_fill_prekeys(Natter__SignedPrekey *spk, uint8_t spkbuf[96],
+void
+probe_fill_prekeys(Natter__SignedPrekey *spk, uint8_t spkbuf[96],
     Natter__OneTimePrekey *opks, Natter__OneTimePrekey **opkp,
     uint8_t *opkbuf, size_t n, uint32_t first, const uint8_t *sk)
 {
@@ -58,7 +58,7 @@ probe_register(struct probe *p, const char *label, const char *name,
 	opks = xcalloc((size_t)nopk + 1, sizeof *opks);
 	opkp = xcalloc((size_t)nopk + 1, sizeof *opkp);
 	opkbuf = xcalloc((size_t)nopk + 1, 32);
-	step_fill_prekeys(&spk, spkbuf, opks, opkp, opkbuf, (size_t)nopk, 1,
+	probe_fill_prekeys(&spk, spkbuf, opks, opkp, opkbuf, (size_t)nopk, 1,
 	    sk);
 	probe_sign(p, LOGIN_REGISTER_DOMAIN, name, NULL, sk, sig);
 	if (bad)
@@ -629,7 +629,7 @@ step_upload(struct probe *p, int argc, char **argv)
 	opks = xcalloc(n + 1, sizeof *opks);
 	opkp = xcalloc(n + 1, sizeof *opkp);
 	buf = xcalloc(n + 1, 32);
-	step_fill_prekeys(NULL, NULL, opks, opkp, buf, n,
+	probe_fill_prekeys(NULL, NULL, opks, opkp, buf, n,
 	    argc > 2 ? (uint32_t)atol(argv[2]) : 1000, NULL);
 	u.n_one_time_prekeys = n;
 	u.one_time_prekeys = opkp;

@@ -233,7 +233,8 @@ START_TEST(test_accounts)
 END_TEST
 
 /* A removed device: its row, one-time prekeys and queue go, its queue
- * depth with them, and a rolled back removal restores all of it. */
+ * depth with them, and a rolled back removal restores all of it. An
+ * added device takes its keys. */
 static void
 check_device(int64_t a, uint32_t dev, int key, uint64_t depth,
     uint32_t count)
@@ -261,7 +262,10 @@ START_TEST(test_forget)
 {
 	struct prekeys_onetime	opk[2] = { { 1, { 1 } }, { 2, { 2 } } };
 	struct queue_item	it, got[4];
+	struct prekeys_upload	u;
+	struct prekeys_bundle	b;
 	uint8_t			ik[ACCOUNTS_KEYBYTES] = { 5 };
+	uint32_t		devs[4];
 	size_t			n, i;
 	int64_t			a;
 
@@ -287,11 +291,25 @@ START_TEST(test_forget)
 	check_device(a, 1, 2, 0, 0);
 	ck_assert_int_eq(queue_fetch(db, a, 1, 0, 0, got, 4, &n), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(accounts_devices(db, a, (uint32_t[4]){ 0 }, 4, &n),
-	    0);
+	ck_assert_int_eq(accounts_devices(db, a, devs, 4, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	/* Another device's queue stays. */
 	check_device(a, 2, 1, 1, 0);
+	/* A device added (linked) with an offer's keys. */
+	memset(&u, 0, sizeof u);
+	u.has_signed = 1;
+	u.spk_id = 9;
+	u.opks = opk;
+	u.n = 2;
+	ck_assert_int_eq(accounts_add_device(db, a, 3, ik), 0);
+	ck_assert_int_eq(prekeys_store(db, a, 3, &u), 0);
+	check_device(a, 3, 0, 0, 2);
+	ck_assert_int_eq(prekeys_bundle(db, a, 3, &b), 0);
+	ck_assert_int_eq(b.has_signed, 1);
+	ck_assert_uint_eq(b.spk_id, 9);
+	ck_assert_int_eq(accounts_devices(db, a, devs, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(devs[0], 3);
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /* test_server_logic: natterd's pure logic: the device-mismatch computation
- * (with skipped devices), the device list checks, Register/Auth signature
- * checks, name validation, the sessions online, the directory seam. */
+ * (with skipped devices), the device list checks, Register/Auth/LinkOffer
+ * signature checks, token buckets, name validation, the sessions online,
+ * the directory seam. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sodium.h>
 
 #include "server/auth.h"
+#include "server/bucket.h"
 #include "server/directory.h"
 #include "server/fanout.h"
 #include "server/online.h"
@@ -226,6 +228,54 @@ START_TEST(test_auth_signatures)
 	sig[10] ^= 1;
 	ck_assert_int_eq(auth_verify_auth(sig, 64, nonce, "alice", 258, pk),
 	    -1);
+
+	/* LinkOffer: its own domain, an empty name, no device. */
+	len = login_message(msg, "natter v1 link", nonce, "", NULL);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	ck_assert_int_eq(auth_verify_link(sig, 64, nonce, pk), 0);
+	ck_assert_int_eq(auth_verify_link(sig, 64, nonce2, pk), -1);
+	ck_assert_int_eq(auth_verify_link(sig, 64, nonce, pk2), -1);
+	ck_assert_int_eq(auth_verify_register(sig, 64, nonce, "", pk), -1);
+}
+END_TEST
+
+/* Token buckets: a burst, then the rate; a table's buckets are apart,
+ * and the full ones are dropped when it sweeps. */
+START_TEST(test_bucket)
+{
+	struct bucket		 b;
+	struct bucket_table	*bt;
+	int			 i, n;
+
+	memset(&b, 0, sizeof b);
+	for (n = 0; bucket_take(&b, 2.0, 5.0, 1000); n++)
+		;
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(bucket_take(&b, 2.0, 5.0, 1400), 0);
+	ck_assert_int_eq(bucket_take(&b, 2.0, 5.0, 1500), 1);	/* 1 token */
+	ck_assert_int_eq(bucket_take(&b, 2.0, 5.0, 1500), 0);
+	/* A clock stepped back takes nothing and gives nothing. */
+	ck_assert_int_eq(bucket_take(&b, 2.0, 5.0, 900), 0);
+	ck_assert_int_eq(bucket_take(&b, 2.0, 5.0, 100000), 1);
+
+	bt = bucket_table_create(1.0, 3.0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(bucket_table_take(bt, 7, 1000), 1);
+	ck_assert_int_eq(bucket_table_peek(bt, 7, 1000), 0);
+	ck_assert_int_eq(bucket_table_take(bt, 7, 1000), 0);
+	ck_assert_int_eq(bucket_table_peek(bt, 8, 1000), 1);
+	ck_assert_int_eq(bucket_table_take(bt, 8, 1000), 1);
+	ck_assert_int_eq(bucket_table_peek(bt, 7, 2000), 1);
+	/* 2000 keys: the first sweep (at 1024) drops none (each took a
+	 * token a moment ago); one long after drops all but the new. */
+	for (i = 0; i < 2000; i++)
+		ck_assert_int_eq(bucket_table_take(bt, 100 + i, 3000), 1);
+	ck_assert_uint_ge(bucket_table_count(bt), 2000);
+	for (i = 0; i < 2100; i++)
+		(void)bucket_table_take(bt, 100000 + i, 60000);
+	ck_assert_uint_lt(bucket_table_count(bt), 2200);
+	bucket_table_free(bt);
+	bucket_table_free(NULL);
 }
 END_TEST
 
@@ -387,6 +437,7 @@ main(void)
 	tcase_add_test(tc, test_fanout_skipped);
 	tcase_add_test(tc, test_roster_verify);
 	tcase_add_test(tc, test_auth_signatures);
+	tcase_add_test(tc, test_bucket);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_online);
 	tcase_add_test(tc, test_directory);

@@ -62,6 +62,9 @@ output_event_json(const struct core_event *ev)
 		if (o != NULL && ev->status != NULL)
 			json_object_set_new(o, "status",
 			    json_string(ev->status));
+		if (o != NULL)
+			json_object_set_new(o, "outgoing",
+			    json_boolean(ev->outgoing));
 		return (o);
 	case CORE_EV_RECEIPT:
 		return (json_pack("{s:s, s:s, s:o, s:o, s:I}", "type",

@@ -62,14 +62,14 @@ send_cli alice2 bob from2 1 "$ROOT/s3"
 nat alice2 --json recv >"$ROOT/r3" || fail "alice2 recv exit $?"
 assert_eq "$(jl "$ROOT/r3" '[(o["text"], o["outgoing"], o["from_device"], o["to"])
     for o in L if o["type"] == "message"]')" \
-    "[('from1-1', True, 1, 'bob')]" "the laptop's copy of the primary's message"
+    '[["from1-1", true, 1, "bob"]]' "the laptop's copy of the primary's message"
 nat alice --json recv >"$ROOT/r4" || fail "alice recv exit $?"
 assert_eq "$(jl "$ROOT/r4" '[(o["text"], o["outgoing"], o["from_device"])
     for o in L if o["type"] == "message"]')" \
-    "[('from2-1', True, 2)]" "the primary's copy of the laptop's message"
+    '[["from2-1", true, 2]]' "the primary's copy of the laptop's message"
 nat bob --json recv >"$ROOT/r5" || fail "bob recv exit $?"
 assert_eq "$(jl "$ROOT/r5" '[(o["text"], o["from_device"]) for o in L
-    if o["type"] == "message"]')" "[('from1-1', 1), ('from2-1', 2)]" \
+    if o["type"] == "message"]')" '[["from1-1", 1], ["from2-1", 2]]' \
     "bob sees which device sent what"
 nat alice2 --json history bob >"$ROOT/h" || fail "history exit $?"
 assert_contains "$(cat "$ROOT/h")" '"outgoing":true' "history marks ours"

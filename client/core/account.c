@@ -343,19 +343,33 @@ account_registered(void *arg, const Natter__Response *resp)
 	account_reg_done(a, NULL);
 }
 
+/*
+ * The answer to Auth or LinkOffer: 0 when there is none (the connection's
+ * down callback follows) or it is OK (signed in); 1 with err (what
+ * failed) when it refused.
+ */
+static int
+account_login_answer(struct account *a, const Natter__Response *resp,
+    const char *what, struct core_error *err)
+{
+	if (resp == NULL)
+		return (0);
+	if (resp->code == NATTER__CODE__OK) {
+		conn_authed(a->cn);
+		return (0);
+	}
+	err_from_resp(err, resp, what);
+	return (1);
+}
+
 static void
 account_authed(void *arg, const Natter__Response *resp)
 {
 	struct account		*a = arg;
 	struct core_error	 err;
 
-	if (resp == NULL)
+	if (account_login_answer(a, resp, "sign-in", &err) <= 0)
 		return;
-	if (resp->code == NATTER__CODE__OK) {
-		conn_authed(a->cn);
-		return;
-	}
-	err_from_resp(&err, resp, "sign-in");
 	if (resp->code == NATTER__CODE__DEVICE_REMOVED)
 		err_set(&err, CORE_ERR_REMOVED, "this device was removed from %s "
 		    "(it was device %u): its profile can no longer sign in; link "
@@ -427,14 +441,8 @@ account_offered(void *arg, const Natter__Response *resp)
 	struct account		*a = arg;
 	struct core_error	 err;
 
-	if (resp == NULL)
-		return;
-	if (resp->code == NATTER__CODE__OK) {
-		conn_authed(a->cn);
-		return;
-	}
-	err_from_resp(&err, resp, "offering this device");
-	conn_give_up(a->cn, &err);
+	if (account_login_answer(a, resp, "offering this device", &err) > 0)
+		conn_give_up(a->cn, &err);
 }
 
 /* LinkOffer: our keys, and proof that we hold the identity key. */

@@ -9,21 +9,28 @@
 #include "client/store/store.h"
 #include "shared/util/xmalloc.h"
 
+/* Read a len-byte value into out.  0, or -1 if missing or another size. */
+static int
+kv_get_fixed(struct store *st, int key, void *out, size_t len)
+{
+	uint8_t	*v;
+	size_t	 vlen;
+
+	if (store_kv_get(st, key, &v, &vlen) != 0)
+		return (-1);
+	if (vlen == len)
+		memcpy(out, v, len);
+	free(v);
+	return (vlen == len ? 0 : -1);
+}
+
 int
 kv_get_u32(struct store *st, int key, uint32_t *out)
 {
-	uint8_t		*v;
-	size_t		 len;
-	uint32_t	 be;
+	uint32_t	be;
 
-	if (store_kv_get(st, key, &v, &len) != 0)
+	if (kv_get_fixed(st, key, &be, sizeof be) != 0)
 		return (-1);
-	if (len != sizeof be) {
-		free(v);
-		return (-1);
-	}
-	memcpy(&be, v, sizeof be);
-	free(v);
 	*out = be32toh(be);
 	return (0);
 }
@@ -39,18 +46,10 @@ kv_put_u32(struct store *st, int key, uint32_t val)
 int
 kv_get_u64(struct store *st, int key, uint64_t *out)
 {
-	uint8_t		*v;
-	size_t		 len;
-	uint64_t	 be;
+	uint64_t	be;
 
-	if (store_kv_get(st, key, &v, &len) != 0)
+	if (kv_get_fixed(st, key, &be, sizeof be) != 0)
 		return (-1);
-	if (len != sizeof be) {
-		free(v);
-		return (-1);
-	}
-	memcpy(&be, v, sizeof be);
-	free(v);
 	*out = be64toh(be);
 	return (0);
 }

@@ -109,8 +109,7 @@ devices_plan_offer(struct session *s, struct devices_plan *p,
 	p->fp = added->data;
 	p->keys = link_pending(p->fp, session_account(s), &p->ik);
 	if (p->keys == NULL) {
-		*why = "no pending link with that code (expired, used, or "
-		    "never made)";
+		*why = link_none;
 		return (C(UNKNOWN_USER));
 	}
 	if (sodium_memcmp(p->ik, devicelist_find(p->dl, p->added),

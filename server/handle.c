@@ -11,6 +11,7 @@
 
 #include "server/accounts.h"
 #include "server/auth.h"
+#include "server/bucket.h"
 #include "server/db.h"
 #include "server/devices.h"
 #include "server/handle.h"
@@ -28,6 +29,12 @@
 #include "shared/util/xmalloc.h"
 
 #define C(x)	NATTER__CODE__##x
+
+/* Bundle requests (handle_bundle_limit), a second each and in a burst. */
+#define HANDLE_BUNDLE_RATE	0.1	/* by one account */
+#define HANDLE_BUNDLE_BURST	30
+#define HANDLE_ASKED_RATE	(1.0 / 6)	/* for one account */
+#define HANDLE_ASKED_BURST	100
 
 enum handle_writes {
 	HANDLE_READS,		/* no writes */
@@ -393,6 +400,48 @@ handle_check_low(struct db *db, int64_t account, uint32_t device)
 		session_prekeys_low(t, count);
 }
 
+/*
+ * One-time prekeys are handed out once, so bundle requests are bounded
+ * by account, not by connection: per requesting account (one user
+ * cannot drain others' one-time prekeys) and per account asked for (many
+ * accounts together cannot either). A client asks for an account's
+ * bundles when it first writes to it and when its devices change, so
+ * the bursts are far above normal use.
+ */
+static struct bucket_table	*handle_asking;		/* requester */
+static struct bucket_table	*handle_asked;		/* target */
+
+/* OK if account may ask for the bundles of account to (named name). */
+static uint32_t
+handle_bundle_limit(struct session *s, int64_t to, const char *name,
+    const char **why)
+{
+	static char	msg[96];
+	int64_t		now = time_now_ms();
+
+	if (handle_asking == NULL) {
+		handle_asking = bucket_table_create(HANDLE_BUNDLE_RATE,
+		    HANDLE_BUNDLE_BURST);
+		handle_asked = bucket_table_create(HANDLE_ASKED_RATE,
+		    HANDLE_ASKED_BURST);
+	}
+	if (!bucket_table_peek(handle_asking, (uint64_t)session_account(s),
+	    now)) {
+		*why = "too many key requests from your account; try again "
+		    "in a minute";
+		return (C(RATE_LIMITED));
+	}
+	if (!bucket_table_take(handle_asked, (uint64_t)to, now)) {
+		snprintf(msg, sizeof msg, "too many key requests for %s; try "
+		    "again in a few minutes", name);
+		*why = msg;
+		return (C(RATE_LIMITED));
+	}
+	(void)bucket_table_take(handle_asking, (uint64_t)session_account(s),
+	    now);
+	return (C(OK));
+}
+
 static uint32_t
 handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 {
@@ -405,6 +454,7 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	Natter__OneTimePrekey	 opk[ACCOUNTS_MAXDEVICES];
 	uint8_t			 list[ROSTER_MAXBYTES];
 	uint64_t		 version;
+	uint32_t		 code;
 	int64_t			 account;
 	size_t			 n, i;
 	int			 rc;
@@ -414,6 +464,8 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	rc = accounts_lookup(session_db(s), name, &account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
+	if ((code = handle_bundle_limit(s, account, name, why)) != C(OK))
+		return (code);
 	if (accounts_devices(session_db(s), account, devs, ACCOUNTS_MAXDEVICES,
 	    &n) != 0)
 		return (C(INTERNAL));

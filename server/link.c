@@ -58,7 +58,7 @@ static struct itab		*link_byfp;	/* link_key(fp) -> offer */
 static struct itab		*link_bysession;	/* session -> offer */
 static struct bucket_table	*link_lookups;	/* account -> bucket */
 
-static const char link_none[] =
+const char link_none[] =
     "no pending link with that code (expired, used, or never made)";
 
 /* The table key of a fingerprint: its first 8 bytes (a hash already). */
@@ -178,12 +178,15 @@ link_offer(struct session *s, const Natter__Frame *f, const char **why)
 	if (auth_verify_link(m->signature.data, m->signature.len,
 	    session_nonce(s), m->identity_key.data) != 0)
 		return (C(BAD_SIGNATURE));
-	if ((code = link_room(s, m->identity_key.data, fp, why)) != C(OK))
-		return (code);
 	code = handle_prekeys(m->signed_prekey, m->one_time_prekeys,
 	    m->n_one_time_prekeys, &keys, why);
 	if (code != C(OK))
 		return (code);
+	/* Last: an older offer of the key gives way only to a good one. */
+	if ((code = link_room(s, m->identity_key.data, fp, why)) != C(OK)) {
+		free(keys.opks);
+		return (code);
+	}
 	link_add(s, m, &keys, fp);
 	/* The nonce is spent. A fresh one, before the answer (as after a
 	 * refusal), for the Auth that may follow Linked. */
@@ -343,10 +346,4 @@ link_expire(int64_t now)
 		session_close(o->s, SESSION_CLOSE_LINK, "link offer expired");
 		link_free(o);
 	}
-}
-
-size_t
-link_count(void)
-{
-	return (link_n);
 }

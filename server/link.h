@@ -19,6 +19,9 @@ struct session;
 #define LINK_LOOKUP_RATE	(5.0 / 60)	/* per account, a second */
 #define LINK_LOOKUP_BURST	5
 
+/* What UNKNOWN_USER says about a fingerprint with no offer. */
+extern const char	link_none[];
+
 /* The handlers of LinkOffer (a connection not logged in), LinkLookup
  * (device 1) and LinkRelay (either side). Each returns a Code; on OK the
  * answer is queued; *why may be set to a sentence for the client. */
@@ -43,7 +46,5 @@ void		link_used(const uint8_t fp[LINK_FPBYTES], const char *name,
 void		link_forget(struct session *);
 /* Close the connections of the offers expired at now (ms). */
 void		link_expire(int64_t now);
-/* Offers pending on this node. */
-size_t		link_count(void);
 
 #endif

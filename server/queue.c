@@ -9,23 +9,41 @@
 #include "shared/util/xmalloc.h"
 
 /*
- * Queue depths live in memory: counted from the table on first use (and
- * again after a purge), then adjusted by every push and ack. Changes made
- * inside a request's savepoint are journaled so that a rollback undoes
- * them.
+ * Queue depths live in memory: the rows of each device, and each sender
+ * account's share of a device's queue, the message rows (not receipts) it
+ * has there, which QUEUE_MAXSHARE bounds so that one sender cannot fill
+ * a queue for everyone. Counted from the table on first use, then
+ * adjusted by every push, ack, forget and purge. Changes made inside a
+ * request's savepoint are journaled so that a rollback undoes them.
  */
 struct queue_undo {
 	uint64_t	key;
 	int		delta;
+	int		share;		/* a share, else a device's depth */
 };
 
 struct queue_depths {
 	struct itab		*n;	/* (account, device) -> rows */
+	struct itab		*share;	/* queue_share_key() -> messages */
 	uint64_t		 total;
 	int			 loaded;
 	struct queue_undo	*undo;
 	size_t			 nundo, capundo;
 };
+
+/*
+ * The key of sender from's share of (account, device)'s queue. Three ids
+ * do not fit in 64 bits, so it is a hash: two shares may get one key
+ * (odds about n^2 / 2^65 for n shares), and are then counted together,
+ * which may refuse a sender early but never lets one past its share.
+ */
+static uint64_t
+queue_share_key(int64_t account, uint32_t device, int64_t from)
+{
+	int64_t	k[3] = { account, device, from };
+
+	return (itab_key_bytes(k, sizeof k));
+}
 
 static void *
 queue_depths_create(void)
@@ -33,6 +51,7 @@ queue_depths_create(void)
 	struct queue_depths	*d = xcalloc(1, sizeof *d);
 
 	d->n = itab_create();
+	d->share = itab_create();
 	return (d);
 }
 
@@ -45,30 +64,32 @@ queue_depths_release(void *p)
 }
 
 static void
-queue_change(struct queue_depths *d, uint64_t key, int delta)
+queue_change(struct queue_depths *d, int share, uint64_t key, int delta)
 {
-	uint64_t	n = 0;
+	struct itab	*t = share ? d->share : d->n;
+	uint64_t	 n = 0;
 
-	(void)itab_get(d->n, key, &n);
+	(void)itab_get(t, key, &n);
 	if (delta < 0 && n < (uint64_t)-delta)
 		delta = -(int)n;
 	n += (uint64_t)(int64_t)delta;
-	d->total += (uint64_t)(int64_t)delta;
+	if (!share)
+		d->total += (uint64_t)(int64_t)delta;
 	if (n == 0)
-		itab_del(d->n, key);
+		itab_del(t, key);
 	else
-		itab_put(d->n, key, n);
+		itab_put(t, key, n);
 }
 
 static void
 queue_depths_rollback(void *p)
 {
 	struct queue_depths	*d = p;
+	struct queue_undo	*u;
 
 	while (d->nundo > 0) {
-		d->nundo--;
-		queue_change(d, d->undo[d->nundo].key,
-		    -d->undo[d->nundo].delta);
+		u = &d->undo[--d->nundo];
+		queue_change(d, u->share, u->key, -u->delta);
 	}
 }
 
@@ -78,6 +99,7 @@ queue_depths_free(void *p)
 	struct queue_depths	*d = p;
 
 	itab_free(d->n);
+	itab_free(d->share);
 	free(d->undo);
 	free(d);
 }
@@ -87,53 +109,93 @@ static const struct db_ext_ops queue_depths_ops = {
 	queue_depths_free
 };
 
+/* Change one count by delta, journaled inside a savepoint. */
+static void
+queue_journal(struct db *db, struct queue_depths *d, int share, uint64_t key,
+    int delta)
+{
+	queue_change(d, share, key, delta);
+	if (!db_in_savepoint(db))
+		return;
+	if (d->nundo == d->capundo) {
+		d->capundo = d->capundo * 2 + 64;
+		d->undo = xreallocarray(d->undo, d->capundo, sizeof *d->undo);
+	}
+	d->undo[d->nundo].key = key;
+	d->undo[d->nundo].share = share;
+	d->undo[d->nundo++].delta = delta;
+}
+
+/*
+ * Count the rows of st, which gives (account, device, from_account, 1 for
+ * messages, 0 for receipts, how many), times sign; journal unless this is
+ * the first count (d not loaded yet). 0 or -1.
+ */
+static int
+queue_count_rows(struct db *db, struct queue_depths *d, sqlite3_stmt *st,
+    int sign)
+{
+	int64_t		account, from;
+	uint32_t	device;
+	int		rc, n;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		account = sqlite3_column_int64(st, 0);
+		device = (uint32_t)sqlite3_column_int64(st, 1);
+		from = sqlite3_column_int64(st, 2);
+		n = sign * (int)sqlite3_column_int64(st, 4);
+		if (!d->loaded) {
+			queue_change(d, 0, itab_key_pair(account, device), n);
+			if (sqlite3_column_int(st, 3))
+				queue_change(d, 1, queue_share_key(account,
+				    device, from), n);
+			continue;
+		}
+		queue_journal(db, d, 0, itab_key_pair(account, device), n);
+		if (sqlite3_column_int(st, 3))
+			queue_journal(db, d, 1, queue_share_key(account,
+			    device, from), n);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 /* The depths, counted from the table if needed; NULL on a db error. */
 static struct queue_depths *
 queue_depths(struct db *db)
 {
 	struct queue_depths	*d;
 	sqlite3_stmt		*st;
-	int			 rc;
 
 	d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
 	if (d->loaded)
 		return (d);
 	itab_clear(d->n);
+	itab_clear(d->share);
 	d->total = 0;
 	d->nundo = 0;
-	st = db_stmt(db, "SELECT account, device, count(*) FROM queue "
-	    "GROUP BY account, device");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		itab_put(d->n, itab_key_pair(sqlite3_column_int64(st, 0),
-		    (uint32_t)sqlite3_column_int64(st, 1)),
-		    (uint64_t)sqlite3_column_int64(st, 2));
-		d->total += (uint64_t)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	st = db_stmt(db, "SELECT account, device, from_account, receipt = 0, "
+	    "count(*) FROM queue GROUP BY 1, 2, 3, 4");
+	if (queue_count_rows(db, d, st, 1) != 0)
 		return (NULL);
 	d->loaded = 1;
 	return (d);
 }
 
+/* A row of the device, from sender from (a message, or a receipt when
+ * receipt is set), was added (delta 1) or deleted (-1). 0 or -1. */
 static int
-queue_depth_add(struct db *db, int64_t account, uint32_t device, int delta)
+queue_counted(struct db *db, int64_t account, uint32_t device, int64_t from,
+    uint32_t receipt, int delta)
 {
 	struct queue_depths	*d = queue_depths(db);
-	uint64_t		 key = itab_key_pair(account, device);
 
 	if (d == NULL)
 		return (-1);
-	queue_change(d, key, delta);
-	if (db_in_savepoint(db)) {
-		if (d->nundo == d->capundo) {
-			d->capundo = d->capundo * 2 + 64;
-			d->undo = xreallocarray(d->undo, d->capundo,
-			    sizeof *d->undo);
-		}
-		d->undo[d->nundo].key = key;
-		d->undo[d->nundo++].delta = delta;
-	}
+	queue_journal(db, d, 0, itab_key_pair(account, device), delta);
+	if (receipt == 0)
+		queue_journal(db, d, 1, queue_share_key(account, device, from),
+		    delta);
 	return (0);
 }
 
@@ -165,7 +227,8 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 	if (seq != NULL)
 		*seq = (uint64_t)sqlite3_last_insert_rowid(
 		    sqlite3_db_handle(st));
-	return (queue_depth_add(db, account, device, 1));
+	return (queue_counted(db, account, device, it->from_account,
+	    it->status, 1));
 }
 
 int
@@ -177,6 +240,19 @@ queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 	if (d == NULL)
 		return (-1);
 	(void)itab_get(d->n, itab_key_pair(account, device), depth);
+	return (0);
+}
+
+int
+queue_share(struct db *db, int64_t account, uint32_t device, int64_t from,
+    uint64_t *n)
+{
+	struct queue_depths	*d = queue_depths(db);
+
+	*n = 0;
+	if (d == NULL)
+		return (-1);
+	(void)itab_get(d->share, queue_share_key(account, device, from), n);
 	return (0);
 }
 
@@ -282,11 +358,13 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	if (db_step_done(st) != 0)
 		return (-1);
-	return (queue_depth_add(db, account, device, -1));
+	return (queue_counted(db, account, device, out->from_account,
+	    out->status, -1));
 }
 
 int
-queue_delete(struct db *db, int64_t account, uint32_t device, uint64_t seq)
+queue_delete(struct db *db, int64_t account, uint32_t device,
+    const struct queue_item *it)
 {
 	sqlite3_stmt	*st;
 
@@ -294,27 +372,31 @@ queue_delete(struct db *db, int64_t account, uint32_t device, uint64_t seq)
 		return (-1);
 	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
 	    "device = ? AND seq = ?", account, device);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)it->seq);
 	if (db_step_done(st) != 0)
 		return (-1);
 	if (db_changes(db) == 0)
 		return (1);
-	return (queue_depth_add(db, account, device, -1));
+	return (queue_counted(db, account, device, it->from_account,
+	    it->status, -1));
 }
 
 int
 queue_forget(struct db *db, int64_t account, uint32_t device)
 {
-	sqlite3_stmt	*st;
-	uint64_t	 depth;
+	struct queue_depths	*d;
+	sqlite3_stmt		*st;
 
-	if (db_begin(db) != 0 || queue_depth(db, account, device, &depth) != 0)
+	if (db_begin(db) != 0 || (d = queue_depths(db)) == NULL)
+		return (-1);
+	st = db_stmt_device(db, "SELECT account, device, from_account, "
+	    "receipt = 0, count(*) FROM queue WHERE account = ? AND "
+	    "device = ? GROUP BY 3, 4", account, device);
+	if (queue_count_rows(db, d, st, -1) != 0)
 		return (-1);
 	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
 	    "device = ?", account, device);
-	if (db_step_done(st) != 0)
-		return (-1);
-	return (queue_depth_add(db, account, device, -(int)depth));
+	return (db_step_done(st));
 }
 
 int
@@ -324,17 +406,19 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 	sqlite3_stmt		*st;
 
 	*purged = 0;
-	if (db_begin(db) != 0)
+	if (db_begin(db) != 0 || (d = queue_depths(db)) == NULL)
+		return (-1);
+	/* Uncount what goes (by the expiry index), then delete it. */
+	st = db_stmt(db, "SELECT account, device, from_account, receipt = 0, "
+	    "count(*) FROM queue WHERE expires <= ? GROUP BY 1, 2, 3, 4");
+	sqlite3_bind_int64(st, 1, now);
+	if (queue_count_rows(db, d, st, -1) != 0)
 		return (-1);
 	st = db_stmt(db, "DELETE FROM queue WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
 	if (db_step_done(st) != 0)
 		return (-1);
 	*purged = (uint64_t)db_changes(db);
-	if (*purged > 0) {
-		d = db_ext(db, DB_EXT_QUEUE, &queue_depths_ops);
-		d->loaded = 0;	/* count again on next use */
-	}
 	st = db_stmt(db, "DELETE FROM sent WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
 	return (db_step_done(st));

@@ -9,6 +9,7 @@ struct db;
 
 #define QUEUE_IDBYTES	16
 #define QUEUE_MAXDEPTH	100000	/* rows per device before QUEUE_FULL */
+#define QUEUE_MAXSHARE	25000	/* messages from one sender account */
 
 /* One queued row. For a receipt, from/from_device is the device that
  * acknowledged the message, message_id the message's, and status the
@@ -33,6 +34,10 @@ int	queue_push(struct db *, int64_t account, uint32_t device,
 /* Rows queued for the device: 0 or -1. */
 int	queue_depth(struct db *, int64_t account, uint32_t device,
 	    uint64_t *depth);
+/* The messages (not receipts) from sender account from queued for the
+ * device: 0 or -1. */
+int	queue_share(struct db *, int64_t account, uint32_t device,
+	    int64_t from, uint64_t *n);
 /* All rows queued: 0 or -1. */
 int	queue_total(struct db *, uint64_t *total);
 /* Up to max unexpired rows with seq > after, in order, into items; *n is
@@ -45,10 +50,10 @@ void	queue_items_clear(struct queue_item *, size_t n);
  * loaded). 0 deleted, 1 no such row, -1 error. */
 int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
 	    struct queue_item *out);
-/* Delete the device's row seq when the caller knows what it held:
- * 0 deleted, 1 no such row, -1 error. */
+/* Delete the device's row it->seq when the caller knows what it held
+ * (it->from_account, it->status): 0 deleted, 1 no such row, -1 error. */
 int	queue_delete(struct db *, int64_t account, uint32_t device,
-	    uint64_t seq);
+	    const struct queue_item *it);
 /* Delete every row queued for the device (it was removed): 0 or -1. */
 int	queue_forget(struct db *, int64_t account, uint32_t device);
 /* Delete rows and send records expired at now (ms); *purged rows. */

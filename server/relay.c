@@ -6,6 +6,7 @@
  * it writes, a refused Send forgets the id it claimed, and a write that
  * fails after that stops natterd (server_write_failed), as a failed
  * commit does, since the open transaction can no longer be trusted. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,19 +128,36 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	return (-1);
 }
 
-/* OK if every envelope's device (of account accts[i]) has room. */
+/* OK if every envelope's device (of account accts[i]) has room: under
+ * QUEUE_MAXDEPTH rows, and, but for the sender's own devices, under
+ * QUEUE_MAXSHARE messages from the sender, so that other senders still
+ * get through when one has filled its share. */
 static uint32_t
-relay_room(struct session *s, const Natter__Send *m, const int64_t *accts)
+relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
+    const char **why)
 {
-	uint64_t	depth;
+	static char	full[96];
+	uint64_t	depth, mine;
+	uint32_t	device;
 	size_t		i;
 
 	for (i = 0; i < m->n_envelopes; i++) {
-		if (queue_depth(session_db(s), accts[i],
-		    m->envelopes[i]->device, &depth) != 0)
+		device = m->envelopes[i]->device;
+		if (queue_depth(session_db(s), accts[i], device, &depth) != 0 ||
+		    queue_share(session_db(s), accts[i], device,
+		    session_account(s), &mine) != 0)
 			return (C(INTERNAL));
-		if (depth >= QUEUE_MAXDEPTH)
+		if (depth >= QUEUE_MAXDEPTH) {
+			*why = "the recipient's queue is full";
 			return (C(QUEUE_FULL));
+		}
+		if (accts[i] != session_account(s) && mine >= QUEUE_MAXSHARE) {
+			snprintf(full, sizeof full, "%s has too many of your "
+			    "messages waiting; try again once they are read",
+			    m->to);
+			*why = full;
+			return (C(QUEUE_FULL));
+		}
 	}
 	return (C(OK));
 }
@@ -209,7 +227,8 @@ relay_stored(struct session *s, uint64_t id, int64_t ts)
  * (a DEVICE_MISMATCH answer is queued already). On OK accts[i] is the
  * account of envelope i: the recipient's, or for a copy, the sender's. */
 static uint32_t
-relay_admit(struct session *s, const Natter__Frame *f, int64_t *accts)
+relay_admit(struct session *s, const Natter__Frame *f, int64_t *accts,
+    const char **why)
 {
 	const Natter__Send	*m = f->send;
 	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
@@ -231,7 +250,7 @@ relay_admit(struct session *s, const Natter__Frame *f, int64_t *accts)
 		accts[i] = strcmp(m->envelopes[i]->name, m->to) == 0 ?
 		    to_account : session_account(s);
 	}
-	return (relay_room(s, m, accts));
+	return (relay_room(s, m, accts, why));
 }
 
 /* Queue every envelope (admitted already; a failure stops natterd),
@@ -287,7 +306,7 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	}
 	if (rc != 0)
 		return (C(INTERNAL));
-	if ((code = relay_admit(s, f, accts)) != C(OK)) {
+	if ((code = relay_admit(s, f, accts, why)) != C(OK)) {
 		if (queue_sent_forget(db, session_account(s),
 		    session_device(s), m->message_id.data) != 0)
 			server_write_failed("a refused send");
@@ -334,7 +353,7 @@ relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 	for (i = 0; i < a->n_seqs; i++) {
 		if (session_recall(s, a->seqs[i], &it))
 			rc = queue_delete(session_db(s), session_account(s),
-			    session_device(s), a->seqs[i]);
+			    session_device(s), &it);
 		else
 			rc = queue_ack(session_db(s), session_account(s),
 			    session_device(s), a->seqs[i], &it);

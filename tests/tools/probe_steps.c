@@ -467,6 +467,9 @@ step_sendenv(struct probe *p, int argc, char **argv)
 	printf("sendenv %s", probe_code(r->response->code));
 	step_print_refs("missing", r->response->missing, r->response->n_missing);
 	step_print_refs("extra", r->response->extra, r->response->n_extra);
+	if (r->response->code != NATTER__CODE__OK &&
+	    r->response->code != NATTER__CODE__DEVICE_MISMATCH)
+		printf(" (%s)", r->response->message);
 	printf("\n");
 	wire_free(r);
 	return (0);
@@ -613,6 +616,39 @@ step_bundle(struct probe *p, int argc, char **argv)
 	probe_print_list(r->response);
 	printf("\n");
 	wire_free(r);
+	return (0);
+}
+
+/* bundles NAME N: N BundleRequests for NAME; how many were answered OK
+ * and how many RATE_LIMITED (with the first such answer's message). */
+static int
+step_bundles(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT, *r;
+	Natter__BundleRequest	 b = NATTER__BUNDLE_REQUEST__INIT;
+	long			 n = atol(argv[2]), i, ok = 0, limited = 0;
+	char			*why = NULL;
+
+	b.name = argv[1];
+	f.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
+	f.bundle_request = &b;
+	for (i = 0; i < n; i++) {
+		if ((r = probe_request(p, &f)) == NULL) {
+			free(why);
+			return (-1);
+		}
+		if (r->response->code == NATTER__CODE__OK)
+			ok++;
+		else if (r->response->code == NATTER__CODE__RATE_LIMITED &&
+		    limited++ == 0)
+			why = xstrdup(r->response->message);
+		wire_free(r);
+	}
+	printf("bundles ok=%ld limited=%ld", ok, limited);
+	if (why != NULL)
+		printf(" (%s)", why);
+	printf("\n");
+	free(why);
 	return (0);
 }
 
@@ -837,6 +873,7 @@ static const struct probe_step steps[] = {
 	{ "recvf", 0, 2, "recvf [N [noack]]", step_recvf },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },
 	{ "bundle", 1, 1, "bundle NAME", step_bundle },
+	{ "bundles", 2, 2, "bundles NAME N", step_bundles },
 	{ "upload", 1, 2, "upload N [FIRSTID]", step_upload },
 	{ "garbage", 1, 1, "garbage N", step_garbage },
 	{ "big", 1, 1, "big BYTES", step_big },

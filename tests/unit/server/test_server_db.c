@@ -1,8 +1,9 @@
 /* test_server_db: natterd's SQLite modules on a real database: queue FIFO
  * order, idempotent sends, ack deletes, TTL filtering and purge, depth,
- * accounts, removed devices, one-time prekeys handed out once, stored
- * device lists and the schema migration, and the generations of
- * durable.c (a commit counts as on disk only after its WAL sync). */
+ * a sender's share, accounts, removed devices, one-time prekeys handed
+ * out once, stored device lists and the schema migration, and the
+ * generations of durable.c (a commit counts as on disk only after its
+ * WAL sync). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,71 @@ START_TEST(test_forget)
 }
 END_TEST
 
+static uint64_t
+share(int64_t from)
+{
+	uint64_t	n;
+
+	ck_assert_int_eq(queue_share(db, 2, 1, from, &n), 0);
+	return (n);
+}
+
+/* A sender's share of a device's queue: its messages, not its receipts;
+ * less by ack, delete, purge and forget; a rollback undoes a change; a
+ * reopened database counts it again. */
+START_TEST(test_share)
+{
+	struct queue_item	it, got;
+	uint64_t		seqs[4], purged;
+	char			*path, *err = NULL;
+	size_t			i;
+
+	item(&it, "m", 1);
+	it.from_account = 5;
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000 + (int64_t)i,
+		    &seqs[i]), 0);
+	it.status = 1;		/* a receipt from 5 */
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	it.status = 0;
+	it.from_account = 6;
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 20000, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_uint_eq(share(5), 4);
+	ck_assert_uint_eq(share(6), 1);
+	ck_assert_uint_eq(share(7), 0);
+
+	ck_assert_int_eq(db_savepoint(db), 0);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_uint_eq(share(6), 2);
+	db_rollback_savepoint(db);
+	ck_assert_uint_eq(share(6), 1);
+
+	ck_assert_int_eq(queue_ack(db, 2, 1, seqs[0], &got), 0);
+	ck_assert_uint_eq(share(5), 3);
+	got.seq = seqs[1];
+	ck_assert_int_eq(queue_delete(db, 2, 1, &got), 0);
+	ck_assert_uint_eq(share(5), 2);
+	ck_assert_int_eq(db_commit(db), 0);
+
+	db_close(db);
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	db = db_open(path, 0, &err);
+	free(path);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(share(5), 2);
+	ck_assert_uint_eq(share(6), 1);
+
+	/* The purge takes 5's two messages left (and its receipt). */
+	ck_assert_int_eq(queue_purge(db, 9500, &purged), 0);
+	ck_assert_uint_eq(purged, 3);
+	ck_assert_uint_eq(share(5), 0);
+	ck_assert_uint_eq(share(6), 1);
+	ck_assert_int_eq(queue_forget(db, 2, 1), 0);
+	ck_assert_uint_eq(share(6), 0);
+}
+END_TEST
+
 START_TEST(test_prekeys_once)
 {
 	struct prekeys_onetime	opk[3];
@@ -499,6 +565,7 @@ main(void)
 	tcase_add_test(tc, test_savepoint);
 	tcase_add_test(tc, test_accounts);
 	tcase_add_test(tc, test_forget);
+	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_prekeys_once);
 	tcase_add_test(tc, test_prekeys_bound);
 	tcase_add_test(tc, test_reopen);

@@ -457,14 +457,16 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	uint32_t		 code;
 	int64_t			 account;
 	size_t			 n, i;
-	int			 rc;
+	int			 rc, keys_only;
 
 	if (name == NULL || !wire_name_valid(name))
 		return (C(NAME_INVALID));
 	rc = accounts_lookup(session_db(s), name, &account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
-	if ((code = handle_bundle_limit(s, account, name, why)) != C(OK))
+	keys_only = f->bundle_request->keys_only;
+	if (!keys_only &&
+	    (code = handle_bundle_limit(s, account, name, why)) != C(OK))
 		return (code);
 	if (accounts_devices(session_db(s), account, devs, ACCOUNTS_MAXDEVICES,
 	    &n) != 0)
@@ -472,7 +474,8 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	if (n == 0)
 		return (C(UNKNOWN_USER));
 	for (i = 0; i < n; i++) {
-		if (prekeys_bundle(session_db(s), account, devs[i], &b[i]) != 0)
+		if (prekeys_bundle(session_db(s), account, devs[i], !keys_only,
+		    &b[i]) != 0)
 			return (C(INTERNAL));
 		handle_bundle_fill(&pb[i], &spk[i], &opk[i], &b[i],
 		    (char *)name);
@@ -484,7 +487,7 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(INTERNAL));
 	if (rc == 0)
 		r.device_list.data = list;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && !keys_only; i++)
 		handle_check_low(session_db(s), account, devs[i]);
 	r.code = C(OK);
 	r.name = (char *)name;

@@ -122,7 +122,7 @@ prekeys_take_onetime(struct db *db, int64_t account, uint32_t device,
 
 int
 prekeys_bundle(struct db *db, int64_t account, uint32_t device,
-    struct prekeys_bundle *b)
+    int take_onetime, struct prekeys_bundle *b)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -147,5 +147,7 @@ prekeys_bundle(struct db *db, int64_t account, uint32_t device,
 			b->has_signed = 1;
 	}
 	sqlite3_reset(st);
+	if (!take_onetime)
+		return (0);
 	return (prekeys_take_onetime(db, account, device, b));
 }

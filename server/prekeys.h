@@ -62,9 +62,10 @@ int	prekeys_forget(struct db *, int64_t account, uint32_t device);
 /* The device's one-time prekey count: 0 or -1. */
 int	prekeys_count(struct db *, int64_t account, uint32_t device,
 	    uint32_t *count);
-/* Fill b for the device, taking (deleting) its lowest one-time prekey if
- * any is left. 0, 1 if the device is unknown, -1 on error. */
+/* Fill b for the device and, if take_onetime, take (delete) its lowest
+ * one-time prekey if any is left. 0, 1 if the device is unknown, -1 on
+ * error. */
 int	prekeys_bundle(struct db *, int64_t account, uint32_t device,
-	    struct prekeys_bundle *b);
+	    int take_onetime, struct prekeys_bundle *b);
 
 #endif

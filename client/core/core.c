@@ -612,7 +612,8 @@ core_devices_list(struct core *c, core_devices_cb *cb, void *arg)
 	l->c = c;
 	l->cb = cb;
 	l->arg = arg;
-	if (devices_fetch(c->devs, &self, 1, core_devices_looked_up, l) == 0)
+	if (devices_fetch(c->devs, &self, 1, DEVICES_KEYS,
+	    core_devices_looked_up, l) == 0)
 		return;
 	/* Not connected yet: connect, then look up (c->pending_list). */
 	c->listing = l;
@@ -629,7 +630,8 @@ core_devices_kick(struct core *c)
 	if (l == NULL || self == NULL)
 		return;
 	c->listing = NULL;
-	if (devices_fetch(c->devs, &self, 1, core_devices_looked_up, l) != 0)
+	if (devices_fetch(c->devs, &self, 1, DEVICES_KEYS,
+	    core_devices_looked_up, l) != 0)
 		core_devices_looked_up(l, NULL);
 }
 

@@ -36,6 +36,7 @@ struct devices_round {
 	struct devices		*d;
 	int			 pending;
 	struct core_error	 err;		/* the first failure */
+	enum devices_want	 want;
 	devices_done_cb		*done;
 	void			*arg;
 };
@@ -390,10 +391,14 @@ devices_prune(struct devices *d, const char *peer)
 	}
 }
 
-/* Sessions with the devices of the bundles that are peer's; the rest told. */
+/*
+ * Sessions with the devices of the bundles that are peer's (keys only: no
+ * new ones); the rest told.
+ */
 static int
 devices_sessions(struct devices *d, const char *peer, const uint8_t pk[32],
-    const Natter__Response *resp, struct core_error *err)
+    const Natter__Response *resp, enum devices_want want,
+    struct core_error *err)
 {
 	struct core_error	 notice;
 	const char		*self = account_name(d->acct);
@@ -412,7 +417,8 @@ devices_sessions(struct devices *d, const char *peer, const uint8_t pk[32],
 			ghost = b->device;
 			continue;
 		}
-		if (peers_from_bundle(d->peers, b, err) != 0)
+		if (want == DEVICES_SESSIONS &&
+		    peers_from_bundle(d->peers, b, err) != 0)
 			return (-1);
 	}
 	devices_prune(d, peer);
@@ -433,7 +439,8 @@ devices_sessions(struct devices *d, const char *peer, const uint8_t pk[32],
  */
 static int
 devices_accept(struct devices *d, const char *peer,
-    const Natter__Response *resp, struct core_error *err)
+    const Natter__Response *resp, enum devices_want want,
+    struct core_error *err)
 {
 	uint8_t	pk[32];
 	size_t	i;
@@ -459,7 +466,7 @@ devices_accept(struct devices *d, const char *peer,
 	}
 	devices_list_take(d, peer, pk, resp->device_list.data,
 	    resp->device_list.len);
-	rc = devices_sessions(d, peer, pk, resp, err);
+	rc = devices_sessions(d, peer, pk, resp, want, err);
 	if (rc != 0 || store_commit(d->st) != 0) {
 		store_rollback(d->st);
 		if (rc == 0)
@@ -524,7 +531,7 @@ devices_fetched(void *arg, const Natter__Response *resp)
 			err_set(&err, CORE_ERR_UNKNOWN_USER, "no user %s on %s: "
 			    "check the name", l->name, conn_server(d->cn));
 	} else if (r->err.code == CORE_OK)
-		(void)devices_accept(d, l->name, resp, &err);
+		(void)devices_accept(d, l->name, resp, r->want, &err);
 	if (r->err.code == CORE_OK && err.code != CORE_OK)
 		r->err = err;
 	free(l->name);
@@ -534,7 +541,7 @@ devices_fetched(void *arg, const Natter__Response *resp)
 
 int
 devices_fetch(struct devices *d, char *const *names, size_t n,
-    devices_done_cb *done, void *arg)
+    enum devices_want want, devices_done_cb *done, void *arg)
 {
 	Natter__Frame		 fr = NATTER__FRAME__INIT;
 	Natter__BundleRequest	 br = NATTER__BUNDLE_REQUEST__INIT;
@@ -546,6 +553,7 @@ devices_fetch(struct devices *d, char *const *names, size_t n,
 		return (-1);
 	r = xcalloc(1, sizeof *r);
 	r->d = d;
+	r->want = want;
 	r->done = done;
 	r->arg = arg;
 	r->pending = 1;		/* a hold until every lookup is sent */
@@ -554,6 +562,7 @@ devices_fetch(struct devices *d, char *const *names, size_t n,
 		l->r = r;
 		l->name = xstrdup(names[i]);
 		br.name = l->name;
+		br.keys_only = want == DEVICES_KEYS;
 		fr.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
 		fr.bundle_request = &br;
 		if (conn_request(d->cn, &fr, devices_fetched, l) != 0) {

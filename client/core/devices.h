@@ -31,14 +31,22 @@ struct devices	*devices_create(struct store *, struct account *,
 		    struct peers *, struct conn *, struct event_sink *);
 void		 devices_free(struct devices *);
 
+/* What a lookup is for. */
+enum devices_want {
+	DEVICES_KEYS,		/* keys and lists: no prekey is handed out */
+	DEVICES_SESSIONS,	/* and sessions with the devices new to us */
+};
+
 /*
- * Look up the bundles of the n names (distinct) and start a session with
- * every device of each that passes the gate, all of one name in one
- * commit.  done is called once, after the last answer, with the first
- * error.  -1 if the connection is not ready (done is never called).
+ * Look up the keys and signed device lists of the n names (distinct) and,
+ * if want is DEVICES_SESSIONS, start a session with every device of each
+ * that passes the gate, all of one name in one commit.  Sessions take
+ * one-time prekeys, which the server rations: only sending asks for them.
+ * done is called once, after the last answer, with the first error.  -1
+ * if the connection is not ready (done is never called).
  */
 int	devices_fetch(struct devices *, char *const *names, size_t n,
-	    devices_done_cb *done, void *arg)
+	    enum devices_want, devices_done_cb *done, void *arg)
 	    __attribute__((warn_unused_result));
 /* 1 while a devices_fetch waits for its answers. */
 int	devices_fetching(struct devices *);

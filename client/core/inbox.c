@@ -418,8 +418,8 @@ inbox_run(struct inbox *in)
 			continue;
 		}
 		from = h->dl->items[h->next]->from;
-		if (devices_fetch(in->devs, &from, 1, inbox_looked_up,
-		    in) != 0)
+		if (devices_fetch(in->devs, &from, 1, DEVICES_KEYS,
+		    inbox_looked_up, in) != 0)
 			return;		/* not ready: delivered again later */
 		in->waiting = 1;
 		return;
@@ -490,11 +490,12 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 			inbox_emit_drained(in);
 		break;
 	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
-		/* Look it up now: new sessions, and none with removed ones. */
+		/* The new list now: nothing more to removed devices (new ones get
+		 * sessions at the next send, when the server asks for them). */
 		name = e->device_list_changed->name;
 		if (name != NULL && wire_name_valid(name) &&
-		    devices_fetch(in->devs, &name, 1, inbox_list_fetched,
-		    in) != 0)
+		    devices_fetch(in->devs, &name, 1, DEVICES_KEYS,
+		    inbox_list_fetched, in) != 0)
 			log_info("the device list of %s changed", name);
 		break;
 	default:

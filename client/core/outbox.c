@@ -315,7 +315,8 @@ outbox_fetched(void *arg, const struct core_error *err)
 static int
 outbox_fetch(struct outbox *ob, struct outbox_msg *s, char **names, size_t n)
 {
-	if (devices_fetch(ob->devs, names, n, outbox_fetched, s) == 0)
+	if (devices_fetch(ob->devs, names, n, DEVICES_SESSIONS, outbox_fetched,
+	    s) == 0)
 		ob->fetching = 1;
 	return (OUTBOX_WAIT);
 }

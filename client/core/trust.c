@@ -172,7 +172,8 @@ trust_fetched(void *arg, const struct core_error *err)
 static void
 trust_send(struct trust *t, struct trust_req *f)
 {
-	f->sent = devices_fetch(t->devs, &f->peer, 1, trust_fetched, f) == 0;
+	f->sent = devices_fetch(t->devs, &f->peer, 1, DEVICES_KEYS,
+	    trust_fetched, f) == 0;
 }
 
 void

@@ -305,7 +305,7 @@ START_TEST(test_forget)
 	ck_assert_int_eq(accounts_add_device(db, a, 3, ik), 0);
 	ck_assert_int_eq(prekeys_store(db, a, 3, &u), 0);
 	check_device(a, 3, 0, 0, 2);
-	ck_assert_int_eq(prekeys_bundle(db, a, 3, &b), 0);
+	ck_assert_int_eq(prekeys_bundle(db, a, 3, 1, &b), 0);
 	ck_assert_int_eq(b.has_signed, 1);
 	ck_assert_uint_eq(b.spk_id, 9);
 	ck_assert_int_eq(accounts_devices(db, a, devs, 4, &n), 0);
@@ -401,8 +401,14 @@ START_TEST(test_prekeys_once)
 	ck_assert_int_eq(db_commit(db), 0);
 	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
 	ck_assert_uint_eq(count, 3);
+	/* Keys only: the identity and signed prekey, nothing taken. */
+	ck_assert_int_eq(prekeys_bundle(db, a, 1, 0, &b), 0);
+	ck_assert_int_eq(b.has_signed, 1);
+	ck_assert_int_eq(b.has_onetime, 0);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, 3);
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(prekeys_bundle(db, a, 1, &b), 0);
+		ck_assert_int_eq(prekeys_bundle(db, a, 1, 1, &b), 0);
 		ck_assert_int_eq(b.has_signed, 1);
 		ck_assert_uint_eq(b.spk_id, 7);
 		ck_assert_mem_eq(b.spk_sig, sig, 64);
@@ -413,9 +419,9 @@ START_TEST(test_prekeys_once)
 	ck_assert_uint_ne(seen[0], seen[1]);
 	ck_assert_uint_ne(seen[1], seen[2]);
 	ck_assert_uint_ne(seen[0], seen[2]);
-	ck_assert_int_eq(prekeys_bundle(db, a, 1, &b), 0);
+	ck_assert_int_eq(prekeys_bundle(db, a, 1, 1, &b), 0);
 	ck_assert_int_eq(b.has_onetime, 0);
-	ck_assert_int_eq(prekeys_bundle(db, a, 9, &b), 1);
+	ck_assert_int_eq(prekeys_bundle(db, a, 9, 1, &b), 1);
 	ck_assert_int_eq(db_commit(db), 0);
 	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
 	ck_assert_uint_eq(count, 0);

@@ -167,6 +167,16 @@ main_event(struct call *c, const struct core_event *ev)
 		if (ev->error != NULL)
 			fprintf(stderr, "natter: warning: %s\n", ev->error->msg);
 		return;
+	case CORE_EV_HISTORY:
+		if (ev->outgoing)
+			fprintf(stderr, "natter: history for device %u: %d of "
+			    "%d messages on the server\n", ev->from_device,
+			    ev->received, ev->total);
+		else
+			fprintf(stderr, "natter: history from the primary "
+			    "device: %d of %d messages\n", ev->received,
+			    ev->total);
+		return;
 	case CORE_EV_DEVICES:
 		fprintf(stderr, "natter: this account's devices changed "
 		    "(natter devices list)\n");

@@ -99,7 +99,7 @@ devcmds_link_human(const json_t *r)
 
 static void
 devcmds_approved(struct core *core, const struct core_error *err,
-    uint32_t device, const char *label, void *arg)
+    uint32_t device, const char *label, int history, void *arg)
 {
 	struct call	*c = arg;
 
@@ -107,15 +107,32 @@ devcmds_approved(struct core *core, const struct core_error *err,
 	if (err != NULL)
 		call_done(c, err, NULL);
 	else
-		call_done(c, NULL, json_pack("{s:s, s:I, s:s}", "type",
-		    "approved", "device", (json_int_t)device, "name", label));
+		call_done(c, NULL, json_pack("{s:s, s:I, s:s, s:i}", "type",
+		    "approved", "device", (json_int_t)device, "name", label,
+		    "history", history));
+}
+
+/* The history's progress: natter(1) on stderr, rpc a notification. */
+static void
+devcmds_approve_progress(struct core *core, const struct core_event *ev,
+    void *arg)
+{
+	struct call	*c = arg;
+
+	(void)core;
+	if (c->ops->event != NULL)
+		c->ops->event(c, ev);
+	else if (c->ops->progress != NULL)
+		c->ops->progress(c, json_pack("{s:s, s:I, s:i, s:i}", "type",
+		    "history", "device", (json_int_t)ev->from_device,
+		    "messages", ev->received, "total", ev->total), NULL);
 }
 
 void
 devcmds_approve(struct call *c)
 {
 	core_devices_approve(c->core, cli_str(c->params, "code"),
-	    devcmds_approved, c);
+	    devcmds_approve_progress, devcmds_approved, c);
 }
 
 void
@@ -123,9 +140,10 @@ devcmds_approve_human(const json_t *r)
 {
 	const char	*name = json_string_value(json_object_get(r, "name"));
 
-	printf("approved device %lld%s%s\n",
-	    (long long)json_integer_value(json_object_get(r, "device")),
-	    name != NULL && *name != '\0' ? ": " : "", name != NULL ? name : "");
+	printf("approved device %lld%s%s; %lld messages of history sent to "
+	    "it\n", (long long)json_integer_value(json_object_get(r, "device")),
+	    name != NULL && *name != '\0' ? ": " : "", name != NULL ? name : "",
+	    (long long)json_integer_value(json_object_get(r, "history")));
 }
 
 static void

@@ -295,6 +295,10 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		rpc_notify("warning", json_pack("{s:o}", "message",
 		    output_string(ev->error != NULL ? ev->error->msg : "")));
 		return;
+	case CORE_EV_HISTORY:
+		rpc_notify("historyReceived", json_pack("{s:i, s:i}",
+		    "messages", ev->received, "total", ev->total));
+		return;
 	case CORE_EV_DEVICES:
 		rpc_notify("devicesChanged", json_object());
 		return;

@@ -18,6 +18,7 @@
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
+#include "client/core/transfer.h"
 #include "client/core/trust.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
@@ -48,6 +49,7 @@ struct core {
 	struct devices		*devs;
 	struct outbox		*ob;
 	struct receipts		*rcpt;
+	struct transfer		*tr;
 	struct inbox		*in;
 	struct trust		*trust;
 	struct link		*link;
@@ -195,10 +197,12 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	c->devs = devices_create(c->st, c->acct, c->peers, c->cn, c->ev);
 	c->ob = outbox_create(c, c->st, c->acct, c->cn, c->devs, c->peers);
 	c->rcpt = receipts_create(c->st, c->acct, c->ob, c->ev);
+	c->tr = transfer_create(c->st, c->acct, c->ob, c->ev);
 	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
-	    c->rcpt, c->ev);
+	    c->rcpt, c->tr, c->ev);
 	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
-	c->link = link_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
+	c->link = link_create(c->loop, c, c->st, c->acct, c->cn, c->devs,
+	    c->tr);
 	c->hist = history_create(c->st, c);
 }
 
@@ -262,6 +266,7 @@ core_free_cb(uv_handle_t *h)
 	trust_free(c->trust);
 	inbox_free(c->in);
 	receipts_free(c->rcpt);
+	transfer_free(c->tr);
 	outbox_free(c->ob);
 	devices_free(c->devs);
 	peers_free(c->peers);
@@ -527,10 +532,10 @@ core_devices_link(struct core *c, const char *label, int timeout_s,
 }
 
 void
-core_devices_approve(struct core *c, const char *code, core_approved_cb *done,
-    void *arg)
+core_devices_approve(struct core *c, const char *code,
+    core_event_cb *progress, core_approved_cb *done, void *arg)
 {
-	link_approve(c->link, code, done, arg);
+	link_approve(c->link, code, progress, done, arg);
 }
 
 void

@@ -72,6 +72,11 @@ enum core_event_type {
 	CORE_EV_ERROR,			/* e.g. an undecryptable message; error set */
 	CORE_EV_SEEN,			/* our other device read to's messages */
 	CORE_EV_DEVICES,		/* our account's device list changed */
+	/*
+	 * History for a new device: a part came in from our primary, or
+	 * (outgoing) a part for our device from_device is on the server.
+	 */
+	CORE_EV_HISTORY,
 };
 
 /*
@@ -94,6 +99,7 @@ struct core_event {
 	int			 outgoing;		/* 1 if we sent it */
 	int			 unseen;		/* received, no read receipt yet */
 	int64_t			 retry_in_ms;		/* DISCONNECTED */
+	int			 received, total;	/* HISTORY: messages so far, of */
 	const struct core_error	*error;			/* DISCONNECTED, ERROR */
 };
 
@@ -115,9 +121,13 @@ typedef void	core_link_code_cb(struct core *, const char *code, void *);
 /* err is NULL once linked: account and device are this device's. */
 typedef void	core_linked_cb(struct core *, const struct core_error *,
 		    const char *account, uint32_t device, void *);
-/* err is NULL once approved: device and label are the new device's. */
+/*
+ * err is NULL once approved and the history for the new device is on the
+ * server: device and label are the new device's, history the number of
+ * messages sent to it.
+ */
 typedef void	core_approved_cb(struct core *, const struct core_error *,
-		    uint32_t device, const char *label, void *);
+		    uint32_t device, const char *label, int history, void *);
 
 /* One device of our account (core_devices_list). */
 struct core_device {
@@ -220,7 +230,9 @@ int		 core_mark_read(struct core *, const char *peer, int64_t from,
  * device's keys, calls code_cb with the one-time code to type on the
  * primary, and done once the primary approved (or on failure, or after
  * timeout_s: 0 means 600).  core_devices_approve runs on the primary with
- * that code; core_devices_remove on the primary takes device off the
+ * that code, sends the new device the recent history (progress gets a
+ * CORE_EV_HISTORY event as it starts and as each part is on the server)
+ * and calls done once all of it is; core_devices_remove on the primary takes device off the
  * signed list (the server then refuses it).  core_devices_list gives the
  * account's devices as its signed list has them (looked up first when the
  * server can be reached).
@@ -229,7 +241,7 @@ void		 core_devices_link(struct core *, const char *label,
 		    int timeout_s, core_link_code_cb *code_cb,
 		    core_linked_cb *done, void *arg);
 void		 core_devices_approve(struct core *, const char *code,
-		    core_approved_cb *done, void *arg);
+		    core_event_cb *progress, core_approved_cb *done, void *arg);
 void		 core_devices_remove(struct core *, uint32_t device,
 		    core_done_cb *done, void *arg);
 void		 core_devices_list(struct core *, core_devices_cb *done,

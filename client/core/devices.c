@@ -477,6 +477,32 @@ devices_accept(struct devices *d, const char *peer,
 }
 
 /*
+ * One device of ours only (history for a new device): encrypt to it, and
+ * name every other device of our list in snd->skipped.
+ */
+int
+devices_envelope_to(struct devices *d, uint32_t device, const uint8_t *pt,
+    size_t ptlen, Natter__Send *snd)
+{
+	struct devicelist	*own;
+	const char		*self = account_name(d->acct);
+	uint32_t		 id;
+	size_t			 i;
+
+	if ((own = devices_own_list(d)) == NULL)
+		return (-1);
+	for (i = 0; i < devicelist_count(own); i++) {
+		id = devicelist_device(own, i, NULL);
+		if (id != device && id != account_device(d->acct))
+			peers_skip(snd, self, id);
+	}
+	devicelist_free(own);
+	if (!devices_may_encrypt(d, self, device))
+		return (-1);	/* no session yet: the server asks for it */
+	return (peers_seal(d->peers, self, device, pt, ptlen, snd));
+}
+
+/*
  * Encrypt pt for every device of name we have a session with that is
  * name's (its signed list says so); the others go to snd->skipped, so the
  * server does not ask for them.  This device is left out.

@@ -96,6 +96,13 @@ struct devicelist *devices_own_list(struct devices *);
 struct devicelist *devices_first_list(struct devices *);
 void	devices_own_list_store(struct devices *, const uint8_t *, size_t);
 
+/*
+ * Encrypt pt to our own device only, the rest of our list in
+ * snd->skipped.  0, or -1 if there is no usable session with it yet.
+ */
+int	devices_envelope_to(struct devices *, uint32_t device,
+	    const uint8_t *pt, size_t ptlen, Natter__Send *snd);
+
 /* The server says (name, device) is gone: drop its sessions. */
 int	devices_forget(struct devices *, const char *name, uint32_t device);
 

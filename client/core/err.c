@@ -106,7 +106,7 @@ err_later_cb(uv_timer_t *t)
 	else if (cb->linked != NULL)
 		cb->linked(l->c, &l->err, NULL, 0, l->arg);
 	else if (cb->approved != NULL)
-		cb->approved(l->c, &l->err, 0, NULL, l->arg);
+		cb->approved(l->c, &l->err, 0, NULL, 0, l->arg);
 	else if (cb->devices != NULL)
 		cb->devices(l->c, &l->err, NULL, 0, l->arg);
 	uv_close((uv_handle_t *)&l->t, err_later_close);

@@ -17,6 +17,7 @@
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
+#include "client/core/transfer.h"
 #include "client/store/msglog.h"
 #include "client/store/store.h"
 #include "shared/crypto/keys.h"
@@ -47,6 +48,7 @@ struct inbox {
 	struct peers		*peers;
 	struct prekeys		*pk;
 	struct receipts		*rcpt;
+	struct transfer		*tr;
 	struct event_sink	*ev;
 	/* Acks sent and not answered yet; a backlog-drained event waits. */
 	int			 acks_inflight;
@@ -59,7 +61,7 @@ struct inbox {
 struct inbox *
 inbox_create(struct store *st, struct account *acct, struct conn *cn,
     struct devices *devs, struct peers *peers, struct prekeys *pk,
-    struct receipts *rcpt, struct event_sink *ev)
+    struct receipts *rcpt, struct transfer *tr, struct event_sink *ev)
 {
 	struct inbox	*in;
 
@@ -71,6 +73,7 @@ inbox_create(struct store *st, struct account *acct, struct conn *cn,
 	in->peers = peers;
 	in->pk = pk;
 	in->rcpt = rcpt;
+	in->tr = tr;
 	in->ev = ev;
 	TAILQ_INIT(&in->held);
 	return (in);
@@ -188,6 +191,21 @@ inbox_sender(struct inbox *in, const Natter__Delivery *d, const uint8_t ik[32])
 	return (INBOX_DROP);
 }
 
+/*
+ * A part of history: only from our own primary (device 1, on our signed
+ * list: inbox_sender checked that) is it taken in.  1 if it was, 0 if it
+ * was ignored, -1 on error.
+ */
+static int
+inbox_history(struct inbox *in, const Natter__Delivery *d,
+    const Natter__HistoryChunk *hc)
+{
+	if (strcmp(d->from, account_name(in->acct)) != 0 ||
+	    d->from_device != 1 || account_device(in->acct) == 1)
+		return (0);
+	return (transfer_take(in->tr, hc) == 0 ? 1 : -1);
+}
+
 /* Decrypt and commit one message.  INBOX_GO when handled, or INBOX_WAIT. */
 static int
 inbox_message(struct inbox *in, const Natter__Delivery *d)
@@ -198,7 +216,7 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	uint8_t			*pt = NULL, ik[32];
 	size_t			 ptlen = 0;
 	int64_t			 seq = 0;
-	int			 rc = 0;
+	int			 rc = 0, hist = 0;
 
 	if (d->from == NULL || !wire_name_valid(d->from)) {
 		inbox_skip(in, d->seq);
@@ -227,6 +245,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	else if (ct->body_case == NATTER__CONTENT__BODY_READ_RECEIPT &&
 	    (rc = receipts_apply(in->rcpt, d, ct, &seen)) == 1)
 		rc = 2;
+	else if (ct->body_case == NATTER__CONTENT__BODY_HISTORY)
+		rc = (hist = inbox_history(in, d, ct->history)) < 0 ? -1 : 0;
 	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
 	    store_commit(in->st) != 0) {
 		store_rollback(in->st);
@@ -236,6 +256,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		goto out;
 	}
 	receipts_done(in->rcpt, seen, 1);
+	if (hist == 1)
+		transfer_taken(in->tr, ct->history);
 	if (rc == 2)
 		inbox_error(in, d, "malformed content");
 	else if (rc == 0 && seq > 0)

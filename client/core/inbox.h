@@ -13,10 +13,11 @@ struct peers;
 struct prekeys;
 struct receipts;
 struct store;
+struct transfer;
 
 struct inbox	*inbox_create(struct store *, struct account *, struct conn *,
 		    struct devices *, struct peers *, struct prekeys *,
-		    struct receipts *, struct event_sink *);
+		    struct receipts *, struct transfer *, struct event_sink *);
 void		 inbox_free(struct inbox *);
 
 /*

@@ -12,6 +12,7 @@
 #include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/link.h"
+#include "client/core/transfer.h"
 #include "client/store/kv.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
@@ -38,6 +39,7 @@ struct link {
 	struct account		*acct;
 	struct conn		*cn;
 	struct devices		*devs;
+	struct transfer		*tr;
 	uv_timer_t		 timer;		/* the handshake's deadline */
 
 	enum link_step		 step;
@@ -51,6 +53,7 @@ struct link {
 	uint32_t		 device;	/* the new device's id */
 	uint64_t		 ts;		/* the approval's timestamp */
 	uint32_t		 removing;	/* link_remove's device */
+	int			 history;	/* messages sent to the new one */
 	uint8_t			 list[DEVICELIST_MAXBYTES]; /* as published */
 	size_t			 listlen;
 	struct core_error	 err;		/* LINK_FAILING's */
@@ -58,6 +61,7 @@ struct link {
 	core_link_code_cb	*code_cb;
 	core_linked_cb		*linked_cb;
 	core_approved_cb	*approved_cb;
+	core_event_cb		*progress_cb;	/* approval: the history */
 	core_done_cb		*done_cb;
 	void			*arg;
 };
@@ -66,7 +70,8 @@ static void	link_fail(struct link *, const struct core_error *);
 
 struct link *
 link_create(uv_loop_t *loop, struct core *c, struct store *st,
-    struct account *acct, struct conn *cn, struct devices *devs)
+    struct account *acct, struct conn *cn, struct devices *devs,
+    struct transfer *tr)
 {
 	struct link	*l;
 
@@ -77,6 +82,7 @@ link_create(uv_loop_t *loop, struct core *c, struct store *st,
 	l->acct = acct;
 	l->cn = cn;
 	l->devs = devs;
+	l->tr = tr;
 	uv_timer_init(loop, &l->timer);
 	l->timer.data = l;
 	return (l);
@@ -104,9 +110,11 @@ link_reset(struct link *l)
 	uv_timer_stop(&l->timer);
 	sodium_memzero(l->secret, sizeof l->secret);
 	l->step = LINK_IDLE;
+	l->history = 0;
 	l->code_cb = NULL;
 	l->linked_cb = NULL;
 	l->approved_cb = NULL;
+	l->progress_cb = NULL;
 	l->done_cb = NULL;
 }
 
@@ -120,6 +128,7 @@ link_finish(struct link *l, const struct core_error *err)
 	void			*arg = l->arg;
 	char			 label[sizeof l->label];
 	uint32_t		 device = l->device;
+	int			 history = l->history;
 
 	memcpy(label, l->label, sizeof label);
 	link_reset(l);
@@ -127,7 +136,7 @@ link_finish(struct link *l, const struct core_error *err)
 		lcb(l->c, err, err == NULL ? account_name(l->acct) : NULL,
 		    device, arg);
 	if (acb != NULL)
-		acb(l->c, err, device, label, arg);
+		acb(l->c, err, device, label, history, arg);
 	if (dcb != NULL)
 		dcb(l->c, err, arg);
 }
@@ -356,8 +365,8 @@ link_primary(struct link *l, struct core_error *err)
 }
 
 void
-link_approve(struct link *l, const char *code, core_approved_cb *cb,
-    void *arg)
+link_approve(struct link *l, const char *code, core_event_cb *progress,
+    core_approved_cb *cb, void *arg)
 {
 	struct core_error	 err;
 	struct devicelist	*own;
@@ -365,6 +374,7 @@ link_approve(struct link *l, const char *code, core_approved_cb *cb,
 	if (link_busy(l, &err))
 		goto busy;
 	l->approved_cb = cb;
+	l->progress_cb = progress;
 	l->arg = arg;
 	if (link_primary(l, &err) != 0)
 		goto fail;
@@ -463,6 +473,35 @@ link_looked_up(void *arg, const Natter__Response *resp)
 }
 
 static void
+link_history_progress(void *arg, const struct core_event *ev)
+{
+	struct link	*l = arg;
+
+	if (l->progress_cb != NULL)
+		l->progress_cb(l->c, ev, l->arg);
+}
+
+/* The history is on the server (what is not yet goes out later). */
+static void
+link_history_sent(void *arg)
+{
+	link_finish(arg, NULL);
+}
+
+/* Send the new device our recent history.  0 if it is on its way. */
+static int
+link_history(struct link *l)
+{
+	l->history = transfer_send(l->tr, l->device, link_history_progress,
+	    link_history_sent, l);
+	if (l->history < 0) {
+		log_warn("cannot send the history to device %u", l->device);
+		l->history = 0;
+	}
+	return (l->history > 0 ? 0 : -1);
+}
+
+static void
 link_published(void *arg, const Natter__Response *resp)
 {
 	struct link		*l = arg;
@@ -488,6 +527,8 @@ link_published(void *arg, const Natter__Response *resp)
 		    sizeof be) != 0)
 			log_warn("cannot save the next device id");
 		link_label_put(l, l->device, l->label);
+		if (link_history(l) == 0)
+			return;		/* done when the history is stored */
 	}
 	link_finish(l, NULL);
 }

@@ -30,16 +30,18 @@ struct uv_loop_s;
 #define LINK_LABEL_MAX		64
 #define LINK_TIMEOUT_S		600	/* a code is good for 10 minutes */
 
+struct transfer;
 struct link	*link_create(struct uv_loop_s *, struct core *, struct store *,
-		    struct account *, struct conn *, struct devices *);
+		    struct account *, struct conn *, struct devices *,
+		    struct transfer *);
 void		 link_free(struct link *);
 
 /* New device: offer; code_cb gets the code once the server holds it. */
 void		 link_offer(struct link *, const char *label, int timeout_s,
 		    core_link_code_cb *, core_linked_cb *, void *arg);
-/* Primary: approve the device showing code. */
+/* Primary: approve the device showing code; progress: the history. */
 void		 link_approve(struct link *, const char *code,
-		    core_approved_cb *, void *arg);
+		    core_event_cb *progress, core_approved_cb *, void *arg);
 /* Primary: remove device. */
 void		 link_remove(struct link *, uint32_t device, core_done_cb *,
 		    void *arg);

@@ -40,7 +40,10 @@ struct outbox_msg {
 	int64_t			 oid;
 	uint8_t			 id[CORE_IDBYTES];
 	char			*to;
-	char			*text;		/* NULL: a read receipt */
+	char			*text;		/* NULL: a read receipt, history */
+	uint8_t			*hist;		/* a packed HistoryChunk */
+	size_t			 histlen;
+	uint32_t		 only;		/* history: the device of ours */
 	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
 	size_t			 nread;
 	int64_t			 ts;
@@ -98,6 +101,10 @@ outbox_msg_free(struct outbox *ob, struct outbox_msg *s)
 	}
 	free(s->to);
 	free(s->read_ids);
+	if (s->hist != NULL) {
+		sodium_memzero(s->hist, s->histlen);
+		free(s->hist);
+	}
 	if (s->text != NULL) {
 		sodium_memzero(s->text, strlen(s->text));
 		free(s->text);
@@ -133,6 +140,11 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 			memcpy(s->read_ids + i * CORE_IDBYTES,
 			    o->read_ids[i].data, CORE_IDBYTES);
 		s->nread = o->n_read_ids;
+	} else if (o->device != 0) {
+		s->hist = xmalloc(o->history.len);
+		memcpy(s->hist, o->history.data, o->history.len);
+		s->histlen = o->history.len;
+		s->only = o->device;
 	} else
 		s->text = xstrdup(o->text);
 	s->ts = o->ts;
@@ -160,8 +172,9 @@ outbox_load_cb(int64_t oid, const Natter__OutboxItem *o, void *arg)
 		if (o->read_ids[i].len != CORE_IDBYTES)
 			return (0);
 	}
-	if (o->n_read_ids == 0 && o->text == NULL)
-		return (0);
+	if (o->n_read_ids == 0 && o->text == NULL && (o->history.len == 0 ||
+	    o->device == 0))
+		return (0);	/* none of the three kinds */
 	(void)outbox_queue(arg, oid, o, NULL, NULL);
 	return (0);
 }
@@ -265,7 +278,7 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 	int			rc;
 
 	if (s->text == NULL) {
-		outbox_finish(ob, s, NULL);	/* a receipt: no history */
+		outbox_finish(ob, s, NULL);	/* no history row */
 		return;
 	}
 	m.message_id.data = s->id;
@@ -328,12 +341,24 @@ outbox_plaintext(struct outbox_msg *s, uint8_t **pt, size_t *ptlen)
 	Natter__Content		 ct = NATTER__CONTENT__INIT;
 	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
 	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
+	Natter__HistoryChunk	*hc;
 	size_t			 i;
+	int			 rc;
 
 	ct.message_id.data = s->id;
 	ct.message_id.len = sizeof s->id;
 	ct.ts = s->ts;
 	ct.to = s->to;
+	if (s->hist != NULL) {
+		if ((hc = natter__history_chunk__unpack(NULL, s->histlen,
+		    s->hist)) == NULL)
+			return (-1);
+		ct.body_case = NATTER__CONTENT__BODY_HISTORY;
+		ct.history = hc;
+		rc = content_encode(&ct, pt, ptlen);
+		natter__history_chunk__free_unpacked(hc, NULL);
+		return (rc);
+	}
 	if (s->text != NULL) {
 		ct.body_case = NATTER__CONTENT__BODY_TEXT;
 		ct.text = s->text;
@@ -363,9 +388,14 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 		err_set(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}
-	(void)devices_envelopes(ob->devs, s->to, pt, ptlen, snd);
-	if (strcmp(s->to, self) != 0)
-		(void)devices_envelopes(ob->devs, self, pt, ptlen, snd);
+	if (s->only != 0)
+		(void)devices_envelope_to(ob->devs, s->only, pt, ptlen, snd);
+	else {
+		(void)devices_envelopes(ob->devs, s->to, pt, ptlen, snd);
+		if (strcmp(s->to, self) != 0)
+			(void)devices_envelopes(ob->devs, self, pt, ptlen,
+			    snd);
+	}
 	sodium_memzero(pt, ptlen);
 	free(pt);
 	return (0);

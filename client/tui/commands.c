@@ -213,8 +213,17 @@ commands_devices_listed(struct core *core, const struct core_error *err,
 }
 
 static void
+commands_devices_progress(struct core *core, const struct core_event *ev,
+    void *arg)
+{
+	(void)core;
+	tui_notice(arg, 0, "history for device %u: %d of %d messages on the "
+	    "server", ev->from_device, ev->received, ev->total);
+}
+
+static void
 commands_devices_approved(struct core *core, const struct core_error *err,
-    uint32_t device, const char *label, void *arg)
+    uint32_t device, const char *label, int history, void *arg)
 {
 	struct tui	*t = arg;
 
@@ -222,8 +231,9 @@ commands_devices_approved(struct core *core, const struct core_error *err,
 	if (err != NULL)
 		tui_notice(t, 1, "%s", err->msg);
 	else
-		tui_notice(t, 0, "device %u (%s) linked to this account", device,
-		    label != NULL && *label != '\0' ? label : "no name");
+		tui_notice(t, 0, "device %u (%s) linked to this account; %d "
+		    "messages of history sent to it", device, label != NULL &&
+		    *label != '\0' ? label : "no name", history);
 }
 
 static void
@@ -249,7 +259,7 @@ commands_devices(struct tui *t, const char *arg)
 		core_devices_list(t->core, commands_devices_listed, t);
 	else if (strncmp(arg, "approve ", 8) == 0)
 		core_devices_approve(t->core, arg + 8,
-		    commands_devices_approved, t);
+		    commands_devices_progress, commands_devices_approved, t);
 	else if (strncmp(arg, "remove ", 7) == 0 &&
 	    (n = strtoul(arg + 7, &end, 10)) > 0 && *end == '\0' &&
 	    n <= UINT32_MAX)

@@ -248,6 +248,11 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 	case CORE_EV_RECEIPT:
 		t->stale_msgs = 1;
 		break;
+	case CORE_EV_HISTORY:
+		t->stale_msgs = t->stale_convs = 1;
+		tui_notice(t, 0, "history from the primary device: %d of %d "
+		    "messages", ev->received, ev->total);
+		break;
 	case CORE_EV_DEVICES:
 		tui_notice(t, 0, "this account's devices changed: /devices "
 		    "lists them");

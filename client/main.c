@@ -178,8 +178,12 @@ main_event(struct call *c, const struct core_event *ev)
 			    ev->total);
 		return;
 	case CORE_EV_DEVICES:
-		fprintf(stderr, "natter: this account's devices changed "
-		    "(natter devices list)\n");
+		if (ev->from_device != 0)
+			fprintf(stderr, "natter: device %u left this account: "
+			    "it is off the signed list\n", ev->from_device);
+		else
+			fprintf(stderr, "natter: this account's devices "
+			    "changed (natter devices list)\n");
 		return;
 	case CORE_EV_DISCONNECTED:
 		fprintf(stderr, "natter: %s; reconnecting in %.1f s\n",

@@ -1,4 +1,5 @@
-/* devices: PublishDeviceList: the account's devices follow its list.
+/* devices: PublishDeviceList: the account's devices follow its list;
+ * LeaveAccount: a linked device takes itself off.
  *
  * Device 1 of an account publishes a new signed list (roster.c checks
  * it) and the devices table is made to match: a device in the table but
@@ -157,6 +158,18 @@ devices_plan_new(struct session *s, struct devices_plan *p,
 	return (C(OK));
 }
 
+/* Forget one device of the account: its row (its sign-in refused from
+ * then on), its prekeys, its queue.  0 or -1. */
+static int
+devices_forget(struct db *db, int64_t account, uint32_t device)
+{
+	if (accounts_remove_device(db, account, device) != 0 ||
+	    prekeys_forget(db, account, device) != 0 ||
+	    queue_forget(db, account, device) != 0)
+		return (-1);
+	return (0);
+}
+
 /* Write what p changes, and the list itself: 0 or -1. */
 static int
 devices_apply(struct session *s, const struct devices_plan *p,
@@ -167,9 +180,7 @@ devices_apply(struct session *s, const struct devices_plan *p,
 	size_t		 i;
 
 	for (i = 0; i < p->ngone; i++) {
-		if (accounts_remove_device(db, account, p->gone[i]) != 0 ||
-		    prekeys_forget(db, account, p->gone[i]) != 0 ||
-		    queue_forget(db, account, p->gone[i]) != 0)
+		if (devices_forget(db, account, p->gone[i]) != 0)
 			return (-1);
 	}
 	if (p->added != 0 && (accounts_add_device(db, account, p->added,
@@ -259,4 +270,21 @@ devices_publish(struct session *s, const Natter__Frame *f, const char **why)
 	}
 	devicelist_free(p.dl);
 	return (code);
+}
+
+uint32_t
+devices_leave(struct session *s, const Natter__Frame *f, const char **why)
+{
+	if (session_device(s) == 1) {
+		*why = "device 1 holds the account key and cannot leave its "
+		    "account";
+		return (C(BAD_REQUEST));
+	}
+	if (devices_forget(session_db(s), session_account(s),
+	    session_device(s)) != 0)
+		return (C(INTERNAL));
+	session_respond(s, f->id, C(OK), NULL);
+	session_close(s, SESSION_CLOSE_REMOVED, "device left its account");
+	log_info("%s/%u left its account", session_name(s), session_device(s));
+	return (C(OK));
 }

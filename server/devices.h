@@ -14,4 +14,10 @@ struct session;
 uint32_t	devices_publish(struct session *, const Natter__Frame *,
 		    const char **why);
 
+/* Handle a LeaveAccount: the session's device (never device 1) is
+ * forgotten as a published list without it would (its row, prekeys and
+ * queue; sign-in refused from then on), answered OK, then closed. */
+uint32_t	devices_leave(struct session *, const Natter__Frame *,
+		    const char **why);
+
 #endif

@@ -87,6 +87,8 @@ static const struct handle_entry handle_table[] = {
 	    handle_ping },
 	{ NATTER__FRAME__BODY_PUBLISH_DEVICE_LIST, "publish_device_list",
 	    HANDLE_AUTHED, HANDLE_SAVEPOINT, devices_publish },
+	{ NATTER__FRAME__BODY_LEAVE_ACCOUNT, "leave_account",
+	    HANDLE_AUTHED, HANDLE_SAVEPOINT, devices_leave },
 	{ NATTER__FRAME__BODY_LINK_OFFER, "link_offer", HANDLE_ANONYMOUS,
 	    HANDLE_READS, link_offer },
 	{ NATTER__FRAME__BODY_LINK_LOOKUP, "link_lookup", HANDLE_AUTHED,

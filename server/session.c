@@ -703,6 +703,14 @@ session_writable(struct session *s)
 	size_t	len;
 
 	if (session_closing(s)) {
+		/* What was answered before the close goes first (a
+		 * LeaveAccount's OK, say). */
+		if (session_output(s) != 0)
+			return (-1);
+		if (lws_partial_buffered(s->wsi)) {
+			lws_callback_on_writable(s->wsi);
+			return (0);
+		}
 		/* Write the close frame ourselves: lws 4.1 does not send the
 		 * lws_close_reason() status when a WRITEABLE callback fails.
 		 * 4 is lws's internal LWS_WRITE_CLOSE, which lws-write.h

@@ -90,7 +90,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "that shows CODE to this account", cli_p_approve, 0,
 	    devcmds_approve, devcmds_approve_human },
 	{ "devices remove", "devicesRemove", "on the primary: take device N "
-	    "off this account", cli_p_remove, 0, devcmds_remove,
+	    "off this account; N = this device: leave it", cli_p_remove, 0,
+	    devcmds_remove,
 	    devcmds_remove_human },
 	{ "rpc", NULL, "JSON-RPC 2.0 on stdin and stdout, one object per line",
 	    cli_p_none, CLI_NO_RPC, NULL, NULL },

@@ -300,7 +300,9 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		    "messages", ev->received, "total", ev->total));
 		return;
 	case CORE_EV_DEVICES:
-		rpc_notify("devicesChanged", json_object());
+		rpc_notify("devicesChanged", ev->from_device != 0 ?
+		    json_pack("{s:I}", "left", (json_int_t)ev->from_device) :
+		    json_object());
 		return;
 	case CORE_EV_SEEN:
 		rpc_notify("readElsewhere", json_pack("{s:o}", "peer",

@@ -13,6 +13,7 @@
 #include "client/core/event.h"
 #include "client/core/history.h"
 #include "client/core/inbox.h"
+#include "client/core/leave.h"
 #include "client/core/link.h"
 #include "client/core/outbox.h"
 #include "client/core/peers.h"
@@ -53,6 +54,7 @@ struct core {
 	struct inbox		*in;
 	struct trust		*trust;
 	struct link		*link;
+	struct leave		*leave;
 	struct history		*hist;
 	uv_idle_t		 closer;	/* frees on a later turn */
 	int			 closing;
@@ -102,6 +104,7 @@ core_on_ready(void *arg)
 	event_emit(c->ev, &ev);
 	inbox_ready(c->in);
 	link_kick(c->link);
+	leave_kick(c->leave);
 	core_devices_kick(c);
 	trust_kick(c->trust);
 	outbox_kick(c->ob);
@@ -140,6 +143,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 		outbox_fail_all(c->ob, err, 0);
 		trust_fail_all(c->trust, err);
 		link_fail_all(c->link, err);
+		leave_fail_all(c->leave, err);
 		core_devices_drop(c);
 	}
 	memset(&ev, 0, sizeof ev);
@@ -198,11 +202,13 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	c->ob = outbox_create(c, c->st, c->acct, c->cn, c->devs, c->peers);
 	c->rcpt = receipts_create(c->st, c->acct, c->ob, c->ev);
 	c->tr = transfer_create(c->st, c->acct, c->ob, c->ev);
-	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
-	    c->rcpt, c->tr, c->ev);
-	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
 	c->link = link_create(c->loop, c, c->st, c->acct, c->cn, c->devs,
 	    c->tr);
+	c->leave = leave_create(c->loop, c, c->st, c->acct, c->cn, c->ob,
+	    c->link, c->ev);
+	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
+	    c->rcpt, c->tr, c->leave, c->ev);
+	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
 	c->hist = history_create(c->st, c);
 }
 
@@ -267,6 +273,7 @@ core_free_cb(uv_handle_t *h)
 	inbox_free(c->in);
 	receipts_free(c->rcpt);
 	transfer_free(c->tr);
+	leave_free(c->leave);
 	outbox_free(c->ob);
 	devices_free(c->devs);
 	peers_free(c->peers);
@@ -296,6 +303,7 @@ core_close(struct core *c)
 	outbox_fail_all(c->ob, &err, 1);
 	trust_fail_all(c->trust, &err);
 	link_fail_all(c->link, &err);
+	leave_fail_all(c->leave, &err);
 	link_free(c->link);
 	core_devices_drop(c);
 	uv_close((uv_handle_t *)&c->closer, core_free_cb);
@@ -542,7 +550,10 @@ void
 core_devices_remove(struct core *c, uint32_t device, core_done_cb *done,
     void *arg)
 {
-	link_remove(c->link, device, done, arg);
+	if (device != 1 && device == account_device(c->acct))
+		leave_start(c->leave, done, arg);
+	else
+		link_remove(c->link, device, done, arg);
 }
 
 /* A listing waits for our own account's lookup (when it can be made). */

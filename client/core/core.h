@@ -232,8 +232,12 @@ int		 core_mark_read(struct core *, const char *peer, int64_t from,
  * timeout_s: 0 means 600).  core_devices_approve runs on the primary with
  * that code, sends the new device the recent history (progress gets a
  * CORE_EV_HISTORY event as it starts and as each part is on the server)
- * and calls done once all of it is; core_devices_remove on the primary takes device off the
- * signed list (the server then refuses it).  core_devices_list gives the
+ * and calls done once all of it is.  core_devices_remove on the primary
+ * takes device off the signed list (the server then refuses it); on a
+ * linked device, with its own id, the device leaves: its primary is told
+ * and takes it off the list, the server forgets it at once (a
+ * CORE_EV_DEVICES event with from_device set tells the primary's user).
+ * core_devices_list gives the
  * account's devices as its signed list has them (looked up first when the
  * server can be reached).
  */

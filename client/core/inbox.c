@@ -14,6 +14,7 @@
 #include "client/core/err.h"
 #include "client/core/event.h"
 #include "client/core/inbox.h"
+#include "client/core/leave.h"
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
@@ -49,6 +50,7 @@ struct inbox {
 	struct prekeys		*pk;
 	struct receipts		*rcpt;
 	struct transfer		*tr;
+	struct leave		*leave;
 	struct event_sink	*ev;
 	/* Acks sent and not answered yet; a backlog-drained event waits. */
 	int			 acks_inflight;
@@ -58,10 +60,13 @@ struct inbox {
 	char			*looked_up;	/* the last account looked up */
 };
 
+static void	inbox_settled(void *);
+
 struct inbox *
 inbox_create(struct store *st, struct account *acct, struct conn *cn,
     struct devices *devs, struct peers *peers, struct prekeys *pk,
-    struct receipts *rcpt, struct transfer *tr, struct event_sink *ev)
+    struct receipts *rcpt, struct transfer *tr, struct leave *leave,
+    struct event_sink *ev)
 {
 	struct inbox	*in;
 
@@ -74,7 +79,9 @@ inbox_create(struct store *st, struct account *acct, struct conn *cn,
 	in->pk = pk;
 	in->rcpt = rcpt;
 	in->tr = tr;
+	in->leave = leave;
 	in->ev = ev;
+	leave_on_settled(leave, inbox_settled, in);
 	TAILQ_INIT(&in->held);
 	return (in);
 }
@@ -206,6 +213,22 @@ inbox_history(struct inbox *in, const Natter__Delivery *d,
 	return (transfer_take(in->tr, hc) == 0 ? 1 : -1);
 }
 
+/*
+ * A DeviceLeave: only to our primary, from one of our own devices about
+ * itself (inbox_sender checked it is on our signed list).  1 if it was
+ * recorded, 0 if ignored, -1 on error.
+ */
+static int
+inbox_device_leave(struct inbox *in, const Natter__Delivery *d,
+    const Natter__DeviceLeave *dl)
+{
+	if (strcmp(d->from, account_name(in->acct)) != 0 ||
+	    account_device(in->acct) != 1 || d->from_device == 1 ||
+	    dl->device != d->from_device)
+		return (0);
+	return (leave_record(in->leave, dl->device) == 0 ? 1 : -1);
+}
+
 /* Decrypt and commit one message.  INBOX_GO when handled, or INBOX_WAIT. */
 static int
 inbox_message(struct inbox *in, const Natter__Delivery *d)
@@ -216,7 +239,7 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	uint8_t			*pt = NULL, ik[32];
 	size_t			 ptlen = 0;
 	int64_t			 seq = 0;
-	int			 rc = 0, hist = 0;
+	int			 rc = 0, hist = 0, left = 0;
 
 	if (d->from == NULL || !wire_name_valid(d->from)) {
 		inbox_skip(in, d->seq);
@@ -247,6 +270,9 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_HISTORY)
 		rc = (hist = inbox_history(in, d, ct->history)) < 0 ? -1 : 0;
+	else if (ct->body_case == NATTER__CONTENT__BODY_DEVICE_LEAVE)
+		rc = (left = inbox_device_leave(in, d, ct->device_leave)) < 0 ?
+		    -1 : 0;
 	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
 	    store_commit(in->st) != 0) {
 		store_rollback(in->st);
@@ -258,6 +284,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	receipts_done(in->rcpt, seen, 1);
 	if (hist == 1)
 		transfer_taken(in->tr, ct->history);
+	if (left == 1)
+		leave_kick(in->leave);
 	if (rc == 2)
 		inbox_error(in, d, "malformed content");
 	else if (rc == 0 && seq > 0)
@@ -286,19 +314,20 @@ inbox_emit_drained(struct inbox *in)
 
 /*
  * The backlog is drained once the server said so and nothing we owe it is
- * out: acks, held messages, a prekey upload (a one-shot command may exit
- * then without losing any of them).
+ * out: acks, held messages, a prekey upload, a leave being published (a
+ * one-shot command may exit then without losing any of them).
  */
 static void
 inbox_maybe_drained(struct inbox *in)
 {
 	if (in->drained_waiting && in->acks_inflight == 0 &&
-	    TAILQ_EMPTY(&in->held) && !prekeys_busy(in->pk))
+	    TAILQ_EMPTY(&in->held) && !prekeys_busy(in->pk) &&
+	    !leave_busy(in->leave))
 		inbox_emit_drained(in);
 }
 
 static void
-inbox_topped_up(void *arg)
+inbox_settled(void *arg)
 {
 	inbox_maybe_drained(arg);
 }
@@ -489,7 +518,7 @@ inbox_ready(struct inbox *in)
 	/* Left-over uploads and a week-old signed prekey, at each sign-in. */
 	if (account_identity(in->acct, &id) != 0)
 		return;
-	prekeys_topup(in->pk, in->cn, PREKEYS_TARGET, &id, inbox_topped_up,
+	prekeys_topup(in->pk, in->cn, PREKEYS_TARGET, &id, inbox_settled,
 	    in);
 	keys_identity_wipe(&id);
 }
@@ -502,14 +531,11 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 	switch (e->kind_case) {
 	case NATTER__EVENT__KIND_PREKEYS_LOW:
 		prekeys_topup(in->pk, in->cn, e->prekeys_low->count, NULL,
-		    inbox_topped_up, in);
+		    inbox_settled, in);
 		break;
 	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
-		if (in->acks_inflight > 0 || !TAILQ_EMPTY(&in->held) ||
-		    prekeys_busy(in->pk))
-			in->drained_waiting = 1;
-		else
-			inbox_emit_drained(in);
+		in->drained_waiting = 1;
+		inbox_maybe_drained(in);
 		break;
 	case NATTER__EVENT__KIND_DEVICE_LIST_CHANGED:
 		/* The new list now: nothing more to removed devices (new ones get

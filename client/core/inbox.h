@@ -9,6 +9,7 @@ struct conn;
 struct devices;
 struct event_sink;
 struct inbox;
+struct leave;
 struct peers;
 struct prekeys;
 struct receipts;
@@ -17,7 +18,8 @@ struct transfer;
 
 struct inbox	*inbox_create(struct store *, struct account *, struct conn *,
 		    struct devices *, struct peers *, struct prekeys *,
-		    struct receipts *, struct transfer *, struct event_sink *);
+		    struct receipts *, struct transfer *, struct leave *,
+		    struct event_sink *);
 void		 inbox_free(struct inbox *);
 
 /*

@@ -198,6 +198,12 @@ link_busy(struct link *l, struct core_error *err)
 	return (1);
 }
 
+int
+link_idle(struct link *l)
+{
+	return (l->step == LINK_IDLE);
+}
+
 /* Keep a device's label and when it was added (our own bookkeeping). */
 static void
 link_label_put(struct link *l, uint32_t device, const char *label)

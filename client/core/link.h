@@ -46,6 +46,9 @@ void		 link_approve(struct link *, const char *code,
 void		 link_remove(struct link *, uint32_t device, core_done_cb *,
 		    void *arg);
 
+/* 1 if no link or removal is in progress. */
+int		 link_idle(struct link *);
+
 /* The label kept for device of our account (NULL if none); freed by caller. */
 char		*link_label(struct link *, uint32_t device, int64_t *added);
 

@@ -40,10 +40,11 @@ struct outbox_msg {
 	int64_t			 oid;
 	uint8_t			 id[CORE_IDBYTES];
 	char			*to;
-	char			*text;		/* NULL: a read receipt, history */
+	char			*text;		/* NULL: read receipt, history, leave */
 	uint8_t			*hist;		/* a packed HistoryChunk */
 	size_t			 histlen;
-	uint32_t		 only;		/* history: the device of ours */
+	uint32_t		 only;		/* history, leave: the device of ours */
+	int			 leave;		/* a DeviceLeave for only */
 	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
 	size_t			 nread;
 	int64_t			 ts;
@@ -140,6 +141,9 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 			memcpy(s->read_ids + i * CORE_IDBYTES,
 			    o->read_ids[i].data, CORE_IDBYTES);
 		s->nread = o->n_read_ids;
+	} else if (o->device != 0 && o->leave) {
+		s->leave = 1;
+		s->only = o->device;
 	} else if (o->device != 0) {
 		s->hist = xmalloc(o->history.len);
 		memcpy(s->hist, o->history.data, o->history.len);
@@ -172,9 +176,9 @@ outbox_load_cb(int64_t oid, const Natter__OutboxItem *o, void *arg)
 		if (o->read_ids[i].len != CORE_IDBYTES)
 			return (0);
 	}
-	if (o->n_read_ids == 0 && o->text == NULL && (o->history.len == 0 ||
-	    o->device == 0))
-		return (0);	/* none of the three kinds */
+	if (o->n_read_ids == 0 && o->text == NULL && ((o->history.len == 0 &&
+	    !o->leave) || o->device == 0))
+		return (0);	/* none of the four kinds */
 	(void)outbox_queue(arg, oid, o, NULL, NULL);
 	return (0);
 }
@@ -334,11 +338,14 @@ outbox_fetch(struct outbox *ob, struct outbox_msg *s, char **names, size_t n)
 	return (OUTBOX_WAIT);
 }
 
-/* The padded plaintext of s: its text or its read receipt.  0 or -1. */
+/* The padded plaintext of s: its text, read receipt, history part or
+ * DeviceLeave.  0 or -1. */
 static int
-outbox_plaintext(struct outbox_msg *s, uint8_t **pt, size_t *ptlen)
+outbox_plaintext(struct outbox *ob, struct outbox_msg *s, uint8_t **pt,
+    size_t *ptlen)
 {
 	Natter__Content		 ct = NATTER__CONTENT__INIT;
+	Natter__DeviceLeave	 dl = NATTER__DEVICE_LEAVE__INIT;
 	Natter__ReadReceipt	 rr = NATTER__READ_RECEIPT__INIT;
 	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
 	Natter__HistoryChunk	*hc;
@@ -349,6 +356,12 @@ outbox_plaintext(struct outbox_msg *s, uint8_t **pt, size_t *ptlen)
 	ct.message_id.len = sizeof s->id;
 	ct.ts = s->ts;
 	ct.to = s->to;
+	if (s->leave) {
+		dl.device = account_device(ob->acct);
+		ct.body_case = NATTER__CONTENT__BODY_DEVICE_LEAVE;
+		ct.device_leave = &dl;
+		return (content_encode(&ct, pt, ptlen));
+	}
 	if (s->hist != NULL) {
 		if ((hc = natter__history_chunk__unpack(NULL, s->histlen,
 		    s->hist)) == NULL)
@@ -384,7 +397,7 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 	uint8_t		*pt;
 	size_t		 ptlen;
 
-	if (outbox_plaintext(s, &pt, &ptlen) != 0) {
+	if (outbox_plaintext(ob, s, &pt, &ptlen) != 0) {
 		err_set(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}

@@ -35,7 +35,8 @@ const struct commands_entry commands_table[] = {
 	    " verifying it", 0, 1, commands_accept },
 	{ "devices", "[approve CODE | remove N]", "list this account's "
 	    "devices; on the primary, add the device showing CODE, or remove "
-	    "device N", 0, 0, commands_devices },
+	    "device N; this device's own N leaves the account", 0, 0,
+	    commands_devices },
 	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },

@@ -254,8 +254,12 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		    "messages", ev->received, ev->total);
 		break;
 	case CORE_EV_DEVICES:
-		tui_notice(t, 0, "this account's devices changed: /devices "
-		    "lists them");
+		if (ev->from_device != 0)
+			tui_notice(t, 0, "device %u left this account: it is "
+			    "off the signed list", ev->from_device);
+		else
+			tui_notice(t, 0, "this account's devices changed: "
+			    "/devices lists them");
 		break;
 	case CORE_EV_SEEN:		/* read on another device: unread 0 */
 		t->stale_msgs = t->stale_convs = 1;

@@ -6,21 +6,6 @@
 e2e_init client_devices
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
 
-# link NEW LABEL: run `devices link` on profile NEW, approve its code on
-# alice, wait for both; the approve output goes to $ROOT/NEW.approve.
-link()
-{
-	nat_bg "$1" "$ROOT/$1.link" --json devices link --name "$2"
-	lk_pid=$BG_PID
-	wait_for 30 grep -q link_code "$ROOT/$1.link" ||
-	    fail "no link code from $1: $(cat "$ROOT/$1.link.err")"
-	lk_code=$(jl "$ROOT/$1.link" 'L[0]["code"]')
-	nat alice --json devices approve "$lk_code" >"$ROOT/$1.approve" \
-	    2>"$ROOT/$1.approve.err" ||
-	    fail "approve $1 exit $?: $(cat "$ROOT/$1.approve.err")"
-	wait "$lk_pid" || fail "devices link on $1 exit $?: $(cat "$ROOT/$1.link.err")"
-}
-
 # list_hex: alice's signed list as the server holds it (natterd stopped).
 list_hex()
 {
@@ -33,7 +18,7 @@ start_server
 register alice bob
 
 log "alice links a laptop"
-link alice2 laptop
+link_device alice2 laptop
 assert_eq "$(jl "$ROOT/alice2.link" 'L[1]["type"]+" "+L[1]["account"]+" "+str(L[1]["device"])')" \
     "linked alice 2" "the new device's last line"
 assert_eq "$(jl "$ROOT/alice2.approve" 'L[0]["type"]+" "+str(L[0]["device"])+" "+L[0]["name"]')" \
@@ -89,7 +74,7 @@ log "five devices at most"
 stop_server || fail "natterd exit status $? on SIGTERM"
 v2=$(list_hex)
 restart_server
-link alice5 three
+link_device alice5 three
 
 log "a rollback of the list to an older version is refused"
 nat alice2 devices list >/dev/null || fail "devices list exit $?"
@@ -102,8 +87,8 @@ nat alice2 --json devices list >"$ROOT/l4" 2>"$ROOT/l4.err" ||
     fail "devices list exit $?: $(cat "$ROOT/l4.err")"
 assert_contains "$(cat "$ROOT/l4.err")" "older or altered device list"     "the rollback's notice"
 assert_eq "$(jl "$ROOT/l4" '[d["device"] for d in L[0]["devices"]]')"     "[1, 2, 3]" "the devices stay those of the newer list"
-link alice6 four
-link alice7 five
+link_device alice6 four
+link_device alice7 five
 nat_bg alice8 "$ROOT/alice8.link" --json devices link --timeout 20
 wait_for 30 grep -q link_code "$ROOT/alice8.link" || fail "no code"
 nat alice devices approve "$(jl "$ROOT/alice8.link" 'L[0]["code"]')" \

@@ -641,3 +641,18 @@ rogue_device()
 	    fail "cannot insert a device into the database"
 	restart_server
 }
+
+# link_device NEW LABEL: run `devices link` on profile NEW, approve its code on
+# alice, wait for both; the approve output goes to $ROOT/NEW.approve.
+link_device()
+{
+	nat_bg "$1" "$ROOT/$1.link" --json devices link --name "$2"
+	lk_pid=$BG_PID
+	wait_for 30 grep -q link_code "$ROOT/$1.link" ||
+	    fail "no link code from $1: $(cat "$ROOT/$1.link.err")"
+	lk_code=$(jl "$ROOT/$1.link" 'L[0]["code"]')
+	nat alice --json devices approve "$lk_code" >"$ROOT/$1.approve" \
+	    2>"$ROOT/$1.approve.err" ||
+	    fail "approve $1 exit $?: $(cat "$ROOT/$1.approve.err")"
+	wait "$lk_pid" || fail "devices link on $1 exit $?: $(cat "$ROOT/$1.link.err")"
+}

@@ -52,6 +52,6 @@ auth_verify_link(const uint8_t *sig, size_t siglen,
 	uint8_t	msg[LOGIN_MESSAGEMAX];
 	size_t	len;
 
-	len = login_message(msg, AUTH_LINK_DOMAIN, nonce, "", NULL);
+	len = login_message(msg, LOGIN_LINK_DOMAIN, nonce, "", NULL);
 	return (auth_verify(sig, siglen, msg, len, ik));
 }

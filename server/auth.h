@@ -10,7 +10,6 @@
 #define AUTH_SIGBYTES	64
 /* LinkOffer's login domain (natter.proto; shared/proto/login.h names the
  * other two). */
-#define AUTH_LINK_DOMAIN	"natter v1 link"
 
 /* Fill nonce with fresh random bytes. */
 void	auth_challenge(uint8_t nonce[AUTH_NONCEBYTES]);

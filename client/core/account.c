@@ -455,7 +455,7 @@ account_offer(struct account *a, struct conn *cn, const uint8_t *nonce,
 	struct keys_identity	 id;
 	uint8_t			 sig[crypto_sign_BYTES];
 
-	account_sign(a, sig, ACCOUNT_LINK_DOMAIN, nonce, len, "", 0);
+	account_sign(a, sig, LOGIN_LINK_DOMAIN, nonce, len, "", 0);
 	lo.identity_key.data = a->ik_pk;
 	lo.identity_key.len = sizeof a->ik_pk;
 	if (account_identity(a, &id) == 0) {

@@ -51,7 +51,6 @@ int		 account_registering(struct account *);
 void		 account_login(struct account *, struct conn *,
 		    const uint8_t *nonce, size_t len);
 /* The login message domain of a LinkOffer (name "", no device). */
-#define ACCOUNT_LINK_DOMAIN	"natter v1 link"
 
 /*
  * Offer this (unregistered) device for linking: make its keys (once) and

@@ -13,9 +13,10 @@
  *
  *	domain 0x00 nonce[32] name [u32be device]
  *
- * domain is LOGIN_REGISTER_DOMAIN for Register, which has no device, and
- * LOGIN_AUTH_DOMAIN for Auth, which has one; the two strings keep one kind
- * of signature from passing for the other.  nonce is the server's
+ * domain is LOGIN_REGISTER_DOMAIN for Register, which has no device,
+ * LOGIN_AUTH_DOMAIN for Auth, which has one, and LOGIN_LINK_DOMAIN for a
+ * LinkOffer (no name, no device); the strings keep one kind of signature
+ * from passing for another.  nonce is the server's
  * Challenge, name the account name (no NUL; at most WIRE_NAME_MAX bytes).
  * The layout is frozen: clients and servers in the wild build it, and
  * tests/vectors/login.txt pins it.  The client signs what login_message
@@ -23,6 +24,7 @@
  */
 #define LOGIN_REGISTER_DOMAIN	"natter v1 register"
 #define LOGIN_AUTH_DOMAIN	"natter v1 auth"
+#define LOGIN_LINK_DOMAIN	"natter v1 link"
 #define LOGIN_NONCEBYTES	WIRE_NONCEBYTES
 #define LOGIN_DOMAINMAX		32	/* longest domain, without its NUL */
 #define LOGIN_MESSAGEMAX	(LOGIN_DOMAINMAX + 1 + LOGIN_NONCEBYTES + \

@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <uv.h>
 
 #include "client/core/err.h"
+#include "shared/util/utf8.h"
 #include "shared/util/xmalloc.h"
 
 /* A callback to be called on the next loop turn (errors found up front). */
@@ -57,16 +59,33 @@ err_from_code(uint32_t code)
 	}
 }
 
-/* Copy at most 120 bytes of s, control characters (C0, DEL) as '?'. */
-static void
+/*
+ * Copy s into out, at most outlen - 1 bytes and never half a character:
+ * what a terminal would obey (C0, DEL, C1 controls) and bytes that are not
+ * UTF-8 become '?'.  Server-chosen text passes through here before it
+ * reaches a terminal or a log.
+ */
+void
 err_clean(char *out, size_t outlen, const char *s)
 {
-	size_t	i;
+	size_t		i = 0, n, len = strlen(s);
+	uint32_t	cp;
 
-	for (i = 0; i + 1 < outlen && s[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		out[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	while (*s != '\0') {
+		n = utf8_decode(s, len, &cp);
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		    (cp == UTF8_REPLACEMENT && n == 1)) {
+			if (i + 1 >= outlen)
+				break;
+			out[i++] = '?';
+		} else {
+			if (i + n >= outlen)
+				break;
+			memcpy(out + i, s, n);
+			i += n;
+		}
+		s += n;
+		len -= n;
 	}
 	out[i] = '\0';
 }

@@ -2,6 +2,7 @@
 #ifndef NATTER_CLIENT_CORE_ERR_H
 #define NATTER_CLIENT_CORE_ERR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "client/core/core.h"
@@ -23,6 +24,13 @@ enum core_err	err_from_code(uint32_t);
  */
 void		err_from_resp(struct core_error *, const Natter__Response *,
 		    const char *what);
+
+/*
+ * Server-chosen text made safe for a terminal or a log: C0, DEL and C1
+ * controls and bytes that are not UTF-8 become '?'; at most outlen - 1
+ * bytes, never half a character.
+ */
+void		err_clean(char *out, size_t outlen, const char *s);
 
 /* The callback to report an error to: exactly one is set. */
 struct err_cb {

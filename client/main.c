@@ -44,9 +44,13 @@ struct main_cli {
 	struct call	 call;
 	uv_signal_t	 sigs[3];
 	int		 nsigs;
+	uv_timer_t	 settle;	/* the outbox's last sends, bounded */
+	int		 settling;
 	int		 json;
 	int		 status;
 };
+
+#define MAIN_SETTLE_MS	10000
 
 static void
 main_usage(FILE *f)
@@ -108,8 +112,45 @@ main_finish(struct main_cli *m)
 	for (i = 0; i < m->nsigs; i++)
 		uv_close((uv_handle_t *)&m->sigs[i], NULL);
 	m->nsigs = 0;
+	if (m->settling)
+		uv_close((uv_handle_t *)&m->settle, NULL);
+	m->settling = 0;
 	core_close(m->core);
 	m->core = NULL;
+}
+
+static void
+main_settle_timer_cb(uv_timer_t *t)
+{
+	main_finish(t->data);
+}
+
+/* The core has nothing left to send now: finish on the next turn. */
+static void
+main_settled(void *arg)
+{
+	struct main_cli	*m = arg;
+
+	uv_timer_start(&m->settle, main_settle_timer_cb, 0, 0);
+}
+
+/*
+ * The command is answered; what the outbox can send now (an older message
+ * queued offline, say) goes out before the core closes, for at most
+ * MAIN_SETTLE_MS.
+ */
+static void
+main_settle(struct main_cli *m)
+{
+	if (core_settled(m->core)) {
+		main_finish(m);
+		return;
+	}
+	uv_timer_init(&m->loop, &m->settle);
+	m->settle.data = m;
+	m->settling = 1;
+	uv_timer_start(&m->settle, main_settle_timer_cb, MAIN_SETTLE_MS, 0);
+	core_on_settled(m->core, main_settled, m);
 }
 
 /* Print a result: events one per line, other objects as one line. */
@@ -146,7 +187,7 @@ main_done(struct call *c, const struct core_error *err, json_t *result)
 		m->status = 1;
 	}
 	json_decref(result);
-	main_finish(m);
+	main_settle(m);
 }
 
 static void

@@ -26,6 +26,8 @@
 
 #define C(x)	NATTER__CODE__##x
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
+#define RELAY_DELIVERED		1	/* Receipt.status */
+#define RELAY_UNDECRYPTABLE	2
 
 /* Append the devices of account (named name) to exp, but not s's own. */
 static int
@@ -316,9 +318,11 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	return (C(OK));
 }
 
-/* Queue a delivered receipt for every device of the message's sender. */
+/* Queue a receipt (status: 1 delivered, 2 undecryptable) for every
+ * device of the message's sender. */
 static int
-relay_receipt(struct session *s, const struct queue_item *acked)
+relay_receipt(struct session *s, const struct queue_item *acked,
+    uint32_t status)
 {
 	struct queue_item	it;
 	uint32_t		devs[ACCOUNTS_MAXDEVICES];
@@ -329,7 +333,7 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 	if (accounts_devices(session_db(s), acked->from_account, devs,
 	    ACCOUNTS_MAXDEVICES, &n) != 0)
 		return (-1);
-	relay_item(s, acked->message_id, 1, time_now_ms(), &it);
+	relay_item(s, acked->message_id, status, time_now_ms(), &it);
 	for (i = 0; i < n; i++) {
 		if (relay_push(s, acked->from_account, devs[i], &it,
 		    &it.seq) != 0)
@@ -340,34 +344,43 @@ relay_receipt(struct session *s, const struct queue_item *acked)
 	return (0);
 }
 
+/* Delete the acked item seq; a message gets its receipt (status). */
+static void
+relay_ack_one(struct session *s, uint64_t seq, uint32_t status)
+{
+	struct queue_item	it;
+	int			rc;
+
+	if (session_recall(s, seq, &it))
+		rc = queue_delete(session_db(s), session_account(s),
+		    session_device(s), &it);
+	else
+		rc = queue_ack(session_db(s), session_account(s),
+		    session_device(s), seq, &it);
+	if (rc == -1)
+		server_write_failed("an ack");
+	if (rc == 1)
+		return;
+	session_acked(s, seq);
+	if (it.status != 0)
+		return;
+	metrics_add(METRICS_MESSAGES_DELIVERED, 1);
+	if (relay_receipt(s, &it, status) != 0)
+		server_write_failed("a receipt");
+}
+
 uint32_t
 relay_ack(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Ack	*a = f->ack;
-	struct queue_item	 it;
 	size_t			 i;
-	int			 rc;
 
-	if (a->n_seqs > RELAY_MAXACKS)
+	if (a->n_seqs + a->n_undecryptable > RELAY_MAXACKS)
 		return (C(TOO_LARGE));
-	for (i = 0; i < a->n_seqs; i++) {
-		if (session_recall(s, a->seqs[i], &it))
-			rc = queue_delete(session_db(s), session_account(s),
-			    session_device(s), &it);
-		else
-			rc = queue_ack(session_db(s), session_account(s),
-			    session_device(s), a->seqs[i], &it);
-		if (rc == -1)
-			server_write_failed("an ack");
-		if (rc == 1)
-			continue;
-		session_acked(s, a->seqs[i]);
-		if (it.status != 0)
-			continue;
-		metrics_add(METRICS_MESSAGES_DELIVERED, 1);
-		if (relay_receipt(s, &it) != 0)
-			server_write_failed("a receipt");
-	}
+	for (i = 0; i < a->n_seqs; i++)
+		relay_ack_one(s, a->seqs[i], RELAY_DELIVERED);
+	for (i = 0; i < a->n_undecryptable; i++)
+		relay_ack_one(s, a->undecryptable[i], RELAY_UNDECRYPTABLE);
 	if (f->id != 0)
 		relay_stored(s, f->id, time_now_ms());
 	session_pump(s);

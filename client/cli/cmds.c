@@ -141,13 +141,19 @@ cmds_history(struct call *c)
 	struct core_error	 err;
 	const char		*to = cli_str(c->params, "to");
 	json_t			*msgs = json_array();
+	int			 limit;
 
-	if (core_history(c->core, to, (int)cli_count(c->params, "limit",
-	    CMDS_HISTORY_ALL), cmds_history_each, msgs, &err) != 0) {
+	limit = (int)cli_count(c->params, "limit", CMDS_HISTORY_ALL);
+	if (core_history(c->core, to, limit, cmds_history_each, msgs,
+	    &err) != 0) {
 		json_decref(msgs);
 		call_done(c, &err, NULL);
 		return;
 	}
+	/* What is still in the outbox comes last, as the newest. */
+	core_queued(c->core, to, cmds_history_each, msgs);
+	while (json_array_size(msgs) > (size_t)limit)
+		json_array_remove(msgs, 0);
 	call_done(c, NULL, json_pack("{s:s, s:s, s:o}", "type", "history",
 	    "peer", to, "messages", msgs));
 }

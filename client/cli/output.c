@@ -178,7 +178,13 @@ output_message_human(FILE *f, const json_t *m)
 		output_text(f, output_get(m, "group"), 0);
 	}
 	fputs(": ", f);
-	output_text(f, output_get(m, "text"), head > 0 ? head : 0);
+	if (strcmp(output_get(m, "status"), "undecryptable") == 0)
+		fputs("(a message that could not be decrypted: its sender was "
+		    "asked to send it again)", f);
+	else
+		output_text(f, output_get(m, "text"), head > 0 ? head : 0);
+	if (json_is_true(json_object_get(m, "outgoing")))
+		fprintf(f, " [%s]", output_get(m, "status"));
 	fputc('\n', f);
 }
 

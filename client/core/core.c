@@ -19,6 +19,7 @@
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
+#include "client/core/resend.h"
 #include "client/core/transfer.h"
 #include "client/core/trust.h"
 #include "client/store/store.h"
@@ -55,6 +56,9 @@ struct core {
 	struct trust		*trust;
 	struct link		*link;
 	struct leave		*leave;
+	struct resend		*rs;
+	void			(*settled_cb)(void *);
+	void			*settled_arg;
 	struct history		*hist;
 	uv_idle_t		 closer;	/* frees on a later turn */
 	int			 closing;
@@ -82,6 +86,8 @@ core_strerror(enum core_err e)
 }
 
 static void	core_devices_kick(struct core *);
+static void	core_settle_check(void *);
+static void	core_leave_settled(void *);
 static void	core_devices_drop(struct core *);
 
 /* conn_ops: the connection reaches the core only through these. */
@@ -151,6 +157,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 	ev.retry_in_ms = retry_ms;
 	ev.error = err;
 	event_emit(c->ev, &ev);
+	core_settle_check(c);
 }
 
 static const struct conn_ops core_conn_ops = {
@@ -206,10 +213,15 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	    c->tr);
 	c->leave = leave_create(c->loop, c, c->st, c->acct, c->cn, c->ob,
 	    c->link, c->ev);
-	c->in = inbox_create(c->st, c->acct, c->cn, c->devs, c->peers, c->pk,
-	    c->rcpt, c->tr, c->leave, c->ev);
+	c->rs = resend_create(c->st, c->acct, c->ob, c->peers);
+	c->in = inbox_create(&(struct inbox_parts){ .st = c->st,
+	    .acct = c->acct, .cn = c->cn, .devs = c->devs, .peers = c->peers,
+	    .pk = c->pk, .rcpt = c->rcpt, .tr = c->tr, .leave = c->leave,
+	    .rs = c->rs, .ob = c->ob, .ev = c->ev });
 	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
 	c->hist = history_create(c->st, c);
+	outbox_on_empty(c->ob, core_settle_check, c);
+	leave_on_settled(c->leave, core_leave_settled, c);
 }
 
 int
@@ -274,6 +286,7 @@ core_free_cb(uv_handle_t *h)
 	receipts_free(c->rcpt);
 	transfer_free(c->tr);
 	leave_free(c->leave);
+	resend_free(c->rs);
 	outbox_free(c->ob);
 	devices_free(c->devs);
 	peers_free(c->peers);
@@ -307,6 +320,43 @@ core_close(struct core *c)
 	link_free(c->link);
 	core_devices_drop(c);
 	uv_close((uv_handle_t *)&c->closer, core_free_cb);
+}
+
+int
+core_settled(struct core *c)
+{
+	return (!conn_ready(c->cn) || (outbox_pending(c->ob) == 0 &&
+	    !leave_busy(c->leave)));
+}
+
+static void
+core_settle_check(void *arg)
+{
+	struct core	*c = arg;
+	void		(*cb)(void *) = c->settled_cb;
+
+	if (cb == NULL || c->closing || !core_settled(c))
+		return;
+	c->settled_cb = NULL;
+	cb(c->settled_arg);
+}
+
+/* A leave was published: recv's drained may be due, and the settle. */
+static void
+core_leave_settled(void *arg)
+{
+	struct core	*c = arg;
+
+	inbox_recheck(c->in);
+	core_settle_check(c);
+}
+
+void
+core_on_settled(struct core *c, void (*cb)(void *), void *arg)
+{
+	c->settled_cb = cb;
+	c->settled_arg = arg;
+	core_settle_check(c);
 }
 
 const char *

@@ -177,6 +177,16 @@ int		 core_open_net(struct core **corep, struct uv_loop_s *loop,
  */
 void		 core_close(struct core *);
 
+/*
+ * 1 if the core has nothing it could send now: not connected, or its
+ * outbox empty and no device leave to publish.  core_on_settled: cb(arg)
+ * once that is so (perhaps deep inside a core callback: defer real work),
+ * at most once; a one-shot command waits for it before it closes, so that
+ * a message queued offline goes out with the next command that connects.
+ */
+int		 core_settled(struct core *);
+void		 core_on_settled(struct core *, void (*cb)(void *), void *arg);
+
 /* The account name (NULL if not registered), device id, and server URL. */
 const char	*core_account(struct core *);
 uint32_t	 core_device(struct core *);

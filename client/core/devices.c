@@ -480,12 +480,11 @@ devices_accept(struct devices *d, const char *peer,
  * One device of ours only (history for a new device): encrypt to it, and
  * name every other device of our list in snd->skipped.
  */
-int
-devices_envelope_to(struct devices *d, uint32_t device, const uint8_t *pt,
-    size_t ptlen, Natter__Send *snd)
+/* Our own devices but this one and except into snd->skipped.  0 or -1. */
+static int
+devices_skip_own(struct devices *d, uint32_t except, Natter__Send *snd)
 {
 	struct devicelist	*own;
-	const char		*self = account_name(d->acct);
 	uint32_t		 id;
 	size_t			 i;
 
@@ -493,13 +492,42 @@ devices_envelope_to(struct devices *d, uint32_t device, const uint8_t *pt,
 		return (-1);
 	for (i = 0; i < devicelist_count(own); i++) {
 		id = devicelist_device(own, i, NULL);
-		if (id != device && id != account_device(d->acct))
-			peers_skip(snd, self, id);
+		if (id != except && id != account_device(d->acct))
+			peers_skip(snd, account_name(d->acct), id);
 	}
 	devicelist_free(own);
+	return (0);
+}
+
+int
+devices_envelope_to(struct devices *d, uint32_t device, const uint8_t *pt,
+    size_t ptlen, Natter__Send *snd)
+{
+	const char	*self = account_name(d->acct);
+
+	if (devices_skip_own(d, device, snd) != 0)
+		return (-1);
 	if (!devices_may_encrypt(d, self, device))
 		return (-1);	/* no session yet: the server asks for it */
 	return (peers_seal(d->peers, self, device, pt, ptlen, snd));
+}
+
+int
+devices_envelope_one(struct devices *d, const char *name, uint32_t device,
+    const uint8_t *pt, size_t ptlen, Natter__Send *snd)
+{
+	uint32_t	devs[PEERS_MAX_DEVICES];
+	int		i, n;
+
+	n = peers_devices(d->peers, name, devs, PEERS_MAX_DEVICES);
+	for (i = 0; i < n; i++) {
+		if (devs[i] != device)
+			peers_skip(snd, name, devs[i]);
+	}
+	(void)devices_skip_own(d, 0, snd);
+	if (!devices_may_encrypt(d, name, device))
+		return (-1);	/* no session yet: the server asks for it */
+	return (peers_seal(d->peers, name, device, pt, ptlen, snd));
 }
 
 /*

@@ -102,6 +102,13 @@ void	devices_own_list_store(struct devices *, const uint8_t *, size_t);
  */
 int	devices_envelope_to(struct devices *, uint32_t device,
 	    const uint8_t *pt, size_t ptlen, Natter__Send *snd);
+/*
+ * Encrypt pt to (name, device) only (a resend): name's other devices and
+ * all of ours in snd->skipped.  0, or -1 if there is no session yet.
+ */
+int	devices_envelope_one(struct devices *, const char *name,
+	    uint32_t device, const uint8_t *pt, size_t ptlen,
+	    Natter__Send *snd);
 
 /* The server says (name, device) is gone: drop its sessions. */
 int	devices_forget(struct devices *, const char *name, uint32_t device);

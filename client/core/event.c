@@ -71,8 +71,12 @@ event_status_name(int status)
 		return ("read");
 	case STORE_ST_RECEIVED:
 		return ("received");
+	case STORE_ST_SEEN:
+		return ("read");	/* received, and read on this account */
+	case STORE_ST_UNDECRYPTABLE:
+		return ("undecryptable");
 	}
-	return ("pending");
+	return ("queued");
 }
 
 void

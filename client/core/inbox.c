@@ -15,9 +15,11 @@
 #include "client/core/event.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
+#include "client/core/outbox.h"
 #include "client/core/peers.h"
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
+#include "client/core/resend.h"
 #include "client/core/transfer.h"
 #include "client/store/msglog.h"
 #include "client/store/store.h"
@@ -27,11 +29,13 @@
 #include "shared/util/xmalloc.h"
 
 #define INBOX_RECEIPT_DELIVERED	1
+#define INBOX_RECEIPT_UNDECRYPTABLE 2
 
 /* What became of a message. */
 #define INBOX_GO	0	/* handled (stored, or recorded as dropped) */
 #define INBOX_WAIT	1	/* its sender's account must be looked up */
 #define INBOX_DROP	2	/* not from one of the account's devices */
+#define INBOX_BAD	3	/* could not be decrypted: recorded as such */
 
 /* A Deliver (a copy) whose items from next on wait for a lookup. */
 struct inbox_held {
@@ -51,6 +55,8 @@ struct inbox {
 	struct receipts		*rcpt;
 	struct transfer		*tr;
 	struct leave		*leave;
+	struct resend		*rs;
+	struct outbox		*ob;
 	struct event_sink	*ev;
 	/* Acks sent and not answered yet; a backlog-drained event waits. */
 	int			 acks_inflight;
@@ -63,25 +69,23 @@ struct inbox {
 static void	inbox_settled(void *);
 
 struct inbox *
-inbox_create(struct store *st, struct account *acct, struct conn *cn,
-    struct devices *devs, struct peers *peers, struct prekeys *pk,
-    struct receipts *rcpt, struct transfer *tr, struct leave *leave,
-    struct event_sink *ev)
+inbox_create(const struct inbox_parts *p)
 {
 	struct inbox	*in;
 
 	in = xcalloc(1, sizeof *in);
-	in->st = st;
-	in->acct = acct;
-	in->cn = cn;
-	in->devs = devs;
-	in->peers = peers;
-	in->pk = pk;
-	in->rcpt = rcpt;
-	in->tr = tr;
-	in->leave = leave;
-	in->ev = ev;
-	leave_on_settled(leave, inbox_settled, in);
+	in->st = p->st;
+	in->acct = p->acct;
+	in->cn = p->cn;
+	in->devs = p->devs;
+	in->peers = p->peers;
+	in->pk = p->pk;
+	in->rcpt = p->rcpt;
+	in->tr = p->tr;
+	in->leave = p->leave;
+	in->rs = p->rs;
+	in->ob = p->ob;
+	in->ev = p->ev;
 	TAILQ_INIT(&in->held);
 	return (in);
 }
@@ -123,20 +127,87 @@ inbox_error(struct inbox *in, const Natter__Delivery *d, const char *what)
 	event_emit(in->ev, &ev);
 }
 
+/* (by, device) could not decrypt a message of ours: send it again. */
+static void
+inbox_undecryptable_receipt(struct inbox *in, const Natter__Delivery *d)
+{
+	const Natter__Receipt	*r = d->receipt;
+	int			 rc;
+
+	if (store_begin(in->st) != 0)
+		return;
+	rc = resend_request(in->rs, r->by, r->by_device, r->message_id.data,
+	    r->message_id.len);
+	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
+	    store_commit(in->st) != 0) {
+		store_rollback(in->st);
+		return;
+	}
+	if (rc == 1)
+		outbox_kick(in->ob);
+}
+
+/*
+ * d could not be decrypted: a lasting row in its conversation (status
+ * undecryptable, no text) and its seq, in one commit; the Ack then says
+ * so, and the sender's device is asked to send it again.
+ */
+static void
+inbox_undecryptable(struct inbox *in, const Natter__Delivery *d)
+{
+	Natter__StoredMessage	m = NATTER__STORED_MESSAGE__INIT;
+	int64_t			seq = 0;
+	int			rc;
+
+	log_info("a message from %s (device %u) could not be decrypted; its "
+	    "sender is asked to send it again", d->from, d->from_device);
+	m.message_id = d->message_id;
+	m.peer = m.from = d->from;
+	m.from_device = d->from_device;
+	m.to = (char *)account_name(in->acct);
+	m.ts = d->server_ts;
+	m.text = (char *)"";
+	if (store_begin(in->st) != 0)
+		return;
+	rc = d->message_id.len == CORE_IDBYTES ? msglog_add(in->st,
+	    STORE_MESSAGE, STORE_ST_UNDECRYPTABLE, &m, &seq) : 1;
+	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
+	    store_commit(in->st) != 0) {
+		store_rollback(in->st);
+		return;
+	}
+	if (seq > 0)
+		event_emit_row(in->ev, seq, STORE_MESSAGE,
+		    STORE_ST_UNDECRYPTABLE, &m);
+}
+
 static void
 inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	const Natter__Receipt	*r = d->receipt;
+	uint8_t			 orig[CORE_IDBYTES];
 	int64_t			 seq = 0, mseq;
 	int			 rc;
 
 	if (r->message_id.len != CORE_IDBYTES || r->by == NULL ||
-	    r->status != INBOX_RECEIPT_DELIVERED) {
+	    !wire_name_valid(r->by)) {
 		inbox_skip(in, d->seq);
 		return;
 	}
-	m.message_id = r->message_id;
+	if (r->status == INBOX_RECEIPT_UNDECRYPTABLE) {
+		inbox_undecryptable_receipt(in, d);
+		return;
+	}
+	if (r->status != INBOX_RECEIPT_DELIVERED) {
+		inbox_skip(in, d->seq);
+		return;
+	}
+	if (resend_original(in->rs, r->message_id.data, r->message_id.len,
+	    orig, sizeof orig) == 0) {
+		m.message_id.data = orig;	/* a resend's receipt */
+		m.message_id.len = sizeof orig;
+	}
 	m.peer = r->by;
 	m.from = r->by;
 	m.from_device = r->by_device;
@@ -145,9 +216,14 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 	m.status = STORE_ST_DELIVERED;
 	if (store_begin(in->st) != 0)
 		return;
-	rc = msglog_set_status(in->st, r->message_id.data, r->message_id.len,
+	/* Only for a message of ours that the history holds: the receipts
+	 * the server makes for read receipts, history and the like (none
+	 * of them a message) reach nobody. */
+	if (m.message_id.data == NULL)
+		m.message_id = r->message_id;
+	rc = msglog_set_status(in->st, m.message_id.data, m.message_id.len,
 	    NULL, STORE_ST_DELIVERED, &mseq);
-	if (rc == 0 || rc == 1)
+	if (rc == 0)
 		rc = msglog_add(in->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);
 	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
@@ -165,7 +241,8 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
     const Natter__Content *ct, Natter__StoredMessage *m, int64_t *seq)
 {
 	const char	*self = account_name(in->acct);
-	int		 mine = strcmp(d->from, self) == 0;
+	int		 mine = strcmp(d->from, self) == 0, rc;
+	int		 status = mine ? STORE_ST_SENT : STORE_ST_RECEIVED;
 
 	m->message_id = ct->message_id;
 	m->peer = mine ? ct->to : d->from;
@@ -177,8 +254,10 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
 	m->outgoing = mine;
 	if (m->peer == NULL || !wire_name_valid(m->peer))
 		return (1);
-	return (msglog_add(in->st, STORE_MESSAGE, mine ? STORE_ST_SENT :
-	    STORE_ST_RECEIVED, m, seq));
+	rc = msglog_add(in->st, STORE_MESSAGE, status, m, seq);
+	if (rc == 1)		/* a resend of one we could not decrypt? */
+		rc = msglog_redo(in->st, status, m, seq);
+	return (rc);
 }
 
 /*
@@ -250,9 +329,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	if (peers_decrypt(in->peers, d->from, d->from_device, d->type,
 	    d->content.data, d->content.len, &pt, &ptlen, ik) != 0) {
 		store_rollback(in->st);
-		inbox_skip(in, d->seq);
-		inbox_error(in, d, "cannot decrypt it (no session, or damaged)");
-		return (INBOX_GO);
+		inbox_undecryptable(in, d);
+		return (INBOX_BAD);
 	}
 	if ((rc = inbox_sender(in, d, ik)) != INBOX_GO) {
 		store_rollback(in->st);	/* the session stays as it was */
@@ -332,6 +410,12 @@ inbox_settled(void *arg)
 	inbox_maybe_drained(arg);
 }
 
+void
+inbox_recheck(struct inbox *in)
+{
+	inbox_maybe_drained(in);
+}
+
 /*
  * The server answered an ack (after committing the deletes and receipts
  * it caused), or the connection went.  Only then is the backlog really
@@ -352,17 +436,21 @@ inbox_acked(void *arg, const Natter__Response *resp)
 	inbox_maybe_drained(in);
 }
 
-/* Ack what is durably recorded (seqs, n of them) in one Ack. */
+/* Ack what is durably recorded (seqs, n of them; bad: the ones that
+ * could not be decrypted) in one Ack. */
 static void
-inbox_ack(struct inbox *in, uint64_t *seqs, size_t n)
+inbox_ack(struct inbox *in, uint64_t *seqs, size_t n, uint64_t *bad,
+    size_t nbad)
 {
 	Natter__Frame	fr = NATTER__FRAME__INIT;
 	Natter__Ack	ack = NATTER__ACK__INIT;
 
-	if (n == 0 || !conn_ready(in->cn))
+	if (n + nbad == 0 || !conn_ready(in->cn))
 		return;
 	ack.seqs = seqs;
 	ack.n_seqs = n;
+	ack.undecryptable = bad;
+	ack.n_undecryptable = nbad;
 	fr.body_case = NATTER__FRAME__BODY_ACK;
 	fr.ack = &ack;
 	if (conn_request(in->cn, &fr, inbox_acked, in) != 0)
@@ -378,30 +466,35 @@ inbox_ack(struct inbox *in, uint64_t *seqs, size_t n)
 static int
 inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
 {
-	uint64_t	*seqs;
-	size_t		 n = 0;
-	int		 wait = 0;
+	uint64_t	*seqs, *bad;
+	size_t		 n = 0, nbad = 0;
+	int		 wait = 0, rc;
 
 	seqs = xcalloc(dl->n_items + 1, sizeof *seqs);
+	bad = xcalloc(dl->n_items + 1, sizeof *bad);
 	for (; *next < dl->n_items && !wait; (*next)++) {
 		const Natter__Delivery *d = dl->items[*next];
 
+		rc = INBOX_GO;
 		if (!store_seq_seen(in->st, d->seq)) {
 			if (d->receipt != NULL)
 				inbox_receipt(in, d);
-			else if (inbox_message(in, d) == INBOX_WAIT) {
+			else if ((rc = inbox_message(in, d)) == INBOX_WAIT) {
 				wait = 1;
 				break;
 			}
 		}
 		/* Ack only what is durably recorded. */
-		if (store_seq_seen(in->st, d->seq))
+		if (store_seq_seen(in->st, d->seq) && rc == INBOX_BAD)
+			bad[nbad++] = d->seq;
+		else if (store_seq_seen(in->st, d->seq))
 			seqs[n++] = d->seq;
 		if (!conn_ready(in->cn))
 			break;		/* a callback closed us */
 	}
-	inbox_ack(in, seqs, n);
+	inbox_ack(in, seqs, n, bad, nbad);
 	free(seqs);
+	free(bad);
 	return (wait);
 }
 

@@ -10,17 +10,34 @@ struct devices;
 struct event_sink;
 struct inbox;
 struct leave;
+struct outbox;
 struct peers;
 struct prekeys;
 struct receipts;
+struct resend;
 struct store;
 struct transfer;
 
-struct inbox	*inbox_create(struct store *, struct account *, struct conn *,
-		    struct devices *, struct peers *, struct prekeys *,
-		    struct receipts *, struct transfer *, struct leave *,
-		    struct event_sink *);
+/* What the inbox works with (the core's modules). */
+struct inbox_parts {
+	struct store		*st;
+	struct account		*acct;
+	struct conn		*cn;
+	struct devices		*devs;
+	struct peers		*peers;
+	struct prekeys		*pk;
+	struct receipts		*rcpt;
+	struct transfer		*tr;
+	struct leave		*leave;
+	struct resend		*rs;
+	struct outbox		*ob;
+	struct event_sink	*ev;
+};
+
+struct inbox	*inbox_create(const struct inbox_parts *);
 void		 inbox_free(struct inbox *);
+/* Something the drained event waits for is over (a leave published). */
+void		 inbox_recheck(struct inbox *);
 
 /*
  * A Deliver frame: each item not seen before is decrypted and committed

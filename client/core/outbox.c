@@ -45,6 +45,8 @@ struct outbox_msg {
 	size_t			 histlen;
 	uint32_t		 only;		/* history, leave: the device of ours */
 	int			 leave;		/* a DeviceLeave for only */
+	int			 resend;	/* text again for (to, only) */
+	uint8_t			 send_id[CORE_IDBYTES];	/* resend's */
 	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
 	size_t			 nread;
 	int64_t			 ts;
@@ -69,6 +71,8 @@ struct outbox {
 	struct outbox_msgs	 msgs;
 	int			 inflight;	/* at most OUTBOX_WINDOW */
 	int			 fetching;	/* bundles being fetched */
+	void			(*empty_cb)(void *);
+	void			*empty_arg;
 };
 
 static int	outbox_try(struct outbox *, struct outbox_msg *);
@@ -141,6 +145,12 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 			memcpy(s->read_ids + i * CORE_IDBYTES,
 			    o->read_ids[i].data, CORE_IDBYTES);
 		s->nread = o->n_read_ids;
+	} else if (o->device != 0 && o->resend_id.len == CORE_IDBYTES &&
+	    o->text != NULL) {
+		s->text = xstrdup(o->text);
+		s->only = o->device;
+		s->resend = 1;
+		memcpy(s->send_id, o->resend_id.data, CORE_IDBYTES);
 	} else if (o->device != 0 && o->leave) {
 		s->leave = 1;
 		s->only = o->device;
@@ -217,6 +227,19 @@ outbox_add(struct outbox *ob, const char *to, const char *text,
 	return (0);
 }
 
+void
+outbox_on_empty(struct outbox *ob, void (*cb)(void *), void *arg)
+{
+	ob->empty_cb = cb;
+	ob->empty_arg = arg;
+}
+
+int
+outbox_pending(struct outbox *ob)
+{
+	return (!TAILQ_EMPTY(&ob->msgs));
+}
+
 int
 outbox_count(struct outbox *ob)
 {
@@ -224,7 +247,7 @@ outbox_count(struct outbox *ob)
 	int			 n = 0;
 
 	TAILQ_FOREACH(s, &ob->msgs, entry) {
-		if (s->text != NULL)
+		if (s->text != NULL && !s->resend)
 			n++;
 	}
 	return (n);
@@ -238,7 +261,8 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 	struct core_event	 ev;
 
 	TAILQ_FOREACH(q, &ob->msgs, entry) {
-		if (q->text == NULL || (peer != NULL && strcmp(q->to, peer) != 0))
+		if (q->text == NULL || q->resend ||
+		    (peer != NULL && strcmp(q->to, peer) != 0))
 			continue;
 		memset(&ev, 0, sizeof ev);
 		ev.type = CORE_EV_MESSAGE;
@@ -271,6 +295,8 @@ outbox_finish(struct outbox *ob, struct outbox_msg *s,
 	outbox_msg_free(ob, s);
 	if (cb != NULL)
 		cb(ob->c, err, err == NULL ? hex : NULL, ts, arg);
+	if (TAILQ_EMPTY(&ob->msgs) && ob->empty_cb != NULL)
+		ob->empty_cb(ob->empty_arg);
 }
 
 /* The server stored it: history row + outbox deletion in one commit. */
@@ -281,8 +307,8 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 	int64_t			seq;
 	int			rc;
 
-	if (s->text == NULL) {
-		outbox_finish(ob, s, NULL);	/* no history row */
+	if (s->text == NULL || s->resend) {
+		outbox_finish(ob, s, NULL);	/* no (new) history row */
 		return;
 	}
 	m.message_id.data = s->id;
@@ -401,7 +427,10 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 		err_set(err, CORE_ERR_TOO_LARGE, "message too long");
 		return (-1);
 	}
-	if (s->only != 0)
+	if (s->resend)
+		(void)devices_envelope_one(ob->devs, s->to, s->only, pt, ptlen,
+		    snd);
+	else if (s->only != 0)
 		(void)devices_envelope_to(ob->devs, s->only, pt, ptlen, snd);
 	else {
 		(void)devices_envelopes(ob->devs, s->to, pt, ptlen, snd);
@@ -416,16 +445,18 @@ outbox_envelopes(struct outbox *ob, struct outbox_msg *s, Natter__Send *snd,
 
 /*
  * A device the server says is missing that the account's signed list (as
- * looked up for this message) does not have: left out on purpose, and
- * said so in Send.skipped from now on.
+ * looked up for this message) does not have, or any but the one a resend
+ * is for: left out on purpose, and said so in Send.skipped from now on.
  */
 static int
 outbox_skip(struct outbox *ob, struct outbox_msg *s, const char *name,
     uint32_t device)
 {
 	size_t	i;
+	int	target = strcmp(name, s->to) == 0 && device == s->only;
 
-	if (!s->looked_up || devices_is_listed(ob->devs, name, device))
+	if (s->resend ? target : !s->looked_up ||
+	    devices_is_listed(ob->devs, name, device))
 		return (0);
 	for (i = 0; i < s->nskip; i++) {
 		if (s->skip[i]->device == device &&
@@ -534,7 +565,7 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 	}
 	for (i = 0; i < s->nskip; i++)
 		peers_skip(&snd, s->skip[i]->name, s->skip[i]->device);
-	snd.message_id.data = s->id;
+	snd.message_id.data = s->resend ? s->send_id : s->id;
 	snd.message_id.len = sizeof s->id;
 	snd.to = s->to;
 	fr.body_case = NATTER__FRAME__BODY_SEND;

@@ -54,5 +54,9 @@ void		 outbox_each_queued(struct outbox *, const char *peer,
 		    core_event_cb *, void *);
 /* Texts queued (read receipts not counted). */
 int		 outbox_count(struct outbox *);
+/* 1 if anything at all is queued (texts, receipts, history, a leave). */
+int		 outbox_pending(struct outbox *);
+/* cb(arg) each time the last queued item is finished. */
+void		 outbox_on_empty(struct outbox *, void (*cb)(void *), void *arg);
 
 #endif

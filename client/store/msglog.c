@@ -138,6 +138,35 @@ msglog_set_status_seq(struct store *st, int64_t seq, int status)
 	return (store_done(st, s));
 }
 
+/* msglog_get's row: the first one msglog_each finds. */
+struct msglog_one {
+	int64_t			 seq;
+	int			 status;
+	Natter__StoredMessage	*m;
+};
+
+static int
+msglog_one_cb(int64_t seq, int kind, int status,
+    const Natter__StoredMessage *m, void *arg)
+{
+	struct msglog_one	*o = arg;
+	uint8_t			*buf;
+	size_t			 len;
+
+	(void)kind;
+	if (o->m != NULL)
+		return (0);
+	len = natter__stored_message__get_packed_size(m);
+	buf = xmalloc(len + 1);
+	natter__stored_message__pack(m, buf);
+	o->m = natter__stored_message__unpack(NULL, len, buf);
+	sodium_memzero(buf, len);
+	free(buf);
+	o->seq = seq;
+	o->status = status;
+	return (o->m == NULL ? -1 : 0);
+}
+
 /* Run a query of (id, kind, status, v) rows and call cb for each. */
 static int
 msglog_each(struct store *st, sqlite3_stmt *s, msglog_cb *cb, void *arg)
@@ -243,3 +272,59 @@ msglog_mark_printed(struct store *st, int64_t seq)
 	return (store_done(st, s));
 }
 
+
+int
+msglog_get(struct store *st, const uint8_t *mid, size_t len, int64_t *seq,
+    int *status, Natter__StoredMessage **m)
+{
+	struct msglog_one	 o = { 0, 0, NULL };
+	sqlite3_stmt		*s;
+	int64_t			 id;
+
+	*m = NULL;
+	if ((id = msglog_find(st, mid, len, NULL)) <= 0)
+		return (id == 0 ? 1 : -1);
+	s = store_prep(st, "SELECT id, kind, status, v FROM messages WHERE"
+	    " id = ?");
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_int64(s, 1, id);
+	if (msglog_each(st, s, msglog_one_cb, &o) != 0 || o.m == NULL) {
+		if (o.m != NULL)
+			natter__stored_message__free_unpacked(o.m, NULL);
+		return (-1);
+	}
+	*seq = o.seq;
+	*status = o.status;
+	*m = o.m;
+	return (0);
+}
+
+int
+msglog_redo(struct store *st, int status, const Natter__StoredMessage *m,
+    int64_t *seq)
+{
+	Natter__StoredMessage	*old;
+	sqlite3_stmt		*s;
+	int64_t			 id;
+	int			 was, rc;
+
+	if ((rc = msglog_get(st, m->message_id.data, m->message_id.len, &id,
+	    &was, &old)) != 0)
+		return (rc);
+	natter__stored_message__free_unpacked(old, NULL);
+	if (was != STORE_ST_UNDECRYPTABLE)
+		return (1);
+	s = store_prep(st, "UPDATE messages SET kind = ?2, hp = ?3, hm = ?4,"
+	    " status = ?5, printed = 0, v = ?6 WHERE id = ?1");
+	if (s == NULL)
+		return (-1);
+	if (msglog_bind(st, s, id, STORE_MESSAGE, status, m) != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	if (store_done(st, s) != 0)
+		return (-1);
+	*seq = id;
+	return (0);
+}

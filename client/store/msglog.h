@@ -26,6 +26,21 @@ int		 msglog_exists(struct store *, const uint8_t *id, size_t idlen);
  */
 int		 msglog_set_status(struct store *, const uint8_t *id,
 		    size_t idlen, const char *peer, int status, int64_t *seq);
+/*
+ * The message row of id (kind 1): 0 with *seq, *status and *m (free with
+ * natter__stored_message__free_unpacked), 1 if there is none, -1.
+ */
+int		 msglog_get(struct store *, const uint8_t *id, size_t idlen,
+		    int64_t *seq, int *status, Natter__StoredMessage **m)
+		    __attribute__((warn_unused_result));
+/*
+ * m arrived whole after all: the row of its id, kept as undecryptable,
+ * becomes m with status (unprinted again).  0 with *seq, 1 if there is no
+ * such undecryptable row, -1.
+ */
+int		 msglog_redo(struct store *, int status,
+		    const Natter__StoredMessage *m, int64_t *seq)
+		    __attribute__((warn_unused_result));
 typedef int	 msglog_cb(int64_t seq, int kind, int status,
 		    const Natter__StoredMessage *, void *);
 /* Last limit messages with peer, oldest first.  -1 on error. */

@@ -40,6 +40,7 @@ enum store_err {
 #define STORE_ST_READ		3
 #define STORE_ST_RECEIVED	4
 #define STORE_ST_SEEN		5
+#define STORE_ST_UNDECRYPTABLE	6	/* received, could not be decrypted */
 
 /* Prekey kinds. */
 #define STORE_SPK		1

@@ -169,7 +169,11 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	m->seq = ev->seq;
 	memcpy(m->id, ev->id, sizeof m->id);
 	m->from = xstrdup(ev->from != NULL ? ev->from : "?");
-	m->text = xstrdup(ev->text != NULL ? ev->text : "");
+	if (ev->status != NULL && strcmp(ev->status, "undecryptable") == 0)
+		m->text = xstrdup("(a message that could not be decrypted: "
+		    "its sender was asked to send it again)");
+	else
+		m->text = xstrdup(ev->text != NULL ? ev->text : "");
 	m->ts = ev->ts;
 	m->outgoing = ev->outgoing;
 	m->unseen = ev->unseen;

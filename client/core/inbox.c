@@ -117,7 +117,7 @@ inbox_error(struct inbox *in, const Natter__Delivery *d, const char *what)
 
 	err_set(&err, CORE_ERR_CRYPTO, "dropped a message from %s (device "
 	    "%u): %s", d->from != NULL ? d->from : "?", d->from_device, what);
-	log_warn("%s", err.msg);
+	log_info("%s", err.msg);	/* the event tells the user */
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_ERROR;
 	ev.from = d->from;

@@ -46,18 +46,7 @@ struct inbox_held {
 TAILQ_HEAD(inbox_helds, inbox_held);
 
 struct inbox {
-	struct store		*st;
-	struct account		*acct;
-	struct conn		*cn;
-	struct devices		*devs;
-	struct peers		*peers;
-	struct prekeys		*pk;
-	struct receipts		*rcpt;
-	struct transfer		*tr;
-	struct leave		*leave;
-	struct resend		*rs;
-	struct outbox		*ob;
-	struct event_sink	*ev;
+	struct inbox_parts	 p;		/* the modules it works with */
 	/* Acks sent and not answered yet; a backlog-drained event waits. */
 	int			 acks_inflight;
 	int			 drained_waiting;
@@ -74,18 +63,7 @@ inbox_create(const struct inbox_parts *p)
 	struct inbox	*in;
 
 	in = xcalloc(1, sizeof *in);
-	in->st = p->st;
-	in->acct = p->acct;
-	in->cn = p->cn;
-	in->devs = p->devs;
-	in->peers = p->peers;
-	in->pk = p->pk;
-	in->rcpt = p->rcpt;
-	in->tr = p->tr;
-	in->leave = p->leave;
-	in->rs = p->rs;
-	in->ob = p->ob;
-	in->ev = p->ev;
+	in->p = *p;
 	TAILQ_INIT(&in->held);
 	return (in);
 }
@@ -103,10 +81,10 @@ inbox_free(struct inbox *in)
 static void
 inbox_skip(struct inbox *in, uint64_t seq)
 {
-	if (store_begin(in->st) != 0)
+	if (store_begin(in->p.st) != 0)
 		return;
-	if (store_seq_add(in->st, seq) != 0 || store_commit(in->st) != 0)
-		store_rollback(in->st);
+	if (store_seq_add(in->p.st, seq) != 0 || store_commit(in->p.st) != 0)
+		store_rollback(in->p.st);
 }
 
 static void
@@ -124,7 +102,7 @@ inbox_error(struct inbox *in, const Natter__Delivery *d, const char *what)
 	ev.from_device = d->from_device;
 	event_id_hex(ev.id, d->message_id.data, d->message_id.len);
 	ev.error = &err;
-	event_emit(in->ev, &ev);
+	event_emit(in->p.ev, &ev);
 }
 
 /* (by, device) could not decrypt a message of ours: send it again. */
@@ -134,17 +112,17 @@ inbox_undecryptable_receipt(struct inbox *in, const Natter__Delivery *d)
 	const Natter__Receipt	*r = d->receipt;
 	int			 rc;
 
-	if (store_begin(in->st) != 0)
+	if (store_begin(in->p.st) != 0)
 		return;
-	rc = resend_request(in->rs, r->by, r->by_device, r->message_id.data,
+	rc = resend_request(in->p.rs, r->by, r->by_device, r->message_id.data,
 	    r->message_id.len);
-	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
-	    store_commit(in->st) != 0) {
-		store_rollback(in->st);
+	if (rc == -1 || store_seq_add(in->p.st, d->seq) != 0 ||
+	    store_commit(in->p.st) != 0) {
+		store_rollback(in->p.st);
 		return;
 	}
 	if (rc == 1)
-		outbox_kick(in->ob);
+		outbox_kick(in->p.ob);
 }
 
 /*
@@ -164,20 +142,20 @@ inbox_undecryptable(struct inbox *in, const Natter__Delivery *d)
 	m.message_id = d->message_id;
 	m.peer = m.from = d->from;
 	m.from_device = d->from_device;
-	m.to = (char *)account_name(in->acct);
+	m.to = (char *)account_name(in->p.acct);
 	m.ts = d->server_ts;
 	m.text = (char *)"";
-	if (store_begin(in->st) != 0)
+	if (store_begin(in->p.st) != 0)
 		return;
-	rc = d->message_id.len == CORE_IDBYTES ? msglog_add(in->st,
+	rc = d->message_id.len == CORE_IDBYTES ? msglog_add(in->p.st,
 	    STORE_MESSAGE, STORE_ST_UNDECRYPTABLE, &m, &seq) : 1;
-	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
-	    store_commit(in->st) != 0) {
-		store_rollback(in->st);
+	if (rc == -1 || store_seq_add(in->p.st, d->seq) != 0 ||
+	    store_commit(in->p.st) != 0) {
+		store_rollback(in->p.st);
 		return;
 	}
 	if (seq > 0)
-		event_emit_row(in->ev, seq, STORE_MESSAGE,
+		event_emit_row(in->p.ev, seq, STORE_MESSAGE,
 		    STORE_ST_UNDECRYPTABLE, &m);
 }
 
@@ -203,7 +181,7 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 		inbox_skip(in, d->seq);
 		return;
 	}
-	if (resend_original(in->rs, r->message_id.data, r->message_id.len,
+	if (resend_original(in->p.rs, r->message_id.data, r->message_id.len,
 	    orig, sizeof orig) == 0) {
 		m.message_id.data = orig;	/* a resend's receipt */
 		m.message_id.len = sizeof orig;
@@ -214,25 +192,25 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 	m.by = r->by;
 	m.ts = r->ts;
 	m.status = STORE_ST_DELIVERED;
-	if (store_begin(in->st) != 0)
+	if (store_begin(in->p.st) != 0)
 		return;
 	/* Only for a message of ours that the history holds: the receipts
 	 * the server makes for read receipts, history and the like (none
 	 * of them a message) reach nobody. */
 	if (m.message_id.data == NULL)
 		m.message_id = r->message_id;
-	rc = msglog_set_status(in->st, m.message_id.data, m.message_id.len,
+	rc = msglog_set_status(in->p.st, m.message_id.data, m.message_id.len,
 	    NULL, STORE_ST_DELIVERED, &mseq);
 	if (rc == 0)
-		rc = msglog_add(in->st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
+		rc = msglog_add(in->p.st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);
-	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
-	    store_commit(in->st) != 0) {
-		store_rollback(in->st);
+	if (rc == -1 || store_seq_add(in->p.st, d->seq) != 0 ||
+	    store_commit(in->p.st) != 0) {
+		store_rollback(in->p.st);
 		return;
 	}
 	if (seq > 0)
-		event_emit_row(in->ev, seq, STORE_RECEIPT, STORE_ST_DELIVERED, &m);
+		event_emit_row(in->p.ev, seq, STORE_RECEIPT, STORE_ST_DELIVERED, &m);
 }
 
 /* Store a decrypted text; the caller's transaction is open. */
@@ -240,7 +218,7 @@ static int
 inbox_store_text(struct inbox *in, const Natter__Delivery *d,
     const Natter__Content *ct, Natter__StoredMessage *m, int64_t *seq)
 {
-	const char	*self = account_name(in->acct);
+	const char	*self = account_name(in->p.acct);
 	int		 mine = strcmp(d->from, self) == 0, rc;
 	int		 status = mine ? STORE_ST_SENT : STORE_ST_RECEIVED;
 
@@ -254,9 +232,9 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
 	m->outgoing = mine;
 	if (m->peer == NULL || !wire_name_valid(m->peer))
 		return (1);
-	rc = msglog_add(in->st, STORE_MESSAGE, status, m, seq);
+	rc = msglog_add(in->p.st, STORE_MESSAGE, status, m, seq);
 	if (rc == 1)		/* a resend of one we could not decrypt? */
-		rc = msglog_redo(in->st, status, m, seq);
+		rc = msglog_redo(in->p.st, status, m, seq);
 	return (rc);
 }
 
@@ -267,7 +245,7 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
 static int
 inbox_sender(struct inbox *in, const Natter__Delivery *d, const uint8_t ik[32])
 {
-	if (devices_check(in->devs, d->from, d->from_device, ik) ==
+	if (devices_check(in->p.devs, d->from, d->from_device, ik) ==
 	    DEVICES_LISTED)
 		return (INBOX_GO);
 	if (in->looked_up == NULL || strcmp(in->looked_up, d->from) != 0)
@@ -286,10 +264,10 @@ static int
 inbox_history(struct inbox *in, const Natter__Delivery *d,
     const Natter__HistoryChunk *hc)
 {
-	if (strcmp(d->from, account_name(in->acct)) != 0 ||
-	    d->from_device != 1 || account_device(in->acct) == 1)
+	if (strcmp(d->from, account_name(in->p.acct)) != 0 ||
+	    d->from_device != 1 || account_device(in->p.acct) == 1)
 		return (0);
-	return (transfer_take(in->tr, hc) == 0 ? 1 : -1);
+	return (transfer_take(in->p.tr, hc) == 0 ? 1 : -1);
 }
 
 /*
@@ -301,11 +279,11 @@ static int
 inbox_device_leave(struct inbox *in, const Natter__Delivery *d,
     const Natter__DeviceLeave *dl)
 {
-	if (strcmp(d->from, account_name(in->acct)) != 0 ||
-	    account_device(in->acct) != 1 || d->from_device == 1 ||
+	if (strcmp(d->from, account_name(in->p.acct)) != 0 ||
+	    account_device(in->p.acct) != 1 || d->from_device == 1 ||
 	    dl->device != d->from_device)
 		return (0);
-	return (leave_record(in->leave, dl->device) == 0 ? 1 : -1);
+	return (leave_record(in->p.leave, dl->device) == 0 ? 1 : -1);
 }
 
 /* Decrypt and commit one message.  INBOX_GO when handled, or INBOX_WAIT. */
@@ -324,16 +302,16 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		inbox_skip(in, d->seq);
 		return (INBOX_GO);
 	}
-	if (store_begin(in->st) != 0)
+	if (store_begin(in->p.st) != 0)
 		return (INBOX_GO);
-	if (peers_decrypt(in->peers, d->from, d->from_device, d->type,
+	if (peers_decrypt(in->p.peers, d->from, d->from_device, d->type,
 	    d->content.data, d->content.len, &pt, &ptlen, ik) != 0) {
-		store_rollback(in->st);
+		store_rollback(in->p.st);
 		inbox_undecryptable(in, d);
 		return (INBOX_BAD);
 	}
 	if ((rc = inbox_sender(in, d, ik)) != INBOX_GO) {
-		store_rollback(in->st);	/* the session stays as it was */
+		store_rollback(in->p.st);	/* the session stays as it was */
 		if (rc == INBOX_DROP)
 			inbox_skip(in, d->seq);
 		rc = rc == INBOX_WAIT ? INBOX_WAIT : INBOX_GO;
@@ -344,30 +322,30 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT)
 		rc = inbox_store_text(in, d, ct, &m, &seq);
 	else if (ct->body_case == NATTER__CONTENT__BODY_READ_RECEIPT &&
-	    (rc = receipts_apply(in->rcpt, d, ct, &seen)) == 1)
+	    (rc = receipts_apply(in->p.rcpt, d, ct, &seen)) == 1)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_HISTORY)
 		rc = (hist = inbox_history(in, d, ct->history)) < 0 ? -1 : 0;
 	else if (ct->body_case == NATTER__CONTENT__BODY_DEVICE_LEAVE)
 		rc = (left = inbox_device_leave(in, d, ct->device_leave)) < 0 ?
 		    -1 : 0;
-	if (rc == -1 || store_seq_add(in->st, d->seq) != 0 ||
-	    store_commit(in->st) != 0) {
-		store_rollback(in->st);
-		receipts_done(in->rcpt, seen, 0);
+	if (rc == -1 || store_seq_add(in->p.st, d->seq) != 0 ||
+	    store_commit(in->p.st) != 0) {
+		store_rollback(in->p.st);
+		receipts_done(in->p.rcpt, seen, 0);
 		log_warn("cannot save a message from %s", d->from);
 		rc = INBOX_GO;
 		goto out;
 	}
-	receipts_done(in->rcpt, seen, 1);
+	receipts_done(in->p.rcpt, seen, 1);
 	if (hist == 1)
-		transfer_taken(in->tr, ct->history);
+		transfer_taken(in->p.tr, ct->history);
 	if (left == 1)
-		leave_kick(in->leave);
+		leave_kick(in->p.leave);
 	if (rc == 2)
 		inbox_error(in, d, "malformed content");
 	else if (rc == 0 && seq > 0)
-		event_emit_row(in->ev, seq, STORE_MESSAGE, m.outgoing ?
+		event_emit_row(in->p.ev, seq, STORE_MESSAGE, m.outgoing ?
 		    STORE_ST_SENT : STORE_ST_RECEIVED, &m);
 	rc = INBOX_GO;
 out:
@@ -387,7 +365,7 @@ inbox_emit_drained(struct inbox *in)
 	in->drained_waiting = 0;
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_BACKLOG_DRAINED;
-	event_emit(in->ev, &ev);
+	event_emit(in->p.ev, &ev);
 }
 
 /*
@@ -399,8 +377,8 @@ static void
 inbox_maybe_drained(struct inbox *in)
 {
 	if (in->drained_waiting && in->acks_inflight == 0 &&
-	    TAILQ_EMPTY(&in->held) && !prekeys_busy(in->pk) &&
-	    !leave_busy(in->leave))
+	    TAILQ_EMPTY(&in->held) && !prekeys_busy(in->p.pk) &&
+	    !leave_busy(in->p.leave))
 		inbox_emit_drained(in);
 }
 
@@ -445,7 +423,7 @@ inbox_ack(struct inbox *in, uint64_t *seqs, size_t n, uint64_t *bad,
 	Natter__Frame	fr = NATTER__FRAME__INIT;
 	Natter__Ack	ack = NATTER__ACK__INIT;
 
-	if (n + nbad == 0 || !conn_ready(in->cn))
+	if (n + nbad == 0 || !conn_ready(in->p.cn))
 		return;
 	ack.seqs = seqs;
 	ack.n_seqs = n;
@@ -453,7 +431,7 @@ inbox_ack(struct inbox *in, uint64_t *seqs, size_t n, uint64_t *bad,
 	ack.n_undecryptable = nbad;
 	fr.body_case = NATTER__FRAME__BODY_ACK;
 	fr.ack = &ack;
-	if (conn_request(in->cn, &fr, inbox_acked, in) != 0)
+	if (conn_request(in->p.cn, &fr, inbox_acked, in) != 0)
 		log_warn("cannot send an ack");
 	else
 		in->acks_inflight++;
@@ -476,7 +454,7 @@ inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
 		const Natter__Delivery *d = dl->items[*next];
 
 		rc = INBOX_GO;
-		if (!store_seq_seen(in->st, d->seq)) {
+		if (!store_seq_seen(in->p.st, d->seq)) {
 			if (d->receipt != NULL)
 				inbox_receipt(in, d);
 			else if ((rc = inbox_message(in, d)) == INBOX_WAIT) {
@@ -485,11 +463,11 @@ inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
 			}
 		}
 		/* Ack only what is durably recorded. */
-		if (store_seq_seen(in->st, d->seq) && rc == INBOX_BAD)
+		if (store_seq_seen(in->p.st, d->seq) && rc == INBOX_BAD)
 			bad[nbad++] = d->seq;
-		else if (store_seq_seen(in->st, d->seq))
+		else if (store_seq_seen(in->p.st, d->seq))
 			seqs[n++] = d->seq;
-		if (!conn_ready(in->cn))
+		if (!conn_ready(in->p.cn))
 			break;		/* a callback closed us */
 	}
 	inbox_ack(in, seqs, n, bad, nbad);
@@ -562,7 +540,7 @@ inbox_run(struct inbox *in)
 			continue;
 		}
 		from = h->dl->items[h->next]->from;
-		if (devices_fetch(in->devs, &from, 1, DEVICES_KEYS,
+		if (devices_fetch(in->p.devs, &from, 1, DEVICES_KEYS,
 		    inbox_looked_up, in) != 0)
 			return;		/* not ready: delivered again later */
 		in->waiting = 1;
@@ -609,9 +587,9 @@ inbox_ready(struct inbox *in)
 	struct keys_identity	id;
 
 	/* Left-over uploads and a week-old signed prekey, at each sign-in. */
-	if (account_identity(in->acct, &id) != 0)
+	if (account_identity(in->p.acct, &id) != 0)
 		return;
-	prekeys_topup(in->pk, in->cn, PREKEYS_TARGET, &id, inbox_settled,
+	prekeys_topup(in->p.pk, in->p.cn, PREKEYS_TARGET, &id, inbox_settled,
 	    in);
 	keys_identity_wipe(&id);
 }
@@ -623,7 +601,7 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 
 	switch (e->kind_case) {
 	case NATTER__EVENT__KIND_PREKEYS_LOW:
-		prekeys_topup(in->pk, in->cn, e->prekeys_low->count, NULL,
+		prekeys_topup(in->p.pk, in->p.cn, e->prekeys_low->count, NULL,
 		    inbox_settled, in);
 		break;
 	case NATTER__EVENT__KIND_BACKLOG_DRAINED:
@@ -635,7 +613,7 @@ inbox_event(struct inbox *in, const Natter__Event *e)
 		 * sessions at the next send, when the server asks for them). */
 		name = e->device_list_changed->name;
 		if (name != NULL && wire_name_valid(name) &&
-		    devices_fetch(in->devs, &name, 1, DEVICES_KEYS,
+		    devices_fetch(in->p.devs, &name, 1, DEVICES_KEYS,
 		    inbox_list_fetched, in) != 0)
 			log_info("the device list of %s changed", name);
 		break;

@@ -72,16 +72,24 @@ main_usage(FILE *f)
 	    "full-screen interface.\nSee natter(1) and natter-rpc(5).\n");
 }
 
+/* Report a failure: its code, a sentence, the usage to show or NULL. */
+static int
+main_report(enum core_err code, const char *msg, const char *usage)
+{
+	struct core_error	err;
+
+	err.code = code;
+	snprintf(err.msg, sizeof err.msg, "%s", msg);
+	report_error(&err, usage);
+	return (code == CORE_ERR_USAGE ? 2 : 1);
+}
+
 /* Report a usage error with usage (NULL: natter's); exit status 2. */
 static int
 main_usage_error(const char *msg, const char *usage)
 {
-	struct core_error	err;
-
-	err.code = CORE_ERR_USAGE;
-	snprintf(err.msg, sizeof err.msg, "%s", msg);
-	report_error(&err, usage != NULL ? usage : main_synopsis);
-	return (2);
+	return (main_report(CORE_ERR_USAGE, msg, usage != NULL ? usage :
+	    main_synopsis));
 }
 
 /* Report err, with cmd's usage for a usage error; the exit status. */
@@ -96,17 +104,6 @@ main_fail(const struct core_error *err, const struct cli_cmd *cmd)
 	} else
 		report_error(err, NULL);
 	return (err->code == CORE_ERR_USAGE ? 2 : 1);
-}
-
-/* Report a failure of code with a sentence; the exit status. */
-static int
-main_fail_with(enum core_err code, const char *msg)
-{
-	struct core_error	err;
-
-	err.code = code;
-	snprintf(err.msg, sizeof err.msg, "%s", msg);
-	return (main_fail(&err, NULL));
 }
 
 /* The profile directory: --home, $NATTER_HOME, $XDG_DATA_HOME/natter. */
@@ -171,8 +168,8 @@ main_done(struct call *c, const struct core_error *err, json_t *result)
 	if (err != NULL)
 		m->status = main_fail(err, c->cmd);
 	else if (result != NULL && main_print_result(m, result) != 0)
-		m->status = main_fail_with(CORE_ERR_IO, "cannot write to "
-		    "standard output");
+		m->status = main_report(CORE_ERR_IO, "cannot write to "
+		    "standard output", NULL);
 	json_decref(result);
 	main_finish(m);
 }
@@ -301,7 +298,7 @@ main_open_and_run(const struct main_opts *o, const struct cli_cmd *cmd,
 	if (passphrase_get(o->passfile, create, &pass, &passlen, errbuf,
 	    sizeof errbuf) != 0) {
 		free(home);
-		return (main_fail_with(CORE_ERR_PASSPHRASE, errbuf));
+		return (main_report(CORE_ERR_PASSPHRASE, errbuf, NULL));
 	}
 #ifdef NATTER_HAVE_TUI
 	if (cmd == NULL) {
@@ -450,8 +447,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	report_set_json(main_wants_json(argc, argv));
 	if (sodium_init() < 0)
-		return (main_fail_with(CORE_ERR_CRYPTO, "cannot initialise "
-		    "libsodium"));
+		return (main_report(CORE_ERR_CRYPTO, "cannot initialise "
+		    "libsodium", NULL));
 	memset(&o, 0, sizeof o);
 	if ((i = main_options(argc, argv, &o, &rc)) == -1)
 		return (rc);

@@ -16,6 +16,7 @@
 #include "client/core/core.h"
 #include "client/cli/output.h"
 #include "client/cli/passphrase.h"
+#include "client/cli/report.h"
 #include "client/cli/rpc.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
@@ -28,6 +29,12 @@
 #endif
 
 #define MAIN_ERRLEN	512
+
+/* The usage of natter as a whole: --help's first lines, usage errors'. */
+static const char main_synopsis[] =
+    "natter [--home DIR] [--server URL] [--json] [--passphrase-file FILE] "
+    "[COMMAND [ARGS]]\n"
+    "natter --help | --version";
 
 /* Global options. */
 struct main_opts {
@@ -58,9 +65,9 @@ main_usage(FILE *f)
 	const struct cli_cmd	*c;
 	char			 line[256];
 
-	fprintf(f, "usage: natter [--home DIR] [--server URL] [--json] "
-	    "[--passphrase-file FILE] [COMMAND [ARGS]]\n"
-	    "       natter --help | --version\n\ncommands:\n");
+	fprintf(f, "usage: %.*s\n       %s\n\ncommands:\n",
+	    (int)strcspn(main_synopsis, "\n"), main_synopsis,
+	    strchr(main_synopsis, '\n') + 1);
 	for (c = cli_cmds; c->name != NULL; c++) {
 		cli_usage_line(c, line, sizeof line);
 		fprintf(f, "  %-32s %s\n", line, c->summary);
@@ -69,12 +76,38 @@ main_usage(FILE *f)
 	    "full-screen interface.\nSee natter(1) and natter-rpc(5).\n");
 }
 
+/* Report a failure: its code, a sentence, the usage to show or NULL. */
 static int
-main_usage_error(const char *msg)
+main_report(enum core_err code, const char *msg, const char *usage)
 {
-	fprintf(stderr, "natter: %s\n", msg);
-	fprintf(stderr, "natter: run natter --help for usage\n");
-	return (2);
+	struct core_error	err;
+
+	err.code = code;
+	snprintf(err.msg, sizeof err.msg, "%s", msg);
+	report_error(&err, usage);
+	return (code == CORE_ERR_USAGE ? 2 : 1);
+}
+
+/* Report a usage error with usage (NULL: natter's); exit status 2. */
+static int
+main_usage_error(const char *msg, const char *usage)
+{
+	return (main_report(CORE_ERR_USAGE, msg, usage != NULL ? usage :
+	    main_synopsis));
+}
+
+/* Report err, with cmd's usage for a usage error; the exit status. */
+static int
+main_fail(const struct core_error *err, const struct cli_cmd *cmd)
+{
+	char	usage[MAIN_ERRLEN];
+
+	if (err->code == CORE_ERR_USAGE && cmd != NULL) {
+		cli_usage(cmd->name, usage, sizeof usage);
+		report_error(err, usage);
+	} else
+		report_error(err, NULL);
+	return (err->code == CORE_ERR_USAGE ? 2 : 1);
 }
 
 /* The profile directory: --home, $NATTER_HOME, $XDG_DATA_HOME/natter. */
@@ -96,12 +129,6 @@ main_home(const char *opt)
 		home = ".";
 	xasprintf(&dir, "%s/.local/share/natter", home);
 	return (dir);
-}
-
-static int
-main_exit_code(const struct core_error *err)
-{
-	return (err->code == CORE_ERR_USAGE ? 2 : 1);
 }
 
 static void
@@ -179,13 +206,11 @@ main_done(struct call *c, const struct core_error *err, json_t *result)
 {
 	struct main_cli	*m = c->fe;
 
-	if (err != NULL) {
-		fprintf(stderr, "natter: %s\n", err->msg);
-		m->status = main_exit_code(err);
-	} else if (result != NULL && main_print_result(m, result) != 0) {
-		fprintf(stderr, "natter: cannot write to standard output\n");
-		m->status = 1;
-	}
+	if (err != NULL)
+		m->status = main_fail(err, c->cmd);
+	else if (result != NULL && main_print_result(m, result) != 0)
+		m->status = main_report(CORE_ERR_IO, "cannot write to "
+		    "standard output", NULL);
 	json_decref(result);
 	main_settle(m);
 }
@@ -199,36 +224,34 @@ main_event(struct call *c, const struct core_event *ev)
 
 	switch (ev->type) {
 	case CORE_EV_IDENTITY_CHANGED:
-		fprintf(stderr, "natter: warning: the identity key of %s "
-		    "changed; sending to them is blocked until you run "
-		    "natter verify %s NUMBER or natter trust %s\n", ev->from,
-		    ev->from, ev->from);
+		report_warning("the identity key of %s changed; sending to "
+		    "them is blocked until you run natter verify %s NUMBER or "
+		    "natter trust %s", ev->from, ev->from, ev->from);
 		return;
 	case CORE_EV_ERROR:
 		if (ev->error != NULL)
-			fprintf(stderr, "natter: warning: %s\n", ev->error->msg);
+			report_warning("%s", ev->error->msg);
 		return;
 	case CORE_EV_HISTORY:
 		if (ev->outgoing)
-			fprintf(stderr, "natter: history for device %u: %d of "
-			    "%d messages on the server\n", ev->from_device,
+			report_notice("history for device %u: %d of %d "
+			    "messages on the server", ev->from_device,
 			    ev->received, ev->total);
 		else
-			fprintf(stderr, "natter: history from the primary "
-			    "device: %d of %d messages\n", ev->received,
-			    ev->total);
+			report_notice("history from the primary device: %d of "
+			    "%d messages", ev->received, ev->total);
 		return;
 	case CORE_EV_DEVICES:
 		if (ev->from_device != 0)
-			fprintf(stderr, "natter: device %u left this account: "
-			    "it is off the signed list\n", ev->from_device);
+			report_notice("device %u left this account: it is off "
+			    "the signed list", ev->from_device);
 		else
-			fprintf(stderr, "natter: this account's devices "
-			    "changed (natter devices list)\n");
+			report_notice("this account's devices changed (natter "
+			    "devices list)");
 		return;
 	case CORE_EV_DISCONNECTED:
-		fprintf(stderr, "natter: %s; reconnecting in %.1f s\n",
-		    ev->error != NULL ? ev->error->msg : "disconnected",
+		report_notice("%s; reconnecting in %.1f s", ev->error != NULL ?
+		    ev->error->msg : "disconnected",
 		    (double)ev->retry_in_ms / 1000);
 		return;
 	default:
@@ -246,8 +269,8 @@ main_event(struct call *c, const struct core_event *ev)
 		return;
 	}
 	if (core_mark_printed(m->core, ev->seq) != 0)
-		fprintf(stderr, "natter: warning: cannot record that a message "
-		    "was printed; it may be printed again\n");
+		report_warning("cannot record that a message was printed; it "
+		    "may be printed again");
 }
 
 /* A line before the result: printed (and flushed) at once. */
@@ -319,9 +342,8 @@ main_open_and_run(const struct main_opts *o, const struct cli_cmd *cmd,
 	home = main_home(o->home);
 	if (passphrase_get(o->passfile, create, &pass, &passlen, errbuf,
 	    sizeof errbuf) != 0) {
-		fprintf(stderr, "natter: %s\n", errbuf);
 		free(home);
-		return (1);
+		return (main_report(CORE_ERR_PASSPHRASE, errbuf, NULL));
 	}
 #ifdef NATTER_HAVE_TUI
 	if (cmd == NULL) {
@@ -331,10 +353,9 @@ main_open_and_run(const struct main_opts *o, const struct cli_cmd *cmd,
 #endif
 	uv_loop_init(&m.loop);
 	if (core_open(&m.core, &m.loop, home, pass, passlen, o->server,
-	    create ? CORE_OPEN_CREATE : 0, &err) != 0) {
-		fprintf(stderr, "natter: %s\n", err.msg);
-		m.status = main_exit_code(&err);
-	} else if (strcmp(cmd->name, "rpc") == 0)
+	    create ? CORE_OPEN_CREATE : 0, &err) != 0)
+		m.status = main_fail(&err, cmd);
+	else if (strcmp(cmd->name, "rpc") == 0)
 		m.status = rpc_main(&m.loop, m.core);
 	else
 		main_run_command(&m, cmd, params);
@@ -384,11 +405,79 @@ main_options(int argc, char **argv, struct main_opts *o, int *rc)
 			snprintf(errbuf, sizeof errbuf, "%s \"%.40s\"",
 			    optopt != 0 ? "missing value for" :
 			    "unknown option", argv[optind - 1]);
-			*rc = main_usage_error(errbuf);
+			*rc = main_usage_error(errbuf, NULL);
 			return (-1);
 		}
 	}
 	return (optind);
+}
+
+/*
+ * Whether --json is among the arguments (before any "--"), so that even
+ * the errors found before it is parsed are reported as JSON.
+ */
+static int
+main_wants_json(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* The command that argv[i...] names, or NULL after reporting why not. */
+static const struct cli_cmd *
+main_find_command(int argc, char **argv, int *i)
+{
+	const struct cli_cmd	*cmd;
+	char			 msg[MAIN_ERRLEN], usage[MAIN_ERRLEN];
+	int			 words;
+
+	if ((cmd = cli_find_argv(argc - *i, argv + *i, &words)) != NULL) {
+		*i += words - 1;
+		return (cmd);
+	}
+	if (!cli_is_group(argv[*i])) {
+		snprintf(msg, sizeof msg, "unknown command \"%.40s\"", argv[*i]);
+		(void)main_usage_error(msg, NULL);
+		return (NULL);
+	}
+	if (*i + 1 < argc)
+		snprintf(msg, sizeof msg, "%s: unknown command \"%.40s\"",
+		    argv[*i], argv[*i + 1]);
+	else
+		snprintf(msg, sizeof msg, "%s: needs a command", argv[*i]);
+	cli_usage(argv[*i], usage, sizeof usage);
+	(void)main_usage_error(msg, usage);
+	return (NULL);
+}
+
+/* Parse cmd's arguments at argv[i...]; NULL after reporting (*rc). */
+static json_t *
+main_params(const struct cli_cmd *cmd, int argc, char **argv, int i,
+    struct main_opts *o, int *rc)
+{
+	struct core_error	 err;
+	json_t			*params;
+
+	if ((params = cli_parse_argv(cmd, argc - i, argv + i, &o->json,
+	    &err)) == NULL) {
+		*rc = main_fail(&err, cmd);
+		return (NULL);
+	}
+	if ((cmd->flags & CLI_ACCOUNT) &&
+	    !wire_name_valid(cli_str(params, "name"))) {
+		err.code = CORE_ERR_USAGE;
+		snprintf(err.msg, sizeof err.msg, "invalid name \"%.40s\": use "
+		    "1 to 32 of a-z 0-9 . _ -", cli_str(params, "name"));
+		json_decref(params);
+		*rc = main_fail(&err, cmd);
+		return (NULL);
+	}
+	return (params);
 }
 
 int
@@ -397,15 +486,14 @@ main(int argc, char **argv)
 	struct main_opts	 o;
 	const struct cli_cmd	*cmd;
 	json_t			*params;
-	char			 errbuf[MAIN_ERRLEN];
 	int			 i, rc = 0;
 
 	umask(077);		/* whatever the profile gains is ours alone */
 	signal(SIGPIPE, SIG_IGN);
-	if (sodium_init() < 0) {
-		fprintf(stderr, "natter: cannot initialise libsodium\n");
-		return (1);
-	}
+	report_set_json(main_wants_json(argc, argv));
+	if (sodium_init() < 0)
+		return (main_report(CORE_ERR_CRYPTO, "cannot initialise "
+		    "libsodium", NULL));
 	memset(&o, 0, sizeof o);
 	if ((i = main_options(argc, argv, &o, &rc)) == -1)
 		return (rc);
@@ -415,35 +503,16 @@ main(int argc, char **argv)
 			return (main_open_and_run(&o, NULL, NULL));
 #endif
 		return (main_usage_error("no command given (and not on a "
-		    "terminal, so no full-screen interface)"));
+		    "terminal, so no full-screen interface)", NULL));
 	}
 	if (strcmp(argv[i], "help") == 0) {
 		main_usage(stdout);
 		return (0);
 	}
-	/* Two-word commands ("devices list"): the group, then the verb. */
-	if (strcmp(argv[i], "devices") == 0 && i + 1 < argc) {
-		snprintf(errbuf, sizeof errbuf, "%s %s", argv[i], argv[i + 1]);
-		cmd = cli_find(errbuf);
-		i++;
-	} else
-		cmd = cli_find(argv[i]);
-	if (cmd == NULL) {
-		snprintf(errbuf, sizeof errbuf, "unknown command \"%.40s\"",
-		    argv[i]);
-		return (main_usage_error(errbuf));
-	}
-	params = cli_parse_argv(cmd, argc - i, argv + i, &o.json, errbuf,
-	    sizeof errbuf);
-	if (params == NULL)
-		return (main_usage_error(errbuf));
-	if ((cmd->flags & CLI_ACCOUNT) &&
-	    !wire_name_valid(cli_str(params, "name"))) {
-		snprintf(errbuf, sizeof errbuf, "invalid name \"%.40s\": use 1 "
-		    "to 32 of a-z 0-9 . _ -", cli_str(params, "name"));
-		json_decref(params);
-		return (main_usage_error(errbuf));
-	}
+	if ((cmd = main_find_command(argc, argv, &i)) == NULL)
+		return (2);
+	if ((params = main_params(cmd, argc, argv, i, &o, &rc)) == NULL)
+		return (rc);
 	rc = main_open_and_run(&o, cmd, params);
 	json_decref(params);
 	return (rc);

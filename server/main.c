@@ -17,6 +17,7 @@
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/link.h"
+#include "server/listenaddr.h"
 #include "server/online.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -25,8 +26,7 @@
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
-#define MAIN_DEFAULT_HOST	"127.0.0.1"
-#define MAIN_DEFAULT_PORT	7878
+#define MAIN_DEFAULT_LISTEN	"127.0.0.1:7878"
 #define MAIN_DEFAULT_TTL	"30d"
 #define MAIN_DEFAULT_FRAME	(256 * 1024)
 #define MAIN_DEFAULT_ASSET	(100 * 1024 * 1024)
@@ -50,7 +50,7 @@ struct main_config {
 };
 
 static uv_signal_t		 main_sigterm, main_sigint;
-static char			*main_host;	/* --listen's host, allocated */
+static struct listenaddr	 main_listen;	/* --listen, resolved */
 static struct db		*main_db;
 static struct directory		*main_directory;
 static struct session_config	 main_session;	/* every connection's */
@@ -88,23 +88,24 @@ main_parse_size(const char *s, size_t min, size_t max, size_t *out)
 	return (0);
 }
 
+/* --listen: a bad value is a usage error, a name not resolvable now 1. */
 static void
-main_parse_listen(const char *arg, const char **host, int *port)
+main_parse_listen(const char *arg, struct ws_config *wc)
 {
-	const char	*colon = strrchr(arg, ':');
-	size_t		 n, hl;
+	char	err[256];
 
-	if (colon == NULL || colon == arg ||
-	    main_parse_size(colon + 1, 1, 65535, &n) != 0)
-		main_usage_error("bad --listen value: %s (want HOST:PORT)", arg);
-	hl = (size_t)(colon - arg);
-	free(main_host);
-	if (arg[0] == '[' && colon[-1] == ']')
-		main_host = xstrndup(arg + 1, hl - 2);
-	else
-		main_host = xstrndup(arg, hl);
-	*host = main_host;
-	*port = (int)n;
+	switch (listenaddr_parse(arg, &main_listen, err, sizeof err)) {
+	case LISTENADDR_OK:
+		break;
+	case LISTENADDR_BAD:
+		main_usage_error("bad --listen value: %s (%s)", arg, err);
+	default:
+		fprintf(stderr, "natterd: --listen %s: %s; try again\n", arg,
+		    err);
+		exit(1);
+	}
+	wc->host = main_listen.host;
+	wc->port = main_listen.port;
 }
 
 static int
@@ -217,7 +218,26 @@ main_shutdown(uv_loop_t *loop, char *data)
 	main_directory = NULL;
 	online_clear();
 	free(data);
-	free(main_host);
+}
+
+/*
+ * The one line that says natterd is up (unless --log-level error): its
+ * version, the URL clients give as --server, the data directory.
+ */
+static void
+main_announce(const struct ws_config *wc, const char *data,
+    enum log_level level)
+{
+	char	addr[LISTENADDR_HOSTLEN + 16], *abs;
+
+	if (level < LOG_WARN)
+		return;
+	listenaddr_format(&main_listen, addr, sizeof addr);
+	abs = realpath(data, NULL);
+	fprintf(stderr, "natterd %s listening on %s://%s (data in %s)\n",
+	    NATTER_VERSION, wc->tls_cert != NULL ? "wss" : "ws", addr,
+	    abs != NULL ? abs : data);
+	free(abs);
 }
 
 enum {
@@ -251,8 +271,7 @@ main_parse(int argc, char **argv, struct main_config *mc,
 	while ((ch = getopt_long(argc, argv, ":", main_options, NULL)) != -1) {
 		switch (ch) {
 		case OPT_LISTEN:
-			main_parse_listen(optarg, &wc->host,
-			    &wc->port);
+			main_parse_listen(optarg, wc);
 			break;
 		case OPT_DATA:
 			if (*optarg == '\0')
@@ -373,8 +392,7 @@ main(int argc, char **argv)
 	log_set_prefix("natterd");
 	memset(&mc, 0, sizeof mc);
 	memset(&wc, 0, sizeof wc);
-	wc.host = MAIN_DEFAULT_HOST;
-	wc.port = MAIN_DEFAULT_PORT;
+	main_parse_listen(MAIN_DEFAULT_LISTEN, &wc);
 	if (time_parse_duration(MAIN_DEFAULT_TTL, &ttl) != 0)
 		fatal("bad default TTL");
 	mc.ttl_ms = ttl * 1000;
@@ -410,8 +428,7 @@ main(int argc, char **argv)
 	uv_signal_start(&main_sigterm, main_signal, SIGTERM);
 	uv_signal_init(&loop, &main_sigint);
 	uv_signal_start(&main_sigint, main_signal, SIGINT);
-	log_info("listening on %s:%d, data in %s", wc.host, wc.port,
-	    mc.data_dir);
+	main_announce(&wc, mc.data_dir, level);
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 

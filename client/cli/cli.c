@@ -1,14 +1,17 @@
 /* cli: the command table and the parsing of command-line operands, options and JSON-RPC params. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/cli/cli.h"
 #include "client/cli/cmds.h"
 #include "client/cli/devcmds.h"
 #include "client/core/core.h"
 #include "client/cli/stream.h"
+#include "shared/util/xmalloc.h"
 
 static const struct cli_param cli_p_register[] = {
 	{ "name", "NAME", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
@@ -16,7 +19,8 @@ static const struct cli_param cli_p_register[] = {
 };
 static const struct cli_param cli_p_send[] = {
 	{ "to", "TO", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
-	{ "text", "TEXT", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
+	{ "text", "TEXT", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY | CLI_STDIN, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
 static const struct cli_param cli_p_recv[] = {
@@ -60,8 +64,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "register", NULL, "create the account NAME with this profile as "
 	    "device 1", cli_p_register, CLI_CREATE | CLI_ACCOUNT | CLI_NO_RPC,
 	    cmds_register, cmds_register_human },
-	{ "send", "send", "send TEXT to the user TO; returns once the server "
-	    "stored it", cli_p_send, 0, cmds_send, cmds_send_human },
+	{ "send", "send", "send TEXT to the user TO (- reads TEXT from "
+	    "standard input); returns once the server stored it", cli_p_send,
+	    0, cmds_send, cmds_send_human },
 	{ "recv", NULL, "print every message and receipt not printed before, "
 	    "then exit", cli_p_recv, CLI_NO_RPC | CLI_STREAM, stream_recv, NULL },
 	{ "listen", NULL, "stay connected and print events as they come",
@@ -122,6 +127,56 @@ cli_find_method(const char *method)
 	return (NULL);
 }
 
+const struct cli_cmd *
+cli_find_argv(int argc, char **argv, int *words)
+{
+	const struct cli_cmd	*c;
+	char			 two[128];
+
+	*words = 1;
+	if (argc < 1)
+		return (NULL);
+	if (argc >= 2 && cli_is_group(argv[0])) {
+		snprintf(two, sizeof two, "%s %s", argv[0], argv[1]);
+		if ((c = cli_find(two)) != NULL) {
+			*words = 2;
+			return (c);
+		}
+	}
+	return (cli_find(argv[0]));
+}
+
+int
+cli_is_group(const char *name)
+{
+	const struct cli_cmd	*c;
+	size_t			 n = strlen(name);
+
+	for (c = cli_cmds; c->name != NULL; c++) {
+		if (strncmp(c->name, name, n) == 0 && c->name[n] == ' ')
+			return (1);
+	}
+	return (0);
+}
+
+void
+cli_usage(const char *prefix, char *buf, size_t len)
+{
+	const struct cli_cmd	*c;
+	char			 line[256];
+	size_t			 n = strlen(prefix), off = 0;
+
+	*buf = '\0';
+	for (c = cli_cmds; c->name != NULL && off < len; c++) {
+		if (strncmp(c->name, prefix, n) != 0 ||
+		    (c->name[n] != '\0' && c->name[n] != ' '))
+			continue;
+		cli_usage_line(c, line, sizeof line);
+		off += (size_t)snprintf(buf + off, len - off, "%snatter %s",
+		    off > 0 ? "\n" : "", line);
+	}
+}
+
 void
 cli_usage_line(const struct cli_cmd *cmd, char *buf, size_t len)
 {
@@ -156,30 +211,96 @@ cli_parse_count(const char *s, long long max, long long *out)
 	return (0);
 }
 
-/* Set param p from the string s; -1 with errbuf on a bad value. */
+static void __attribute__((format(printf, 3, 4)))
+cli_fail(struct core_error *err, enum core_err code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Set param p from the string s; -1 with err on a bad value. */
 static int
-cli_set(json_t *obj, const struct cli_param *p, const char *s, char *errbuf,
-    size_t errlen)
+cli_set(const struct cli_cmd *cmd, json_t *obj, const struct cli_param *p,
+    const char *s, struct core_error *err)
 {
 	long long	v;
 	json_t		*j;
 
 	if (p->type == CLI_COUNT) {
 		if (cli_parse_count(s, p->max, &v) != 0) {
-			snprintf(errbuf, errlen, "bad value for %s: \"%.40s\" "
-			    "(want a whole number from 0 to %lld)", p->metavar,
-			    s, p->max);
+			cli_fail(err, CORE_ERR_USAGE, "%s: bad value for %s: "
+			    "\"%.40s\" (want a whole number from 0 to %lld)",
+			    cmd->name, p->metavar, s, p->max);
 			return (-1);
 		}
 		j = json_integer(v);
-	} else
-		j = json_string(s);
-	if (j == NULL) {
-		snprintf(errbuf, errlen, "%s is not valid UTF-8", p->metavar);
+	} else if ((j = json_string(s)) == NULL) {
+		cli_fail(err, CORE_ERR_USAGE, "%s: %s is not valid UTF-8",
+		    cmd->name, p->metavar);
 		return (-1);
 	}
 	json_object_set_new(obj, p->name, j);
 	return (0);
+}
+
+/* Read all of standard input, up to max bytes; its length or -1. */
+static ssize_t
+cli_read_all(char *buf, size_t max)
+{
+	size_t	n = 0;
+	ssize_t	r;
+
+	while (n < max) {
+		r = read(STDIN_FILENO, buf + n, max - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return (-1);
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	return ((ssize_t)n);
+}
+
+/*
+ * Set param p from standard input: one trailing newline (or CR LF)
+ * dropped, then at most CLI_STDIN_MAX bytes of UTF-8 without NUL.
+ */
+static int
+cli_set_stdin(const struct cli_cmd *cmd, json_t *obj,
+    const struct cli_param *p, struct core_error *err)
+{
+	char	*buf = xmalloc(CLI_STDIN_MAX + 2);
+	ssize_t	 n;
+	json_t	*j = NULL;
+
+	if ((n = cli_read_all(buf, CLI_STDIN_MAX + 2)) < 0) {
+		cli_fail(err, CORE_ERR_IO, "%s: cannot read %s from standard "
+		    "input: %s", cmd->name, p->metavar, strerror(errno));
+		goto out;
+	}
+	if (n > 0 && buf[n - 1] == '\n' && --n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n > CLI_STDIN_MAX)
+		cli_fail(err, CORE_ERR_TOO_LARGE, "%s: %s on standard input is "
+		    "too long: at most %d bytes", cmd->name, p->metavar,
+		    CLI_STDIN_MAX);
+	else if (memchr(buf, '\0', (size_t)n) != NULL)
+		cli_fail(err, CORE_ERR_USAGE, "%s: %s on standard input holds "
+		    "a NUL byte", cmd->name, p->metavar);
+	else if ((j = json_stringn(buf, (size_t)n)) == NULL)
+		cli_fail(err, CORE_ERR_USAGE, "%s: %s on standard input is not "
+		    "valid UTF-8", cmd->name, p->metavar);
+	else
+		json_object_set_new(obj, p->name, j);
+out:
+	free(buf);
+	return (j != NULL ? 0 : -1);
 }
 
 static const struct cli_param *
@@ -197,7 +318,7 @@ cli_option(const struct cli_cmd *cmd, const char *name)
 /* Handle the option at argv[*i] ("--name", "--name=V" or "--name V"). */
 static int
 cli_parse_option(const struct cli_cmd *cmd, json_t *obj, int argc, char **argv,
-    int *i, int *json, char *errbuf, size_t errlen)
+    int *i, int *json, struct core_error *err)
 {
 	const struct cli_param	*p;
 	char			 name[64];
@@ -215,8 +336,8 @@ cli_parse_option(const struct cli_cmd *cmd, json_t *obj, int argc, char **argv,
 		return (0);
 	}
 	if ((p = cli_option(cmd, name)) == NULL) {
-		snprintf(errbuf, errlen, "%s: unknown option --%s", cmd->name,
-		    name);
+		cli_fail(err, CORE_ERR_USAGE, "%s: unknown option --%s",
+		    cmd->name, name);
 		return (-1);
 	}
 	if (eq != NULL)
@@ -224,16 +345,36 @@ cli_parse_option(const struct cli_cmd *cmd, json_t *obj, int argc, char **argv,
 	else if (*i + 1 < argc)
 		val = argv[++*i];
 	else {
-		snprintf(errbuf, errlen, "%s: --%s needs a value (%s)",
+		cli_fail(err, CORE_ERR_USAGE, "%s: --%s needs a value (%s)",
 		    cmd->name, name, p->metavar);
 		return (-1);
 	}
-	return (cli_set(obj, p, val, errbuf, errlen));
+	return (cli_set(cmd, obj, p, val, err));
+}
+
+/* Set the next operand from arg; -1 with err if there is none left. */
+static int
+cli_parse_operand(const struct cli_cmd *cmd, json_t *obj,
+    const struct cli_param **pp, const char *arg, struct core_error *err)
+{
+	const struct cli_param	*p = *pp;
+
+	while (p->name != NULL && !(p->flags & CLI_POSITIONAL))
+		p++;
+	if (p->name == NULL) {
+		cli_fail(err, CORE_ERR_USAGE, "%s: unexpected argument "
+		    "\"%.40s\" (quote a message with spaces)", cmd->name, arg);
+		return (-1);
+	}
+	*pp = p + 1;
+	if ((p->flags & CLI_STDIN) && strcmp(arg, "-") == 0)
+		return (cli_set_stdin(cmd, obj, p, err));
+	return (cli_set(cmd, obj, p, arg, err));
 }
 
 json_t *
 cli_parse_argv(const struct cli_cmd *cmd, int argc, char **argv, int *json,
-    char *errbuf, size_t errlen)
+    struct core_error *err)
 {
 	const struct cli_param	*p = cmd->params;
 	json_t			*obj = json_object();
@@ -246,38 +387,68 @@ cli_parse_argv(const struct cli_cmd *cmd, int argc, char **argv, int *json,
 		}
 		if (!dashdash && strncmp(argv[i], "--", 2) == 0) {
 			if (cli_parse_option(cmd, obj, argc, argv, &i, json,
-			    errbuf, errlen) != 0)
+			    err) != 0)
 				goto bad;
 			continue;
 		}
-		while (p->name != NULL && !(p->flags & CLI_POSITIONAL))
-			p++;
-		if (p->name == NULL) {
-			snprintf(errbuf, errlen, "%s: unexpected argument "
-			    "\"%.40s\" (quote a message with spaces)",
-			    cmd->name, argv[i]);
-			goto bad;
-		}
-		if (cli_set(obj, p++, argv[i], errbuf, errlen) != 0)
+		if (cli_parse_operand(cmd, obj, &p, argv[i], err) != 0)
 			goto bad;
 	}
-	if (cli_check_params(cmd, obj, errbuf, errlen) == 0)
+	if (cli_check_params(cmd, obj, CLI_WORDS_ARGV, err->msg,
+	    sizeof err->msg) == 0)
 		return (obj);
+	err->code = CORE_ERR_USAGE;
 bad:
 	json_decref(obj);
 	return (NULL);
 }
 
+/* How the front end calls p: TEXT, or param "text". */
+static void
+cli_param_words(const struct cli_param *p, enum cli_words w, char *buf,
+    size_t len)
+{
+	if (w == CLI_WORDS_RPC)
+		snprintf(buf, len, "param \"%s\"", p->name);
+	else
+		snprintf(buf, len, "%s", p->metavar);
+}
+
+/* Check the value v of param p; 0, or -1 with a sentence in errbuf. */
+static int
+cli_check_value(const struct cli_cmd *cmd, const struct cli_param *p,
+    const json_t *v, enum cli_words w, char *errbuf, size_t errlen)
+{
+	const char	*cname = w == CLI_WORDS_RPC ? cmd->method : cmd->name;
+	char		 pname[64];
+
+	cli_param_words(p, w, pname, sizeof pname);
+	if (p->type == CLI_STRING && !json_is_string(v))
+		snprintf(errbuf, errlen, "%s: %s must be a string", cname,
+		    pname);
+	else if (p->type == CLI_COUNT && (!json_is_integer(v) ||
+	    json_integer_value(v) < 0 || json_integer_value(v) > p->max))
+		snprintf(errbuf, errlen, "%s: %s must be a whole number from 0 "
+		    "to %lld", cname, pname, p->max);
+	else if ((p->flags & CLI_NONEMPTY) && *json_string_value(v) == '\0')
+		snprintf(errbuf, errlen, "%s: %s is empty", cname, pname);
+	else
+		return (0);
+	return (-1);
+}
+
 int
 cli_check_params(const struct cli_cmd *cmd, const json_t *params,
-    char *errbuf, size_t errlen)
+    enum cli_words w, char *errbuf, size_t errlen)
 {
 	const struct cli_param	*p;
-	const char		*key;
+	const char		*key, *cname;
+	char			 pname[64];
 	json_t			*v;
 
+	cname = w == CLI_WORDS_RPC ? cmd->method : cmd->name;
 	if (!json_is_object(params)) {
-		snprintf(errbuf, errlen, "params must be an object");
+		snprintf(errbuf, errlen, "%s: params must be an object", cname);
 		return (-1);
 	}
 	json_object_foreach((json_t *)params, key, v) {
@@ -285,25 +456,18 @@ cli_check_params(const struct cli_cmd *cmd, const json_t *params,
 			if (strcmp(p->name, key) == 0)
 				break;
 		if (p->name == NULL) {
-			snprintf(errbuf, errlen, "%s: unknown parameter "
-			    "\"%.40s\"", cmd->name, key);
+			snprintf(errbuf, errlen, "%s: unknown param \"%.40s\"",
+			    cname, key);
 			return (-1);
 		}
-		if ((p->type == CLI_STRING && !json_is_string(v)) ||
-		    (p->type == CLI_COUNT && (!json_is_integer(v) ||
-		    json_integer_value(v) < 0 ||
-		    json_integer_value(v) > p->max))) {
-			snprintf(errbuf, errlen, "%s: bad value for %s (want "
-			    "%s)", cmd->name, p->name, p->type == CLI_STRING ?
-			    "a string" : "a whole number in range");
+		if (cli_check_value(cmd, p, v, w, errbuf, errlen) != 0)
 			return (-1);
-		}
 	}
 	for (p = cmd->params; p->name != NULL; p++) {
 		if ((p->flags & CLI_REQUIRED) &&
 		    json_object_get(params, p->name) == NULL) {
-			snprintf(errbuf, errlen, "%s: missing %s (usage: "
-			    "natter %s)", cmd->name, p->metavar, cmd->name);
+			cli_param_words(p, w, pname, sizeof pname);
+			snprintf(errbuf, errlen, "%s: missing %s", cname, pname);
 			return (-1);
 		}
 	}

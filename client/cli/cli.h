@@ -2,10 +2,12 @@
 #ifndef NATTER_CLIENT_CLI_CLI_H
 #define NATTER_CLIENT_CLI_CLI_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
-struct core;
-struct core_error;
+#include "client/core/core.h"
+
 struct call;
 
 /* Parameter types. */
@@ -17,6 +19,17 @@ enum cli_ptype {
 /* Parameter flags. */
 #define CLI_POSITIONAL	0x1	/* an operand on the command line, in order */
 #define CLI_REQUIRED	0x2
+#define CLI_NONEMPTY	0x4	/* a string that may not be empty */
+#define CLI_STDIN	0x8	/* on the command line, "-" reads standard input */
+
+/* Standard input read for a CLI_STDIN param: at most this many bytes. */
+#define CLI_STDIN_MAX	CORE_TEXT_MAX
+
+/* Whose words a usage error speaks: the command line's or JSON-RPC's. */
+enum cli_words {
+	CLI_WORDS_ARGV,		/* send: missing TEXT */
+	CLI_WORDS_RPC,		/* send: missing param "text" */
+};
 
 /* One named parameter: a JSON-RPC param and a CLI operand or --option. */
 struct cli_param {
@@ -55,24 +68,45 @@ extern const struct cli_cmd	cli_cmds[];
 const struct cli_cmd	*cli_find(const char *name);
 const struct cli_cmd	*cli_find_method(const char *method);
 
+/*
+ * The command that the words of argv name: one word ("send") or, for a
+ * group, two ("devices list"); *words says how many it took.  NULL if
+ * none.
+ */
+const struct cli_cmd	*cli_find_argv(int argc, char **argv, int *words);
+
+/* 1 if name is the first word of two-word commands ("devices"). */
+int	 cli_is_group(const char *name);
+
 /* Write "COMMAND OPERANDS [--opt V]" for cmd into buf. */
 void	cli_usage_line(const struct cli_cmd *, char *buf, size_t len);
 
 /*
- * Parse a command's arguments (argv[0] is the command name) into a new
- * JSON object of params.  Options may come before, between or after
- * operands; "--" ends them.  --json anywhere sets *json.  NULL with a
- * sentence in errbuf on a usage error.
+ * Write "natter COMMAND OPERANDS [--opt V]" for every command whose name
+ * is prefix or starts with prefix and a space, one per line (no newline
+ * after the last).
  */
-json_t	*cli_parse_argv(const struct cli_cmd *, int argc, char **argv,
-	    int *json, char *errbuf, size_t errlen);
+void	cli_usage(const char *prefix, char *buf, size_t len);
 
 /*
- * Check JSON-RPC params against cmd: every required one present, each of
- * the right type, no unknown ones.  0, or -1 with a sentence in errbuf.
+ * Parse a command's arguments (argv[0] is the command name) into a new
+ * JSON object of params.  Options may come before, between or after
+ * operands; "--" ends them.  --json anywhere sets *json.  A CLI_STDIN
+ * operand given as "-" is read from standard input (at most
+ * CLI_STDIN_MAX bytes, one trailing newline dropped).  NULL with err set
+ * on an error: CORE_ERR_USAGE, or CORE_ERR_TOO_LARGE for standard input
+ * over the bound.
+ */
+json_t	*cli_parse_argv(const struct cli_cmd *, int argc, char **argv,
+	    int *json, struct core_error *err);
+
+/*
+ * Check params against cmd: every required one present, each of the
+ * right type, no unknown ones, no empty CLI_NONEMPTY string.  0, or -1
+ * with a sentence in errbuf in the words of the front end.
  */
 int	 cli_check_params(const struct cli_cmd *, const json_t *params,
-	    char *errbuf, size_t errlen);
+	    enum cli_words, char *errbuf, size_t errlen);
 
 /* A string / count param, or NULL / dflt if absent. */
 const char	*cli_str(const json_t *params, const char *name);

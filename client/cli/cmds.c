@@ -55,17 +55,12 @@ cmds_send_done(struct core *core, const struct core_error *err,
 	    "id", id, "to", cli_str(c->params, "to"), "ts", (json_int_t)ts));
 }
 
+/* The table's CLI_NONEMPTY has refused an empty text already. */
 void
 cmds_send(struct call *c)
 {
-	const char	*text = cli_str(c->params, "text");
-
-	if (*text == '\0') {
-		call_fail(c, CORE_ERR_USAGE, "send: the message is empty");
-		return;
-	}
-	core_send_text(c->core, cli_str(c->params, "to"), text, cmds_send_done,
-	    c);
+	core_send_text(c->core, cli_str(c->params, "to"),
+	    cli_str(c->params, "text"), cmds_send_done, c);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "client/cli/cli.h"
 #include "client/core/core.h"
 #include "client/cli/output.h"
+#include "client/cli/report.h"
 #include "client/cli/rpc.h"
 #include "client/cli/rpcin.h"
 #include "shared/util/xmalloc.h"
@@ -102,7 +103,8 @@ rpc_parse(const char *line, size_t len, struct rpc_request *req, char *msg,
 	}
 	params = json_object_get(o, "params");
 	req->params = params != NULL ? json_incref(params) : json_object();
-	if (cli_check_params(req->cmd, req->params, msg, msglen) != 0)
+	if (cli_check_params(req->cmd, req->params, CLI_WORDS_RPC, msg,
+	    msglen) != 0)
 		rc = RPC_INVALID_PARAMS;
 out:
 	json_decref(o);
@@ -135,7 +137,7 @@ static void
 rpc_write(json_t *o)
 {
 	if (o != NULL && output_json_line(stdout, o) != 0)
-		fprintf(stderr, "natter: cannot write to standard output\n");
+		report_warning("cannot write to standard output");
 	json_decref(o);
 }
 
@@ -271,8 +273,8 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 			return;
 		rpc_notify("receive", o);
 		if (!ferror(stdout) && core_mark_printed(core, ev->seq) != 0)
-			fprintf(stderr, "natter: warning: cannot record that "
-			    "a message was printed\n");
+			report_warning("cannot record that a message was "
+			    "printed");
 		return;
 	case CORE_EV_CONNECTED:
 		rpc_notify("connection", json_pack("{s:s}", "state",
@@ -329,7 +331,7 @@ rpc_main(uv_loop_t *loop, struct core *core)
 	r.loop = loop;
 	r.core = core;
 	if (core_start(core, CORE_START_REPLAY, rpc_event, NULL, &err) != 0) {
-		fprintf(stderr, "natter: %s\n", err.msg);
+		report_error(&err, NULL);
 		core_close(core);
 		uv_run(loop, UV_RUN_DEFAULT);
 		return (1);

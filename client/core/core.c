@@ -251,7 +251,10 @@ core_open_net(struct core **corep, uv_loop_t *loop, const char *home,
 	if ((c->acct = account_open(c->st, c->pk, err)) == NULL) {
 		prekeys_free(c->pk);
 		event_sink_free(c->ev);
-		store_close(c->st);
+		if (store_created(c->st))
+			store_discard(c->st);
+		else
+			store_close(c->st);
 		free(c);
 		return (-1);
 	}
@@ -275,11 +278,18 @@ core_open(struct core **corep, uv_loop_t *loop, const char *home,
 	    &conn_net_ws, err));
 }
 
+/*
+ * A profile that this open made and that still has no account is half
+ * made (a register or a link that failed or was stopped): it goes, so
+ * that trying again starts afresh, with any passphrase.
+ */
 static void
 core_free_cb(uv_handle_t *h)
 {
 	struct core	*c = h->data;
+	int		 discard;
 
+	discard = store_created(c->st) && account_name(c->acct) == NULL;
 	history_free(c->hist);
 	trust_free(c->trust);
 	inbox_free(c->in);
@@ -293,7 +303,10 @@ core_free_cb(uv_handle_t *h)
 	account_free(c->acct);
 	prekeys_free(c->pk);
 	event_sink_free(c->ev);
-	store_close(c->st);
+	if (discard)
+		store_discard(c->st);
+	else
+		store_close(c->st);
 	free(c);
 }
 

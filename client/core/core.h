@@ -148,7 +148,9 @@ typedef void	core_fingerprint_cb(struct core *, const struct core_error *,
 /*
  * Open (or, with CORE_OPEN_CREATE, create) the profile in home: take its
  * lock (waiting up to ~2 s, then CORE_ERR_LOCKED), unwrap the store with
- * passphrase, open the database.  server overrides the saved server URL
+ * passphrase, open the database.  A profile this call created that has no
+ * account when the core is closed (a register or link that failed) is
+ * removed by core_close.  server overrides the saved server URL
  * (NULL: saved one, else CORE_DEFAULT_SERVER).  loop is borrowed and must
  * outlive the core.  0 and *corep set, or -1 with *err filled in.
  */

@@ -2,6 +2,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,10 +22,19 @@
 #include "shared/util/xmalloc.h"
 
 #define STORE_SEEN_KEEP	20000
+/* Times store_open finds the lock file replaced before it gives up. */
+#define STORE_LOCK_TRIES	8
+
+/* The files of a profile, the lock first, the directory files/ last. */
+static const char *const store_files[] = { "lock", "key", "natter.db",
+    "natter.db-wal", "natter.db-shm", "files" };
+#define STORE_NFILES	(sizeof store_files / sizeof store_files[0])
 
 struct store {
 	char		*dir;
 	int		 lockfd;
+	int		 created;	/* store_open made the profile */
+	int		 madedir;	/* and its directory */
 	struct sealed	*key;
 	uint8_t		*hkey;		/* sodium_malloc'd index key */
 	sqlite3		*db;
@@ -57,12 +67,14 @@ store_dir(struct store *st)
 	return (st->dir);
 }
 
+/* Make dir and its parents; *made says whether dir itself is new. */
 static int
-store_mkdirs(const char *dir)
+store_mkdirs(const char *dir, int *made)
 {
 	char	*p, *s;
 	int	 rc = 0;
 
+	*made = 0;
 	s = xstrdup(dir);
 	for (p = s + 1; *p != '\0' && rc == 0; p++) {
 		if (*p != '/')
@@ -72,23 +84,36 @@ store_mkdirs(const char *dir)
 			rc = -1;
 		*p = '/';
 	}
-	if (rc == 0 && mkdir(s, 0700) == -1 && errno != EEXIST)
+	if (rc == 0 && mkdir(s, 0700) == 0)
+		*made = 1;
+	else if (rc == 0 && errno != EEXIST)
 		rc = -1;
 	free(s);
 	return (rc);
 }
 
+/* 1 if path is still the file open on fd. */
 static int
-store_lock(struct store *st, int create)
+store_same_file(const char *path, int fd)
+{
+	struct stat	a, b;
+
+	return (stat(path, &a) == 0 && fstat(fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+}
+
+/*
+ * Open and lock dir/lock: a store_err, or -1 if the file we locked is no
+ * longer the profile's (store_discard removed it while we waited).
+ */
+static int
+store_lock_once(struct store *st, int create, const char *path)
 {
 	struct timespec	 ts = { 0, 50 * 1000 * 1000 };
-	char		*path;
 	int		 waited;
 
-	xasprintf(&path, "%s/lock", st->dir);
 	st->lockfd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
 	    0600);
-	free(path);
 	if (st->lockfd == -1)
 		return (errno == ENOENT ? STORE_ENOENT : STORE_EIO);
 	for (waited = 0; flock(st->lockfd, LOCK_EX | LOCK_NB) == -1;
@@ -99,7 +124,32 @@ store_lock(struct store *st, int create)
 			return (STORE_ELOCKED);
 		nanosleep(&ts, NULL);
 	}
-	return (STORE_OK);
+	if (store_same_file(path, st->lockfd))
+		return (STORE_OK);
+	close(st->lockfd);
+	st->lockfd = -1;
+	return (-1);
+}
+
+/* Lock the profile, making its directory first with create. */
+static int
+store_lock(struct store *st, int create)
+{
+	char	*path;
+	int	 e = STORE_ELOCKED, tries;
+
+	xasprintf(&path, "%s/lock", st->dir);
+	for (tries = 0; tries < STORE_LOCK_TRIES; tries++) {
+		if (create && store_mkdirs(st->dir, &st->madedir) == -1) {
+			e = STORE_EIO;
+			break;
+		}
+		if ((e = store_lock_once(st, create, path)) != -1)
+			break;
+		e = STORE_ELOCKED;
+	}
+	free(path);
+	return (e);
 }
 
 static int
@@ -150,6 +200,7 @@ store_unwrap(struct store *st, const char *pass, size_t passlen, int create)
 			return (STORE_ENOENT);
 		}
 		st->key = sealed_create(path, pass, passlen, &se);
+		st->created = st->key != NULL;
 	} else
 		st->key = sealed_open(path, pass, passlen, &se);
 	free(path);
@@ -172,16 +223,15 @@ store_unwrap(struct store *st, const char *pass, size_t passlen, int create)
 static void
 store_tighten(struct store *st)
 {
-	static const char *const names[] = { "lock", "key", "natter.db",
-	    "natter.db-wal", "natter.db-shm", "files" };
 	char	*path;
 	size_t	 i;
 
 	if (chmod(st->dir, 0700) == -1)
 		log_warn("cannot make %s private: %s", st->dir, strerror(errno));
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		xasprintf(&path, "%s/%s", st->dir, names[i]);
-		if (chmod(path, i == 5 ? 0700 : 0600) == -1 && errno != ENOENT)
+	for (i = 0; i < STORE_NFILES; i++) {
+		xasprintf(&path, "%s/%s", st->dir, store_files[i]);
+		if (chmod(path, i == STORE_NFILES - 1 ? 0700 : 0600) == -1 &&
+		    errno != ENOENT)
 			log_warn("cannot make %s private: %s", path,
 			    strerror(errno));
 		free(path);
@@ -201,10 +251,6 @@ store_open(const char *dir, const char *pass, size_t passlen, int flags,
 	st = xcalloc(1, sizeof *st);
 	st->dir = xstrdup(dir);
 	st->lockfd = -1;
-	if (create && store_mkdirs(dir) == -1) {
-		e = STORE_EIO;
-		goto fail;
-	}
 	if ((e = store_lock(st, create)) != STORE_OK)
 		goto fail;
 	if ((e = store_unwrap(st, pass, passlen, create)) != STORE_OK)
@@ -229,8 +275,39 @@ store_open(const char *dir, const char *pass, size_t passlen, int flags,
 	return (st);
 fail:
 	*err = e;
-	store_close(st);
+	if (st->created)
+		store_discard(st);
+	else
+		store_close(st);
 	return (NULL);
+}
+
+int
+store_created(struct store *st)
+{
+	return (st->created);
+}
+
+void
+store_discard(struct store *st)
+{
+	char	*path;
+	size_t	 i;
+
+	assert(st->created);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	st->db = NULL;
+	for (i = STORE_NFILES; i-- > 0;) {
+		xasprintf(&path, "%s/%s", st->dir, store_files[i]);
+		if ((i == STORE_NFILES - 1 ? rmdir(path) : unlink(path)) ==
+		    -1 && errno != ENOENT)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+	if (st->madedir && rmdir(st->dir) == -1)
+		log_warn("cannot remove %s: %s", st->dir, strerror(errno));
+	store_close(st);
 }
 
 void

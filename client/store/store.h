@@ -58,6 +58,17 @@ enum store_err {
 struct store	*store_open(const char *dir, const char *pass, size_t passlen,
 		    int flags, enum store_err *err);
 void		 store_close(struct store *);
+
+/* 1 if this store_open made the profile (there was none in its dir). */
+int		 store_created(struct store *);
+
+/*
+ * Close st and delete the profile its store_open made: the database, the
+ * key, files/ and the lock (last, still held, so that a process waiting
+ * for it starts over), and the directory if store_open made that too.
+ * Only for a profile store_created says this open made.
+ */
+void		 store_discard(struct store *);
 const char	*store_strerror(enum store_err);
 const char	*store_dir(struct store *);
 

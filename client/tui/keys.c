@@ -95,6 +95,10 @@ keys_alt(struct tui *t, int code, wint_t wc)
 			keys_send(t);
 	} else if (wc >= '1' && wc <= '9')
 		view_jump(t, (int)(wc - '1'));
+	else if (wc == 'n')
+		commands_search_next(t, -1);
+	else if (wc == 'N')
+		commands_search_next(t, 1);
 }
 
 /* Function keys (curses codes). */

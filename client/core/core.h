@@ -350,8 +350,9 @@ int64_t		 core_history_after(struct core *, const char *peer,
 
 /*
  * Find the newest message (any conversation) with seq below before (0:
- * no bound) whose text contains text, ASCII case folded; call each for
- * it.  1 if found, 0 if not, -1 with err.
+ * no bound) whose text contains text, both folded by Unicode's
+ * NFKC_Casefold (shared/util/fold.h); call each for it.  1 if found, 0
+ * if not, -1 with err.
  */
 int		 core_search(struct core *, const char *text, int64_t before,
 		    core_event_cb *each, void *arg, struct core_error *err)

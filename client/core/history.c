@@ -11,6 +11,7 @@
 #include "client/store/msglog.h"
 #include "client/store/store.h"
 #include "shared/proto/wire.h"
+#include "shared/util/fold.h"
 #include "shared/util/xmalloc.h"
 
 #define HISTORY_MAX_CONVS	1024
@@ -263,8 +264,8 @@ history_walk(struct history *h, sqlite3_stmt *s, const char *match, int max,
 		id = sqlite3_column_int64(s, 0);
 		if ((m = history_row(h->st, s, 2, id)) == NULL)
 			continue;
-		if (match == NULL ||
-		    (m->text != NULL && strcasestr(m->text, match) != NULL)) {
+		if (match == NULL || (m->text != NULL && fold_contains(m->text,
+		    strlen(m->text), match, strlen(match)))) {
 			event_from_row(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
 			each(h->c, &ev, arg);
@@ -282,11 +283,19 @@ history_search(struct history *h, const char *text, int64_t before,
 {
 	sqlite3_stmt	*s;
 
+	char		*f;
+	size_t		 flen;
+	int		 n;
+
 	s = store_prep(h->st, "SELECT id, status, v FROM messages"
 	    " WHERE kind = 1 AND id < ? ORDER BY id DESC");
 	if (s != NULL)
 		sqlite3_bind_int64(s, 1, before > 0 ? before : INT64_MAX);
-	return (history_walk(h, s, text, 1, each, arg, err));
+	f = fold_text(text, strlen(text), &flen);
+	n = history_walk(h, s, f, 1, each, arg, err);
+	sodium_memzero(f, flen);
+	free(f);
+	return (n);
 }
 
 int

@@ -25,8 +25,9 @@ const struct commands_entry commands_table[] = {
 	{ "open", "NAME", "open the conversation with NAME", 1, 0,
 	    commands_open },
 	{ "close", "", "close the open conversation", 0, 1, commands_close },
-	{ "search", "TEXT", "find TEXT in the local history, newest first;"
-	    " again for the next older hit", 1, 0, commands_search },
+	{ "search", "[TEXT]", "find TEXT in the local history, newest first"
+	    " (Unicode case folded); with no TEXT, or Alt-n, the next older hit"
+	    " (Alt-N: newer)", 0, 0, commands_search },
 	{ "fingerprint", "", "show the safety number with the open contact",
 	    0, 1, commands_fingerprint },
 	{ "verify", "NUMBER", "compare NUMBER with the safety number and mark"
@@ -91,49 +92,80 @@ commands_show(struct tui *t, const char *peer, int64_t seq)
 	view_reload_msgs(t);
 }
 
+/* core_search's hit (one at most). */
+struct commands_hit {
+	int64_t	seq;
+	char	peer[WIRE_NAME_MAX + 1];
+};
+
 static void
 commands_hit(struct core *core, const struct core_event *ev, void *arg)
 {
+	struct commands_hit	*h = arg;
+
 	(void)core;
-	commands_show(arg, ev->outgoing ? ev->to : ev->from, ev->seq);
+	h->seq = ev->seq;
+	snprintf(h->peer, sizeof h->peer, "%s", ev->outgoing ? ev->to :
+	    ev->from);
+}
+
+void
+commands_search_next(struct tui *t, int dir)
+{
+	struct core_error	 err;
+	struct commands_hit	 h;
+	const char		*peer = NULL;
+	char			*p;
+	int64_t			 seq = 0;
+	int			 rc;
+
+	if (t->search_text == NULL) {
+		tui_notice(t, 1, "no search yet: /search TEXT");
+		return;
+	}
+	snprintf(err.msg, sizeof err.msg, "cannot read the history");
+	if (t->search != NULL)
+		rc = search_find(t->search, t->core, t->search_text,
+		    t->search_seq, dir, &seq, &peer);
+	else if (dir < 0) {
+		/* No index: the database, older hits only. */
+		memset(&h, 0, sizeof h);
+		rc = core_search(t->core, t->search_text, t->search_seq,
+		    commands_hit, &h, &err);
+		seq = h.seq;
+		peer = h.peer;
+	} else
+		rc = 0;
+	if (rc < 0)
+		tui_notice(t, 1, "%s", err.msg);
+	else if (rc == 0 && dir < 0) {
+		tui_notice(t, 0, "no %smatch for \"%.60s\"", t->search_seq > 0 ?
+		    "older " : "", t->search_text);
+		t->search_seq = 0;	/* the next one starts at the newest */
+	} else if (rc == 0) {
+		tui_notice(t, 0, "no newer match for \"%.60s\"",
+		    t->search_text);
+		t->search_seq = 0;	/* the next one starts at the oldest */
+	} else {
+		p = xstrdup(peer);
+		commands_show(t, p, seq);
+		free(p);
+		tui_notice(t, 0, "match in %s; Alt-n (or /search) for an older "
+		    "one, Alt-N newer%s", t->open, t->anchor > 0 ?
+		    ", PgDn to the end for the latest" : "");
+	}
 }
 
 static void
 commands_search(struct tui *t, const char *arg)
 {
-	struct core_error	 err;
-	const char		*peer;
-	char			*p;
-	int64_t			 seq;
-	int			 rc;
-
-	if (t->search_text == NULL || strcmp(t->search_text, arg) != 0) {
+	if (*arg != '\0' && (t->search_text == NULL ||
+	    strcmp(t->search_text, arg) != 0)) {
 		free(t->search_text);
 		t->search_text = xstrdup(arg);
 		t->search_seq = 0;
 	}
-	snprintf(err.msg, sizeof err.msg, "cannot read the history");
-	if (t->search != NULL) {
-		rc = search_find(t->search, t->core, arg, t->search_seq, &seq,
-		    &peer);
-		if (rc == 1) {
-			p = xstrdup(peer);
-			commands_show(t, p, seq);
-			free(p);
-		}
-	} else
-		rc = core_search(t->core, arg, t->search_seq, commands_hit, t,
-		    &err);
-	if (rc < 0)
-		tui_notice(t, 1, "%s", err.msg);
-	else if (rc == 0) {
-		tui_notice(t, 0, "no %smatch for \"%.60s\"", t->search_seq > 0 ?
-		    "older " : "", arg);
-		t->search_seq = 0;
-	} else
-		tui_notice(t, 0, "match in %s; /search %.40s again for an "
-		    "older one%s", t->open, arg, t->anchor > 0 ?
-		    ", PgDn to the end for the latest" : "");
+	commands_search_next(t, -1);
 }
 
 static void

@@ -2,13 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "client/tui/grid.h"
 #include "client/tui/width.h"
 #include "shared/util/xmalloc.h"
 
 struct grid_cell {
 	char		text[GRID_CELLBYTES];
-	unsigned char	width;
+	unsigned short	width;		/* 0: continuation */
 	unsigned char	style;
 };
 
@@ -67,7 +69,7 @@ grid_set(struct grid_cell *c, const char *s, size_t len, int width, int style)
 {
 	memcpy(c->text, s, len);
 	c->text[len] = '\0';
-	c->width = (unsigned char)width;
+	c->width = (unsigned short)width;
 	c->style = (unsigned char)style;
 }
 
@@ -80,55 +82,82 @@ grid_clear(struct grid *g)
 		grid_set(&g->cells[i], " ", 1, 1, 0);
 }
 
-/* A wide cell about to be half overwritten: blank its other half. */
+/* A wide unit about to be partly overwritten: blank all of it. */
 static void
 grid_unsplit(struct grid *g, int y, int x)
 {
 	struct grid_cell	*c = grid_at(g, y, x), *o;
+	int			 h = x, i;
 
-	if (c == NULL)
+	if (c == NULL || c->width == 1)
 		return;
-	if (c->width == 0 && (o = grid_at(g, y, x - 1)) != NULL)
-		grid_set(o, " ", 1, 1, o->style);
-	if (c->width == 2 && (o = grid_at(g, y, x + 1)) != NULL)
-		grid_set(o, " ", 1, 1, o->style);
+	while (h > 0 && (o = grid_at(g, y, h))->width == 0)
+		h--;
+	o = grid_at(g, y, h);
+	if (o->width <= 1 && h != x)
+		return;		/* no head: nothing to blank */
+	for (i = o->width; i > 0 && (c = grid_at(g, y, h)) != NULL; i--, h++)
+		grid_set(c, " ", 1, 1, c->style);
 }
 
-/* Bytes of cluster s that fit in a cell, cut at a code point. */
+/*
+ * The text a cell shows for unit s (n bytes): U+FFFD for a control, a
+ * bad byte or a mark that starts it, a space for a tab, cut at a code
+ * point to fit, without a trailing ZWJ.  Returns its length.
+ */
 static size_t
-grid_cut(const char *s, size_t len)
+grid_text(const char *s, size_t n, char *text)
 {
-	size_t	off = 0, n;
-	uint32_t cp;
+	size_t		off = 0, tlen = 0, k;
+	uint32_t	cp;
+	utf8proc_uint8_t e[4];
+	utf8proc_ssize_t elen;
 
-	while (off < len) {
-		n = width_decode(s + off, len - off, &cp);
-		if (off + n >= GRID_CELLBYTES)
+	while (off < n) {
+		off += width_decode(s + off, n - off, &cp);
+		if (tlen == 0 && cp == '\t')
+			cp = ' ';
+		else if (tlen == 0 && (width_is_control(cp) ||
+		    width_cp(cp) == 0))
+			cp = WIDTH_REPLACEMENT;
+		elen = utf8proc_encode_char((utf8proc_int32_t)cp, e);
+		k = elen > 0 ? (size_t)elen : 0;
+		if (tlen + k >= GRID_CELLBYTES)
 			break;
-		off += n;
+		memcpy(text + tlen, e, k);
+		tlen += k;
 	}
-	return (off);
+	while (tlen > 3 && memcmp(text + tlen - 3, "\xe2\x80\x8d", 3) == 0)
+		tlen -= 3;
+	text[tlen] = '\0';
+	return (tlen);
 }
 
 static void
 grid_store(struct grid *g, int y, int x, const char *s, size_t n, int w,
     int style)
 {
-	uint32_t	cp;
+	char	text[GRID_CELLBYTES];
+	size_t	tlen;
+	int	i, tw;
 
-	grid_unsplit(g, y, x);
-	if (w == 2)
-		grid_unsplit(g, y, x + 1);
-	(void)width_decode(s, n, &cp);
-	if (cp == '\t')
-		grid_set(grid_at(g, y, x), " ", 1, 1, style);
-	else if (width_is_control(cp) || width_cp(cp) == 0 ||
-	    (n == 1 && (unsigned char)*s >= 0x80))
-		grid_set(grid_at(g, y, x), grid_repl, 3, 1, style);
-	else
-		grid_set(grid_at(g, y, x), s, grid_cut(s, n), w, style);
-	if (w == 2)
-		grid_set(grid_at(g, y, x + 1), "", 0, 0, style);
+	for (i = 0; i < w; i++)
+		grid_unsplit(g, y, x + i);
+	tlen = grid_text(s, n, text);
+	tw = width_unit(text, tlen);
+	if (tw > w) {
+		/* Cannot happen: the text is the unit or less of it. */
+		memcpy(text, grid_repl, sizeof grid_repl);
+		tlen = sizeof grid_repl - 1;
+		tw = 1;
+	}
+	grid_set(grid_at(g, y, x), text, tlen, tw, style);
+	for (i = 1; i < w; i++) {
+		if (i < tw)
+			grid_set(grid_at(g, y, x + i), "", 0, 0, style);
+		else
+			grid_set(grid_at(g, y, x + i), " ", 1, 1, style);
+	}
 }
 
 int
@@ -201,4 +230,24 @@ grid_row(struct grid *g, int y, char *buf, size_t size)
 	}
 	buf[off] = '\0';
 	return (off);
+}
+
+int
+grid_same(struct grid *a, struct grid *b, int y, int x)
+{
+	struct grid_cell	*ca = grid_at(a, y, x), *cb = grid_at(b, y, x);
+
+	if (ca == NULL || cb == NULL)
+		return (ca == cb);
+	return (ca->width == cb->width && ca->style == cb->style &&
+	    strcmp(ca->text, cb->text) == 0);
+}
+
+void
+grid_copy(struct grid *dst, struct grid *src)
+{
+	if (dst->w != src->w || dst->h != src->h)
+		return;
+	memcpy(dst->cells, src->cells, (size_t)src->w * (size_t)src->h *
+	    sizeof *src->cells);
 }

@@ -5,15 +5,23 @@
 #include <stddef.h>
 
 /*
- * Each cell holds one grapheme cluster (UTF-8) and a style.  A cluster two
- * columns wide fills its cell and marks the next one as its continuation
- * (empty text).  Control characters are stored as U+FFFD, tabs as spaces.
+ * Each cell holds one display unit (a grapheme cluster, see width.h) as
+ * UTF-8, and a style: what the terminal is to show there, written in one
+ * piece.  A unit w columns wide fills its cell and marks the w - 1 cells
+ * after it as its continuation (empty text, width 0).  Control characters
+ * are stored as U+FFFD, and so is invalid UTF-8 and a mark with nothing
+ * to sit on; tabs become spaces; a trailing ZWJ, which joins nothing, is
+ * left out (a terminal would join it to whatever is written next).
  * Sizes are clamped to GRID_MAX_W x GRID_MAX_H; 0 x 0 is allowed.
  */
 
 #define GRID_MAX_W	1000
 #define GRID_MAX_H	500
-#define GRID_CELLBYTES	32	/* a longer cluster is cut at a code point */
+/*
+ * Bytes of a cell's text, NUL included: a longer unit is cut at a code
+ * point, and cells of spaces make up any width lost with the cut.
+ */
+#define GRID_CELLBYTES	48
 
 struct grid;
 
@@ -40,12 +48,19 @@ void		 grid_fill(struct grid *, int y, int x, int xmax, char ch,
 		    int style);
 
 /*
- * The cell at (y, x): its cluster ("" for the right half of a wide one,
- * NULL outside the grid), its width (0, 1 or 2) and style (may be NULL).
+ * The cell at (y, x): its unit ("" for the continuation of a wide one,
+ * NULL outside the grid), its width (0 for a continuation, else the
+ * unit's columns) and style (may be NULL).
  */
 const char	*grid_cell(struct grid *, int y, int x, int *width, int *style);
 
-/* Row y as text (right halves skipped) into buf; returns its length. */
+/* Row y as text (continuations skipped) into buf; returns its length. */
 size_t		 grid_row(struct grid *, int y, char *buf, size_t size);
+
+/* Do cells (y, x) of a and b hold the same unit, width and style? */
+int		 grid_same(struct grid *a, struct grid *b, int y, int x);
+
+/* Make dst (of the same size) a copy of src. */
+void		 grid_copy(struct grid *dst, struct grid *src);
 
 #endif

@@ -95,6 +95,10 @@ keys_alt(struct tui *t, int code, wint_t wc)
 			keys_send(t);
 	} else if (wc >= '1' && wc <= '9')
 		view_jump(t, (int)(wc - '1'));
+	else if (wc == 'n')
+		commands_search_next(t, -1);
+	else if (wc == 'N')
+		commands_search_next(t, 1);
 }
 
 /* Function keys (curses codes). */
@@ -233,7 +237,7 @@ keys_one(struct tui *t, int code, wint_t wc)
 		return;
 	}
 	if (wc == 033) {
-		if ((code2 = get_wch(&wc2)) != ERR)
+		if ((code2 = screen_key(&wc2)) != ERR)
 			keys_alt(t, code2, wc2);
 		return;
 	}
@@ -249,7 +253,7 @@ keys_read(struct tui *t)
 	wint_t	wc;
 	int	code, n = 0;
 
-	while (!t->quit && (code = get_wch(&wc)) != ERR) {
+	while (!t->quit && (code = screen_key(&wc)) != ERR) {
 		keys_one(t, code, wc);
 		t->dirty = 1;
 		n++;

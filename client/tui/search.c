@@ -1,5 +1,4 @@
 /* search: an in-memory index of the local history's plaintext, so that /search scans memory, not the database. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,12 +6,13 @@
 
 #include "client/core/core.h"
 #include "client/tui/search.h"
+#include "shared/util/fold.h"
 #include "shared/util/xmalloc.h"
 
 struct search_entry {
 	int64_t		 seq;
 	int		 peer;		/* index into peers */
-	char		*text;
+	char		*text;		/* folded (fold_text) */
 	size_t		 len;
 };
 
@@ -84,8 +84,7 @@ search_add(struct core *core, const struct core_event *ev, void *arg)
 	e = &s->v[s->n++];
 	e->seq = ev->seq;
 	e->peer = search_peer(s, peer);
-	e->text = xstrdup(ev->text);
-	e->len = strlen(ev->text);
+	e->text = fold_text(ev->text, strlen(ev->text), &e->len);
 }
 
 int
@@ -101,49 +100,35 @@ search_step(struct search *s, struct core *core)
 	return (n == SEARCH_CHUNK);
 }
 
-/* Does hay (len bytes) contain needle (nlen > 0), ASCII case folded? */
-static int
-search_match(const char *hay, size_t len, const char *needle, size_t nlen)
-{
-	int	first = tolower((unsigned char)needle[0]);
-	size_t	i, k;
-
-	for (i = 0; i + nlen <= len; i++) {
-		if (tolower((unsigned char)hay[i]) != first)
-			continue;
-		for (k = 1; k < nlen; k++) {
-			if (tolower((unsigned char)hay[i + k]) !=
-			    tolower((unsigned char)needle[k]))
-				break;
-		}
-		if (k == nlen)
-			return (1);
-	}
-	return (0);
-}
-
 int
 search_find(struct search *s, struct core *core, const char *text,
-    int64_t before, int64_t *seq, const char **peer)
+    int64_t from, int dir, int64_t *seq, const char **peer)
 {
-	size_t	i, nlen = strlen(text);
-	int	rc;
+	struct search_entry	*e;
+	char			*needle;
+	size_t			 i, nlen;
+	int			 rc;
 
 	while ((rc = search_step(s, core)) == 1)
 		;
 	if (rc < 0)
 		return (-1);
-	if (nlen == 0)
-		return (0);
-	for (i = s->n; i > 0; i--) {
-		if (before > 0 && s->v[i - 1].seq >= before)
+	needle = fold_text(text, strlen(text), &nlen);
+	rc = 0;
+	for (i = 0; nlen > 0 && i < s->n; i++) {
+		e = &s->v[dir < 0 ? s->n - 1 - i : i];
+		if (dir < 0 && from > 0 && e->seq >= from)
 			continue;
-		if (search_match(s->v[i - 1].text, s->v[i - 1].len, text,
-		    nlen)) {
-			*seq = s->v[i - 1].seq;
-			*peer = s->peers[s->v[i - 1].peer];
-			return (1);
+		if (dir > 0 && e->seq <= from)
+			continue;
+		if (fold_find(e->text, e->len, needle, nlen)) {
+			*seq = e->seq;
+			*peer = s->peers[e->peer];
+			rc = 1;
+			break;
 		}
 	}
-	return (0);
+	sodium_memzero(needle, nlen);
+	free(needle);
+	return (rc);
 }

@@ -20,11 +20,13 @@ void		 search_free(struct search *);
 int		 search_step(struct search *, struct core *);
 
 /*
- * Catch up with the core, then find the newest message with seq below
- * before (0: no bound) whose text contains text (ASCII case folded).
- * 1 with *seq and *peer (valid until search_free) set, 0 if none, -1.
+ * Catch up with the core, then find a message whose text contains text,
+ * both folded by Unicode's NFKC_Casefold (shared/util/fold.h: "HÉLLO"
+ * finds "héllo"): with dir < 0 the newest with seq below from (0: the
+ * newest of all), with dir > 0 the oldest with seq above from.  1 with
+ * *seq and *peer (valid until search_free) set, 0 if none, -1.
  */
 int		 search_find(struct search *, struct core *, const char *text,
-		    int64_t before, int64_t *seq, const char **peer);
+		    int64_t from, int dir, int64_t *seq, const char **peer);
 
 #endif

@@ -124,5 +124,7 @@ const char *view_state_name(enum tui_state);
 void	commands_line(struct tui *, char *);
 /* Tab: complete the input line in place. */
 void	commands_complete(struct tui *);
+/* The last search's next hit: older (dir < 0, Alt-n) or newer (Alt-N). */
+void	commands_search_next(struct tui *, int dir);
 
 #endif

@@ -1,55 +1,69 @@
-/* width: UTF-8 decoding, grapheme clusters and their terminal widths, wrapping. */
+/* width: UTF-8 decoding, grapheme clusters (UAX #29, by utf8proc) and their terminal widths, wrapping. */
 #include <langinfo.h>
 #include <locale.h>
 #include <string.h>
 #include <strings.h>
 #include <wchar.h>
 
+#include <utf8proc.h>
+
 #include "client/tui/width.h"
 #include "shared/util/utf8.h"
 
-#define WIDTH_ZWJ	0x200d
-#define WIDTH_VS15	0xfe0e
-#define WIDTH_VS16	0xfe0f
+static int	width_flags = WIDTH_TERM_DEFAULT;
 
-struct width_range {
-	uint32_t	lo;
-	uint32_t	hi;
+/*
+ * The probes: 👍🏽 (thumbs up, skin tone), ❤️ (heart, VS16), 👨‍👩 (man ZWJ
+ * woman) and a‍é (a ZWJ é).
+ */
+const struct width_probe width_probes[WIDTH_NPROBES] = {
+	{ "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", WIDTH_TERM_MOD, 2 },
+	{ "\xe2\x9d\xa4\xef\xb8\x8f", WIDTH_TERM_VS16, 2 },
+	{ "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", WIDTH_TERM_ZWJ, 2 },
+	{ "a\xe2\x80\x8d\xc3\xa9", WIDTH_TERM_ZWJANY, 1 },
 };
 
-/* Extended_Pictographic, approximately: what may follow a ZWJ. */
-static const struct width_range width_pict[] = {
-	{ 0x00a9, 0x00a9 }, { 0x00ae, 0x00ae }, { 0x203c, 0x203c },
-	{ 0x2049, 0x2049 }, { 0x2122, 0x2122 }, { 0x2139, 0x2139 },
-	{ 0x2194, 0x21aa }, { 0x231a, 0x23ff }, { 0x24c2, 0x24c2 },
-	{ 0x25aa, 0x25fe }, { 0x2600, 0x27bf }, { 0x2934, 0x2935 },
-	{ 0x2b05, 0x2b55 }, { 0x3030, 0x3030 }, { 0x303d, 0x303d },
-	{ 0x3297, 0x3299 }, { 0x1f000, 0x1faff }, { 0x1fc00, 0x1fffd },
-};
-
-static int
-width_in(const struct width_range *r, size_t n, uint32_t cp)
+int
+width_probe_flags(const int *cols)
 {
-	size_t	i;
+	int	i, flags = 0;
 
-	for (i = 0; i < n; i++) {
-		if (cp >= r[i].lo && cp <= r[i].hi)
-			return (1);
+	for (i = 0; i < WIDTH_NPROBES; i++) {
+		if (cols[i] < 0)
+			flags |= WIDTH_TERM_DEFAULT & width_probes[i].flag;
+		else if (cols[i] == width_probes[i].joined)
+			flags |= width_probes[i].flag;
 	}
-	return (0);
+	/* Joining anything after a ZWJ joins pictographs too. */
+	if (flags & WIDTH_TERM_ZWJANY)
+		flags |= WIDTH_TERM_ZWJ;
+	return (flags);
+}
+
+void
+width_set_terminal(int flags)
+{
+	width_flags = flags;
+}
+
+int
+width_terminal(void)
+{
+	return (width_flags);
 }
 
 static int
 width_is_pict(uint32_t cp)
 {
-	return (width_in(width_pict, sizeof width_pict / sizeof width_pict[0],
-	    cp));
+	return (utf8proc_get_property((utf8proc_int32_t)cp)->boundclass ==
+	    UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC);
 }
 
+/* An emoji skin tone modifier (U+1F3FB to U+1F3FF). */
 static int
-width_is_ri(uint32_t cp)
+width_is_mod(uint32_t cp)
 {
-	return (cp >= 0x1f1e6 && cp <= 0x1f1ff);
+	return (cp >= 0x1f3fb && cp <= 0x1f3ff);
 }
 
 int
@@ -86,61 +100,97 @@ width_cp(uint32_t cp)
 
 	if (width_is_control(cp))
 		return (1);
-	if (cp == WIDTH_ZWJ || (cp >= 0xfe00 && cp <= 0xfe0f) ||
-	    (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0000 &&
-	    cp <= 0xe0fff))
-		return (0);
 	w = wcwidth((wchar_t)cp);
 	if (w < 0)
 		return (1);
 	return (w > 2 ? 2 : w);
 }
 
-/* Does cp extend the cluster before it (marks, selectors, modifiers)? */
+/* Is there a grapheme cluster boundary between prev and cp? */
 static int
-width_extends(uint32_t cp)
+width_break(uint32_t prev, uint32_t cp, utf8proc_int32_t *state)
 {
-	if (width_is_control(cp))
-		return (0);
-	return (width_cp(cp) == 0);
+	return (utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev,
+	    (utf8proc_int32_t)cp, state));
+}
+
+/*
+ * The end of the cluster at s: by UAX #29 alone, or (unit) of the display
+ * unit, which stops at a control and may run on past a ZWJ.
+ */
+static size_t
+width_end(const char *s, size_t len, int unit)
+{
+	utf8proc_int32_t	state = 0;
+	uint32_t		prev, cp;
+	size_t			off, n;
+
+	off = width_decode(s, len, &prev);
+	if (unit && width_is_control(prev))
+		return (off);
+	while (off < len) {
+		n = width_decode(s + off, len - off, &cp);
+		if (unit && width_is_control(cp))
+			break;
+		if (width_break(prev, cp, &state) && (!unit ||
+		    prev != WIDTH_ZWJ || cp < 0x80 ||
+		    !(width_flags & WIDTH_TERM_ZWJANY)))
+			break;
+		prev = cp;
+		off += n;
+	}
+	return (off);
+}
+
+size_t
+width_grapheme(const char *s, size_t len)
+{
+	return (width_end(s, len, 0));
+}
+
+int
+width_unit(const char *s, size_t len)
+{
+	uint32_t	prev, cp;
+	size_t		off, n;
+	int		w, last, total;
+
+	off = width_decode(s, len, &prev);
+	total = last = width_cp(prev) > 0 ? width_cp(prev) : 1;
+	while (off < len) {
+		n = width_decode(s + off, len - off, &cp);
+		off += n;
+		if (prev == WIDTH_ZWJ && cp >= 0x80 &&
+		    ((width_flags & WIDTH_TERM_ZWJANY) ||
+		    ((width_flags & WIDTH_TERM_ZWJ) && width_is_pict(cp))))
+			w = 0;
+		else if (width_is_mod(cp) && width_is_pict(prev) &&
+		    (width_flags & WIDTH_TERM_MOD))
+			w = 0;
+		else if (cp == WIDTH_VS16) {
+			/* A narrow pictograph or keycap base turns wide. */
+			w = 0;
+			if ((width_flags & WIDTH_TERM_VS16) && last == 1 &&
+			    (width_is_pict(prev) || (prev >= '0' &&
+			    prev <= '9') || prev == '#' || prev == '*')) {
+				w = 1;
+				last = 2;
+			}
+		} else if ((w = width_cp(cp)) > 0)
+			last = w;
+		total += w;
+		prev = cp;
+	}
+	return (total);
 }
 
 size_t
 width_cluster(const char *s, size_t len, int *cols)
 {
-	uint32_t	base, cp, prev;
-	size_t		off, n;
-	int		w, ri = 0;
+	size_t	off = width_end(s, len, 1);
 
-	off = width_decode(s, len, &base);
-	if (base == '\n') {
-		*cols = 0;
-		return (off);
-	}
-	if (width_is_control(base)) {
-		*cols = 1;
-		return (off);
-	}
-	w = width_cp(base);
-	if (w == 0)
-		w = 1;		/* a lone mark is shown on its own */
-	prev = base;
-	while (off < len) {
-		n = width_decode(s + off, len - off, &cp);
-		if (width_is_ri(base) && width_is_ri(cp) && ri == 0 &&
-		    prev == base) {
-			ri = 1;
-			w = 2;
-		} else if (prev == WIDTH_ZWJ && width_is_pict(cp))
-			w = 2;
-		else if (!width_extends(cp))
-			break;
-		else if (cp == WIDTH_VS16 && w == 1)
-			w = 2;
-		prev = cp;
-		off += n;
-	}
-	*cols = w;
+	/* A control is 1 column (shown as U+FFFD), a newline none. */
+	*cols = *s == '\n' ? 0 : width_unit(s, off);
 	return (off);
 }
 

@@ -407,7 +407,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	/* Two-word commands ("devices list"): the group, then the verb. */
-	if (strcmp(argv[i], "devices") == 0 && i + 1 < argc) {
+	if (cli_is_group(argv[i]) && i + 1 < argc) {
 		snprintf(errbuf, sizeof errbuf, "%s %s", argv[i], argv[i + 1]);
 		cmd = cli_find(errbuf);
 		i++;

@@ -54,6 +54,8 @@ extern const struct cli_cmd	cli_cmds[];
 /* Find a command by CLI name or JSON-RPC method; NULL if none. */
 const struct cli_cmd	*cli_find(const char *name);
 const struct cli_cmd	*cli_find_method(const char *method);
+/* 1 if word starts two-word commands ("devices" of "devices list"). */
+int			 cli_is_group(const char *word);
 
 /* Write "COMMAND OPERANDS [--opt V]" for cmd into buf. */
 void	cli_usage_line(const struct cli_cmd *, char *buf, size_t len);

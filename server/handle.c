@@ -363,9 +363,6 @@ handle_prekey_upload(struct session *s, const Natter__Frame *f,
 	r.prekey_count = count;
 	r.server_ts = time_now_ms();
 	session_send_response(s, f->id, &r);
-	/* A floor can leave few: warn as a bundle taking one would. */
-	if (count < PREKEYS_LOW)
-		session_prekeys_low(s, count);
 	return (C(OK));
 }
 

@@ -296,9 +296,17 @@ prekeys_uploaded(void *arg, const Natter__Response *resp)
 		pk->again = 0;
 	} else if (resp->code == NATTER__CODE__OK) {
 		prekeys_record(pk);
-		/* More than one batch waited, or a rotation came meanwhile. */
-		if (pk->upto + 1 < prekeys_next_id(pk) || pk->spk_new != NULL)
-			prekeys_again(pk, resp->prekey_count);
+		/*
+		 * Again if more than one batch waited, a rotation or a top-up
+		 * came meanwhile, or the server holds few (a floor dropped
+		 * some): for the count it holds now, which is newer than any
+		 * PrekeysLow that came before this answer.
+		 */
+		if (pk->again || pk->upto + 1 < prekeys_next_id(pk) ||
+		    pk->spk_new != NULL || resp->prekey_count < PREKEYS_LOW) {
+			pk->again = 1;
+			pk->again_left = resp->prekey_count;
+		}
 	} else
 		log_warn("prekey upload refused (code %u)", resp->code);
 	if (resp != NULL)

@@ -13,6 +13,7 @@ struct prekeys;
 struct store;
 
 #define PREKEYS_TARGET	100	/* one-time prekeys the server should hold */
+#define PREKEYS_LOW	20	/* top up when the server holds fewer */
 #define PREKEYS_SPK_ROTATE_MS	(7LL * 24 * 3600 * 1000)	/* weekly */
 #define PREKEYS_BATCH_MAX	200	/* one-time prekeys per upload */
 

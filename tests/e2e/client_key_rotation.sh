@@ -7,11 +7,6 @@
 e2e_init client_key_rotation
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
 
-DAY_MS=86400000
-later()
-{
-	NATTER_TEST_CLOCK_OFFSET_MS=$((31 * DAY_MS)) nat "$@"
-}
 # The signed prekey ids whose private keys alice's profile holds.
 local_spks()
 {
@@ -19,16 +14,12 @@ local_spks()
 	    FROM (SELECT id FROM prekeys WHERE kind = 1 ORDER BY id);" ||
 	    fail "sqlite3"
 }
-# check_server_spk ID: the signed prekey the server hands out for alice
-# (read with natterd stopped, then restarted).
+# check_server_spk ID: the signed prekey the server hands out for alice.
 check_server_spk()
 {
-	stop_server || fail "natterd exit status $? on SIGTERM"
-	cs_got=$(sqlite3 "$DATA/natterd.db" "SELECT spk_id FROM devices WHERE
-	    account = (SELECT id FROM accounts WHERE name = 'alice');") ||
-	    fail "sqlite3"
-	restart_server
-	assert_eq "$cs_got" "$1" "signed prekey on the server"
+	server_query "SELECT spk_id FROM devices WHERE account =
+	    (SELECT id FROM accounts WHERE name = 'alice');"
+	assert_eq "$(cat "$ROOT/.sql")" "$1" "signed prekey on the server"
 }
 
 start_server
@@ -55,11 +46,11 @@ log "bob's old session and carol's new one, read 31 days later"
 nat bob send alice after >/dev/null || fail "send exit $?"
 nat carol send alice hello >/dev/null || fail "send exit $?"
 # A command that does not connect: only the wipe.
-later alice history bob >/dev/null || fail "history exit $?"
+nat_after 31 alice history bob >/dev/null || fail "history exit $?"
 assert_eq "$(local_spks)" 3 "private keys 31 days after the rotations"
 # Signed prekeys 1 and 2 are gone: bob's messages still decrypt (the
 # session has its own keys); carol's session began on signed prekey 3.
-later alice --json recv >"$ROOT/r2" || fail "recv exit $?"
+nat_after 31 alice --json recv >"$ROOT/r2" || fail "recv exit $?"
 assert_eq "$(jl "$ROOT/r2" '" ".join(sorted(o["from"] + ":" + o["text"]
     for o in L if o["type"] == "message"))')" "bob:after carol:hello" \
     "messages after the old key was wiped"

@@ -7,11 +7,6 @@
 e2e_init client_opk_expiry
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
 
-DAY_MS=86400000
-later()
-{
-	NATTER_TEST_CLOCK_OFFSET_MS=$((91 * DAY_MS)) nat "$@"
-}
 # Count, lowest and highest id of alice's private one-time prekeys.
 local_opks()
 {
@@ -20,15 +15,13 @@ local_opks()
 	    WHERE kind = 2;" || fail "sqlite3"
 }
 # check_server_opks WANT: the same of alice's one-time prekeys on the
-# server (natterd stopped to read them, then restarted).
+# server.
 check_server_opks()
 {
-	stop_server || fail "natterd exit status $? on SIGTERM"
-	co_got=$(sqlite3 -separator ' ' "$DATA/natterd.db" "SELECT count(*),
-	    min(id), max(id) FROM opks WHERE account =
-	    (SELECT id FROM accounts WHERE name = 'alice');") || fail "sqlite3"
-	restart_server
-	assert_eq "$co_got" "$1" "alice's one-time prekeys on the server"
+	server_query "SELECT count(*), min(id), max(id) FROM opks WHERE
+	    account = (SELECT id FROM accounts WHERE name = 'alice');"
+	assert_eq "$(cat "$ROOT/.sql")" "$1" \
+	    "alice's one-time prekeys on the server"
 }
 
 start_server
@@ -43,19 +36,19 @@ assert_eq "$(local_opks)" "99 2 100" "the used one is deleted"
 check_server_opks "99 2 100"
 
 log "91 days later, without a connection: the private keys go"
-later alice history bob >/dev/null || fail "history exit $?"
+nat_after 91 alice history bob >/dev/null || fail "history exit $?"
 assert_eq "$(local_opks)" "0  " "private one-time prekeys after 91 days"
 check_server_opks "99 2 100"
 
 log "the next connection retires the server's copies and uploads new ones"
-later alice recv >/dev/null || fail "recv exit $?"
+nat_after 91 alice recv >/dev/null || fail "recv exit $?"
 assert_eq "$(local_opks)" "100 101 200" "fresh private one-time prekeys"
 check_server_opks "100 101 200"
 
 log "a new contact uses a fresh one; the old session still works"
 nat carol send alice hello >/dev/null || fail "send exit $?"
 nat bob send alice again >/dev/null || fail "send exit $?"
-later alice --json recv >"$ROOT/r2" || fail "recv exit $?"
+nat_after 91 alice --json recv >"$ROOT/r2" || fail "recv exit $?"
 assert_eq "$(jl "$ROOT/r2" '" ".join(sorted(o["from"] + ":" + o["text"]
     for o in L if o["type"] == "message"))')" "bob:again carol:hello" \
     "messages after the old keys expired"

@@ -1,6 +1,7 @@
 /* main: natter's entry point: global options, profile and passphrase, and the one-shot CLI front end. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "client/cli/report.h"
 #include "client/cli/rpc.h"
 #include "shared/proto/wire.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 #ifdef NATTER_HAVE_TUI
 #include "client/tui/tui.h"
@@ -370,6 +372,27 @@ out:
 	return (m.status);
 }
 
+/*
+ * NATTER_TEST_CLOCK_OFFSET_MS (tests only): shift this process's wall
+ * clock, read once here.  0, or -1 if it is set but not an integer.
+ */
+static int
+main_test_clock(void)
+{
+	const char	*v = getenv("NATTER_TEST_CLOCK_OFFSET_MS");
+	char		*end;
+	long long	 ms;
+
+	if (v == NULL || *v == '\0')
+		return (0);
+	errno = 0;
+	ms = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return (-1);
+	time_set_offset_ms(ms);
+	return (0);
+}
+
 /* Parse the global options; the index of the command, or -1 (exit *rc). */
 static int
 main_options(int argc, char **argv, struct main_opts *o, int *rc)
@@ -494,6 +517,9 @@ main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return (main_report(CORE_ERR_CRYPTO, "cannot initialise "
 		    "libsodium", NULL));
+	if (main_test_clock() != 0)
+		return (main_usage_error("NATTER_TEST_CLOCK_OFFSET_MS is not "
+		    "an integer (milliseconds)", NULL));
 	memset(&o, 0, sizeof o);
 	if ((i = main_options(argc, argv, &o, &rc)) == -1)
 		return (rc);

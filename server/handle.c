@@ -347,6 +347,9 @@ handle_prekey_upload(struct session *s, const Natter__Frame *f,
 	Natter__Response		 r = NATTER__RESPONSE__INIT;
 	uint32_t			 code, count;
 
+	if (u->opk_floor > 0 && prekeys_drop_below(session_db(s),
+	    session_account(s), session_device(s), u->opk_floor) != 0)
+		return (C(INTERNAL));
 	code = handle_store_prekeys(s, session_account(s), session_device(s),
 	    u->signed_prekey, u->one_time_prekeys, u->n_one_time_prekeys, why);
 	if (code != C(OK))

@@ -71,6 +71,19 @@ prekeys_forget(struct db *db, int64_t account, uint32_t device)
 }
 
 int
+prekeys_drop_below(struct db *db, int64_t account, uint32_t device,
+    uint32_t floor)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_write_device(db, "DELETE FROM opks WHERE account = ? AND "
+	    "device = ? AND id < ?", account, device)) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 3, floor);
+	return (db_step_done(st));
+}
+
+int
 prekeys_count(struct db *db, int64_t account, uint32_t device,
     uint32_t *count)
 {

@@ -59,6 +59,10 @@ int	prekeys_store(struct db *, int64_t account, uint32_t device,
 /* Delete every one-time prekey of the device (it was removed): 0 or -1.
  * Its signed prekey goes with its devices row. */
 int	prekeys_forget(struct db *, int64_t account, uint32_t device);
+/* Delete the device's one-time prekeys with ids below floor (retired by
+ * the device): 0 or -1. */
+int	prekeys_drop_below(struct db *, int64_t account, uint32_t device,
+	    uint32_t floor);
 /* The device's one-time prekey count: 0 or -1. */
 int	prekeys_count(struct db *, int64_t account, uint32_t device,
 	    uint32_t *count);

@@ -9,6 +9,7 @@
 #include "client/cli/cli.h"
 #include "client/cli/cmds.h"
 #include "client/cli/devcmds.h"
+#include "client/cli/keycmds.h"
 #include "client/core/core.h"
 #include "client/cli/stream.h"
 #include "shared/util/xmalloc.h"
@@ -98,6 +99,9 @@ const struct cli_cmd cli_cmds[] = {
 	    "off this account; N = this device: leave it", cli_p_remove, 0,
 	    devcmds_remove,
 	    devcmds_remove_human },
+	{ "keys rotate", "keysRotate", "make a new signed prekey now and upload "
+	    "it; the old one is wiped 30 days later", cli_p_none, 0,
+	    keycmds_rotate, keycmds_rotate_human },
 	{ "rpc", NULL, "JSON-RPC 2.0 on stdin and stdout, one object per line",
 	    cli_p_none, CLI_NO_RPC, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL }
@@ -113,6 +117,19 @@ cli_find(const char *name)
 			return (c);
 	}
 	return (NULL);
+}
+
+int
+cli_is_group(const char *word)
+{
+	const struct cli_cmd	*c;
+	size_t			 n = strlen(word);
+
+	for (c = cli_cmds; c->name != NULL; c++) {
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
+			return (1);
+	}
+	return (0);
 }
 
 const struct cli_cmd *
@@ -144,19 +161,6 @@ cli_find_argv(int argc, char **argv, int *words)
 		}
 	}
 	return (cli_find(argv[0]));
-}
-
-int
-cli_is_group(const char *name)
-{
-	const struct cli_cmd	*c;
-	size_t			 n = strlen(name);
-
-	for (c = cli_cmds; c->name != NULL; c++) {
-		if (strncmp(c->name, name, n) == 0 && c->name[n] == ' ')
-			return (1);
-	}
-	return (0);
 }
 
 void

@@ -67,6 +67,8 @@ extern const struct cli_cmd	cli_cmds[];
 /* Find a command by CLI name or JSON-RPC method; NULL if none. */
 const struct cli_cmd	*cli_find(const char *name);
 const struct cli_cmd	*cli_find_method(const char *method);
+/* 1 if word starts two-word commands ("devices" of "devices list"). */
+int			 cli_is_group(const char *word);
 
 /*
  * The command that the words of argv name: one word ("send") or, for a
@@ -74,9 +76,6 @@ const struct cli_cmd	*cli_find_method(const char *method);
  * none.
  */
 const struct cli_cmd	*cli_find_argv(int argc, char **argv, int *words);
-
-/* 1 if name is the first word of two-word commands ("devices"). */
-int	 cli_is_group(const char *name);
 
 /* Write "COMMAND OPERANDS [--opt V]" for cmd into buf. */
 void	cli_usage_line(const struct cli_cmd *, char *buf, size_t len);

@@ -20,10 +20,12 @@
 #include "client/core/prekeys.h"
 #include "client/core/receipts.h"
 #include "client/core/resend.h"
+#include "client/core/retire.h"
 #include "client/core/transfer.h"
 #include "client/core/trust.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
+#include "shared/crypto/keys.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 
@@ -37,7 +39,7 @@
  *   devices
  *   peers  history
  *   account
- *   prekeys  conn
+ *   prekeys  conn  retire
  *   err  event                 (leaves; store/ and net/ below the core)
  */
 struct core {
@@ -64,6 +66,8 @@ struct core {
 	int			 closing;
 	int			 oneshot;	/* as set by core_start */
 	struct core_listing	*listing;	/* waits for the connection */
+	core_done_cb		*rot_cb;	/* core_keys_rotate */
+	void			*rot_arg;
 
 	core_done_cb		*reg_cb;
 	void			*reg_arg;
@@ -108,6 +112,7 @@ core_on_ready(void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.type = CORE_EV_CONNECTED;
 	event_emit(c->ev, &ev);
+	(void)retire_run(c->st);	/* long-running ones too; before uploads */
 	inbox_ready(c->in);
 	link_kick(c->link);
 	leave_kick(c->leave);
@@ -150,6 +155,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 		trust_fail_all(c->trust, err);
 		link_fail_all(c->link, err);
 		leave_fail_all(c->leave, err);
+		prekeys_fail(c->pk, err);
 		core_devices_drop(c);
 	}
 	memset(&ev, 0, sizeof ev);
@@ -259,6 +265,7 @@ core_open_net(struct core **corep, uv_loop_t *loop, const char *home,
 		return (-1);
 	}
 	core_wire(c, server, nt);
+	(void)retire_run(c->st);	/* a failure is logged; next time */
 	uv_idle_init(loop, &c->closer);
 	c->closer.data = c;
 	if (outbox_load(c->ob, err) != 0) {
@@ -331,6 +338,7 @@ core_close(struct core *c)
 	link_fail_all(c->link, &err);
 	leave_fail_all(c->leave, &err);
 	link_free(c->link);
+	prekeys_fail(c->pk, &err);
 	core_devices_drop(c);
 	uv_close((uv_handle_t *)&c->closer, core_free_cb);
 }
@@ -723,4 +731,52 @@ core_devices_drop(struct core *c)
 	c->listing = NULL;
 	if (l != NULL)
 		core_devices_looked_up(l, NULL);
+}
+
+/* prekeys_rotated_cb: the new signed prekey is on the server (or not). */
+static void
+core_rotated(void *arg, const struct core_error *err, uint32_t spk_id)
+{
+	struct core	*c = arg;
+	core_done_cb	*cb = c->rot_cb;
+
+	(void)spk_id;		/* core_keys_spk_id has it */
+	c->rot_cb = NULL;
+	if (cb != NULL)
+		cb(c, err, c->rot_arg);
+}
+
+void
+core_keys_rotate(struct core *c, core_done_cb *done, void *arg)
+{
+	struct keys_identity	id;
+	struct core_error	err;
+	int			rc = -1;
+
+	if (core_need_account(c, &err) != 0)
+		;
+	else if (account_identity(c->acct, &id) != 0)
+		err_set(&err, CORE_ERR_CORRUPT, "cannot read this device's "
+		    "identity key from the profile");
+	else {
+		rc = prekeys_rotate(c->pk, &id, core_rotated, c, &err);
+		keys_identity_wipe(&id);
+	}
+	if (rc != 0) {
+		err_later(c->loop, c, &err, (struct err_cb){ .done = done },
+		    arg);
+		return;
+	}
+	c->rot_cb = done;
+	c->rot_arg = arg;
+	if (conn_ready(c->cn))
+		prekeys_topup(c->pk, c->cn, PREKEYS_TARGET, NULL, NULL, NULL);
+	else
+		conn_need(c->cn);	/* the upload at sign-in carries it */
+}
+
+uint32_t
+core_keys_spk_id(struct core *c)
+{
+	return (prekeys_spk_id(c->pk));
 }

@@ -263,6 +263,16 @@ void		 core_devices_remove(struct core *, uint32_t device,
 void		 core_devices_list(struct core *, core_devices_cb *done,
 		    void *arg);
 
+/*
+ * Rotate this device's signed prekey now (it also rotates weekly): a new
+ * one becomes current at once, for new sessions; the old private key
+ * stays for messages already on their way and is wiped 30 days later.
+ * done is called once the server has it (connecting one-shot if not
+ * started).  core_keys_spk_id is the current signed prekey's id.
+ */
+void		 core_keys_rotate(struct core *, core_done_cb *done, void *arg);
+uint32_t	 core_keys_spk_id(struct core *);
+
 /* Number of messages still in the outbox (not yet stored by the server). */
 int		 core_outbox_count(struct core *);
 

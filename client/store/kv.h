@@ -17,6 +17,9 @@ struct store;
 #define KV_REGISTERED	7	/* unused; reserved */
 #define KV_OPK_UPLOADED	8	/* highest one-time prekey id the server took, u32 */
 #define KV_SPK_TS	9	/* when the current signed prekey was made, u64 ms */
+#define KV_SPK_UPLOADED	10	/* signed prekey id the server took, u32 */
+#define KV_OPK_FLOOR	11	/* one-time prekeys below this id are retired, u32 */
+#define KV_OPK_FLOOR_SENT 12	/* the floor the server took, u32 */
 
 /* A u32 value (stored big-endian).  0, or -1 if missing or not 4 bytes. */
 int	 kv_get_u32(struct store *, int key, uint32_t *)

@@ -28,6 +28,8 @@ static const char *const schema_migrations[] = {
     /* 2: signed device lists, of contacts and of our own account. */
     "CREATE TABLE lists(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
     " v BLOB NOT NULL);",
+    /* 3: when each prekey was made (ms; NULL: before this version). */
+    "ALTER TABLE prekeys ADD COLUMN made INTEGER;",
 };
 #define SCHEMA_VERSION	(int)(sizeof schema_migrations / \
     sizeof schema_migrations[0])

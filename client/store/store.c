@@ -19,6 +19,7 @@
 #include "client/store/store.h"
 #include "shared/crypto/sealed.h"
 #include "shared/util/log.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
 #define STORE_SEEN_KEEP	20000
@@ -712,13 +713,14 @@ store_prekey_put(struct store *st, int kind, uint32_t id, const uint8_t *sk,
 	sqlite3_stmt	*s;
 	int64_t		 rowid = store_prekey_rowid(kind, id);
 
-	s = store_prep(st,
-	    "INSERT OR REPLACE INTO prekeys(id, kind, v) VALUES (?, ?, ?)");
+	s = store_prep(st, "INSERT OR REPLACE INTO prekeys(id, kind, made, v) "
+	    "VALUES (?, ?, ?, ?)");
 	if (s == NULL)
 		return (-1);
 	sqlite3_bind_int64(s, 1, rowid);
 	sqlite3_bind_int(s, 2, kind);
-	if (store_bind_sealed(st, s, 3, "prekeys", rowid, sk, len) != 0) {
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	if (store_bind_sealed(st, s, 4, "prekeys", rowid, sk, len) != 0) {
 		sqlite3_finalize(s);
 		return (-1);
 	}

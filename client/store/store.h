@@ -113,7 +113,11 @@ int		 store_session_del(struct store *, const char *name, uint32_t device);
 int		 store_session_devices(struct store *, const char *name,
 		    uint32_t *devices, int max);
 
-/* Prekey private keys (kind STORE_SPK / STORE_OPK).  get: 0, 1, -1. */
+/*
+ * Prekey private keys (kind STORE_SPK / STORE_OPK), row id kind << 32 | id;
+ * put stamps the row's "made" column with time_now_ms() (in the clear,
+ * like the row count: retire.c wipes keys by age).  get: 0, 1, -1.
+ */
 int		 store_prekey_put(struct store *, int kind, uint32_t id,
 		    const uint8_t *, size_t) __attribute__((warn_unused_result));
 int		 store_prekey_get(struct store *, int kind, uint32_t id,

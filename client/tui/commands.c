@@ -18,6 +18,7 @@ static void	commands_fingerprint(struct tui *, const char *);
 static void	commands_verify(struct tui *, const char *);
 static void	commands_accept(struct tui *, const char *);
 static void	commands_devices(struct tui *, const char *);
+static void	commands_keys(struct tui *, const char *);
 static void	commands_help(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
 
@@ -38,6 +39,8 @@ const struct commands_entry commands_table[] = {
 	    "devices; on the primary, add the device showing CODE, or remove "
 	    "device N; this device's own N leaves the account", 0, 0,
 	    commands_devices },
+	{ "keys", "[rotate]", "show this device's signed prekey, or make a "
+	    "new one now", 0, 0, commands_keys },
 	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },
@@ -300,6 +303,31 @@ commands_devices(struct tui *t, const char *arg)
 		    commands_devices_removed, t);
 	else
 		tui_notice(t, 1, "usage: /devices [approve CODE | remove N]");
+}
+
+static void
+commands_keys_rotated(struct core *core, const struct core_error *err,
+    void *arg)
+{
+	struct tui	*t = arg;
+
+	if (err != NULL)
+		tui_notice(t, 1, "%s", err->msg);
+	else
+		tui_notice(t, 0, "new signed prekey %u is on the server; the old "
+		    "one is wiped in 30 days", core_keys_spk_id(core));
+}
+
+static void
+commands_keys(struct tui *t, const char *arg)
+{
+	if (*arg == '\0')
+		tui_notice(t, 0, "signed prekey %u (a new one weekly; /keys "
+		    "rotate for one now)", core_keys_spk_id(t->core));
+	else if (strcmp(arg, "rotate") == 0)
+		core_keys_rotate(t->core, commands_keys_rotated, t);
+	else
+		tui_notice(t, 1, "usage: /keys [rotate]");
 }
 
 static void

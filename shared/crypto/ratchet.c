@@ -40,6 +40,8 @@ struct ratchet {
 };
 
 static const char info_rk[] = "natter v1 ratchet";
+/* What this thread's ratchets did (ratchet_work_get). */
+static _Thread_local struct ratchet_work	ratchet_done;
 static const char info_mk[] = "natter v1 message keys";
 
 struct ratchet *
@@ -93,6 +95,7 @@ kdf_rk(uint8_t rk_out[32], uint8_t ck[32], const uint8_t rk[32],
 	uint8_t	dh[32], out[64];
 	int	rc;
 
+	ratchet_done.dh++;
 	if (keys_dh(dh, sk, pk) != 0)
 		return (-1);
 	rc = hkdf_sha256(out, 64, rk, 32, dh, 32, (const uint8_t *)info_rk,
@@ -113,6 +116,7 @@ chain_step(uint8_t seed[32], uint8_t ck[32])
 	static const uint8_t		one = 1, two = 2;
 	crypto_auth_hmacsha256_state	key, st;
 
+	ratchet_done.steps++;
 	crypto_auth_hmacsha256_init(&key, ck, 32);
 	st = key;
 	crypto_auth_hmacsha256_update(&st, &one, 1);
@@ -301,16 +305,29 @@ skip_advance(struct ratchet *r, struct pending *p, uint8_t ck[32],
 	}
 }
 
+/* Take dh DH and steps chain steps from b; -1 (nothing taken) if short. */
+static int
+budget_take(struct ratchet_work *b, uint32_t dh, uint32_t steps)
+{
+	if (dh > b->dh || steps > b->steps)
+		return (-1);
+	b->dh -= dh;
+	b->steps -= steps;
+	return (0);
+}
+
 static int
 new_ratchet(struct ratchet *r, struct pending *p, const uint8_t pub[32],
-    uint32_t pn, uint32_t n, uint8_t seed[32], uint64_t now)
+    uint32_t pn, uint32_t n, uint8_t seed[32], uint64_t now,
+    struct ratchet_work *budget)
 {
 	uint8_t		rk1[32];
 	uint32_t	skips = 0;
 
 	if (r->nrc > 0 && pn > r->rc[0].n)
 		skips = pn - r->rc[0].n;
-	if (skips > RATCHET_MAX_SKIP || n > RATCHET_MAX_SKIP - skips)
+	if (skips > RATCHET_MAX_SKIP || n > RATCHET_MAX_SKIP - skips ||
+	    budget_take(budget, 1, skips + n + 1) != 0)
 		return (-1);
 	if (r->nrc > 0) {
 		memcpy(p->old_ck, r->rc[0].ck, 32);
@@ -328,10 +345,10 @@ new_ratchet(struct ratchet *r, struct pending *p, const uint8_t pub[32],
 	return (0);
 }
 
-/* Find the message key without changing r; fill p. */
+/* Find the message key without changing r, within budget; fill p. */
 static int
 find_key(struct ratchet *r, struct pending *p, const uint8_t *hdr,
-    uint8_t seed[32], uint64_t now)
+    uint8_t seed[32], uint64_t now, struct ratchet_work *budget)
 {
 	struct header		 h;
 	const uint8_t		*pub;
@@ -352,7 +369,8 @@ find_key(struct ratchet *r, struct pending *p, const uint8_t *hdr,
 		ch = &r->rc[i];
 		if (memcmp(ch->pub, pub, 32) != 0)
 			continue;
-		if (n < ch->n || n - ch->n > RATCHET_MAX_SKIP)
+		if (n < ch->n || n - ch->n > RATCHET_MAX_SKIP ||
+		    budget_take(budget, 0, n - ch->n + 1) != 0)
 			return (-1);
 		p->kind = 1;
 		p->chain = i;
@@ -361,7 +379,7 @@ find_key(struct ratchet *r, struct pending *p, const uint8_t *hdr,
 		chain_step(seed, p->ck);
 		return (0);
 	}
-	return (new_ratchet(r, p, pub, pn, n, seed, now));
+	return (new_ratchet(r, p, pub, pn, n, seed, now, budget));
 }
 
 static void
@@ -430,6 +448,15 @@ int
 ratchet_decrypt(struct ratchet *r, uint8_t *out, size_t *outlen,
     const uint8_t *c, size_t clen, uint64_t now)
 {
+	struct ratchet_work	budget = { 1, RATCHET_MAX_SKIP + 1 };
+
+	return (ratchet_decrypt_within(r, &budget, out, outlen, c, clen, now));
+}
+
+int
+ratchet_decrypt_within(struct ratchet *r, struct ratchet_work *budget,
+    uint8_t *out, size_t *outlen, const uint8_t *c, size_t clen, uint64_t now)
+{
 	struct pending	p;
 	uint8_t		seed[32], mk[80], tag[32];
 	size_t		mlen;
@@ -439,7 +466,7 @@ ratchet_decrypt(struct ratchet *r, uint8_t *out, size_t *outlen,
 		return (-1);
 	mlen = clen - RATCHET_OVERHEAD;
 	p.nscratch = 0;
-	if (find_key(r, &p, c, seed, now) != 0)
+	if (find_key(r, &p, c, seed, now, budget) != 0)
 		goto out;
 	message_keys(mk, seed);
 	mac(tag, r, mk, c, clen - RATCHET_TAG_BYTES);
@@ -476,6 +503,12 @@ ratchet_knows(const struct ratchet *r, const uint8_t *c, size_t clen)
 			return (1);
 	}
 	return (0);
+}
+
+void
+ratchet_work_get(struct ratchet_work *w)
+{
+	*w = ratchet_done;
 }
 
 size_t

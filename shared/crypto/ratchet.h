@@ -39,6 +39,16 @@ void	ratchet_init_alice(struct ratchet *, const struct x3dh_result *);
 void	ratchet_init_bob(struct ratchet *, const struct x3dh_result *,
 	    const uint8_t alice_pub[32]);
 
+/*
+ * Work: X25519 operations of DH ratchet steps, and symmetric chain steps
+ * (one per message key derived).  Decrypting is bounded by a budget of
+ * both, checked before any of it is done.
+ */
+struct ratchet_work {
+	uint32_t	dh;
+	uint32_t	steps;
+};
+
 /* out must hold mlen + RATCHET_OVERHEAD bytes. */
 int	ratchet_encrypt(struct ratchet *, uint8_t *out, const uint8_t *m,
 	    size_t mlen) __attribute__((warn_unused_result));
@@ -50,6 +60,21 @@ int	ratchet_encrypt(struct ratchet *, uint8_t *out, const uint8_t *m,
 int	ratchet_decrypt(struct ratchet *, uint8_t *out, size_t *outlen,
 	    const uint8_t *c, size_t clen, uint64_t now_ms)
 	    __attribute__((warn_unused_result));
+/*
+ * ratchet_decrypt within *budget: -1 without doing any work if finding
+ * c's key would take more DH or chain steps than *budget holds; else the
+ * work it takes is deducted from *budget, whether or not the tag then
+ * verifies.  ratchet_decrypt's budget is what one message can need: one
+ * DH step and RATCHET_MAX_SKIP + 1 chain steps.
+ */
+int	ratchet_decrypt_within(struct ratchet *, struct ratchet_work *budget,
+	    uint8_t *out, size_t *outlen, const uint8_t *c, size_t clen,
+	    uint64_t now_ms) __attribute__((warn_unused_result));
+/*
+ * The work this thread's ratchets did so far, encrypting and decrypting
+ * (for tests and benchmarks: take the difference of two readings).
+ */
+void	ratchet_work_get(struct ratchet_work *);
 
 /* Number of stored skipped keys (tests, metrics). */
 size_t	ratchet_skipped_count(const struct ratchet *);

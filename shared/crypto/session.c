@@ -182,17 +182,19 @@ session_encrypt(struct session_record *rec, int *type, uint8_t **out,
 	return (0);
 }
 
-/* Decrypt with state i; on success it becomes active. */
+/* Decrypt with state i within budget; on success it becomes active. */
 static int
-try_state(struct session_record *rec, int i, const uint8_t *c, size_t clen,
-    uint64_t now, uint8_t **out, size_t *outlen)
+try_state(struct session_record *rec, int i, struct ratchet_work *budget,
+    const uint8_t *c, size_t clen, uint64_t now, uint8_t **out,
+    size_t *outlen)
 {
 	uint8_t	*b;
 
 	if (clen < RATCHET_OVERHEAD)
 		return (-1);
 	b = xmalloc(clen - RATCHET_OVERHEAD + 1);
-	if (ratchet_decrypt(rec->s[i].r, b, outlen, c, clen, now) != 0) {
+	if (ratchet_decrypt_within(rec->s[i].r, budget, b, outlen, c, clen,
+	    now) != 0) {
 		free(b);
 		return (-1);
 	}
@@ -254,6 +256,7 @@ decrypt_prekey(struct session_record *rec, const struct keys_identity *ours,
     size_t clen, uint64_t now, uint8_t **out, size_t *outlen,
     struct session_prekey_info *info)
 {
+	struct ratchet_work	 budget = { SESSION_MAX_DH, SESSION_MAX_STEPS };
 	struct session_state	st;
 	struct prekey		ph;
 	const uint8_t		*in = c + SESSION_PREKEY_HDR;
@@ -268,7 +271,8 @@ decrypt_prekey(struct session_record *rec, const struct keys_identity *ours,
 	for (i = 0; i < rec->n; i++)	/* a session from this EK exists */
 		if (rec->s[i].responder &&
 		    sodium_memcmp(rec->s[i].base, ph.ek, 32) == 0) {
-			if (try_state(rec, i, in, inlen, now, out, outlen) != 0)
+			if (try_state(rec, i, &budget, in, inlen, now, out,
+			    outlen) != 0)
 				return (-1);
 			fill_info(info, &ph, 0);
 			return (0);
@@ -276,7 +280,8 @@ decrypt_prekey(struct session_record *rec, const struct keys_identity *ours,
 	if (respond(&st, ours, our_device, cb, arg, &ph, in) != 0)
 		return (-1);
 	b = xmalloc(inlen - RATCHET_OVERHEAD + 1);
-	if (ratchet_decrypt(st.r, b, outlen, in, inlen, now) != 0) {
+	if (ratchet_decrypt_within(st.r, &budget, b, outlen, in, inlen,
+	    now) != 0) {
 		free(b);
 		ratchet_free(st.r);
 		return (-1);
@@ -293,7 +298,8 @@ session_decrypt(struct session_record *rec, const struct keys_identity *ours,
     const uint8_t *c, size_t clen, uint64_t now, uint8_t **out,
     size_t *outlen, struct session_prekey_info *info)
 {
-	int	i;
+	struct ratchet_work	budget = { SESSION_MAX_DH, SESSION_MAX_STEPS };
+	int			i, known = 0;
 
 	if (info != NULL)
 		memset(info, 0, sizeof *info);
@@ -303,19 +309,23 @@ session_decrypt(struct session_record *rec, const struct keys_identity *ours,
 	if (type != SESSION_MSG_RATCHET)
 		return (-1);
 	/*
-	 * The states that know the header's ratchet key first: no DH, one
-	 * chain walk.  A new key costs a DH step and up to two walks of
-	 * RATCHET_MAX_SKIP: only the newest SESSION_NEW_KEY_TRIES states try
-	 * it (the peer answers on the session we sent on, the active one),
-	 * so a forged message costs a bounded amount of work.
+	 * A ratchet key is one state's alone: the states that know the
+	 * header's key (no DH, one chain walk) are the only ones that can
+	 * decrypt it.  A key none knows costs each state that tries it a DH
+	 * step and a chain walk: the active state tries first (the peer
+	 * answers on the session we sent on), then the archived ones while
+	 * the budget lasts, so a forged message costs a bounded amount of
+	 * work however many states the record keeps.
 	 */
-	for (i = 0; i < rec->n; i++)
-		if (ratchet_knows(rec->s[i].r, c, clen) &&
-		    try_state(rec, i, c, clen, now, out, outlen) == 0)
+	for (i = 0; i < rec->n; i++) {
+		if (!ratchet_knows(rec->s[i].r, c, clen))
+			continue;
+		known = 1;
+		if (try_state(rec, i, &budget, c, clen, now, out, outlen) == 0)
 			return (0);
-	for (i = 0; i < rec->n && i < SESSION_NEW_KEY_TRIES; i++)
-		if (!ratchet_knows(rec->s[i].r, c, clen) &&
-		    try_state(rec, i, c, clen, now, out, outlen) == 0)
+	}
+	for (i = 0; !known && i < rec->n && budget.dh > 0; i++)
+		if (try_state(rec, i, &budget, c, clen, now, out, outlen) == 0)
 			return (0);
 	return (-1);
 }

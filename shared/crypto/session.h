@@ -7,8 +7,17 @@
 #include <stdint.h>
 
 #include "shared/crypto/keys.h"
+#include "shared/crypto/ratchet.h"
 
-#define SESSION_NEW_KEY_TRIES	3	/* states that try a new ratchet key */
+/*
+ * Work one incoming message may cost (ratchet.h's struct ratchet_work),
+ * whatever it claims: DH ratchet steps (so at most this many states try
+ * a ratchet key none of them knows) and chain steps (twice the longest
+ * jump a message may make).  A prekey message that starts a session
+ * costs its X3DH on top.
+ */
+#define SESSION_MAX_DH		3
+#define SESSION_MAX_STEPS	(2 * (RATCHET_MAX_SKIP + 1))
 #define SESSION_MSG_RATCHET	1	/* Envelope.type */
 #define SESSION_MSG_PREKEY	2
 #define SESSION_MAX_ARCHIVED	40
@@ -62,9 +71,10 @@ int	session_encrypt(struct session_record *, int *type, uint8_t **out,
 	    __attribute__((warn_unused_result));
 
 /*
- * Decrypt a type 1 or 2 message (*out xmalloc'd). Tries the active then
- * the archived sessions; the one that decrypts becomes active. info may
- * be NULL. -1 on failure, the record unchanged.
+ * Decrypt a type 1 or 2 message (*out xmalloc'd). Tries the states that
+ * know the message's ratchet key, else the active then the archived ones,
+ * within SESSION_MAX_DH and SESSION_MAX_STEPS; the one that decrypts
+ * becomes active. info may be NULL. -1 on failure, the record unchanged.
  */
 int	session_decrypt(struct session_record *,
 	    const struct keys_identity *ours, uint32_t our_device,

@@ -1,9 +1,12 @@
-/* timeutil: wall and monotonic clocks in milliseconds, duration parsing. */
+/* timeutil: wall and monotonic clocks in milliseconds (the wall clock shiftable for tests), duration parsing. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "shared/util/timeutil.h"
+
+/* The one place the wall clock is shifted (time_set_offset_ms). */
+static int64_t	time_offset_ms;
 
 int64_t
 time_now_ms(void)
@@ -11,7 +14,14 @@ time_now_ms(void)
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+	    time_offset_ms);
+}
+
+void
+time_set_offset_ms(int64_t ms)
+{
+	time_offset_ms = ms;
 }
 
 uint64_t

@@ -126,6 +126,8 @@ static const struct bc_workload bc_workloads[] = {
 	  bc_ratchet_fini },
 	{ "x3dh_per_s", 1, bc_x3dh_init, bc_x3dh_run, bc_x3dh_fini },
 	{ "x3dh_cold_per_s", 1, bc_x3dh_init, bc_x3dh_cold_run, bc_x3dh_fini },
+	{ "forged_msgs_per_s", 1, bc_forged_init, bc_forged_run,
+	  bc_forged_fini },
 	{ "sender_key_msgs_per_s", 1, bc_senderkey_init, bc_senderkey_run,
 	  bc_senderkey_fini },
 	{ "seal_mb_per_s", BC_ROWBYTES / 1e6, bc_seal_init, bc_seal_run,

@@ -22,5 +22,9 @@ void	*bc_x3dh_init(void);
 int	 bc_x3dh_run(void *, uint64_t);
 int	 bc_x3dh_cold_run(void *, uint64_t);
 void	 bc_x3dh_fini(void *);
+/* Forged ratchet messages against 41 stored states (the review's case). */
+void	*bc_forged_init(void);
+int	 bc_forged_run(void *, uint64_t);
+void	 bc_forged_fini(void *);
 
 #endif

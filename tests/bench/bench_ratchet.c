@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "shared/crypto/keys.h"
+#include "shared/crypto/ratchet.h"
 #include "shared/crypto/session.h"
 #include "tests/bench/bench_crypto.h"
 
@@ -226,4 +227,73 @@ void
 bc_x3dh_fini(void *arg)
 {
 	bc_ratchet_fini(arg);
+}
+
+/*
+ * The security review's reproduction: B keeps 41 session states with A
+ * (the active one and SESSION_MAX_ARCHIVED archived), and gets a forged
+ * ratchet message under a ratchet key no state knows, asking for the
+ * longest chain walk there is (n = RATCHET_MAX_SKIP).  Each must fail and
+ * leave the record as it was; the rate says what one costs B.
+ */
+struct br_forged {
+	struct br_pair	*bp;
+	uint8_t		 c[BR_MSGBYTES + RATCHET_OVERHEAD];
+};
+
+void *
+bc_forged_init(void)
+{
+	struct br_forged	*f = calloc(1, sizeof *f);
+	struct keys_bundle	 b;
+	int			 i;
+
+	if (f == NULL)
+		abort();
+	f->bp = br_pair_new();
+	for (i = 1; i <= SESSION_MAX_ARCHIVED; i++) {
+		keys_bundle_make(&b, f->bp->b.dev, &f->bp->b.id, &f->bp->b.spk,
+		    &f->bp->b.opk[i % BR_OPKS]);
+		if (session_initiate(f->bp->a.rec, &f->bp->a.id, f->bp->a.dev,
+		    &b) != 0 || br_send(&f->bp->a, &f->bp->b, f->bp->m,
+		    sizeof f->bp->m) != 0)
+			abort();
+	}
+	randombytes_buf(f->c, sizeof f->c);
+	f->c[0] = RATCHET_VERSION;
+	memset(f->c + 33, 0, 4);			/* previous chain 0 */
+	f->c[37] = (RATCHET_MAX_SKIP >> 24) & 0xff;	/* message number */
+	f->c[38] = (RATCHET_MAX_SKIP >> 16) & 0xff;
+	f->c[39] = (RATCHET_MAX_SKIP >> 8) & 0xff;
+	f->c[40] = RATCHET_MAX_SKIP & 0xff;
+	return (f);
+}
+
+int
+bc_forged_run(void *arg, uint64_t n)
+{
+	struct br_forged	*f = arg;
+	struct br_dev		*b = &f->bp->b;
+	uint8_t			*p;
+	size_t			 plen;
+	uint64_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (session_decrypt(b->rec, &b->id, b->dev, br_lookup, b,
+		    SESSION_MSG_RATCHET, f->c, sizeof f->c, BR_NOW, &p, &plen,
+		    NULL) == 0) {
+			free(p);
+			return (-1);	/* a forgery decrypted */
+		}
+	}
+	return (0);
+}
+
+void
+bc_forged_fini(void *arg)
+{
+	struct br_forged	*f = arg;
+
+	bc_ratchet_fini(f->bp);
+	free(f);
 }

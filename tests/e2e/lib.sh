@@ -22,6 +22,10 @@
 #   nat USER ARGS...       natter --home $ROOT/USER --server $URL ARGS
 #                          with NATTER_PASSPHRASE=$(passphrase USER), stdin
 #                          /dev/null, bounded by $NAT_TIMEOUT seconds
+#   nat_after DAYS USER ARGS... nat with natter's clock DAYS days ahead
+#                          (NATTER_TEST_CLOCK_OFFSET_MS; natterd's is real)
+#   server_query SQL       stop natterd, run SQL on its database (output in
+#                          $ROOT/.sql), restart it; not inside $(...)
 #   nat_bg USER OUT ARGS... the same in the background, stdout to OUT,
 #                          stderr to OUT.err; sets BG_PID; killed at exit
 #   bg_track PID           have the cleanup kill PID (and its group)
@@ -318,6 +322,22 @@ nat()
 	NATTER_PASSPHRASE=$(passphrase "$nat_user") timeout -k 5 "$NAT_TIMEOUT" \
 	    "$NATTER_BIN" --home "$ROOT/$nat_user" --server "$URL" "$@" \
 	    </dev/null
+}
+
+nat_after()
+{
+	na_days=$1
+	shift
+	NATTER_TEST_CLOCK_OFFSET_MS=$((na_days * 86400000)) nat "$@"
+}
+
+server_query()
+{
+	command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
+	stop_server || fail "natterd exit status $? on SIGTERM"
+	sqlite3 -separator ' ' "$DATA/natterd.db" "$1" >"$ROOT/.sql" ||
+	    fail "sqlite3: $1"
+	restart_server
 }
 
 bg_track()

@@ -1,5 +1,6 @@
 /* test_session: prekey messages, OPK reporting, Sesame convergence under
- * simultaneous initiation, replay, malformed input, record round trip. */
+ * simultaneous initiation, replay, malformed input, record round trip,
+ * the work bound on forged messages. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,128 @@ START_TEST(test_random_input)
 }
 END_TEST
 
+/* The work a failed decrypt of c took; the record must not change. */
+static struct ratchet_work
+forged_work(struct dev *to, int type, const uint8_t *c, size_t len)
+{
+	struct ratchet_work	 w0, w1;
+	uint8_t			*s0, *s1, *pt;
+	size_t			 l0, l1, plen;
+
+	session_record_serialise(to->rec, &s0, &l0);
+	ratchet_work_get(&w0);
+	ck_assert_int_eq(session_decrypt(to->rec, &to->id, to->dev, lookup, to,
+	    type, c, len, NOW, &pt, &plen, NULL), -1);
+	ratchet_work_get(&w1);
+	session_record_serialise(to->rec, &s1, &l1);
+	ck_assert_uint_eq(l1, l0);
+	ck_assert_mem_eq(s1, s0, l0);
+	free(s0);
+	free(s1);
+	w1.dh -= w0.dh;
+	w1.steps -= w0.steps;
+	return (w1);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * The review's reproduction: B keeps 41 states with A, and a forged
+ * message asks for the most work one can (a ratchet key no state knows,
+ * the longest jump).  It cost 41 DH steps and 41,041 chain steps (71 ms);
+ * now at most SESSION_MAX_DH and SESSION_MAX_STEPS.  A forgery under a
+ * key one state knows costs that state's chain walk and no DH.
+ */
+START_TEST(test_forged_work)
+{
+	struct ratchet_work	work;
+	struct wire		w;
+	uint8_t			c[100 + RATCHET_OVERHEAD];
+	uint32_t		n;
+	int			i;
+
+	for (i = 0; i <= SESSION_MAX_ARCHIVED; i++) {
+		initiate(&A, &B, 0);
+		w = enc(&A, "hello");
+		ck_assert_int_eq(dec(&B, w, "hello", NULL), 0);
+		free(w.c);
+	}
+	exchange(&B, &A, 1);
+	randombytes_buf(c, sizeof c);
+	c[0] = RATCHET_VERSION;
+	put32(c + 33, 0);
+	put32(c + 37, RATCHET_MAX_SKIP);
+	work = forged_work(&B, SESSION_MSG_RATCHET, c, sizeof c);
+	ck_assert_uint_ge(work.dh, 1);
+	ck_assert_uint_le(work.dh, SESSION_MAX_DH);
+	ck_assert_uint_le(work.steps, SESSION_MAX_STEPS);
+	ck_assert_uint_ge(work.steps, RATCHET_MAX_SKIP + 1);
+
+	/* A's ratchet key, known to B's active state, and the longest jump. */
+	w = enc(&A, "real");
+	ck_assert_int_eq(w.type, SESSION_MSG_RATCHET);
+	memcpy(c, w.c, RATCHET_HEADER_BYTES);
+	n = (uint32_t)c[37] << 24 | (uint32_t)c[38] << 16 |
+	    (uint32_t)c[39] << 8 | c[40];
+	put32(c + 37, n + RATCHET_MAX_SKIP);
+	work = forged_work(&B, SESSION_MSG_RATCHET, c, sizeof c);
+	ck_assert_uint_eq(work.dh, 0);
+	ck_assert_uint_eq(work.steps, RATCHET_MAX_SKIP + 1);
+	/* One past the longest jump costs nothing. */
+	put32(c + 37, n + RATCHET_MAX_SKIP + 1);
+	work = forged_work(&B, SESSION_MSG_RATCHET, c, sizeof c);
+	ck_assert_uint_eq(work.dh + work.steps, 0);
+	ck_assert_int_eq(dec(&B, w, "real", NULL), 0);
+	free(w.c);
+	exchange(&A, &B, 2);
+}
+END_TEST
+
+/*
+ * A new ratchet key on an archived state (the peer answers on a session
+ * we have since replaced) still decrypts within the budget, after a jump.
+ */
+START_TEST(test_archived_new_key)
+{
+	struct session_record	*old;
+	struct wire		 w;
+	uint8_t			*s;
+	size_t			 len;
+	int			 i;
+
+	initiate(&A, &B, 1);
+	exchange(&A, &B, 1);
+	session_record_serialise(A.rec, &s, &len);
+	old = session_record_parse(s, len);
+	ck_assert_ptr_nonnull(old);
+	free(s);
+	for (i = 0; i < SESSION_MAX_DH - 1; i++) {
+		initiate(&A, &B, 0);
+		w = enc(&A, "newer");
+		ck_assert_int_eq(dec(&B, w, "newer", NULL), 0);
+		free(w.c);
+	}
+	session_record_free(A.rec);
+	A.rec = old;
+	for (i = 0; i < 500; i++) {	/* lost on the way */
+		w = enc(&A, "skipped");
+		free(w.c);
+	}
+	w = enc(&A, "on the old session");
+	ck_assert_int_eq(w.type, SESSION_MSG_RATCHET);
+	ck_assert_int_eq(dec(&B, w, "on the old session", NULL), 0);
+	free(w.c);
+	exchange(&B, &A, 2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -319,6 +442,8 @@ main(void)
 	tcase_add_loop_test(tc, test_simultaneous, 0, 4);
 	tcase_add_test(tc, test_malformed_and_record);
 	tcase_add_test(tc, test_random_input);
+	tcase_add_test(tc, test_forged_work);
+	tcase_add_test(tc, test_archived_new_key);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -428,6 +428,39 @@ START_TEST(test_prekeys_once)
 }
 END_TEST
 
+/* A device's floor drops its lower one-time prekeys, its own only. */
+START_TEST(test_prekeys_floor)
+{
+	struct prekeys_onetime	opk[4];
+	struct prekeys_bundle	b;
+	uint8_t			ik[32];
+	uint32_t		count;
+	int64_t			a;
+	int			i;
+
+	memset(ik, 1, sizeof ik);
+	ck_assert_int_eq(accounts_create(db, "bob", ik, &a), 0);
+	for (i = 0; i < 4; i++) {
+		opk[i].id = (uint32_t)(10 + i);
+		memset(opk[i].key, 0x40 + i, 32);
+	}
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 1, opk, 4), 0);
+	ck_assert_int_eq(prekeys_add_onetime(db, a, 2, opk, 4), 0);
+	ck_assert_int_eq(prekeys_drop_below(db, a, 1, 12), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, 2);
+	ck_assert_int_eq(prekeys_count(db, a, 2, &count), 0);
+	ck_assert_uint_eq(count, 4);
+	ck_assert_int_eq(prekeys_bundle(db, a, 1, 1, &b), 0);
+	ck_assert_int_eq(b.has_onetime, 1);
+	ck_assert_uint_eq(b.opk.id, 12);
+	ck_assert_int_eq(prekeys_drop_below(db, a, 1, 1000), 0);
+	ck_assert_int_eq(prekeys_count(db, a, 1, &count), 0);
+	ck_assert_uint_eq(count, 0);
+}
+END_TEST
+
 START_TEST(test_prekeys_bound)
 {
 	struct prekeys_onetime	*opk;
@@ -573,6 +606,7 @@ main(void)
 	tcase_add_test(tc, test_forget);
 	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_prekeys_once);
+	tcase_add_test(tc, test_prekeys_floor);
 	tcase_add_test(tc, test_prekeys_bound);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_roster);

@@ -24,6 +24,7 @@ keys_define(void)
 	define_key("\033[201~", KEYS_PASTE_END);
 	define_key("\033[I", KEYS_FOCUS_IN);
 	define_key("\033[O", KEYS_FOCUS_OUT);
+	define_key("\033[1;3F", KEYS_ALT_END);
 }
 
 /* Insert the character wc (UTF-8 encoded) into the input. */
@@ -86,6 +87,8 @@ keys_alt(struct tui *t, int code, wint_t wc)
 			view_cycle(t, -1);
 		else if (wc == KEY_DOWN)
 			view_cycle(t, 1);
+		else if (wc == KEY_END)
+			view_bottom(t);
 		return;
 	}
 	if (wc == '\r' || wc == '\n') {
@@ -112,7 +115,14 @@ keys_code(struct tui *t, wint_t k)
 		edit_home(t->edit);
 		break;
 	case KEY_END:
-		edit_end(t->edit);
+		/* On an empty input line End goes to the newest message. */
+		if (edit_len(t->edit) == 0)
+			view_bottom(t);
+		else
+			edit_end(t->edit);
+		break;
+	case KEYS_ALT_END:
+		view_bottom(t);
 		break;
 	case KEY_UP:
 		edit_history_prev(t->edit);

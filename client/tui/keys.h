@@ -11,6 +11,7 @@ struct tui;
 #define KEYS_PASTE_END		(KEY_MAX + 4)
 #define KEYS_FOCUS_IN		(KEY_MAX + 5)	/* terminal focus reporting */
 #define KEYS_FOCUS_OUT		(KEY_MAX + 6)
+#define KEYS_ALT_END		(KEY_MAX + 7)
 
 /* Teach curses the sequences above (after initscr). */
 void	keys_define(void);

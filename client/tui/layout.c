@@ -15,7 +15,8 @@
 
 /* One display line of the message pane. */
 struct layout_line {
-	int	 msg;		/* index in t->msgs; -1 for a day separator */
+	int	 msg;		/* index in t->msgs; < 0: a separator */
+	int	 unread;	/* the separator is "new messages" */
 	int	 x;		/* column the text starts at */
 	int	 head;		/* first line: draw the prefix */
 	size_t	 off;		/* bytes of the body */
@@ -83,6 +84,7 @@ layout_push(struct layout_lines *l, int msg, int x, int head, size_t off,
 		l->v = xreallocarray(l->v, l->size, sizeof *l->v);
 	}
 	l->v[l->n].msg = msg;
+	l->v[l->n].unread = 0;
 	l->v[l->n].x = x;
 	l->v[l->n].head = head;
 	l->v[l->n].off = off;
@@ -157,8 +159,27 @@ layout_lines(struct tui *t, int pw, struct layout_lines *l)
 		if (i == 0 || !layout_same_day(t->msgs[i - 1].ts,
 		    t->msgs[i].ts))
 			layout_push(l, -1 - i, 0, 0, 0, 0);
+		if (t->msgs[i].seq != 0 && t->msgs[i].seq == t->unread_seq) {
+			layout_push(l, -1 - i, 0, 0, 0, 0);
+			l->v[l->n - 1].unread = 1;
+		}
 		layout_wrap_msg(t, i, pw, l);
 	}
+}
+
+/* A separator line: text centred in a rule of dashes. */
+static void
+layout_rule(struct grid *g, int y, int x0, int x1, const char *text, int st)
+{
+	int	x;
+
+	grid_fill(g, y, x0, x1, '-', st);
+	x = x0 + (x1 - x0 - width_str(text, strlen(text)) - 2) / 2;
+	if (x < x0)
+		x = x0;
+	x = grid_put(g, y, x, x1, " ", 1, st);
+	x = grid_put(g, y, x, x1, text, strlen(text), st);
+	grid_put(g, y, x, x1, " ", 1, st);
 }
 
 /* Draw display line ln at row y of the pane starting at column x0. */
@@ -171,16 +192,14 @@ layout_draw_line(struct grid *g, struct tui *t, const struct layout_line *ln,
 	size_t		 tlen;
 	int		 x, st, mi;
 
+	if (ln->msg < 0 && ln->unread) {
+		layout_rule(g, y, x0, x1, "new messages", LAYOUT_UNREAD);
+		return;
+	}
 	if (ln->msg < 0) {
 		m = &t->msgs[-1 - ln->msg];
 		layout_day(buf, sizeof buf, m->ts, t->wall);
-		grid_fill(g, y, x0, x1, '-', LAYOUT_DAY);
-		x = x0 + (x1 - x0 - width_str(buf, strlen(buf)) - 2) / 2;
-		if (x < x0)
-			x = x0;
-		x = grid_put(g, y, x, x1, " ", 1, LAYOUT_DAY);
-		x = grid_put(g, y, x, x1, buf, strlen(buf), LAYOUT_DAY);
-		grid_put(g, y, x, x1, " ", 1, LAYOUT_DAY);
+		layout_rule(g, y, x0, x1, buf, LAYOUT_DAY);
 		return;
 	}
 	mi = ln->msg;
@@ -267,12 +286,56 @@ layout_note_shown(struct tui *t, const struct layout_lines *l, int start,
 	}
 }
 
+/*
+ * Put the line the view was asked to show (a search hit, the first
+ * unread message's separator) at the top, unless it is in view already.
+ */
+static void
+layout_scroll_to(struct tui *t, const struct layout_lines *l, int rows)
+{
+	int	i;
+
+	if (t->mark_top) {
+		for (i = 0; i < l->n; i++) {
+			if (l->v[i].msg >= 0 && l->v[i].head &&
+			    t->msgs[l->v[i].msg].seq == t->mark_seq)
+				break;
+		}
+		if (i < l->n)
+			t->scroll = l->n - rows - i;
+		t->mark_top = 0;
+	}
+	if (t->unread_top) {
+		for (i = 0; i < l->n && !l->v[i].unread; i++)
+			;
+		if (i < l->n && i < l->n - rows - t->scroll)
+			t->scroll = l->n - rows - i;
+		t->unread_top = 0;
+	}
+}
+
+/* Scrolled back with news below: "N new messages", on the pane's last row. */
+static int
+layout_news(struct grid *g, struct tui *t, int y, int x0, int x1)
+{
+	char	buf[96];
+
+	if (t->scroll == 0 && t->anchor == 0)
+		t->newcount = 0;
+	if (t->newcount == 0)
+		return (0);
+	snprintf(buf, sizeof buf, "%d new message%s: End for the latest",
+	    t->newcount, t->newcount == 1 ? "" : "s");
+	layout_rule(g, y, x0, x1, buf, LAYOUT_UNREAD);
+	return (1);
+}
+
 /* The message pane: rows [y0, y1), columns [x0, x1). */
 static void
 layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 {
 	struct layout_lines	 l = { NULL, 0, 0 };
-	int			 rows = y1 - y0, start, i, maxs;
+	int			 rows, start, i, maxs;
 
 	if (t->open == NULL) {
 		static const char none[] = "No conversation: /open NAME, /help";
@@ -281,22 +344,16 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 		t->nlines = t->rows = 0;
 		return;
 	}
-	if (rows <= 0 || x1 <= x0)
+	if (y1 - y0 <= 0 || x1 <= x0)
 		return;
+	if (y1 - y0 > 1 && layout_news(g, t, y1 - 1, x0, x1))
+		y1--;
+	rows = y1 - y0;
 	layout_lines(t, x1 - x0, &l);
 	layout_keep_top(t, &l, rows);
 	t->scrolled = 0;
 	maxs = l.n > rows ? l.n - rows : 0;
-	if (t->mark_top) {
-		for (i = 0; i < l.n; i++) {
-			if (l.v[i].msg >= 0 && l.v[i].head &&
-			    t->msgs[l.v[i].msg].seq == t->mark_seq)
-				break;
-		}
-		if (i < l.n)
-			t->scroll = l.n - rows - i;
-		t->mark_top = 0;
-	}
+	layout_scroll_to(t, &l, rows);
 	if (t->scroll > maxs)
 		t->scroll = maxs;
 	if (t->scroll < 0)

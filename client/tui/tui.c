@@ -228,9 +228,11 @@ tui_event_message(struct tui *t, const struct core_event *ev)
 	const char	*peer = ev->outgoing ? ev->to : ev->from;
 
 	t->stale_convs = 1;
-	if (peer != NULL && t->open != NULL && strcmp(peer, t->open) == 0)
+	if (peer != NULL && t->open != NULL && strcmp(peer, t->open) == 0) {
 		t->stale_msgs = 1;
-	else if (!ev->outgoing && peer != NULL)
+		if (!ev->outgoing && (t->scroll > 0 || t->anchor > 0))
+			t->newcount++;
+	} else if (!ev->outgoing && peer != NULL)
 		tui_notify(t, peer);
 }
 

@@ -87,6 +87,9 @@ struct tui {
 	int			 scrolled;	/* scroll was set by a key */
 	int			 focused;	/* the terminal has the focus */
 	int			 live;		/* the backlog is drained */
+	int			 newcount;	/* arrived while scrolled back */
+	int64_t			 unread_seq;	/* first unread when opened */
+	int			 unread_top;	/* scroll its line into view */
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */
@@ -116,6 +119,8 @@ void	view_close(struct tui *);
 /* Switch to the conversation delta places down (up if < 0) the list. */
 void	view_cycle(struct tui *, int delta);
 void	view_jump(struct tui *, int index);
+/* Back to the newest message (leaving a window into the past). */
+void	view_bottom(struct tui *);
 void	view_free(struct tui *);
 const char *view_state_name(enum tui_state);
 

@@ -207,23 +207,69 @@ view_reload_msgs(struct tui *t)
 		tui_notice(t, 1, "cannot update the profile");
 }
 
+/* The unread count the list shows for peer. */
+static int
+view_unread(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++) {
+		if (strcmp(t->convs[i].peer, peer) == 0)
+			return (t->convs[i].unread);
+	}
+	return (0);
+}
+
+/* The seq of the first of the last n received messages loaded, or 0. */
+static int64_t
+view_first_unread(struct tui *t, int n)
+{
+	int	i;
+
+	for (i = t->nmsgs - 1; i >= 0 && n > 0; i--) {
+		if (!t->msgs[i].outgoing && t->msgs[i].seq > 0 && --n == 0)
+			return (t->msgs[i].seq);
+	}
+	return (0);
+}
+
 void
 view_open(struct tui *t, const char *peer)
 {
+	int	unread;
+
 	if (t->open != NULL && strcmp(t->open, peer) == 0)
 		return;
+	unread = view_unread(t, peer);
 	free(t->open);
 	t->open = xstrdup(peer);
 	t->want = TUI_PAGE;
 	t->anchor = 0;
 	t->scroll = 0;
 	t->mark_seq = 0;
+	t->newcount = 0;
 	t->banner[0] = '\0';
 	if (strcmp(core_trust_state(t->core, peer), "changed") == 0)
 		snprintf(t->banner, sizeof t->banner, "%s's key changed: "
 		    "/fingerprint, then /verify NUMBER or /accept", peer);
 	view_reload_msgs(t);
+	t->unread_seq = unread > 0 ? view_first_unread(t, unread) : 0;
+	t->unread_top = t->unread_seq != 0;
 	view_reload_convs(t);
+}
+
+void
+view_bottom(struct tui *t)
+{
+	t->scroll = 0;
+	t->scrolled = 1;
+	t->newcount = 0;
+	if (t->anchor > 0) {
+		t->anchor = 0;
+		t->want = TUI_PAGE;
+		t->stale_msgs = 1;
+	}
+	t->dirty = 1;
 }
 
 void
@@ -232,6 +278,8 @@ view_close(struct tui *t)
 	free(t->open);
 	t->open = NULL;
 	t->banner[0] = '\0';
+	t->unread_seq = 0;
+	t->newcount = 0;
 	view_free_msgs(t);
 	view_reload_convs(t);
 }

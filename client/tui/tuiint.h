@@ -42,6 +42,7 @@ struct tui_msg {
 /* One entry of the conversation list. */
 struct tui_conv {
 	char		*peer;
+	int		 pin;		/* place in the list, kept for good */
 	int64_t		 ts;
 	char		*preview;
 	int		 unread;
@@ -66,8 +67,10 @@ struct tui {
 	int64_t			 wall;		/* ms since the epoch */
 	int			 queued;
 
-	struct tui_conv		*convs;
+	struct tui_conv		*convs;		/* in the order of pins */
 	int			 nconvs;
+	char			**pins;		/* peers, first appearance first */
+	int			 npins;
 
 	char			*open;		/* the open conversation's peer */
 	struct tui_msg		*msgs;		/* oldest first */

@@ -134,6 +134,46 @@ view_queued_conv(struct core *core, const struct core_event *ev, void *arg)
 	view_add_conv(t, ev->to, ev->ts, ev->text, 1, 0);
 }
 
+/* The place of peer in the list, pinning it at the end if new. */
+static int
+view_pin(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->npins; i++) {
+		if (strcmp(t->pins[i], peer) == 0)
+			return (i);
+	}
+	t->pins = xreallocarray(t->pins, (size_t)t->npins + 1,
+	    sizeof *t->pins);
+	t->pins[t->npins] = xstrdup(peer);
+	return (t->npins++);
+}
+
+static int
+view_pin_cmp(const void *a, const void *b)
+{
+	const struct tui_conv	*x = a, *y = b;
+
+	return ((x->pin > y->pin) - (x->pin < y->pin));
+}
+
+/*
+ * Keep the list's order (and so Alt-1..9) stable: a conversation keeps the
+ * place where it first appeared; new ones, most recent first, go below.
+ */
+static void
+view_pin_convs(struct tui *t)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++)
+		t->convs[i].pin = view_pin(t, t->convs[i].peer);
+	if (t->nconvs > 1)
+		qsort(t->convs, (size_t)t->nconvs, sizeof *t->convs,
+		    view_pin_cmp);
+}
+
 void
 view_reload_convs(struct tui *t)
 {
@@ -152,6 +192,7 @@ view_reload_convs(struct tui *t)
 		if (i == t->nconvs)
 			view_add_conv(t, t->open, 0, "", 0, 0);
 	}
+	view_pin_convs(t);
 	t->stale_convs = 0;
 	t->dirty = 1;
 }
@@ -310,6 +351,13 @@ view_cycle(struct tui *t, int delta)
 void
 view_free(struct tui *t)
 {
+	int	i;
+
+	for (i = 0; i < t->npins; i++)
+		free(t->pins[i]);
+	free(t->pins);
+	t->pins = NULL;
+	t->npins = 0;
 	view_free_convs(t);
 	view_free_msgs(t);
 	free(t->open);

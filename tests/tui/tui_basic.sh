@@ -2,7 +2,8 @@
 # tui_basic: alice in the TUI opens a conversation with bob, sends, sees
 # the tick move to delivered and bob's reply appear; a message from carol
 # bumps carol's unread count; resize to 40x12 and back; switching
-# conversations with Alt-1, Ctrl-N/P, Alt-Up/Down; input history; /quit.
+# conversations with Alt-2 (numbers kept as the list reorders), Ctrl-N/P,
+# Alt-Up/Down; input history; /quit.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_basic
@@ -29,6 +30,9 @@ tui_wait 20 "bob's reply" 'bob: reply from bob'
 nat carol send alice "carol one" >/dev/null || fail "carol send"
 nat carol send alice "carol two" >/dev/null || fail "carol send 2"
 tui_wait 20 "carol's unread count" 'carol +2'
+# Numbers stay put: carol is newer, but bob was in the list first.
+tui_wait 10 "bob keeps number 1" '^1 bob '
+tui_wait 10 "carol comes second" '^2 carol +2'
 
 tui_resize 40 12
 tui_wait 10 "40x12 input line" '^bob>'
@@ -37,8 +41,8 @@ tui_resize 5 3
 tui_resize 1 1
 tui_resize 100 30
 tui_wait 10 "back to 100x30" 'bob: reply from bob'
-tui_keys M-1
-tui_wait 10 "carol opened with Alt-1" 'carol: carol two'
+tui_keys M-2
+tui_wait 10 "carol opened with Alt-2" 'carol: carol two'
 tui_wait 10 "carol read" '^ *[0-9] carol *│'
 tui_keys C-n
 tui_wait 10 "Ctrl-N opens bob" '^bob>'

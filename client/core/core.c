@@ -386,6 +386,15 @@ core_start(struct core *c, int flags, core_event_cb *cb, void *arg,
 	return (0);
 }
 
+int
+core_reconnect(struct core *c)
+{
+	if (c->oneshot || !conn_started(c->cn) || conn_ready(c->cn))
+		return (-1);
+	conn_start(c->cn);
+	return (0);
+}
+
 /* Something joined the outbox: connect (one-shot if not started) or kick. */
 static void
 core_outbox_go(struct core *c)

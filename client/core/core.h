@@ -203,6 +203,13 @@ int		 core_start(struct core *, int flags, core_event_cb *cb, void *arg,
 		    struct core_error *err) __attribute__((warn_unused_result));
 
 /*
+ * After core_start (not one-shot), while waiting to reconnect: try now
+ * instead of when the backoff ends.  0 if a connection is being made,
+ * -1 if there is nothing to do (connected, never started, one-shot).
+ */
+int		 core_reconnect(struct core *);
+
+/*
  * Send text to a user (or, later, "#group").  The message is written to
  * the durable outbox before anything goes out; sent is called once the
  * server has stored it (or on failure).  Starts the connection if

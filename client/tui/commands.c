@@ -19,6 +19,7 @@ static void	commands_verify(struct tui *, const char *);
 static void	commands_accept(struct tui *, const char *);
 static void	commands_devices(struct tui *, const char *);
 static void	commands_help(struct tui *, const char *);
+static void	commands_reconnect(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
 
 const struct commands_entry commands_table[] = {
@@ -37,6 +38,8 @@ const struct commands_entry commands_table[] = {
 	    "devices; on the primary, add the device showing CODE, or remove "
 	    "device N; this device's own N leaves the account", 0, 0,
 	    commands_devices },
+	{ "reconnect", "", "connect to the server now instead of waiting for"
+	    " the next try", 0, 0, commands_reconnect },
 	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },
@@ -294,6 +297,13 @@ commands_help(struct tui *t, const char *arg)
 		    e->args);
 	}
 	tui_notice(t, 0, "%s", buf);
+}
+
+static void
+commands_reconnect(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_reconnect(t);
 }
 
 static void

@@ -210,6 +210,9 @@ keys_control(struct tui *t, wint_t c)
 	case KEYS_CTRL('L'):
 		screen_redraw();
 		break;
+	case KEYS_CTRL('R'):
+		tui_reconnect(t);
+		break;
 	case KEYS_CTRL('N'):
 		view_cycle(t, 1);
 		break;

@@ -403,33 +403,71 @@ layout_list(struct grid *g, struct tui *t, int h, int lw)
 	}
 }
 
-static void
-layout_status(struct grid *g, struct tui *t, int y, int w)
+/*
+ * Draw text wrapped into rows [y0, y0 + rows) (filled with style st when
+ * fill); how many rows the whole text needs, drawn or not.
+ */
+static int
+layout_wrapped(struct grid *g, int y0, int rows, int w, const char *text,
+    int st, int fill)
 {
-	char	 buf[512], conn[64];
+	struct width_line	*wl;
+	size_t			 len = strlen(text);
+	int			 n, i;
+
+	n = width_wrap(text, len, w, NULL, 0);
+	if (rows <= 0)
+		return (n);
+	wl = xcalloc((size_t)n, sizeof *wl);
+	width_wrap(text, len, w, wl, n);
+	for (i = 0; i < n && i < rows; i++) {
+		if (fill)
+			grid_fill(g, y0 + i, 0, w, ' ', st);
+		grid_put(g, y0 + i, 0, w, text + wl[i].off, wl[i].len, st);
+	}
+	free(wl);
+	return (n);
+}
+
+/* The connection's state as the status line says it. */
+static void
+layout_conn(struct tui *t, char *conn, size_t size)
+{
+	char	 state[64];
 	int64_t	 s;
 
 	switch (t->conn) {
 	case TUI_CONN_UP:
-		snprintf(conn, sizeof conn, "connected");
+		snprintf(state, sizeof state, "connected");
 		break;
 	case TUI_CONN_RETRY:
 		s = (t->retry_at - t->now + 999) / 1000;
-		snprintf(conn, sizeof conn, "reconnecting in %lld s",
-		    (long long)(s > 0 ? s : 0));
+		snprintf(state, sizeof state, "reconnecting in %lld s "
+		    "(Ctrl-R: now)", (long long)(s > 0 ? s : 0));
 		break;
 	case TUI_CONN_OFFLINE:
-		snprintf(conn, sizeof conn, "offline");
+		snprintf(state, sizeof state, "offline");
 		break;
 	default:
-		snprintf(conn, sizeof conn, "connecting");
+		snprintf(state, sizeof state, "connecting");
 		break;
 	}
-	snprintf(buf, sizeof buf, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued "
-	    "\xc2\xb7 %s", t->account != NULL ? t->account : "?", t->device,
-	    conn, t->queued, t->server != NULL ? t->server : "");
-	grid_fill(g, y, 0, w, ' ', LAYOUT_STATUS);
-	grid_put(g, y, 0, w, buf, strlen(buf), LAYOUT_STATUS);
+	snprintf(conn, size, "%s", state);
+}
+
+/* The status line's text (the caller frees it). */
+static char *
+layout_status_text(struct tui *t)
+{
+	char	 conn[64], *s;
+
+	layout_conn(t, conn, sizeof conn);
+	/* Down, the reason names the server. */
+	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued \xc2\xb7 %s",
+	    t->account != NULL ? t->account : "?", t->device, conn, t->queued,
+	    t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
+	    t->server : "");
+	return (s);
 }
 
 /* The input: rows [y0, y0 + rows); sets the cursor. */
@@ -487,10 +525,20 @@ layout_input_rows(struct tui *t, int w, int h)
 	return (n < max ? n : max);
 }
 
+/* Rows for a wrapped text of lines rows at most, leaving keep rows. */
+static int
+layout_fit_rows(int need, int avail, int keep)
+{
+	if (need > avail - keep)
+		need = avail - keep;
+	return (need > 0 ? need : 0);
+}
+
 void
 layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 {
-	int	w = grid_width(g), h = grid_height(g), ir, sy, lw, y0 = 0, i;
+	int	 w = grid_width(g), h = grid_height(g), ir, sy, lw, y0 = 0, i, n;
+	char	*status;
 
 	grid_clear(g);
 	*cy = *cx = 0;
@@ -503,13 +551,19 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 		layout_input(g, t, 0, h, w, cy, cx);
 		return;
 	}
-	sy = h - ir - 1;
-	layout_status(g, t, sy, w);
-	layout_input(g, t, sy + 1, ir, w, cy, cx);
+	status = layout_status_text(t);
+	n = layout_fit_rows(layout_wrapped(g, 0, 0, w, status, 0, 0),
+	    h - ir, h - ir > 4 ? 2 : h - ir - 1);
+	sy = h - ir - (n > 0 ? n : 1);
+	layout_wrapped(g, sy, n > 0 ? n : 1, w, status, LAYOUT_STATUS, 1);
+	free(status);
+	layout_input(g, t, h - ir, ir, w, cy, cx);
 	if (t->notice[0] != '\0' && sy > 1) {
-		sy--;
-		grid_put(g, sy, 0, w, t->notice, strlen(t->notice),
-		    t->notice_err ? LAYOUT_ERROR : LAYOUT_DIM);
+		n = layout_fit_rows(layout_wrapped(g, 0, 0, w, t->notice, 0, 0),
+		    sy, 1);
+		sy -= n;
+		layout_wrapped(g, sy, n, w, t->notice, t->notice_err ?
+		    LAYOUT_ERROR : LAYOUT_DIM, 0);
 	}
 	lw = layout_list_width(w);
 	if (lw > 0) {

@@ -72,6 +72,21 @@ tui_quit(struct tui *t, int status)
 	t->core = NULL;
 }
 
+void
+tui_reconnect(struct tui *t)
+{
+	if (t->conn == TUI_CONN_UP) {
+		tui_notice(t, 0, "already connected");
+		return;
+	}
+	if (core_reconnect(t->core) != 0) {
+		tui_notice(t, 0, "already connecting");
+		return;
+	}
+	t->conn = TUI_CONN_CONNECTING;
+	t->dirty = 1;
+}
+
 /* Write the time to the first frame to $NATTER_TUI_TIMING (benchmarks). */
 static void
 tui_timing(void)
@@ -268,6 +283,7 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		break;
 	case CORE_EV_CONNECTED:
 		t->conn = TUI_CONN_UP;
+		t->conn_why[0] = '\0';
 		t->stale_msgs = 1;
 		t->live = 0;
 		break;
@@ -278,6 +294,8 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		t->conn = ev->retry_in_ms > 0 ? TUI_CONN_RETRY :
 		    TUI_CONN_OFFLINE;
 		t->retry_at = (int64_t)uv_now(&t->loop) + ev->retry_in_ms;
+		snprintf(t->conn_why, sizeof t->conn_why, "%s", ev->error !=
+		    NULL ? ev->error->msg : "");
 		break;
 	case CORE_EV_IDENTITY_CHANGED:
 		if (t->open != NULL && ev->from != NULL &&

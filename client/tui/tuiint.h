@@ -63,6 +63,7 @@ struct tui {
 	const char		*server;
 	enum tui_conn		 conn;
 	int64_t			 retry_at;	/* ms, uv_now clock */
+	char			 conn_why[TUI_NOTICE_MAX];	/* why it is down */
 	int64_t			 now;		/* ms, uv_now clock */
 	int64_t			 wall;		/* ms since the epoch */
 	int			 queued;
@@ -113,6 +114,8 @@ struct tui {
 void	tui_notice(struct tui *, int err, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	tui_quit(struct tui *, int status);
+/* Connect now rather than when the backoff ends (Ctrl-R, /reconnect). */
+void	tui_reconnect(struct tui *);
 
 /* view.c: loading the model from the core. */
 void	view_reload_convs(struct tui *);

@@ -6,6 +6,7 @@
 
 #include "client/tui/commands.h"
 #include "client/tui/edit.h"
+#include "client/tui/keys.h"
 #include "client/tui/search.h"
 #include "client/tui/tuiint.h"
 #include "shared/proto/wire.h"
@@ -40,7 +41,8 @@ const struct commands_entry commands_table[] = {
 	    commands_devices },
 	{ "reconnect", "", "connect to the server now instead of waiting for"
 	    " the next try", 0, 0, commands_reconnect },
-	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
+	{ "help", "[COMMAND | keys]", "list the commands, describe one, or "
+	    "list the keys", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },
 	{ NULL, NULL, NULL, 0, 0, NULL }
@@ -273,15 +275,33 @@ commands_devices(struct tui *t, const char *arg)
 		tui_notice(t, 1, "usage: /devices [approve CODE | remove N]");
 }
 
+/* /help keys: the key map, a line each. */
+static void
+commands_help_keys(struct tui *t)
+{
+	const struct keys_help	*k;
+	char			 buf[TUI_NOTICE_MAX];
+	size_t			 n = 0;
+
+	for (k = keys_map; k->keys != NULL && n < sizeof buf; k++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%-28s %s",
+		    n > 0 ? "\n" : "", k->keys, k->help);
+	tui_notice(t, 0, "%s", buf);
+}
+
 static void
 commands_help(struct tui *t, const char *arg)
 {
 	const struct commands_entry	*e;
-	char				 buf[TUI_NOTICE_MAX];
+	char				 buf[TUI_NOTICE_MAX], use[64];
 	size_t				 n = 0;
 
 	if (*arg == '/')
 		arg++;
+	if (strcmp(arg, "keys") == 0) {
+		commands_help_keys(t);
+		return;
+	}
 	if (*arg != '\0') {
 		if ((e = commands_find(arg)) == NULL)
 			tui_notice(t, 1, "unknown command /%.40s", arg);
@@ -290,12 +310,15 @@ commands_help(struct tui *t, const char *arg)
 			    *e->args != '\0' ? " " : "", e->args, e->help);
 		return;
 	}
-	buf[0] = '\0';
 	for (e = commands_table; e->name != NULL && n < sizeof buf; e++) {
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s/%s%s%s",
-		    n > 0 ? "  " : "", e->name, *e->args != '\0' ? " " : "",
-		    e->args);
+		snprintf(use, sizeof use, "/%s%s%s", e->name,
+		    *e->args != '\0' ? " " : "", e->args);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%-20s %s\n",
+		    use, e->help);
 	}
+	if (n < sizeof buf)
+		snprintf(buf + n, sizeof buf - n, "/help keys lists the keys; "
+		    "Esc closes this");
 	tui_notice(t, 0, "%s", buf);
 }
 

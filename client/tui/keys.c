@@ -15,6 +15,30 @@
 
 static int	keys_pasting;
 
+const struct keys_help keys_map[] = {
+	{ "Enter", "send the input (or run the command)" },
+	{ "Alt-Enter, Ctrl-J", "insert a newline (send-key swaps Enter and "
+	    "Alt-Enter)" },
+	{ "Left, Right, Ctrl-B, Ctrl-F", "move by one character" },
+	{ "Home, End, Ctrl-A, Ctrl-E", "to the start or end of the input" },
+	{ "Backspace, Delete, Ctrl-D", "delete before or under the cursor" },
+	{ "Ctrl-W", "delete the word before the cursor" },
+	{ "Ctrl-U", "delete everything before the cursor" },
+	{ "Up, Down", "walk through the input history" },
+	{ "Tab", "complete a command or contact name" },
+	{ "Ctrl-N, Alt-Down", "open the next conversation" },
+	{ "Ctrl-P, Alt-Up", "open the previous conversation" },
+	{ "Alt-1 to Alt-9", "open conversation 1 to 9 of the list" },
+	{ "PgUp, PgDn", "scroll the conversation" },
+	{ "Alt-End, End", "back to the newest message (End: on an empty input"
+	    " line)" },
+	{ "Esc", "close a notice (such as this one)" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "Ctrl-R", "connect to the server now" },
+	{ "Ctrl-C", "quit" },
+	{ NULL, NULL }
+};
+
 void
 keys_define(void)
 {
@@ -248,6 +272,8 @@ keys_one(struct tui *t, int code, wint_t wc)
 	if (wc == 033) {
 		if ((code2 = get_wch(&wc2)) != ERR)
 			keys_alt(t, code2, wc2);
+		else
+			t->notice[0] = '\0';	/* Esc alone */
 		return;
 	}
 	if (wc < 0x20 || wc == 0x7f)

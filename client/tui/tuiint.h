@@ -10,7 +10,7 @@
 #include "client/tui/config.h"
 
 #define TUI_PAGE	100	/* messages loaded per page of history */
-#define TUI_NOTICE_MAX	256
+#define TUI_NOTICE_MAX	4096	/* bytes of a notice (/help fits) */
 
 enum tui_state {
 	TUI_ST_QUEUED,

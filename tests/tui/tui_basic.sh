@@ -3,7 +3,7 @@
 # the tick move to delivered and bob's reply appear; a message from carol
 # bumps carol's unread count; resize to 40x12 and back; switching
 # conversations with Alt-2 (numbers kept as the list reorders), Ctrl-N/P,
-# Alt-Up/Down; input history; /quit.
+# Alt-Up/Down; input history; /help and /help keys; /quit.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_basic
@@ -58,6 +58,15 @@ tui_keys C-w
 tui_wait 10 "Ctrl-W deletes a word" '^carol> hi bob, alice *$'
 tui_keys C-u
 tui_wait 10 "Ctrl-U clears the line" '^carol> *$'
+tui_type "/help"
+tui_keys Enter
+tui_wait 10 "/help: a line per command" '^/open NAME +open the conversation with NAME'
+tui_wait 10 "/help: the last command" '^/quit +leave natter'
+tui_type "/help keys"
+tui_keys Enter
+tui_wait 10 "/help keys" '^Ctrl-R +connect to the server now'
+tui_keys Escape
+wait_for 10 tui_gone 'Ctrl-R +connect' || fail "Esc left the key map"
 tui_type "/quit"
 tui_keys Enter
 tui_wait 10 "natter exits 0" 'natter-exited-0'

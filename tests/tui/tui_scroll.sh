@@ -13,11 +13,6 @@ nat alice recv >/dev/null || fail "alice recv"
 nat bob send alice "unread one" >/dev/null || fail "bob send 2"
 nat bob send alice "unread two" >/dev/null || fail "bob send 3"
 
-tui_gone()
-{
-	! tui_match "$1"
-}
-
 # The line after the one matching $1 matches $2.
 next_line()
 {

@@ -408,22 +408,24 @@ layout_list(struct grid *g, struct tui *t, int h, int lw)
  * fill); how many rows the whole text needs, drawn or not.
  */
 static int
-layout_wrapped(struct grid *g, int y0, int rows, int w, const char *text,
-    int st, int fill)
+layout_wrapped(struct grid *g, int y0, int rows, int x0, int x1,
+    const char *text, int st, int fill)
 {
 	struct width_line	*wl;
 	size_t			 len = strlen(text);
 	int			 n, i;
 
-	n = width_wrap(text, len, w, NULL, 0);
+	if (x1 <= x0)
+		return (1);
+	n = width_wrap(text, len, x1 - x0, NULL, 0);
 	if (rows <= 0)
 		return (n);
 	wl = xcalloc((size_t)n, sizeof *wl);
-	width_wrap(text, len, w, wl, n);
+	width_wrap(text, len, x1 - x0, wl, n);
 	for (i = 0; i < n && i < rows; i++) {
 		if (fill)
-			grid_fill(g, y0 + i, 0, w, ' ', st);
-		grid_put(g, y0 + i, 0, w, text + wl[i].off, wl[i].len, st);
+			grid_fill(g, y0 + i, x0, x1, ' ', st);
+		grid_put(g, y0 + i, x0, x1, text + wl[i].off, wl[i].len, st);
 	}
 	free(wl);
 	return (n);
@@ -552,17 +554,17 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 		return;
 	}
 	status = layout_status_text(t);
-	n = layout_fit_rows(layout_wrapped(g, 0, 0, w, status, 0, 0),
+	n = layout_fit_rows(layout_wrapped(g, 0, 0, 0, w, status, 0, 0),
 	    h - ir, h - ir > 4 ? 2 : h - ir - 1);
 	sy = h - ir - (n > 0 ? n : 1);
-	layout_wrapped(g, sy, n > 0 ? n : 1, w, status, LAYOUT_STATUS, 1);
+	layout_wrapped(g, sy, n > 0 ? n : 1, 0, w, status, LAYOUT_STATUS, 1);
 	free(status);
 	layout_input(g, t, h - ir, ir, w, cy, cx);
 	if (t->notice[0] != '\0' && sy > 1) {
-		n = layout_fit_rows(layout_wrapped(g, 0, 0, w, t->notice, 0, 0),
-		    sy, 1);
+		n = layout_fit_rows(layout_wrapped(g, 0, 0, 0, w, t->notice,
+		    0, 0), sy, 1);
 		sy -= n;
-		layout_wrapped(g, sy, n, w, t->notice, t->notice_err ?
+		layout_wrapped(g, sy, n, 0, w, t->notice, t->notice_err ?
 		    LAYOUT_ERROR : LAYOUT_DIM, 0);
 	}
 	lw = layout_list_width(w);
@@ -573,10 +575,9 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 		lw++;
 	}
 	if (t->banner[0] != '\0' && sy > 1) {
-		grid_fill(g, 0, lw, w, ' ', LAYOUT_ERROR);
-		grid_put(g, 0, lw, w, t->banner, strlen(t->banner),
-		    LAYOUT_ERROR);
-		y0 = 1;
+		y0 = layout_fit_rows(layout_wrapped(g, 0, 0, lw, w, t->banner,
+		    0, 0), sy, 1);
+		layout_wrapped(g, 0, y0, lw, w, t->banner, LAYOUT_ERROR, 1);
 	}
 	layout_msgs(g, t, y0, sy, lw, w);
 }

@@ -15,6 +15,7 @@
 #include "client/tui/grid.h"
 #include "client/tui/keys.h"
 #include "client/tui/layout.h"
+#include "client/tui/say.h"
 #include "client/tui/screen.h"
 #include "client/tui/search.h"
 #include "client/tui/tui.h"
@@ -45,10 +46,12 @@ void
 tui_notice(struct tui *t, int err, const char *fmt, ...)
 {
 	va_list	ap;
+	char	buf[TUI_NOTICE_MAX];
 
 	va_start(ap, fmt);
-	vsnprintf(t->notice, sizeof t->notice, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	say_tui(buf, t->notice, sizeof t->notice);
 	t->notice_err = err;
 	t->dirty = 1;
 }

@@ -22,6 +22,12 @@ tui_wait 10 "bob open" 'bob: hi alice'
 tui_type "should not go out"
 tui_keys Enter
 tui_wait 20 "the send error" 'not sent: .*identity key of bob has changed'
+tui_wait 10 "TUI commands in it" '\(/fingerprint\), then run'
+tui_wait 10 "/verify in it" '/verify NUMBER, or accept it with /accept'
+tui_screen | grep -q 'natter verify' && fail "a CLI command in the TUI"
+tui_resize 40 20
+tui_wait 10 "wrapped, not cut, at 40 columns" 'with /accept *$'
+tui_resize 100 30
 tui_type "/close"
 tui_keys Enter
 tui_type "/open bob"

@@ -336,18 +336,42 @@ commands_quit(struct tui *t, const char *arg)
 	tui_quit(t, 0);
 }
 
+/* A message on its way: what to give back if it fails. */
+struct commands_sending {
+	struct tui	*t;
+	char		*peer;
+	char		*text;
+};
+
+/*
+ * A failed send keeps its text: back in the input line when that is empty
+ * and the conversation still open, else in the input history.
+ */
 static void
 commands_sent(struct core *core, const struct core_error *err, const char *id,
     int64_t ts, void *arg)
 {
-	struct tui	*t = arg;
+	struct commands_sending	*cs = arg;
+	struct tui		*t = cs->t;
 
 	(void)core;
 	(void)id;
 	(void)ts;
-	if (err != NULL && err->code != CORE_ERR_CLOSED)
-		tui_notice(t, 1, "not sent: %s", err->msg);
-	t->stale_msgs = t->stale_convs = 1;
+	if (err != NULL && err->code != CORE_ERR_CLOSED) {
+		if (edit_len(t->edit) == 0 && t->open != NULL &&
+		    strcmp(t->open, cs->peer) == 0) {
+			edit_set(t->edit, cs->text);
+			tui_notice(t, 1, "not sent: %s (the text is back in the "
+			    "input line)", err->msg);
+		} else
+			tui_notice(t, 1, "not sent to %s: %s (Up finds the text "
+			    "in the input history)", cs->peer, err->msg);
+	}
+	if (err == NULL || err->code != CORE_ERR_CLOSED)
+		t->stale_msgs = t->stale_convs = 1;
+	free(cs->peer);
+	free(cs->text);
+	free(cs);
 }
 
 /* Run "/name arg" (line is modified: trailing blanks cut). */
@@ -385,6 +409,8 @@ commands_run(struct tui *t, char *line)
 void
 commands_line(struct tui *t, char *line)
 {
+	struct commands_sending	*cs;
+
 	if (line[0] == '/' && line[1] != '/') {
 		commands_run(t, line);
 		return;
@@ -395,7 +421,11 @@ commands_line(struct tui *t, char *line)
 		tui_notice(t, 1, "no conversation open: /open NAME first");
 		return;
 	}
-	core_send_text(t->core, t->open, line, commands_sent, t);
+	cs = xcalloc(1, sizeof *cs);
+	cs->t = t;
+	cs->peer = xstrdup(t->open);
+	cs->text = xstrdup(line);
+	core_send_text(t->core, t->open, line, commands_sent, cs);
 	t->stale_msgs = t->stale_convs = 1;
 	t->scroll = 0;
 	if (t->anchor > 0) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui_keychange: bob's identity key changes (the server hands out
 # mallory's keys as a new device of bob, as in e2e/client_key_change);
-# alice's TUI says why a message to bob is not sent, shows the banner,
+# alice's TUI says why a message to bob is not sent (naming TUI commands,
+# wrapped), gives its text back, shows the banner,
 # and sends again after /accept.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
@@ -24,10 +25,13 @@ tui_keys Enter
 tui_wait 20 "the send error" 'not sent: .*identity key of bob has changed'
 tui_wait 10 "TUI commands in it" '\(/fingerprint\), then run'
 tui_wait 10 "/verify in it" '/verify NUMBER, or accept it with /accept'
+tui_wait 10 "the text kept" '^bob> should not go out'
+tui_wait 10 "saying where" 'the text is back in the input line'
 tui_screen | grep -q 'natter verify' && fail "a CLI command in the TUI"
 tui_resize 40 20
-tui_wait 10 "wrapped, not cut, at 40 columns" 'with /accept *$'
+tui_wait 10 "wrapped, not cut, at 40 columns" 'input line\)$'
 tui_resize 100 30
+tui_keys C-u
 tui_type "/close"
 tui_keys Enter
 tui_type "/open bob"
@@ -40,7 +44,8 @@ tui_type "/accept"
 tui_keys Enter
 tui_wait 10 "accepted" 'accepted the new key of bob'
 tui_screen | grep -q "bob's key changed" && fail "banner still shown"
-tui_type "after accepting"
+tui_keys Up Up Up Up Up
+tui_wait 10 "the failed text in the history" '^bob> should not go out'
 tui_keys Enter
-tui_wait 20 "sent after /accept" 'alice: after accepting .(sent|delivered)'
+tui_wait 20 "resent after /accept" 'alice: should not go out .(sent|delivered)'
 pass

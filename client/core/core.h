@@ -302,6 +302,15 @@ void		 core_verify(struct core *, const char *peer, const char *number,
 int		 core_trust_accept(struct core *, const char *peer,
 		    struct core_error *err) __attribute__((warn_unused_result));
 
+/*
+ * Ask the server whether the user name exists (its keys, without a
+ * one-time prekey; a first sight pins its identity key as sending would).
+ * done gets NULL, CORE_ERR_UNKNOWN_USER, or CORE_ERR_UNREACHABLE when not
+ * connected (no connection is started for it).
+ */
+void		 core_user_check(struct core *, const char *name,
+		    core_done_cb *done, void *arg);
+
 /* "verified", "trusted" (TOFU), "changed" or "unknown". */
 const char	*core_trust_state(struct core *, const char *peer);
 

@@ -12,6 +12,13 @@
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
 
+/* A message on its way (what to give back if it fails), or a lookup. */
+struct commands_sending {
+	struct tui	*t;
+	char		*peer;
+	char		*text;		/* NULL for a lookup */
+};
+
 static void	commands_open(struct tui *, const char *);
 static void	commands_close(struct tui *, const char *);
 static void	commands_search(struct tui *, const char *);
@@ -60,16 +67,56 @@ commands_find(const char *name)
 	return (NULL);
 }
 
+/* The server's answer about a name /open did not know. */
+static void
+commands_open_checked(struct core *core, const struct core_error *err,
+    void *arg)
+{
+	struct commands_sending	*cs = arg;
+	struct tui		*t = cs->t;
+
+	(void)core;
+	if (err != NULL && err->code == CORE_ERR_UNKNOWN_USER) {
+		if (t->open != NULL && strcmp(t->open, cs->peer) == 0)
+			view_close(t);
+		tui_notice(t, 1, "%s", err->msg);
+	}
+	free(cs->peer);
+	free(cs);
+}
+
+/* Whether peer has a conversation here or a known key. */
+static int
+commands_known(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++) {
+		if (strcmp(t->convs[i].peer, peer) == 0)
+			return (1);
+	}
+	return (strcmp(core_trust_state(t->core, peer), "unknown") != 0);
+}
+
+/* Open at once; a name never seen is looked up, and closed if unknown. */
 static void
 commands_open(struct tui *t, const char *arg)
 {
+	struct commands_sending	*cs;
+
 	if (!wire_name_valid(arg)) {
 		tui_notice(t, 1, "invalid name \"%.40s\": use 1 to 32 of "
 		    "a-z 0-9 . _ -", arg);
 		return;
 	}
-	view_open(t, arg);
 	tui_notice(t, 0, "%s", "");
+	if (!commands_known(t, arg) && strcmp(arg, t->account) != 0) {
+		cs = xcalloc(1, sizeof *cs);
+		cs->t = t;
+		cs->peer = xstrdup(arg);
+		core_user_check(t->core, arg, commands_open_checked, cs);
+	}
+	view_open(t, arg);
 }
 
 static void
@@ -335,13 +382,6 @@ commands_quit(struct tui *t, const char *arg)
 	(void)arg;
 	tui_quit(t, 0);
 }
-
-/* A message on its way: what to give back if it fails. */
-struct commands_sending {
-	struct tui	*t;
-	char		*peer;
-	char		*text;
-};
 
 /*
  * A failed send keeps its text: back in the input line when that is empty

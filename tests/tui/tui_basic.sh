@@ -1,6 +1,7 @@
 #!/bin/sh
-# tui_basic: alice in the TUI opens a conversation with bob, sends, sees
-# the tick move to delivered and bob's reply appear; a message from carol
+# tui_basic: alice in the TUI is told at once that an unknown user does
+# not exist, opens a conversation with bob, sends, sees the tick move to
+# delivered and bob's reply appear; a message from carol
 # bumps carol's unread count; resize to 40x12 and back; switching
 # conversations with Alt-2 (numbers kept as the list reorders), Ctrl-N/P,
 # Alt-Up/Down; input history; /help and /help keys; /quit.
@@ -14,6 +15,10 @@ nat bob send alice "hello from bob" >/dev/null || fail "bob send"
 tui_start alice 100 30
 tui_wait 20 "status line" 'alice/1 . connected'
 tui_wait 10 "bob in the list" 'bob'
+tui_type "/open nosuchuser"
+tui_keys Enter
+tui_wait 10 "an unknown user said at once" 'no user nosuchuser on ws://.*check the name'
+tui_wait 10 "and not left open" '^> *$'
 tui_type "/open bob"
 tui_keys Enter
 tui_wait 10 "bob's first message" 'bob: hello from bob'

@@ -380,7 +380,7 @@ static void
 commands_quit(struct tui *t, const char *arg)
 {
 	(void)arg;
-	tui_quit(t, 0);
+	tui_leave(t);
 }
 
 /*

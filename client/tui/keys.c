@@ -244,7 +244,7 @@ keys_control(struct tui *t, wint_t c)
 		view_cycle(t, -1);
 		break;
 	case KEYS_CTRL('C'):
-		tui_quit(t, 0);
+		tui_leave(t);
 		break;
 	}
 }

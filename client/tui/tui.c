@@ -76,6 +76,21 @@ tui_quit(struct tui *t, int status)
 }
 
 void
+tui_leave(struct tui *t)
+{
+	int	n = core_outbox_count(t->core);
+
+	if (n > 0 && !t->quit_asked) {
+		t->quit_asked = 1;
+		tui_notice(t, 1, "%d message%s still queued: %s out the next "
+		    "time natter connects; /quit or Ctrl-C again leaves now", n,
+		    n == 1 ? " is" : "s are", n == 1 ? "it goes" : "they go");
+		return;
+	}
+	tui_quit(t, 0);
+}
+
+void
 tui_reconnect(struct tui *t)
 {
 	if (t->conn == TUI_CONN_UP) {

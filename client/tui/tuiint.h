@@ -107,6 +107,7 @@ struct tui {
 	int			 stale_convs;
 	int			 stale_msgs;
 	int			 quit;
+	int			 quit_asked;	/* told that messages are queued */
 	int			 status;	/* exit status */
 };
 
@@ -114,6 +115,8 @@ struct tui {
 void	tui_notice(struct tui *, int err, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	tui_quit(struct tui *, int status);
+/* The user asks to quit: with messages queued, say so first (once). */
+void	tui_leave(struct tui *);
 /* Connect now rather than when the backoff ends (Ctrl-R, /reconnect). */
 void	tui_reconnect(struct tui *);
 

@@ -2,7 +2,8 @@
 # tui_offline: alice types while natterd is down; the message shows as
 # queued (and in the status line's count), goes out once natterd is back,
 # and reaches bob.  The status line says why natterd cannot be reached,
-# and Ctrl-R connects without waiting for the backoff.
+# and Ctrl-R connects without waiting for the backoff; /quit with the
+# message queued asks first.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_offline
@@ -23,6 +24,10 @@ tui_type "written while offline"
 tui_keys Enter
 tui_wait 10 "queued message" 'alice: written while offline .queued'
 tui_wait 10 "queued count" ' 1 queued'
+tui_type "/quit"
+tui_keys Enter
+tui_wait 10 "quitting asks first" '1 message is still queued: it goes out the next'
+tui_screen | grep -q natter-exited && fail "quit with a message queued"
 # Wait for a long backoff, so that only Ctrl-R explains a quick return.
 tui_wait 60 "a long backoff" 'reconnecting in ([6-9]|[1-9][0-9]) s'
 restart_server
@@ -35,4 +40,6 @@ nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv"
 grep -q 'written while offline' "$ROOT/bob.recv" ||
     fail "bob got: $(cat "$ROOT/bob.recv")"
 tui_wait 20 "delivered" 'alice: written while offline .delivered'
+tui_keys C-c
+tui_wait 10 "Ctrl-C leaves" 'natter-exited-0'
 pass

@@ -219,6 +219,7 @@ commands_verify_cb(struct core *core, const struct core_error *err, void *arg)
 		return;
 	}
 	t->banner[0] = '\0';
+	t->stale_msgs = 1;		/* the header */
 	tui_notice(t, 0, "verified");
 }
 
@@ -239,6 +240,7 @@ commands_accept(struct tui *t, const char *arg)
 		return;
 	}
 	t->banner[0] = '\0';
+	t->stale_msgs = 1;
 	tui_notice(t, 0, "accepted the new key of %s (not verified)", t->open);
 }
 

@@ -527,6 +527,26 @@ layout_input_rows(struct tui *t, int w, int h)
 	return (n < max ? n : max);
 }
 
+/* The open conversation's header: its peer and what we know of its key. */
+static void
+layout_header(struct grid *g, struct tui *t, int y, int x0, int x1)
+{
+	const char	*what = "no key seen yet";
+	char		 buf[128];
+	int		 st = LAYOUT_DIM;
+
+	if (strcmp(t->trust, "verified") == 0)
+		what = "verified";
+	else if (strcmp(t->trust, "trusted") == 0)
+		what = "trusted on first use, not verified (/fingerprint)";
+	else if (strcmp(t->trust, "changed") == 0) {
+		what = "key changed, not trusted";
+		st = LAYOUT_ERROR;
+	}
+	snprintf(buf, sizeof buf, "%.40s \xc2\xb7 %s", t->open, what);
+	grid_put(g, y, x0, x1, buf, strlen(buf), st);
+}
+
 /* Rows for a wrapped text of lines rows at most, leaving keep rows. */
 static int
 layout_fit_rows(int need, int avail, int keep)
@@ -574,10 +594,15 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 			grid_put(g, i, lw, lw + 1, "\xe2\x94\x82", 3, LAYOUT_DIM);
 		lw++;
 	}
-	if (t->banner[0] != '\0' && sy > 1) {
-		y0 = layout_fit_rows(layout_wrapped(g, 0, 0, lw, w, t->banner,
-		    0, 0), sy, 1);
-		layout_wrapped(g, 0, y0, lw, w, t->banner, LAYOUT_ERROR, 1);
+	if (t->open != NULL && t->trust != NULL && sy > 3) {
+		layout_header(g, t, 0, lw, w);
+		y0 = 1;
+	}
+	if (t->banner[0] != '\0' && sy > y0 + 1) {
+		n = layout_fit_rows(layout_wrapped(g, 0, 0, lw, w, t->banner,
+		    0, 0), sy - y0, 1);
+		layout_wrapped(g, y0, n, lw, w, t->banner, LAYOUT_ERROR, 1);
+		y0 += n;
 	}
 	layout_msgs(g, t, y0, sy, lw, w);
 }

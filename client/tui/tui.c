@@ -316,6 +316,7 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		    NULL ? ev->error->msg : "");
 		break;
 	case CORE_EV_IDENTITY_CHANGED:
+		t->stale_msgs = 1;		/* the header */
 		if (t->open != NULL && ev->from != NULL &&
 		    strcmp(ev->from, t->open) == 0)
 			snprintf(t->banner, sizeof t->banner, "%s's key "

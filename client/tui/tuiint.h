@@ -74,6 +74,7 @@ struct tui {
 	int			 npins;
 
 	char			*open;		/* the open conversation's peer */
+	const char		*trust;		/* core_trust_state of open */
 	struct tui_msg		*msgs;		/* oldest first */
 	int			 nmsgs;
 	int			 want;		/* messages to load */

@@ -226,8 +226,10 @@ view_reload_msgs(struct tui *t)
 	view_free_msgs(t);
 	t->stale_msgs = 0;
 	t->dirty = 1;
+	t->trust = NULL;
 	if (t->open == NULL)
 		return;
+	t->trust = core_trust_state(t->core, t->open);
 	if (core_history_before(t->core, t->open, t->anchor, t->want + 1,
 	    view_msg_cb, t, &err) != 0) {
 		tui_notice(t, 1, "%s", err.msg);

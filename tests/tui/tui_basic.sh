@@ -29,6 +29,7 @@ tui_wait 20 "alice's message sent" 'alice: hi bob, alice here .(sent|delivered)'
 nat bob --json recv >"$ROOT/bob.recv" || fail "bob recv"
 grep -q 'hi bob, alice here' "$ROOT/bob.recv" || fail "bob got: $(cat "$ROOT/bob.recv")"
 tui_wait 20 "delivered tick" 'alice: hi bob, alice here .delivered'
+tui_wait 10 "trust in the header" '│bob . trusted on first use, not verified'
 nat bob send alice "reply from bob" >/dev/null || fail "bob reply"
 tui_wait 20 "bob's reply" 'bob: reply from bob'
 

@@ -119,19 +119,30 @@ view_conv_cb(struct core *core, const struct core_conv *c, void *arg)
 	view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, c->unread);
 }
 
-/* Queued messages count for the list too. */
+/*
+ * Queued messages count for the list too: the newest (they come oldest
+ * first) is its conversation's preview.
+ */
 static void
 view_queued_conv(struct core *core, const struct core_event *ev, void *arg)
 {
 	struct tui	*t = arg;
+	char		*text;
 	int		 i;
 
 	(void)core;
+	xasprintf(&text, "(queued) %s", ev->text != NULL ? ev->text : "");
 	for (i = 0; i < t->nconvs; i++) {
-		if (strcmp(t->convs[i].peer, ev->to) == 0)
-			return;
+		if (strcmp(t->convs[i].peer, ev->to) == 0) {
+			free(t->convs[i].preview);
+			t->convs[i].preview = view_preview(text, 1);
+			t->convs[i].ts = ev->ts;
+			break;
+		}
 	}
-	view_add_conv(t, ev->to, ev->ts, ev->text, 1, 0);
+	if (i == t->nconvs)
+		view_add_conv(t, ev->to, ev->ts, text, 1, 0);
+	free(text);
 }
 
 /* The place of peer in the list, pinning it at the end if new. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tui_offline: alice types while natterd is down; the message shows as
-# queued (and in the status line's count), goes out once natterd is back,
-# and reaches bob.  The status line says why natterd cannot be reached,
+# queued (in the status line's count and as the list's preview), goes out
+# once natterd is back, and reaches bob.  The status line says why natterd cannot be reached,
 # and Ctrl-R connects without waiting for the backoff; /quit with the
 # message queued asks first.
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -24,6 +24,7 @@ tui_type "written while offline"
 tui_keys Enter
 tui_wait 10 "queued message" 'alice: written while offline .queued'
 tui_wait 10 "queued count" ' 1 queued'
+tui_wait 10 "the list's preview" '^  you: \(queued\) written'
 tui_type "/quit"
 tui_keys Enter
 tui_wait 10 "quitting asks first" '1 message is still queued: it goes out the next'

@@ -139,7 +139,6 @@ commands_show(struct tui *t, const char *peer, int64_t seq)
 	t->want = TUI_PAGE;
 	t->mark_seq = seq;
 	t->mark_top = 1;
-	t->unread_top = 0;		/* the hit decides what is in view */
 	t->search_seq = seq;
 	view_reload_msgs(t);
 }

@@ -286,10 +286,7 @@ layout_note_shown(struct tui *t, const struct layout_lines *l, int start,
 	}
 }
 
-/*
- * Put the line the view was asked to show (a search hit, the first
- * unread message's separator) at the top, unless it is in view already.
- */
+/* Put the message the view was asked to show (a search hit) at the top. */
 static void
 layout_scroll_to(struct tui *t, const struct layout_lines *l, int rows)
 {
@@ -305,29 +302,6 @@ layout_scroll_to(struct tui *t, const struct layout_lines *l, int rows)
 			t->scroll = l->n - rows - i;
 		t->mark_top = 0;
 	}
-	if (t->unread_top) {
-		for (i = 0; i < l->n && !l->v[i].unread; i++)
-			;
-		if (i < l->n && i < l->n - rows - t->scroll)
-			t->scroll = l->n - rows - i;
-		t->unread_top = 0;
-	}
-}
-
-/* Scrolled back with news below: "N new messages", on the pane's last row. */
-static int
-layout_news(struct grid *g, struct tui *t, int y, int x0, int x1)
-{
-	char	buf[96];
-
-	if (t->scroll == 0 && t->anchor == 0)
-		t->newcount = 0;
-	if (t->newcount == 0)
-		return (0);
-	snprintf(buf, sizeof buf, "%d new message%s: End for the latest",
-	    t->newcount, t->newcount == 1 ? "" : "s");
-	layout_rule(g, y, x0, x1, buf, LAYOUT_UNREAD);
-	return (1);
 }
 
 /* The message pane: rows [y0, y1), columns [x0, x1). */
@@ -346,8 +320,6 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 	}
 	if (y1 - y0 <= 0 || x1 <= x0)
 		return;
-	if (y1 - y0 > 1 && layout_news(g, t, y1 - 1, x0, x1))
-		y1--;
 	rows = y1 - y0;
 	layout_lines(t, x1 - x0, &l);
 	layout_keep_top(t, &l, rows);
@@ -461,13 +433,17 @@ layout_conn(struct tui *t, char *conn, size_t size)
 static char *
 layout_status_text(struct tui *t)
 {
-	char	 conn[64], *s;
+	char	 conn[64], news[64], *s;
 
 	layout_conn(t, conn, sizeof conn);
+	news[0] = '\0';
+	if (t->newcount > 0)
+		snprintf(news, sizeof news, " \xc2\xb7 %d new message%s below "
+		    "(End)", t->newcount, t->newcount == 1 ? "" : "s");
 	/* Down, the reason names the server. */
-	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued \xc2\xb7 %s",
+	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued%s \xc2\xb7 %s",
 	    t->account != NULL ? t->account : "?", t->device, conn, t->queued,
-	    t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
+	    news, t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
 	    t->server : "");
 	return (s);
 }
@@ -568,6 +544,9 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 	t->shown_first = t->shown_last = -1;
 	if (w < 1 || h < 1)
 		return;
+	/* Scrolled back, the status line counts what arrived below. */
+	if (t->scroll == 0 && t->anchor == 0)
+		t->newcount = 0;
 	ir = layout_input_rows(t, w, h);
 	if (h < ir + 1) {
 		layout_input(g, t, 0, h, w, cy, cx);

@@ -94,7 +94,6 @@ struct tui {
 	int			 live;		/* the backlog is drained */
 	int			 newcount;	/* arrived while scrolled back */
 	int64_t			 unread_seq;	/* first unread when opened */
-	int			 unread_top;	/* scroll its line into view */
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */

@@ -308,7 +308,6 @@ view_open(struct tui *t, const char *peer)
 		    "/fingerprint, then /verify NUMBER or /accept", peer);
 	view_reload_msgs(t);
 	t->unread_seq = unread > 0 ? view_first_unread(t, unread) : 0;
-	t->unread_top = t->unread_seq != 0;
 	view_reload_convs(t);
 }
 

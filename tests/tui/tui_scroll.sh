@@ -1,8 +1,8 @@
 #!/bin/sh
 # tui_scroll: opening a conversation with unread messages draws a "new
 # messages" line above the first of them; scrolled back, a message that
-# arrives shows "1 new message" at the bottom and End (on an empty input
-# line) or Alt-End jumps to the latest.
+# arrives shows "1 new message below" on the status line, and End (on an
+# empty input line) or Alt-End jumps to the latest.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_scroll
@@ -33,16 +33,16 @@ tui_wait 20 "the long message" 'long 60'
 tui_keys PPage
 wait_for 10 tui_gone 'long 60' || fail "PgUp did not scroll: $(tui_screen)"
 nat bob send alice "while scrolled" >/dev/null || fail "bob send 4"
-tui_wait 20 "new-message marker" '1 new message: End for the latest'
+tui_wait 20 "new-message count" ' 1 new message below \(End\) '
 tui_screen | grep -q 'bob: while scrolled' && fail "view moved to the new one"
 tui_keys End
 tui_wait 10 "End jumps to the latest" 'bob: while scrolled'
-tui_screen | grep -q 'new message:' && fail "marker still shown at the end"
+tui_screen | grep -q 'new message below' && fail "count still shown at the end"
 
 tui_keys PPage
 wait_for 10 tui_gone 'bob: while scrolled' || fail "PgUp again: $(tui_screen)"
 nat bob send alice "second while scrolled" >/dev/null || fail "bob send 5"
-tui_wait 20 "marker again" '1 new message: End'
+tui_wait 20 "the count again" ' 1 new message below'
 tui_type "draft"
 tui_keys End
 tui_screen | grep -q 'bob: second while' && fail "End with input jumped"

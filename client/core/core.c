@@ -457,6 +457,15 @@ core_start(struct core *c, int flags, core_event_cb *cb, void *arg,
 	return (0);
 }
 
+int
+core_reconnect(struct core *c)
+{
+	if (c->oneshot || !conn_started(c->cn) || conn_ready(c->cn))
+		return (-1);
+	conn_start(c->cn);
+	return (0);
+}
+
 /* Something joined the outbox: connect (one-shot if not started) or kick. */
 static void
 core_outbox_go(struct core *c)
@@ -705,6 +714,43 @@ core_devices_list(struct core *c, core_devices_cb *cb, void *arg)
 	/* Not connected yet: connect, then look up (c->pending_list). */
 	c->listing = l;
 	conn_need(c->cn);
+}
+
+/* A user's lookup (core_user_check): who to tell. */
+struct core_check {
+	struct core	*c;
+	core_done_cb	*done;
+	void		*arg;
+};
+
+static void
+core_user_checked(void *arg, const struct core_error *err)
+{
+	struct core_check	*k = arg;
+
+	k->done(k->c, err, k->arg);
+	free(k);
+}
+
+void
+core_user_check(struct core *c, const char *name, core_done_cb *done,
+    void *arg)
+{
+	struct core_check	*k;
+	struct core_error	 err;
+	char			*n = (char *)name;
+
+	k = xcalloc(1, sizeof *k);
+	k->c = c;
+	k->done = done;
+	k->arg = arg;
+	if (devices_fetch(c->devs, &n, 1, DEVICES_KEYS, core_user_checked,
+	    k) == 0)
+		return;
+	free(k);
+	err_set(&err, CORE_ERR_UNREACHABLE, "not connected to %s: cannot "
+	    "look %s up now", conn_server(c->cn), name);
+	err_later(c->loop, c, &err, (struct err_cb){ .done = done }, arg);
 }
 
 /* The connection is up: the listing that waited for it looks up. */

@@ -215,6 +215,13 @@ int		 core_start(struct core *, int flags, core_event_cb *cb, void *arg,
 		    struct core_error *err) __attribute__((warn_unused_result));
 
 /*
+ * After core_start (not one-shot), while waiting to reconnect: try now
+ * instead of when the backoff ends.  0 if a connection is being made,
+ * -1 if there is nothing to do (connected, never started, one-shot).
+ */
+int		 core_reconnect(struct core *);
+
+/*
  * Send text to a user (or, later, "#group").  The message is written to
  * the durable outbox before anything goes out; sent is called once the
  * server has stored it (or on failure).  Starts the connection if
@@ -316,6 +323,15 @@ void		 core_verify(struct core *, const char *peer, const char *number,
  */
 int		 core_trust_accept(struct core *, const char *peer,
 		    struct core_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Ask the server whether the user name exists (its keys, without a
+ * one-time prekey; a first sight pins its identity key as sending would).
+ * done gets NULL, CORE_ERR_UNKNOWN_USER, or CORE_ERR_UNREACHABLE when not
+ * connected (no connection is started for it).
+ */
+void		 core_user_check(struct core *, const char *name,
+		    core_done_cb *done, void *arg);
 
 /* "verified", "trusted" (TOFU), "changed" or "unknown". */
 const char	*core_trust_state(struct core *, const char *peer);

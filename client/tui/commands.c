@@ -6,10 +6,18 @@
 
 #include "client/tui/commands.h"
 #include "client/tui/edit.h"
+#include "client/tui/keys.h"
 #include "client/tui/search.h"
 #include "client/tui/tuiint.h"
 #include "shared/proto/wire.h"
 #include "shared/util/xmalloc.h"
+
+/* A message on its way (what to give back if it fails), or a lookup. */
+struct commands_sending {
+	struct tui	*t;
+	char		*peer;
+	char		*text;		/* NULL for a lookup */
+};
 
 static void	commands_open(struct tui *, const char *);
 static void	commands_close(struct tui *, const char *);
@@ -20,6 +28,7 @@ static void	commands_accept(struct tui *, const char *);
 static void	commands_devices(struct tui *, const char *);
 static void	commands_keys(struct tui *, const char *);
 static void	commands_help(struct tui *, const char *);
+static void	commands_reconnect(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
 
 const struct commands_entry commands_table[] = {
@@ -41,7 +50,10 @@ const struct commands_entry commands_table[] = {
 	    commands_devices },
 	{ "keys", "[rotate]", "show this device's signed prekey, or make a "
 	    "new one now", 0, 0, commands_keys },
-	{ "help", "[COMMAND]", "list the commands, or describe one", 0, 0,
+	{ "reconnect", "", "connect to the server now instead of waiting for"
+	    " the next try", 0, 0, commands_reconnect },
+	{ "help", "[COMMAND | keys]", "list the commands, describe one, or "
+	    "list the keys", 0, 0,
 	    commands_help },
 	{ "quit", "", "leave natter", 0, 0, commands_quit },
 	{ NULL, NULL, NULL, 0, 0, NULL }
@@ -59,16 +71,56 @@ commands_find(const char *name)
 	return (NULL);
 }
 
+/* The server's answer about a name /open did not know. */
+static void
+commands_open_checked(struct core *core, const struct core_error *err,
+    void *arg)
+{
+	struct commands_sending	*cs = arg;
+	struct tui		*t = cs->t;
+
+	(void)core;
+	if (err != NULL && err->code == CORE_ERR_UNKNOWN_USER) {
+		if (t->open != NULL && strcmp(t->open, cs->peer) == 0)
+			view_close(t);
+		tui_notice(t, 1, "%s", err->msg);
+	}
+	free(cs->peer);
+	free(cs);
+}
+
+/* Whether peer has a conversation here or a known key. */
+static int
+commands_known(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++) {
+		if (strcmp(t->convs[i].peer, peer) == 0)
+			return (1);
+	}
+	return (strcmp(core_trust_state(t->core, peer), "unknown") != 0);
+}
+
+/* Open at once; a name never seen is looked up, and closed if unknown. */
 static void
 commands_open(struct tui *t, const char *arg)
 {
+	struct commands_sending	*cs;
+
 	if (!wire_name_valid(arg)) {
 		tui_notice(t, 1, "invalid name \"%.40s\": use 1 to 32 of "
 		    "a-z 0-9 . _ -", arg);
 		return;
 	}
-	view_open(t, arg);
 	tui_notice(t, 0, "%s", "");
+	if (!commands_known(t, arg) && strcmp(arg, t->account) != 0) {
+		cs = xcalloc(1, sizeof *cs);
+		cs->t = t;
+		cs->peer = xstrdup(arg);
+		core_user_check(t->core, arg, commands_open_checked, cs);
+	}
+	view_open(t, arg);
 }
 
 static void
@@ -202,6 +254,7 @@ commands_verify_cb(struct core *core, const struct core_error *err, void *arg)
 		return;
 	}
 	t->banner[0] = '\0';
+	t->stale_msgs = 1;		/* the header */
 	tui_notice(t, 0, "verified");
 }
 
@@ -222,6 +275,7 @@ commands_accept(struct tui *t, const char *arg)
 		return;
 	}
 	t->banner[0] = '\0';
+	t->stale_msgs = 1;
 	tui_notice(t, 0, "accepted the new key of %s (not verified)", t->open);
 }
 
@@ -305,6 +359,20 @@ commands_devices(struct tui *t, const char *arg)
 		tui_notice(t, 1, "usage: /devices [approve CODE | remove N]");
 }
 
+/* /help keys: the key map, a line each. */
+static void
+commands_help_keys(struct tui *t)
+{
+	const struct keys_help	*k;
+	char			 buf[TUI_NOTICE_MAX];
+	size_t			 n = 0;
+
+	for (k = keys_map; k->keys != NULL && n < sizeof buf; k++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%-28s %s",
+		    n > 0 ? "\n" : "", k->keys, k->help);
+	tui_notice(t, 0, "%s", buf);
+}
+
 static void
 commands_keys_rotated(struct core *core, const struct core_error *err,
     void *arg)
@@ -334,11 +402,15 @@ static void
 commands_help(struct tui *t, const char *arg)
 {
 	const struct commands_entry	*e;
-	char				 buf[TUI_NOTICE_MAX];
+	char				 buf[TUI_NOTICE_MAX], use[64];
 	size_t				 n = 0;
 
 	if (*arg == '/')
 		arg++;
+	if (strcmp(arg, "keys") == 0) {
+		commands_help_keys(t);
+		return;
+	}
 	if (*arg != '\0') {
 		if ((e = commands_find(arg)) == NULL)
 			tui_notice(t, 1, "unknown command /%.40s", arg);
@@ -347,34 +419,61 @@ commands_help(struct tui *t, const char *arg)
 			    *e->args != '\0' ? " " : "", e->args, e->help);
 		return;
 	}
-	buf[0] = '\0';
 	for (e = commands_table; e->name != NULL && n < sizeof buf; e++) {
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s/%s%s%s",
-		    n > 0 ? "  " : "", e->name, *e->args != '\0' ? " " : "",
-		    e->args);
+		snprintf(use, sizeof use, "/%s%s%s", e->name,
+		    *e->args != '\0' ? " " : "", e->args);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%-20s %s\n",
+		    use, e->help);
 	}
+	if (n < sizeof buf)
+		snprintf(buf + n, sizeof buf - n, "/help keys lists the keys; "
+		    "Esc closes this");
 	tui_notice(t, 0, "%s", buf);
+}
+
+static void
+commands_reconnect(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_reconnect(t);
 }
 
 static void
 commands_quit(struct tui *t, const char *arg)
 {
 	(void)arg;
-	tui_quit(t, 0);
+	tui_leave(t);
 }
 
+/*
+ * A failed send keeps its text: back in the input line when that is empty
+ * and the conversation still open, else in the input history.
+ */
 static void
 commands_sent(struct core *core, const struct core_error *err, const char *id,
     int64_t ts, void *arg)
 {
-	struct tui	*t = arg;
+	struct commands_sending	*cs = arg;
+	struct tui		*t = cs->t;
 
 	(void)core;
 	(void)id;
 	(void)ts;
-	if (err != NULL && err->code != CORE_ERR_CLOSED)
-		tui_notice(t, 1, "not sent: %s", err->msg);
-	t->stale_msgs = t->stale_convs = 1;
+	if (err != NULL && err->code != CORE_ERR_CLOSED) {
+		if (edit_len(t->edit) == 0 && t->open != NULL &&
+		    strcmp(t->open, cs->peer) == 0) {
+			edit_set(t->edit, cs->text);
+			tui_notice(t, 1, "not sent: %s (the text is back in the "
+			    "input line)", err->msg);
+		} else
+			tui_notice(t, 1, "not sent to %s: %s (Up finds the text "
+			    "in the input history)", cs->peer, err->msg);
+	}
+	if (err == NULL || err->code != CORE_ERR_CLOSED)
+		t->stale_msgs = t->stale_convs = 1;
+	free(cs->peer);
+	free(cs->text);
+	free(cs);
 }
 
 /* Run "/name arg" (line is modified: trailing blanks cut). */
@@ -412,6 +511,8 @@ commands_run(struct tui *t, char *line)
 void
 commands_line(struct tui *t, char *line)
 {
+	struct commands_sending	*cs;
+
 	if (line[0] == '/' && line[1] != '/') {
 		commands_run(t, line);
 		return;
@@ -422,7 +523,11 @@ commands_line(struct tui *t, char *line)
 		tui_notice(t, 1, "no conversation open: /open NAME first");
 		return;
 	}
-	core_send_text(t->core, t->open, line, commands_sent, t);
+	cs = xcalloc(1, sizeof *cs);
+	cs->t = t;
+	cs->peer = xstrdup(t->open);
+	cs->text = xstrdup(line);
+	core_send_text(t->core, t->open, line, commands_sent, cs);
 	t->stale_msgs = t->stale_convs = 1;
 	t->scroll = 0;
 	if (t->anchor > 0) {

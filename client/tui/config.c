@@ -126,49 +126,75 @@ config_trim(char *s)
 	return (s);
 }
 
-/* One line (NUL-terminated, no newline); NULL or what is wrong. */
-static const char *
-config_line(struct config *cf, char *line)
+/*
+ * One line (NUL-terminated, no newline): 0, or -1 with what is wrong in
+ * why (naming the key).
+ */
+static int
+config_line(struct config *cf, char *line, char *why, size_t size)
 {
-	char	*eq, *k, *v;
+	const char	*bad;
+	char		*eq, *k, *v;
 
 	if ((eq = strchr(line, '#')) != NULL)
 		*eq = '\0';
 	k = config_trim(line);
 	if (*k == '\0')
-		return (NULL);
-	if ((eq = strchr(k, '=')) == NULL)
-		return ("expected key = value");
+		return (0);
+	if ((eq = strchr(k, '=')) == NULL) {
+		snprintf(why, size, "expected key = value");
+		return (-1);
+	}
 	*eq = '\0';
 	k = config_trim(k);
 	v = config_trim(eq + 1);
-	return (config_set(cf, k, v));
+	if ((bad = config_set(cf, k, v)) == NULL)
+		return (0);
+	if (strcmp(bad, "unknown key") == 0)
+		snprintf(why, size, "unknown key \"%.40s\"", k);
+	else
+		snprintf(why, size, "%s: %s", k, bad);
+	return (-1);
+}
+
+/* Add "line N: why" to err (a line each), as far as it has room. */
+static void
+config_report(char *err, size_t errlen, int lineno, const char *why)
+{
+	size_t	n = strlen(err);
+
+	if (n + 1 < errlen)
+		snprintf(err + n, errlen - n, "%sline %d: %s", n > 0 ? "\n" :
+		    "", lineno, why);
 }
 
 int
 config_parse(struct config *cf, const char *buf, size_t len, char *err,
     size_t errlen)
 {
-	char		 line[CONFIG_LINE_MAX];
-	const char	*why, *nl;
+	char		 line[CONFIG_LINE_MAX], why[128];
+	const char	*nl;
 	size_t		 n;
-	int		 lineno = 0, rc = 0;
+	int		 lineno = 0, rc = 0, bad;
 
+	if (errlen > 0)
+		err[0] = '\0';
 	while (len > 0) {
 		lineno++;
 		nl = memchr(buf, '\n', len);
 		n = nl != NULL ? (size_t)(nl - buf) : len;
+		bad = 1;
 		if (n >= sizeof line)
-			why = "line too long";
+			snprintf(why, sizeof why, "line too long");
 		else if (memchr(buf, '\0', n) != NULL)
-			why = "NUL byte";
+			snprintf(why, sizeof why, "NUL byte");
 		else {
 			memcpy(line, buf, n);
 			line[n] = '\0';
-			why = config_line(cf, line);
+			bad = config_line(cf, line, why, sizeof why) != 0;
 		}
-		if (why != NULL && rc == 0) {
-			snprintf(err, errlen, "line %d: %s", lineno, why);
+		if (bad) {
+			config_report(err, errlen, lineno, why);
 			rc = -1;
 		}
 		n = nl != NULL ? n + 1 : n;
@@ -196,7 +222,7 @@ config_path(char *buf, size_t size)
 int
 config_load(struct config *cf, char *err, size_t errlen)
 {
-	char	 path[1024], *buf, e[128];
+	char	 path[1024], *buf, e[2048];
 	FILE	*f;
 	size_t	 len;
 	int	 rc;

@@ -33,8 +33,9 @@ void	config_default(struct config *);
 /*
  * Apply "key = value" lines of buf (len bytes) to cf; '#' starts a
  * comment.  A bad line (unknown key, bad value, longer than
- * CONFIG_LINE_MAX) is skipped; the first one is described in err
- * ("line N: ...").  0 if every line was good, else -1.
+ * CONFIG_LINE_MAX) is skipped; each is described in err, a line each
+ * ("line N: KEY: ..."), as many as fit.  0 if every line was good, else
+ * -1.
  */
 int	config_parse(struct config *cf, const char *buf, size_t len, char *err,
 	    size_t errlen);

@@ -60,7 +60,7 @@ edit_cursor(struct edit *e)
 	return (e->cur);
 }
 
-void
+int
 edit_insert(struct edit *e, const char *s, size_t n)
 {
 	size_t	i, k = 0;
@@ -74,8 +74,10 @@ edit_insert(struct edit *e, const char *s, size_t n)
 			continue;
 		clean[k++] = s[i];
 	}
-	if (e->len + k >= EDIT_MAX)
-		k = EDIT_MAX - 1 - e->len;
+	if (e->len + k >= EDIT_MAX) {
+		free(clean);
+		return (-1);
+	}
 	if (e->len + k + 1 > e->size) {
 		e->size = e->len + k + 256;
 		e->buf = xrealloc(e->buf, e->size);
@@ -85,6 +87,17 @@ edit_insert(struct edit *e, const char *s, size_t n)
 	e->len += k;
 	e->cur += k;
 	free(clean);
+	return (0);
+}
+
+int
+edit_column(struct edit *e)
+{
+	size_t	start = e->cur;
+
+	while (start > 0 && e->buf[start - 1] != '\n')
+		start--;
+	return (width_str(e->buf + start, e->cur - start));
 }
 
 void
@@ -92,7 +105,7 @@ edit_set(struct edit *e, const char *s)
 {
 	e->len = e->cur = 0;
 	e->buf[0] = '\0';
-	edit_insert(e, s, strlen(s));
+	(void)edit_insert(e, s, strlen(s));
 }
 
 /* The start of the cluster before off. */

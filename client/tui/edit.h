@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define EDIT_MAX	(64 * 1024)	/* bytes; input beyond is dropped */
+#define EDIT_MAX	(64 * 1024)	/* bytes, with the NUL */
 #define EDIT_HISTORY	100
 
 struct edit;
@@ -17,8 +17,14 @@ const char	*edit_text(struct edit *);
 size_t		 edit_len(struct edit *);
 size_t		 edit_cursor(struct edit *);
 
-/* Insert len bytes at the cursor (controls other than newline dropped). */
-void		 edit_insert(struct edit *, const char *, size_t);
+/*
+ * Insert len bytes at the cursor (controls other than newline dropped)
+ * if they fit: the text is at most EDIT_MAX - 1 bytes.  0, or -1 with
+ * nothing inserted (so no UTF-8 sequence is ever split).
+ */
+int		 edit_insert(struct edit *, const char *, size_t);
+/* The display column of the cursor in its line. */
+int		 edit_column(struct edit *);
 /* Replace everything with s, cursor at the end. */
 void		 edit_set(struct edit *, const char *);
 

@@ -11,6 +11,16 @@ struct tui;
 #define KEYS_PASTE_END		(KEY_MAX + 4)
 #define KEYS_FOCUS_IN		(KEY_MAX + 5)	/* terminal focus reporting */
 #define KEYS_FOCUS_OUT		(KEY_MAX + 6)
+#define KEYS_ALT_END		(KEY_MAX + 7)
+
+/* One entry of the key map (/help keys, and natter(1) "Keys"). */
+struct keys_help {
+	const char	*keys;		/* "Ctrl-N, Alt-Down" */
+	const char	*help;
+};
+
+/* The key map, ending with a NULL keys. */
+extern const struct keys_help keys_map[];
 
 /* Teach curses the sequences above (after initscr). */
 void	keys_define(void);

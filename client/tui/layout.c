@@ -15,7 +15,8 @@
 
 /* One display line of the message pane. */
 struct layout_line {
-	int	 msg;		/* index in t->msgs; -1 for a day separator */
+	int	 msg;		/* index in t->msgs; < 0: a separator */
+	int	 unread;	/* the separator is "new messages" */
 	int	 x;		/* column the text starts at */
 	int	 head;		/* first line: draw the prefix */
 	size_t	 off;		/* bytes of the body */
@@ -83,6 +84,7 @@ layout_push(struct layout_lines *l, int msg, int x, int head, size_t off,
 		l->v = xreallocarray(l->v, l->size, sizeof *l->v);
 	}
 	l->v[l->n].msg = msg;
+	l->v[l->n].unread = 0;
 	l->v[l->n].x = x;
 	l->v[l->n].head = head;
 	l->v[l->n].off = off;
@@ -157,8 +159,27 @@ layout_lines(struct tui *t, int pw, struct layout_lines *l)
 		if (i == 0 || !layout_same_day(t->msgs[i - 1].ts,
 		    t->msgs[i].ts))
 			layout_push(l, -1 - i, 0, 0, 0, 0);
+		if (t->msgs[i].seq != 0 && t->msgs[i].seq == t->unread_seq) {
+			layout_push(l, -1 - i, 0, 0, 0, 0);
+			l->v[l->n - 1].unread = 1;
+		}
 		layout_wrap_msg(t, i, pw, l);
 	}
+}
+
+/* A separator line: text centred in a rule of dashes. */
+static void
+layout_rule(struct grid *g, int y, int x0, int x1, const char *text, int st)
+{
+	int	x;
+
+	grid_fill(g, y, x0, x1, '-', st);
+	x = x0 + (x1 - x0 - width_str(text, strlen(text)) - 2) / 2;
+	if (x < x0)
+		x = x0;
+	x = grid_put(g, y, x, x1, " ", 1, st);
+	x = grid_put(g, y, x, x1, text, strlen(text), st);
+	grid_put(g, y, x, x1, " ", 1, st);
 }
 
 /* Draw display line ln at row y of the pane starting at column x0. */
@@ -171,16 +192,14 @@ layout_draw_line(struct grid *g, struct tui *t, const struct layout_line *ln,
 	size_t		 tlen;
 	int		 x, st, mi;
 
+	if (ln->msg < 0 && ln->unread) {
+		layout_rule(g, y, x0, x1, "new messages", LAYOUT_UNREAD);
+		return;
+	}
 	if (ln->msg < 0) {
 		m = &t->msgs[-1 - ln->msg];
 		layout_day(buf, sizeof buf, m->ts, t->wall);
-		grid_fill(g, y, x0, x1, '-', LAYOUT_DAY);
-		x = x0 + (x1 - x0 - width_str(buf, strlen(buf)) - 2) / 2;
-		if (x < x0)
-			x = x0;
-		x = grid_put(g, y, x, x1, " ", 1, LAYOUT_DAY);
-		x = grid_put(g, y, x, x1, buf, strlen(buf), LAYOUT_DAY);
-		grid_put(g, y, x, x1, " ", 1, LAYOUT_DAY);
+		layout_rule(g, y, x0, x1, buf, LAYOUT_DAY);
 		return;
 	}
 	mi = ln->msg;
@@ -267,12 +286,30 @@ layout_note_shown(struct tui *t, const struct layout_lines *l, int start,
 	}
 }
 
+/* Put the message the view was asked to show (a search hit) at the top. */
+static void
+layout_scroll_to(struct tui *t, const struct layout_lines *l, int rows)
+{
+	int	i;
+
+	if (t->mark_top) {
+		for (i = 0; i < l->n; i++) {
+			if (l->v[i].msg >= 0 && l->v[i].head &&
+			    t->msgs[l->v[i].msg].seq == t->mark_seq)
+				break;
+		}
+		if (i < l->n)
+			t->scroll = l->n - rows - i;
+		t->mark_top = 0;
+	}
+}
+
 /* The message pane: rows [y0, y1), columns [x0, x1). */
 static void
 layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 {
 	struct layout_lines	 l = { NULL, 0, 0 };
-	int			 rows = y1 - y0, start, i, maxs;
+	int			 rows, start, i, maxs;
 
 	if (t->open == NULL) {
 		static const char none[] = "No conversation: /open NAME, /help";
@@ -281,22 +318,14 @@ layout_msgs(struct grid *g, struct tui *t, int y0, int y1, int x0, int x1)
 		t->nlines = t->rows = 0;
 		return;
 	}
-	if (rows <= 0 || x1 <= x0)
+	if (y1 - y0 <= 0 || x1 <= x0)
 		return;
+	rows = y1 - y0;
 	layout_lines(t, x1 - x0, &l);
 	layout_keep_top(t, &l, rows);
 	t->scrolled = 0;
 	maxs = l.n > rows ? l.n - rows : 0;
-	if (t->mark_top) {
-		for (i = 0; i < l.n; i++) {
-			if (l.v[i].msg >= 0 && l.v[i].head &&
-			    t->msgs[l.v[i].msg].seq == t->mark_seq)
-				break;
-		}
-		if (i < l.n)
-			t->scroll = l.n - rows - i;
-		t->mark_top = 0;
-	}
+	layout_scroll_to(t, &l, rows);
 	if (t->scroll > maxs)
 		t->scroll = maxs;
 	if (t->scroll < 0)
@@ -346,33 +375,77 @@ layout_list(struct grid *g, struct tui *t, int h, int lw)
 	}
 }
 
-static void
-layout_status(struct grid *g, struct tui *t, int y, int w)
+/*
+ * Draw text wrapped into rows [y0, y0 + rows) (filled with style st when
+ * fill); how many rows the whole text needs, drawn or not.
+ */
+static int
+layout_wrapped(struct grid *g, int y0, int rows, int x0, int x1,
+    const char *text, int st, int fill)
 {
-	char	 buf[512], conn[64];
+	struct width_line	*wl;
+	size_t			 len = strlen(text);
+	int			 n, i;
+
+	if (x1 <= x0)
+		return (1);
+	n = width_wrap(text, len, x1 - x0, NULL, 0);
+	if (rows <= 0)
+		return (n);
+	wl = xcalloc((size_t)n, sizeof *wl);
+	width_wrap(text, len, x1 - x0, wl, n);
+	for (i = 0; i < n && i < rows; i++) {
+		if (fill)
+			grid_fill(g, y0 + i, x0, x1, ' ', st);
+		grid_put(g, y0 + i, x0, x1, text + wl[i].off, wl[i].len, st);
+	}
+	free(wl);
+	return (n);
+}
+
+/* The connection's state as the status line says it. */
+static void
+layout_conn(struct tui *t, char *conn, size_t size)
+{
+	char	 state[64];
 	int64_t	 s;
 
 	switch (t->conn) {
 	case TUI_CONN_UP:
-		snprintf(conn, sizeof conn, "connected");
+		snprintf(state, sizeof state, "connected");
 		break;
 	case TUI_CONN_RETRY:
 		s = (t->retry_at - t->now + 999) / 1000;
-		snprintf(conn, sizeof conn, "reconnecting in %lld s",
-		    (long long)(s > 0 ? s : 0));
+		snprintf(state, sizeof state, "reconnecting in %lld s "
+		    "(Ctrl-R: now)", (long long)(s > 0 ? s : 0));
 		break;
 	case TUI_CONN_OFFLINE:
-		snprintf(conn, sizeof conn, "offline");
+		snprintf(state, sizeof state, "offline");
 		break;
 	default:
-		snprintf(conn, sizeof conn, "connecting");
+		snprintf(state, sizeof state, "connecting");
 		break;
 	}
-	snprintf(buf, sizeof buf, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued "
-	    "\xc2\xb7 %s", t->account != NULL ? t->account : "?", t->device,
-	    conn, t->queued, t->server != NULL ? t->server : "");
-	grid_fill(g, y, 0, w, ' ', LAYOUT_STATUS);
-	grid_put(g, y, 0, w, buf, strlen(buf), LAYOUT_STATUS);
+	snprintf(conn, size, "%s", state);
+}
+
+/* The status line's text (the caller frees it). */
+static char *
+layout_status_text(struct tui *t)
+{
+	char	 conn[64], news[64], *s;
+
+	layout_conn(t, conn, sizeof conn);
+	news[0] = '\0';
+	if (t->newcount > 0)
+		snprintf(news, sizeof news, " \xc2\xb7 %d new message%s below "
+		    "(End)", t->newcount, t->newcount == 1 ? "" : "s");
+	/* Down, the reason names the server. */
+	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued%s \xc2\xb7 %s",
+	    t->account != NULL ? t->account : "?", t->device, conn, t->queued,
+	    news, t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
+	    t->server : "");
+	return (s);
 }
 
 /* The input: rows [y0, y0 + rows); sets the cursor. */
@@ -430,10 +503,40 @@ layout_input_rows(struct tui *t, int w, int h)
 	return (n < max ? n : max);
 }
 
+/* The open conversation's header: its peer and what we know of its key. */
+static void
+layout_header(struct grid *g, struct tui *t, int y, int x0, int x1)
+{
+	const char	*what = "no key seen yet";
+	char		 buf[128];
+	int		 st = LAYOUT_DIM;
+
+	if (strcmp(t->trust, "verified") == 0)
+		what = "verified";
+	else if (strcmp(t->trust, "trusted") == 0)
+		what = "trusted on first use, not verified (/fingerprint)";
+	else if (strcmp(t->trust, "changed") == 0) {
+		what = "key changed, not trusted";
+		st = LAYOUT_ERROR;
+	}
+	snprintf(buf, sizeof buf, "%.40s \xc2\xb7 %s", t->open, what);
+	grid_put(g, y, x0, x1, buf, strlen(buf), st);
+}
+
+/* Rows for a wrapped text of lines rows at most, leaving keep rows. */
+static int
+layout_fit_rows(int need, int avail, int keep)
+{
+	if (need > avail - keep)
+		need = avail - keep;
+	return (need > 0 ? need : 0);
+}
+
 void
 layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 {
-	int	w = grid_width(g), h = grid_height(g), ir, sy, lw, y0 = 0, i;
+	int	 w = grid_width(g), h = grid_height(g), ir, sy, lw, y0 = 0, i, n;
+	char	*status;
 
 	grid_clear(g);
 	*cy = *cx = 0;
@@ -441,18 +544,27 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 	t->shown_first = t->shown_last = -1;
 	if (w < 1 || h < 1)
 		return;
+	/* Scrolled back, the status line counts what arrived below. */
+	if (t->scroll == 0 && t->anchor == 0)
+		t->newcount = 0;
 	ir = layout_input_rows(t, w, h);
 	if (h < ir + 1) {
 		layout_input(g, t, 0, h, w, cy, cx);
 		return;
 	}
-	sy = h - ir - 1;
-	layout_status(g, t, sy, w);
-	layout_input(g, t, sy + 1, ir, w, cy, cx);
+	status = layout_status_text(t);
+	n = layout_fit_rows(layout_wrapped(g, 0, 0, 0, w, status, 0, 0),
+	    h - ir, h - ir > 4 ? 2 : h - ir - 1);
+	sy = h - ir - (n > 0 ? n : 1);
+	layout_wrapped(g, sy, n > 0 ? n : 1, 0, w, status, LAYOUT_STATUS, 1);
+	free(status);
+	layout_input(g, t, h - ir, ir, w, cy, cx);
 	if (t->notice[0] != '\0' && sy > 1) {
-		sy--;
-		grid_put(g, sy, 0, w, t->notice, strlen(t->notice),
-		    t->notice_err ? LAYOUT_ERROR : LAYOUT_DIM);
+		n = layout_fit_rows(layout_wrapped(g, 0, 0, 0, w, t->notice,
+		    0, 0), sy, 1);
+		sy -= n;
+		layout_wrapped(g, sy, n, 0, w, t->notice, t->notice_err ?
+		    LAYOUT_ERROR : LAYOUT_DIM, 0);
 	}
 	lw = layout_list_width(w);
 	if (lw > 0) {
@@ -461,11 +573,15 @@ layout_draw(struct grid *g, struct tui *t, int *cy, int *cx)
 			grid_put(g, i, lw, lw + 1, "\xe2\x94\x82", 3, LAYOUT_DIM);
 		lw++;
 	}
-	if (t->banner[0] != '\0' && sy > 1) {
-		grid_fill(g, 0, lw, w, ' ', LAYOUT_ERROR);
-		grid_put(g, 0, lw, w, t->banner, strlen(t->banner),
-		    LAYOUT_ERROR);
+	if (t->open != NULL && t->trust != NULL && sy > 3) {
+		layout_header(g, t, 0, lw, w);
 		y0 = 1;
+	}
+	if (t->banner[0] != '\0' && sy > y0 + 1) {
+		n = layout_fit_rows(layout_wrapped(g, 0, 0, lw, w, t->banner,
+		    0, 0), sy - y0, 1);
+		layout_wrapped(g, y0, n, lw, w, t->banner, LAYOUT_ERROR, 1);
+		y0 += n;
 	}
 	layout_msgs(g, t, y0, sy, lw, w);
 }

@@ -15,6 +15,7 @@
 #include "client/tui/grid.h"
 #include "client/tui/keys.h"
 #include "client/tui/layout.h"
+#include "client/tui/say.h"
 #include "client/tui/screen.h"
 #include "client/tui/search.h"
 #include "client/tui/tui.h"
@@ -45,10 +46,12 @@ void
 tui_notice(struct tui *t, int err, const char *fmt, ...)
 {
 	va_list	ap;
+	char	buf[TUI_NOTICE_MAX];
 
 	va_start(ap, fmt);
-	vsnprintf(t->notice, sizeof t->notice, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	say_tui(buf, t->notice, sizeof t->notice);
 	t->notice_err = err;
 	t->dirty = 1;
 }
@@ -70,6 +73,36 @@ tui_quit(struct tui *t, int status)
 	uv_close((uv_handle_t *)&tui_h.warm, NULL);
 	core_close(t->core);
 	t->core = NULL;
+}
+
+void
+tui_leave(struct tui *t)
+{
+	int	n = core_outbox_count(t->core);
+
+	if (n > 0 && !t->quit_asked) {
+		t->quit_asked = 1;
+		tui_notice(t, 1, "%d message%s still queued: %s out the next "
+		    "time natter connects; /quit or Ctrl-C again leaves now", n,
+		    n == 1 ? " is" : "s are", n == 1 ? "it goes" : "they go");
+		return;
+	}
+	tui_quit(t, 0);
+}
+
+void
+tui_reconnect(struct tui *t)
+{
+	if (t->conn == TUI_CONN_UP) {
+		tui_notice(t, 0, "already connected");
+		return;
+	}
+	if (core_reconnect(t->core) != 0) {
+		tui_notice(t, 0, "already connecting");
+		return;
+	}
+	t->conn = TUI_CONN_CONNECTING;
+	t->dirty = 1;
 }
 
 /* Write the time to the first frame to $NATTER_TUI_TIMING (benchmarks). */
@@ -228,9 +261,11 @@ tui_event_message(struct tui *t, const struct core_event *ev)
 	const char	*peer = ev->outgoing ? ev->to : ev->from;
 
 	t->stale_convs = 1;
-	if (peer != NULL && t->open != NULL && strcmp(peer, t->open) == 0)
+	if (peer != NULL && t->open != NULL && strcmp(peer, t->open) == 0) {
 		t->stale_msgs = 1;
-	else if (!ev->outgoing && peer != NULL)
+		if (!ev->outgoing && (t->scroll > 0 || t->anchor > 0))
+			t->newcount++;
+	} else if (!ev->outgoing && peer != NULL)
 		tui_notify(t, peer);
 }
 
@@ -266,6 +301,7 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		break;
 	case CORE_EV_CONNECTED:
 		t->conn = TUI_CONN_UP;
+		t->conn_why[0] = '\0';
 		t->stale_msgs = 1;
 		t->live = 0;
 		break;
@@ -276,8 +312,11 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		t->conn = ev->retry_in_ms > 0 ? TUI_CONN_RETRY :
 		    TUI_CONN_OFFLINE;
 		t->retry_at = (int64_t)uv_now(&t->loop) + ev->retry_in_ms;
+		snprintf(t->conn_why, sizeof t->conn_why, "%s", ev->error !=
+		    NULL ? ev->error->msg : "");
 		break;
 	case CORE_EV_IDENTITY_CHANGED:
+		t->stale_msgs = 1;		/* the header */
 		if (t->open != NULL && ev->from != NULL &&
 		    strcmp(ev->from, t->open) == 0)
 			snprintf(t->banner, sizeof t->banner, "%s's key "

@@ -10,7 +10,7 @@
 #include "client/tui/config.h"
 
 #define TUI_PAGE	100	/* messages loaded per page of history */
-#define TUI_NOTICE_MAX	256
+#define TUI_NOTICE_MAX	4096	/* bytes of a notice (/help fits) */
 
 enum tui_state {
 	TUI_ST_QUEUED,
@@ -42,6 +42,7 @@ struct tui_msg {
 /* One entry of the conversation list. */
 struct tui_conv {
 	char		*peer;
+	int		 pin;		/* place in the list, kept for good */
 	int64_t		 ts;
 	char		*preview;
 	int		 unread;
@@ -62,14 +63,18 @@ struct tui {
 	const char		*server;
 	enum tui_conn		 conn;
 	int64_t			 retry_at;	/* ms, uv_now clock */
+	char			 conn_why[TUI_NOTICE_MAX];	/* why it is down */
 	int64_t			 now;		/* ms, uv_now clock */
 	int64_t			 wall;		/* ms since the epoch */
 	int			 queued;
 
-	struct tui_conv		*convs;
+	struct tui_conv		*convs;		/* in the order of pins */
 	int			 nconvs;
+	char			**pins;		/* peers, first appearance first */
+	int			 npins;
 
 	char			*open;		/* the open conversation's peer */
+	const char		*trust;		/* core_trust_state of open */
 	struct tui_msg		*msgs;		/* oldest first */
 	int			 nmsgs;
 	int			 want;		/* messages to load */
@@ -87,6 +92,8 @@ struct tui {
 	int			 scrolled;	/* scroll was set by a key */
 	int			 focused;	/* the terminal has the focus */
 	int			 live;		/* the backlog is drained */
+	int			 newcount;	/* arrived while scrolled back */
+	int64_t			 unread_seq;	/* first unread when opened */
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */
@@ -100,6 +107,7 @@ struct tui {
 	int			 stale_convs;
 	int			 stale_msgs;
 	int			 quit;
+	int			 quit_asked;	/* told that messages are queued */
 	int			 status;	/* exit status */
 };
 
@@ -107,6 +115,10 @@ struct tui {
 void	tui_notice(struct tui *, int err, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	tui_quit(struct tui *, int status);
+/* The user asks to quit: with messages queued, say so first (once). */
+void	tui_leave(struct tui *);
+/* Connect now rather than when the backoff ends (Ctrl-R, /reconnect). */
+void	tui_reconnect(struct tui *);
 
 /* view.c: loading the model from the core. */
 void	view_reload_convs(struct tui *);
@@ -116,6 +128,8 @@ void	view_close(struct tui *);
 /* Switch to the conversation delta places down (up if < 0) the list. */
 void	view_cycle(struct tui *, int delta);
 void	view_jump(struct tui *, int index);
+/* Back to the newest message (leaving a window into the past). */
+void	view_bottom(struct tui *);
 void	view_free(struct tui *);
 const char *view_state_name(enum tui_state);
 

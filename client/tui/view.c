@@ -119,19 +119,70 @@ view_conv_cb(struct core *core, const struct core_conv *c, void *arg)
 	view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, c->unread);
 }
 
-/* Queued messages count for the list too. */
+/*
+ * Queued messages count for the list too: the newest (they come oldest
+ * first) is its conversation's preview.
+ */
 static void
 view_queued_conv(struct core *core, const struct core_event *ev, void *arg)
 {
 	struct tui	*t = arg;
+	char		*text;
 	int		 i;
 
 	(void)core;
+	xasprintf(&text, "(queued) %s", ev->text != NULL ? ev->text : "");
 	for (i = 0; i < t->nconvs; i++) {
-		if (strcmp(t->convs[i].peer, ev->to) == 0)
-			return;
+		if (strcmp(t->convs[i].peer, ev->to) == 0) {
+			free(t->convs[i].preview);
+			t->convs[i].preview = view_preview(text, 1);
+			t->convs[i].ts = ev->ts;
+			break;
+		}
 	}
-	view_add_conv(t, ev->to, ev->ts, ev->text, 1, 0);
+	if (i == t->nconvs)
+		view_add_conv(t, ev->to, ev->ts, text, 1, 0);
+	free(text);
+}
+
+/* The place of peer in the list, pinning it at the end if new. */
+static int
+view_pin(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->npins; i++) {
+		if (strcmp(t->pins[i], peer) == 0)
+			return (i);
+	}
+	t->pins = xreallocarray(t->pins, (size_t)t->npins + 1,
+	    sizeof *t->pins);
+	t->pins[t->npins] = xstrdup(peer);
+	return (t->npins++);
+}
+
+static int
+view_pin_cmp(const void *a, const void *b)
+{
+	const struct tui_conv	*x = a, *y = b;
+
+	return ((x->pin > y->pin) - (x->pin < y->pin));
+}
+
+/*
+ * Keep the list's order (and so Alt-1..9) stable: a conversation keeps the
+ * place where it first appeared; new ones, most recent first, go below.
+ */
+static void
+view_pin_convs(struct tui *t)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++)
+		t->convs[i].pin = view_pin(t, t->convs[i].peer);
+	if (t->nconvs > 1)
+		qsort(t->convs, (size_t)t->nconvs, sizeof *t->convs,
+		    view_pin_cmp);
 }
 
 void
@@ -152,6 +203,7 @@ view_reload_convs(struct tui *t)
 		if (i == t->nconvs)
 			view_add_conv(t, t->open, 0, "", 0, 0);
 	}
+	view_pin_convs(t);
 	t->stale_convs = 0;
 	t->dirty = 1;
 }
@@ -189,8 +241,10 @@ view_reload_msgs(struct tui *t)
 	view_free_msgs(t);
 	t->stale_msgs = 0;
 	t->dirty = 1;
+	t->trust = NULL;
 	if (t->open == NULL)
 		return;
+	t->trust = core_trust_state(t->core, t->open);
 	if (core_history_before(t->core, t->open, t->anchor, t->want + 1,
 	    view_msg_cb, t, &err) != 0) {
 		tui_notice(t, 1, "%s", err.msg);
@@ -211,23 +265,68 @@ view_reload_msgs(struct tui *t)
 		tui_notice(t, 1, "cannot update the profile");
 }
 
+/* The unread count the list shows for peer. */
+static int
+view_unread(struct tui *t, const char *peer)
+{
+	int	i;
+
+	for (i = 0; i < t->nconvs; i++) {
+		if (strcmp(t->convs[i].peer, peer) == 0)
+			return (t->convs[i].unread);
+	}
+	return (0);
+}
+
+/* The seq of the first of the last n received messages loaded, or 0. */
+static int64_t
+view_first_unread(struct tui *t, int n)
+{
+	int	i;
+
+	for (i = t->nmsgs - 1; i >= 0 && n > 0; i--) {
+		if (!t->msgs[i].outgoing && t->msgs[i].seq > 0 && --n == 0)
+			return (t->msgs[i].seq);
+	}
+	return (0);
+}
+
 void
 view_open(struct tui *t, const char *peer)
 {
+	int	unread;
+
 	if (t->open != NULL && strcmp(t->open, peer) == 0)
 		return;
+	unread = view_unread(t, peer);
 	free(t->open);
 	t->open = xstrdup(peer);
 	t->want = TUI_PAGE;
 	t->anchor = 0;
 	t->scroll = 0;
 	t->mark_seq = 0;
+	t->newcount = 0;
 	t->banner[0] = '\0';
 	if (strcmp(core_trust_state(t->core, peer), "changed") == 0)
 		snprintf(t->banner, sizeof t->banner, "%s's key changed: "
 		    "/fingerprint, then /verify NUMBER or /accept", peer);
 	view_reload_msgs(t);
+	t->unread_seq = unread > 0 ? view_first_unread(t, unread) : 0;
 	view_reload_convs(t);
+}
+
+void
+view_bottom(struct tui *t)
+{
+	t->scroll = 0;
+	t->scrolled = 1;
+	t->newcount = 0;
+	if (t->anchor > 0) {
+		t->anchor = 0;
+		t->want = TUI_PAGE;
+		t->stale_msgs = 1;
+	}
+	t->dirty = 1;
 }
 
 void
@@ -236,6 +335,8 @@ view_close(struct tui *t)
 	free(t->open);
 	t->open = NULL;
 	t->banner[0] = '\0';
+	t->unread_seq = 0;
+	t->newcount = 0;
 	view_free_msgs(t);
 	view_reload_convs(t);
 }
@@ -266,6 +367,13 @@ view_cycle(struct tui *t, int delta)
 void
 view_free(struct tui *t)
 {
+	int	i;
+
+	for (i = 0; i < t->npins; i++)
+		free(t->pins[i]);
+	free(t->pins);
+	t->pins = NULL;
+	t->npins = 0;
 	view_free_convs(t);
 	view_free_msgs(t);
 	free(t->open);

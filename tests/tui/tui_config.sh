@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui_config: $XDG_CONFIG_HOME/natter/config changes the timestamp format
 # and swaps Enter and Alt-Enter, and read-receipts = off keeps them home; a
-# bad line is reported on one line and the good ones still apply.
+# bad line is reported, every one naming its key, and the good ones still
+# apply.
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/tuilib.inc"
 e2e_init tui_config
@@ -16,11 +17,13 @@ this line is bad
 send-key = alt-enter
 notify = bell
 read-receipts = off
+color-own = mauve
 CONF
 
 tui_start alice 100 30
 tui_wait 20 "connected" 'connected'
 tui_wait 10 "bad line reported" 'config: .*/natter/config: line 3: expected key = value'
+tui_wait 10 "every bad line, naming its key" '^line 7: color-own: unknown colour'
 tui_type "/open bob"
 tui_keys M-Enter
 tui_wait 10 "timestamp format" '│\[[0-9]{2}\.[0-9]{2}\] bob: hello'

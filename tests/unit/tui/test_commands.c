@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/tui/commands.h"
+#include "client/tui/keys.h"
 #include "tests/unit/unit.h"
 
 START_TEST(test_table)
@@ -26,23 +27,34 @@ START_TEST(test_table)
 }
 END_TEST
 
-/* Every command appears in natter(1) as ".It Ic /name [Ar ARGS]". */
-START_TEST(test_manual)
+/* natter(1), or NULL without NATTER_SOURCE_DIR (the caller frees it). */
+static char *
+manual(void)
 {
-	const struct commands_entry	*e;
-	const char			*src = getenv("NATTER_SOURCE_DIR");
-	char				 path[1024], want[128], *buf;
-	FILE				*f;
-	size_t				 n;
+	const char	*src = getenv("NATTER_SOURCE_DIR");
+	char		 path[1024], *buf;
+	FILE		*f;
+	size_t		 n;
 
 	if (src == NULL)
-		return;
+		return (NULL);
 	snprintf(path, sizeof path, "%s/man/natter.1", src);
 	ck_assert_ptr_nonnull(f = fopen(path, "r"));
 	buf = calloc(1, 1 << 20);
 	n = fread(buf, 1, (1 << 20) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	return (buf);
+}
+
+/* Every command appears in natter(1) as ".It Ic /name [Ar ARGS]". */
+START_TEST(test_manual)
+{
+	const struct commands_entry	*e;
+	char				 want[128], *buf;
+
+	if ((buf = manual()) == NULL)
+		return;
 	for (e = commands_table; e->name != NULL; e++) {
 		if (e->args[0] == '\0')
 			snprintf(want, sizeof want, ".It Ic /%s\n", e->name);
@@ -58,6 +70,33 @@ START_TEST(test_manual)
 }
 END_TEST
 
+/* Every key of the map (/help keys) appears in natter(1) as "Ic KEY". */
+START_TEST(test_keys)
+{
+	const struct keys_help	*k;
+	char			 want[128], *buf, *p, *key, *save;
+
+	if ((buf = manual()) == NULL)
+		return;
+	for (k = keys_map; k->keys != NULL; k++) {
+		ck_assert(strlen(k->help) > 0);
+		p = strdup(k->keys);
+		for (key = strtok_r(p, ", ", &save); key != NULL;
+		    key = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(key, "to") == 0)
+				continue;
+			snprintf(want, sizeof want, "Ic %s\n", key);
+			if (strstr(buf, want) == NULL)
+				snprintf(want, sizeof want, "Ic %s ", key);
+			ck_assert_msg(strstr(buf, want) != NULL,
+			    "natter(1) lacks the key %s", key);
+		}
+		free(p);
+	}
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -66,6 +105,7 @@ main(void)
 
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_manual);
+	tcase_add_test(tc, test_keys);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -45,10 +45,10 @@ START_TEST(test_bad)
 
 	ck_assert_int_eq(parse(&cf, "colors = on\nbogus = 1\nnotify = bell\n",
 	    err, sizeof err), -1);
-	ck_assert_str_eq(err, "line 2: unknown key");
+	ck_assert_str_eq(err, "line 2: unknown key \"bogus\"");
 	ck_assert_int_eq(cf.notify, CONFIG_NOTIFY_BELL);	/* rest applied */
 	ck_assert_int_eq(parse(&cf, "color-own = mauve", err, sizeof err), -1);
-	ck_assert_str_eq(err, "line 1: unknown colour");
+	ck_assert_str_eq(err, "line 1: color-own: unknown colour");
 	ck_assert_int_eq(parse(&cf, "\n\nno equals sign", err, sizeof err), -1);
 	ck_assert_str_eq(err, "line 3: expected key = value");
 	ck_assert_int_eq(parse(&cf, "send-key = space", err, sizeof err), -1);
@@ -65,6 +65,13 @@ START_TEST(test_bad)
 	ck_assert_int_eq(config_parse(&cf, "colors = o\0n", 12, err,
 	    sizeof err), -1);
 	ck_assert_str_eq(err, "line 1: NUL byte");
+	/* Every bad line, each naming its key. */
+	ck_assert_int_eq(parse(&cf, "colors = maybe\nnotify = bell\n"
+	    "send-key = space\ncolour = red\n", err, sizeof err), -1);
+	ck_assert_str_eq(err, "line 1: colors: expected on or off\n"
+	    "line 3: send-key: expected enter or alt-enter\n"
+	    "line 4: unknown key \"colour\"");
+	ck_assert_int_eq(cf.notify, CONFIG_NOTIFY_BELL);
 }
 END_TEST
 

@@ -181,6 +181,9 @@ output_message_human(FILE *f, const json_t *m)
 	if (strcmp(output_get(m, "status"), "undecryptable") == 0)
 		fputs("(a message that could not be decrypted: its sender was "
 		    "asked to send it again)", f);
+	else if (strcmp(output_get(m, "status"), "key_changed") == 0)
+		fputs("(the identity key changed here: natter fingerprint, then "
+		    "verify or trust)", f);
 	else
 		output_text(f, output_get(m, "text"), head > 0 ? head : 0);
 	if (json_is_true(json_object_get(m, "outgoing")))

@@ -12,10 +12,12 @@
 #include "client/core/event.h"
 #include "client/core/peers.h"
 #include "client/store/kv.h"
+#include "client/store/msglog.h"
 #include "client/store/store.h"
 #include "shared/crypto/devicelist.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
+#include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
 #define DEVICES_NOTICES	16
@@ -82,6 +84,27 @@ devices_changed_err(struct core_error *err, const char *peer)
 	    peer, peer, peer);
 }
 
+/* A lasting line in peer's conversation: its key changed (no text; the
+ * front ends say what to do).  Never printed by recv: told as an event. */
+static void
+devices_key_line(struct devices *d, const char *peer)
+{
+	Natter__StoredMessage	m = NATTER__STORED_MESSAGE__INIT;
+	uint8_t			id[CORE_IDBYTES];
+	int64_t			seq;
+
+	randombytes_buf(id, sizeof id);
+	m.message_id.data = id;
+	m.message_id.len = sizeof id;
+	m.peer = m.from = (char *)peer;
+	m.to = (char *)account_name(d->acct);
+	m.ts = time_now_ms();
+	m.text = (char *)"";
+	if (msglog_add(d->st, STORE_MESSAGE, STORE_ST_KEY_CHANGED, &m,
+	    &seq) != 0 || msglog_mark_printed(d->st, seq) != 0)
+		log_warn("cannot note %s's key change in the history", peer);
+}
+
 /*
  * The gate: the account key ik that the server presents for peer is
  * pinned on first use; a different one blocks peer until verified or
@@ -118,6 +141,7 @@ devices_pin(struct devices *d, const char *peer, const uint8_t ik[32],
 		memcpy(sc.new_ik, ik, 32);
 		if (store_contact_put(d->st, peer, &sc) != 0)
 			log_warn("cannot save the changed key of %s", peer);
+		devices_key_line(d, peer);
 		memset(&ev, 0, sizeof ev);
 		ev.type = CORE_EV_IDENTITY_CHANGED;
 		ev.from = peer;

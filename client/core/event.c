@@ -75,6 +75,8 @@ event_status_name(int status)
 		return ("read");	/* received, and read on this account */
 	case STORE_ST_UNDECRYPTABLE:
 		return ("undecryptable");
+	case STORE_ST_KEY_CHANGED:
+		return ("key_changed");
 	}
 	return ("queued");
 }

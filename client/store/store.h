@@ -41,6 +41,7 @@ enum store_err {
 #define STORE_ST_RECEIVED	4
 #define STORE_ST_SEEN		5
 #define STORE_ST_UNDECRYPTABLE	6	/* received, could not be decrypted */
+#define STORE_ST_KEY_CHANGED	7	/* a line: the peer's key changed */
 
 /* Prekey kinds. */
 #define STORE_SPK		1

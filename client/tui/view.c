@@ -224,6 +224,9 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	if (ev->status != NULL && strcmp(ev->status, "undecryptable") == 0)
 		m->text = xstrdup("(a message that could not be decrypted: "
 		    "its sender was asked to send it again)");
+	else if (ev->status != NULL && strcmp(ev->status, "key_changed") == 0)
+		m->text = xstrdup("(the identity key changed here: /fingerprint "
+		    "to compare, then /verify NUMBER or /accept)");
 	else
 		m->text = xstrdup(ev->text != NULL ? ev->text : "");
 	m->ts = ev->ts;

@@ -32,6 +32,17 @@ assert_contains "$(cat "$ROOT/send.err")" "identity key of bob has changed" \
 assert_contains "$(cat "$ROOT/send.err")" "natter trust bob" "send error"
 [ "$(grep -c . "$ROOT/send.err")" = 1 ] ||
     fail "the error is not one line: $(cat "$ROOT/send.err")"
+log "the change leaves one line in the conversation, told once"
+nat alice --json history bob >"$ROOT/kh" || fail "history exit $?"
+assert_eq "$(jl "$ROOT/kh" '[(o["status"], o["from"], o["text"]) for o in L
+    if o["status"] == "key_changed"]')" '[["key_changed", "bob", ""]]' \
+    "the key-change line in alice's history of bob"
+nat alice history bob >"$ROOT/kh2" || fail "history exit $?"
+assert_contains "$(cat "$ROOT/kh2")" "identity key changed here" \
+    "the line in plain-text history"
+nat alice --json recv >"$ROOT/kr" 2>/dev/null || fail "recv exit $?"
+assert_eq "$(jl "$ROOT/kr" '[o for o in L if o.get("status") == "key_changed"]')" \
+    "[]" "recv does not print the line"
 log "alice's safety number with bob is now the new key's"
 new=$(nat alice fingerprint bob 2>"$ROOT/fp.err") ||
     fail "fingerprint after the change exit $?: $(cat "$ROOT/fp.err")"

@@ -40,6 +40,7 @@ tui_type "/open bob"
 tui_keys Enter
 tui_wait 10 "key change banner" "bob's key changed: /fingerprint"
 tui_wait 10 "the header says so" '│bob . key changed, not trusted'
+tui_wait 10 "a line in the conversation" 'identity key changed here'
 tui_type "/fingerprint"
 tui_keys Enter
 tui_wait 20 "safety number" 'safety number: [0-9]{5}'

@@ -9,29 +9,6 @@
 #include "client/core/core.h"
 #include "tests/unit/unit.h"
 
-#define RPCDOC_MAX	(1 << 20)
-
-/* natter-rpc(5)'s source, or NULL when the source tree is not known. */
-static char *
-rpcdoc_load(void)
-{
-	const char	*src = getenv("NATTER_SOURCE_DIR");
-	char		 path[1024], *buf;
-	FILE		*f;
-	size_t		 n;
-
-	if (src == NULL)
-		return (NULL);
-	snprintf(path, sizeof path, "%s/man/natter-rpc.5", src);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	buf = calloc(1, RPCDOC_MAX);
-	n = fread(buf, 1, RPCDOC_MAX - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (buf);
-}
-
 /* The text of section ".Sh name" (cut at the next .Sh), in place. */
 static char *
 rpcdoc_section(char *doc, const char *name)
@@ -74,7 +51,7 @@ START_TEST(test_methods_documented)
 	const struct cli_param	*p;
 	char			*doc, *sec, sub[8192], want[64];
 
-	if ((doc = rpcdoc_load()) == NULL)
+	if ((doc = unit_source_file("man/natter-rpc.5")) == NULL)
 		return;
 	sec = rpcdoc_section(doc, "METHODS");
 	for (c = cli_cmds; c->name != NULL; c++) {
@@ -103,7 +80,7 @@ START_TEST(test_no_phantom_methods)
 {
 	char	*doc, *sec, *s, *nl;
 
-	if ((doc = rpcdoc_load()) == NULL)
+	if ((doc = unit_source_file("man/natter-rpc.5")) == NULL)
 		return;
 	sec = rpcdoc_section(doc, "METHODS");
 	for (s = strstr(sec, "\n.Ss "); s != NULL; s = strstr(nl, "\n.Ss ")) {
@@ -125,7 +102,7 @@ START_TEST(test_error_codes)
 	char	*doc, *sec, want[32];
 	int	 e;
 
-	if ((doc = rpcdoc_load()) == NULL)
+	if ((doc = unit_source_file("man/natter-rpc.5")) == NULL)
 		return;
 	sec = rpcdoc_section(doc, "ERROR CODES");
 	for (e = CORE_ERR_USAGE + 1; strcmp(core_strerror((enum core_err)e),

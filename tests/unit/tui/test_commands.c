@@ -27,33 +27,13 @@ START_TEST(test_table)
 }
 END_TEST
 
-/* natter(1), or NULL without NATTER_SOURCE_DIR (the caller frees it). */
-static char *
-manual(void)
-{
-	const char	*src = getenv("NATTER_SOURCE_DIR");
-	char		 path[1024], *buf;
-	FILE		*f;
-	size_t		 n;
-
-	if (src == NULL)
-		return (NULL);
-	snprintf(path, sizeof path, "%s/man/natter.1", src);
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	buf = calloc(1, 1 << 20);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (buf);
-}
-
 /* Every command appears in natter(1) as ".It Ic /name [Ar ARGS]". */
 START_TEST(test_manual)
 {
 	const struct commands_entry	*e;
 	char				 want[128], *buf;
 
-	if ((buf = manual()) == NULL)
+	if ((buf = unit_source_file("man/natter.1")) == NULL)
 		return;
 	for (e = commands_table; e->name != NULL; e++) {
 		if (e->args[0] == '\0')
@@ -76,7 +56,7 @@ START_TEST(test_keys)
 	const struct keys_help	*k;
 	char			 want[128], *buf, *p, *key, *save;
 
-	if ((buf = manual()) == NULL)
+	if ((buf = unit_source_file("man/natter.1")) == NULL)
 		return;
 	for (k = keys_map; k->keys != NULL; k++) {
 		ck_assert(strlen(k->help) > 0);

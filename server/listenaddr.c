@@ -73,6 +73,23 @@ listenaddr_no_such_host(int rc)
 }
 
 /* Resolve the name host into a; the result, with err set on failure. */
+/* The address of ai as text (copied out: ai_addr need not be aligned for
+ * sockaddr_in6). */
+static void
+listenaddr_ntop(const struct addrinfo *ai, char *out, size_t len)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	if (ai->ai_family == AF_INET6) {
+		memcpy(&sin6, ai->ai_addr, sizeof sin6);
+		inet_ntop(AF_INET6, &sin6.sin6_addr, out, len);
+	} else {
+		memcpy(&sin, ai->ai_addr, sizeof sin);
+		inet_ntop(AF_INET, &sin.sin_addr, out, len);
+	}
+}
+
 static enum listenaddr_result
 listenaddr_resolve(const char *host, struct listenaddr *a, char *err,
     size_t errlen)
@@ -99,10 +116,7 @@ listenaddr_resolve(const char *host, struct listenaddr *a, char *err,
 	}
 	if (pick != NULL) {
 		a->v6 = pick->ai_family == AF_INET6;
-		inet_ntop(pick->ai_family, a->v6 ?
-		    (void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr :
-		    (void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr,
-		    a->host, sizeof a->host);
+		listenaddr_ntop(pick, a->host, sizeof a->host);
 	} else
 		snprintf(err, errlen, "%s has no IP address", host);
 	freeaddrinfo(res);

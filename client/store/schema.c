@@ -6,10 +6,11 @@
 #include "client/store/schema.h"
 #include "shared/util/log.h"
 
-/* Schema versions, applied in order; PRAGMA user_version is the count. */
+/* Schema versions, applied in order; PRAGMA user_version is the count.
+ * A version of several literals is parenthesised (one element). */
 static const char *const schema_migrations[] = {
     /* 1 */
-    "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
+    ("CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
     "CREATE TABLE contacts(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
     " v BLOB NOT NULL);"
     "CREATE TABLE sessions(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
@@ -24,10 +25,10 @@ static const char *const schema_migrations[] = {
     "CREATE INDEX messages_hp ON messages(hp, id);"
     "CREATE INDEX messages_printed ON messages(printed, id);"
     "CREATE TABLE outbox(id INTEGER PRIMARY KEY, v BLOB NOT NULL);"
-    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);",
+    "CREATE TABLE seen(seq INTEGER PRIMARY KEY);"),
     /* 2: signed device lists, of contacts and of our own account. */
-    "CREATE TABLE lists(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
-    " v BLOB NOT NULL);",
+    ("CREATE TABLE lists(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);"),
     /* 3: when each prekey was made (ms; NULL: before this version). */
     "ALTER TABLE prekeys ADD COLUMN made INTEGER;",
 };

@@ -58,8 +58,8 @@ START_TEST(test_bad)
 	    "999.1.1.1:7878", "127.1:80", "12345:80", "0x7f.0.0.1:80",
 	    "[::1:7878", "::1]:7878", "bad_host:80", "-lead:80", "trail-:80",
 	    "a..b:80", "a b:80", "[127.0.0.1]x:80",
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    ".example:80" };
+	    ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    ".example:80") };
 	struct listenaddr	a;
 	char			err[256];
 	size_t			i;

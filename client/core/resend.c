@@ -78,6 +78,27 @@ resend_original(struct resend *r, const uint8_t *id, size_t idlen,
 	return (rc);
 }
 
+/* 1 the first time message id is resent to device (recorded), 0 after
+ * that (a server repeating the receipt gets nothing more), -1. */
+static int
+resend_first(struct resend *r, const uint8_t *id, uint32_t device)
+{
+	char	 hex[2 * CORE_IDBYTES + 1], row[sizeof RESEND_PREFIX + 48];
+	uint8_t	*v, one = 1;
+	size_t	 len;
+	int	 rc;
+
+	hex_encode(hex, id, CORE_IDBYTES);
+	snprintf(row, sizeof row, "resent %s %u", hex, device);
+	if ((rc = kv_named_get(r->st, RESEND_TABLE, row, &v, &len)) == 0) {
+		free(v);
+		return (0);
+	}
+	if (rc == -1 || kv_named_put(r->st, RESEND_TABLE, row, &one, 1) != 0)
+		return (-1);
+	return (1);
+}
+
 /* Queue m's text for (m->to, device) alone under a new Send id. */
 static int
 resend_queue(struct resend *r, const Natter__StoredMessage *m,
@@ -124,10 +145,12 @@ resend_request(struct resend *r, const char *by, uint32_t device,
 	if (m->outgoing && m->text != NULL && *m->text != '\0' &&
 	    m->to != NULL && strcmp(m->to, by) == 0 &&
 	    strcmp(by, account_name(r->acct)) != 0) {
-		log_info("%s (device %u) could not decrypt a message: new "
-		    "session, sending it again", by, device);
-		(void)peers_forget(r->peers, by, device);
-		rc = resend_queue(r, m, device);
+		if ((rc = resend_first(r, id, device)) == 1) {
+			log_info("%s (device %u) could not decrypt a message: "
+			    "new session, sending it again", by, device);
+			(void)peers_forget(r->peers, by, device);
+			rc = resend_queue(r, m, device);
+		}
 	}
 	natter__stored_message__free_unpacked(m, NULL);
 	return (rc);

@@ -3,7 +3,8 @@
 # delivered; the recipient keeps a lasting "could not be decrypted" row in
 # the conversation; the sender is told (an UNDECRYPTABLE receipt), starts
 # a new session with that device and sends the message again, once; the
-# row becomes the message, and the sender's tick then says delivered.
+# row becomes the message, and the sender's tick then says delivered; a
+# server repeating the receipt gets no second resend.
 # Before: the damaged message was acked as delivered and only a passing
 # warning (printed twice) told the recipient.
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +44,22 @@ nat alice --json recv >"$ROOT/r3" || fail "alice recv exit $?"
 assert_eq "$(count_type "$ROOT/r3" receipt)" 0 "receipts alice sees"
 nat alice history bob >"$ROOT/h2" || fail "history exit $?"
 assert_contains "$(sed -n 2p "$ROOT/h2")" "two-1 [sent]" "alice's tick"
+
+log "the server repeating the receipt gets no second resend"
+stop_server || fail "natterd exit status $? on SIGTERM"
+sqlite3 "$DATA/natterd.db" "INSERT INTO queue (account, device,
+    from_account, from_name, from_device, message_id, type, content,
+    server_ts, expires, receipt) SELECT a.id, 1, b.id, 'bob', 1, X'$id', 0,
+    NULL, 1, 9000000000000, 2 FROM accounts a, accounts b
+    WHERE a.name = 'alice' AND b.name = 'bob';" || fail "sqlite3"
+restart_server
+nat alice --json recv >"$ROOT/r3b" || fail "alice recv exit $?"
+assert_eq "$(count_type "$ROOT/r3b" receipt)" 0 "receipts alice sees"
+stop_server || fail "natterd exit status $? on SIGTERM"
+assert_eq "$(sqlite3 "$DATA/natterd.db" "SELECT count(*) FROM queue
+    WHERE receipt = 0 AND account = (SELECT id FROM accounts
+    WHERE name = 'bob');")" 1 "copies of the message waiting for bob"
+restart_server
 
 log "bob's row becomes the message"
 nat bob --json recv >"$ROOT/r4" || fail "bob recv exit $?"

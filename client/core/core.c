@@ -212,7 +212,8 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 		conn_set_timeout(c->cn, atoi(t));
 	c->peers = peers_create(c->st, c->acct, c->pk);
 	c->devs = devices_create(c->st, c->acct, c->peers, c->cn, c->ev);
-	c->ob = outbox_create(c, c->st, c->acct, c->cn, c->devs, c->peers);
+	c->ob = outbox_create(c, c->st, c->acct, c->cn, c->devs, c->peers,
+	    c->ev);
 	c->rcpt = receipts_create(c->st, c->acct, c->ob, c->ev);
 	c->tr = transfer_create(c->st, c->acct, c->ob, c->ev);
 	c->link = link_create(c->loop, c, c->st, c->acct, c->cn, c->devs,

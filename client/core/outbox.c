@@ -33,6 +33,7 @@
 #define OUTBOX_SENT	0	/* in flight */
 #define OUTBOX_DONE	1	/* finished (an error was reported) */
 #define OUTBOX_WAIT	2	/* fetching bundles, or the connection is down */
+#define OUTBOX_HELD	3	/* its recipient's key changed: kept, skipped */
 
 /* A message on its way out (mirrors one outbox row). */
 struct outbox_msg {
@@ -46,6 +47,7 @@ struct outbox_msg {
 	uint32_t		 only;		/* history, leave: the device of ours */
 	int			 leave;		/* a DeviceLeave for only */
 	int			 resend;	/* text again for (to, only) */
+	int			 held;		/* OUTBOX_HELD, and told so */
 	uint8_t			 send_id[CORE_IDBYTES];	/* resend's */
 	uint8_t			*read_ids;	/* nread ids of CORE_IDBYTES */
 	size_t			 nread;
@@ -68,6 +70,7 @@ struct outbox {
 	struct conn		*cn;
 	struct devices		*devs;
 	struct peers		*peers;
+	struct event_sink	*ev;
 	struct outbox_msgs	 msgs;
 	int			 inflight;	/* at most OUTBOX_WINDOW */
 	int			 fetching;	/* bundles being fetched */
@@ -76,10 +79,13 @@ struct outbox {
 };
 
 static int	outbox_try(struct outbox *, struct outbox_msg *);
+static int	outbox_hold(struct outbox *, struct outbox_msg *,
+		    const struct core_error *);
 
 struct outbox *
 outbox_create(struct core *c, struct store *st, struct account *acct,
-    struct conn *cn, struct devices *devs, struct peers *peers)
+    struct conn *cn, struct devices *devs, struct peers *peers,
+    struct event_sink *ev)
 {
 	struct outbox	*ob;
 
@@ -90,6 +96,7 @@ outbox_create(struct core *c, struct store *st, struct account *acct,
 	ob->cn = cn;
 	ob->devs = devs;
 	ob->peers = peers;
+	ob->ev = ev;
 	TAILQ_INIT(&ob->msgs);
 	return (ob);
 }
@@ -237,7 +244,13 @@ outbox_on_empty(struct outbox *ob, void (*cb)(void *), void *arg)
 int
 outbox_pending(struct outbox *ob)
 {
-	return (!TAILQ_EMPTY(&ob->msgs));
+	struct outbox_msg	*s;
+
+	TAILQ_FOREACH(s, &ob->msgs, entry) {
+		if (!s->held)
+			return (1);
+	}
+	return (0);
 }
 
 int
@@ -295,7 +308,7 @@ outbox_finish(struct outbox *ob, struct outbox_msg *s,
 	outbox_msg_free(ob, s);
 	if (cb != NULL)
 		cb(ob->c, err, err == NULL ? hex : NULL, ts, arg);
-	if (TAILQ_EMPTY(&ob->msgs) && ob->empty_cb != NULL)
+	if (!outbox_pending(ob) && ob->empty_cb != NULL)
 		ob->empty_cb(ob->empty_arg);
 }
 
@@ -343,13 +356,16 @@ outbox_fetched(void *arg, const struct core_error *err)
 {
 	struct outbox_msg	*s = arg;
 	struct outbox		*ob = s->ob;
+	struct core_error	 e;
 
 	ob->fetching = 0;
 	if (err != NULL && err->code == CORE_ERR_UNREACHABLE) {
 		/* The lookup never finished: it does not count as a try. */
 		if (s->tries > 0)
 			s->tries--;
-	} else if (err != NULL)
+	} else if (err != NULL && devices_usable(ob->devs, s->to, &e) != 0)
+		(void)outbox_hold(ob, s, &e);	/* the lookup found a new key */
+	else if (err != NULL)
 		outbox_finish(ob, s, err);
 	outbox_kick(ob);
 }
@@ -535,7 +551,40 @@ outbox_sent(void *arg, const Natter__Response *resp)
 	outbox_kick(ob);
 }
 
-/* Encrypt s for every device and send it; OUTBOX_SENT, _DONE or _WAIT. */
+/*
+ * s's recipient has a changed key that nobody verified or accepted yet.
+ * A send someone waits for fails with that error (they still have the
+ * text); a message queued earlier stays in the outbox, skipped, until
+ * the key is settled (told once): nothing queued is lost.
+ */
+static int
+outbox_hold(struct outbox *ob, struct outbox_msg *s,
+    const struct core_error *err)
+{
+	struct core_event	ev;
+	struct core_error	e;
+
+	if (s->cb != NULL || s->text == NULL || s->resend) {
+		outbox_finish(ob, s, err);
+		return (OUTBOX_DONE);
+	}
+	if (!s->held) {
+		s->held = 1;
+		err_set(&e, err->code, "a message queued for %s waits in the "
+		    "outbox: %s", s->to, err->msg);
+		memset(&ev, 0, sizeof ev);
+		ev.type = CORE_EV_ERROR;
+		ev.from = s->to;
+		ev.error = &e;
+		event_emit(ob->ev, &ev);
+	}
+	if (!outbox_pending(ob) && ob->empty_cb != NULL)
+		ob->empty_cb(ob->empty_arg);
+	return (OUTBOX_HELD);
+}
+
+/* Encrypt s for every device and send it; OUTBOX_SENT, _DONE, _WAIT or
+ * _HELD. */
 static int
 outbox_try(struct outbox *ob, struct outbox_msg *s)
 {
@@ -546,10 +595,9 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 	size_t			i;
 	int			rc = OUTBOX_SENT;
 
-	if (devices_usable(ob->devs, s->to, &err) != 0) {
-		outbox_finish(ob, s, &err);
-		return (OUTBOX_DONE);
-	}
+	if (devices_usable(ob->devs, s->to, &err) != 0)
+		return (outbox_hold(ob, s, &err));
+	s->held = 0;
 	if (peers_devices(ob->peers, s->to, &dev, 1) <= 0) {
 		if (s->tries++ > 0) {
 			err_set(&err, CORE_ERR_UNKNOWN_USER, "no devices of %s to "

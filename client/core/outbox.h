@@ -11,6 +11,7 @@
 struct account;
 struct conn;
 struct devices;
+struct event_sink;
 struct outbox;
 struct peers;
 struct store;
@@ -20,7 +21,8 @@ struct store;
 
 /* c is passed through to the senders' callbacks. */
 struct outbox	*outbox_create(struct core *, struct store *, struct account *,
-		    struct conn *, struct devices *, struct peers *);
+		    struct conn *, struct devices *, struct peers *,
+		    struct event_sink *);
 /* Forget what is queued in memory (the table keeps it); no callbacks. */
 void		 outbox_free(struct outbox *);
 

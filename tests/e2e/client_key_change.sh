@@ -4,7 +4,9 @@
 # compromised server would) is blocked: `send` fails with exit 1 and a line
 # saying what to do, until the user accepts the new key (`trust`) or
 # verifies its safety number (`verify`; a wrong number is refused and
-# keeps the block). Other contacts are not affected.
+# keeps the block). Other contacts are not affected. A message queued
+# before the change is kept, told once, and goes out once the key is
+# verified (before: dropped from the outbox without a word).
 . "$(dirname "$0")/lib.sh"
 e2e_init client_key_change
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI not installed"
@@ -16,6 +18,10 @@ send_cli carol bob before 1 "$ROOT/s2"
 send_cli alice carol hi 1 "$ROOT/s3"
 nat bob recv >/dev/null || fail "bob recv exit $?"
 old=$(nat alice fingerprint bob) || fail "fingerprint before the change"
+log "carol queues a message for bob while natterd is down"
+stop_server || fail "natterd exit status $? on SIGTERM"
+nat carol send bob queued >/dev/null 2>&1 && fail "send without a server"
+restart_server
 
 log "the server now claims bob has a second device and hands out mallory's keys as bob's"
 # A compromised server's move: a client with a working session keeps using
@@ -55,8 +61,13 @@ nat alice trust bob >/dev/null 2>"$ROOT/trust.err" ||
     fail "trust exit $?: $(cat "$ROOT/trust.err")"
 send_cli alice bob accepted 1 "$ROOT/s5"
 
-log "carol: a wrong number is refused, the right one unblocks"
+log "carol: her queued message waits, kept; a wrong number is refused, the right one unblocks"
+nat carol recv >/dev/null 2>"$ROOT/cb.err" || fail "carol recv exit $?"
+assert_contains "$(cat "$ROOT/cb.err")" "a message queued for bob waits in the outbox" \
+    "the queued message's notice"
 assert_exit 1 "carol's send to bob after the change" nat carol send bob "blocked"
+nat carol history bob >"$ROOT/ch" || fail "history exit $?"
+assert_contains "$(cat "$ROOT/ch")" "queued [queued]" "still in carol's outbox"
 nat carol fingerprint bob >"$ROOT/cfp" 2>&1 || fail "carol fingerprint exit $?"
 digits=$(sed 1d "$ROOT/cfp" | tr -cd '0-9')
 assert_eq "${#digits}" 60 "digits in carol's safety number with bob"
@@ -66,4 +77,6 @@ assert_exit 1 "send after a wrong verify" nat carol send bob "blocked"
 nat carol verify bob "$digits" >/dev/null 2>"$ROOT/verify.err" ||
     fail "verify exit $?: $(cat "$ROOT/verify.err")"
 send_cli carol bob verified 1 "$ROOT/s6"
+nat carol history bob >"$ROOT/ch2" || fail "history exit $?"
+assert_contains "$(cat "$ROOT/ch2")" "queued [sent]" "the queued message went out"
 pass

@@ -220,7 +220,7 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	    c->tr);
 	c->leave = leave_create(c->loop, c, c->st, c->acct, c->cn, c->ob,
 	    c->link, c->ev);
-	c->rs = resend_create(c->st, c->acct, c->ob, c->peers);
+	c->rs = resend_create(c->st, c->acct, c->ob, c->peers, c->devs);
 	c->in = inbox_create(&(struct inbox_parts){ .st = c->st,
 	    .acct = c->acct, .cn = c->cn, .devs = c->devs, .peers = c->peers,
 	    .pk = c->pk, .rcpt = c->rcpt, .tr = c->tr, .leave = c->leave,

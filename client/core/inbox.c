@@ -181,6 +181,7 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 		inbox_skip(in, d->seq);
 		return;
 	}
+	m.message_id = r->message_id;
 	if (resend_original(in->p.rs, r->message_id.data, r->message_id.len,
 	    orig, sizeof orig) == 0) {
 		m.message_id.data = orig;	/* a resend's receipt */
@@ -197,8 +198,6 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 	/* Only for a message of ours that the history holds: the receipts
 	 * the server makes for read receipts, history and the like (none
 	 * of them a message) reach nobody. */
-	if (m.message_id.data == NULL)
-		m.message_id = r->message_id;
 	rc = msglog_set_status(in->p.st, m.message_id.data, m.message_id.len,
 	    NULL, STORE_ST_DELIVERED, &mseq);
 	if (rc == 0)

@@ -253,6 +253,14 @@ outbox_pending(struct outbox *ob)
 	return (0);
 }
 
+/* Nothing left that could be sent now: tell whoever waits (the core). */
+static void
+outbox_check_empty(struct outbox *ob)
+{
+	if (!outbox_pending(ob) && ob->empty_cb != NULL)
+		ob->empty_cb(ob->empty_arg);
+}
+
 int
 outbox_count(struct outbox *ob)
 {
@@ -308,8 +316,7 @@ outbox_finish(struct outbox *ob, struct outbox_msg *s,
 	outbox_msg_free(ob, s);
 	if (cb != NULL)
 		cb(ob->c, err, err == NULL ? hex : NULL, ts, arg);
-	if (!outbox_pending(ob) && ob->empty_cb != NULL)
-		ob->empty_cb(ob->empty_arg);
+	outbox_check_empty(ob);
 }
 
 /* The server stored it: history row + outbox deletion in one commit. */
@@ -471,8 +478,8 @@ outbox_skip(struct outbox *ob, struct outbox_msg *s, const char *name,
 	size_t	i;
 	int	target = strcmp(name, s->to) == 0 && device == s->only;
 
-	if (s->resend ? target : !s->looked_up ||
-	    devices_is_listed(ob->devs, name, device))
+	if (s->resend ? target : (!s->looked_up ||
+	    devices_is_listed(ob->devs, name, device)))
 		return (0);
 	for (i = 0; i < s->nskip; i++) {
 		if (s->skip[i]->device == device &&
@@ -578,8 +585,7 @@ outbox_hold(struct outbox *ob, struct outbox_msg *s,
 		ev.error = &e;
 		event_emit(ob->ev, &ev);
 	}
-	if (!outbox_pending(ob) && ob->empty_cb != NULL)
-		ob->empty_cb(ob->empty_arg);
+	outbox_check_empty(ob);
 	return (OUTBOX_HELD);
 }
 

@@ -7,6 +7,7 @@
 
 #include "client/core/account.h"
 #include "client/core/core.h"
+#include "client/core/devices.h"
 #include "client/core/outbox.h"
 #include "client/core/peers.h"
 #include "client/core/resend.h"
@@ -25,11 +26,12 @@ struct resend {
 	struct account	*acct;
 	struct outbox	*ob;
 	struct peers	*peers;
+	struct devices	*devs;
 };
 
 struct resend *
 resend_create(struct store *st, struct account *acct, struct outbox *ob,
-    struct peers *peers)
+    struct peers *peers, struct devices *devs)
 {
 	struct resend	*r;
 
@@ -38,6 +40,7 @@ resend_create(struct store *st, struct account *acct, struct outbox *ob,
 	r->acct = acct;
 	r->ob = ob;
 	r->peers = peers;
+	r->devs = devs;
 	return (r);
 }
 
@@ -134,6 +137,13 @@ resend_request(struct resend *r, const char *by, uint32_t device,
 	int64_t			 seq;
 	int			 status, rc;
 
+	/* The receipt is the server's word: only a device on by's verified
+	 * list is ever sent anything again. */
+	if (!devices_is_listed(r->devs, by, device)) {
+		log_info("an undecryptable receipt names %s device %u, which is "
+		    "not on %s's signed device list: ignored", by, device, by);
+		return (0);
+	}
 	if (resend_original(r, id, idlen, orig, sizeof orig) == 0) {
 		log_info("%s (device %u) could not decrypt a message sent "
 		    "again either: not resent", by, device);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct account;
+struct devices;
 struct outbox;
 struct peers;
 struct resend;
@@ -21,7 +22,7 @@ struct store;
  * never resent: at most one retry per message and device.
  */
 struct resend	*resend_create(struct store *, struct account *,
-		    struct outbox *, struct peers *);
+		    struct outbox *, struct peers *, struct devices *);
 void		 resend_free(struct resend *);
 
 /*

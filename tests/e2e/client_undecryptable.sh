@@ -4,7 +4,8 @@
 # the conversation; the sender is told (an UNDECRYPTABLE receipt), starts
 # a new session with that device and sends the message again, once; the
 # row becomes the message, and the sender's tick then says delivered; a
-# server repeating the receipt gets no second resend.
+# server repeating the receipt gets no second resend, and one naming a
+# device that is not on bob's signed list (a ghost it added) gets nothing.
 # Before: the damaged message was acked as delivered and only a passing
 # warning (printed twice) told the recipient.
 . "$(dirname "$0")/lib.sh"
@@ -59,6 +60,26 @@ stop_server || fail "natterd exit status $? on SIGTERM"
 assert_eq "$(sqlite3 "$DATA/natterd.db" "SELECT count(*) FROM queue
     WHERE receipt = 0 AND account = (SELECT id FROM accounts
     WHERE name = 'bob');")" 1 "copies of the message waiting for bob"
+restart_server
+
+log "hostile server: a receipt naming a device bob's signed list lacks gets nothing"
+rogue_device bob 2
+stop_server || fail "natterd exit status $? on SIGTERM"
+sqlite3 "$DATA/natterd.db" "INSERT INTO queue (account, device,
+    from_account, from_name, from_device, message_id, type, content,
+    server_ts, expires, receipt) SELECT a.id, 1, b.id, 'bob', 2, X'$id', 0,
+    NULL, 1, 9000000000000, 2 FROM accounts a, accounts b
+    WHERE a.name = 'alice' AND b.name = 'bob';" || fail "sqlite3"
+restart_server
+nat alice --json recv >"$ROOT/r3c" 2>/dev/null || fail "alice recv exit $?"
+stop_server || fail "natterd exit status $? on SIGTERM"
+assert_eq "$(sqlite3 "$DATA/natterd.db" "SELECT count(*) FROM queue
+    WHERE account = (SELECT id FROM accounts WHERE name = 'bob')
+    AND device = 2;")" 0 "messages queued for the ghost device"
+assert_eq "$(sqlite3 "$ROOT/alice/natter.db" "SELECT count(*) FROM outbox;")" \
+    0 "alice's outbox"
+sqlite3 "$DATA/natterd.db" "DELETE FROM devices WHERE device = 2 AND
+    account = (SELECT id FROM accounts WHERE name = 'bob');" || fail "sqlite3"
 restart_server
 
 log "bob's row becomes the message"

@@ -30,6 +30,40 @@
 #define MEDIA_BLOBSIZE(n)	(MEDIA_HEADERBYTES + (n) + MEDIA_CHUNKOVERHEAD * \
 	((n) == 0 ? 1 : ((n) - 1) / MEDIA_CHUNKBYTES + 1))
 
+/*
+ * Streams: the blob made or checked piece by piece, as a file is read or a
+ * download arrives.  out gets every piece of output in order (the blob
+ * when pushing, the plaintext when pulling); it returns 0, or -1 to stop
+ * (the call that fed it then returns -1).  media_stream_free wipes and
+ * frees (NULL is a no-op).
+ */
+struct media_stream;
+typedef int	media_out_cb(void *arg, const uint8_t *, size_t);
+
+/* Encrypt: the header goes to out at once; NULL if out refused it. */
+struct media_stream *media_push_start(const uint8_t key[MEDIA_KEYBYTES],
+	    media_out_cb *out, void *arg);
+int	media_push(struct media_stream *, const uint8_t *, size_t)
+	    __attribute__((warn_unused_result));
+/* The final chunk; *blob_sha256 and *size (plaintext bytes), NULL-able. */
+int	media_push_final(struct media_stream *,
+	    uint8_t blob_sha256[MEDIA_HASHBYTES], uint64_t *size)
+	    __attribute__((warn_unused_result));
+
+/*
+ * Decrypt: -1 as soon as a chunk fails to open, a chunk follows the final
+ * one, or out refuses.  media_pull_final: -1 unless the final chunk came
+ * and (when not NULL) the blob's SHA-256 is blob_sha256.
+ */
+struct media_stream *media_pull_start(const uint8_t key[MEDIA_KEYBYTES],
+	    media_out_cb *out, void *arg);
+int	media_pull(struct media_stream *, const uint8_t *, size_t)
+	    __attribute__((warn_unused_result));
+int	media_pull_final(struct media_stream *,
+	    const uint8_t blob_sha256[MEDIA_HASHBYTES], uint64_t *size)
+	    __attribute__((warn_unused_result));
+void	media_stream_free(struct media_stream *);
+
 /* A fresh random media key. */
 void	media_keygen(uint8_t key[MEDIA_KEYBYTES]);
 

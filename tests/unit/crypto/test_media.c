@@ -205,6 +205,90 @@ START_TEST(test_ref)
 }
 END_TEST
 
+/* Output of a stream into a growing buffer. */
+struct sink {
+	uint8_t	*buf;
+	size_t	 len;
+};
+
+static int
+sink_put(void *arg, const uint8_t *p, size_t n)
+{
+	struct sink	*k = arg;
+
+	k->buf = xrealloc(k->buf, k->len + n + 1);
+	memcpy(k->buf + k->len, p, n);
+	k->len += n;
+	return (0);
+}
+
+/* Feed n bytes at p to a stream in pieces of odd sizes. */
+static int
+feed(struct media_stream *m, int pull, const uint8_t *p, size_t n)
+{
+	size_t	step = 1, take;
+
+	while (n > 0) {
+		take = step < n ? step : n;
+		if ((pull ? media_pull(m, p, take) : media_push(m, p, take)) != 0)
+			return (-1);
+		p += take;
+		n -= take;
+		step = step * 3 + 7;
+		if (step > 300000)
+			step = 5;
+	}
+	return (0);
+}
+
+/* The stream API in odd pieces makes the same blob format as the file API
+ * (the file API reads it back) and opens it again. */
+START_TEST(test_stream)
+{
+	size_t			 n = sizes[_i];
+	uint8_t			*pt = xmalloc(n + 1), key[32], bsha[32];
+	struct sink		 blob = { NULL, 0 }, back = { NULL, 0 };
+	struct media_stream	*m;
+	uint64_t		 size = 0;
+	FILE			*in, *out;
+
+	randombytes_buf(pt, n);
+	media_keygen(key);
+	m = media_push_start(key, sink_put, &blob);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(feed(m, 0, pt, n), 0);
+	ck_assert_int_eq(media_push_final(m, bsha, &size), 0);
+	media_stream_free(m);
+	ck_assert_uint_eq(size, n);
+	ck_assert_uint_eq(blob.len, MEDIA_BLOBSIZE(n));
+	in = memfile(blob.buf, blob.len);
+	out = tmpfile();
+	ck_assert_int_eq(media_decrypt_file(in, out, key, NULL, bsha, NULL), 0);
+	fclose(in);
+	fclose(out);
+	m = media_pull_start(key, sink_put, &back);
+	ck_assert_int_eq(feed(m, 1, blob.buf, blob.len), 0);
+	ck_assert_int_eq(media_pull_final(m, bsha, &size), 0);
+	media_stream_free(m);
+	ck_assert_uint_eq(back.len, n);
+	if (n > 0)
+		ck_assert_mem_eq(back.buf, pt, n);
+	/* Truncated by one byte, or one byte more: refused. */
+	m = media_pull_start(key, sink_put, &back);
+	ck_assert_int_eq(feed(m, 1, blob.buf, blob.len - 1), 0);
+	ck_assert_int_eq(media_pull_final(m, NULL, NULL), -1);
+	media_stream_free(m);
+	m = media_pull_start(key, sink_put, &back);
+	blob.buf[blob.len] = 0;
+	ck_assert_int_eq(feed(m, 1, blob.buf, blob.len + 1) == 0 &&
+	    media_pull_final(m, NULL, NULL) == 0, 0);
+	media_stream_free(m);
+	free(blob.buf);
+	free(back.buf);
+	free(pt);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -215,6 +299,7 @@ main(void)
 		return (1);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_roundtrip, 0, sizeof sizes / sizeof sizes[0]);
+	tcase_add_loop_test(tc, test_stream, 0, sizeof sizes / sizeof sizes[0]);
 	tcase_add_test(tc, test_fd);
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_ref);

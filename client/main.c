@@ -251,6 +251,14 @@ main_event(struct call *c, const struct core_event *ev)
 			report_notice("this account's devices changed (natter "
 			    "devices list)");
 		return;
+	case CORE_EV_PROGRESS:
+		report_progress(ev->text != NULL ? ev->text : "file", ev->bytes,
+		    ev->bytes_total);
+		return;
+	case CORE_EV_ATTACHMENT:
+		if (ev->error != NULL)
+			report_warning("%s", ev->error->msg);
+		return;
 	case CORE_EV_DISCONNECTED:
 		report_notice("%s; reconnecting in %.1f s", ev->error != NULL ?
 		    ev->error->msg : "disconnected",

@@ -9,6 +9,7 @@
 #include "client/cli/cli.h"
 #include "client/cli/cmds.h"
 #include "client/cli/devcmds.h"
+#include "client/cli/filecmds.h"
 #include "client/cli/keycmds.h"
 #include "client/core/core.h"
 #include "client/cli/stream.h"
@@ -26,6 +27,23 @@ static const struct cli_param cli_p_send[] = {
 };
 static const struct cli_param cli_p_recv[] = {
 	{ "wait", "SEC", CLI_COUNT, 0, 86400 },
+	{ "save", "DIR", CLI_STRING, CLI_NONEMPTY, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_listen[] = {
+	{ "save", "DIR", CLI_STRING, CLI_NONEMPTY, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_send_file[] = {
+	{ "to", "TO", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
+	{ "path", "PATH", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY, 0 },
+	{ "caption", "TEXT", CLI_STRING, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_save[] = {
+	{ "id", "ID", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
+	{ "path", "PATH", CLI_STRING, CLI_POSITIONAL | CLI_NONEMPTY, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
 static const struct cli_param cli_p_none[] = {
@@ -71,7 +89,14 @@ const struct cli_cmd cli_cmds[] = {
 	{ "recv", NULL, "print every message and receipt not printed before, "
 	    "then exit", cli_p_recv, CLI_NO_RPC | CLI_STREAM, stream_recv, NULL },
 	{ "listen", NULL, "stay connected and print events as they come",
-	    cli_p_none, CLI_NO_RPC | CLI_STREAM, stream_listen, NULL },
+	    cli_p_listen, CLI_NO_RPC | CLI_STREAM, stream_listen, NULL },
+	{ "send-file", "sendFile", "send the file at PATH to TO, encrypted, "
+	    "through the server's asset service; returns once the server "
+	    "stored its message", cli_p_send_file, 0, filecmds_send,
+	    filecmds_send_human },
+	{ "save", "save", "write the file of message ID decrypted to PATH "
+	    "(default ./NAME; a directory: DIR/NAME), fetching it first if "
+	    "needed", cli_p_save, 0, filecmds_save, filecmds_save_human },
 	{ "read", "read", "mark every message received from TO read and send "
 	    "TO a read receipt", cli_p_peer, 0, cmds_read, cmds_read_human },
 	{ "history", "history", "print the conversation with TO from the "
@@ -190,7 +215,8 @@ cli_usage_line(const struct cli_cmd *cmd, char *buf, size_t len)
 	off = (size_t)snprintf(buf, len, "%s", cmd->name);
 	for (p = cmd->params; p->name != NULL && off < len; p++) {
 		if (p->flags & CLI_POSITIONAL)
-			off += (size_t)snprintf(buf + off, len - off, " %s",
+			off += (size_t)snprintf(buf + off, len - off,
+			    (p->flags & CLI_REQUIRED) ? " %s" : " [%s]",
 			    p->metavar);
 		else
 			off += (size_t)snprintf(buf + off, len - off,

@@ -44,13 +44,29 @@ output_str_or_null(const char *s)
 }
 
 json_t *
+output_attachment_json(const struct core_attachment *a)
+{
+	json_t	*o;
+
+	if (a == NULL)
+		return (json_null());
+	o = json_pack("{s:o, s:I, s:o, s:s, s:s, s:s, s:o, s:o}",
+	    "name", output_str_or_null(a->name), "size", (json_int_t)a->size,
+	    "mime", output_str_or_null(a->mime), "sha256", a->sha256,
+	    "blob", a->blob, "state", a->state != NULL ? a->state : "ready",
+	    "saved", output_str_or_null(a->saved),
+	    "path", output_str_or_null(a->saved));
+	return (o != NULL ? o : json_null());
+}
+
+json_t *
 output_event_json(const struct core_event *ev)
 {
 	json_t	*o;
 
 	switch (ev->type) {
 	case CORE_EV_MESSAGE:
-		o = json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:I, s:o, s:n}",
+		o = json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:I, s:o, s:o}",
 		    "type", "message", "id", ev->id,
 		    "from", output_str_or_null(ev->from),
 		    "from_device", (json_int_t)ev->from_device,
@@ -58,7 +74,7 @@ output_event_json(const struct core_event *ev)
 		    "group", output_str_or_null(ev->group),
 		    "ts", (json_int_t)ev->ts,
 		    "text", output_str_or_null(ev->text),
-		    "attachment");
+		    "attachment", output_attachment_json(ev->attachment));
 		if (o != NULL && ev->status != NULL)
 			json_object_set_new(o, "status",
 			    json_string(ev->status));
@@ -162,6 +178,33 @@ output_get(const json_t *o, const char *k)
 	return (s != NULL ? s : "?");
 }
 
+/* "[file NAME, SIZE, STATE] " or "[file NAME, SIZE, saved PATH] ". */
+static void
+output_attachment_human(FILE *f, const json_t *a)
+{
+	double		 n = (double)json_integer_value(json_object_get(a,
+			    "size"));
+	const char	*unit = "bytes";
+
+	if (n >= 1024 * 1024) {
+		n /= 1024 * 1024;
+		unit = "MiB";
+	} else if (n >= 1024) {
+		n /= 1024;
+		unit = "KiB";
+	}
+	fputs("[file ", f);
+	output_text(f, output_get(a, "name"), 0);
+	fprintf(f, strcmp(unit, "bytes") == 0 ? ", %.0f %s, " : ", %.1f %s, ",
+	    n, unit);
+	if (json_is_string(json_object_get(a, "saved"))) {
+		fputs("saved ", f);
+		output_text(f, output_get(a, "saved"), 0);
+	} else
+		output_text(f, output_get(a, "state"), 0);
+	fputs("] ", f);
+}
+
 void
 output_message_human(FILE *f, const json_t *m)
 {
@@ -184,8 +227,12 @@ output_message_human(FILE *f, const json_t *m)
 	else if (strcmp(output_get(m, "status"), "key_changed") == 0)
 		fputs("(the identity key changed here: natter fingerprint, then "
 		    "verify or trust)", f);
-	else
+	else {
+		if (json_is_object(json_object_get(m, "attachment")))
+			output_attachment_human(f, json_object_get(m,
+			    "attachment"));
 		output_text(f, output_get(m, "text"), head > 0 ? head : 0);
+	}
 	if (json_is_true(json_object_get(m, "outgoing")))
 		fprintf(f, " [%s]", output_get(m, "status"));
 	fputc('\n', f);

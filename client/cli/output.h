@@ -17,6 +17,9 @@ json_t	*output_event_json(const struct core_event *);
 
 /* A JSON string of s, with invalid UTF-8 replaced; never NULL. */
 json_t	*output_string(const char *s);
+/* A message's file as natter(1) shows it in JSON; null for NULL. */
+struct core_attachment;
+json_t	*output_attachment_json(const struct core_attachment *);
 
 /* Print o compactly on one line and flush.  0, or -1 on a write error. */
 int	 output_json_line(FILE *, const json_t *);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -9,6 +10,7 @@
 #include "client/cli/report.h"
 #include "client/cli/rpc.h"
 #include "client/core/core.h"
+#include "shared/util/timeutil.h"
 
 static int	report_json;
 
@@ -97,4 +99,30 @@ report_notice(const char *fmt, ...)
 	va_start(ap, fmt);
 	report_line("notice", "", fmt, ap);
 	va_end(ap);
+}
+
+void
+report_progress(const char *name, uint64_t now, uint64_t total)
+{
+	static int64_t	 last;
+	int64_t		 t = time_now_ms();
+	char		 bar[31];
+	int		 i, fill;
+	double		 pct;
+
+	if (report_json || !isatty(STDERR_FILENO) || total == 0)
+		return;
+	if (now < total && t - last < 100)
+		return;
+	last = t;
+	pct = (double)now * 100 / (double)total;
+	fill = (int)(pct * 30 / 100);
+	for (i = 0; i < 30; i++)
+		bar[i] = i < fill ? '#' : ' ';
+	bar[30] = '\0';
+	fprintf(stderr, "\r%.40s [%s] %3.0f%% %.1f/%.1f MiB", name, bar, pct,
+	    (double)now / 1048576, (double)total / 1048576);
+	if (now >= total)
+		fputc('\n', stderr);
+	fflush(stderr);
 }

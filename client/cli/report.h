@@ -2,6 +2,8 @@
 #ifndef NATTER_CLIENT_CLI_REPORT_H
 #define NATTER_CLIENT_CLI_REPORT_H
 
+#include <stdint.h>
+
 struct core_error;
 
 /* From now on write JSON objects (natter --json) if on, else text. */
@@ -23,5 +25,11 @@ void	report_warning(const char *, ...)
 /* News, not a failure: "natter: ..." or {"type":"notice","message":...}. */
 void	report_notice(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
+/*
+ * A progress bar for a transfer of name on stderr, redrawn in place, only
+ * when stderr is a terminal and output is not JSON; at most 10 redraws a
+ * second; a line ends it when now reaches total.
+ */
+void	report_progress(const char *name, uint64_t now, uint64_t total);
 
 #endif

@@ -310,6 +310,15 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		rpc_notify("readElsewhere", json_pack("{s:o}", "peer",
 		    output_string(ev->to != NULL ? ev->to : "")));
 		return;
+	case CORE_EV_ATTACHMENT:
+		o = output_attachment_json(ev->attachment);
+		if (ev->error != NULL)
+			json_object_set_new(o, "error",
+			    output_string(ev->error->msg));
+		rpc_notify("attachment", o);
+		return;
+	case CORE_EV_PROGRESS:
+		return;		/* a transfer's own call reports it */
 	}
 }
 

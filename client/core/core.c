@@ -11,6 +11,7 @@
 #include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/event.h"
+#include "client/core/files.h"
 #include "client/core/history.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
@@ -59,6 +60,7 @@ struct core {
 	struct link		*link;
 	struct leave		*leave;
 	struct resend		*rs;
+	struct files		*files;
 	void			(*settled_cb)(void *);
 	void			*settled_arg;
 	struct history		*hist;
@@ -119,6 +121,7 @@ core_on_ready(void *arg)
 	core_devices_kick(c);
 	trust_kick(c->trust);
 	outbox_kick(c->ob);
+	files_kick(c->files);
 }
 
 static void
@@ -156,6 +159,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 		link_fail_all(c->link, err);
 		leave_fail_all(c->leave, err);
 		prekeys_fail(c->pk, err);
+		files_down(c->files, err);
 		core_devices_drop(c);
 	}
 	memset(&ev, 0, sizeof ev);
@@ -221,12 +225,14 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	c->leave = leave_create(c->loop, c, c->st, c->acct, c->cn, c->ob,
 	    c->link, c->ev);
 	c->rs = resend_create(c->st, c->acct, c->ob, c->peers, c->devs);
+	c->files = files_create(c->loop, c, c->st, store_dir(c->st), c->cn,
+	    c->ob, c->ev, core_settle_check, c);
 	c->in = inbox_create(&(struct inbox_parts){ .st = c->st,
 	    .acct = c->acct, .cn = c->cn, .devs = c->devs, .peers = c->peers,
 	    .pk = c->pk, .rcpt = c->rcpt, .tr = c->tr, .leave = c->leave,
-	    .rs = c->rs, .ob = c->ob, .ev = c->ev });
+	    .rs = c->rs, .ob = c->ob, .files = c->files, .ev = c->ev });
 	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
-	c->hist = history_create(c->st, c);
+	c->hist = history_create(c->st, c, c->ev);
 	outbox_on_empty(c->ob, core_settle_check, c);
 	leave_on_settled(c->leave, core_leave_settled, c);
 }
@@ -300,6 +306,7 @@ core_free_cb(uv_handle_t *h)
 	discard = store_created(c->st) && account_name(c->acct) == NULL;
 	history_free(c->hist);
 	trust_free(c->trust);
+	files_free(c->files);
 	inbox_free(c->in);
 	receipts_free(c->rcpt);
 	transfer_free(c->tr);
@@ -347,8 +354,8 @@ core_close(struct core *c)
 int
 core_settled(struct core *c)
 {
-	return (!conn_ready(c->cn) || (outbox_pending(c->ob) == 0 &&
-	    !leave_busy(c->leave)));
+	return (!files_busy(c->files) && (!conn_ready(c->cn) ||
+	    (outbox_pending(c->ob) == 0 && !leave_busy(c->leave))));
 }
 
 static void
@@ -494,11 +501,51 @@ core_send_text(struct core *c, const char *to, const char *text,
 	else if (text == NULL || strlen(text) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "message too long: at most %d "
 		    "bytes", CORE_TEXT_MAX);
-	else if (outbox_add(c->ob, to, text, sent, arg, &err) == 0) {
+	else if (outbox_add(c->ob, to, text, NULL, sent, arg, &err) == 0) {
 		core_outbox_go(c);
 		return;
 	}
 	err_later(c->loop, c, &err, (struct err_cb){ .sent = sent }, arg);
+}
+
+void
+core_send_file(struct core *c, const char *to, const char *path,
+    const char *caption, core_event_cb *progress, core_file_sent_cb *sent,
+    void *arg)
+{
+	struct core_error	err;
+
+	if (core_need_account(c, &err) != 0)
+		;
+	else if (to != NULL && to[0] == '#')
+		err_set(&err, CORE_ERR_UNSUPPORTED, "group messages are not "
+		    "supported by this version yet");
+	else if (to == NULL || !wire_name_valid(to))
+		err_set(&err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
+		    to != NULL ? to : "");
+	else if (caption != NULL && strlen(caption) > CORE_TEXT_MAX)
+		err_set(&err, CORE_ERR_TOO_LARGE, "caption too long: at most %d "
+		    "bytes", CORE_TEXT_MAX);
+	else if (path == NULL || *path == '\0')
+		err_set(&err, CORE_ERR_USAGE, "no file to send");
+	else {
+		files_send(c->files, to, path, caption, progress, sent, arg);
+		return;
+	}
+	err_later(c->loop, c, &err, (struct err_cb){ .file_sent = sent }, arg);
+}
+
+void
+core_save(struct core *c, const char *id, const char *path,
+    core_event_cb *progress, core_saved_cb *done, void *arg)
+{
+	files_save(c->files, id, path, progress, done, arg);
+}
+
+void
+core_set_auto_download(struct core *c, uint64_t bytes)
+{
+	files_set_auto(c->files, bytes);
 }
 
 int

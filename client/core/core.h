@@ -77,6 +77,30 @@ enum core_event_type {
 	 * (outgoing) a part for our device from_device is on the server.
 	 */
 	CORE_EV_HISTORY,
+	/*
+	 * A file: its attachment changed state (downloaded and verified,
+	 * refused, ...): the message event again, attachment set.
+	 */
+	CORE_EV_ATTACHMENT,
+	/* Bytes of a file moved so far (bytes of bytes_total; text: name). */
+	CORE_EV_PROGRESS,
+};
+
+/*
+ * A message's file (natter(1) "send-file").  state: "ready" (here,
+ * verified, still encrypted in the profile), "downloading", "waiting"
+ * (over the automatic download size: core_save fetches it), "pending"
+ * (to download when connected), "refused" (the blob did not match its
+ * hashes: never shown as a file).
+ */
+struct core_attachment {
+	const char	*name;
+	uint64_t	 size;
+	const char	*mime;
+	char		 sha256[65];		/* of the file, hex */
+	char		 blob[65];		/* its id on the server, hex */
+	const char	*state;
+	const char	*saved;			/* where core_save wrote it, or NULL */
 };
 
 /*
@@ -101,6 +125,9 @@ struct core_event {
 	int64_t			 retry_in_ms;		/* DISCONNECTED */
 	int			 received, total;	/* HISTORY: messages so far, of */
 	const struct core_error	*error;			/* DISCONNECTED, ERROR */
+	const struct core_attachment *attachment;	/* a file, or NULL */
+	uint64_t		 bytes, bytes_total;	/* PROGRESS */
+	struct core_attachment	 attachment_buf;	/* storage for attachment */
 };
 
 /* Flags for core_open. */
@@ -229,6 +256,44 @@ int		 core_reconnect(struct core *);
  */
 void		 core_send_text(struct core *, const char *to, const char *text,
 		    core_sent_cb *sent, void *arg);
+
+/*
+ * Send the file at path to a user, with caption (NULL or "": none): the
+ * file is read, compressed when that helps, encrypted into the profile
+ * (CRYPTO.md "Media"), uploaded to the asset service unless the server
+ * has that blob already (the same file sent before, to anyone, reuses its
+ * key and blob), then its pointer goes out as a message (as
+ * core_send_text, in the outbox).  progress gets CORE_EV_PROGRESS events
+ * while uploading (may be NULL).  sent is called once, as for
+ * core_send_text, with the attachment (NULL on failure).
+ */
+typedef void	core_file_sent_cb(struct core *, const struct core_error *,
+		    const char *id, int64_t ts, const struct core_attachment *,
+		    void *);
+void		 core_send_file(struct core *, const char *to, const char *path,
+		    const char *caption, core_event_cb *progress,
+		    core_file_sent_cb *sent, void *arg);
+
+/*
+ * Write the file of message id (hex) decrypted to path: NULL means
+ * ./NAME, a directory DIR/NAME (NAME made unique there: "name (1).ext");
+ * an existing file is replaced.  A file not downloaded yet is fetched
+ * first (connecting one-shot if needed; progress as for core_send_file).
+ * The file is checked against both of its hashes before it is renamed
+ * into place; nothing is left behind on failure.
+ */
+typedef void	core_saved_cb(struct core *, const struct core_error *,
+		    const char *path, uint64_t size, const char *sha256, void *);
+void		 core_save(struct core *, const char *id, const char *path,
+		    core_event_cb *progress, core_saved_cb *done, void *arg);
+
+/*
+ * Downloads start by themselves for files up to this many bytes (default
+ * CORE_AUTO_DOWNLOAD, or $NATTER_AUTO_DOWNLOAD); larger ones wait for
+ * core_save.
+ */
+#define CORE_AUTO_DOWNLOAD	(100 * 1024 * 1024)
+void		 core_set_auto_download(struct core *, uint64_t bytes);
 
 /*
  * Mark the received messages with peer whose seq lies in [from, to] (to 0:

@@ -128,6 +128,10 @@ err_later_cb(uv_timer_t *t)
 		cb->approved(l->c, &l->err, 0, NULL, 0, l->arg);
 	else if (cb->devices != NULL)
 		cb->devices(l->c, &l->err, NULL, 0, l->arg);
+	else if (cb->file_sent != NULL)
+		cb->file_sent(l->c, &l->err, NULL, 0, NULL, l->arg);
+	else if (cb->saved != NULL)
+		cb->saved(l->c, &l->err, NULL, 0, NULL, l->arg);
 	uv_close((uv_handle_t *)&l->t, err_later_close);
 }
 

@@ -40,6 +40,8 @@ struct err_cb {
 	core_linked_cb		*linked;
 	core_approved_cb	*approved;
 	core_devices_cb		*devices;
+	core_file_sent_cb	*file_sent;
+	core_saved_cb		*saved;
 };
 
 /*

@@ -11,6 +11,8 @@ struct event_sink {
 	struct core	*c;
 	core_event_cb	*cb;
 	void		*arg;
+	event_decorate_cb *decorate;
+	void		*decorate_arg;
 };
 
 struct event_sink *
@@ -34,6 +36,21 @@ event_sink_set(struct event_sink *s, core_event_cb *cb, void *arg)
 {
 	s->cb = cb;
 	s->arg = arg;
+}
+
+void
+event_sink_decorate(struct event_sink *s, event_decorate_cb *cb, void *arg)
+{
+	s->decorate = cb;
+	s->decorate_arg = arg;
+}
+
+void
+event_decorate(struct event_sink *s, struct core_event *ev,
+    const Natter__StoredMessage *m)
+{
+	if (m->attachment != NULL && s->decorate != NULL)
+		s->decorate(s->decorate_arg, ev, m->attachment);
 }
 
 int
@@ -111,5 +128,6 @@ event_emit_row(struct event_sink *s, int64_t seq, int kind, int status,
 	struct core_event	ev;
 
 	event_from_row(&ev, seq, kind, status, m);
+	event_decorate(s, &ev, m);
 	event_emit(s, &ev);
 }

@@ -21,6 +21,17 @@ void			 event_sink_free(struct event_sink *);
 void			 event_sink_set(struct event_sink *, core_event_cb *,
 			    void *);
 int			 event_sink_has(struct event_sink *);
+/*
+ * A message with a file: decorate sets ev->attachment (pointing into
+ * ev->attachment_buf) from the pointer and what this device has of it.
+ * event_emit_row calls it; so do views made of rows (event_decorate).
+ */
+typedef void	event_decorate_cb(void *, struct core_event *,
+		    const Natter__Attachment *);
+void			 event_sink_decorate(struct event_sink *,
+			    event_decorate_cb *, void *);
+void			 event_decorate(struct event_sink *, struct core_event *,
+			    const Natter__StoredMessage *);
 
 void	event_emit(struct event_sink *, const struct core_event *);
 /* Emit a stored row (STORE_MESSAGE or STORE_RECEIPT) as an event. */

@@ -17,18 +17,20 @@
 #define HISTORY_MAX_CONVS	1024
 
 struct history {
-	struct store	*st;
-	struct core	*c;
+	struct store		*st;
+	struct core		*c;
+	struct event_sink	*ev;
 };
 
 struct history *
-history_create(struct store *st, struct core *c)
+history_create(struct store *st, struct core *c, struct event_sink *ev)
 {
 	struct history	*h;
 
 	h = xcalloc(1, sizeof *h);
 	h->st = st;
 	h->c = c;
+	h->ev = ev;
 	return (h);
 }
 
@@ -190,9 +192,10 @@ history_after(struct history *h, const char *peer, int64_t seq, int n)
 }
 
 struct history_each {
-	struct core	*c;
-	core_event_cb	*cb;
-	void		*arg;
+	struct core		*c;
+	core_event_cb		*cb;
+	void			*arg;
+	struct event_sink	*ev;
 };
 
 /* Rows as they are: messages and receipts (history_each_cb: messages). */
@@ -204,6 +207,7 @@ history_row_cb(int64_t seq, int kind, int status,
 	struct core_event	 ev;
 
 	event_from_row(&ev, seq, kind, status, m);
+	event_decorate(e->ev, &ev, m);
 	e->cb(e->c, &ev, e->arg);
 	return (0);
 }
@@ -217,6 +221,7 @@ history_each_cb(int64_t seq, int kind, int status,
 
 	(void)kind;
 	event_from_row(&ev, seq, STORE_MESSAGE, status, m);
+	event_decorate(e->ev, &ev, m);
 	e->cb(e->c, &ev, e->arg);
 	return (0);
 }
@@ -225,7 +230,7 @@ int
 history_before(struct history *h, const char *peer, int64_t before,
     int limit, core_event_cb *each, void *arg, struct core_error *err)
 {
-	struct history_each	e = { h->c, each, arg };
+	struct history_each	e = { h->c, each, arg, h->ev };
 
 	if (before <= 0)
 		return (history_list(h, peer, limit, each, arg, err));
@@ -268,6 +273,7 @@ history_walk(struct history *h, sqlite3_stmt *s, const char *match, int max,
 		    strlen(m->text), match, strlen(match)))) {
 			event_from_row(&ev, id, STORE_MESSAGE,
 			    sqlite3_column_int(s, 1), m);
+			event_decorate(h->ev, &ev, m);
 			each(h->c, &ev, arg);
 			n++;
 		}
@@ -330,7 +336,7 @@ int
 history_list(struct history *h, const char *peer, int limit,
     core_event_cb *each, void *arg, struct core_error *err)
 {
-	struct history_each	e = { h->c, each, arg };
+	struct history_each	e = { h->c, each, arg, h->ev };
 
 	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
 		err_set(err, CORE_ERR_USAGE, "invalid user name");
@@ -348,7 +354,7 @@ int
 history_unprinted(struct history *h, core_event_cb *each, void *arg,
     struct core_error *err)
 {
-	struct history_each	e = { h->c, each, arg };
+	struct history_each	e = { h->c, each, arg, h->ev };
 
 	if (msglog_unprinted(h->st, history_row_cb, &e) != 0) {
 		err_set(err, CORE_ERR_IO, "cannot read the profile %s",

@@ -7,10 +7,12 @@
 #include "client/core/core.h"
 
 struct history;
+struct event_sink;
 struct store;
 
 /* c is passed through to the callbacks.  Contracts: core.h's core_*. */
-struct history	*history_create(struct store *, struct core *);
+struct history	*history_create(struct store *, struct core *,
+		    struct event_sink *);
 void		 history_free(struct history *);
 
 int	history_list(struct history *, const char *peer, int limit,

@@ -13,6 +13,8 @@
 #include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/event.h"
+#include "client/core/attach.h"
+#include "client/core/files.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
 #include "client/core/outbox.h"
@@ -229,6 +231,15 @@ inbox_store_text(struct inbox *in, const Natter__Delivery *d,
 	m->ts = ct->ts;
 	m->text = ct->text;
 	m->outgoing = mine;
+	if (ct->body_case == NATTER__CONTENT__BODY_ATTACHMENT) {
+		if (attach_valid(ct->attachment) != 0)
+			return (1);
+		m->attachment = ct->attachment;
+		m->text = ct->attachment->caption != NULL ?
+		    ct->attachment->caption : (char *)"";
+		if (files_incoming(in->p.files, ct->attachment) != 0)
+			return (-1);
+	}
 	if (m->peer == NULL || !wire_name_valid(m->peer))
 		return (1);
 	rc = msglog_add(in->p.st, STORE_MESSAGE, status, m, seq);
@@ -318,7 +329,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	}
 	if ((ct = content_decode(pt, ptlen)) == NULL)
 		rc = 2;
-	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT)
+	else if (ct->body_case == NATTER__CONTENT__BODY_TEXT ||
+	    ct->body_case == NATTER__CONTENT__BODY_ATTACHMENT)
 		rc = inbox_store_text(in, d, ct, &m, &seq);
 	else if (ct->body_case == NATTER__CONTENT__BODY_READ_RECEIPT &&
 	    (rc = receipts_apply(in->p.rcpt, d, ct, &seen)) == 1)
@@ -346,6 +358,8 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 	else if (rc == 0 && seq > 0)
 		event_emit_row(in->p.ev, seq, STORE_MESSAGE, m.outgoing ?
 		    STORE_ST_SENT : STORE_ST_RECEIVED, &m);
+	if (m.attachment != NULL)
+		files_kick(in->p.files);
 	rc = INBOX_GO;
 out:
 	content_free(ct);

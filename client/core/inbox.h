@@ -31,6 +31,7 @@ struct inbox_parts {
 	struct leave		*leave;
 	struct resend		*rs;
 	struct outbox		*ob;
+	struct files		*files;
 	struct event_sink	*ev;
 };
 

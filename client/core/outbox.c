@@ -42,6 +42,8 @@ struct outbox_msg {
 	uint8_t			 id[CORE_IDBYTES];
 	char			*to;
 	char			*text;		/* NULL: read receipt, history, leave */
+	uint8_t			*att;		/* a packed Attachment: text is its caption */
+	size_t			 attlen;
 	uint8_t			*hist;		/* a packed HistoryChunk */
 	size_t			 histlen;
 	uint32_t		 only;		/* history, leave: the device of ours */
@@ -113,6 +115,10 @@ outbox_msg_free(struct outbox *ob, struct outbox_msg *s)
 	}
 	free(s->to);
 	free(s->read_ids);
+	if (s->att != NULL) {
+		sodium_memzero(s->att, s->attlen);
+		free(s->att);
+	}
 	if (s->hist != NULL) {
 		sodium_memzero(s->hist, s->histlen);
 		free(s->hist);
@@ -168,6 +174,11 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 		s->only = o->device;
 	} else
 		s->text = xstrdup(o->text);
+	if (o->attachment != NULL && s->text != NULL && !s->resend) {
+		s->attlen = natter__attachment__get_packed_size(o->attachment);
+		s->att = xmalloc(s->attlen + 1);
+		natter__attachment__pack(o->attachment, s->att);
+	}
 	s->ts = o->ts;
 	s->cb = cb;
 	s->arg = arg;
@@ -213,7 +224,8 @@ outbox_load(struct outbox *ob, struct core_error *err)
 
 int
 outbox_add(struct outbox *ob, const char *to, const char *text,
-    core_sent_cb *sent, void *arg, struct core_error *err)
+    const Natter__Attachment *att, core_sent_cb *sent, void *arg,
+    struct core_error *err)
 {
 	Natter__OutboxItem	o = NATTER__OUTBOX_ITEM__INIT;
 	uint8_t			id[CORE_IDBYTES];
@@ -224,6 +236,7 @@ outbox_add(struct outbox *ob, const char *to, const char *text,
 	o.message_id.len = sizeof id;
 	o.to = (char *)to;
 	o.text = (char *)text;
+	o.attachment = (Natter__Attachment *)att;
 	o.ts = time_now_ms();
 	if (store_outbox_add(ob->st, &o, &oid) != 0) {
 		err_set(err, CORE_ERR_IO, "cannot save the message in the "
@@ -340,6 +353,8 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 	m.ts = s->ts;
 	m.text = s->text;
 	m.outgoing = 1;
+	if (s->att != NULL)
+		m.attachment = natter__attachment__unpack(NULL, s->attlen, s->att);
 	if (store_begin(ob->st) != 0)
 		goto fail;
 	rc = msglog_add(ob->st, STORE_MESSAGE, STORE_ST_SENT, &m, &seq);
@@ -350,9 +365,13 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 		store_rollback(ob->st);
 		goto fail;
 	}
+	if (m.attachment != NULL)
+		natter__attachment__free_unpacked(m.attachment, NULL);
 	outbox_finish(ob, s, NULL);
 	return;
 fail:
+	if (m.attachment != NULL)
+		natter__attachment__free_unpacked(m.attachment, NULL);
 	log_warn("message stored by the server but not saved in history");
 	outbox_finish(ob, s, NULL);
 }
@@ -419,6 +438,15 @@ outbox_plaintext(struct outbox *ob, struct outbox_msg *s, uint8_t **pt,
 		ct.history = hc;
 		rc = content_encode(&ct, pt, ptlen);
 		natter__history_chunk__free_unpacked(hc, NULL);
+		return (rc);
+	}
+	if (s->att != NULL) {
+		if ((ct.attachment = natter__attachment__unpack(NULL, s->attlen,
+		    s->att)) == NULL)
+			return (-1);
+		ct.body_case = NATTER__CONTENT__BODY_ATTACHMENT;
+		rc = content_encode(&ct, pt, ptlen);
+		natter__attachment__free_unpacked(ct.attachment, NULL);
 		return (rc);
 	}
 	if (s->text != NULL) {

@@ -34,7 +34,8 @@ int		 outbox_load(struct outbox *, struct core_error *)
  * the server stored it or it failed for good.  0, or -1 with err.
  */
 int		 outbox_add(struct outbox *, const char *to, const char *text,
-		    core_sent_cb *sent, void *arg, struct core_error *err)
+		    const Natter__Attachment *att, core_sent_cb *sent,
+		    void *arg, struct core_error *err)
 		    __attribute__((warn_unused_result));
 struct outbox_msg;
 /* Queue a row already saved in the table as oid (a read receipt). */

@@ -144,3 +144,17 @@ url_clear(struct url *u)
 	free(u->path);
 	memset(u, 0, sizeof *u);
 }
+
+char *
+url_http_base(const char *s)
+{
+	struct url	 u;
+	char		 err[256], *base;
+
+	if (url_parse(&u, s, err, sizeof err) != 0)
+		return (NULL);
+	xasprintf(&base, "%s://%s:%d", u.tls ? "https" : "http", u.host,
+	    u.port);
+	url_clear(&u);
+	return (base);
+}

@@ -30,6 +30,13 @@ struct url {
 int	url_parse(struct url *u, const char *s, char *err, size_t errlen)
 	    __attribute__((warn_unused_result));
 
+/*
+ * The HTTP base of the server's other endpoints (the asset service):
+ * http[s]://HOST:PORT, no slash at the end.  A new string, or NULL if s
+ * does not parse.
+ */
+char	*url_http_base(const char *s);
+
 /* Free u's strings and zero it; a zeroed u is left alone. */
 void	url_clear(struct url *u);
 

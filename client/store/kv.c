@@ -129,3 +129,20 @@ kv_named_put(struct store *st, const char *table, const char *name,
 	}
 	return (store_done(st, s));
 }
+
+int
+kv_named_del(struct store *st, const char *table, const char *name)
+{
+	sqlite3_stmt	*s;
+	uint8_t		 h[STORE_HASHBYTES];
+	char		*sql;
+
+	store_hash(st, h, table, name, strlen(name));
+	xasprintf(&sql, "DELETE FROM %s WHERE h = ?", table);
+	s = store_prep(st, sql);
+	free(sql);
+	if (s == NULL)
+		return (-1);
+	sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_TRANSIENT);
+	return (store_done(st, s));
+}

@@ -47,5 +47,7 @@ int	 kv_named_get(struct store *, const char *table,
 int	 kv_named_put(struct store *, const char *table,
 	    const char *name, const void *v, size_t len)
 	    __attribute__((warn_unused_result));
+/* Delete the row of name (none is fine); 0 or -1. */
+int	 kv_named_del(struct store *, const char *table, const char *name);
 
 #endif

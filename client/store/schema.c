@@ -31,6 +31,10 @@ static const char *const schema_migrations[] = {
     " v BLOB NOT NULL);"),
     /* 3: when each prekey was made (ms; NULL: before this version). */
     "ALTER TABLE prekeys ADD COLUMN made INTEGER;",
+    /* 4: attachments: the sender's map from a file's SHA-256 to its
+     * pointer, downloads to do, blobs refused, where files were saved. */
+    ("CREATE TABLE media(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);"),
 };
 #define SCHEMA_VERSION	(int)(sizeof schema_migrations / \
     sizeof schema_migrations[0])

@@ -1,0 +1,881 @@
+/* attach: files sent and received: encrypted into the profile, the sender's map of files sent, states, saving a file. */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "client/core/attach.h"
+#include "client/core/err.h"
+#include "client/store/kv.h"
+#include "client/store/store.h"
+#include "shared/crypto/media.h"
+#include "shared/crypto/sha256.h"
+#include "shared/util/hex.h"
+#include "shared/util/log.h"
+#include "shared/util/utf8.h"
+#include "shared/util/xmalloc.h"
+
+#define ATTACH_TABLE		"media"
+#define ATTACH_READBUF		(1024 * 1024)
+#define ATTACH_SAMPLE		(128 * 1024)	/* tried with zstd first */
+#define ATTACH_ZSTD_LEVEL	3
+#define ATTACH_MIME_TYPES	"/etc/mime.types"
+#define ATTACH_BUSYMAX		16
+#define ATTACH_PENDMAX		1000
+
+struct attach {
+	struct store	*st;
+	char		*dir;		/* HOME/files */
+	char		 path[PATH_MAX];
+	char		 busy[ATTACH_BUSYMAX][SHA256_HEXBYTES];
+	uint64_t	 autosize;
+};
+
+/* The decrypted stream's last stage (see attach.h). */
+struct attach_plain {
+	ZSTD_DCtx	*z;
+	uint8_t		*buf;
+	size_t		 bufsize;
+	int		 fd;
+	struct sha256	*h;
+	uint64_t	 n, want;
+	uint8_t		 sha[SHA256_BYTES];
+	int		 failed;
+};
+
+struct attach *
+attach_create(struct store *st, const char *home)
+{
+	struct attach	*at;
+	const char	*e;
+
+	at = xcalloc(1, sizeof *at);
+	at->st = st;
+	xasprintf(&at->dir, "%s/files", home);
+	at->autosize = CORE_AUTO_DOWNLOAD;
+	if ((e = getenv("NATTER_AUTO_DOWNLOAD")) != NULL && *e != '\0')
+		at->autosize = strtoull(e, NULL, 10);
+	return (at);
+}
+
+void
+attach_free(struct attach *at)
+{
+	if (at == NULL)
+		return;
+	free(at->dir);
+	free(at);
+}
+
+static int
+attach_mkdir(struct attach *at)
+{
+	if (mkdir(at->dir, 0700) != 0 && errno != EEXIST)
+		return (-1);
+	return (0);
+}
+
+const char *
+attach_blob_path(struct attach *at, const char *blobhex)
+{
+	snprintf(at->path, sizeof at->path, "%s/%s", at->dir, blobhex);
+	return (at->path);
+}
+
+const char *
+attach_part_path(struct attach *at, const char *blobhex)
+{
+	snprintf(at->path, sizeof at->path, "%s/%s.part", at->dir, blobhex);
+	return (at->path);
+}
+
+void
+attach_set_auto(struct attach *at, uint64_t n)
+{
+	at->autosize = n;
+}
+
+uint64_t
+attach_auto(struct attach *at)
+{
+	return (at->autosize);
+}
+
+/* The MIME type of name by its extension, from Debian's /etc/mime.types. */
+static void
+attach_mime(const char *name, char *out, size_t outlen)
+{
+	const char	*ext = strrchr(name, '.');
+	char		 line[1024], *p, *type, *w, *save;
+	FILE		*f;
+
+	snprintf(out, outlen, "application/octet-stream");
+	if (ext == NULL || ext[1] == '\0' ||
+	    (f = fopen(ATTACH_MIME_TYPES, "r")) == NULL)
+		return;
+	ext++;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (line[0] == '#' || (p = strpbrk(line, " \t")) == NULL)
+			continue;
+		*p++ = '\0';
+		type = line;
+		for (w = strtok_r(p, " \t\n", &save); w != NULL;
+		    w = strtok_r(NULL, " \t\n", &save)) {
+			if (strcasecmp(w, ext) == 0) {
+				snprintf(out, outlen, "%s", type);
+				fclose(f);
+				return;
+			}
+		}
+	}
+	fclose(f);
+}
+
+/* 1 if s (len bytes) is well-formed UTF-8. */
+static int
+attach_utf8(const char *s, size_t len)
+{
+	uint32_t	cp;
+	size_t		n;
+
+	while (len > 0) {
+		n = utf8_decode(s, len, &cp);
+		if (cp == UTF8_REPLACEMENT && n == 1)
+			return (0);
+		s += n;
+		len -= n;
+	}
+	return (1);
+}
+
+/* A file name fit to show and to save: no directory, no control bytes. */
+static char *
+attach_clean_name(const char *path)
+{
+	const char	*b = strrchr(path, '/');
+	char		*name;
+	size_t		 i;
+
+	name = xstrdup(b != NULL ? b + 1 : path);
+	if (strlen(name) > ATTACH_NAMEMAX)
+		name[ATTACH_NAMEMAX] = '\0';
+	for (i = 0; name[i] != '\0'; i++) {
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+		    name[i] == '/')
+			name[i] = '_';
+	}
+	if (!attach_utf8(name, strlen(name)))
+		for (i = 0; name[i] != '\0'; i++)
+			if ((unsigned char)name[i] >= 0x80)
+				name[i] = '_';
+	if (name[0] == '\0' || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		free(name);
+		name = xstrdup("file");
+	}
+	return (name);
+}
+
+int
+attach_valid(const Natter__Attachment *a)
+{
+	if (a == NULL || a->media_key.len != MEDIA_KEYBYTES ||
+	    a->plain_sha256.len != SHA256_BYTES ||
+	    a->blob_sha256.len != SHA256_BYTES || a->name == NULL ||
+	    a->size > ATTACH_SIZEMAX || a->compression > 1 ||
+	    strlen(a->name) == 0 || strlen(a->name) > ATTACH_NAMEMAX ||
+	    strchr(a->name, '/') != NULL || strcmp(a->name, ".") == 0 ||
+	    strcmp(a->name, "..") == 0 || !attach_utf8(a->name, strlen(a->name)))
+		return (-1);
+	if (a->compression == 0 && a->blob_size != MEDIA_BLOBSIZE(a->size))
+		return (-1);
+	if (a->mime != NULL && strlen(a->mime) > ATTACH_MIMEMAX)
+		return (-1);
+	return (0);
+}
+
+/* Writing the blob while encrypting: buffered writes to fd. */
+struct attach_out {
+	int		 fd;
+	int		 failed;
+};
+
+static int
+attach_out_put(void *arg, const uint8_t *p, size_t n)
+{
+	struct attach_out	*o = arg;
+	ssize_t			 w;
+
+	while (n > 0) {
+		if ((w = write(o->fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return (o->failed = 1, -1);
+		p += w;
+		n -= w;
+	}
+	return (0);
+}
+
+/* Does zstd shrink the first bytes of the file by a tenth or more? */
+static int
+attach_compresses(const uint8_t *buf, size_t n)
+{
+	size_t	 bound, z;
+	void	*tmp;
+	int	 yes;
+
+	if (n < 512)
+		return (0);
+	bound = ZSTD_compressBound(n);
+	tmp = xmalloc(bound);
+	z = ZSTD_compress(tmp, bound, buf, n, 1);
+	yes = !ZSTD_isError(z) && z < n - n / 10;
+	free(tmp);
+	return (yes);
+}
+
+/* Push n bytes through zstd (z not NULL) and the cipher; end: flush. */
+static int
+attach_push(struct media_stream *m, ZSTD_CCtx *z, uint8_t *zbuf, size_t zlen,
+    const uint8_t *p, size_t n, int end)
+{
+	ZSTD_inBuffer	in = { p, n, 0 };
+	ZSTD_outBuffer	out;
+	size_t		left;
+
+	if (z == NULL)
+		return (n == 0 ? 0 : media_push(m, p, n));
+	do {
+		out.dst = zbuf;
+		out.size = zlen;
+		out.pos = 0;
+		left = ZSTD_compressStream2(z, &out, &in, end ? ZSTD_e_end :
+		    ZSTD_e_continue);
+		if (ZSTD_isError(left) ||
+		    (out.pos > 0 && media_push(m, zbuf, out.pos) != 0))
+			return (-1);
+	} while (end ? left != 0 : in.pos < in.size);
+	return (0);
+}
+
+/*
+ * Encrypt the open file fd into the open blob file out under key; the
+ * SHA-256 of the file, of the blob, and their sizes.  0 or -1.
+ */
+static int
+attach_encrypt(int fd, int out, const uint8_t key[MEDIA_KEYBYTES],
+    Natter__Attachment *a, uint8_t psha[SHA256_BYTES],
+    uint8_t bsha[SHA256_BYTES])
+{
+	struct attach_out	 o = { out, 0 };
+	struct media_stream	*m;
+	struct sha256		*h = sha256_new();
+	ZSTD_CCtx		*z = NULL;
+	uint8_t			*buf = xmalloc(ATTACH_READBUF), *zbuf = NULL;
+	size_t			 zlen = ZSTD_CStreamOutSize();
+	ssize_t			 n;
+	uint64_t		 total = 0, sealed = 0;
+	int			 rc = -1, first = 1;
+
+	if ((m = media_push_start(key, attach_out_put, &o)) == NULL)
+		goto out;
+	while ((n = read(fd, buf, ATTACH_READBUF)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (first && attach_compresses(buf, (size_t)n <
+		    ATTACH_SAMPLE ? (size_t)n : ATTACH_SAMPLE)) {
+			z = ZSTD_createCCtx();
+			ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel,
+			    ATTACH_ZSTD_LEVEL);
+			zbuf = xmalloc(zlen);
+		}
+		first = 0;
+		sha256_update(h, buf, n);
+		total += n;
+		if (attach_push(m, z, zbuf, zlen, buf, n, 0) != 0)
+			goto out;
+	}
+	if (attach_push(m, z, zbuf, zlen, NULL, 0, 1) != 0 ||
+	    media_push_final(m, bsha, &sealed) != 0)
+		goto out;
+	sha256_final(h, psha);
+	a->size = total;
+	a->blob_size = MEDIA_BLOBSIZE(sealed);
+	a->compression = z != NULL;
+	rc = 0;
+out:
+	sodium_memzero(buf, ATTACH_READBUF);
+	free(buf);
+	free(zbuf);
+	ZSTD_freeCCtx(z);
+	media_stream_free(m);
+	sha256_free(h);
+	return (rc);
+}
+
+/* The pointer of a file sent before with this SHA-256, if its blob is still here. */
+static Natter__Attachment *
+attach_sent_before(struct attach *at, const uint8_t psha[SHA256_BYTES])
+{
+	Natter__Attachment	*a;
+	char			 key[2 + SHA256_HEXBYTES], hex[SHA256_HEXBYTES];
+	uint8_t			*v;
+	size_t			 len;
+	struct stat		 sb;
+
+	hex_encode(hex, psha, SHA256_BYTES);
+	snprintf(key, sizeof key, "p %s", hex);
+	if (kv_named_get(at->st, ATTACH_TABLE, key, &v, &len) != 0)
+		return (NULL);
+	a = natter__attachment__unpack(NULL, len, v);
+	sodium_memzero(v, len);
+	free(v);
+	if (a == NULL)
+		return (NULL);
+	hex_encode(hex, a->blob_sha256.data, a->blob_sha256.len);
+	if (a->blob_sha256.len != SHA256_BYTES ||
+	    stat(attach_blob_path(at, hex), &sb) != 0 ||
+	    (uint64_t)sb.st_size != a->blob_size) {
+		natter__attachment__free_unpacked(a, NULL);
+		return (NULL);
+	}
+	return (a);
+}
+
+static int
+attach_remember(struct attach *at, const Natter__Attachment *a)
+{
+	Natter__Attachment	 k = *a;
+	char			 key[2 + SHA256_HEXBYTES], hex[SHA256_HEXBYTES];
+	uint8_t			*v;
+	size_t			 len;
+	int			 rc;
+
+	k.name = k.mime = k.caption = (char *)"";
+	len = natter__attachment__get_packed_size(&k);
+	v = xmalloc(len);
+	natter__attachment__pack(&k, v);
+	hex_encode(hex, a->plain_sha256.data, SHA256_BYTES);
+	snprintf(key, sizeof key, "p %s", hex);
+	rc = kv_named_put(at->st, ATTACH_TABLE, key, v, len);
+	sodium_memzero(v, len);
+	free(v);
+	return (rc);
+}
+
+Natter__Attachment *
+attach_copy(const Natter__Attachment *a)
+{
+	uint8_t			*v;
+	size_t			 len = natter__attachment__get_packed_size(a);
+	Natter__Attachment	*c;
+
+	v = xmalloc(len);
+	natter__attachment__pack(a, v);
+	c = natter__attachment__unpack(NULL, len, v);
+	sodium_memzero(v, len);
+	free(v);
+	if (c == NULL)
+		fatal("attach: cannot copy a pointer");
+	return (c);
+}
+
+/* Encrypt fd into a new blob in the profile; *out the new pointer. */
+static int
+attach_new_blob(struct attach *at, int fd, Natter__Attachment *a,
+    Natter__Attachment **out, struct core_error *err)
+{
+	uint8_t		 key[MEDIA_KEYBYTES], psha[SHA256_BYTES], bsha[SHA256_BYTES];
+	char		 tmp[PATH_MAX], hex[SHA256_HEXBYTES];
+	Natter__Attachment *old;
+	int		 t, rc = -1;
+
+	snprintf(tmp, sizeof tmp, "%s/.send.XXXXXX", at->dir);
+	if ((t = mkstemp(tmp)) == -1) {
+		err_set(err, CORE_ERR_IO, "cannot write in %s: %s", at->dir,
+		    strerror(errno));
+		return (-1);
+	}
+	media_keygen(key);
+	if (attach_encrypt(fd, t, key, a, psha, bsha) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot encrypt the file into %s: %s",
+		    at->dir, strerror(errno));
+		goto out;
+	}
+	if ((old = attach_sent_before(at, psha)) != NULL) {
+		/* Sent before: the same key and blob, the server has it. */
+		old->name = a->name;
+		old->mime = a->mime;
+		old->caption = a->caption;
+		*out = attach_copy(old);
+		old->name = old->mime = old->caption = NULL;
+		natter__attachment__free_unpacked(old, NULL);
+		rc = 0;
+		goto out;
+	}
+	a->media_key.data = key;
+	a->media_key.len = sizeof key;
+	a->plain_sha256.data = psha;
+	a->plain_sha256.len = sizeof psha;
+	a->blob_sha256.data = bsha;
+	a->blob_sha256.len = sizeof bsha;
+	hex_encode(hex, bsha, sizeof bsha);
+	if (rename(tmp, attach_blob_path(at, hex)) != 0 ||
+	    attach_remember(at, a) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot keep the encrypted file in %s",
+		    at->dir);
+		goto out;
+	}
+	tmp[0] = '\0';
+	*out = attach_copy(a);
+	rc = 0;
+out:
+	if (tmp[0] != '\0')
+		(void)unlink(tmp);
+	(void)close(t);
+	sodium_memzero(key, sizeof key);
+	return (rc);
+}
+
+int
+attach_prepare(struct attach *at, const char *path, const char *caption,
+    Natter__Attachment **out, struct core_error *err)
+{
+	Natter__Attachment	 a = NATTER__ATTACHMENT__INIT;
+	char			 mime[ATTACH_MIMEMAX + 1], *name;
+	struct stat		 sb;
+	int			 fd, rc;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(err, CORE_ERR_USAGE, "cannot open %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > ATTACH_SIZEMAX) {
+		err_set(err, CORE_ERR_USAGE, "%s is not a regular file natter "
+		    "can send", path);
+		(void)close(fd);
+		return (-1);
+	}
+	if (attach_mkdir(at) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot create %s: %s", at->dir,
+		    strerror(errno));
+		(void)close(fd);
+		return (-1);
+	}
+	name = attach_clean_name(path);
+	attach_mime(name, mime, sizeof mime);
+	a.name = name;
+	a.mime = mime;
+	a.caption = (char *)(caption != NULL ? caption : "");
+	rc = attach_new_blob(at, fd, &a, out, err);
+	(void)close(fd);
+	free(name);
+	return (rc);
+}
+
+void
+attach_set_busy(struct attach *at, const char *blobhex, int busy)
+{
+	size_t	i, freeslot = ATTACH_BUSYMAX;
+
+	for (i = 0; i < ATTACH_BUSYMAX; i++) {
+		if (strcmp(at->busy[i], blobhex) == 0) {
+			if (!busy)
+				at->busy[i][0] = '\0';
+			return;
+		}
+		if (at->busy[i][0] == '\0' && freeslot == ATTACH_BUSYMAX)
+			freeslot = i;
+	}
+	if (busy && freeslot < ATTACH_BUSYMAX)
+		snprintf(at->busy[freeslot], SHA256_HEXBYTES, "%s", blobhex);
+}
+
+static int
+attach_is_busy(struct attach *at, const char *blobhex)
+{
+	size_t	i;
+
+	for (i = 0; i < ATTACH_BUSYMAX; i++)
+		if (strcmp(at->busy[i], blobhex) == 0)
+			return (1);
+	return (0);
+}
+
+int
+attach_refuse(struct attach *at, const char *blobhex)
+{
+	char	key[2 + SHA256_HEXBYTES];
+
+	snprintf(key, sizeof key, "r %s", blobhex);
+	(void)unlink(attach_part_path(at, blobhex));
+	(void)attach_pending_del(at, blobhex);
+	return (kv_named_put(at->st, ATTACH_TABLE, key, "1", 1));
+}
+
+static int
+attach_refused(struct attach *at, const char *blobhex)
+{
+	char	 key[2 + SHA256_HEXBYTES];
+	uint8_t	*v;
+	size_t	 len;
+
+	snprintf(key, sizeof key, "r %s", blobhex);
+	if (kv_named_get(at->st, ATTACH_TABLE, key, &v, &len) != 0)
+		return (0);
+	free(v);
+	return (1);
+}
+
+void
+attach_describe(struct attach *at, const Natter__Attachment *a,
+    const char *idhex, struct core_attachment *out)
+{
+	static char	 saved[PATH_MAX];
+	char		 key[2 + CORE_IDHEXBYTES];
+	uint8_t		*v;
+	size_t		 len;
+
+	memset(out, 0, sizeof *out);
+	out->name = a->name;
+	out->size = a->size;
+	out->mime = a->mime != NULL && *a->mime != '\0' ? a->mime :
+	    "application/octet-stream";
+	if (a->plain_sha256.len == SHA256_BYTES)
+		hex_encode(out->sha256, a->plain_sha256.data, SHA256_BYTES);
+	if (a->blob_sha256.len == SHA256_BYTES)
+		hex_encode(out->blob, a->blob_sha256.data, SHA256_BYTES);
+	if (access(attach_blob_path(at, out->blob), F_OK) == 0)
+		out->state = "ready";
+	else if (attach_is_busy(at, out->blob))
+		out->state = "downloading";
+	else if (attach_refused(at, out->blob))
+		out->state = "refused";
+	else if (a->size > at->autosize)
+		out->state = "waiting";
+	else
+		out->state = "pending";
+	snprintf(key, sizeof key, "s %s", idhex);
+	if (kv_named_get(at->st, ATTACH_TABLE, key, &v, &len) == 0) {
+		snprintf(saved, sizeof saved, "%.*s", (int)len, (char *)v);
+		out->saved = saved;
+		free(v);
+	}
+}
+
+/* The pending list (MediaPending, one sealed row). */
+static Natter__MediaPending *
+attach_pending_get(struct attach *at)
+{
+	Natter__MediaPending	*p = NULL;
+	uint8_t			*v;
+	size_t			 len;
+
+	if (kv_named_get(at->st, ATTACH_TABLE, "pending", &v, &len) == 0) {
+		p = natter__media_pending__unpack(NULL, len, v);
+		sodium_memzero(v, len);
+		free(v);
+	}
+	return (p);
+}
+
+static int
+attach_pending_put(struct attach *at, const Natter__MediaPending *p)
+{
+	uint8_t	*v;
+	size_t	 len = natter__media_pending__get_packed_size(p);
+	int	 rc;
+
+	v = xmalloc(len + 1);
+	natter__media_pending__pack(p, v);
+	rc = kv_named_put(at->st, ATTACH_TABLE, "pending", v, len);
+	sodium_memzero(v, len);
+	free(v);
+	return (rc);
+}
+
+static int
+attach_pending_find(const Natter__MediaPending *p, const char *blobhex)
+{
+	char	hex[SHA256_HEXBYTES];
+	size_t	i;
+
+	for (i = 0; p != NULL && i < p->n_items; i++) {
+		if (p->items[i]->blob_sha256.len != SHA256_BYTES)
+			continue;
+		hex_encode(hex, p->items[i]->blob_sha256.data, SHA256_BYTES);
+		if (strcmp(hex, blobhex) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+int
+attach_pending_add(struct attach *at, const Natter__Attachment *a)
+{
+	Natter__MediaPending	 np = NATTER__MEDIA_PENDING__INIT;
+	Natter__MediaPending	*p = attach_pending_get(at);
+	Natter__Attachment	**items;
+	char			 hex[SHA256_HEXBYTES];
+	size_t			 n = p != NULL ? p->n_items : 0;
+	int			 rc = 0;
+
+	hex_encode(hex, a->blob_sha256.data, SHA256_BYTES);
+	if (attach_pending_find(p, hex) < 0 && n < ATTACH_PENDMAX) {
+		items = xcalloc(n + 1, sizeof *items);
+		if (n > 0)
+			memcpy(items, p->items, n * sizeof *items);
+		items[n] = (Natter__Attachment *)a;
+		np.items = items;
+		np.n_items = n + 1;
+		rc = attach_pending_put(at, &np);
+		free(items);
+	}
+	if (p != NULL)
+		natter__media_pending__free_unpacked(p, NULL);
+	return (rc);
+}
+
+int
+attach_pending_del(struct attach *at, const char *blobhex)
+{
+	Natter__MediaPending	*p = attach_pending_get(at);
+	Natter__Attachment	*gone;
+	int			 i, rc = 0;
+
+	if (p == NULL || (i = attach_pending_find(p, blobhex)) < 0) {
+		if (p != NULL)
+			natter__media_pending__free_unpacked(p, NULL);
+		return (0);
+	}
+	gone = p->items[i];
+	memmove(p->items + i, p->items + i + 1,
+	    (p->n_items - i - 1) * sizeof *p->items);
+	p->n_items--;
+	rc = attach_pending_put(at, p);
+	p->items[p->n_items] = gone;	/* freed with the rest */
+	p->n_items++;
+	natter__media_pending__free_unpacked(p, NULL);
+	return (rc);
+}
+
+Natter__Attachment *
+attach_pending_next(struct attach *at, int with_waiting)
+{
+	Natter__MediaPending	*p = attach_pending_get(at);
+	Natter__Attachment	*a = NULL;
+	char			 hex[SHA256_HEXBYTES];
+	size_t			 i;
+
+	for (i = 0; p != NULL && i < p->n_items; i++) {
+		if (p->items[i]->blob_sha256.len != SHA256_BYTES)
+			continue;
+		hex_encode(hex, p->items[i]->blob_sha256.data, SHA256_BYTES);
+		if (attach_is_busy(at, hex) ||
+		    (!with_waiting && p->items[i]->size > at->autosize))
+			continue;
+		a = attach_copy(p->items[i]);
+		break;
+	}
+	if (p != NULL)
+		natter__media_pending__free_unpacked(p, NULL);
+	return (a);
+}
+
+struct attach_plain *
+attach_plain_new(const Natter__Attachment *a, int fd)
+{
+	struct attach_plain	*pl;
+
+	pl = xcalloc(1, sizeof *pl);
+	pl->fd = fd;
+	pl->h = sha256_new();
+	pl->want = a->size;
+	memcpy(pl->sha, a->plain_sha256.data, SHA256_BYTES);
+	if (a->compression == 1) {
+		pl->z = ZSTD_createDCtx();
+		pl->bufsize = ZSTD_DStreamOutSize();
+		pl->buf = xmalloc(pl->bufsize);
+	}
+	return (pl);
+}
+
+void
+attach_plain_free(struct attach_plain *pl)
+{
+	if (pl == NULL)
+		return;
+	ZSTD_freeDCtx(pl->z);
+	if (pl->buf != NULL)
+		sodium_memzero(pl->buf, pl->bufsize);
+	free(pl->buf);
+	sha256_free(pl->h);
+	free(pl);
+}
+
+/* Plaintext out: counted (never past the pointer's size), hashed, written. */
+static int
+attach_plain_out(struct attach_plain *pl, const uint8_t *p, size_t n)
+{
+	struct attach_out	o = { pl->fd, 0 };
+
+	if (n > pl->want - pl->n)
+		return (pl->failed = 1, -1);
+	pl->n += n;
+	sha256_update(pl->h, p, n);
+	if (pl->fd != -1 && attach_out_put(&o, p, n) != 0)
+		return (pl->failed = 1, -1);
+	return (0);
+}
+
+int
+attach_plain_put(void *arg, const uint8_t *p, size_t n)
+{
+	struct attach_plain	*pl = arg;
+	ZSTD_inBuffer		 in = { p, n, 0 };
+	ZSTD_outBuffer		 out;
+	size_t			 r;
+
+	if (pl->failed)
+		return (-1);
+	if (pl->z == NULL)
+		return (attach_plain_out(pl, p, n));
+	while (in.pos < in.size) {
+		out.dst = pl->buf;
+		out.size = pl->bufsize;
+		out.pos = 0;
+		r = ZSTD_decompressStream(pl->z, &out, &in);
+		if (ZSTD_isError(r) || attach_plain_out(pl, pl->buf,
+		    out.pos) != 0)
+			return (pl->failed = 1, -1);
+	}
+	return (0);
+}
+
+int
+attach_plain_end(struct attach_plain *pl)
+{
+	uint8_t	h[SHA256_BYTES];
+
+	if (pl->failed || pl->n != pl->want)
+		return (-1);
+	sha256_final(pl->h, h);
+	return (sodium_memcmp(h, pl->sha, sizeof h) == 0 ? 0 : -1);
+}
+
+/* Where to write a's file: path as given, or NAME in a directory (unique). */
+static char *
+attach_target(const Natter__Attachment *a, const char *path)
+{
+	struct stat	 sb;
+	const char	*dir = path != NULL ? path : ".";
+	const char	*dot;
+	char		*t;
+	int		 i;
+
+	if (path != NULL && (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+		return (xstrdup(path));
+	xasprintf(&t, "%s/%s", dir, a->name);
+	dot = strrchr(a->name, '.');
+	if (dot == a->name)
+		dot = NULL;
+	for (i = 1; access(t, F_OK) == 0 && i < 1000; i++) {
+		free(t);
+		xasprintf(&t, "%s/%.*s (%d)%s", dir, dot != NULL ?
+		    (int)(dot - a->name) : (int)strlen(a->name), a->name, i,
+		    dot != NULL ? dot : "");
+	}
+	return (t);
+}
+
+/* Decrypt the blob file in to fd; 0 if everything checked out. */
+static int
+attach_decrypt(const Natter__Attachment *a, int in, int fd)
+{
+	struct attach_plain	*pl = attach_plain_new(a, fd);
+	struct media_stream	*m;
+	uint8_t			*buf = xmalloc(ATTACH_READBUF);
+	ssize_t			 n;
+	int			 rc = -1;
+
+	m = media_pull_start(a->media_key.data, attach_plain_put, pl);
+	while ((n = read(in, buf, ATTACH_READBUF)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || media_pull(m, buf, n) != 0)
+			goto out;
+	}
+	if (media_pull_final(m, a->blob_sha256.data, NULL) == 0 &&
+	    attach_plain_end(pl) == 0)
+		rc = 0;
+out:
+	free(buf);
+	media_stream_free(m);
+	attach_plain_free(pl);
+	return (rc);
+}
+
+int
+attach_save(struct attach *at, const Natter__Attachment *a, const char *idhex,
+    const char *path, char **written, struct core_error *err)
+{
+	char	 hex[SHA256_HEXBYTES], tmp[PATH_MAX + 16], *target, *slash;
+	char	 key[2 + CORE_IDHEXBYTES];
+	int	 in, fd, rc = -1;
+
+	*written = NULL;
+	hex_encode(hex, a->blob_sha256.data, SHA256_BYTES);
+	if ((in = open(attach_blob_path(at, hex), O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(err, CORE_ERR_IO, "the file %s is not in the profile "
+		    "(not downloaded)", a->name);
+		return (-1);
+	}
+	target = attach_target(a, path);
+	snprintf(tmp, sizeof tmp, "%s", target);
+	slash = strrchr(tmp, '/');
+	snprintf(slash != NULL ? slash + 1 : tmp, sizeof tmp -
+	    (slash != NULL ? (size_t)(slash + 1 - tmp) : 0), ".natter.XXXXXX");
+	if ((fd = mkstemp(tmp)) == -1) {
+		err_set(err, CORE_ERR_IO, "cannot write %s: %s", target,
+		    strerror(errno));
+		goto out;
+	}
+	if (attach_decrypt(a, in, fd) != 0) {
+		err_set(err, CORE_ERR_CRYPTO, "the file %s does not match its "
+		    "hashes: not saved", a->name);
+		(void)unlink(tmp);
+	} else if (fsync(fd) != 0 || rename(tmp, target) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot write %s: %s", target,
+		    strerror(errno));
+		(void)unlink(tmp);
+	} else
+		rc = 0;
+	(void)close(fd);
+	if (rc == 0) {
+		snprintf(key, sizeof key, "s %s", idhex);
+		if (kv_named_put(at->st, ATTACH_TABLE, key, target,
+		    strlen(target)) != 0)
+			log_warn("saved %s, but could not record it", target);
+		*written = target;
+		target = NULL;
+	}
+out:
+	free(target);
+	(void)close(in);
+	return (rc);
+}

@@ -1,0 +1,82 @@
+/* attach: files sent and received: encrypted into the profile, the sender's map of files sent, states, saving a file. */
+#ifndef NATTER_CLIENT_CORE_ATTACH_H
+#define NATTER_CLIENT_CORE_ATTACH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/core/core.h"
+#include "shared/proto/content.pb-c.h"
+
+struct attach;
+struct attach_plain;
+struct store;
+
+#define ATTACH_NAMEMAX		255		/* bytes of a file name */
+#define ATTACH_SIZEMAX		(1ULL << 40)	/* a file we take at all */
+#define ATTACH_MIMEMAX		127
+
+/* HOME/files holds blobs as the server has them (ciphertext). */
+struct attach	*attach_create(struct store *, const char *home);
+void		 attach_free(struct attach *);
+
+/* The path of blob's file in the profile (static storage until the next call). */
+const char	*attach_blob_path(struct attach *, const char *blobhex);
+/* The path of its download in progress. */
+const char	*attach_part_path(struct attach *, const char *blobhex);
+
+/*
+ * Read the file at path, compress it when that helps (zstd), encrypt it
+ * into HOME/files/BLOB, and fill a new pointer (free it with
+ * natter__attachment__free_unpacked).  A file sent before (the same
+ * SHA-256) reuses its key and blob.  0, or -1 with err.
+ */
+int		 attach_prepare(struct attach *, const char *path,
+		    const char *caption, Natter__Attachment **out,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+/* A copy owned like an unpacked one (natter__attachment__free_unpacked). */
+Natter__Attachment *attach_copy(const Natter__Attachment *);
+
+/* A pointer from someone else is usable (sizes, name, hashes); 0 or -1. */
+int		 attach_valid(const Natter__Attachment *);
+
+/* The front end's view of a's state for the message id (hex). */
+void		 attach_describe(struct attach *, const Natter__Attachment *,
+		    const char *idhex, struct core_attachment *);
+
+/* Downloads: in progress (busy 1/0), refused for good, the automatic size. */
+void		 attach_set_busy(struct attach *, const char *blobhex, int);
+int		 attach_refuse(struct attach *, const char *blobhex);
+void		 attach_set_auto(struct attach *, uint64_t);
+uint64_t	 attach_auto(struct attach *);
+
+/*
+ * Downloads to do (kept in the profile across runs).  add: 0 or -1.
+ * take: the oldest one not busy (caller frees), or NULL.
+ */
+int		 attach_pending_add(struct attach *, const Natter__Attachment *);
+int		 attach_pending_del(struct attach *, const char *blobhex);
+Natter__Attachment *attach_pending_next(struct attach *, int with_waiting);
+
+/*
+ * The decrypted stream of a blob, decompressed when the pointer says so,
+ * checked against its size and hashed; written to fd unless fd is -1.
+ * attach_plain_put is a media_out_cb.  end: 0 if the plaintext has the
+ * pointer's size and SHA-256.
+ */
+struct attach_plain *attach_plain_new(const Natter__Attachment *, int fd);
+int		 attach_plain_put(void *, const uint8_t *, size_t);
+int		 attach_plain_end(struct attach_plain *);
+void		 attach_plain_free(struct attach_plain *);
+
+/*
+ * Write the decrypted file of a (downloaded) to path as core_save
+ * describes; *written gets the final path (caller frees).  Records it as
+ * saved for idhex.  0, or -1 with err.
+ */
+int		 attach_save(struct attach *, const Natter__Attachment *,
+		    const char *idhex, const char *path, char **written,
+		    struct core_error *err) __attribute__((warn_unused_result));
+
+#endif

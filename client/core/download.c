@@ -42,6 +42,7 @@ struct download_job {
 	uv_timer_t		*timer;
 	int			 tries;
 	int			 bad;		/* the blob failed a check */
+	int			 answering;	/* bytes of this answer came */
 	TAILQ_ENTRY(download_job) entry;
 };
 TAILQ_HEAD(download_jobs, download_job);
@@ -212,9 +213,12 @@ download_sink(void *arg, long status, const uint8_t *p, size_t n)
 {
 	struct download_job	*j = arg;
 
-	/* The server sent it whole though we asked for the rest. */
-	if (status == 200 && j->have > 0 && download_restart(j) != 0)
-		return (-1);
+	/* The server sends it whole though we asked for the rest. */
+	if (!j->answering) {
+		j->answering = 1;
+		if (status == 200 && j->have > 0 && download_restart(j) != 0)
+			return (-1);
+	}
 	return (download_take(j, p, n));
 }
 
@@ -338,6 +342,7 @@ download_try(struct download_job *j)
 		    j->have);
 		sp.headers = hdrs;
 	}
+	j->answering = 0;
 	sp.sink = download_sink;
 	sp.progress = download_on_progress;
 	sp.done = download_answer;

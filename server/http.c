@@ -16,6 +16,7 @@
 
 #include "server/download.h"
 #include "server/http.h"
+#include "server/httpreq.h"
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/queue.h"
@@ -25,6 +26,10 @@
 
 #define HTTP_MAXHEADERS	8
 #define HTTP_VALUELEN	128
+/* An answer given before the request body was read: up to this much of
+ * it is read into nothing, so the connection stays up; past it, or with
+ * no length, the connection closes after the answer. */
+#define HTTP_DISCARD_MAX	(64ULL * 1024 * 1024)
 
 _Static_assert(HTTP_PRE >= LWS_PRE, "HTTP_PRE must cover LWS_PRE");
 
@@ -41,6 +46,10 @@ struct http_txn {
 	void				*state;
 	enum http_method		 method;
 	int				 body_pending;	/* not all read */
+	int				 has_length;	/* Content-Length */
+	uint64_t			 length_in;	/* its value */
+	uint64_t			 received;	/* body bytes so far */
+	int				 continued;	/* 100 Continue sent */
 	int				 answered;
 	int				 headers_sent;
 	int				 streaming;
@@ -172,6 +181,7 @@ http_continue(struct http_txn *t)
 	if (lws_write(t->wsi, buf + LWS_PRE, sizeof line - 1,
 	    LWS_WRITE_HTTP) != (int)sizeof line - 1)
 		log_debug("cannot send 100 Continue");
+	t->continued = 1;
 }
 
 void
@@ -188,8 +198,27 @@ http_add_header(struct http_txn *t, const char *name, const char *fmt, ...)
 	t->nheaders++;
 }
 
-/* An answer is set: close after it if the body was not read, and have
- * the headers written. */
+/*
+ * An answer before the whole body came: close after it when the client
+ * waits for 100 Continue (it sends no body), when the body has no length
+ * or too much of it is left; else lws reads the rest into nothing and
+ * the connection is kept. (Closing with unread data in the socket could
+ * make the kernel reset the connection before the client reads the
+ * answer.)
+ */
+static int
+http_close_after(struct http_txn *t)
+{
+	if (!t->body_pending)
+		return (0);
+	if (!t->has_length)
+		return (1);
+	if (http_expects_continue(t) && !t->continued)
+		return (1);
+	return (t->length_in - t->received > HTTP_DISCARD_MAX);
+}
+
+/* An answer is set: have the headers written. */
 static void
 http_answer(struct http_txn *t, unsigned status, const char *ctype)
 {
@@ -198,8 +227,7 @@ http_answer(struct http_txn *t, unsigned status, const char *ctype)
 	t->answered = 1;
 	t->status = status;
 	t->ctype = ctype;
-	if (t->body_pending)
-		t->close = 1;
+	t->close = http_close_after(t);
 	if (t->wsi != NULL)
 		lws_callback_on_writable(t->wsi);
 }
@@ -371,9 +399,10 @@ http_request(struct lws *wsi, struct http_txn **tp, const char *path)
 	t->wsi = wsi;
 	t->method = http_method_of(wsi);
 	/* A body lws would read (with no length: up to 100 MiB!). */
+	t->has_length = http_header(t, "content-length:", cl, sizeof cl) >= 0 &&
+	    httpreq_number(cl, UINT64_MAX, &t->length_in) == 0;
 	if (t->method == HTTP_POST || t->method == HTTP_OTHER)
-		t->body_pending = http_header(t, "content-length:", cl,
-		    sizeof cl) < 0 || strcmp(cl, "0") != 0;
+		t->body_pending = !t->has_length || t->length_in > 0;
 	for (i = 0; i < sizeof http_routes / sizeof http_routes[0]; i++) {
 		n = strlen(http_routes[i].path);
 		if (http_routes[i].prefix ? strncmp(path, http_routes[i].path,
@@ -399,6 +428,8 @@ http_request(struct lws *wsi, struct http_txn **tp, const char *path)
 static int
 http_body(struct http_txn *t, const uint8_t *in, size_t len)
 {
+	if (t != NULL)
+		t->received += len;
 	if (t == NULL || t->answered || t->route == NULL ||
 	    t->route->ops->body == NULL || len == 0)
 		return (0);

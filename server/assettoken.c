@@ -56,8 +56,9 @@ assettoken_verify(const uint8_t key[ASSETTOKEN_KEYBYTES], const char *token,
 	int		 ok;
 
 	/* From the right: a name may hold dots, the rest cannot. */
+	/* The MAC in lowercase hex only: one spelling per token. */
 	if (len > ASSETTOKEN_MAXLEN || (dot3 = strrchr(token, '.')) == NULL ||
-	    strlen(dot3 + 1) != 2 * sizeof mac ||
+	    !httpreq_blob_id(dot3 + 1) ||
 	    hex_decode(mac, sizeof mac, dot3 + 1) != 0)
 		return (ASSETTOKEN_MALFORMED);
 	for (dot2 = dot3 - 1; dot2 >= token && *dot2 != '.'; dot2--)

@@ -127,30 +127,25 @@ assert_eq "$code" 403 "forged token (a MAC digit flipped)"
 other=$(printf '%s' "$tok" | sed 's/^alice\.1\./alice.2./')
 code=$(upload "$ROOT/b" "$other")
 assert_eq "$code" 403 "token moved to another device"
-# A genuine token (made with the server's key) that has expired.
-expired=$(python3 - "$DATA/assets/token.key" <<'PYEOF'
-import hashlib, hmac, sys, time
+# forge NAME DEVICE EXPIRES_S: a genuine token, made with the server's key
+# by natter-protocol(7)'s recipe.
+forge()
+{
+	python3 - "$DATA/assets/token.key" "$1.$2.$3" <<'PYEOF'
+import hashlib, hmac, sys
 key = open(sys.argv[1], "rb").read()
-body = "alice.1.%d" % (int(time.time()) - 10)
+body = sys.argv[2]
 mac = hmac.new(key, b"natter v1 asset token\0" + body.encode(),
     hashlib.sha256).hexdigest()
 print(body + "." + mac)
 PYEOF
-)
+}
+expired=$(forge alice 1 $(($(date +%s) - 10)))
 code=$(upload "$ROOT/b" "$expired")
 assert_eq "$code" 403 "expired token"
 assert_contains "$(cat "$ROOT/up.body")" expired "expired token: why"
-# ... and the same recipe with a future expiry works: the format is the
-# documented one.
-fresh=$(python3 - "$DATA/assets/token.key" <<'PYEOF'
-import hashlib, hmac, sys, time
-key = open(sys.argv[1], "rb").read()
-body = "alice.1.%d" % (int(time.time()) + 600)
-mac = hmac.new(key, b"natter v1 asset token\0" + body.encode(),
-    hashlib.sha256).hexdigest()
-print(body + "." + mac)
-PYEOF
-)
+# ... and the same recipe with a future expiry works.
+fresh=$(forge alice 1 $(($(date +%s) + 600)))
 code=$(upload "$ROOT/b" "$fresh")
 assert_eq "$code" 201 "a token made by the documented recipe"
 assert_eq "$(partials)" 0 "no partial after refusals"

@@ -120,13 +120,6 @@ http_set_state(struct http_txn *t, void *state)
 	t->state = state;
 }
 
-void
-http_rx(struct http_txn *t, int on)
-{
-	if (t->wsi != NULL)
-		lws_rx_flow_control(t->wsi, on);
-}
-
 int
 http_header(struct http_txn *t, const char *name, char *out, size_t outlen)
 {

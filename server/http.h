@@ -55,8 +55,6 @@ int		 http_header(struct http_txn *, const char *name, char *out,
 /* The route's state (NULL until set). */
 void		*http_state(const struct http_txn *);
 void		 http_set_state(struct http_txn *, void *);
-/* Stop (0) or resume (1) reading the request body. */
-void		 http_rx(struct http_txn *, int on);
 
 /* 1 if the request says "Expect: 100-continue" (HTTP/1.1). */
 int		 http_expects_continue(struct http_txn *);

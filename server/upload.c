@@ -235,6 +235,14 @@ upload_start(struct http_txn *t, const char *path)
 	if (upload_who(t, u, http_header(t, "asset-sha256:", id,
 	    sizeof id) >= 0 ? id : NULL) != 0 || upload_lengths(t, u) != 0)
 		return (0);
+	/* Before all else: a body this big is never read, even to be
+	 * discarded. */
+	if (u->offset + u->length > assets_max()) {
+		snprintf(line, sizeof line, "the blob is over this server's "
+		    "limit of %llu bytes", (unsigned long long)assets_max());
+		upload_fail(u, 413, line);
+		return (0);
+	}
 	if ((rc = assets_lookup(u->id, time_now_ms(), &u->size)) == -1) {
 		upload_fail(u, 500, "server error; retry later");
 		return (0);
@@ -248,12 +256,6 @@ upload_start(struct http_txn *t, const char *path)
 		/* A client waiting to send it need not: answer now. */
 		if (http_expects_continue(t))
 			upload_json(u, 200, u->size);
-		return (0);
-	}
-	if (u->offset + u->length > assets_max()) {
-		snprintf(line, sizeof line, "the blob is over this server's "
-		    "limit of %llu bytes", (unsigned long long)assets_max());
-		upload_fail(u, 413, line);
 		return (0);
 	}
 	if (upload_admit(u) != 0 || upload_open(u) != 0)

@@ -49,6 +49,8 @@ struct upload {
 	uint64_t		 length;	/* Content-Length */
 	uint64_t		 got;
 	EVP_MD_CTX		*md;		/* NULL: hash the file at the end */
+	uint64_t		 started_ns;	/* request start, body end */
+	uint64_t		 body_ns;
 	int			 hashed;	/* md's verdict is in hash_ok */
 	/* The worker's job and its results. */
 	uv_work_t		 work;
@@ -229,6 +231,7 @@ upload_start(struct http_txn *t, const char *path)
 
 	u->txn = t;
 	u->fd = -1;
+	u->started_ns = time_mono_ns();
 	http_set_state(t, u);
 	if (upload_active == NULL)
 		upload_active = itab_create();
@@ -367,8 +370,14 @@ upload_after(uv_work_t *w, int status)
 	    time_now_ms())) == -1) {
 		/* The file is in place: assets_start adopts it. */
 		upload_fail(u, 500, "server error; retry later");
-	} else
+	} else {
+		log_info("stored asset %s for %s/%u: %llu bytes, body in %llu "
+		    "ms, check, sync and rename in %llu ms", u->id, u->who.name,
+		    u->who.device, (unsigned long long)(u->offset + u->got),
+		    (unsigned long long)(u->body_ns - u->started_ns) / 1000000,
+		    (unsigned long long)(time_mono_ns() - u->body_ns) / 1000000);
 		upload_json(u, rc == 0 ? 201 : 200, u->offset + u->got);
+	}
 	if (u->txn == NULL)
 		upload_free(u);
 }
@@ -386,6 +395,7 @@ upload_body_done(struct http_txn *t)
 	}
 	if (u->fd == -1)
 		return (0);
+	u->body_ns = time_mono_ns();
 	close(u->fd);
 	u->fd = -1;
 	if (u->md != NULL) {

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <uv.h>
 
 #include "server/assets.h"
@@ -26,6 +25,7 @@
 #include "server/itab.h"
 #include "server/metrics.h"
 #include "server/upload.h"
+#include "shared/crypto/sha256.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -48,7 +48,7 @@ struct upload {
 	uint64_t		 offset;	/* on disk before this request */
 	uint64_t		 length;	/* Content-Length */
 	uint64_t		 got;
-	EVP_MD_CTX		*md;		/* NULL: hash the file at the end */
+	struct sha256		*md;		/* NULL: hash the file at the end */
 	uint64_t		 started_ns;	/* request start, body end */
 	uint64_t		 body_ns;
 	int			 hashed;	/* md's verdict is in hash_ok */
@@ -264,10 +264,7 @@ upload_start(struct http_txn *t, const char *path)
 	if (upload_admit(u) != 0 || upload_open(u) != 0)
 		return (0);
 	if (u->offset == 0) {
-		u->md = EVP_MD_CTX_new();
-		if (u->md == NULL ||
-		    EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1)
-			fatal("cannot start a SHA-256");
+		u->md = sha256_new();
 	}
 	http_continue(t);
 	return (0);
@@ -281,8 +278,8 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 
 	if (u->discard || u->fd == -1)
 		return (0);
-	if (u->md != NULL && EVP_DigestUpdate(u->md, in, len) != 1)
-		fatal("SHA-256 failed");
+	if (u->md != NULL)
+		sha256_update(u->md, in, len);
 	while (len > 0) {
 		n = pwrite(u->fd, in, len, (off_t)(u->offset + u->got));
 		if (n == -1 && errno == EINTR)
@@ -302,25 +299,24 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 static int
 upload_hash_file(const char *path, const char *id)
 {
-	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	struct sha256	*md = sha256_new();
 	uint8_t		*buf = xmalloc(UPLOAD_HASH_CHUNK);
 	uint8_t		 digest[32];
 	char		 hex[HTTPREQ_IDLEN + 1];
 	ssize_t		 n;
 	int		 fd, ok = 0;
 
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatal("cannot start a SHA-256");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		while ((n = read(fd, buf, UPLOAD_HASH_CHUNK)) > 0)
-			EVP_DigestUpdate(md, buf, (size_t)n);
+			sha256_update(md, buf, (size_t)n);
 		close(fd);
-		if (n == 0 && EVP_DigestFinal_ex(md, digest, NULL) == 1) {
+		if (n == 0) {
+			sha256_final(md, digest);
 			hex_encode(hex, digest, sizeof digest);
 			ok = strcmp(hex, id) == 0;
 		}
 	}
-	EVP_MD_CTX_free(md);
+	sha256_free(md);
 	free(buf);
 	return (ok);
 }
@@ -348,7 +344,7 @@ upload_free(struct upload *u)
 		    strlen(u->path)));
 	if (u->fd != -1)
 		close(u->fd);
-	EVP_MD_CTX_free(u->md);
+	sha256_free(u->md);
 	free(u->path);
 	free(u);
 }
@@ -399,8 +395,7 @@ upload_body_done(struct http_txn *t)
 	close(u->fd);
 	u->fd = -1;
 	if (u->md != NULL) {
-		if (EVP_DigestFinal_ex(u->md, digest, NULL) != 1)
-			fatal("SHA-256 failed");
+		sha256_final(u->md, digest);
 		hex_encode(hex, digest, sizeof digest);
 		u->hash_ok = strcmp(hex, u->id) == 0;
 		u->hashed = 1;

@@ -31,6 +31,7 @@
 enum upload_step {
 	UPLOAD_TOKEN,		/* waiting for a token */
 	UPLOAD_EXISTS,		/* HEAD /v1/assets/BLOB */
+	UPLOAD_TOUCH,		/* it does: POST, the server answers at once */
 	UPLOAD_OFFSET,		/* HEAD /v1/uploads/BLOB */
 	UPLOAD_POST,
 	UPLOAD_PAUSE,		/* waiting to try again */
@@ -299,7 +300,14 @@ upload_answer(void *arg, const struct xfer_result *r)
 	switch (j->step) {
 	case UPLOAD_EXISTS:
 		if (r->status == 200 && r->length == j->size) {
-			upload_finish(j, NULL);		/* the server has it */
+			/*
+			 * The server has it: a POST that waits for 100
+			 * Continue is answered at once, and keeps the blob
+			 * for as long as this new message may be fetched.
+			 */
+			j->offset = 0;
+			j->step = UPLOAD_TOUCH;
+			upload_request(j, "POST", "assets");
 			return;
 		}
 		if (r->status == 404 || r->status == 200) {
@@ -317,6 +325,7 @@ upload_answer(void *arg, const struct xfer_result *r)
 			return;
 		}
 		break;
+	case UPLOAD_TOUCH:
 	case UPLOAD_POST:
 		upload_posted(j, r);
 		return;
@@ -353,6 +362,7 @@ upload_request(struct upload_job *j, const char *method, const char *what)
 		sp.headers = hdrs;
 		sp.body_len = j->size - j->offset;
 		sp.max_send_bps = upload_test_rate();
+		sp.expect = j->step == UPLOAD_TOUCH;
 		sp.source = upload_source;
 		sp.progress = upload_progress;
 	}

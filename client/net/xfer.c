@@ -308,8 +308,9 @@ xfer_setup(struct xfer_req *r)
 		if (sp->max_send_bps > 0)
 			curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE,
 			    (curl_off_t)sp->max_send_bps);
-		/* The body follows at once: no wait for 100 Continue. */
-		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+		/* The body follows at once, unless the server may not want it. */
+		r->hdrs = curl_slist_append(r->hdrs, sp->expect ?
+		    "Expect: 100-continue" : "Expect:");
 		r->hdrs = curl_slist_append(r->hdrs,
 		    "Content-Type: application/octet-stream");
 	}

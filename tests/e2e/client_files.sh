@@ -84,6 +84,9 @@ assert_eq "$(jl "$ROOT/sent3" 'L[0]["attachment"]["blob"]')" "$blob" \
     "a forward reuses the blob"
 assert_eq "$(metric natter_assets_stored_total)" 1 "still one blob stored"
 assert_eq "$(metric natter_asset_bytes)" "$bytes" "no bytes added"
+# Each reuse told natterd (a POST answered before its body), which keeps
+# the blob as long as the newest message with it.
+assert_eq "$(metric natter_asset_dedup_hits_total)" 2 "dedup hits"
 nat carol --json recv >"$ROOT/recv3" || fail "carol recv failed"
 assert_eq "$(jl "$ROOT/recv3" 'len([m for m in L if m["type"]=="message" and m["attachment"]["state"]=="ready"])')" \
     2 "carol has both files"

@@ -36,6 +36,7 @@ struct download_job {
 	char			 blob[SHA256_HEXBYTES];
 	int			 fd;		/* HOME/files/BLOB.part */
 	uint64_t		 have;		/* bytes in it */
+	uint64_t		 from;		/* the request's Range start */
 	struct media_stream	*m;
 	struct attach_plain	*pl;
 	struct xfer_req		*req;
@@ -212,9 +213,15 @@ download_sink(void *arg, long status, const uint8_t *p, size_t n)
 {
 	struct download_job	*j = arg;
 
-	/* The server sent it whole though we asked for the rest. */
-	if (status == 200 && j->have > 0 && download_restart(j) != 0)
-		return (-1);
+	/*
+	 * The server sent it whole though we asked for the rest: start
+	 * over, once, at the answer's first bytes (not at every piece).
+	 */
+	if (status == 200 && j->from > 0) {
+		j->from = 0;
+		if (download_restart(j) != 0)
+			return (-1);
+	}
 	return (download_take(j, p, n));
 }
 
@@ -333,6 +340,7 @@ download_try(struct download_job *j)
 	memset(&sp, 0, sizeof sp);
 	sp.method = "GET";
 	sp.url = url;
+	j->from = j->have;
 	if (j->have > 0) {
 		snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-",
 		    j->have);

@@ -79,7 +79,7 @@ $TUI_TMUX kill-server 2>/dev/null
 
 tui_start bob 120 30
 tui_wait 20 "bob connected" 'bob/1 . connected'
-tui_wait 20 "the list's preview of a file" '\[file notes\.txt\] the notes'
+tui_wait 20 "the list's preview of a file" '\[file notes\.txt\] the n'
 tui_type "/open alice"
 tui_keys Enter
 tui_wait 30 "bob sees the file" 'alice: \[file notes\.txt, '
@@ -97,7 +97,7 @@ tui_wait 10 "its state" "\\[file notes\\.txt, [^]]*, saved $ROOT/out/notes\\.txt
 tui_type "/search bigcaption"
 tui_keys Enter
 tui_wait 10 "the hit" 'match in alice'
-tui_type "/save $ROOT/out/"
+tui_type "/save $ROOT/out"
 tui_keys Enter
 tui_wait 60 "the big file saved" "saved $ROOT/out/big\\.bin \\(20971520 bytes\\)"
 cmp "$ROOT/big.bin" "$ROOT/out/big.bin" || fail "the saved big file differs"

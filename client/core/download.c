@@ -36,13 +36,13 @@ struct download_job {
 	char			 blob[SHA256_HEXBYTES];
 	int			 fd;		/* HOME/files/BLOB.part */
 	uint64_t		 have;		/* bytes in it */
-	uint64_t		 from;		/* the request's Range start */
 	struct media_stream	*m;
 	struct attach_plain	*pl;
 	struct xfer_req		*req;
 	uv_timer_t		*timer;
 	int			 tries;
 	int			 bad;		/* the blob failed a check */
+	int			 answering;	/* bytes of this answer came */
 	TAILQ_ENTRY(download_job) entry;
 };
 TAILQ_HEAD(download_jobs, download_job);
@@ -213,13 +213,10 @@ download_sink(void *arg, long status, const uint8_t *p, size_t n)
 {
 	struct download_job	*j = arg;
 
-	/*
-	 * The server sent it whole though we asked for the rest: start
-	 * over, once, at the answer's first bytes (not at every piece).
-	 */
-	if (status == 200 && j->from > 0) {
-		j->from = 0;
-		if (download_restart(j) != 0)
+	/* The server sends it whole though we asked for the rest. */
+	if (!j->answering) {
+		j->answering = 1;
+		if (status == 200 && j->have > 0 && download_restart(j) != 0)
 			return (-1);
 	}
 	return (download_take(j, p, n));
@@ -340,12 +337,12 @@ download_try(struct download_job *j)
 	memset(&sp, 0, sizeof sp);
 	sp.method = "GET";
 	sp.url = url;
-	j->from = j->have;
 	if (j->have > 0) {
 		snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-",
 		    j->have);
 		sp.headers = hdrs;
 	}
+	j->answering = 0;
 	sp.sink = download_sink;
 	sp.progress = download_on_progress;
 	sp.done = download_answer;

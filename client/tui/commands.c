@@ -6,7 +6,9 @@
 
 #include "client/tui/commands.h"
 #include "client/tui/edit.h"
+#include "client/tui/filecmd.h"
 #include "client/tui/keys.h"
+#include "client/tui/pathcomp.h"
 #include "client/tui/search.h"
 #include "client/tui/tuiint.h"
 #include "shared/proto/wire.h"
@@ -32,31 +34,36 @@ static void	commands_reconnect(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
 
 const struct commands_entry commands_table[] = {
-	{ "open", "NAME", "open the conversation with NAME", 1, 0,
+	{ "open", "NAME", "open the conversation with NAME", 1, 0, 0,
 	    commands_open },
-	{ "close", "", "close the open conversation", 0, 1, commands_close },
+	{ "close", "", "close the open conversation", 0, 1, 0, commands_close },
+	{ "send-file", "PATH [CAPTION ...]", "send the file at PATH to the "
+	    "open contact, with CAPTION if given (Tab completes PATH; \"\\ \" "
+	    "is a space in it)", 1, 1, 1, filecmd_send },
+	{ "save", "[PATH]", "write out the file of the newest message with one "
+	    "(or of the /search hit) to PATH, a directory, or ./NAME", 0, 1, 1,
+	    filecmd_save },
 	{ "search", "[TEXT]", "find TEXT in the local history, newest first"
 	    " (Unicode case folded); with no TEXT, or Alt-n, the next older hit"
-	    " (Alt-N: newer)", 0, 0, commands_search },
+	    " (Alt-N: newer)", 0, 0, 0, commands_search },
 	{ "fingerprint", "", "show the safety number with the open contact",
-	    0, 1, commands_fingerprint },
+	    0, 1, 0, commands_fingerprint },
 	{ "verify", "NUMBER", "compare NUMBER with the safety number and mark"
-	    " the contact verified", 1, 1, commands_verify },
+	    " the contact verified", 1, 1, 0, commands_verify },
 	{ "accept", "", "accept the open contact's changed key without"
-	    " verifying it", 0, 1, commands_accept },
+	    " verifying it", 0, 1, 0, commands_accept },
 	{ "devices", "[approve CODE | remove N]", "list this account's "
 	    "devices; on the primary, add the device showing CODE, or remove "
-	    "device N; this device's own N leaves the account", 0, 0,
+	    "device N; this device's own N leaves the account", 0, 0, 0,
 	    commands_devices },
 	{ "keys", "[rotate]", "show this device's signed prekey, or make a "
-	    "new one now", 0, 0, commands_keys },
+	    "new one now", 0, 0, 0, commands_keys },
 	{ "reconnect", "", "connect to the server now instead of waiting for"
-	    " the next try", 0, 0, commands_reconnect },
+	    " the next try", 0, 0, 0, commands_reconnect },
 	{ "help", "[COMMAND | keys]", "list the commands, describe one, or "
-	    "list the keys", 0, 0,
-	    commands_help },
-	{ "quit", "", "leave natter", 0, 0, commands_quit },
-	{ NULL, NULL, NULL, 0, 0, NULL }
+	    "list the keys", 0, 0, 0, commands_help },
+	{ "quit", "", "leave natter", 0, 0, 0, commands_quit },
+	{ NULL, NULL, NULL, 0, 0, 0, NULL }
 };
 
 const struct commands_entry *
@@ -558,6 +565,46 @@ commands_candidates(struct tui *t, int cmd, const char *word, size_t len,
 	return (n);
 }
 
+/*
+ * Tab in the first argument of a command that takes a path: complete it
+ * from the file system.  0 if the word is not such an argument.
+ */
+static int
+commands_complete_path(struct tui *t, const char *s, size_t len)
+{
+	const struct commands_entry	*e;
+	char				 name[32], list[TUI_NOTICE_MAX], *out, *line;
+	size_t				 n, w, k;
+	int				 c;
+
+	if (*s != '/')
+		return (0);
+	n = strcspn(s + 1, " \n");
+	if (s[1 + n] == '\0' || n >= sizeof name)
+		return (0);
+	snprintf(name, sizeof name, "%.*s", (int)n, s + 1);
+	if ((e = commands_find(name)) == NULL || !e->path_arg)
+		return (0);
+	w = pathcomp_word_start(s, len);
+	for (k = 1 + n; k < w && s[k] == ' '; k++)
+		;
+	if (k != w)
+		return (0);
+	if ((c = pathcomp_complete(s + w, len - w, &out, list,
+	    sizeof list)) == 0) {
+		tui_notice(t, 1, "no file matches");
+		return (1);
+	}
+	xasprintf(&line, "%.*s%s%s", (int)w, s, out, c == 1 &&
+	    out[strlen(out) - 1] != '/' ? " " : "");
+	edit_set(t->edit, line);
+	if (c > 1)
+		tui_notice(t, 0, "%s", list);
+	free(line);
+	free(out);
+	return (1);
+}
+
 void
 commands_complete(struct tui *t)
 {
@@ -566,7 +613,7 @@ commands_complete(struct tui *t)
 	int		 cmd, n, k;
 	char		 list[TUI_NOTICE_MAX];
 
-	if (edit_cursor(t->edit) != len)
+	if (edit_cursor(t->edit) != len || commands_complete_path(t, s, len))
 		return;
 	word = s + len;
 	while (word > s && word[-1] != ' ' && word[-1] != '\n')

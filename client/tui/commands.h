@@ -10,6 +10,7 @@ struct commands_entry {
 	const char	*help;		/* one sentence */
 	int		 needs_arg;
 	int		 needs_open;	/* acts on the open conversation */
+	int		 path_arg;	/* Tab completes its first word as a path */
 	void		(*run)(struct tui *, const char *arg);
 };
 

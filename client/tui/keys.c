@@ -36,7 +36,8 @@ const struct keys_help keys_map[] = {
 	{ "Ctrl-W", "delete the word before the cursor" },
 	{ "Ctrl-U", "delete everything before the cursor" },
 	{ "Up, Down", "walk through the input history" },
-	{ "Tab", "complete a command or contact name" },
+	{ "Tab", "complete a command or contact name, or the path of "
+	    "/send-file and /save" },
 	{ "Ctrl-N, Alt-Down", "open the next conversation" },
 	{ "Ctrl-P, Alt-Up", "open the previous conversation" },
 	{ "Alt-1 to Alt-9", "open conversation 1 to 9 of the list" },

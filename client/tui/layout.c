@@ -441,9 +441,11 @@ layout_status_text(struct tui *t)
 		snprintf(news, sizeof news, " \xc2\xb7 %d new message%s below "
 		    "(End)", t->newcount, t->newcount == 1 ? "" : "s");
 	/* Down, the reason names the server. */
-	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued%s \xc2\xb7 %s",
+	xasprintf(&s, " %s/%u \xc2\xb7 %s \xc2\xb7 %d queued%s%s%s "
+	    "\xc2\xb7 %s",
 	    t->account != NULL ? t->account : "?", t->device, conn, t->queued,
-	    news, t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
+	    news, t->progress[0] != '\0' ? " \xc2\xb7 " : "", t->progress,
+	    t->conn_why[0] != '\0' ? t->conn_why : t->server != NULL ?
 	    t->server : "");
 	return (s);
 }

@@ -12,6 +12,7 @@
 
 #include "client/tui/config.h"
 #include "client/tui/edit.h"
+#include "client/tui/filecmd.h"
 #include "client/tui/grid.h"
 #include "client/tui/keys.h"
 #include "client/tui/layout.h"
@@ -329,6 +330,12 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 	case CORE_EV_ERROR:
 		if (ev->error != NULL)
 			tui_notice(t, 1, "%s", ev->error->msg);
+		break;
+	case CORE_EV_PROGRESS:
+		filecmd_progress(t, ev);
+		break;
+	case CORE_EV_ATTACHMENT:
+		filecmd_attachment(t, ev);
 		break;
 	default:
 		break;

@@ -11,6 +11,7 @@
 
 #define TUI_PAGE	100	/* messages loaded per page of history */
 #define TUI_NOTICE_MAX	4096	/* bytes of a notice (/help fits) */
+#define TUI_PROGRESS_MAX	128	/* bytes of a transfer's status */
 
 enum tui_state {
 	TUI_ST_QUEUED,
@@ -32,7 +33,8 @@ struct tui_msg {
 	int64_t		 seq;		/* 0: still in the outbox */
 	char		 id[CORE_IDHEXBYTES];
 	char		*from;
-	char		*text;
+	char		*text;		/* a file's: filecmd_label */
+	char		*file;		/* its file's name, or NULL */
 	int64_t		 ts;
 	int		 outgoing;
 	int		 unseen;	/* received, no read receipt yet */
@@ -100,6 +102,8 @@ struct tui {
 	char			 notice[TUI_NOTICE_MAX];
 	int			 notice_err;
 	char			 banner[TUI_NOTICE_MAX];	/* key change */
+	char			 progress[TUI_PROGRESS_MAX];	/* a file */
+	int			 sending;	/* /send-file not done yet */
 	int64_t			 search_seq;	/* the last hit */
 	char			*search_text;
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/tui/filecmd.h"
 #include "client/tui/tuiint.h"
 #include "client/tui/width.h"
 #include "shared/util/xmalloc.h"
@@ -77,14 +78,20 @@ view_free_convs(struct tui *t)
 }
 
 static void
+view_free_msg(struct tui_msg *m)
+{
+	free(m->from);
+	free(m->text);
+	free(m->file);
+}
+
+static void
 view_free_msgs(struct tui *t)
 {
 	int	i;
 
-	for (i = 0; i < t->nmsgs; i++) {
-		free(t->msgs[i].from);
-		free(t->msgs[i].text);
-	}
+	for (i = 0; i < t->nmsgs; i++)
+		view_free_msg(&t->msgs[i]);
 	free(t->msgs);
 	t->msgs = NULL;
 	t->nmsgs = 0;
@@ -105,18 +112,40 @@ view_add_conv(struct tui *t, const char *peer, int64_t ts, const char *text,
 	cv->unread = unread;
 }
 
+/* A conversation's last message, when it is a file: its preview. */
+struct view_last {
+	int64_t	 seq;
+	char	*preview;
+};
+
+static void
+view_last_cb(struct core *core, const struct core_event *ev, void *arg)
+{
+	struct view_last	*l = arg;
+
+	(void)core;
+	if (ev->seq == l->seq && ev->attachment != NULL && l->preview == NULL)
+		l->preview = filecmd_label(ev->attachment, ev->text, 1);
+}
+
 static void
 view_conv_cb(struct core *core, const struct core_conv *c, void *arg)
 {
-	struct tui	*t = arg;
+	struct tui		*t = arg;
+	struct core_error	 err;
+	struct view_last	 l = { c->last_seq, NULL };
+	const char		*text = c->text;
+	int			 unread = c->unread;
 
-	(void)core;
-	if (t->open != NULL && strcmp(c->peer, t->open) == 0) {
-		/* Being looked at: nothing is unread. */
-		view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, 0);
-		return;
-	}
-	view_add_conv(t, c->peer, c->ts, c->text, c->outgoing, c->unread);
+	/* core_conv has no attachment: the message itself says. */
+	if (core_history(core, c->peer, 1, view_last_cb, &l, &err) == 0 &&
+	    l.preview != NULL)
+		text = l.preview;
+	/* Being looked at: nothing is unread. */
+	if (t->open != NULL && strcmp(c->peer, t->open) == 0)
+		unread = 0;
+	view_add_conv(t, c->peer, c->ts, text, c->outgoing, unread);
+	free(l.preview);
 }
 
 /*
@@ -227,7 +256,10 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	else if (ev->status != NULL && strcmp(ev->status, "key_changed") == 0)
 		m->text = xstrdup("(the identity key changed here: /fingerprint "
 		    "to compare, then /verify NUMBER or /accept)");
-	else
+	else if (ev->attachment != NULL) {
+		m->text = filecmd_label(ev->attachment, ev->text, 0);
+		m->file = filecmd_name(ev->attachment->name);
+	} else
 		m->text = xstrdup(ev->text != NULL ? ev->text : "");
 	m->ts = ev->ts;
 	m->outgoing = ev->outgoing;
@@ -257,8 +289,7 @@ view_reload_msgs(struct tui *t)
 	t->more = stored > t->want;
 	if (t->more) {
 		/* One extra was read only to learn that there are more. */
-		free(t->msgs[0].from);
-		free(t->msgs[0].text);
+		view_free_msg(&t->msgs[0]);
 		memmove(t->msgs, t->msgs + 1, (size_t)--t->nmsgs *
 		    sizeof *t->msgs);
 	}

@@ -12,7 +12,8 @@ START_TEST(test_table)
 {
 	const struct commands_entry	*e;
 	static const char		*want[] = { "open", "close", "search",
-	    "fingerprint", "verify", "accept", "help", "quit" };
+	    "fingerprint", "verify", "accept", "send-file", "save", "help",
+	    "quit" };
 	size_t				 i;
 
 	for (i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -27,19 +28,27 @@ START_TEST(test_table)
 }
 END_TEST
 
-/* Every command appears in natter(1) as ".It Ic /name [Ar ARGS]". */
+/*
+ * Every command appears in natter(1) as ".It Ic /name [Ar ARGS]", with
+ * "Op " where its optional arguments start.
+ */
 START_TEST(test_manual)
 {
 	const struct commands_entry	*e;
+	const char			*opt;
 	char				 want[128], *buf;
 
 	if ((buf = unit_source_file("man/natter.1")) == NULL)
 		return;
 	for (e = commands_table; e->name != NULL; e++) {
+		opt = strstr(e->args, " [");
 		if (e->args[0] == '\0')
 			snprintf(want, sizeof want, ".It Ic /%s\n", e->name);
 		else if (e->args[0] == '[')
 			snprintf(want, sizeof want, ".It Ic /%s Op ", e->name);
+		else if (opt != NULL)
+			snprintf(want, sizeof want, ".It Ic /%s Ar %.*s Op ",
+			    e->name, (int)(opt - e->args), e->args);
 		else
 			snprintf(want, sizeof want, ".It Ic /%s Ar %s\n",
 			    e->name, e->args);

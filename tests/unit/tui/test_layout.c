@@ -1,5 +1,6 @@
 /* test_layout: TUI frames on a cell grid (panes, wrapping, day separators, states, tiny sizes) and the line editor. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -106,6 +107,25 @@ START_TEST(test_frame)
 	ck_assert_ptr_nonnull(strstr(row, "bob> draft"));
 	ck_assert_int_eq(cy, 29);
 	ck_assert_int_eq(cx, 10);
+	teardown();
+	grid_free(g);
+}
+END_TEST
+
+/* A file moving shows on the status line; a peer's escape never reaches the grid. */
+START_TEST(test_file)
+{
+	struct grid	*g = grid_create(100, 30);
+	int		 cy, cx;
+
+	setup(3);
+	snprintf(T.progress, sizeof T.progress, "sending big.bin 42%%");
+	free(T.msgs[2].text);
+	T.msgs[2].text = xstrdup("[file a.txt, 3 bytes, ready] cap\033[2J");
+	layout_draw(g, &T, &cy, &cx);
+	ck_assert(has(g, "alice/1 · connected · 0 queued · sending big.bin 42%"
+	    " · ws://"));
+	ck_assert(has(g, "bob: [file a.txt, 3 bytes, ready] cap\xef\xbf\xbd[2J"));
 	teardown();
 	grid_free(g);
 }
@@ -288,6 +308,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_frame);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_file);
 	tcase_add_test(tc, test_small);
 	tcase_add_test(tc, test_scroll);
 	tcase_add_test(tc, test_shown);

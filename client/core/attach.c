@@ -787,16 +787,19 @@ attach_target(const Natter__Attachment *a, const char *path)
 	const char	*dot;
 	char		*t;
 	int		 i;
+	size_t		 n;
 
 	if (path != NULL && (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)))
 		return (xstrdup(path));
-	xasprintf(&t, "%s/%s", dir, a->name);
+	for (n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		;	/* DIR/ names DIR */
+	xasprintf(&t, "%.*s/%s", (int)n, dir, a->name);
 	dot = strrchr(a->name, '.');
 	if (dot == a->name)
 		dot = NULL;
 	for (i = 1; access(t, F_OK) == 0 && i < 1000; i++) {
 		free(t);
-		xasprintf(&t, "%s/%.*s (%d)%s", dir, dot != NULL ?
+		xasprintf(&t, "%.*s/%.*s (%d)%s", (int)n, dir, dot != NULL ?
 		    (int)(dot - a->name) : (int)strlen(a->name), a->name, i,
 		    dot != NULL ? dot : "");
 	}

@@ -291,6 +291,7 @@ void
 outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
     void *arg)
 {
+	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	struct outbox_msg	*q;
 	struct core_event	 ev;
 
@@ -308,7 +309,12 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 		ev.text = q->text;
 		ev.outgoing = 1;
 		ev.status = "queued";
+		m.attachment = q->att == NULL ? NULL :
+		    natter__attachment__unpack(NULL, q->attlen, q->att);
+		event_decorate(ob->ev, &ev, &m);	/* a file's state */
 		each(ob->c, &ev, arg);
+		if (m.attachment != NULL)
+			natter__attachment__free_unpacked(m.attachment, NULL);
 	}
 }
 

@@ -42,6 +42,7 @@ struct download_job {
 	uv_timer_t		*timer;
 	int			 tries;
 	int			 bad;		/* the blob failed a check */
+	int			 ranged;	/* this GET asked for the rest */
 	TAILQ_ENTRY(download_job) entry;
 };
 TAILQ_HEAD(download_jobs, download_job);
@@ -213,8 +214,11 @@ download_sink(void *arg, long status, const uint8_t *p, size_t n)
 	struct download_job	*j = arg;
 
 	/* The server sent it whole though we asked for the rest. */
-	if (status == 200 && j->have > 0 && download_restart(j) != 0)
-		return (-1);
+	if (status == 200 && j->ranged) {
+		j->ranged = 0;
+		if (download_restart(j) != 0)
+			return (-1);
+	}
 	return (download_take(j, p, n));
 }
 
@@ -332,7 +336,8 @@ download_try(struct download_job *j)
 	memset(&sp, 0, sizeof sp);
 	sp.method = "GET";
 	sp.url = url;
-	if (j->have > 0) {
+	j->ranged = j->have > 0;
+	if (j->ranged) {
 		snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-",
 		    j->have);
 		sp.headers = hdrs;

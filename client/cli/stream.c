@@ -145,7 +145,6 @@ stream_hold(struct stream *s, const struct core_event *ev)
 	    stream_dup(ev->attachment->saved);
 	snprintf(h->state, sizeof h->state, "%s", ev->attachment->state);
 	h->ev.attachment_buf.state = h->state;
-	TAILQ_INSERT_TAIL(&s->held, h, entry);
 	return (h);
 }
 

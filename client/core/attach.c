@@ -354,7 +354,7 @@ attach_sent_before(struct attach *at, const uint8_t psha[SHA256_BYTES])
 	return (a);
 }
 
-static int
+int
 attach_remember(struct attach *at, const Natter__Attachment *a)
 {
 	Natter__Attachment	 k = *a;

@@ -38,6 +38,13 @@ int		 attach_prepare(struct attach *, const char *path,
 /* A copy owned like an unpacked one (natter__attachment__free_unpacked). */
 Natter__Attachment *attach_copy(const Natter__Attachment *);
 
+/*
+ * Remember a's key and blob under the SHA-256 of its file, so that
+ * sending that file again (or forwarding a file received) reuses them.
+ * 0 or -1.
+ */
+int		 attach_remember(struct attach *, const Natter__Attachment *);
+
 /* A pointer from someone else is usable (sizes, name, hashes); 0 or -1. */
 int		 attach_valid(const Natter__Attachment *);
 

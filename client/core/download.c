@@ -283,6 +283,7 @@ download_complete(struct download_job *j)
 		return;
 	}
 	(void)attach_pending_del(j->dl->at, j->blob);
+	(void)attach_remember(j->dl->at, j->a);	/* a forward reuses it */
 	download_finish(j, NULL);
 }
 

@@ -174,7 +174,7 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 		s->only = o->device;
 	} else
 		s->text = xstrdup(o->text);
-	if (o->attachment != NULL && s->text != NULL && !s->resend) {
+	if (o->attachment != NULL && s->text != NULL) {
 		s->attlen = natter__attachment__get_packed_size(o->attachment);
 		s->att = xmalloc(s->attlen + 1);
 		natter__attachment__pack(o->attachment, s->att);

@@ -117,6 +117,7 @@ resend_queue(struct resend *r, const Natter__StoredMessage *m,
 	o.to = m->to;
 	o.ts = m->ts;
 	o.text = m->text;
+	o.attachment = m->attachment;	/* a file goes again as a file */
 	o.device = device;
 	o.resend_id.data = sid;
 	o.resend_id.len = sizeof sid;

@@ -305,6 +305,9 @@ xfer_setup(struct xfer_req *r)
 		    (curl_off_t)sp->body_len);
 		curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE,
 		    (long)XFER_UPLOAD_BUF);
+		if (sp->max_send_bps > 0)
+			curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE,
+			    (curl_off_t)sp->max_send_bps);
 		/* The body follows at once: no wait for 100 Continue. */
 		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 		r->hdrs = curl_slist_append(r->hdrs,

@@ -47,6 +47,7 @@ struct xfer_spec {
 	const char		*token;
 	const char *const	*headers;
 	uint64_t		 body_len;
+	uint64_t		 max_send_bps;	/* 0: as fast as it goes */
 	xfer_source_cb		*source;
 	xfer_sink_cb		*sink;
 	xfer_progress_cb	*progress;

@@ -1,8 +1,10 @@
-/* fuzz_content: the end-to-end plaintext decoder (padding, Content, read receipts). */
+/* fuzz_content: the end-to-end plaintext decoder (padding, Content, read receipts, file pointers and their checks). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/core/attach.h"
 #include "client/core/content.h"
+#include "shared/crypto/media.h"
 #include "tests/fuzz/fuzz.h"
 
 static void
@@ -15,6 +17,34 @@ seed_content(const char *name, Natter__Content *c)
 		fuzz_fail(__FILE__, __LINE__, "seed too large");
 	fuzz_seed(name, buf, len);
 	free(buf);
+}
+
+/* A file pointer as send-file makes one. */
+static void
+seed_attachment(Natter__Content *c)
+{
+	Natter__Attachment	a = NATTER__ATTACHMENT__INIT;
+	uint8_t			key[32], ps[32], bs[32];
+	char			name[] = "notes.txt", mime[] = "text/plain";
+	char			cap[] = "the notes";
+
+	memset(key, 1, sizeof key);
+	memset(ps, 2, sizeof ps);
+	memset(bs, 3, sizeof bs);
+	a.media_key.data = key;
+	a.media_key.len = sizeof key;
+	a.plain_sha256.data = ps;
+	a.plain_sha256.len = sizeof ps;
+	a.blob_sha256.data = bs;
+	a.blob_sha256.len = sizeof bs;
+	a.size = 8893;
+	a.blob_size = MEDIA_BLOBSIZE(8893);
+	a.name = name;
+	a.mime = mime;
+	a.caption = cap;
+	c->body_case = NATTER__CONTENT__BODY_ATTACHMENT;
+	c->attachment = &a;
+	seed_content("attachment", c);
 }
 
 int
@@ -48,6 +78,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	c.body_case = NATTER__CONTENT__BODY_READ_RECEIPT;
 	c.read_receipt = &rr;
 	seed_content("read-receipt", &c);
+	seed_attachment(&c);
 	return (0);
 }
 
@@ -79,6 +110,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return (0);
 	FUZZ_CHECK(c->message_id.len == 16);
 	FUZZ_CHECK(size % CONTENT_BLOCK == 0 && size <= CONTENT_MAX);
+	/* A pointer that passes the checks names a file, not a path. */
+	if (c->body_case == NATTER__CONTENT__BODY_ATTACHMENT &&
+	    attach_valid(c->attachment) == 0) {
+		FUZZ_CHECK(strchr(c->attachment->name, '/') == NULL);
+		FUZZ_CHECK(c->attachment->media_key.len == MEDIA_KEYBYTES);
+		FUZZ_CHECK(c->attachment->size <= ATTACH_SIZEMAX);
+	}
 	if (content_encode(c, &enc, &enclen) == 0) {
 		FUZZ_CHECK(enclen % CONTENT_BLOCK == 0);
 		d = content_decode(enc, enclen);

@@ -1,0 +1,105 @@
+#!/bin/sh
+# client_files_big: a 256 MiB file goes from alice to bob and comes back
+# out of bob's save with the same SHA-256; an upload cut by kill -9 of
+# the client goes on from the bytes natterd kept when send-file runs
+# again; an upload cut by kill -9 of natterd goes on by itself once
+# natterd is back; meanwhile no partial blob is ever served.
+. "$(dirname "$0")/lib.sh"
+e2e_init client_files_big
+NAT_TIMEOUT=240
+
+start_server
+register alice bob
+
+head -c 268435456 /dev/urandom >"$ROOT/big.bin"
+want=$(sha256sum "$ROOT/big.bin" | cut -d' ' -f1)
+t0=$(now_ms)
+nat alice --json send-file bob "$ROOT/big.bin" >"$ROOT/sent" \
+    2>"$ROOT/sent.err" || fail "send-file 256 MiB: $(cat "$ROOT/sent.err")"
+t1=$(now_ms)
+assert_eq "$(jl "$ROOT/sent" 'L[0]["attachment"]["sha256"]')" "$want" \
+    "sha256 of the file sent"
+mkdir "$ROOT/out"
+NATTER_AUTO_DOWNLOAD=300000000 nat bob --json recv --save "$ROOT/out" \
+    >"$ROOT/recv" 2>"$ROOT/recv.err" || fail "recv: $(cat "$ROOT/recv.err")"
+t2=$(now_ms)
+assert_eq "$(jl "$ROOT/recv" '[m["attachment"]["saved"] for m in L if m["type"]=="message"][0]')" \
+    "$ROOT/out/big.bin" "recv --save names the file"
+assert_eq "$(sha256sum "$ROOT/out/big.bin" | cut -d' ' -f1)" "$want" \
+    "sha256 of the file saved"
+log "256 MiB: send-file $((t1 - t0)) ms, recv --save $((t2 - t1)) ms"
+rm -f "$ROOT/out/big.bin" "$ROOT/big.bin"
+
+# partial_size: bytes natterd holds of alice's upload in progress (0: none).
+partial_size()
+{
+	ps_f=$(find "$DATA" -path '*partial*' -type f -name '*alice*' 2>/dev/null |
+	    head -n 1)
+	[ -n "$ps_f" ] && stat -c %s "$ps_f" || echo 0
+}
+partial_over()
+{
+	[ "$(partial_size)" -gt "$1" ]
+}
+
+# A slow upload, killed: the kept bytes are the starting point next time.
+head -c 33554432 /dev/urandom >"$ROOT/cut.bin"
+want=$(sha256sum "$ROOT/cut.bin" | cut -d' ' -f1)
+NATTER_TEST_UPLOAD_BPS=4000000 nat_bg alice "$ROOT/cut1" --json send-file bob \
+    "$ROOT/cut.bin"
+pid=$BG_PID
+wait_for 60 partial_over 4000000 || fail "the slow upload did not start"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+kept=$(partial_size)
+log "killed the client with $kept bytes on the server"
+[ "$kept" -gt 4000000 ] || fail "natterd kept $kept bytes of the upload"
+blob=$(python3 - "$ROOT/alice/files" <<'PY'
+import os, sys
+names = [n for n in os.listdir(sys.argv[1]) if len(n) == 64]
+print("\n".join(names))
+PY
+)
+for b in $blob; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$HTTP/v1/assets/$b")
+	[ "$code" = 200 ] || [ "$code" = 404 ] || fail "GET $b: $code"
+done
+# Again, still slow: the partial never shrinks (a restart would truncate it).
+NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut2" --json send-file bob \
+    "$ROOT/cut.bin"
+pid=$BG_PID
+low=$kept
+while kill -0 "$pid" 2>/dev/null; do
+	now=$(partial_size)
+	[ "$now" -gt 0 ] && [ "$now" -lt "$low" ] && low=$now
+	sleep 0.05
+done
+wait "$pid" || fail "send-file again failed: $(cat "$ROOT/cut2.err")"
+[ "$low" -ge "$kept" ] ||
+    fail "the upload started over: the partial fell from $kept to $low bytes"
+assert_eq "$(jl "$ROOT/cut2" 'L[0]["attachment"]["sha256"]')" "$want" \
+    "the resumed file"
+
+# natterd killed mid-upload: the same send-file goes on when it is back.
+head -c 33554432 /dev/urandom >"$ROOT/cut3.bin"
+want3=$(sha256sum "$ROOT/cut3.bin" | cut -d' ' -f1)
+NATTER_TEST_UPLOAD_BPS=4000000 nat_bg alice "$ROOT/cut3" --json send-file bob \
+    "$ROOT/cut3.bin"
+pid=$BG_PID
+wait_for 60 partial_over 4000000 || fail "the third upload did not start"
+kill9_server
+kept=$(partial_size)
+restart_server
+wait "$pid" || fail "send-file across natterd's restart failed: $(cat "$ROOT/cut3.err")"
+log "natterd was killed with $kept bytes kept"
+assert_eq "$(jl "$ROOT/cut3" 'L[0]["attachment"]["sha256"]')" "$want3" \
+    "the file sent across the restart"
+b3=$(jl "$ROOT/cut3" 'L[0]["attachment"]["blob"]')
+curl -fsS -o "$ROOT/b3" "$HTTP/v1/assets/$b3" || fail "GET the third blob"
+assert_eq "$(sha256sum "$ROOT/b3" | cut -d' ' -f1)" "$b3" "the third blob"
+
+nat bob --json recv --save "$ROOT/out" >"$ROOT/recv2" 2>"$ROOT/recv2.err" ||
+    fail "bob recv: $(cat "$ROOT/recv2.err")"
+cmp -s "$ROOT/out/cut.bin" "$ROOT/cut.bin" || fail "cut.bin differs"
+cmp -s "$ROOT/out/cut3.bin" "$ROOT/cut3.bin" || fail "cut3.bin differs"
+pass

@@ -1,5 +1,5 @@
 # assets_smoke: natter-bench --mode assets against a real natterd with a
-# 4 MiB file (random, then compressible): one JSON line with the contract's
+# 4 MiB file (random, compressible, given with --file): one JSON line with the contract's
 # keys (DESIGN.md section 9) and the additions, exit 0; a file over
 # natterd's --max-asset is a failure (exit 1); bad flags are usage errors.
 . "$(dirname "$0")/../tools/server-e2e.sh"
@@ -48,10 +48,17 @@ check "$ROOT/random" 0
 bench --size 4194304 --compressible --json >"$ROOT/text" ||
     fail "assets --compressible exited $?: $(cat "$ROOT/bench.err")"
 check "$ROOT/text" 1
+head -c 4194304 /dev/urandom >"$ROOT/given"
+bench --file "$ROOT/given" --json >"$ROOT/file" ||
+    fail "assets --file exited $?: $(cat "$ROOT/bench.err")"
+check "$ROOT/file" 0
+[ -s "$ROOT/given" ] || fail "--file removed the file"
 ls "$ROOT" | grep -q natter-bench-assets && fail "temporary files left"
 
 assert_exit 2 "no size" "$NATTER_BENCH_BIN" --mode assets --size 0
 assert_exit 2 "unknown flag" "$NATTER_BENCH_BIN" --mode assets --pairs 2
+assert_exit 2 "--file and --size differ" "$NATTER_BENCH_BIN" --mode assets \
+    --file "$ROOT/given" --size 5
 # A file the server refuses is a failure, not a hang or a report.
 restart_server --max-asset 1048576
 assert_exit 1 "over --max-asset" bench --size 4194304 --json

@@ -25,7 +25,7 @@ struct bench_mode {
 	"[--connections N] [--json]"
 
 #define BENCH_USAGE_ASSETS	"natter-bench --server URL --mode assets " \
-	"--size BYTES [--compressible] [--json]"
+	"--size BYTES [--compressible] [--file PATH] [--json]"
 
 int		bench_crypto(int argc, char **argv);
 /* Server modes against a running natterd (bench_relay.c, bench_idle.c). */

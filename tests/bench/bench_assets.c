@@ -8,7 +8,9 @@
  * automatic download size is set above the file's), checking it as it
  * arrives; then core_save decrypts it to a temporary file; download time
  * runs from the message event to the saved callback. The saved file's
- * SHA-256 must equal the original's, or the run fails.
+ * SHA-256 must equal the original's, or the run fails. --file PATH
+ * sends that file instead (left in place), e.g. to compare with another
+ * tool over the same bytes.
  *
  * For scale, one plain SHA-256 pass over the same file (read from the
  * page cache, as `openssl dgst -sha256` reads it) is timed in the same
@@ -66,6 +68,7 @@ struct assets {
 	uv_timer_t	 watchdog;
 	struct core	*snd, *rcv;
 	const char	*server;
+	const char	*file;		/* --file, or NULL: one is made */
 	int64_t		 size;
 	int		 compressible;
 	char		 root[PATH_MAX];
@@ -567,16 +570,46 @@ assets_prepare(struct assets *as, double *sha_rate)
 		as->root[0] = '\0';
 		return (-1);
 	}
-	snprintf(as->src, sizeof as->src, "%s/file.%s", as->root,
-	    as->compressible ? "txt" : "bin");
 	snprintf(as->out, sizeof as->out, "%s/saved", as->root);
-	if (assets_make_file(as->src, (uint64_t)as->size,
-	    as->compressible) != 0 ||
-	    assets_sha256(as->src, as->sha, sha_rate) != 0) {
-		fprintf(stderr, "natter-bench: cannot write %s: %s\n", as->src,
+	if (as->file != NULL)
+		snprintf(as->src, sizeof as->src, "%s", as->file);
+	else {
+		snprintf(as->src, sizeof as->src, "%s/file.%s", as->root,
+		    as->compressible ? "txt" : "bin");
+		if (assets_make_file(as->src, (uint64_t)as->size,
+		    as->compressible) != 0) {
+			fprintf(stderr, "natter-bench: cannot write %s: %s\n",
+			    as->src, strerror(errno));
+			return (-1);
+		}
+	}
+	if (assets_sha256(as->src, as->sha, sha_rate) != 0) {
+		fprintf(stderr, "natter-bench: cannot read %s: %s\n", as->src,
 		    strerror(errno));
 		return (-1);
 	}
+	return (0);
+}
+
+/* --file instead of a generated file: its size, which --size must match. */
+static int
+assets_file_size(struct assets *as)
+{
+	struct stat	sb;
+
+	if (stat(as->file, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size == 0) {
+		fprintf(stderr, "natter-bench: --file %s: not a file with "
+		    "something in it\n", as->file);
+		return (-1);
+	}
+	if (as->size != 0 && as->size != (int64_t)sb.st_size) {
+		fprintf(stderr, "natter-bench: --file %s has %lld bytes, not "
+		    "--size %lld\n", as->file, (long long)sb.st_size,
+		    (long long)as->size);
+		return (-1);
+	}
+	as->size = (int64_t)sb.st_size;
 	return (0);
 }
 
@@ -594,14 +627,16 @@ bench_assets(int argc, char **argv)
 		{ "--server", BENCH_ARG_STRING, &as.server, 0, 0 },
 		{ "--size", BENCH_ARG_INT, &as.size, 1, ASSETS_MAXSIZE },
 		{ "--compressible", BENCH_ARG_FLAG, &as.compressible, 0, 0 },
+		{ "--file", BENCH_ARG_STRING, &as.file, 0, 0 },
 		{ "--json", BENCH_ARG_FLAG, &json, 0, 0 },
 	};
 
 	memset(&as, 0, sizeof as);
 	as.server = CORE_DEFAULT_SERVER;
-	as.size = 64 << 20;
 	if (bench_args_parse(argc, argv, args, sizeof args /
-	    sizeof args[0]) != 0) {
+	    sizeof args[0]) != 0 || (as.file == NULL && as.size == 0) ||
+	    (as.file != NULL && (as.compressible ||
+	    assets_file_size(&as) != 0))) {
 		fprintf(stderr, "usage: %s\n", BENCH_USAGE_ASSETS);
 		return (2);
 	}

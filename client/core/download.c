@@ -42,7 +42,7 @@ struct download_job {
 	uv_timer_t		*timer;
 	int			 tries;
 	int			 bad;		/* the blob failed a check */
-	int			 ranged;	/* this GET asked for the rest */
+	int			 answering;	/* bytes of this answer came */
 	TAILQ_ENTRY(download_job) entry;
 };
 TAILQ_HEAD(download_jobs, download_job);
@@ -213,10 +213,10 @@ download_sink(void *arg, long status, const uint8_t *p, size_t n)
 {
 	struct download_job	*j = arg;
 
-	/* The server sent it whole though we asked for the rest. */
-	if (status == 200 && j->ranged) {
-		j->ranged = 0;
-		if (download_restart(j) != 0)
+	/* The server sends it whole though we asked for the rest. */
+	if (!j->answering) {
+		j->answering = 1;
+		if (status == 200 && j->have > 0 && download_restart(j) != 0)
 			return (-1);
 	}
 	return (download_take(j, p, n));
@@ -337,12 +337,12 @@ download_try(struct download_job *j)
 	memset(&sp, 0, sizeof sp);
 	sp.method = "GET";
 	sp.url = url;
-	j->ranged = j->have > 0;
-	if (j->ranged) {
+	if (j->have > 0) {
 		snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-",
 		    j->have);
 		sp.headers = hdrs;
 	}
+	j->answering = 0;
 	sp.sink = download_sink;
 	sp.progress = download_on_progress;
 	sp.done = download_answer;

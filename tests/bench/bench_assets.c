@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -129,16 +130,15 @@ assets_maxrss(void)
 	return ((double)ru.ru_maxrss * 1024);
 }
 
-/* CPU seconds (user and system) of this process so far. */
+/* CPU seconds (all threads, user and system) of this process so far. */
 static double
 assets_cpu(void)
 {
-	struct rusage	ru;
+	struct timespec	ts;
 
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
 		return (0);
-	return ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
 /* The sampling child: never returns. */

@@ -53,7 +53,9 @@ bench --file "$ROOT/given" --json >"$ROOT/file" ||
     fail "assets --file exited $?: $(cat "$ROOT/bench.err")"
 check "$ROOT/file" 0
 [ -s "$ROOT/given" ] || fail "--file removed the file"
-ls "$ROOT" | grep -q natter-bench-assets && fail "temporary files left"
+for f in "$ROOT"/natter-bench-assets.*; do
+	[ -e "$f" ] && fail "temporary files left: $f"
+done
 
 assert_exit 2 "no size" "$NATTER_BENCH_BIN" --mode assets --size 0
 assert_exit 2 "unknown flag" "$NATTER_BENCH_BIN" --mode assets --pairs 2

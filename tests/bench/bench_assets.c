@@ -40,6 +40,7 @@
 #include "client/core/core.h"
 #include "shared/crypto/sha256.h"
 #include "shared/util/hex.h"
+#include "shared/util/xmalloc.h"
 #include "tests/bench/bench.h"
 #include "tests/bench/bench_args.h"
 #include "tests/bench/bench_net.h"
@@ -247,9 +248,7 @@ assets_make_file(const char *path, uint64_t size, int compressible)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1)
 		return (-1);
-	buf = malloc(ASSETS_CHUNK + 128);
-	if (buf == NULL)
-		goto out;
+	buf = xmalloc(ASSETS_CHUNK + 128);
 	randombytes_buf(key, sizeof key);
 	memset(nonce, 0, sizeof nonce);
 	while (left > 0) {
@@ -289,11 +288,8 @@ assets_sha256(const char *path, char hex[SHA256_HEXBYTES], double *rate)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
-	if ((buf = malloc(ASSETS_CHUNK)) == NULL) {
-		close(fd);
-		return (-1);
-	}
-	sha256_buf(md, buf, 1);		/* OpenSSL's first use is slow */
+	buf = xmalloc(ASSETS_CHUNK);
+	sha256_buf(md, "", 0);		/* OpenSSL's first use is slow */
 	h = sha256_new();
 	t0 = bench_now_ns();
 	while ((n = read(fd, buf, ASSETS_CHUNK)) > 0) {

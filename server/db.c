@@ -75,6 +75,13 @@ static const char *const db_migrations[] = {
 	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
 	"  removed INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, device)) WITHOUT ROWID;",
+	/* 5: asset blobs (assets.c): id is the hex SHA-256 of the blob,
+	 * whose file is DATA/assets/blobs/XX/ID; served until expires. */
+	"CREATE TABLE assets ("
+	"  id TEXT PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX assets_by_expiry ON assets (expires);",
 };
 
 static int

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "server/accounts.h"
+#include "server/assets.h"
 #include "server/auth.h"
 #include "server/bucket.h"
 #include "server/db.h"
@@ -96,6 +97,8 @@ static const struct handle_entry handle_table[] = {
 	/* Device 1 or the offering connection: link_relay tells them. */
 	{ NATTER__FRAME__BODY_LINK_RELAY, "link_relay", HANDLE_ANYONE,
 	    HANDLE_READS, link_relay },
+	{ NATTER__FRAME__BODY_ASSET_TOKEN, "asset_token", HANDLE_AUTHED,
+	    HANDLE_READS, assets_token },
 };
 
 /* Run h's handler under its write policy; a refused login burns the

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <uv.h>
 
+#include "server/assets.h"
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/link.h"
@@ -29,7 +30,7 @@
 #define MAIN_DEFAULT_LISTEN	"127.0.0.1:7878"
 #define MAIN_DEFAULT_TTL	"30d"
 #define MAIN_DEFAULT_FRAME	(256 * 1024)
-#define MAIN_DEFAULT_ASSET	(100 * 1024 * 1024)
+#define MAIN_DEFAULT_ASSET	(2ULL << 30)	/* 2 GiB */
 #define MAIN_DEFAULT_PER_IP	1024		/* NATTERD_MAX_PER_IP */
 
 static const char main_usage[] =
@@ -178,6 +179,7 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
     char **err)
 {
 	struct directory_config	 dc;
+	struct assets_config	 ac;
 	char			*path;
 
 	xasprintf(&path, "%s/natterd.db", mc->data_dir);
@@ -193,6 +195,18 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	if (main_directory == NULL)
 		return (-1);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
+	memset(&ac, 0, sizeof ac);
+	xasprintf(&path, "%s/assets", mc->data_dir);
+	ac.dir = path;
+	ac.db = main_db;
+	ac.loop = loop;
+	ac.ttl_ms = mc->ttl_ms;
+	ac.max_asset = mc->max_asset;
+	if (assets_start(&ac, err) != 0) {
+		free(path);
+		return (-1);
+	}
+	free(path);
 	main_session.db = main_db;
 	main_session.directory = main_directory;
 	main_session.ttl_ms = mc->ttl_ms;
@@ -209,6 +223,7 @@ main_shutdown(uv_loop_t *loop, char *data)
 	server_stop();
 	ws_stop();
 	uv_run(loop, UV_RUN_DEFAULT);
+	assets_stop();
 	if (uv_loop_close(loop) != 0)
 		log_warn("event loop did not close cleanly");
 	db_close(main_db);
@@ -416,6 +431,8 @@ main(int argc, char **argv)
 		return (1);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past RLIMIT_FSIZE fails with EFBIG (an upload's 507). */
+	signal(SIGXFSZ, SIG_IGN);
 	main_raise_nofile();
 	uv_loop_init(&loop);
 	if (main_start(&mc, &wc, &loop, &err) != 0) {

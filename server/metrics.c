@@ -34,12 +34,22 @@ static const struct {
 	{ "natter_purged_total", "Expired rows purged.", "counter" },
 	{ "natter_connections_refused_total", "Connections refused by the "
 	    "per-address cap.", "counter" },
+	{ "natter_asset_uploads_active", "Asset uploads under way.", "gauge" },
+	{ "natter_asset_gets_total", "GET requests for asset blobs that "
+	    "reached natterd (a CDN in front takes the rest).", "counter" },
 };
 
 void
 metrics_add(enum metrics_counter c, uint64_t n)
 {
 	metrics_counters[c] += n;
+}
+
+void
+metrics_sub(enum metrics_counter c, uint64_t n)
+{
+	metrics_counters[c] -= n < metrics_counters[c] ? n :
+	    metrics_counters[c];
 }
 
 uint64_t

@@ -17,10 +17,14 @@ enum metrics_counter {
 	METRICS_COMMITS,
 	METRICS_PURGED,
 	METRICS_REFUSED,
+	METRICS_ASSET_UPLOADS_ACTIVE,
+	METRICS_ASSET_GETS,
 	METRICS_NCOUNTERS
 };
 
 void	metrics_add(enum metrics_counter, uint64_t);
+/* For a gauge: take n off (never below 0). */
+void	metrics_sub(enum metrics_counter, uint64_t n);
 uint64_t metrics_get(enum metrics_counter);
 /* Open connections (WebSocket), adjusted by delta. */
 void	metrics_connections(int delta);

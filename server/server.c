@@ -9,6 +9,7 @@
  * loop keeps taking requests, and the next commit carries all of them. */
 #include <stdlib.h>
 
+#include "server/assets.h"
 #include "server/db.h"
 #include "server/durable.h"
 #include "server/link.h"
@@ -98,6 +99,7 @@ server_purge_cb(uv_timer_t *t)
 {
 	uint64_t	n;
 
+	assets_purge(time_now_ms());
 	if (queue_purge(server_database, time_now_ms(), &n) != 0) {
 		log_error("purge of expired messages failed");
 		return;

@@ -1,8 +1,8 @@
-/* ws: the libwebsockets context: HTTP endpoints and the /v1/ws protocol.
+/* ws: the libwebsockets context: its listening port and the /v1/ws protocol.
  *
- * HTTP on the listening port: GET /healthz, GET /metrics; /v1/assets is
- * answered 501 until assets exist; anything else is 404. A WebSocket
- * upgrade is accepted only at /v1/ws with the subprotocol natter.v1.
+ * HTTP requests on the listening port go to http.c's route table
+ * (/healthz, /metrics, the asset service). A WebSocket upgrade is
+ * accepted only at /v1/ws with the subprotocol natter.v1.
  * Connections (HTTP or WebSocket) are counted per peer address; past the
  * cap a new one is closed as soon as it is accepted. */
 #include <sys/socket.h>
@@ -17,10 +17,9 @@
 
 #include <libwebsockets.h>
 
+#include "server/http.h"
 #include "server/itab.h"
 #include "server/metrics.h"
-#include "server/online.h"
-#include "server/queue.h"
 #include "server/session.h"
 #include "server/ws.h"
 #include "shared/util/log.h"
@@ -29,6 +28,7 @@
 #define WS_PATH		"/v1/ws"
 #define WS_RXBUF	(64 * 1024)
 #define WS_PER_IP	1024		/* until ws_start sets it */
+#define WS_SERVBUF	(64 * 1024)
 
 /* Per WebSocket connection. */
 struct ws_conn {
@@ -36,13 +36,6 @@ struct ws_conn {
 	uint8_t		*buf;		/* fragments of the current message */
 	size_t		 len;
 	int		 text;
-};
-
-/* Per HTTP transaction: the body waiting for HTTP_WRITEABLE. */
-struct ws_http {
-	char		*body;
-	size_t		 len;
-	int		 post;		/* answer once the body is read */
 };
 
 static struct lws_context	*ws_context;
@@ -109,22 +102,6 @@ ws_peer_release(struct lws *wsi)
 }
 
 static int
-ws_http_reply(struct lws *wsi, struct ws_http *h, unsigned status,
-    const char *ctype, char *body)
-{
-	uint8_t		 buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start;
-	uint8_t		*end = buf + sizeof buf - 1;
-
-	h->body = body;
-	h->len = strlen(body);
-	if (lws_add_http_common_headers(wsi, status, ctype, h->len, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return (1);
-	lws_callback_on_writable(wsi);
-	return (0);
-}
-
-static int
 ws_filter(struct lws *wsi)
 {
 	char	uri[64];
@@ -134,45 +111,12 @@ ws_filter(struct lws *wsi)
 	return (strcmp(uri, WS_PATH) == 0 ? 0 : -1);
 }
 
-static int
-ws_http_request(struct lws *wsi, struct ws_http *h, const char *uri)
-{
-	char		*body;
-	uint64_t	 depth = 0;
-
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 && !h->post) {
-		h->post = 1;
-		return (0);
-	}
-	if (strncmp(uri, "/v1/assets", 10) == 0)
-		return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_IMPLEMENTED,
-		    "text/plain", xstrdup("assets are not implemented yet\n")));
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
-		return (ws_http_reply(wsi, h, HTTP_STATUS_METHOD_NOT_ALLOWED,
-		    "text/plain", xstrdup("method not allowed\n")));
-	if (strcmp(uri, "/healthz") == 0)
-		return (ws_http_reply(wsi, h, HTTP_STATUS_OK, "text/plain",
-		    xstrdup("ok\n")));
-	if (strcmp(uri, "/metrics") == 0) {
-		if (queue_total(ws_session->db, &depth) != 0)
-			log_warn("cannot count the queue");
-		body = metrics_render(depth, online_count());
-		return (ws_http_reply(wsi, h, HTTP_STATUS_OK,
-		    "text/plain; version=0.0.4", body));
-	}
-	return (ws_http_reply(wsi, h, HTTP_STATUS_NOT_FOUND, "text/plain",
-	    xstrdup("not found\n")));
-}
-
+/* The "http" protocol: connection accounting and the upgrade filter
+ * here, every HTTP request in http.c. */
 static int
 ws_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
-	struct ws_http	*h = user;
-	uint8_t		*buf;
-	char		 uri[256];
-	int		 n;
-
 	switch (reason) {
 	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
 		return (ws_peer_admit(wsi));
@@ -184,39 +128,10 @@ ws_http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return (ws_filter(wsi));
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return (-1);	/* no subprotocol: not ours */
-	case LWS_CALLBACK_HTTP:
-		return (ws_http_request(wsi, h, in));
-	case LWS_CALLBACK_HTTP_BODY:
-		return (0);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_POST_URI) < 0)
-			return (-1);
-		return (ws_http_request(wsi, h, uri));
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (h == NULL || h->body == NULL)
-			return (-1);
-		buf = xmalloc(LWS_PRE + h->len + 1);
-		memcpy(buf + LWS_PRE, h->body, h->len);
-		n = lws_write(wsi, buf + LWS_PRE, h->len, LWS_WRITE_HTTP_FINAL);
-		free(buf);
-		free(h->body);
-		h->body = NULL;
-		if (n < 0 || (size_t)n != h->len)
-			return (-1);
-		if (lws_http_transaction_completed(wsi))
-			return (-1);
-		return (0);
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-	case LWS_CALLBACK_CLOSED_HTTP:
-		if (h != NULL) {
-			free(h->body);
-			h->body = NULL;
-		}
-		return (0);
 	default:
 		break;
 	}
-	return (lws_callback_http_dummy(wsi, reason, user, in, len));
+	return (http_callback(wsi, (int)reason, user, in, len));
 }
 
 /* 0 to go on, -1 to close the connection (with a close status set). */
@@ -293,7 +208,7 @@ ws_natter_callback(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 static const struct lws_protocols ws_protocols[] = {
-	{ "http", ws_http_callback, sizeof(struct ws_http), 0, 0, NULL, 0 },
+	{ "http", ws_http_callback, HTTP_PSS_SIZE, 0, 0, NULL, 0 },
 	{ "natter.v1", ws_natter_callback, sizeof(struct ws_conn), WS_RXBUF,
 	    0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
@@ -359,6 +274,7 @@ ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
 	ws_per_ip = cfg->per_ip;
 	ws_session = cfg->session;
 	ws_peers = itab_create();
+	http_init(cfg->session->db);
 	lws_set_log_level(cfg->verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE : 0,
 	    ws_log);
 	memset(&info, 0, sizeof info);
@@ -370,7 +286,8 @@ ws_start(const struct ws_config *cfg, uv_loop_t *loop, char **err)
 	info.port = cfg->port;
 	info.iface = cfg->host;
 	info.protocols = ws_protocols;
-	info.pt_serv_buf_size = 8192;
+	/* Also the size of each read of a request body (an upload). */
+	info.pt_serv_buf_size = WS_SERVBUF;
 	info.max_http_header_data = 4096;
 	info.timeout_secs = 10;
 	if (cfg->tls_cert != NULL) {

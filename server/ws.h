@@ -1,4 +1,4 @@
-/* ws: the libwebsockets context: HTTP endpoints and the /v1/ws protocol. */
+/* ws: the libwebsockets context: its listening port and the /v1/ws protocol. */
 #ifndef NATTER_SERVER_WS_H
 #define NATTER_SERVER_WS_H
 

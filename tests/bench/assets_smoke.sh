@@ -3,7 +3,7 @@
 # keys (DESIGN.md section 9) and the additions, exit 0; a file over
 # natterd's --max-asset is a failure (exit 1); bad flags are usage errors.
 . "$(dirname "$0")/../tools/server-e2e.sh"
-sv_init bench_assets_smoke
+sv_init bench_assets_client_smoke
 [ -x "$NATTER_BENCH_BIN" ] || fail "binary not built: $NATTER_BENCH_BIN"
 start_server
 export TMPDIR="$ROOT"	# the bench's profiles and files, removed with ROOT

@@ -1,5 +1,6 @@
 # server_http: natterd's HTTP side: /healthz, /metrics (every contract
-# metric, counters that move), 404 and 501 answers, WebSocket only at /v1/ws.
+# metric, counters that move), 404 answers, the asset routes' first refusals
+# (server_assets*.sh test the rest), WebSocket only at /v1/ws.
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_http
 start_server
@@ -23,10 +24,10 @@ rss=$(metric process_resident_memory_bytes)
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$HTTP/nothing-here")
 assert_eq "$code" 404 "unknown path"
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$HTTP/v1/assets/abc")
-assert_eq "$code" 501 "assets (not implemented yet)"
+assert_eq "$code" 400 "a malformed blob id"
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -X POST \
     --data-binary "blob" "$HTTP/v1/assets")
-assert_eq "$code" 501 "asset upload (not implemented yet)"
+assert_eq "$code" 401 "an upload without a token"
 
 # A WebSocket upgrade anywhere but /v1/ws is refused.
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 --http1.1 \

@@ -239,6 +239,27 @@ step_ping(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+/* token: an asset upload token for the signed-in device, printed as
+ * "token OK TOKEN EXPIRES_MS" (or "token CODE"). */
+static int
+step_token(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT, *r;
+	Natter__AssetToken	at = NATTER__ASSET_TOKEN__INIT;
+
+	f.body_case = NATTER__FRAME__BODY_ASSET_TOKEN;
+	f.asset_token = &at;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	if (r->response->code == NATTER__CODE__OK)
+		printf("token OK %s %lld\n", r->response->asset_token,
+		    (long long)r->response->expires_ts);
+	else
+		printf("token %s\n", probe_code(r->response->code));
+	wire_free(r);
+	return (0);
+}
+
 static void
 step_print_refs(const char *label, Natter__DeviceRef **refs, size_t n)
 {
@@ -864,6 +885,7 @@ static const struct probe_step steps[] = {
 	{ "authsave", 2, 2, "authsave NAME FILE", step_authsave },
 	{ "authreplay", 2, 2, "authreplay NAME FILE", step_authreplay },
 	{ "ping", 0, 0, "ping", step_ping },
+	{ "token", 0, 0, "token", step_token },
 	{ "send", 2, 3, "send TO TEXT [IDHEX]", step_send },
 	{ "sendbig", 3, 3, "sendbig TO SIZE COUNT", step_sendbig },
 	{ "sendpipe", 4, 4, "sendpipe TO N SIZE WINDOW", step_sendpipe },

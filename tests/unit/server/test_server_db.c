@@ -530,7 +530,8 @@ START_TEST(test_roster)
 	xasprintf(&path, "%s/natterd.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE device_lists; "
-	    "DROP TABLE removed_devices; PRAGMA user_version = 2;", NULL, NULL,
+	    "DROP TABLE removed_devices; DROP TABLE assets; "
+	    "PRAGMA user_version = 2;", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 	db = db_open(path, 0, &err);

@@ -1,0 +1,372 @@
+/* assets: the asset service: blobs by SHA-256, their table, tokens, limits.
+ *
+ * A blob is the client's ciphertext, named by its SHA-256 (64 lowercase
+ * hex digits). Its file lives in blobstore.c's blobs/; its row in the
+ * table assets (id, size, expires) says until when it is served. The
+ * file is made (fsync, rename, fsync) before the row is written, so the
+ * row is the only thing a crash can lose: assets_start gives any blob
+ * file without a row a fresh one, and forgets rows without a file.
+ * Uploads (upload.c) need a token (assettoken.c) from the WebSocket; the
+ * per-device limits are kept here, in memory. */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/accounts.h"
+#include "server/assets.h"
+#include "server/blobstore.h"
+#include "server/db.h"
+#include "server/httpreq.h"
+#include "server/itab.h"
+#include "server/metrics.h"
+#include "server/session.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+#define C(x)	NATTER__CODE__##x
+
+#define ASSETS_WINDOW_MS	(3600 * 1000)	/* for ASSETS_HOURLY */
+#define ASSETS_PURGE_BATCH	256
+
+/* One device's uploads: how many run, what it sent in this window. */
+struct assets_quota {
+	unsigned	active;
+	int64_t		window_start;
+	uint64_t	bytes;
+};
+
+static struct blobstore	*assets_blobs;
+static struct db	*assets_db;
+static uv_loop_t	*assets_uvloop;
+static int64_t		 assets_ttl;
+static uint64_t		 assets_maxbytes;
+static struct itab	*assets_quotas;	/* (account, device) -> quota */
+
+/* A blob file seen at start: give it a row if it has none. */
+static void
+assets_adopt(const char *id, uint64_t size, void *arg)
+{
+	int64_t		*now = arg;
+	sqlite3_stmt	*st;
+
+	if (db_begin(assets_db) != 0)
+		return;
+	st = db_stmt(assets_db, "INSERT OR IGNORE INTO assets (id, size, "
+	    "expires) VALUES (?, ?, ?)");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
+	sqlite3_bind_int64(st, 3, *now + assets_ttl);
+	if (db_step_done(st) == 0 && db_changes(assets_db) > 0)
+		log_info("asset %s had no row: kept for a TTL", id);
+}
+
+/* Rows whose file is gone (deleted by hand, say) are forgotten. */
+static int
+assets_forget_missing(void)
+{
+	sqlite3_stmt	*st, *del;
+	struct stat	 sb;
+	char		*path;
+	int		 rc;
+
+	st = db_stmt(assets_db, "SELECT id FROM assets");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		path = blobstore_blob_path(assets_blobs,
+		    (const char *)sqlite3_column_text(st, 0));
+		if (stat(path, &sb) != 0) {
+			del = db_stmt(assets_db, "DELETE FROM assets WHERE "
+			    "id = ?");
+			sqlite3_bind_text(del, 1, (const char *)
+			    sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
+			if (db_begin(assets_db) != 0 || db_step_done(del) != 0)
+				rc = SQLITE_ERROR;
+		}
+		free(path);
+		if (rc == SQLITE_ERROR)
+			break;
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
+assets_start(const struct assets_config *cfg, char **err)
+{
+	sqlite3_stmt	*st;
+	int64_t		 now = time_now_ms(), bytes = 0;
+
+	*err = NULL;
+	if ((assets_blobs = blobstore_open(cfg->dir, err)) == NULL)
+		return (-1);
+	assets_db = cfg->db;
+	assets_uvloop = cfg->loop;
+	assets_ttl = cfg->ttl_ms;
+	assets_maxbytes = cfg->max_asset;
+	assets_quotas = itab_create();
+	blobstore_foreach(assets_blobs, assets_adopt, &now);
+	st = db_stmt(assets_db, "SELECT coalesce(sum(size), 0) FROM assets");
+	if (assets_forget_missing() != 0 || db_step_int64(st, &bytes) != 0) {
+		xasprintf(err, "cannot read the assets table");
+		return (-1);
+	}
+	metrics_add(METRICS_ASSET_BYTES, (uint64_t)bytes);
+	return (0);
+}
+
+static void
+assets_free_quota(uint64_t key, uint64_t value, void *arg)
+{
+	free((void *)(uintptr_t)value);
+}
+
+void
+assets_stop(void)
+{
+	if (assets_quotas != NULL)
+		itab_foreach(assets_quotas, assets_free_quota, NULL);
+	itab_free(assets_quotas);
+	assets_quotas = NULL;
+	blobstore_free(assets_blobs);
+	assets_blobs = NULL;
+}
+
+struct blobstore *
+assets_store(void)
+{
+	return (assets_blobs);
+}
+
+uv_loop_t *
+assets_loop(void)
+{
+	return (assets_uvloop);
+}
+
+uint64_t
+assets_max(void)
+{
+	return (assets_maxbytes);
+}
+
+uint32_t
+assets_token(struct session *s, const Natter__Frame *f, const char **why)
+{
+	Natter__Response	r = NATTER__RESPONSE__INIT;
+	char			token[ASSETTOKEN_MAXLEN + 1];
+	int64_t			expires = time_now_ms() / 1000 +
+				    ASSETTOKEN_TTL_S;
+
+	if (assets_blobs == NULL) {
+		*why = "this server keeps no assets";
+		return (C(INTERNAL));
+	}
+	assettoken_make(blobstore_key(assets_blobs), session_name(s),
+	    session_device(s), expires, token, sizeof token);
+	r.code = C(OK);
+	r.asset_token = token;
+	r.expires_ts = expires * 1000;
+	r.server_ts = time_now_ms();
+	session_send_response(s, f->id, &r);
+	return (C(OK));
+}
+
+int
+assets_lookup(const char *id, int64_t now, uint64_t *size)
+{
+	sqlite3_stmt	*st;
+	int64_t		 expires;
+	int		 rc;
+
+	st = db_stmt(assets_db, "SELECT size, expires FROM assets WHERE "
+	    "id = ?");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = db_step_row(st)) != 0)
+		return (rc);
+	*size = (uint64_t)sqlite3_column_int64(st, 0);
+	expires = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	/* Expired is gone, whether or not the purge has run. */
+	return (expires > now ? 0 : 1);
+}
+
+int
+assets_touch(const char *id, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if (db_begin(assets_db) != 0)
+		return (-1);
+	st = db_stmt(assets_db, "UPDATE assets SET expires = max(expires, ?) "
+	    "WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now + assets_ttl);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	return (db_step_done(st));
+}
+
+int
+assets_record(const char *id, uint64_t size, int64_t now)
+{
+	sqlite3_stmt	*st;
+	uint64_t	 old;
+	int		 rc;
+
+	if ((rc = assets_lookup(id, INT64_MIN, &old)) == -1)
+		return (-1);
+	if (rc == 0)		/* another device stored it meanwhile */
+		return (assets_touch(id, now) == 0 ? 1 : -1);
+	if (db_begin(assets_db) != 0)
+		return (-1);
+	st = db_stmt(assets_db, "INSERT INTO assets (id, size, expires) "
+	    "VALUES (?, ?, ?)");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
+	sqlite3_bind_int64(st, 3, now + assets_ttl);
+	if (db_step_done(st) != 0)
+		return (-1);
+	metrics_add(METRICS_ASSETS_STORED, 1);
+	metrics_add(METRICS_ASSET_BYTES, size);
+	return (0);
+}
+
+/* Delete one expired blob: its file, then its row. */
+static int
+assets_expire(const char *id, uint64_t size)
+{
+	sqlite3_stmt	*st;
+
+	if (blobstore_remove_blob(assets_blobs, id) != 0) {
+		log_warn("cannot delete expired asset %s", id);
+		return (-1);
+	}
+	if (db_begin(assets_db) != 0)
+		return (-1);
+	st = db_stmt(assets_db, "DELETE FROM assets WHERE id = ?");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (db_step_done(st) != 0)
+		return (-1);
+	metrics_sub(METRICS_ASSET_BYTES, size);
+	return (0);
+}
+
+void
+assets_purge(int64_t now)
+{
+	char		 ids[ASSETS_PURGE_BATCH][HTTPREQ_IDLEN + 1];
+	uint64_t	 sizes[ASSETS_PURGE_BATCH];
+	sqlite3_stmt	*st;
+	size_t		 n = 0, i, gone = 0;
+
+	if (assets_blobs == NULL)
+		return;
+	/* A batch per run: the next run takes the rest. */
+	st = db_stmt(assets_db, "SELECT id, size FROM assets WHERE "
+	    "expires <= ? LIMIT 256");
+	sqlite3_bind_int64(st, 1, now);
+	while (n < ASSETS_PURGE_BATCH && sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(ids[n], sizeof ids[n], "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sizes[n++] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		if (assets_expire(ids[i], sizes[i]) == 0)
+			gone++;
+	}
+	if (gone > 0)
+		log_info("purged %zu expired assets", gone);
+	gone = blobstore_purge_partials(assets_blobs,
+	    now / 1000 - ASSETS_PARTIAL_TTL_S);
+	if (gone > 0)
+		log_info("purged %zu stale partial uploads", gone);
+}
+
+unsigned
+assets_authorize(const char *hdr, int64_t now, struct assets_who *who,
+    const char **why)
+{
+	char		token[HTTPREQ_MAXTOKEN + 1];
+	uint8_t		ik[ACCOUNTS_KEYBYTES];
+	int		rc;
+
+	if (hdr == NULL || httpreq_bearer(hdr, token) != 0) {
+		*why = "send Authorization: Bearer TOKEN (an asset token "
+		    "from the WebSocket)";
+		return (401);
+	}
+	switch (assettoken_verify(blobstore_key(assets_blobs), token,
+	    now / 1000, who->name, &who->device)) {
+	case ASSETTOKEN_OK:
+		break;
+	case ASSETTOKEN_EXPIRED:
+		*why = "the asset token has expired; ask for a new one";
+		return (403);
+	default:
+		*why = "the asset token is not valid";
+		return (403);
+	}
+	rc = accounts_lookup(assets_db, who->name, &who->account);
+	if (rc == 0)
+		rc = accounts_device_key(assets_db, who->account, who->device,
+		    ik);
+	if (rc == -1) {
+		*why = "server error; retry later";
+		return (500);
+	}
+	if (rc != 0) {
+		*why = "the asset token's device no longer exists";
+		return (403);
+	}
+	return (0);
+}
+
+static struct assets_quota *
+assets_quota(const struct assets_who *who)
+{
+	struct assets_quota	*q;
+	uint64_t		 key = itab_key_pair(who->account, who->device);
+	uint64_t		 v;
+
+	if (itab_get(assets_quotas, key, &v))
+		return ((struct assets_quota *)(uintptr_t)v);
+	q = xcalloc(1, sizeof *q);
+	itab_put(assets_quotas, key, (uint64_t)(uintptr_t)q);
+	return (q);
+}
+
+unsigned
+assets_admit(const struct assets_who *who, uint64_t bytes, int64_t now,
+    uint64_t *retry_s)
+{
+	struct assets_quota	*q = assets_quota(who);
+
+	*retry_s = 0;
+	if (q->active >= ASSETS_MAXACTIVE)
+		return (429);
+	if (now - q->window_start >= ASSETS_WINDOW_MS) {
+		q->window_start = now;
+		q->bytes = 0;
+	}
+	if (q->bytes + bytes > ASSETS_HOURLY) {
+		*retry_s = (uint64_t)(q->window_start + ASSETS_WINDOW_MS -
+		    now + 999) / 1000;
+		return (429);
+	}
+	q->bytes += bytes;
+	q->active++;
+	metrics_add(METRICS_ASSET_UPLOADS_ACTIVE, 1);
+	return (0);
+}
+
+void
+assets_release(const struct assets_who *who)
+{
+	struct assets_quota	*q = assets_quota(who);
+
+	if (q->active > 0) {
+		q->active--;
+		metrics_sub(METRICS_ASSET_UPLOADS_ACTIVE, 1);
+	}
+}

@@ -1,0 +1,461 @@
+/* upload: POST /v1/assets (an upload, or its resumption) and HEAD /v1/uploads/ID.
+ *
+ * The body goes straight to the device's partial file for the blob
+ * (blobstore.c) as it arrives, hashed on the way; nothing is held in
+ * memory but the piece lws hands over. The write is a plain pwrite on
+ * the loop: it lands in the page cache, so there is no lag to flow-
+ * control. Once the body is in, a libuv worker thread checks the hash
+ * (the whole file, when the upload resumed an earlier one), fsyncs,
+ * renames into blobs/ and fsyncs the directories; back on the loop the
+ * row is written and the answer goes. Every error but a dropped
+ * connection deletes the partial; a dropped connection keeps it, for a
+ * resumption with Upload-Offset. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <uv.h>
+
+#include "server/assets.h"
+#include "server/blobstore.h"
+#include "server/httpreq.h"
+#include "server/itab.h"
+#include "server/metrics.h"
+#include "server/upload.h"
+#include "shared/util/hex.h"
+#include "shared/util/log.h"
+#include "shared/util/timeutil.h"
+#include "shared/util/xmalloc.h"
+
+#define UPLOAD_QUERY_PATH	"/v1/uploads/"
+#define UPLOAD_HASH_CHUNK	(1024 * 1024)	/* worker's read buffer */
+#define UPLOAD_MAXNUMBER	(UINT64_MAX / 4)
+
+struct upload {
+	struct http_txn		*txn;		/* NULL once it ended */
+	struct assets_who	 who;
+	char			 id[HTTPREQ_IDLEN + 1];
+	char			*path;		/* the partial */
+	int			 fd;
+	int			 admitted;	/* holds an assets_admit slot */
+	int			 listed;	/* in upload_active */
+	int			 discard;	/* stored already: 200 */
+	uint64_t		 size;		/* of the stored blob */
+	uint64_t		 offset;	/* on disk before this request */
+	uint64_t		 length;	/* Content-Length */
+	uint64_t		 got;
+	EVP_MD_CTX		*md;		/* NULL: hash the file at the end */
+	uint64_t		 started_ns;	/* request start, body end */
+	uint64_t		 body_ns;
+	int			 hashed;	/* md's verdict is in hash_ok */
+	/* The worker's job and its results. */
+	uv_work_t		 work;
+	int			 working;
+	int			 hash_ok;
+	int			 commit_errno;	/* 0: renamed into blobs/ */
+};
+
+/* Partials being written, by path: one request at a time for each. */
+static struct itab	*upload_active;
+
+static void
+upload_fail(struct upload *u, unsigned status, const char *why)
+{
+	char	*line;
+
+	if (u->txn == NULL)
+		return;
+	xasprintf(&line, "%s\n", why);
+	http_reply(u->txn, status, NULL, line);
+	free(line);
+}
+
+static void
+upload_json(struct upload *u, unsigned status, uint64_t size)
+{
+	char	body[128];
+
+	if (u->txn == NULL)
+		return;
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"size\":%llu}\n", u->id,
+	    (unsigned long long)size);
+	http_reply(u->txn, status, "application/json", body);
+}
+
+/* Stop writing the partial and delete it (an error, not a drop). */
+static void
+upload_discard_partial(struct upload *u)
+{
+	if (u->fd != -1)
+		close(u->fd);
+	u->fd = -1;
+	if (u->path != NULL && unlink(u->path) != 0 && errno != ENOENT)
+		log_warn("cannot delete %s: %s", u->path, strerror(errno));
+}
+
+/* A full disk (or file size limit) is the client's 507; else 500. */
+static void
+upload_io_failed(struct upload *u, int error, const char *what)
+{
+	upload_discard_partial(u);
+	if (error == ENOSPC || error == EFBIG || error == EDQUOT) {
+		upload_fail(u, 507, "the server has no room for this blob");
+		return;
+	}
+	log_warn("asset %s: cannot %s: %s", u->id, what, strerror(error));
+	upload_fail(u, 500, "server error; retry later");
+}
+
+/* The token's device (401, 403) and the blob id from hdr (400): 0, or
+ * the answer was given. */
+static int
+upload_who(struct http_txn *t, struct upload *u, const char *id)
+{
+	char		 auth[HTTPREQ_MAXTOKEN + 16];
+	const char	*why = NULL;
+	unsigned	 status;
+	int		 n;
+
+	n = http_header(t, "authorization:", auth, sizeof auth);
+	status = assets_authorize(n == -1 ? NULL : n == -2 ? "" : auth,
+	    time_now_ms(), &u->who, &why);
+	if (status != 0) {
+		upload_fail(u, status, why);
+		return (-1);
+	}
+	if (id == NULL || !httpreq_blob_id(id)) {
+		upload_fail(u, 400, "send Asset-Sha256: the blob's SHA-256, "
+		    "64 lowercase hex digits");
+		return (-1);
+	}
+	snprintf(u->id, sizeof u->id, "%s", id);
+	return (0);
+}
+
+/* Content-Length (411 without it or with chunked), Upload-Offset (400
+ * when malformed): 0, or the answer was given. */
+static int
+upload_lengths(struct http_txn *t, struct upload *u)
+{
+	char	num[32];
+	int	n;
+
+	if (http_header(t, "transfer-encoding:", num, sizeof num) != -1 ||
+	    http_header(t, "content-length:", num, sizeof num) < 0) {
+		upload_fail(u, 411, "send Content-Length (uploads are not "
+		    "chunked)");
+		return (-1);
+	}
+	if (httpreq_number(num, UPLOAD_MAXNUMBER, &u->length) != 0) {
+		upload_fail(u, 400, "bad Content-Length");
+		return (-1);
+	}
+	n = http_header(t, "upload-offset:", num, sizeof num);
+	if (n != -1 && (n < 0 ||
+	    httpreq_number(num, UPLOAD_MAXNUMBER, &u->offset) != 0)) {
+		upload_fail(u, 400, "bad Upload-Offset (a number of bytes)");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Open the partial at u->offset, which must be its length (409): 0, or
+ * the answer was given. */
+static int
+upload_open(struct upload *u)
+{
+	uint64_t	have, v;
+	char		line[160];
+
+	u->path = blobstore_partial_path(assets_store(), u->who.name,
+	    u->who.device, u->id);
+	if (itab_get(upload_active, itab_key_bytes(u->path, strlen(u->path)),
+	    &v)) {
+		upload_fail(u, 409, "this device is uploading this blob "
+		    "already");
+		return (-1);
+	}
+	have = blobstore_partial_size(u->path);
+	if (u->offset != 0 && u->offset != have) {
+		http_add_header(u->txn, "upload-offset:", "%llu",
+		    (unsigned long long)have);
+		snprintf(line, sizeof line, "Upload-Offset is %llu but %llu "
+		    "bytes of this upload are stored; nothing changed",
+		    (unsigned long long)u->offset, (unsigned long long)have);
+		upload_fail(u, 409, line);
+		return (-1);
+	}
+	u->fd = open(u->path, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (u->offset == 0 ? O_TRUNC : 0), 0600);
+	if (u->fd == -1) {
+		upload_io_failed(u, errno, "open the partial");
+		return (-1);
+	}
+	itab_put(upload_active, itab_key_bytes(u->path, strlen(u->path)), 1);
+	u->listed = 1;
+	return (0);
+}
+
+/* Take a slot of the device's limits (429): 0, or the answer was given. */
+static int
+upload_admit(struct upload *u)
+{
+	uint64_t	retry;
+
+	if (assets_admit(&u->who, u->length, time_now_ms(), &retry) == 0) {
+		u->admitted = 1;
+		return (0);
+	}
+	if (retry == 0) {
+		upload_fail(u, 429, "this device has too many uploads under "
+		    "way; wait for one to end");
+		return (-1);
+	}
+	http_add_header(u->txn, "retry-after:", "%llu",
+	    (unsigned long long)retry);
+	upload_fail(u, 429, "this device uploaded too much in the last "
+	    "hour; retry later");
+	return (-1);
+}
+
+static int
+upload_start(struct http_txn *t, const char *path)
+{
+	struct upload	*u = xcalloc(1, sizeof *u);
+	char		 id[HTTPREQ_IDLEN + 2], line[128];
+	int		 rc;
+
+	u->txn = t;
+	u->fd = -1;
+	u->started_ns = time_mono_ns();
+	http_set_state(t, u);
+	if (upload_active == NULL)
+		upload_active = itab_create();
+	if (upload_who(t, u, http_header(t, "asset-sha256:", id,
+	    sizeof id) >= 0 ? id : NULL) != 0 || upload_lengths(t, u) != 0)
+		return (0);
+	/* Before all else: a body this big is never read, even to be
+	 * discarded. */
+	if (u->offset + u->length > assets_max()) {
+		snprintf(line, sizeof line, "the blob is over this server's "
+		    "limit of %llu bytes", (unsigned long long)assets_max());
+		upload_fail(u, 413, line);
+		return (0);
+	}
+	if ((rc = assets_lookup(u->id, time_now_ms(), &u->size)) == -1) {
+		upload_fail(u, 500, "server error; retry later");
+		return (0);
+	}
+	if (rc == 0) {
+		/* Stored already: read the body into nothing, answer 200. */
+		u->discard = 1;
+		metrics_add(METRICS_ASSET_DEDUP_HITS, 1);
+		if (assets_touch(u->id, time_now_ms()) != 0)
+			log_warn("asset %s: cannot extend its expiry", u->id);
+		/* A client waiting to send it need not: answer now. */
+		if (http_expects_continue(t))
+			upload_json(u, 200, u->size);
+		return (0);
+	}
+	if (upload_admit(u) != 0 || upload_open(u) != 0)
+		return (0);
+	if (u->offset == 0) {
+		u->md = EVP_MD_CTX_new();
+		if (u->md == NULL ||
+		    EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1)
+			fatal("cannot start a SHA-256");
+	}
+	http_continue(t);
+	return (0);
+}
+
+static int
+upload_body(struct http_txn *t, const uint8_t *in, size_t len)
+{
+	struct upload	*u = http_state(t);
+	ssize_t		 n;
+
+	if (u->discard || u->fd == -1)
+		return (0);
+	if (u->md != NULL && EVP_DigestUpdate(u->md, in, len) != 1)
+		fatal("SHA-256 failed");
+	while (len > 0) {
+		n = pwrite(u->fd, in, len, (off_t)(u->offset + u->got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			upload_io_failed(u, errno, "write");
+			return (0);
+		}
+		in += n;
+		len -= (size_t)n;
+		u->got += (uint64_t)n;
+	}
+	return (0);
+}
+
+/* On the worker: 1 if the file at path hashes to id (hex). */
+static int
+upload_hash_file(const char *path, const char *id)
+{
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	uint8_t		*buf = xmalloc(UPLOAD_HASH_CHUNK);
+	uint8_t		 digest[32];
+	char		 hex[HTTPREQ_IDLEN + 1];
+	ssize_t		 n;
+	int		 fd, ok = 0;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		fatal("cannot start a SHA-256");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		while ((n = read(fd, buf, UPLOAD_HASH_CHUNK)) > 0)
+			EVP_DigestUpdate(md, buf, (size_t)n);
+		close(fd);
+		if (n == 0 && EVP_DigestFinal_ex(md, digest, NULL) == 1) {
+			hex_encode(hex, digest, sizeof digest);
+			ok = strcmp(hex, id) == 0;
+		}
+	}
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return (ok);
+}
+
+/* On the worker: check, sync, rename. */
+static void
+upload_work(uv_work_t *w)
+{
+	struct upload	*u = w->data;
+
+	if (!u->hashed)
+		u->hash_ok = upload_hash_file(u->path, u->id);
+	if (!u->hash_ok)
+		return;
+	u->commit_errno = 0;
+	if (blobstore_commit(assets_store(), u->path, u->id) != 0)
+		u->commit_errno = errno != 0 ? errno : EIO;
+}
+
+static void
+upload_free(struct upload *u)
+{
+	if (u->listed)
+		itab_del(upload_active, itab_key_bytes(u->path,
+		    strlen(u->path)));
+	if (u->fd != -1)
+		close(u->fd);
+	EVP_MD_CTX_free(u->md);
+	free(u->path);
+	free(u);
+}
+
+/* Back on the loop: record the blob and answer (if anyone listens). */
+static void
+upload_after(uv_work_t *w, int status)
+{
+	struct upload	*u = w->data;
+	int		 rc;
+
+	u->working = 0;
+	if (!u->hash_ok) {
+		upload_discard_partial(u);
+		upload_fail(u, 409, "the blob does not match its Asset-Sha256");
+	} else if (u->commit_errno != 0)
+		upload_io_failed(u, u->commit_errno, "store the blob");
+	else if ((rc = assets_record(u->id, u->offset + u->got,
+	    time_now_ms())) == -1) {
+		/* The file is in place: assets_start adopts it. */
+		upload_fail(u, 500, "server error; retry later");
+	} else {
+		log_info("stored asset %s for %s/%u: %llu bytes, body in %llu "
+		    "ms, check, sync and rename in %llu ms", u->id, u->who.name,
+		    u->who.device, (unsigned long long)(u->offset + u->got),
+		    (unsigned long long)(u->body_ns - u->started_ns) / 1000000,
+		    (unsigned long long)(time_mono_ns() - u->body_ns) / 1000000);
+		upload_json(u, rc == 0 ? 201 : 200, u->offset + u->got);
+	}
+	if (u->txn == NULL)
+		upload_free(u);
+}
+
+static int
+upload_body_done(struct http_txn *t)
+{
+	struct upload	*u = http_state(t);
+	uint8_t		 digest[32];
+	char		 hex[HTTPREQ_IDLEN + 1];
+
+	if (u->discard) {
+		upload_json(u, 200, u->size);
+		return (0);
+	}
+	if (u->fd == -1)
+		return (0);
+	u->body_ns = time_mono_ns();
+	close(u->fd);
+	u->fd = -1;
+	if (u->md != NULL) {
+		if (EVP_DigestFinal_ex(u->md, digest, NULL) != 1)
+			fatal("SHA-256 failed");
+		hex_encode(hex, digest, sizeof digest);
+		u->hash_ok = strcmp(hex, u->id) == 0;
+		u->hashed = 1;
+	}
+	u->work.data = u;
+	u->working = 1;
+	if (uv_queue_work(assets_loop(), &u->work, upload_work,
+	    upload_after) != 0) {
+		u->working = 0;
+		upload_io_failed(u, EAGAIN, "queue the sync");
+	}
+	return (0);
+}
+
+/* The request is over; a job on the worker frees u when it is done. */
+static void
+upload_end(struct http_txn *t)
+{
+	struct upload	*u = http_state(t);
+
+	if (u == NULL)
+		return;
+	u->txn = NULL;
+	if (u->admitted)
+		assets_release(&u->who);
+	u->admitted = 0;
+	if (!u->working)
+		upload_free(u);
+}
+
+const struct http_route_ops upload_ops = {
+	upload_start, upload_body, upload_body_done, NULL, upload_end
+};
+
+/* HEAD /v1/uploads/ID: Upload-Offset, the bytes of the device's partial. */
+static int
+upload_query_start(struct http_txn *t, const char *path)
+{
+	struct upload	*u = xcalloc(1, sizeof *u);
+	char		*partial;
+
+	u->txn = t;
+	u->fd = -1;
+	http_set_state(t, u);
+	if (upload_who(t, u, path + sizeof UPLOAD_QUERY_PATH - 1) != 0)
+		return (0);
+	partial = blobstore_partial_path(assets_store(), u->who.name,
+	    u->who.device, u->id);
+	http_add_header(t, "upload-offset:", "%llu",
+	    (unsigned long long)blobstore_partial_size(partial));
+	free(partial);
+	http_reply(t, 200, NULL, "");
+	return (0);
+}
+
+const struct http_route_ops upload_query_ops = {
+	upload_query_start, NULL, NULL, NULL, upload_end
+};

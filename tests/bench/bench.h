@@ -24,11 +24,16 @@ struct bench_mode {
 #define BENCH_USAGE_IDLE	"natter-bench --server URL --mode idle " \
 	"[--connections N] [--json]"
 
+#define BENCH_USAGE_ASSETS	"natter-bench --server URL --mode assets " \
+	"--size BYTES [--compressible] [--file PATH] [--json]"
+
 int		bench_crypto(int argc, char **argv);
 /* Server modes against a running natterd (bench_relay.c, bench_idle.c). */
 int		bench_relay(int argc, char **argv);
 int		bench_offline(int argc, char **argv);
 int		bench_idle(int argc, char **argv);
+/* One file through the client core (bench_assets.c). */
+int		bench_assets(int argc, char **argv);
 
 /* CPU time of the calling thread, in nanoseconds. */
 uint64_t	bench_cpu_ns(void);

@@ -9,6 +9,7 @@ static const struct bench_mode bench_modes[] = {
 	{ "relay", BENCH_USAGE_RELAY, bench_relay },
 	{ "offline", BENCH_USAGE_OFFLINE, bench_offline },
 	{ "idle", BENCH_USAGE_IDLE, bench_idle },
+	{ "assets", BENCH_USAGE_ASSETS, bench_assets },
 	{ "crypto", "natter-bench crypto [--json] [--smoke]", bench_crypto },
 };
 

@@ -131,7 +131,8 @@ attach_mime(const char *name, char *out, size_t outlen)
 		for (w = strtok_r(p, " \t\n", &save); w != NULL;
 		    w = strtok_r(NULL, " \t\n", &save)) {
 			if (strcasecmp(w, ext) == 0) {
-				snprintf(out, outlen, "%s", type);
+				snprintf(out, outlen, "%.*s", (int)outlen - 1,
+				    type);
 				fclose(f);
 				return;
 			}
@@ -806,7 +807,11 @@ attach_target(const Natter__Attachment *a, const char *path)
 	return (t);
 }
 
-/* Decrypt the blob file in to fd; 0 if everything checked out. */
+/*
+ * Decrypt the blob file in (the profile's copy, whose SHA-256 was checked
+ * as it arrived) to fd: every chunk's tag, the final tag, the size and
+ * the file's SHA-256 are checked again.  0 if everything checked out.
+ */
 static int
 attach_decrypt(const Natter__Attachment *a, int in, int fd)
 {
@@ -817,14 +822,14 @@ attach_decrypt(const Natter__Attachment *a, int in, int fd)
 	int			 rc = -1;
 
 	m = media_pull_start(a->media_key.data, attach_plain_put, pl);
+	media_pull_unhashed(m);		/* checked when it came */
 	while ((n = read(in, buf, ATTACH_READBUF)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 || media_pull(m, buf, n) != 0)
 			goto out;
 	}
-	if (media_pull_final(m, a->blob_sha256.data, NULL) == 0 &&
-	    attach_plain_end(pl) == 0)
+	if (media_pull_final(m, NULL, NULL) == 0 && attach_plain_end(pl) == 0)
 		rc = 0;
 out:
 	free(buf);

@@ -279,7 +279,7 @@ void		 core_send_file(struct core *, const char *to, const char *path,
  * ./NAME, a directory DIR/NAME (NAME made unique there: "name (1).ext");
  * an existing file is replaced.  A file not downloaded yet is fetched
  * first (connecting one-shot if needed; progress as for core_send_file).
- * The file is checked against both of its hashes before it is renamed
+ * The file is checked (every chunk, its size, its SHA-256) before it is renamed
  * into place; nothing is left behind on failure.
  */
 typedef void	core_saved_cb(struct core *, const struct core_error *,

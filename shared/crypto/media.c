@@ -39,6 +39,7 @@ struct media_stream {
 	int		 started;	/* pull: the header was opened */
 	int		 final;		/* pull: the final chunk came */
 	int		 failed;
+	int		 unhashed;	/* pull: no SHA-256 of the blob */
 };
 
 static void
@@ -193,6 +194,12 @@ media_pull_start(const uint8_t key[MEDIA_KEYBYTES], media_out_cb *out,
 	return (media_stream_new(key, out, arg, 1));
 }
 
+void
+media_pull_unhashed(struct media_stream *m)
+{
+	m->unhashed = 1;
+}
+
 /* Open one sealed chunk of n bytes at p. */
 static int
 media_open(struct media_stream *m, const uint8_t *p, size_t n)
@@ -202,7 +209,8 @@ media_open(struct media_stream *m, const uint8_t *p, size_t n)
 
 	if (m->final || n < MEDIA_CHUNKOVERHEAD)
 		return (m->failed = 1, -1);
-	sha256_update(m->blob, p, n);
+	if (!m->unhashed)
+		sha256_update(m->blob, p, n);
 	if (crypto_secretstream_xchacha20poly1305_pull(&m->ss, m->tmp, &plen,
 	    &tag, p, n, m->x + MEDIA_OFF_IV, MEDIA_IVBYTES) != 0 ||
 	    (tag != 0 && tag != MEDIA_TAG_FINAL) ||
@@ -269,7 +277,8 @@ media_pull_final(struct media_stream *m,
 {
 	uint8_t	h[MEDIA_HASHBYTES];
 
-	if (m->failed || !m->pull || !m->started)
+	if (m->failed || !m->pull || !m->started ||
+	    (m->unhashed && blob_sha256 != NULL))
 		return (-1);
 	if (!m->final && media_open(m, m->buf, m->have) != 0)
 		return (-1);

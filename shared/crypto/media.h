@@ -59,6 +59,12 @@ struct media_stream *media_pull_start(const uint8_t key[MEDIA_KEYBYTES],
 	    media_out_cb *out, void *arg);
 int	media_pull(struct media_stream *, const uint8_t *, size_t)
 	    __attribute__((warn_unused_result));
+/*
+ * Skip the blob's SHA-256 (media_pull_final then takes NULL): for a blob
+ * whose hash was checked when it arrived; the chunks' tags still
+ * authenticate every byte.  Before the first media_pull.
+ */
+void	media_pull_unhashed(struct media_stream *);
 int	media_pull_final(struct media_stream *,
 	    const uint8_t blob_sha256[MEDIA_HASHBYTES], uint64_t *size)
 	    __attribute__((warn_unused_result));

@@ -222,6 +222,7 @@ main_event(struct call *c, const struct core_event *ev)
 {
 	struct main_cli	*m = c->fe;
 	json_t		*o;
+	char		 label[64];
 	int		 rc;
 
 	switch (ev->type) {
@@ -252,8 +253,9 @@ main_event(struct call *c, const struct core_event *ev)
 			    "devices list)");
 		return;
 	case CORE_EV_PROGRESS:
-		report_progress(ev->text != NULL ? ev->text : "file", ev->bytes,
-		    ev->bytes_total);
+		snprintf(label, sizeof label, "%s %.40s", ev->status != NULL ?
+		    ev->status : "", ev->text != NULL ? ev->text : "file");
+		report_progress(label, ev->bytes, ev->bytes_total);
 		return;
 	case CORE_EV_ATTACHMENT:
 		if (ev->error != NULL)

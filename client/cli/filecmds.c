@@ -30,10 +30,10 @@ filecmds_progress(struct core *core, const struct core_event *ev, void *arg)
 	    now - (int64_t)(intptr_t)c->priv < 200))
 		return;
 	c->priv = (void *)(intptr_t)now;
-	c->ops->progress(c, json_pack("{s:s, s:o, s:I, s:I}", "type",
-	    "transfer", "name", output_string(ev->text != NULL ? ev->text :
-	    ""), "bytes", (json_int_t)ev->bytes, "total",
-	    (json_int_t)ev->bytes_total), NULL);
+	c->ops->progress(c, json_pack("{s:s, s:s, s:o, s:I, s:I}", "type",
+	    "transfer", "phase", ev->status != NULL ? ev->status : "",
+	    "name", output_string(ev->text != NULL ? ev->text : ""), "bytes",
+	    (json_int_t)ev->bytes, "total", (json_int_t)ev->bytes_total), NULL);
 }
 
 static void

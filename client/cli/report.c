@@ -120,7 +120,7 @@ report_progress(const char *name, uint64_t now, uint64_t total)
 	for (i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : ' ';
 	bar[30] = '\0';
-	fprintf(stderr, "\r%.40s [%s] %3.0f%% %.1f/%.1f MiB", name, bar, pct,
+	fprintf(stderr, "\r%-40.40s [%s] %3.0f%% %.1f/%.1f MiB", name, bar, pct,
 	    (double)now / 1048576, (double)total / 1048576);
 	if (now >= total)
 		fputc('\n', stderr);

@@ -26,9 +26,6 @@
 
 #define ATTACH_TABLE		"media"
 #define ATTACH_READBUF		(1024 * 1024)
-#define ATTACH_SAMPLE		(128 * 1024)	/* tried with zstd first */
-#define ATTACH_ZSTD_LEVEL	3
-#define ATTACH_MIME_TYPES	"/etc/mime.types"
 #define ATTACH_BUSYMAX		16
 #define ATTACH_PENDMAX		1000
 
@@ -76,11 +73,33 @@ attach_free(struct attach *at)
 	free(at);
 }
 
-static int
+const char *
+attach_dir(struct attach *at)
+{
+	return (at->dir);
+}
+
+int
 attach_mkdir(struct attach *at)
 {
 	if (mkdir(at->dir, 0700) != 0 && errno != EEXIST)
 		return (-1);
+	return (0);
+}
+
+int
+attach_write(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return (-1);
+		p += w;
+		n -= w;
+	}
 	return (0);
 }
 
@@ -110,39 +129,7 @@ attach_auto(struct attach *at)
 	return (at->autosize);
 }
 
-/* The MIME type of name by its extension, from Debian's /etc/mime.types. */
-static void
-attach_mime(const char *name, char *out, size_t outlen)
-{
-	const char	*ext = strrchr(name, '.');
-	char		 line[1024], *p, *type, *w, *save;
-	FILE		*f;
-
-	snprintf(out, outlen, "application/octet-stream");
-	if (ext == NULL || ext[1] == '\0' ||
-	    (f = fopen(ATTACH_MIME_TYPES, "r")) == NULL)
-		return;
-	ext++;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (line[0] == '#' || (p = strpbrk(line, " \t")) == NULL)
-			continue;
-		*p++ = '\0';
-		type = line;
-		for (w = strtok_r(p, " \t\n", &save); w != NULL;
-		    w = strtok_r(NULL, " \t\n", &save)) {
-			if (strcasecmp(w, ext) == 0) {
-				snprintf(out, outlen, "%.*s", (int)outlen - 1,
-				    type);
-				fclose(f);
-				return;
-			}
-		}
-	}
-	fclose(f);
-}
-
-/* 1 if s (len bytes) is well-formed UTF-8. */
-static int
+int
 attach_utf8(const char *s, size_t len)
 {
 	uint32_t	cp;
@@ -156,34 +143,6 @@ attach_utf8(const char *s, size_t len)
 		len -= n;
 	}
 	return (1);
-}
-
-/* A file name fit to show and to save: no directory, no control bytes. */
-static char *
-attach_clean_name(const char *path)
-{
-	const char	*b = strrchr(path, '/');
-	char		*name;
-	size_t		 i;
-
-	name = xstrdup(b != NULL ? b + 1 : path);
-	if (strlen(name) > ATTACH_NAMEMAX)
-		name[ATTACH_NAMEMAX] = '\0';
-	for (i = 0; name[i] != '\0'; i++) {
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
-		    name[i] == '/')
-			name[i] = '_';
-	}
-	if (!attach_utf8(name, strlen(name)))
-		for (i = 0; name[i] != '\0'; i++)
-			if ((unsigned char)name[i] >= 0x80)
-				name[i] = '_';
-	if (name[0] == '\0' || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0) {
-		free(name);
-		name = xstrdup("file");
-	}
-	return (name);
 }
 
 int
@@ -204,130 +163,7 @@ attach_valid(const Natter__Attachment *a)
 	return (0);
 }
 
-/* Writing the blob while encrypting: buffered writes to fd. */
-struct attach_out {
-	int		 fd;
-	int		 failed;
-};
-
-static int
-attach_out_put(void *arg, const uint8_t *p, size_t n)
-{
-	struct attach_out	*o = arg;
-	ssize_t			 w;
-
-	while (n > 0) {
-		if ((w = write(o->fd, p, n)) == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return (o->failed = 1, -1);
-		p += w;
-		n -= w;
-	}
-	return (0);
-}
-
-/* Does zstd shrink the first bytes of the file by a tenth or more? */
-static int
-attach_compresses(const uint8_t *buf, size_t n)
-{
-	size_t	 bound, z;
-	void	*tmp;
-	int	 yes;
-
-	if (n < 512)
-		return (0);
-	bound = ZSTD_compressBound(n);
-	tmp = xmalloc(bound);
-	z = ZSTD_compress(tmp, bound, buf, n, 1);
-	yes = !ZSTD_isError(z) && z < n - n / 10;
-	free(tmp);
-	return (yes);
-}
-
-/* Push n bytes through zstd (z not NULL) and the cipher; end: flush. */
-static int
-attach_push(struct media_stream *m, ZSTD_CCtx *z, uint8_t *zbuf, size_t zlen,
-    const uint8_t *p, size_t n, int end)
-{
-	ZSTD_inBuffer	in = { p, n, 0 };
-	ZSTD_outBuffer	out;
-	size_t		left;
-
-	if (z == NULL)
-		return (n == 0 ? 0 : media_push(m, p, n));
-	do {
-		out.dst = zbuf;
-		out.size = zlen;
-		out.pos = 0;
-		left = ZSTD_compressStream2(z, &out, &in, end ? ZSTD_e_end :
-		    ZSTD_e_continue);
-		if (ZSTD_isError(left) ||
-		    (out.pos > 0 && media_push(m, zbuf, out.pos) != 0))
-			return (-1);
-	} while (end ? left != 0 : in.pos < in.size);
-	return (0);
-}
-
-/*
- * Encrypt the open file fd into the open blob file out under key; the
- * SHA-256 of the file, of the blob, and their sizes.  0 or -1.
- */
-static int
-attach_encrypt(int fd, int out, const uint8_t key[MEDIA_KEYBYTES],
-    Natter__Attachment *a, uint8_t psha[SHA256_BYTES],
-    uint8_t bsha[SHA256_BYTES])
-{
-	struct attach_out	 o = { out, 0 };
-	struct media_stream	*m;
-	struct sha256		*h = sha256_new();
-	ZSTD_CCtx		*z = NULL;
-	uint8_t			*buf = xmalloc(ATTACH_READBUF), *zbuf = NULL;
-	size_t			 zlen = ZSTD_CStreamOutSize();
-	ssize_t			 n;
-	uint64_t		 total = 0, sealed = 0;
-	int			 rc = -1, first = 1;
-
-	if ((m = media_push_start(key, attach_out_put, &o)) == NULL)
-		goto out;
-	while ((n = read(fd, buf, ATTACH_READBUF)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto out;
-		if (first && attach_compresses(buf, (size_t)n <
-		    ATTACH_SAMPLE ? (size_t)n : ATTACH_SAMPLE)) {
-			z = ZSTD_createCCtx();
-			ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel,
-			    ATTACH_ZSTD_LEVEL);
-			zbuf = xmalloc(zlen);
-		}
-		first = 0;
-		sha256_update(h, buf, n);
-		total += n;
-		if (attach_push(m, z, zbuf, zlen, buf, n, 0) != 0)
-			goto out;
-	}
-	if (attach_push(m, z, zbuf, zlen, NULL, 0, 1) != 0 ||
-	    media_push_final(m, bsha, &sealed) != 0)
-		goto out;
-	sha256_final(h, psha);
-	a->size = total;
-	a->blob_size = MEDIA_BLOBSIZE(sealed);
-	a->compression = z != NULL;
-	rc = 0;
-out:
-	sodium_memzero(buf, ATTACH_READBUF);
-	free(buf);
-	free(zbuf);
-	ZSTD_freeCCtx(z);
-	media_stream_free(m);
-	sha256_free(h);
-	return (rc);
-}
-
-/* The pointer of a file sent before with this SHA-256, if its blob is still here. */
-static Natter__Attachment *
+Natter__Attachment *
 attach_sent_before(struct attach *at, const uint8_t psha[SHA256_BYTES])
 {
 	Natter__Attachment	*a;
@@ -391,102 +227,6 @@ attach_copy(const Natter__Attachment *a)
 	if (c == NULL)
 		fatal("attach: cannot copy a pointer");
 	return (c);
-}
-
-/* Encrypt fd into a new blob in the profile; *out the new pointer. */
-static int
-attach_new_blob(struct attach *at, int fd, Natter__Attachment *a,
-    Natter__Attachment **out, struct core_error *err)
-{
-	uint8_t		 key[MEDIA_KEYBYTES], psha[SHA256_BYTES], bsha[SHA256_BYTES];
-	char		 tmp[PATH_MAX], hex[SHA256_HEXBYTES];
-	Natter__Attachment *old;
-	int		 t, rc = -1;
-
-	snprintf(tmp, sizeof tmp, "%s/.send.XXXXXX", at->dir);
-	if ((t = mkstemp(tmp)) == -1) {
-		err_set(err, CORE_ERR_IO, "cannot write in %s: %s", at->dir,
-		    strerror(errno));
-		return (-1);
-	}
-	media_keygen(key);
-	if (attach_encrypt(fd, t, key, a, psha, bsha) != 0) {
-		err_set(err, CORE_ERR_IO, "cannot encrypt the file into %s: %s",
-		    at->dir, strerror(errno));
-		goto out;
-	}
-	if ((old = attach_sent_before(at, psha)) != NULL) {
-		/* Sent before: the same key and blob, the server has it. */
-		old->name = a->name;
-		old->mime = a->mime;
-		old->caption = a->caption;
-		*out = attach_copy(old);
-		old->name = old->mime = old->caption = NULL;
-		natter__attachment__free_unpacked(old, NULL);
-		rc = 0;
-		goto out;
-	}
-	a->media_key.data = key;
-	a->media_key.len = sizeof key;
-	a->plain_sha256.data = psha;
-	a->plain_sha256.len = sizeof psha;
-	a->blob_sha256.data = bsha;
-	a->blob_sha256.len = sizeof bsha;
-	hex_encode(hex, bsha, sizeof bsha);
-	if (rename(tmp, attach_blob_path(at, hex)) != 0 ||
-	    attach_remember(at, a) != 0) {
-		err_set(err, CORE_ERR_IO, "cannot keep the encrypted file in %s",
-		    at->dir);
-		goto out;
-	}
-	tmp[0] = '\0';
-	*out = attach_copy(a);
-	rc = 0;
-out:
-	if (tmp[0] != '\0')
-		(void)unlink(tmp);
-	(void)close(t);
-	sodium_memzero(key, sizeof key);
-	return (rc);
-}
-
-int
-attach_prepare(struct attach *at, const char *path, const char *caption,
-    Natter__Attachment **out, struct core_error *err)
-{
-	Natter__Attachment	 a = NATTER__ATTACHMENT__INIT;
-	char			 mime[ATTACH_MIMEMAX + 1], *name;
-	struct stat		 sb;
-	int			 fd, rc;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(err, CORE_ERR_USAGE, "cannot open %s: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > ATTACH_SIZEMAX) {
-		err_set(err, CORE_ERR_USAGE, "%s is not a regular file natter "
-		    "can send", path);
-		(void)close(fd);
-		return (-1);
-	}
-	if (attach_mkdir(at) != 0) {
-		err_set(err, CORE_ERR_IO, "cannot create %s: %s", at->dir,
-		    strerror(errno));
-		(void)close(fd);
-		return (-1);
-	}
-	name = attach_clean_name(path);
-	attach_mime(name, mime, sizeof mime);
-	a.name = name;
-	a.mime = mime;
-	a.caption = (char *)(caption != NULL ? caption : "");
-	rc = attach_new_blob(at, fd, &a, out, err);
-	(void)close(fd);
-	free(name);
-	return (rc);
 }
 
 void
@@ -733,13 +473,11 @@ attach_plain_free(struct attach_plain *pl)
 static int
 attach_plain_out(struct attach_plain *pl, const uint8_t *p, size_t n)
 {
-	struct attach_out	o = { pl->fd, 0 };
-
 	if (n > pl->want - pl->n)
 		return (pl->failed = 1, -1);
 	pl->n += n;
 	sha256_update(pl->h, p, n);
-	if (pl->fd != -1 && attach_out_put(&o, p, n) != 0)
+	if (pl->fd != -1 && attach_write(pl->fd, p, n) != 0)
 		return (pl->failed = 1, -1);
 	return (0);
 }

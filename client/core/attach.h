@@ -25,15 +25,21 @@ const char	*attach_blob_path(struct attach *, const char *blobhex);
 /* The path of its download in progress. */
 const char	*attach_part_path(struct attach *, const char *blobhex);
 
+/* HOME/files exists (made 0700 if not); 0 or -1 with errno. */
+int		 attach_mkdir(struct attach *);
+/* The directory HOME/files. */
+const char	*attach_dir(struct attach *);
+/* Write all n bytes to fd; 0 or -1. */
+int		 attach_write(int fd, const uint8_t *, size_t);
+/* 1 if s (len bytes) is well-formed UTF-8. */
+int		 attach_utf8(const char *s, size_t len);
 /*
- * Read the file at path, compress it when that helps (zstd), encrypt it
- * into HOME/files/BLOB, and fill a new pointer (free it with
- * natter__attachment__free_unpacked).  A file sent before (the same
- * SHA-256) reuses its key and blob.  0, or -1 with err.
+ * The pointer of a file sent (or received) before whose SHA-256 is
+ * plain_sha256, if its blob is still in the profile (caller frees), or
+ * NULL.
  */
-int		 attach_prepare(struct attach *, const char *path,
-		    const char *caption, Natter__Attachment **out,
-		    struct core_error *err) __attribute__((warn_unused_result));
+Natter__Attachment *attach_sent_before(struct attach *,
+		    const uint8_t plain_sha256[32]);
 
 /* A copy owned like an unpacked one (natter__attachment__free_unpacked). */
 Natter__Attachment *attach_copy(const Natter__Attachment *);

@@ -82,7 +82,10 @@ enum core_event_type {
 	 * refused, ...): the message event again, attachment set.
 	 */
 	CORE_EV_ATTACHMENT,
-	/* Bytes of a file moved so far (bytes of bytes_total; text: name). */
+	/*
+	 * Bytes of a file done so far (bytes of bytes_total; text: its
+	 * name; status: "encrypting", "uploading" or "downloading").
+	 */
 	CORE_EV_PROGRESS,
 };
 

@@ -14,6 +14,7 @@
 #include "client/core/event.h"
 #include "client/core/files.h"
 #include "client/core/outbox.h"
+#include "client/core/seal.h"
 #include "client/core/upload.h"
 #include "client/net/xfer.h"
 #include "client/store/msglog.h"
@@ -21,15 +22,18 @@
 #include "shared/util/hex.h"
 #include "shared/util/xmalloc.h"
 
-/* A file on its way out: uploaded, then its pointer in the outbox. */
+/* A file on its way out: sealed, uploaded, then its pointer in the outbox. */
 struct files_out {
 	struct files		*f;
 	char			*to;
+	struct seal		*seal;		/* until it is sealed */
 	Natter__Attachment	*a;
 	core_event_cb		*progress;
 	core_file_sent_cb	*sent;
 	void			*arg;
+	TAILQ_ENTRY(files_out)	 entry;		/* while sealing */
 };
+TAILQ_HEAD(files_outs, files_out);
 
 /* A core_save waiting for its file (or for the next loop turn). */
 struct files_save {
@@ -58,11 +62,15 @@ struct files {
 	struct upload		*up;
 	struct download		*dl;
 	struct files_saves	 saves;
+	struct files_outs	 sealing;	/* a slice each loop turn */
+	uv_idle_t		*sealer;
 	int			 sending;	/* files_out alive */
 	void			(*idle)(void *);
 	void			*idle_arg;
 };
 
+static void	files_out_free(struct files_out *);
+static void	files_out_fail(struct files_out *, const struct core_error *);
 static void	files_dl_progress(void *, const Natter__Attachment *,
 		    uint64_t, uint64_t);
 static void	files_dl_done(void *, const Natter__Attachment *,
@@ -94,6 +102,10 @@ files_create(uv_loop_t *loop, struct core *c, struct store *st,
 	f->idle = idle;
 	f->idle_arg = arg;
 	TAILQ_INIT(&f->saves);
+	TAILQ_INIT(&f->sealing);
+	f->sealer = xcalloc(1, sizeof *f->sealer);
+	uv_idle_init(loop, f->sealer);
+	f->sealer->data = f;
 	f->x = xfer_create(loop);
 	f->at = attach_create(st, home);
 	f->up = upload_create(loop, f->x, f->at, cn);
@@ -127,6 +139,10 @@ files_free(struct files *f)
 		return;
 	while (!TAILQ_EMPTY(&f->saves))
 		files_save_free(TAILQ_FIRST(&f->saves));
+	while (!TAILQ_EMPTY(&f->sealing))
+		files_out_free(TAILQ_FIRST(&f->sealing));
+	uv_idle_stop(f->sealer);
+	uv_close((uv_handle_t *)f->sealer, files_timer_closed);
 	upload_free(f->up);
 	download_free(f->dl);
 	xfer_free(f->x);
@@ -157,7 +173,8 @@ files_idle_check(struct files *f)
 /* A progress event about a's bytes. */
 static void
 files_progress_event(struct files *f, struct core_event *ev,
-    const Natter__Attachment *a, uint64_t now, uint64_t total)
+    const Natter__Attachment *a, uint64_t now, uint64_t total,
+    const char *phase)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->type = CORE_EV_PROGRESS;
@@ -166,13 +183,19 @@ files_progress_event(struct files *f, struct core_event *ev,
 	ev->text = a->name;
 	ev->bytes = now;
 	ev->bytes_total = total;
+	ev->status = phase;
 }
 
 static void
 files_out_free(struct files_out *o)
 {
 	o->f->sending--;
-	natter__attachment__free_unpacked(o->a, NULL);
+	if (o->seal != NULL) {
+		TAILQ_REMOVE(&o->f->sealing, o, entry);
+		seal_free(o->seal);
+	}
+	if (o->a != NULL)
+		natter__attachment__free_unpacked(o->a, NULL);
 	free(o->to);
 	free(o);
 }
@@ -185,7 +208,7 @@ files_out_progress(void *arg, uint64_t now, uint64_t total)
 
 	if (o->progress == NULL)
 		return;
-	files_progress_event(o->f, &ev, o->a, now, total);
+	files_progress_event(o->f, &ev, o->a, now, total, "uploading");
 	o->progress(o->f->c, &ev, o->arg);
 }
 
@@ -218,9 +241,56 @@ files_out_uploaded(void *arg, const struct core_error *err)
 			conn_need(f->cn);
 		return;
 	}
-	o->sent(f->c, err != NULL ? err : &e, NULL, 0, NULL, o->arg);
+	files_out_fail(o, err != NULL ? err : &e);
+}
+
+/* o failed before its upload: told, freed. */
+static void
+files_out_fail(struct files_out *o, const struct core_error *err)
+{
+	struct files	*f = o->f;
+
+	o->sent(f->c, err, NULL, 0, NULL, o->arg);
 	files_out_free(o);
 	files_idle_check(f);
+}
+
+/* One slice of the first file being sealed; sealed: its upload starts. */
+static void
+files_seal_cb(uv_idle_t *h)
+{
+	struct files		*f = h->data;
+	struct files_out	*o = TAILQ_FIRST(&f->sealing);
+	struct core_event	 ev;
+	struct core_error	 err;
+	int			 rc;
+
+	if (o == NULL) {
+		uv_idle_stop(h);
+		return;
+	}
+	if ((rc = seal_step(o->seal, SEAL_SLICE, &err)) == 0) {
+		if (o->progress != NULL) {
+			memset(&ev, 0, sizeof ev);
+			ev.type = CORE_EV_PROGRESS;
+			ev.text = seal_name(o->seal);
+			ev.bytes = seal_done(o->seal);
+			ev.bytes_total = seal_size(o->seal);
+			ev.status = "encrypting";
+			o->progress(f->c, &ev, o->arg);
+		}
+		return;
+	}
+	if (rc == 1 && seal_end(o->seal, &o->a, &err) == 0) {
+		TAILQ_REMOVE(&f->sealing, o, entry);
+		seal_free(o->seal);
+		o->seal = NULL;
+		upload_start(f->up, o->a, files_out_progress,
+		    files_out_uploaded, o);
+	} else
+		files_out_fail(o, &err);
+	if (TAILQ_EMPTY(&f->sealing))
+		uv_idle_stop(h);
 }
 
 void
@@ -230,9 +300,9 @@ files_send(struct files *f, const char *to, const char *path,
 {
 	struct files_out	*o;
 	struct core_error	 err;
-	Natter__Attachment	*a;
+	struct seal		*s;
 
-	if (attach_prepare(f->at, path, caption, &a, &err) != 0) {
+	if ((s = seal_begin(f->at, path, caption, &err)) == NULL) {
 		err_later(f->loop, f->c, &err,
 		    (struct err_cb){ .file_sent = sent }, arg);
 		return;
@@ -240,12 +310,13 @@ files_send(struct files *f, const char *to, const char *path,
 	o = xcalloc(1, sizeof *o);
 	o->f = f;
 	o->to = xstrdup(to);
-	o->a = a;
+	o->seal = s;
 	o->progress = progress;
 	o->sent = sent;
 	o->arg = arg;
 	f->sending++;
-	upload_start(f->up, a, files_out_progress, files_out_uploaded, o);
+	TAILQ_INSERT_TAIL(&f->sealing, o, entry);
+	uv_idle_start(f->sealer, files_seal_cb);
 }
 
 /* Write s's file out and report; s is freed. */
@@ -352,7 +423,7 @@ files_dl_progress(void *arg, const Natter__Attachment *a, uint64_t now,
 	struct core_event	 ev;
 	char			 hex[SHA256_HEXBYTES];
 
-	files_progress_event(f, &ev, a, now, total);
+	files_progress_event(f, &ev, a, now, total, "downloading");
 	event_emit(f->ev, &ev);
 	hex_encode(hex, a->blob_sha256.data, SHA256_BYTES);
 	TAILQ_FOREACH(s, &f->saves, entry)

@@ -274,9 +274,16 @@ static int
 inbox_history(struct inbox *in, const Natter__Delivery *d,
     const Natter__HistoryChunk *hc)
 {
+	size_t	i;
+
 	if (strcmp(d->from, account_name(in->p.acct)) != 0 ||
 	    d->from_device != 1 || account_device(in->p.acct) == 1)
 		return (0);
+	/* The files of the history are downloaded like new ones. */
+	for (i = 0; i < hc->n_messages; i++)
+		if (attach_valid(hc->messages[i]->attachment) == 0 &&
+		    files_incoming(in->p.files, hc->messages[i]->attachment) != 0)
+			return (-1);
 	return (transfer_take(in->p.tr, hc) == 0 ? 1 : -1);
 }
 
@@ -349,8 +356,10 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		goto out;
 	}
 	receipts_done(in->p.rcpt, seen, 1);
-	if (hist == 1)
+	if (hist == 1) {
 		transfer_taken(in->p.tr, ct->history);
+		files_kick(in->p.files);
+	}
 	if (left == 1)
 		leave_kick(in->p.leave);
 	if (rc == 2)

@@ -110,6 +110,15 @@ id4=$(jl "$ROOT/sent4" 'L[0]["id"]')
 nat bob save "$id4" "$ROOT/out/lines.txt" >/dev/null || fail "save of lines"
 cmp -s "$ROOT/out/lines.txt" "$ROOT/lines.txt" || fail "lines.txt differs"
 
+# A device linked to alice later gets her files with the history.
+link_device laptop laptop
+nat laptop --json recv >"$ROOT/recv6" 2>"$ROOT/recv6.err" ||
+    fail "laptop recv failed: $(cat "$ROOT/recv6.err")"
+nat laptop --json history bob >"$ROOT/hist6" || fail "laptop history failed"
+assert_eq "$(jl "$ROOT/hist6" '[m["attachment"]["state"] for m in L if m.get("attachment") and m["attachment"]["name"]=="notes.txt"][0]')" \
+    ready "the linked device has the file of the history"
+[ -f "$ROOT/laptop/files/$blob" ] || fail "the linked device lacks the blob"
+
 # A blob changed on the server is refused: never a file, never saved.
 head -c 300000 /dev/urandom >"$ROOT/photo.jpg"
 nat alice --json send-file bob "$ROOT/photo.jpg" >"$ROOT/sent5" ||

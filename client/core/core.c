@@ -484,20 +484,33 @@ core_outbox_go(struct core *c)
 		conn_need(c->cn);
 }
 
+/* Can we send to to at all?  0, or -1 with err. */
+static int
+core_check_to(struct core *c, const char *to, struct core_error *err)
+{
+	if (core_need_account(c, err) != 0)
+		return (-1);
+	if (to != NULL && to[0] == '#') {
+		err_set(err, CORE_ERR_UNSUPPORTED, "group messages are not "
+		    "supported by this version yet");
+		return (-1);
+	}
+	if (to == NULL || !wire_name_valid(to)) {
+		err_set(err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
+		    to != NULL ? to : "");
+		return (-1);
+	}
+	return (0);
+}
+
 void
 core_send_text(struct core *c, const char *to, const char *text,
     core_sent_cb *sent, void *arg)
 {
 	struct core_error	err;
 
-	if (core_need_account(c, &err) != 0)
+	if (core_check_to(c, to, &err) != 0)
 		;
-	else if (to != NULL && to[0] == '#')
-		err_set(&err, CORE_ERR_UNSUPPORTED, "group messages are not "
-		    "supported by this version yet");
-	else if (to == NULL || !wire_name_valid(to))
-		err_set(&err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
-		    to != NULL ? to : "");
 	else if (text == NULL || strlen(text) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "message too long: at most %d "
 		    "bytes", CORE_TEXT_MAX);
@@ -515,14 +528,8 @@ core_send_file(struct core *c, const char *to, const char *path,
 {
 	struct core_error	err;
 
-	if (core_need_account(c, &err) != 0)
+	if (core_check_to(c, to, &err) != 0)
 		;
-	else if (to != NULL && to[0] == '#')
-		err_set(&err, CORE_ERR_UNSUPPORTED, "group messages are not "
-		    "supported by this version yet");
-	else if (to == NULL || !wire_name_valid(to))
-		err_set(&err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
-		    to != NULL ? to : "");
 	else if (caption != NULL && strlen(caption) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "caption too long: at most %d "
 		    "bytes", CORE_TEXT_MAX);

@@ -125,6 +125,20 @@ media_push_start(const uint8_t key[MEDIA_KEYBYTES], media_out_cb *out,
 	return (m);
 }
 
+/* Move input at *p (*n bytes) into buf until it holds want bytes. */
+static void
+media_fill(struct media_stream *m, const uint8_t **p, size_t *n, size_t want)
+{
+	size_t	take = want - m->have;
+
+	if (take > *n)
+		take = *n;
+	memcpy(m->buf + m->have, *p, take);
+	m->have += take;
+	*p += take;
+	*n -= take;
+}
+
 /* Seal n plaintext bytes at p as one chunk. */
 static int
 media_seal(struct media_stream *m, const uint8_t *p, size_t n, int final)
@@ -140,8 +154,6 @@ media_seal(struct media_stream *m, const uint8_t *p, size_t n, int final)
 int
 media_push(struct media_stream *m, const uint8_t *p, size_t n)
 {
-	size_t	take;
-
 	if (m->failed || m->pull)
 		return (-1);
 	while (n > 0) {
@@ -158,13 +170,7 @@ media_push(struct media_stream *m, const uint8_t *p, size_t n)
 			n -= MEDIA_CHUNKBYTES;
 			continue;
 		}
-		take = MEDIA_CHUNKBYTES - m->have;
-		if (take > n)
-			take = n;
-		memcpy(m->buf + m->have, p, take);
-		m->have += take;
-		p += take;
-		n -= take;
+		media_fill(m, &p, &n, MEDIA_CHUNKBYTES);
 	}
 	return (0);
 }
@@ -239,7 +245,7 @@ media_open_header(struct media_stream *m)
 int
 media_pull(struct media_stream *m, const uint8_t *p, size_t n)
 {
-	size_t	want, take;
+	size_t	want;
 
 	if (m->failed || !m->pull)
 		return (-1);
@@ -254,13 +260,7 @@ media_pull(struct media_stream *m, const uint8_t *p, size_t n)
 			n -= want;
 			continue;
 		}
-		take = want - m->have;
-		if (take > n)
-			take = n;
-		memcpy(m->buf + m->have, p, take);
-		m->have += take;
-		p += take;
-		n -= take;
+		media_fill(m, &p, &n, want);
 		if (m->have < want)
 			break;
 		if (!m->started ? media_open_header(m) != 0 :

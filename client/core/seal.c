@@ -38,7 +38,11 @@ struct seal {
 	uint8_t			*buf, *zbuf;
 	size_t			 zlen;
 	int			 started;	/* zstd decided */
+	int			 hashed;	/* the first pass is over */
 	int			 finished;	/* the whole file is in */
+	uint64_t		 sealing;	/* bytes of the second pass */
+	struct timespec		 mtime;		/* the file's, at the start */
+	Natter__Attachment	*reuse;		/* sent before: its pointer */
 	uint8_t			 key[MEDIA_KEYBYTES];
 	uint8_t			 psha[SHA256_BYTES], bsha[SHA256_BYTES];
 	uint64_t		 sealed;	/* bytes into the cipher */
@@ -181,6 +185,7 @@ seal_begin(struct attach *at, const char *path, const char *caption,
 	s->in = fd;
 	s->out = -1;
 	s->size = (uint64_t)sb.st_size;
+	s->mtime = sb.st_mtim;
 	snprintf(s->tmp, sizeof s->tmp, "%s/.send.XXXXXX", attach_dir(at));
 	if (attach_mkdir(at) != 0 || (s->out = mkstemp(s->tmp)) == -1) {
 		err_set(err, CORE_ERR_IO, "cannot write in %s: %s",
@@ -217,6 +222,8 @@ seal_free(struct seal *s)
 		(void)close(s->out);
 	media_stream_free(s->m);
 	sha256_free(s->h);
+	if (s->reuse != NULL)
+		natter__attachment__free_unpacked(s->reuse, NULL);
 	ZSTD_freeCCtx(s->z);
 	if (s->buf != NULL)
 		sodium_memzero(s->buf, SEAL_READBUF);
@@ -231,7 +238,7 @@ seal_free(struct seal *s)
 uint64_t
 seal_done(struct seal *s)
 {
-	return (s->done);
+	return ((s->done + s->sealing) / 2);	/* two passes */
 }
 
 uint64_t
@@ -259,18 +266,6 @@ seal_decide(struct seal *s, const uint8_t *p, size_t n)
 	s->zbuf = xmalloc(s->zlen);
 }
 
-/* The whole file is in: the last of zstd and the final chunk. */
-static int
-seal_finish(struct seal *s)
-{
-	if (seal_push(s->m, s->z, s->zbuf, s->zlen, NULL, 0, 1) != 0 ||
-	    media_push_final(s->m, s->bsha, &s->sealed) != 0)
-		return (-1);
-	sha256_final(s->h, s->psha);
-	s->finished = 1;
-	return (1);
-}
-
 static int
 seal_fail(struct seal *s, struct core_error *err)
 {
@@ -279,27 +274,96 @@ seal_fail(struct seal *s, struct core_error *err)
 	return (-1);
 }
 
+/* The file is as it was when its SHA-256 was taken?  0, or -1 with err. */
+static int
+seal_unchanged(struct seal *s, struct core_error *err)
+{
+	struct stat	sb;
+
+	if (fstat(s->in, &sb) != 0 || (uint64_t)sb.st_size != s->size ||
+	    s->done != s->size || s->sealing != s->size ||
+	    sb.st_mtim.tv_sec != s->mtime.tv_sec ||
+	    sb.st_mtim.tv_nsec != s->mtime.tv_nsec) {
+		err_set(err, CORE_ERR_IO, "%s changed while it was being "
+		    "sent; send it again", s->name);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The first pass is over: a file sent or received before needs nothing
+ * more; a new one is read again for the second.  1 (done), 0, or -1.
+ */
+static int
+seal_hashed(struct seal *s, struct core_error *err)
+{
+	s->hashed = 1;
+	sha256_final(s->h, s->psha);
+	if ((s->reuse = attach_sent_before(s->at, s->psha)) != NULL) {
+		s->sealing = s->done;
+		s->finished = 1;
+		return (1);
+	}
+	if (lseek(s->in, 0, SEEK_SET) == -1)
+		return (seal_fail(s, err));
+	return (0);
+}
+
+/* The second pass is over: the last of zstd and the final chunk. */
+static int
+seal_finish(struct seal *s, struct core_error *err)
+{
+	if (seal_push(s->m, s->z, s->zbuf, s->zlen, NULL, 0, 1) != 0 ||
+	    media_push_final(s->m, s->bsha, &s->sealed) != 0)
+		return (seal_fail(s, err));
+	if (seal_unchanged(s, err) != 0)
+		return (-1);
+	s->finished = 1;
+	return (1);
+}
+
+/* n more bytes of the file in buf, in whichever pass. */
+static int
+seal_take(struct seal *s, size_t n, struct core_error *err)
+{
+	if (!s->hashed) {
+		sha256_update(s->h, s->buf, n);
+		s->done += n;
+		return (0);
+	}
+	if (!s->started)
+		seal_decide(s, s->buf, n);
+	s->sealing += n;
+	if (s->sealing > s->size ||
+	    seal_push(s->m, s->z, s->zbuf, s->zlen, s->buf, n, 0) != 0)
+		return (s->sealing > s->size ? seal_unchanged(s, err) :
+		    seal_fail(s, err));
+	return (0);
+}
+
 int
 seal_step(struct seal *s, size_t budget, struct core_error *err)
 {
 	ssize_t	n;
 	size_t	took = 0;
+	int	rc;
 
 	while (!s->finished && took < budget) {
 		n = read(s->in, s->buf, SEAL_READBUF);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == 0)
-			return (seal_finish(s) == 1 ? 1 : seal_fail(s, err));
 		if (n == -1)
 			return (seal_fail(s, err));
-		if (!s->started)
-			seal_decide(s, s->buf, (size_t)n);
-		sha256_update(s->h, s->buf, (size_t)n);
-		if (seal_push(s->m, s->z, s->zbuf, s->zlen, s->buf, (size_t)n,
-		    0) != 0)
-			return (seal_fail(s, err));
-		s->done += (uint64_t)n;
+		if (n == 0 && !s->hashed) {
+			if ((rc = seal_hashed(s, err)) != 0)
+				return (rc);
+			continue;
+		}
+		if (n == 0)
+			return (seal_finish(s, err));
+		if (seal_take(s, (size_t)n, err) != 0)
+			return (-1);
 		took += (size_t)n;
 	}
 	return (s->finished ? 1 : 0);
@@ -313,14 +377,13 @@ seal_end(struct seal *s, Natter__Attachment **out, struct core_error *err)
 	char			 hex[SHA256_HEXBYTES];
 
 	*out = NULL;
-	if ((old = attach_sent_before(s->at, s->psha)) != NULL) {
+	if ((old = s->reuse) != NULL) {
 		/* Sent or received before: its key and blob again. */
 		old->name = s->name;
 		old->mime = s->mime;
 		old->caption = s->caption;
 		*out = attach_copy(old);
 		old->name = old->mime = old->caption = NULL;
-		natter__attachment__free_unpacked(old, NULL);
 		return (0);
 	}
 	a.media_key.data = s->key;

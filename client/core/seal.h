@@ -21,13 +21,15 @@ struct attach;
 struct seal	*seal_begin(struct attach *, const char *path,
 		    const char *caption, struct core_error *err);
 /*
- * Read, compress (zstd, when the first 128 KiB shrink by a tenth) and
- * encrypt up to budget more bytes of the file into a temporary file in
- * HOME/files.  1 once the whole file is in, 0 if more remains, -1 with
- * err.
+ * Up to budget more bytes of the file, in two passes: its SHA-256 first
+ * (a file sent or received before is done then: its key and blob serve
+ * again), then, for a new file, compressed (zstd, when the first 128 KiB
+ * shrink by a tenth) and encrypted into a temporary file in HOME/files;
+ * a file that changed between the passes is an error.  1 once the whole
+ * file is in, 0 if more remains, -1 with err.
  */
 int		 seal_step(struct seal *, size_t budget, struct core_error *err);
-/* Bytes of the file read so far, and its size when it was opened. */
+/* How far (bytes of the file, both passes averaged), and its size. */
 uint64_t	 seal_done(struct seal *);
 uint64_t	 seal_size(struct seal *);
 /* The file's name (for progress). */

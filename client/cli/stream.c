@@ -165,8 +165,10 @@ stream_saved(struct core *core, const struct core_error *err,
 	h->saving = 0;
 	if (err != NULL) {
 		fprintf(stderr, "natter: %s\n", err->msg);
-		snprintf(h->state, sizeof h->state, "unsaved");
+		snprintf(h->state, sizeof h->state, "%s",
+		    err->code == CORE_ERR_CRYPTO ? "refused" : "unsaved");
 	} else {
+		snprintf(h->state, sizeof h->state, "ready");
 		free(h->saved);
 		h->ev.attachment_buf.saved = h->saved = xstrdup(path);
 	}
@@ -175,13 +177,17 @@ stream_saved(struct core *core, const struct core_error *err,
 		stream_flush(c);
 }
 
-/* h's file is here: save it (--save DIR) or let it go. */
+/*
+ * h's file is here (or, early, about to be fetched: then its download
+ * writes the file as it checks out): save it (--save DIR) or let it go.
+ */
 static void
-stream_ready(struct call *c, struct stream_held *h)
+stream_ready(struct call *c, struct stream_held *h, int early)
 {
 	const char	*dir = cli_str(c->params, "save");
 
-	if (dir == NULL || strcmp(h->state, "ready") != 0 || h->saved != NULL) {
+	if (dir == NULL || (!early && strcmp(h->state, "ready") != 0) ||
+	    h->saved != NULL) {
 		h->waiting = 0;
 		return;
 	}
@@ -222,7 +228,7 @@ stream_attachment(struct call *c, const struct core_event *ev)
 			continue;
 		snprintf(h->state, sizeof h->state, "%s",
 		    ev->attachment->state);
-		stream_ready(c, h);
+		stream_ready(c, h, 0);
 	}
 	stream_flush(c);
 }
@@ -244,8 +250,11 @@ stream_message(struct call *c, const struct core_event *ev)
 	st = ev->attachment != NULL ? ev->attachment->state : "ready";
 	if (ev->attachment == NULL)
 		h->waiting = 0;
+	else if (strcmp(st, "pending") == 0 && cli_str(c->params, "save") !=
+	    NULL)
+		stream_ready(c, h, 1);
 	else if (strcmp(st, "pending") != 0 && strcmp(st, "downloading") != 0)
-		stream_ready(c, h);
+		stream_ready(c, h, 0);
 	stream_flush(c);
 }
 

@@ -576,13 +576,80 @@ out:
 	return (rc);
 }
 
+struct attach_saving {
+	char	*target;
+	char	 tmp[PATH_MAX + 16];
+	int	 fd;
+};
+
+struct attach_saving *
+attach_save_open(const Natter__Attachment *a, const char *path,
+    struct core_error *err)
+{
+	struct attach_saving	*sv;
+	char			*slash;
+
+	sv = xcalloc(1, sizeof *sv);
+	sv->target = attach_target(a, path);
+	snprintf(sv->tmp, sizeof sv->tmp, "%s", sv->target);
+	slash = strrchr(sv->tmp, '/');
+	snprintf(slash != NULL ? slash + 1 : sv->tmp, sizeof sv->tmp -
+	    (slash != NULL ? (size_t)(slash + 1 - sv->tmp) : 0),
+	    ".natter.XXXXXX");
+	if ((sv->fd = mkstemp(sv->tmp)) == -1) {
+		err_set(err, CORE_ERR_IO, "cannot write %s: %s", sv->target,
+		    strerror(errno));
+		free(sv->target);
+		free(sv);
+		return (NULL);
+	}
+	return (sv);
+}
+
+int
+attach_save_fd(struct attach_saving *sv)
+{
+	return (sv->fd);
+}
+
+int
+attach_save_close(struct attach *at, struct attach_saving *sv,
+    const char *idhex, int ok, char **written, struct core_error *err)
+{
+	char	key[2 + CORE_IDHEXBYTES];
+	int	rc = -1;
+
+	*written = NULL;
+	if (!ok)
+		(void)unlink(sv->tmp);
+	else if (fsync(sv->fd) != 0 || rename(sv->tmp, sv->target) != 0) {
+		err_set(err, CORE_ERR_IO, "cannot write %s: %s", sv->target,
+		    strerror(errno));
+		(void)unlink(sv->tmp);
+	} else
+		rc = 0;
+	(void)close(sv->fd);
+	if (rc == 0) {
+		snprintf(key, sizeof key, "s %s", idhex);
+		if (kv_named_put(at->st, ATTACH_TABLE, key, sv->target,
+		    strlen(sv->target)) != 0)
+			log_warn("saved %s, but could not record it",
+			    sv->target);
+		*written = sv->target;
+		sv->target = NULL;
+	}
+	free(sv->target);
+	free(sv);
+	return (rc);
+}
+
 int
 attach_save(struct attach *at, const Natter__Attachment *a, const char *idhex,
     const char *path, char **written, struct core_error *err)
 {
-	char	 hex[SHA256_HEXBYTES], tmp[PATH_MAX + 16], *target, *slash;
-	char	 key[2 + CORE_IDHEXBYTES];
-	int	 in, fd, rc = -1;
+	struct attach_saving	*sv;
+	char			 hex[SHA256_HEXBYTES];
+	int			 in, ok;
 
 	*written = NULL;
 	hex_encode(hex, a->blob_sha256.data, SHA256_BYTES);
@@ -591,37 +658,15 @@ attach_save(struct attach *at, const Natter__Attachment *a, const char *idhex,
 		    "(not downloaded)", a->name);
 		return (-1);
 	}
-	target = attach_target(a, path);
-	snprintf(tmp, sizeof tmp, "%s", target);
-	slash = strrchr(tmp, '/');
-	snprintf(slash != NULL ? slash + 1 : tmp, sizeof tmp -
-	    (slash != NULL ? (size_t)(slash + 1 - tmp) : 0), ".natter.XXXXXX");
-	if ((fd = mkstemp(tmp)) == -1) {
-		err_set(err, CORE_ERR_IO, "cannot write %s: %s", target,
-		    strerror(errno));
-		goto out;
+	if ((sv = attach_save_open(a, path, err)) == NULL) {
+		(void)close(in);
+		return (-1);
 	}
-	if (attach_decrypt(a, in, fd) != 0) {
+	if (!(ok = attach_decrypt(a, in, sv->fd) == 0))
 		err_set(err, CORE_ERR_CRYPTO, "the file %s does not match its "
 		    "hashes: not saved", a->name);
-		(void)unlink(tmp);
-	} else if (fsync(fd) != 0 || rename(tmp, target) != 0) {
-		err_set(err, CORE_ERR_IO, "cannot write %s: %s", target,
-		    strerror(errno));
-		(void)unlink(tmp);
-	} else
-		rc = 0;
-	(void)close(fd);
-	if (rc == 0) {
-		snprintf(key, sizeof key, "s %s", idhex);
-		if (kv_named_put(at->st, ATTACH_TABLE, key, target,
-		    strlen(target)) != 0)
-			log_warn("saved %s, but could not record it", target);
-		*written = target;
-		target = NULL;
-	}
-out:
-	free(target);
 	(void)close(in);
-	return (rc);
+	if (attach_save_close(at, sv, idhex, ok, written, err) != 0)
+		return (-1);
+	return (0);
 }

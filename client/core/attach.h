@@ -84,6 +84,21 @@ int		 attach_plain_end(struct attach_plain *);
 void		 attach_plain_free(struct attach_plain *);
 
 /*
+ * A file being saved: attach_save_open picks the target as core_save
+ * describes and opens a temporary file beside it (NULL with err);
+ * attach_save_close with ok 1 fsyncs it, renames it into place, records
+ * it as saved for idhex and gives the path (caller frees), with ok 0
+ * removes it (0, or -1 with err; sv is freed either way).
+ */
+struct attach_saving;
+struct attach_saving *attach_save_open(const Natter__Attachment *,
+		    const char *path, struct core_error *err);
+int		 attach_save_fd(struct attach_saving *);
+int		 attach_save_close(struct attach *, struct attach_saving *,
+		    const char *idhex, int ok, char **written,
+		    struct core_error *err);
+
+/*
  * Write the decrypted file of a (downloaded) to path as core_save
  * describes; *written gets the final path (caller frees).  Records it as
  * saved for idhex.  0, or -1 with err.

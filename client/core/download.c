@@ -35,6 +35,7 @@ struct download_job {
 	Natter__Attachment	*a;
 	char			 blob[SHA256_HEXBYTES];
 	int			 fd;		/* HOME/files/BLOB.part */
+	int			 plain_fd;	/* the file as it checks out, or -1 */
 	uint64_t		 have;		/* bytes in it */
 	struct media_stream	*m;
 	struct attach_plain	*pl;
@@ -139,7 +140,7 @@ download_end(struct download_job *j, const struct core_error *err, int next)
 	dl->done(dl->arg, a, err);
 	natter__attachment__free_unpacked(a, NULL);
 	if (next)
-		download_kick(dl, NULL);
+		(void)download_kick(dl, NULL, -1);
 }
 
 /* Ended for good (done, refused, gone): the next one starts. */
@@ -181,7 +182,10 @@ download_replay(struct download_job *j)
 	int	 rc = 0;
 
 	download_streams_free(j);
-	j->pl = attach_plain_new(j->a, -1);
+	if (j->plain_fd != -1 && (ftruncate(j->plain_fd, 0) != 0 ||
+	    lseek(j->plain_fd, 0, SEEK_SET) == -1))
+		return (-1);
+	j->pl = attach_plain_new(j->a, j->plain_fd);
 	j->m = media_pull_start(j->a->media_key.data, attach_plain_put, j->pl);
 	if (lseek(j->fd, 0, SEEK_SET) == -1)
 		return (-1);
@@ -362,9 +366,9 @@ download_running(struct download *dl, const char *blob)
 	return (0);
 }
 
-/* Start a (a copy the job owns). */
+/* Start a (a copy the job owns); the plaintext to plain_fd (or -1). */
 static void
-download_start(struct download *dl, Natter__Attachment *a)
+download_start(struct download *dl, Natter__Attachment *a, int plain_fd)
 {
 	struct download_job	*j;
 	struct core_error	 err;
@@ -372,6 +376,7 @@ download_start(struct download *dl, Natter__Attachment *a)
 	j = xcalloc(1, sizeof *j);
 	j->dl = dl;
 	j->a = a;
+	j->plain_fd = plain_fd;
 	hex_encode(j->blob, a->blob_sha256.data, SHA256_BYTES);
 	j->timer = xcalloc(1, sizeof *j->timer);
 	uv_timer_init(dl->loop, j->timer);
@@ -396,20 +401,24 @@ download_start(struct download *dl, Natter__Attachment *a)
 	uv_timer_start(j->timer, download_timer_cb, 0, 0);
 }
 
-void
-download_kick(struct download *dl, const Natter__Attachment *want)
+int
+download_kick(struct download *dl, const Natter__Attachment *want,
+    int plain_fd)
 {
 	Natter__Attachment	*a;
 	char			 hex[SHA256_HEXBYTES];
+	int			 started = 0;
 
 	if (want != NULL) {
 		hex_encode(hex, want->blob_sha256.data, SHA256_BYTES);
 		if (!download_running(dl, hex)) {
 			(void)attach_pending_add(dl->at, want);
-			download_start(dl, attach_copy(want));
+			download_start(dl, attach_copy(want), plain_fd);
+			started = plain_fd != -1;
 		}
 	}
 	while (dl->n < DOWNLOAD_MAX &&
 	    (a = attach_pending_next(dl->at, 0)) != NULL)
-		download_start(dl, a);
+		download_start(dl, a, -1);
+	return (started);
 }

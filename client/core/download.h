@@ -31,9 +31,12 @@ void		 download_free(struct download *);
 /*
  * Start the downloads to do (the profile's pending list, files up to the
  * automatic size), two at a time; with a, fetch that one too whatever
- * its size.  Nothing starts until the server URL is known.
+ * its size, and, if plain_fd is not -1 and a's download was not running
+ * yet, write its plaintext to plain_fd as it checks out (the file is
+ * good only once done reports no error): 1 if so, else 0.
  */
-void		 download_kick(struct download *, const Natter__Attachment *a);
+int		 download_kick(struct download *, const Natter__Attachment *a,
+		    int plain_fd);
 int		 download_busy(struct download *);
 
 #endif

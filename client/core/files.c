@@ -42,6 +42,7 @@ struct files_save {
 	char			 blob[SHA256_HEXBYTES];
 	char			*path;
 	Natter__Attachment	*a;
+	struct attach_saving	*direct;	/* the download writes it */
 	core_event_cb		*progress;
 	core_saved_cb		*done;
 	void			*arg;
@@ -125,6 +126,12 @@ static void
 files_save_free(struct files_save *s)
 {
 	TAILQ_REMOVE(&s->f->saves, s, entry);
+	if (s->direct != NULL) {
+		char	*unused;
+
+		(void)attach_save_close(s->f->at, s->direct, s->id, 0, &unused,
+		    NULL);
+	}
 	uv_timer_stop(s->timer);
 	uv_close((uv_handle_t *)s->timer, files_timer_closed);
 	natter__attachment__free_unpacked(s->a, NULL);
@@ -326,13 +333,24 @@ files_save_now(struct files_save *s, const struct core_error *why)
 	struct files		*f = s->f;
 	struct core_error	 err;
 	char			*written = NULL, sha[SHA256_HEXBYTES];
+	struct attach_saving	*sv;
+	int			 rc = -1;
 	core_saved_cb		*done = s->done;
 	void			*arg = s->arg;
 	Natter__Attachment	*a = s->a;
 
 	s->a = NULL;
-	if (why == NULL && attach_save(f->at, a, s->id, s->path, &written,
-	    &err) == 0) {
+	if (s->direct != NULL) {
+		/* Written as it checked out: keep it, or not. */
+		sv = s->direct;
+		s->direct = NULL;
+		rc = attach_save_close(f->at, sv, s->id, why == NULL, &written,
+		    &err);
+		if (why != NULL)
+			rc = -1;
+	} else if (why == NULL)
+		rc = attach_save(f->at, a, s->id, s->path, &written, &err);
+	if (rc == 0) {
 		files_save_free(s);
 		hex_encode(sha, a->plain_sha256.data, SHA256_BYTES);
 		done(f->c, NULL, written, a->size, sha, arg);
@@ -408,10 +426,22 @@ files_save(struct files *f, const char *id, const char *path,
 	s->timer->data = s;
 	TAILQ_INSERT_TAIL(&f->saves, s, entry);
 	attach_describe(f->at, a, id, &ca);
-	if (strcmp(ca.state, "ready") == 0)
+	if (strcmp(ca.state, "ready") == 0) {
 		uv_timer_start(s->timer, files_save_timer, 0, 0);
-	else
-		download_kick(f->dl, a);	/* files_dl_done saves it */
+		return;
+	}
+	/*
+	 * files_dl_done saves it: from the download's own checked pass
+	 * when it starts now, else decrypted again once it is in.
+	 */
+	s->direct = attach_save_open(a, path, &err);
+	if (download_kick(f->dl, a, s->direct != NULL ?
+	    attach_save_fd(s->direct) : -1) == 0 && s->direct != NULL) {
+		char	*unused;
+
+		(void)attach_save_close(f->at, s->direct, id, 0, &unused, NULL);
+		s->direct = NULL;
+	}
 }
 
 static void
@@ -466,7 +496,7 @@ void
 files_kick(struct files *f)
 {
 	upload_kick(f->up);
-	download_kick(f->dl, NULL);
+	(void)download_kick(f->dl, NULL, -1);
 }
 
 void

@@ -6,8 +6,9 @@
  * profile, uploads it and sends its pointer; upload time runs from the
  * call to the sent callback. The receiver downloads it by itself (its
  * automatic download size is set above the file's), checking it as it
- * arrives; then core_save decrypts it to a temporary file; download time
- * runs from the message event to the saved callback. The saved file's
+ * arrives; core_save, called as the message arrives (as recv --save
+ * does), has that same pass write the file; download time runs from the
+ * message event to the saved callback. The saved file's
  * SHA-256 must equal the original's, or the run fails. --file PATH
  * sends that file instead (left in place), e.g. to compare with another
  * tool over the same bytes.
@@ -372,6 +373,8 @@ assets_rcv_event(struct core *c, const struct core_event *ev, void *arg)
 			return;
 		as->t_msg = now;
 		snprintf(as->id, sizeof as->id, "%s", ev->id);
+		/* As recv --save does: the download writes it as it checks. */
+		core_save(c, as->id, as->out, NULL, assets_saved, as);
 		break;
 	case CORE_EV_ATTACHMENT:
 		if (ev->error != NULL || strcmp(ev->attachment->state,
@@ -382,7 +385,6 @@ assets_rcv_event(struct core *c, const struct core_event *ev, void *arg)
 		if (as->t_ready != 0 || as->id[0] == '\0')
 			return;
 		as->t_ready = now;
-		core_save(c, as->id, as->out, NULL, assets_saved, as);
 		break;
 	case CORE_EV_ERROR:
 		assets_fail(as, "receiver", ev->error);

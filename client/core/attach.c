@@ -662,9 +662,14 @@ attach_save(struct attach *at, const Natter__Attachment *a, const char *idhex,
 		(void)close(in);
 		return (-1);
 	}
-	if (!(ok = attach_decrypt(a, in, sv->fd) == 0))
-		err_set(err, CORE_ERR_CRYPTO, "the file %s does not match its "
-		    "hashes: not saved", a->name);
+	if (!(ok = attach_decrypt(a, in, sv->fd) == 0)) {
+		/* It checked out when it came: the profile's copy is damaged. */
+		err_set(err, CORE_ERR_IO, "the copy of %s in the profile is "
+		    "damaged: it is downloaded again; save it once that is "
+		    "done", a->name);
+		(void)unlink(attach_blob_path(at, hex));
+		(void)attach_pending_add(at, a);
+	}
 	(void)close(in);
 	if (attach_save_close(at, sv, idhex, ok, written, err) != 0)
 		return (-1);

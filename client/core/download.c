@@ -279,8 +279,11 @@ download_complete(struct download_job *j)
 		download_finish(j, &err);
 		return;
 	}
-	if (fsync(j->fd) != 0 ||
-	    rename(part, attach_blob_path(j->dl->at, j->blob)) != 0) {
+	/*
+	 * Not fsynced: a copy a crash damaged fails its checks when it is
+	 * next decrypted, and is then fetched again (attach_save).
+	 */
+	if (rename(part, attach_blob_path(j->dl->at, j->blob)) != 0) {
 		err_set(&err, CORE_ERR_IO, "cannot keep %s in the profile: %s",
 		    j->a->name, strerror(errno));
 		download_finish(j, &err);

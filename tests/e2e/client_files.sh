@@ -72,6 +72,25 @@ nat bob --json history alice >"$ROOT/hist" || fail "history failed"
 assert_eq "$(jl "$ROOT/hist" 'L[-1]["attachment"]["saved"]')" \
     "$ROOT/out/notes (1).txt" "history says where it was saved"
 
+# bob's copy damaged in the profile (as a crash could leave it): save
+# refuses it and it is fetched again.
+python3 - "$ROOT/bob/files/$blob" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(100)
+    b = f.read(1)
+    f.seek(100)
+    f.write(bytes([b[0] ^ 1]))
+PY
+nat bob save "$id" "$ROOT/out/again.txt" 2>"$ROOT/damaged.err" &&
+    fail "save of a damaged copy succeeded"
+grep -q "damaged" "$ROOT/damaged.err" || fail "no word of the damage: $(cat "$ROOT/damaged.err")"
+[ -e "$ROOT/out/again.txt" ] && fail "a damaged copy was written out"
+nat bob recv >/dev/null 2>&1 || fail "bob recv (fetch again) failed"
+cmp -s "$ROOT/bob/files/$blob" "$ROOT/blob" || fail "the copy was not fetched again"
+nat bob save "$id" "$ROOT/out/again.txt" >/dev/null || fail "save after the fetch"
+cmp -s "$ROOT/out/again.txt" "$ROOT/notes.txt" || fail "again.txt differs"
+
 # The same file to carol, and bob's forward of it: nothing new uploaded.
 bytes=$(metric natter_asset_bytes)
 nat alice --json send-file carol "$ROOT/notes.txt" >"$ROOT/sent2" ||

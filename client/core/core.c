@@ -514,7 +514,7 @@ core_send_text(struct core *c, const char *to, const char *text,
 	else if (text == NULL || strlen(text) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "message too long: at most %d "
 		    "bytes", CORE_TEXT_MAX);
-	else if (outbox_add(c->ob, to, text, NULL, sent, arg, &err) == 0) {
+	else if (outbox_add(c->ob, to, text, NULL, sent, arg, NULL, &err) == 0) {
 		core_outbox_go(c);
 		return;
 	}

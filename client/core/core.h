@@ -263,10 +263,11 @@ void		 core_send_text(struct core *, const char *to, const char *text,
 /*
  * Send the file at path to a user, with caption (NULL or "": none): the
  * file is read, compressed when that helps, encrypted into the profile
- * (CRYPTO.md "Media"), uploaded to the asset service unless the server
- * has that blob already (the same file sent before, to anyone, reuses its
- * key and blob), then its pointer goes out as a message (as
- * core_send_text, in the outbox).  progress gets CORE_EV_PROGRESS events
+ * (CRYPTO.md "Media") a slice each loop turn; then its message joins the
+ * durable outbox, which uploads the blob to the asset service (unless
+ * the server has it already: the same file sent before, to anyone,
+ * reuses its key and blob) before it sends the pointer, as it sends
+ * core_send_text's messages.  progress gets CORE_EV_PROGRESS events
  * while uploading (may be NULL).  sent is called once, as for
  * core_send_text, with the attachment (NULL on failure).
  */

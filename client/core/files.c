@@ -31,7 +31,8 @@ struct files_out {
 	core_event_cb		*progress;
 	core_file_sent_cb	*sent;
 	void			*arg;
-	TAILQ_ENTRY(files_out)	 entry;		/* while sealing */
+	char			 id[CORE_IDHEXBYTES];	/* once queued */
+	TAILQ_ENTRY(files_out)	 entry;		/* sealing, then queued */
 };
 TAILQ_HEAD(files_outs, files_out);
 
@@ -64,6 +65,7 @@ struct files {
 	struct download		*dl;
 	struct files_saves	 saves;
 	struct files_outs	 sealing;	/* a slice each loop turn */
+	struct files_outs	 queued;	/* in the outbox, someone waits */
 	uv_idle_t		*sealer;
 	int			 sending;	/* files_out alive */
 	void			(*idle)(void *);
@@ -71,6 +73,8 @@ struct files {
 };
 
 static void	files_out_free(struct files_out *);
+static void	files_upload(void *, struct outbox_msg *, const char *,
+		    const Natter__Attachment *);
 static void	files_out_fail(struct files_out *, const struct core_error *);
 static void	files_dl_progress(void *, const Natter__Attachment *,
 		    uint64_t, uint64_t);
@@ -104,6 +108,7 @@ files_create(uv_loop_t *loop, struct core *c, struct store *st,
 	f->idle_arg = arg;
 	TAILQ_INIT(&f->saves);
 	TAILQ_INIT(&f->sealing);
+	TAILQ_INIT(&f->queued);
 	f->sealer = xcalloc(1, sizeof *f->sealer);
 	uv_idle_init(loop, f->sealer);
 	f->sealer->data = f;
@@ -113,6 +118,7 @@ files_create(uv_loop_t *loop, struct core *c, struct store *st,
 	f->dl = download_create(loop, f->x, f->at, cn, files_dl_progress,
 	    files_dl_done, f);
 	event_sink_decorate(ev, files_decorate, f);
+	outbox_set_upload(ob, files_upload, f);
 	return (f);
 }
 
@@ -148,6 +154,8 @@ files_free(struct files *f)
 		files_save_free(TAILQ_FIRST(&f->saves));
 	while (!TAILQ_EMPTY(&f->sealing))
 		files_out_free(TAILQ_FIRST(&f->sealing));
+	while (!TAILQ_EMPTY(&f->queued))
+		files_out_free(TAILQ_FIRST(&f->queued));
 	uv_idle_stop(f->sealer);
 	uv_close((uv_handle_t *)f->sealer, files_timer_closed);
 	upload_free(f->up);
@@ -200,23 +208,63 @@ files_out_free(struct files_out *o)
 	if (o->seal != NULL) {
 		TAILQ_REMOVE(&o->f->sealing, o, entry);
 		seal_free(o->seal);
-	}
+	} else if (o->id[0] != '\0')
+		TAILQ_REMOVE(&o->f->queued, o, entry);
 	if (o->a != NULL)
 		natter__attachment__free_unpacked(o->a, NULL);
 	free(o->to);
 	free(o);
 }
 
+/* A queued file's upload, between the outbox and upload.c. */
+struct files_up {
+	struct files		*f;
+	struct outbox_msg	*m;
+	char			 id[CORE_IDHEXBYTES];
+	Natter__Attachment	*a;
+};
+
 static void
-files_out_progress(void *arg, uint64_t now, uint64_t total)
+files_up_progress(void *arg, uint64_t now, uint64_t total)
 {
-	struct files_out	*o = arg;
+	struct files_up		*u = arg;
+	struct files_out	*o;
 	struct core_event	 ev;
 
-	if (o->progress == NULL)
-		return;
-	files_progress_event(o->f, &ev, o->a, now, total, "uploading");
-	o->progress(o->f->c, &ev, o->arg);
+	TAILQ_FOREACH(o, &u->f->queued, entry) {
+		if (strcmp(o->id, u->id) != 0 || o->progress == NULL)
+			continue;
+		files_progress_event(u->f, &ev, u->a, now, total,
+		    "uploading");
+		o->progress(u->f->c, &ev, o->arg);
+	}
+}
+
+static void
+files_up_done(void *arg, const struct core_error *err)
+{
+	struct files_up	*u = arg;
+	struct files	*f = u->f;
+
+	natter__attachment__free_unpacked(u->a, NULL);
+	outbox_uploaded(u->m, err);
+	free(u);
+	files_idle_check(f);
+}
+
+/* The outbox's uploader: a queued file's blob to the server. */
+static void
+files_upload(void *arg, struct outbox_msg *m, const char *id,
+    const Natter__Attachment *a)
+{
+	struct files_up	*u;
+
+	u = xcalloc(1, sizeof *u);
+	u->f = arg;
+	u->m = m;
+	snprintf(u->id, sizeof u->id, "%s", id);
+	u->a = attach_copy(a);
+	upload_start(u->f->up, a, files_up_progress, files_up_done, u);
 }
 
 static void
@@ -233,22 +281,23 @@ files_out_sent(struct core *c, const struct core_error *err, const char *id,
 	files_idle_check(f);
 }
 
+/* Sealed: into the outbox (durably), which uploads it, then sends it. */
 static void
-files_out_uploaded(void *arg, const struct core_error *err)
+files_out_queue(struct files_out *o)
 {
-	struct files_out	*o = arg;
 	struct files		*f = o->f;
 	struct core_error	 e;
 
-	if (err == NULL && outbox_add(f->ob, o->to, o->a->caption, o->a,
-	    files_out_sent, o, &e) == 0) {
-		if (conn_ready(f->cn))
-			outbox_kick(f->ob);
-		else
-			conn_need(f->cn);
+	if (outbox_add(f->ob, o->to, o->a->caption, o->a, files_out_sent, o,
+	    o->id, &e) != 0) {
+		files_out_fail(o, &e);
 		return;
 	}
-	files_out_fail(o, err != NULL ? err : &e);
+	TAILQ_INSERT_TAIL(&f->queued, o, entry);
+	if (conn_ready(f->cn))
+		outbox_kick(f->ob);
+	else
+		conn_need(f->cn);
 }
 
 /* o failed before its upload: told, freed. */
@@ -292,8 +341,7 @@ files_seal_cb(uv_idle_t *h)
 		TAILQ_REMOVE(&f->sealing, o, entry);
 		seal_free(o->seal);
 		o->seal = NULL;
-		upload_start(f->up, o->a, files_out_progress,
-		    files_out_uploaded, o);
+		files_out_queue(o);
 	} else
 		files_out_fail(o, &err);
 	if (TAILQ_EMPTY(&f->sealing))

@@ -44,6 +44,8 @@ struct outbox_msg {
 	char			*text;		/* NULL: read receipt, history, leave */
 	uint8_t			*att;		/* a packed Attachment: text is its caption */
 	size_t			 attlen;
+	int			 upload;	/* its blob first (outbox_uploaded) */
+	int			 uploading;
 	uint8_t			*hist;		/* a packed HistoryChunk */
 	size_t			 histlen;
 	uint32_t		 only;		/* history, leave: the device of ours */
@@ -78,6 +80,8 @@ struct outbox {
 	int			 fetching;	/* bundles being fetched */
 	void			(*empty_cb)(void *);
 	void			*empty_arg;
+	outbox_upload_cb	*upload;	/* puts a file's blob on the server */
+	void			*upload_arg;
 };
 
 static int	outbox_try(struct outbox *, struct outbox_msg *);
@@ -178,6 +182,7 @@ outbox_queue(struct outbox *ob, int64_t oid, const Natter__OutboxItem *o,
 		s->attlen = natter__attachment__get_packed_size(o->attachment);
 		s->att = xmalloc(s->attlen + 1);
 		natter__attachment__pack(o->attachment, s->att);
+		s->upload = o->upload;
 	}
 	s->ts = o->ts;
 	s->cb = cb;
@@ -222,10 +227,17 @@ outbox_load(struct outbox *ob, struct core_error *err)
 	return (0);
 }
 
+void
+outbox_set_upload(struct outbox *ob, outbox_upload_cb *cb, void *arg)
+{
+	ob->upload = cb;
+	ob->upload_arg = arg;
+}
+
 int
 outbox_add(struct outbox *ob, const char *to, const char *text,
     const Natter__Attachment *att, core_sent_cb *sent, void *arg,
-    struct core_error *err)
+    char idhex[CORE_IDHEXBYTES], struct core_error *err)
 {
 	Natter__OutboxItem	o = NATTER__OUTBOX_ITEM__INIT;
 	uint8_t			id[CORE_IDBYTES];
@@ -237,12 +249,15 @@ outbox_add(struct outbox *ob, const char *to, const char *text,
 	o.to = (char *)to;
 	o.text = (char *)text;
 	o.attachment = (Natter__Attachment *)att;
+	o.upload = att != NULL;
 	o.ts = time_now_ms();
 	if (store_outbox_add(ob->st, &o, &oid) != 0) {
 		err_set(err, CORE_ERR_IO, "cannot save the message in the "
 		    "profile %s", store_dir(ob->st));
 		return (-1);
 	}
+	if (idhex != NULL)
+		event_id_hex(idhex, id, sizeof id);
 	(void)outbox_queue(ob, oid, &o, sent, arg);
 	return (0);
 }
@@ -623,6 +638,47 @@ outbox_hold(struct outbox *ob, struct outbox_msg *s,
 	return (OUTBOX_HELD);
 }
 
+/* s's file goes to the server first: OUTBOX_WAIT until outbox_uploaded. */
+static int
+outbox_upload(struct outbox *ob, struct outbox_msg *s)
+{
+	Natter__Attachment	*a;
+	char			 hex[CORE_IDHEXBYTES];
+
+	if (s->uploading || ob->upload == NULL)
+		return (OUTBOX_WAIT);
+	if ((a = natter__attachment__unpack(NULL, s->attlen, s->att)) == NULL)
+		return (OUTBOX_WAIT);
+	s->uploading = 1;
+	event_id_hex(hex, s->id, sizeof s->id);
+	ob->upload(ob->upload_arg, s, hex, a);
+	natter__attachment__free_unpacked(a, NULL);
+	return (OUTBOX_WAIT);
+}
+
+void
+outbox_uploaded(struct outbox_msg *s, const struct core_error *err)
+{
+	struct outbox	*ob = s->ob;
+	core_sent_cb	*cb = s->cb;
+
+	s->uploading = 0;
+	if (err == NULL)
+		s->upload = 0;	/* (again after a restart: a HEAD says so) */
+	else if (err->code == CORE_ERR_UNREACHABLE ||
+	    err->code == CORE_ERR_CLOSED) {
+		/* It stays queued; the caller hears now. */
+		s->cb = NULL;
+		if (cb != NULL)
+			cb(ob->c, err, NULL, 0, s->arg);
+		return;
+	} else {
+		outbox_finish(ob, s, err);
+		return;
+	}
+	outbox_kick(ob);
+}
+
 /* Encrypt s for every device and send it; OUTBOX_SENT, _DONE, _WAIT or
  * _HELD. */
 static int
@@ -635,6 +691,8 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 	size_t			i;
 	int			rc = OUTBOX_SENT;
 
+	if (s->upload)
+		return (outbox_upload(ob, s));
 	if (devices_usable(ob->devs, s->to, &err) != 0)
 		return (outbox_hold(ob, s, &err));
 	s->held = 0;

@@ -33,11 +33,28 @@ int		 outbox_load(struct outbox *, struct core_error *)
  * Save a text for to in the table and queue it; sent is called once, when
  * the server stored it or it failed for good.  0, or -1 with err.
  */
+/*
+ * Who puts a queued file's blob on the server before its message goes:
+ * cb(arg, m, id, a) when m (message id hex) comes up; it must answer
+ * outbox_uploaded(m, err) later (never from inside cb): NULL goes on, an
+ * unreachable server keeps m queued (a waiting caller hears it), any
+ * other error fails m for good.
+ */
+struct outbox_msg;
+typedef void	outbox_upload_cb(void *arg, struct outbox_msg *, const char *id,
+		    const Natter__Attachment *);
+void		 outbox_set_upload(struct outbox *, outbox_upload_cb *, void *);
+void		 outbox_uploaded(struct outbox_msg *, const struct core_error *);
+
+/*
+ * Queue a message (text; with att, a file whose caption is text and whose
+ * blob is uploaded first); id, if not NULL, gets its id (hex).  0, or -1
+ * with err.
+ */
 int		 outbox_add(struct outbox *, const char *to, const char *text,
 		    const Natter__Attachment *att, core_sent_cb *sent,
-		    void *arg, struct core_error *err)
+		    void *arg, char id[CORE_IDHEXBYTES], struct core_error *err)
 		    __attribute__((warn_unused_result));
-struct outbox_msg;
 /* Queue a row already saved in the table as oid (a read receipt). */
 struct outbox_msg *outbox_queue(struct outbox *, int64_t oid,
 		    const Natter__OutboxItem *, core_sent_cb *, void *);

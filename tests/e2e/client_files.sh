@@ -168,4 +168,20 @@ assert_exit 1 "save of a refused file" nat bob save "$id5" "$ROOT/out/photo.jpg"
 [ -e "$ROOT/out/photo.jpg" ] && fail "a refused file was written"
 ls -A "$ROOT/out" | grep -q '^\.natter' && fail "a temporary file is left"
 
+# Sent while natterd is down: kept in the outbox (exit 1 says so), and it
+# goes, blob first, with the next command that connects.
+printf 'offline-%s\n' "$$" >"$ROOT/offline.txt"
+stop_server || fail "natterd exit status $? on SIGTERM"
+nat alice send-file bob "$ROOT/offline.txt" 2>"$ROOT/off.err" &&
+    fail "send-file with natterd down succeeded"
+grep -q "stays in the outbox" "$ROOT/off.err" ||
+    fail "send-file offline did not say it is kept: $(cat "$ROOT/off.err")"
+restart_server
+nat alice recv >/dev/null 2>&1 || fail "alice recv (outbox) failed"
+mkdir "$ROOT/out2"
+nat bob --json recv --save "$ROOT/out2" >"$ROOT/recv7" ||
+    fail "bob recv (offline file) failed"
+cmp -s "$ROOT/out2/offline.txt" "$ROOT/offline.txt" ||
+    fail "the file sent offline did not arrive whole"
+
 pass

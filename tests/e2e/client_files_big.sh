@@ -1,9 +1,9 @@
 #!/bin/sh
 # client_files_big: a 256 MiB file goes from alice to bob and comes back
-# out of bob's save with the same SHA-256; an upload cut by kill -9 of
-# the client goes on from the bytes natterd kept when send-file runs
-# again; an upload cut by kill -9 of natterd goes on by itself once
-# natterd is back; meanwhile no partial blob is ever served.
+# out of bob's save with the same SHA-256; a file's message is in the
+# outbox before its upload starts, so an upload cut by kill -9 of the
+# client or of natterd goes on, from the bytes natterd kept, with the
+# next command that connects; no partial blob is ever served.
 . "$(dirname "$0")/lib.sh"
 e2e_init client_files_big
 NAT_TIMEOUT=240
@@ -80,7 +80,8 @@ wait "$pid" || fail "send-file again failed: $(cat "$ROOT/cut2.err")"
 assert_eq "$(jl "$ROOT/cut2" 'L[0]["attachment"]["sha256"]')" "$want" \
     "the resumed file"
 
-# natterd killed mid-upload: the same send-file goes on when it is back.
+# natterd killed mid-upload: send-file says the file stays in the outbox;
+# the next command that connects goes on from the bytes natterd kept.
 head -c 33554432 /dev/urandom >"$ROOT/cut3.bin"
 want3=$(sha256sum "$ROOT/cut3.bin" | cut -d' ' -f1)
 NATTER_TEST_UPLOAD_BPS=4000000 nat_bg alice "$ROOT/cut3" --json send-file bob \
@@ -90,11 +91,27 @@ wait_for 60 partial_over 4000000 || fail "the third upload did not start"
 kill9_server
 kept=$(partial_size)
 restart_server
-wait "$pid" || fail "send-file across natterd's restart failed: $(cat "$ROOT/cut3.err")"
+wait "$pid" && fail "send-file across natterd's kill -9 exited 0"
+grep -q "stays in the outbox" "$ROOT/cut3.err" ||
+    fail "send-file did not say the file is kept: $(cat "$ROOT/cut3.err")"
 log "natterd was killed with $kept bytes kept"
-assert_eq "$(jl "$ROOT/cut3" 'L[0]["attachment"]["sha256"]')" "$want3" \
-    "the file sent across the restart"
-b3=$(jl "$ROOT/cut3" 'L[0]["attachment"]["blob"]')
+NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut4" recv
+pid=$BG_PID
+low=$kept
+while kill -0 "$pid" 2>/dev/null; do
+	now=$(partial_size)
+	[ "$now" -gt 0 ] && [ "$now" -lt "$low" ] && low=$now
+	sleep 0.05
+done
+wait "$pid" || fail "alice recv (the queued file) failed: $(cat "$ROOT/cut4.err")"
+[ "$low" -ge "$kept" ] ||
+    fail "the queued upload started over: $kept bytes fell to $low"
+nat alice --json history bob >"$ROOT/hist3" || fail "alice history"
+assert_eq "$(jl "$ROOT/hist3" '[m["attachment"]["sha256"] for m in L if m.get("attachment")][-1]')" \
+    "$want3" "the file sent after the restart"
+assert_eq "$(jl "$ROOT/hist3" '[m["status"] for m in L if m.get("attachment")][-1]')" \
+    sent "the queued file's message is sent"
+b3=$(jl "$ROOT/hist3" '[m["attachment"]["blob"] for m in L if m.get("attachment")][-1]')
 curl -fsS -o "$ROOT/b3" "$HTTP/v1/assets/$b3" || fail "GET the third blob"
 assert_eq "$(sha256sum "$ROOT/b3" | cut -d' ' -f1)" "$b3" "the third blob"
 

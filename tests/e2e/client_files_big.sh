@@ -41,6 +41,19 @@ partial_over()
 {
 	[ "$(partial_size)" -gt "$1" ]
 }
+# lowest_partial PID START: low = the fewest bytes natterd held of the
+# upload (START or fewer) while PID, a child of this shell, ran; a
+# restarted upload would truncate it. (Not in a subshell: only the parent
+# reaps PID, and kill -0 would see its zombie forever.)
+lowest_partial()
+{
+	low=$2
+	while kill -0 "$1" 2>/dev/null; do
+		lp_now=$(partial_size)
+		[ "$lp_now" -gt 0 ] && [ "$lp_now" -lt "$low" ] && low=$lp_now
+		sleep 0.05
+	done
+}
 
 # A slow upload, killed: the kept bytes are the starting point next time.
 head -c 33554432 /dev/urandom >"$ROOT/cut.bin"
@@ -68,12 +81,7 @@ done
 NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut2" --json send-file bob \
     "$ROOT/cut.bin"
 pid=$BG_PID
-low=$kept
-while kill -0 "$pid" 2>/dev/null; do
-	now=$(partial_size)
-	[ "$now" -gt 0 ] && [ "$now" -lt "$low" ] && low=$now
-	sleep 0.05
-done
+lowest_partial "$pid" "$kept"
 wait "$pid" || fail "send-file again failed: $(cat "$ROOT/cut2.err")"
 [ "$low" -ge "$kept" ] ||
     fail "the upload started over: the partial fell from $kept to $low bytes"
@@ -97,12 +105,7 @@ grep -q "stays in the outbox" "$ROOT/cut3.err" ||
 log "natterd was killed with $kept bytes kept"
 NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut4" recv
 pid=$BG_PID
-low=$kept
-while kill -0 "$pid" 2>/dev/null; do
-	now=$(partial_size)
-	[ "$now" -gt 0 ] && [ "$now" -lt "$low" ] && low=$now
-	sleep 0.05
-done
+lowest_partial "$pid" "$kept"
 wait "$pid" || fail "alice recv (the queued file) failed: $(cat "$ROOT/cut4.err")"
 [ "$low" -ge "$kept" ] ||
     fail "the queued upload started over: $kept bytes fell to $low"

@@ -49,6 +49,23 @@ struct attach_plain {
 	int		 failed;
 };
 
+/* A whole number of bytes, digits only; 0 or -1 (*n unchanged). */
+static int
+attach_parse_size(const char *s, uint64_t *n)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return (-1);
+	*n = v;
+	return (0);
+}
+
 struct attach *
 attach_create(struct store *st, const char *home)
 {
@@ -59,8 +76,11 @@ attach_create(struct store *st, const char *home)
 	at->st = st;
 	xasprintf(&at->dir, "%s/files", home);
 	at->autosize = CORE_AUTO_DOWNLOAD;
-	if ((e = getenv("NATTER_AUTO_DOWNLOAD")) != NULL && *e != '\0')
-		at->autosize = strtoull(e, NULL, 10);
+	if ((e = getenv("NATTER_AUTO_DOWNLOAD")) != NULL && *e != '\0' &&
+	    attach_parse_size(e, &at->autosize) != 0)
+		log_warn("NATTER_AUTO_DOWNLOAD=%.40s is not a number of bytes; "
+		    "files up to %d bytes are downloaded", e,
+		    CORE_AUTO_DOWNLOAD);
 	return (at);
 }
 

@@ -394,8 +394,6 @@ files_save_now(struct files_save *s, const struct core_error *why)
 		s->direct = NULL;
 		rc = attach_save_close(f->at, sv, s->id, why == NULL, &written,
 		    &err);
-		if (why != NULL)
-			rc = -1;
 	} else if (why == NULL)
 		rc = attach_save(f->at, a, s->id, s->path, &written, &err);
 	if (rc == 0) {

@@ -163,20 +163,20 @@ upload_test_rate(void)
 	return (e != NULL ? strtoull(e, NULL, 10) : 0);
 }
 
+/* The URL of path (under /v1/) on the server's HTTP side, or NULL. */
 static char *
-upload_url(struct upload *up, const char *what, const char *blob)
+upload_url(struct upload *up, const char *path)
 {
 	char	*base, *url;
 
 	if ((base = url_http_base(conn_server(up->cn))) == NULL)
 		return (NULL);
-	xasprintf(&url, "%s/v1/%s/%s", base, what, blob);
+	xasprintf(&url, "%s/v1/%s", base, path);
 	free(base);
 	return (url);
 }
 
-static void	upload_request(struct upload_job *, const char *method,
-		    const char *what);
+static void	upload_request(struct upload_job *);
 
 static void
 upload_token_cb(void *arg, const Natter__Response *resp)
@@ -307,12 +307,12 @@ upload_answer(void *arg, const struct xfer_result *r)
 			 */
 			j->offset = 0;
 			j->step = UPLOAD_TOUCH;
-			upload_request(j, "POST", "assets");
+			upload_request(j);
 			return;
 		}
 		if (r->status == 404 || r->status == 200) {
 			j->step = UPLOAD_OFFSET;
-			upload_request(j, "HEAD", "uploads");
+			upload_request(j);
 			return;
 		}
 		break;
@@ -321,7 +321,7 @@ upload_answer(void *arg, const struct xfer_result *r)
 			j->offset = r->has_offset && r->offset <= j->size ?
 			    r->offset : 0;
 			j->step = UPLOAD_POST;
-			upload_request(j, "POST", "assets");
+			upload_request(j);
 			return;
 		}
 		break;
@@ -335,28 +335,35 @@ upload_answer(void *arg, const struct xfer_result *r)
 	upload_retry(j, r->error != NULL ? r->error : "unexpected answer");
 }
 
+/*
+ * The request of j's step: HEAD assets/BLOB (no token: anyone may ask),
+ * HEAD uploads/BLOB, or POST assets from j->offset.
+ */
 static void
-upload_request(struct upload_job *j, const char *method, const char *what)
+upload_request(struct upload_job *j)
 {
 	struct xfer_spec	 sp;
-	char			 h1[96], h2[64], *url;
+	char			 h1[96], h2[64], path[96], *url;
 	const char		*hdrs[3] = { h1, h2, NULL };
+	int			 post = j->step == UPLOAD_POST ||
+				    j->step == UPLOAD_TOUCH;
 
 	memset(&sp, 0, sizeof sp);
-	if ((url = upload_url(j->up, strcmp(what, "uploads") == 0 ?
-	    "uploads" : "assets", j->blob)) == NULL) {
+	if (post)
+		snprintf(path, sizeof path, "assets");
+	else
+		snprintf(path, sizeof path, "%s/%s", j->step == UPLOAD_OFFSET ?
+		    "uploads" : "assets", j->blob);
+	if ((url = upload_url(j->up, path)) == NULL) {
 		upload_retry(j, "bad server URL");
 		return;
 	}
-	if (strcmp(method, "POST") == 0) {
+	if (post && lseek(j->fd, (off_t)j->offset, SEEK_SET) == -1) {
 		free(url);
-		url = upload_url(j->up, "assets", "");
-		url[strlen(url) - 1] = '\0';	/* no trailing slash */
-		if (lseek(j->fd, (off_t)j->offset, SEEK_SET) == -1) {
-			free(url);
-			upload_retry(j, strerror(errno));
-			return;
-		}
+		upload_retry(j, strerror(errno));
+		return;
+	}
+	if (post) {
 		snprintf(h1, sizeof h1, "Asset-Sha256: %s", j->blob);
 		snprintf(h2, sizeof h2, "Upload-Offset: %" PRIu64, j->offset);
 		sp.headers = hdrs;
@@ -366,10 +373,9 @@ upload_request(struct upload_job *j, const char *method, const char *what)
 		sp.source = upload_source;
 		sp.progress = upload_progress;
 	}
-	sp.method = method;
+	sp.method = post ? "POST" : "HEAD";
 	sp.url = url;
-	sp.token = strcmp(what, "assets") == 0 && strcmp(method, "HEAD") == 0 ?
-	    NULL : j->up->token;
+	sp.token = j->step == UPLOAD_EXISTS ? NULL : j->up->token;
 	sp.done = upload_answer;
 	sp.arg = j;
 	j->req = xfer_start(j->up->x, &sp);
@@ -394,7 +400,7 @@ upload_go(struct upload_job *j)
 	if (!upload_token(j->up))
 		return;
 	j->step = UPLOAD_EXISTS;
-	upload_request(j, "HEAD", "assets");
+	upload_request(j);
 }
 
 void

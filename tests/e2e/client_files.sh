@@ -120,6 +120,12 @@ size4=$(curl -fsS -I "$HTTP/v1/assets/$blob4" |
     awk 'tolower($1) == "content-length:" { print $2 + 0 }')
 [ "$size4" -lt 100000 ] || fail "a compressible file was sent as $size4 bytes"
 
+# A bad NATTER_AUTO_DOWNLOAD is said, not taken as 0.
+NATTER_AUTO_DOWNLOAD=lots nat bob status >/dev/null 2>"$ROOT/auto.err" ||
+    fail "status with a bad NATTER_AUTO_DOWNLOAD failed"
+grep -q "NATTER_AUTO_DOWNLOAD=lots is not a number" "$ROOT/auto.err" ||
+    fail "no word of the bad NATTER_AUTO_DOWNLOAD: $(cat "$ROOT/auto.err")"
+
 # Over the automatic download size: waits; save fetches it.
 NATTER_AUTO_DOWNLOAD=1000 nat bob --json recv >"$ROOT/recv4" ||
     fail "bob recv (big file) failed"

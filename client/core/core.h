@@ -54,6 +54,9 @@ enum core_err {
 	CORE_ERR_TIMEOUT,		/* the server did not answer in time */
 	CORE_ERR_REMOVED,		/* this device was removed from its account */
 	CORE_ERR_LIMIT,			/* too many devices (5 per account) */
+	CORE_ERR_UNKNOWN_GROUP,		/* no such group, or not a member */
+	CORE_ERR_NOT_ADMIN,		/* only a group's admins may do that */
+	CORE_ERR_GROUP_FULL,		/* over 1,024 members */
 };
 
 /* One line for the user: what happened and what to do about it. */
@@ -87,6 +90,12 @@ enum core_event_type {
 	 * name; status: "encrypting", "uploading" or "downloading").
 	 */
 	CORE_EV_PROGRESS,
+	/*
+	 * A group's membership changed (created, added, removed, left,
+	 * renamed, admin): group, change, by, users, ts set.  Also stored
+	 * as a line of the group's conversation (seq > 0).
+	 */
+	CORE_EV_GROUP_CHANGE,
 };
 
 /*
@@ -130,6 +139,11 @@ struct core_event {
 	const struct core_error	*error;			/* DISCONNECTED, ERROR */
 	const struct core_attachment *attachment;	/* a file, or NULL */
 	uint64_t		 bytes, bytes_total;	/* PROGRESS */
+	const char		*change;		/* GROUP_CHANGE: "created", "added", ... */
+	const char * const	*users;			/* GROUP_CHANGE: NULL-terminated */
+	/* Group messages of ours: members that have it / have read it, of
+	 * members (receipts and history; 0 of 0 for one-to-one). */
+	int			 delivered_n, read_n, members_n;
 	struct core_attachment	 attachment_buf;	/* storage for attachment */
 };
 
@@ -170,6 +184,20 @@ struct core_device {
 };
 typedef void	core_devices_cb(struct core *, const struct core_error *,
 		    const struct core_device *, size_t n, void *);
+
+/* A group as the server last told this device (core_group_*). */
+struct core_group {
+	const char		*name;
+	const char * const	*members;	/* NULL-terminated, sorted */
+	const char * const	*admins;	/* NULL-terminated, sorted */
+	size_t			 nmembers, nadmins;
+	int64_t			 created;	/* ms */
+};
+/* err is NULL on success; g is NULL after a leave. */
+typedef void	core_group_cb(struct core *, const struct core_error *,
+		    const struct core_group *g, void *);
+typedef void	core_groups_cb(struct core *, const struct core_error *,
+		    const struct core_group *, size_t n, void *);
 
 /* number is the formatted safety number (NULL on error). */
 typedef void	core_fingerprint_cb(struct core *, const struct core_error *,
@@ -338,6 +366,43 @@ void		 core_devices_remove(struct core *, uint32_t device,
 		    core_done_cb *done, void *arg);
 void		 core_devices_list(struct core *, core_devices_cb *done,
 		    void *arg);
+
+/*
+ * Groups (docs/groups.md).  name is the group's name without '#'.  Each
+ * call connects one-shot if core_start was not called, asks the server,
+ * updates this device's copy of the group, and calls done once with the
+ * group as it now is.  create makes this account the first admin with
+ * users (NULL-terminated) as the other members; add, remove and admin
+ * take users; leave calls done with g NULL.  Errors: CORE_ERR_UNKNOWN_GROUP,
+ * CORE_ERR_NOT_ADMIN, CORE_ERR_GROUP_FULL, CORE_ERR_NAME_TAKEN,
+ * CORE_ERR_NAME_INVALID, CORE_ERR_UNKNOWN_USER (msg names the user).
+ * Sending to a group: core_send_text / core_send_file with to "#NAME".
+ */
+enum core_group_op {
+	CORE_GROUP_CREATE = 1,
+	CORE_GROUP_ADD,
+	CORE_GROUP_REMOVE,
+	CORE_GROUP_LEAVE,
+	CORE_GROUP_RENAME,		/* users[0] is the new name */
+	CORE_GROUP_ADMIN,
+};
+void		 core_group_op(struct core *, enum core_group_op,
+		    const char *name, const char * const *users,
+		    core_group_cb *done, void *arg);
+/* One group from the server (CORE_ERR_UNKNOWN_GROUP if not a member). */
+void		 core_group_info(struct core *, const char *name,
+		    core_group_cb *done, void *arg);
+/* Every group this account is a member of, from the server, by name. */
+void		 core_group_list(struct core *, core_groups_cb *done,
+		    void *arg);
+/*
+ * This device's copy of the groups it knows (no network), for the TUI's
+ * conversation list and Tab completion: each is called once per group.
+ * 0 or -1.
+ */
+int		 core_groups_local(struct core *,
+		    void (*each)(struct core *, const struct core_group *,
+		    void *), void *arg);
 
 /*
  * Rotate this device's signed prekey now (it also rotates weekly): a new

@@ -319,6 +319,8 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		return;
 	case CORE_EV_PROGRESS:
 		return;		/* a transfer's own call reports it */
+	case CORE_EV_GROUP_CHANGE:
+		return;		/* not emitted yet (groups are being built) */
 	}
 }
 

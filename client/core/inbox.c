@@ -15,6 +15,7 @@
 #include "client/core/event.h"
 #include "client/core/attach.h"
 #include "client/core/files.h"
+#include "client/core/grouprecv.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
 #include "client/core/outbox.h"
@@ -344,6 +345,9 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_HISTORY)
 		rc = (hist = inbox_history(in, d, ct->history)) < 0 ? -1 : 0;
+	else if (ct->body_case == NATTER__CONTENT__BODY_SENDER_KEY)
+		rc = grouprecv_sender_key(in->p.gr, d->from, d->from_device,
+		    ct);
 	else if (ct->body_case == NATTER__CONTENT__BODY_DEVICE_LEAVE)
 		rc = (left = inbox_device_leave(in, d, ct->device_leave)) < 0 ?
 		    -1 : 0;
@@ -479,6 +483,8 @@ inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
 		if (!store_seq_seen(in->p.st, d->seq)) {
 			if (d->receipt != NULL)
 				inbox_receipt(in, d);
+			else if (d->type == 3 || d->type == 4)
+				grouprecv_deliver(in->p.gr, d);
 			else if ((rc = inbox_message(in, d)) == INBOX_WAIT) {
 				wait = 1;
 				break;

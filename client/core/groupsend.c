@@ -439,7 +439,7 @@ gs_encrypt(struct gsjob *j, struct skown *own, uint8_t **out, size_t *outlen)
 		ct.text = (char *)v.text;
 	}
 	rc = content_encode(&ct, &pt, &ptlen);
-	if (ct.attachment != NULL)
+	if (ct.body_case == NATTER__CONTENT__BODY_ATTACHMENT)
 		natter__attachment__free_unpacked(ct.attachment, NULL);
 	if (rc != 0)
 		return (-1);

@@ -164,10 +164,16 @@ gs_self(struct groupsend *gs, const Natter__DeviceKey *d)
  * on its own is counted in devices_hash but never given a key.
  */
 static int
-gs_may_give(struct groupsend *gs, const Natter__DeviceKey *d)
+gs_may_give(struct groupsend *gs, const struct group *g,
+    const Natter__DeviceKey *d)
 {
-	return (!gs_self(gs, d) && devices_may_encrypt(gs->devs, d->name,
-	    d->device));
+	/*
+	 * And only to a member in our own view of the group: the device set
+	 * kept from the last mismatch may be older than a removal we have
+	 * seen since, and a removed member must not get the new key.
+	 */
+	return (!gs_self(gs, d) && groups_is_member(g->info, d->name) &&
+	    devices_may_encrypt(gs->devs, d->name, d->device));
 }
 
 /*
@@ -199,7 +205,8 @@ gs_lacking(struct gsjob *j, const struct group *g, struct skown *own,
 		if (d->name == NULL || gs_self(j->gs, d) ||
 		    senderkeys_own_holds(own, d->name, d->device))
 			continue;
-		if (need_listed && !gs_may_give(j->gs, d))
+		if (!groups_is_member(g->info, d->name) ||
+		    (need_listed && !gs_may_give(j->gs, g, d)))
 			continue;
 		for (k = 0; k < n && strcmp(names[k], d->name) != 0; k++)
 			;
@@ -315,7 +322,7 @@ gs_dist_one(struct gsjob *j, const struct group *g, struct skown *own,
 			continue;
 		}
 		if (senderkeys_own_holds(own, d->name, d->device) ||
-		    !gs_may_give(gs, d) || peers_seal(gs->peers, d->name,
+		    !gs_may_give(gs, g, d) || peers_seal(gs->peers, d->name,
 		    d->device, pt, ptlen, &snd) != 0) {
 			peers_skip(&snd, d->name, d->device);
 			continue;

@@ -105,6 +105,8 @@ output_event_json(const struct core_event *ev)
 		if (o != NULL)
 			json_object_set_new(o, "outgoing",
 			    json_boolean(ev->outgoing));
+		if (o != NULL && ev->members_n > 0)
+			output_counts(o, ev);
 		return (o);
 	case CORE_EV_RECEIPT:
 		o = json_pack("{s:s, s:s, s:o, s:o, s:I}", "type",

@@ -215,7 +215,8 @@ core_open_err(struct core_error *err, enum store_err se, const char *home)
 
 /* event_group_cb: a group's name now, from this device's copy. */
 static void
-core_group_name(void *arg, const uint8_t *id, char *name, size_t len)
+core_group_name(void *arg, const uint8_t *id, char *name, size_t len,
+    int *members)
 {
 	struct core	*c = arg;
 	struct group	*g;
@@ -223,6 +224,9 @@ core_group_name(void *arg, const uint8_t *id, char *name, size_t len)
 	if ((g = groups_by_id(c->st, id, GROUPS_IDBYTES)) == NULL)
 		return;
 	snprintf(name, len, "%s", g->info->name);
+	/* Members but us (the count delivered_n / read_n are out of). */
+	*members = (int)g->info->n_members -
+	    groups_is_member(g->info, account_name(c->acct));
 	groups_free_one(g);
 }
 

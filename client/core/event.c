@@ -69,11 +69,17 @@ event_group(struct event_sink *s, struct core_event *ev,
     const Natter__StoredMessage *m)
 {
 	size_t	i;
+	int	members = 0;
 
 	ev->group_buf[0] = '\0';
 	if (s->group_name != NULL)
 		s->group_name(s->group_arg, m->group.data, ev->group_buf,
-		    sizeof ev->group_buf);
+		    sizeof ev->group_buf, &members);
+	if (ev->type == CORE_EV_RECEIPT || ev->outgoing) {
+		ev->members_n = members;
+		ev->delivered_n = ev->type == CORE_EV_RECEIPT ?
+		    (int)m->delivered_n : (int)m->n_delivered_by;
+	}
 	if (ev->group_buf[0] == '\0')
 		snprintf(ev->group_buf, sizeof ev->group_buf, "?");
 	ev->group = ev->group_buf;

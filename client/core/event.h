@@ -35,12 +35,14 @@ void			 event_decorate(struct event_sink *, struct core_event *,
 
 /*
  * Rows of a group keep its id: group_name writes the group's name now
- * into name (namelen bytes) or leaves it empty.  event_decorate sets
- * ev->group and ev->to ("#NAME") from it, and makes a change's row a
+ * into name (namelen bytes) or leaves it empty, and its member count
+ * (but us) into *members.  event_decorate sets ev->group and ev->to
+ * ("#NAME") from it, the counts of our group messages and of receipts
+ * for them (delivered_n of members_n), and makes a change's row a
  * CORE_EV_GROUP_CHANGE.
  */
 typedef void	event_group_cb(void *, const uint8_t *id, char *name,
-		    size_t namelen);
+		    size_t namelen, int *members);
 void			 event_sink_groups(struct event_sink *,
 			    event_group_cb *, void *);
 

@@ -321,3 +321,37 @@ grouprecv_sender_key(struct grouprecv *gr, const char *from, uint32_t device,
 	return (senderkeys_install(gr->st, from, device, sk->group.data,
 	    sk->distribution.data, sk->distribution.len) == 0 ? 0 : 2);
 }
+
+int
+grouprecv_delivered(struct grouprecv *gr, const uint8_t *id, size_t idlen,
+    const char *by, Natter__StoredMessage *r, uint8_t gid[GROUPS_IDBYTES])
+{
+	Natter__StoredMessage	*m;
+	int64_t			 seq;
+	size_t			 i;
+	int			 status, rc = 0;
+
+	if ((rc = msglog_get(gr->st, id, idlen, &seq, &status, &m)) != 0)
+		return (rc < 0 ? -1 : 0);
+	if (m->group.len != GROUPS_IDBYTES || !m->outgoing) {
+		natter__stored_message__free_unpacked(m, NULL);
+		return (0);
+	}
+	memcpy(gid, m->group.data, GROUPS_IDBYTES);
+	for (i = 0; i < m->n_delivered_by; i++)
+		if (strcmp(m->delivered_by[i], by) == 0)
+			break;
+	if (i == m->n_delivered_by && strcmp(by, account_name(gr->acct)) != 0 &&
+	    m->n_delivered_by < GROUPS_MAXMEMBERS) {
+		/* Freed with m: protobuf-c frees what the array holds. */
+		m->delivered_by = xreallocarray(m->delivered_by,
+		    m->n_delivered_by + 1, sizeof *m->delivered_by);
+		m->delivered_by[m->n_delivered_by++] = xstrdup(by);
+		rc = msglog_replace(gr->st, seq, m) == 0 ? 1 : -1;
+	}
+	r->group.data = gid;
+	r->group.len = GROUPS_IDBYTES;
+	r->delivered_n = (uint32_t)m->n_delivered_by;
+	natter__stored_message__free_unpacked(m, NULL);
+	return (rc);
+}

@@ -24,6 +24,17 @@ void		 grouprecv_free(struct grouprecv *);
 void		 grouprecv_deliver(struct grouprecv *, const Natter__Delivery *);
 
 /*
+ * A delivered receipt by the account by for our message id: if that is a
+ * group message, by counts once among the members that have it (our own
+ * account never).  The receipt's row r gets the group's id (in gid) and
+ * the count.  Inside the caller's transaction.  1 if by was new, 0 if
+ * not (or not a group message), -1.
+ */
+int		 grouprecv_delivered(struct grouprecv *, const uint8_t *id,
+		    size_t idlen, const char *by, Natter__StoredMessage *r,
+		    uint8_t gid[16]) __attribute__((warn_unused_result));
+
+/*
  * A Content.sender_key that (from, device) sent us over a verified
  * pairwise session: installed for (its group, from, device), inside the
  * caller's transaction.  0, 2 if malformed (told by the caller), -1.

@@ -145,6 +145,7 @@ history_conversations(struct history *h, core_conv_cb *each, void *arg,
 {
 	Natter__StoredMessage	*m;
 	struct core_conv	 cv;
+	struct core_event	 gev;
 	int64_t			*ids;
 	int			 n, i;
 
@@ -161,6 +162,12 @@ history_conversations(struct history *h, core_conv_cb *each, void *arg,
 			continue;
 		memset(&cv, 0, sizeof cv);
 		cv.peer = m->peer;
+		if (m->group.len > 0) {
+			/* A group's rows keep its id: "#NAME" as it is now. */
+			memset(&gev, 0, sizeof gev);
+			event_decorate(h->ev, &gev, m);
+			cv.peer = gev.to;
+		}
 		cv.last_seq = ids[i];
 		cv.ts = m->ts;
 		cv.text = m->text;

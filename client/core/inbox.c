@@ -167,9 +167,9 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	const Natter__Receipt	*r = d->receipt;
-	uint8_t			 orig[CORE_IDBYTES];
+	uint8_t			 orig[CORE_IDBYTES], gid[16];
 	int64_t			 seq = 0, mseq;
-	int			 rc;
+	int			 rc, grc;
 
 	if (r->message_id.len != CORE_IDBYTES || r->by == NULL ||
 	    !wire_name_valid(r->by)) {
@@ -203,6 +203,15 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 	 * of them a message) reach nobody. */
 	rc = msglog_set_status(in->p.st, m.message_id.data, m.message_id.len,
 	    NULL, STORE_ST_DELIVERED, &mseq);
+	if (rc >= 0 && rc != 1) {
+		/* A group message: each member that has it is a receipt. */
+		grc = grouprecv_delivered(in->p.gr, m.message_id.data,
+		    m.message_id.len, r->by, &m, gid);
+		if (grc < 0)
+			rc = -1;
+		else if (grc == 1)
+			rc = 0;
+	}
 	if (rc == 0)
 		rc = msglog_add(in->p.st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);

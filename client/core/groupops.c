@@ -26,6 +26,7 @@ struct gop {
 	core_groups_cb		*list;
 	void			*arg;
 	int			 sent;
+	int			 queued;	/* on go->q */
 	TAILQ_ENTRY(gop)	 entry;
 };
 TAILQ_HEAD(gops, gop);
@@ -55,12 +56,14 @@ groupops_create(struct uv_loop_s *loop, struct core *c, struct store *st,
 	return (go);
 }
 
+/* Free r (taken off the queue first unless gop_detach did). */
 static void
 gop_free(struct gop *r)
 {
 	size_t	i;
 
-	TAILQ_REMOVE(&r->go->q, r, entry);
+	if (r->queued)
+		TAILQ_REMOVE(&r->go->q, r, entry);
 	for (i = 0; i < r->nusers; i++)
 		free(r->users[i]);
 	free(r->users);
@@ -171,8 +174,9 @@ gop_answered(void *arg, const Natter__Response *resp)
 		 * it through groupops_fail_all, or it is asked again. */
 		return;
 	}
+	/* Off the queue before any callback: one may close the core. */
 	TAILQ_REMOVE(&go->q, r, entry);
-	TAILQ_INSERT_HEAD(&go->q, r, entry);	/* gop_free removes it */
+	r->queued = 0;
 	if (resp->code != NATTER__CODE__OK) {
 		err_from_resp(&err, resp, r->op ? "group change" : "group "
 		    "lookup");
@@ -275,16 +279,15 @@ gop_queue(struct groupops *go, struct gop *r)
 	struct core_error	err;
 
 	r->go = go;
-	TAILQ_INSERT_TAIL(&go->q, r, entry);
 	if (gop_check(r, &err) != 0) {
-		TAILQ_REMOVE(&go->q, r, entry);
-		TAILQ_INSERT_HEAD(&go->q, r, entry);
 		err_later(go->loop, go->c, &err, r->list != NULL ?
 		    (struct err_cb){ .groups = r->list } :
 		    (struct err_cb){ .group = r->done }, r->arg);
 		gop_free(r);
 		return;
 	}
+	TAILQ_INSERT_TAIL(&go->q, r, entry);
+	r->queued = 1;
 	if (conn_ready(go->cn))
 		(void)gop_send(go, r);
 }

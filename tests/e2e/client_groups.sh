@@ -24,7 +24,8 @@ db()
 bodies()
 {
 	stop_server || fail "natterd exit status $? on SIGTERM"
-	db "SELECT hex(body) FROM group_messages ORDER BY id;" >"$1"
+	db "SELECT hex(content) FROM group_bodies WHERE type = 3
+	    ORDER BY body;" >"$1"
 	restart_server
 }
 
@@ -65,15 +66,15 @@ send_cli bob '#team' from-bob 2 "$ROOT/s2"
 nat bob --json recv >"$ROOT/b1" || fail "bob recv exit $?"
 assert_eq "$(texts "$ROOT/b1")" "hi $MARK-1 hi $MARK-2 hi $MARK-3" \
     "bob's copies"
-assert_eq "$(jl "$ROOT/b1" '{o["from"] + "/" + str(o["from_device"]) + "/" +
-    o["to"] for o in L if o["type"] == "message"}')" "{'alice/1/#team'}" \
+assert_eq "$(jl "$ROOT/b1" 'sorted({o["from"] + "/" + str(o["from_device"]) +
+    "/" + o["to"] for o in L if o["type"] == "message"})')" '["alice/1/#team"]' \
     "sender and to of bob's copies"
 nat alice2 --json recv >"$ROOT/a2" || fail "alice2 recv exit $?"
 assert_eq "$(texts "$ROOT/a2")" \
     "hi $MARK-1 hi $MARK-2 hi $MARK-3 from-bob-1 from-bob-2" \
     "alice's other device"
 assert_eq "$(jl "$ROOT/a2" '[o["outgoing"] for o in L if o["type"] ==
-    "message"]')" "[True, True, True, False, False]" \
+    "message"]')" '[true, true, true, false, false]' \
     "alice2 shows alice's own as outgoing"
 nat alice2 --json recv >"$ROOT/a2b" || fail "alice2 recv exit $?"
 assert_eq "$(texts "$ROOT/a2b")" "" "nothing twice"
@@ -90,12 +91,15 @@ stop_server || fail "natterd exit status $? on SIGTERM"
 assert_eq "$(db "SELECT count(*) FROM queue WHERE device = 3 AND account =
     (SELECT id FROM accounts WHERE name = 'carol') AND type IN (1, 2);")" 0 \
     "pairwise envelopes queued for the ghost"
+[ "$(db "SELECT count(*) FROM queue WHERE device = 1 AND account =
+    (SELECT id FROM accounts WHERE name = 'carol') AND type IN (1, 2);")" \
+    -gt 0 ] || fail "control: carol's device 1 has its sender keys queued"
 restart_server
 
 log "remove carol: a removed line, then nothing; her keys read nothing new"
 nat alice --json group remove team carol >"$ROOT/g2" ||
     fail "group remove exit $?"
-assert_eq "$(jl "$ROOT/g2" 'L[0]["members"]')" "['alice', 'bob']" \
+assert_eq "$(jl "$ROOT/g2" 'L[0]["members"]')" '["alice", "bob"]' \
     "remove's answer"
 send_cli alice '#team' "after-removal" 1 "$ROOT/s4"
 bodies "$ROOT/bodies1"
@@ -108,28 +112,31 @@ assert_eq "$(texts "$ROOT/c1")" \
 assert_eq "$(jl "$ROOT/c1" '[o["change"] for o in L if o["type"] ==
     "group_change"][-1]')" "removed" "carol's last line"
 stop_server || fail "natterd exit status $? on SIGTERM"
-gid=$(db "SELECT hex(id) FROM groups WHERE name = 'team';" |
-    tr 'A-F' 'a-f')
+gid=$(db "SELECT lower(hex(id)) FROM groups WHERE name = 'team';")
 restart_server
 out=$(skcheck carol "$gid" alice 1 "$last")
-assert_ne "$out" decrypted "carol's kept states on the message after removal"
+assert_eq "$out" refused "carol's kept states (alice's, from before) on the message after removal"
 nat bob --json recv >"$ROOT/b2" || fail "bob recv exit $?"
 assert_eq "$(texts "$ROOT/b2")" "ghosted-1 after-removal-1" "bob still gets them"
 
 log "add dave: nothing from before, and he cannot read an earlier body"
 nat alice --json group add team dave >/dev/null || fail "group add exit $?"
 send_cli alice '#team' for-dave 1 "$ROOT/s5"
+bodies "$ROOT/bodies2"
+fordave=$(tail -n 1 "$ROOT/bodies2")
+out=$(skcheck bob "$gid" alice 1 "$fordave")
+assert_eq "$out" decrypted "the tool's control: bob's states on a new message"
 nat dave --json recv >"$ROOT/d1" || fail "dave recv exit $?"
 assert_eq "$(texts "$ROOT/d1")" "for-dave-1" "dave's messages"
 out=$(skcheck dave "$gid" alice 1 "$last")
-assert_ne "$out" decrypted "dave's states on a body from before he joined"
+assert_eq "$out" refused "dave's states (the same key, later in its chain) on a body from before he joined"
 
 log "leave"
 nat bob --json group leave team >"$ROOT/l1" || fail "group leave exit $?"
 assert_eq "$(jl "$ROOT/l1" 'L[0]["type"] + " " + L[0]["group"]')" \
     "left team" "leave's answer"
 nat alice --json group info team >"$ROOT/i1" || fail "group info exit $?"
-assert_eq "$(jl "$ROOT/i1" 'L[0]["members"]')" "['alice', 'dave']" \
+assert_eq "$(jl "$ROOT/i1" 'L[0]["members"]')" '["alice", "dave"]' \
     "members after bob left"
 assert_exit 1 "bob sends to a group he left" nat bob send '#team' x
 
@@ -150,19 +157,22 @@ r()
 	jl "$ROOT/rout" "[$1 for o in L if o.get('id') == $2][0]"
 }
 assert_eq "$(r 'o["result"]["groups"][0]["group"]' 1)" team "groupList"
-assert_eq "$(r 'o["result"]["admins"]' 3)" "['alice', 'dave']" "groupAdmin"
+assert_eq "$(r 'o["result"]["admins"]' 3)" '["alice", "dave"]' "groupAdmin"
 assert_eq "$(r 'o["result"]["group"]' 4)" crew "groupRename"
 assert_eq "$(r 'o["error"]["code"]' 5)" 1025 "groupInfo of no group"
 assert_eq "$(r 'o["error"]["code"]' 6)" -32602 "groupCreate without users"
 assert_eq "$(r 'o["result"]["to"]' 7)" "#crew" "send to the renamed group"
-nat dave --json history '#crew' >"$ROOT/h1" || fail "history exit $?"
+nat dave --json history '#team' >"$ROOT/h1" || fail "history exit $?"
 assert_eq "$(jl "$ROOT/h1" '[o.get("text") for o in L if o["type"] ==
-    "message"]')" "['for-dave-1']" "dave's history before recv"
+    "message"]')" '["for-dave-1"]' "dave's history before he hears of it"
 nat dave --json recv >"$ROOT/d2" || fail "dave recv exit $?"
+nat dave --json history '#crew' >"$ROOT/h2" || fail "history exit $?"
+assert_eq "$(jl "$ROOT/h2" '[o.get("text") for o in L if o["type"] ==
+    "message"]')" '["for-dave-1", "renamed"]' "the conversation, renamed"
 assert_eq "$(jl "$ROOT/d2" '[(o["type"], o.get("change"), o["group"]) for o in L
     if o["type"] in ("message", "group_change")]')" \
-    "[('group_change', 'admin', 'crew'), ('group_change', 'renamed', 'crew'), ('message', None, 'crew')]" \
-    "dave sees the changes and the message under the new name"
+    '[["group_change", "left", "team"], ["group_change", "admin", "team"], ["group_change", "renamed", "crew"], ["message", null, "crew"]]' \
+    "dave sees the changes in order, each under the name of its time"
 
 log "send-file to a group"
 printf 'file for the crew %s\n' "$MARK" >"$ROOT/f.txt"
@@ -171,7 +181,7 @@ nat alice --json send-file '#crew' "$ROOT/f.txt" >"$ROOT/sf" ||
 nat dave --json recv >"$ROOT/d3" || fail "dave recv exit $?"
 assert_eq "$(jl "$ROOT/d3" '[(o["group"], o["attachment"]["name"],
     o["attachment"]["state"]) for o in L if o["type"] == "message"]')" \
-    "[('crew', 'f.txt', 'ready')]" "dave's file"
+    '[["crew", "f.txt", "ready"]]' "dave's file"
 
 log "no plaintext in natterd's data"
 stop_server || fail "natterd exit status $? on SIGTERM"

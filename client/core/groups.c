@@ -160,6 +160,7 @@ static int
 groups_store(struct store *st, Natter__GroupLocal *local,
     const Natter__GroupInfo *info)
 {
+	ProtobufCBinaryData	 was = local->info;	/* restored: its owner's */
 	char		 key[8 + 2 * GROUPS_IDBYTES], *nkey;
 	uint8_t		*buf, nv[1 + GROUPS_IDBYTES];
 	size_t		 len;
@@ -175,8 +176,7 @@ groups_store(struct store *st, Natter__GroupLocal *local,
 	rc = kv_named_put(st, GROUPS_TABLE, key, buf, len);
 	free(buf);
 	free(local->info.data);
-	local->info.data = NULL;
-	local->info.len = 0;
+	local->info = was;
 	if (rc != 0)
 		return (-1);
 	nv[0] = GROUPS_NAMETAG;

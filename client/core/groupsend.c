@@ -114,8 +114,10 @@ groupsend_hash(uint8_t out[32], Natter__DeviceKey *const *devs, size_t n)
 	size_t				 i;
 
 	v = xcalloc(n + 1, sizeof *v);
-	memcpy(v, devs, n * sizeof *v);
-	qsort(v, n, sizeof *v, gs_cmp);
+	if (n > 0) {
+		memcpy(v, devs, n * sizeof *v);
+		qsort(v, n, sizeof *v, gs_cmp);
+	}
 	crypto_hash_sha256_init(&h);
 	for (i = 0; i < n; i++) {
 		len = (uint8_t)strlen(v[i]->name);

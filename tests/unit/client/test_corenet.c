@@ -895,6 +895,53 @@ START_TEST(test_group_send)
 }
 END_TEST
 
+/*
+ * A member's identity key changed and nobody accepted it: the group send
+ * is blocked with CORE_ERR_UNTRUSTED_IDENTITY naming the member, as a
+ * 1:1 send to it is; accepting the key unblocks it.
+ */
+START_TEST(test_group_key_change)
+{
+	struct seen	 s;
+	struct core	*a, *b, *b2;
+	int		 sends;
+
+	b = account("bob", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	send_ok(a, "#g", "first");
+	close_core(b);
+	b2 = account("bob2", NULL);	/* a new key, presented as bob's */
+	close_core(b2);
+	{
+		struct fake_acct *n = fake_find("bob2"), *o = fake_find("bob");
+
+		natter__register__free_unpacked(o->reg, NULL);
+		o->reg = n->reg;
+		o->opk_next = 0;
+		n->reg = NULL;
+		n->name[0] = '\0';
+	}
+	fk.missing = 1;		/* alice looks bob up again, and sees it */
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "direct", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "#g", "to the group", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	ck_assert_msg(strstr(s.err.msg, "bob") != NULL, "%s", s.err.msg);
+	ck_assert_int_eq(fk.gstored, 1);
+	ck_assert_int_eq(core_trust_accept(a, "bob", &s.err), 0);
+	sends = fk.sends;
+	send_ok(a, "#g", "accepted");
+	ck_assert_int_eq(fk.gstored, 2);
+	ck_assert_int_gt(fk.sends, sends);	/* the key to bob's new one */
+	close_core(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -909,6 +956,7 @@ main(void)
 	tcase_add_test(tc, test_request_timeout_oneshot);
 	tcase_add_test(tc, test_key_change_blocks);
 	tcase_add_test(tc, test_group_send);
+	tcase_add_test(tc, test_group_key_change);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -640,12 +640,11 @@ core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
 
 	if (core_need_account(c, err) != 0)
 		return (-1);
-	/* Read receipts in groups are not sent yet: seen here only. */
-	if (peer != NULL && peer[0] == '#') {
-		(void)history_mark_seen(c->hist, core_peer(c, peer, pb));
-		return (0);
-	}
-	n = receipts_mark_read(c->rcpt, peer, from, to, sent, arg, err);
+	/* A group's: seen here, no receipts yet (receipts.c). */
+	n = receipts_mark_read(c->rcpt, core_peer(c, peer, pb), from, to, sent,
+	    arg, err);
+	if (n > 0 && peer[0] == '#')
+		return (n);	/* nothing was queued: sent is not called */
 	if (n > 0)
 		core_outbox_go(c);
 	return (n);

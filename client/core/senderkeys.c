@@ -208,6 +208,23 @@ senderkeys_own_rotate(struct skown *o)
 	o->rotate = 0;
 }
 
+/*
+ * Trust: a rotation asked for (a removal received) after o was loaded
+ * must survive o's save, as long as o still has the key that was to go.
+ */
+static void
+sk_keep_rotate(struct store *st, struct skown *o)
+{
+	struct skown	*kept;
+
+	if (o->rotate || (kept = senderkeys_own_load(st, o->gid)) == NULL)
+		return;
+	if (kept->rotate && senderkey_key_id(kept->key) ==
+	    senderkey_key_id(o->key))
+		o->rotate = 1;
+	senderkeys_own_free(kept);
+}
+
 int
 senderkeys_own_save(struct store *st, struct skown *o)
 {
@@ -217,6 +234,7 @@ senderkeys_own_save(struct store *st, struct skown *o)
 	size_t			 slen, len;
 	int			 rc;
 
+	sk_keep_rotate(st, o);
 	state = senderkey_serialize(o->key, &slen);
 	gk.state.data = state;
 	gk.state.len = slen;

@@ -40,7 +40,11 @@ int		 senderkeys_own_stale(const struct skown *,
 		    Natter__DeviceKey *const *devs, size_t n);
 /* New key id, chain and signing key; nobody holds it yet. */
 void		 senderkeys_own_rotate(struct skown *);
-/* Seal and keep it (in the caller's transaction, or alone).  0 or -1. */
+/*
+ * Seal and keep it (in the caller's transaction, or alone); a rotation
+ * senderkeys_mark_rotate asked for meanwhile, for this key id, is kept.
+ * 0 or -1.
+ */
 int		 senderkeys_own_save(struct store *, struct skown *)
 		    __attribute__((warn_unused_result));
 

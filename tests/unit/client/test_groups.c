@@ -168,6 +168,14 @@ START_TEST(test_stale)
 	/* Another identity key on that device now: it holds nothing. */
 	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1, ik2), 0);
 	senderkeys_own_free(o);
+	/* A mark made while o was loaded survives o's save. */
+	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
+	ck_assert_int_eq(senderkeys_mark_rotate(st, gid), 0);
+	ck_assert_int_eq(senderkeys_own_save(st, o), 0);
+	senderkeys_own_free(o);
+	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
+	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 1);
+	senderkeys_own_free(o);
 	/* A "removed" change marks it; rotating clears holders and flag. */
 	ck_assert_int_eq(senderkeys_mark_rotate(st, gid), 0);
 	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));

@@ -942,6 +942,70 @@ START_TEST(test_group_key_change)
 }
 END_TEST
 
+/* The fake server forges a group message as (from, device) to bob. */
+static void
+forge_group_message(struct net *to, const char *from, uint32_t device,
+    const uint8_t *body, size_t len)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+	Natter__Delivery	 d = NATTER__DELIVERY__INIT, *dp = &d;
+	uint8_t			 id[16];
+
+	randombytes_buf(id, sizeof id);
+	d.seq = ++fk.seq;
+	d.type = 3;
+	d.group = fk.group.id;
+	d.from = (char *)from;
+	d.from_device = device;
+	d.message_id.data = id;
+	d.message_id.len = sizeof id;
+	d.content.data = (uint8_t *)body;
+	d.content.len = len;
+	dl.items = &dp;
+	dl.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &dl;
+	fake_push(to, &f);
+}
+
+/*
+ * Group messages bob must refuse (told, not shown): from an account that
+ * is not a member as bob knows the group, and from a member's device
+ * that never gave bob its key; the real one still comes through.
+ */
+START_TEST(test_group_refuse)
+{
+	struct seen	 bs;
+	struct core	*a, *b, *c;
+	struct net	*bn = NULL;
+	int		 i;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	c = account("carol", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	run_until(&bs.changes);
+	send_ok(a, "#g", "real");
+	run_until(&bs.messages);
+	for (i = 0; i < FAKE_MAX; i++)
+		if (fk.nets[i] != NULL && fk.nets[i]->acct != NULL &&
+		    strcmp(fk.nets[i]->acct->name, "bob") == 0)
+			bn = fk.nets[i];
+	ck_assert_ptr_nonnull(bn);
+	forge_group_message(bn, "carol", 1, fk.gbody, fk.gbodylen);
+	run_until(&bs.errors);
+	forge_group_message(bn, "alice", 2, fk.gbody, fk.gbodylen);
+	bs.errors = 0;
+	run_until(&bs.errors);
+	ck_assert_int_eq(bs.messages, 1);
+	close_core(a);
+	close_core(b);
+	close_core(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -957,6 +1021,7 @@ main(void)
 	tcase_add_test(tc, test_key_change_blocks);
 	tcase_add_test(tc, test_group_send);
 	tcase_add_test(tc, test_group_key_change);
+	tcase_add_test(tc, test_group_refuse);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -7,6 +7,7 @@
  * later steps and later runs name groups by name. A GroupSend's
  * devices_hash is learnt the way a client learns it: from the
  * DEVICE_MISMATCH answer's device set. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,35 @@ pg_remember(const char *name, const uint8_t *id)
 	free(path);
 }
 
+static struct pg_group	*pg_recall(const char *);
+
+/* Every group an earlier run saw (the key directory's group-*.id). */
+static void
+pg_recall_all(void)
+{
+	static int	 done;
+	DIR		*d;
+	struct dirent	*e;
+	char		 name[64];
+	size_t		 len;
+
+	if (done || (d = opendir(pg_keydir)) == NULL)
+		return;
+	done = 1;
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (strncmp(e->d_name, "group-", 6) != 0 || len < 10 ||
+		    len - 9 >= sizeof name ||
+		    strcmp(e->d_name + len - 3, ".id") != 0)
+			continue;
+		memcpy(name, e->d_name + 6, len - 9);
+		name[len - 9] = '\0';
+		if (pg_by_name(name) == NULL)
+			(void)pg_recall(name);
+	}
+	closedir(d);
+}
+
 /* Remember what gi says: the group's id under its (new) name. */
 static void
 pg_learn(const Natter__GroupInfo *gi)
@@ -171,7 +201,11 @@ probe_group_print(const Natter__Delivery *d)
 		printf("\n");
 		return;
 	}
-	g = d->group.len == 16 ? pg_by_id(d->group.data) : NULL;
+	g = NULL;
+	if (d->group.len == 16 && (g = pg_by_id(d->group.data)) == NULL) {
+		pg_recall_all();
+		g = pg_by_id(d->group.data);
+	}
 	if (d->content.len > 64)
 		printf("gmsg %s %s %u #%zu bytes\n", g != NULL ? g->name : "?",
 		    d->from, d->from_device, d->content.len);
@@ -799,7 +833,24 @@ step_recvmany(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
+/* leaveaccount: this device takes itself off its account. */
+static int
+step_leaveaccount(struct probe *p, int argc, char **argv)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT, *r;
+	Natter__LeaveAccount	l = NATTER__LEAVE_ACCOUNT__INIT;
+
+	f.body_case = NATTER__FRAME__BODY_LEAVE_ACCOUNT;
+	f.leave_account = &l;
+	if ((r = probe_request(p, &f)) == NULL)
+		return (-1);
+	printf("leaveaccount %s\n", probe_code(r->response->code));
+	wire_free(r);
+	return (0);
+}
+
 const struct probe_step probe_group_steps[] = {
+	{ "leaveaccount", 0, 0, "leaveaccount", step_leaveaccount },
 	{ "gop", 2, 4, "gop OP GROUP [USERS [NEW_NAME]]", step_gop },
 	{ "gquery", 0, 1, "gquery [GROUP]", step_gquery },
 	{ "gsend", 2, 3, "gsend GROUP TEXT [IDHEX]", step_gsend },

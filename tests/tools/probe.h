@@ -31,6 +31,8 @@ void	probe_close(struct probe *);
 /* Helpers for the steps (probe.c). */
 const char	*probe_code(uint32_t);
 int		 probe_send_frame(struct probe *, const Natter__Frame *);
+/* Ack seqs with id 0 (no answer): 0 or -1. */
+int		 probe_ack(struct probe *, uint64_t *seqs, size_t n);
 /* Send with a fresh id, wait for the Response (NULL: closed/timeout). */
 Natter__Frame	*probe_request(struct probe *, Natter__Frame *);
 Natter__Frame	*probe_wait(struct probe *, uint64_t id);

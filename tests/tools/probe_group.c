@@ -691,20 +691,6 @@ pg_login(struct probe *q, const char *name)
 	return (ok ? 0 : -1);
 }
 
-/* Ack n seqs with id 0. */
-static int
-pg_ack(struct probe *q, uint64_t *seqs, size_t n)
-{
-	Natter__Frame	f = NATTER__FRAME__INIT;
-	Natter__Ack	a = NATTER__ACK__INIT;
-
-	a.n_seqs = n;
-	a.seqs = seqs;
-	f.body_case = NATTER__FRAME__BODY_ACK;
-	f.ack = &a;
-	return (probe_send_frame(q, &f));
-}
-
 /* Read q's backlog to its end, acking everything: the texts of its
  * group messages into texts (caller frees each), *n set. 0 or -1. */
 static int
@@ -736,7 +722,7 @@ pg_drain(struct probe *q, char **texts, size_t max, size_t *n)
 				    d->content.len);
 		}
 		wire_free(f);
-		if (pg_ack(q, seqs, k) != 0)
+		if (probe_ack(q, seqs, k) != 0)
 			return (-1);
 	}
 	return (0);

@@ -79,6 +79,9 @@ extern const size_t		probe_link_nsteps;
 /* The steps about groups (probe_group.c). */
 extern const struct probe_step	probe_group_steps[];
 extern const size_t		probe_group_nsteps;
+/* The steps over many accounts (probe_many.c). */
+extern const struct probe_step	probe_many_steps[];
+extern const size_t		probe_many_nsteps;
 /* Where the group steps keep the ids of the groups they saw. */
 void	probe_group_init(const char *keydir);
 /* Print a group's delivery (type 3 or 4) as recv shows it. */

@@ -915,6 +915,10 @@ step_find(const char *name)
 		if (strcmp(name, probe_group_steps[i].name) == 0)
 			return (&probe_group_steps[i]);
 	}
+	for (i = 0; i < probe_many_nsteps; i++) {
+		if (strcmp(name, probe_many_steps[i].name) == 0)
+			return (&probe_many_steps[i]);
+	}
 	return (NULL);
 }
 

@@ -4,7 +4,8 @@
 # devices in order with the group's messages; GroupSend's device check
 # (DEVICE_MISMATCH with the set), a body stored once with a reference per
 # device, freed after the last ack; a removed member gets nothing more;
-# an offline member drains in order; a member's second device.
+# an offline member drains in order; a member's second device; kill -9
+# during a 1,024-member fan-out; a body's expiry.
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_groups
 start_server
@@ -253,6 +254,20 @@ out=$(probe recvmany u 1 1023 "$ROOT/want")
 assert_eq "$out" "recvmany ok=1023 bad=0" "every member has each once, in order"
 sql_is "SELECT count(*) FROM group_bodies WHERE content LIKE 'k-%'" 0 \
     "every body freed once every member acked it"
+
+log "a body expires with its references (--message-ttl)"
+restart_server --message-ttl 2s
+out=$(probe auth alice gsend duo ttl-1)
+assert_contains "$out" "gsend OK" "ttl-1"
+purged0=$(metric natter_purged_total)
+wait_for 15 sh -c "[ \$(curl -fsS -m 2 $HTTP/metrics |
+    awk '\$1 == \"natter_purged_total\" { print \$2 }') -gt $purged0 ]" ||
+    fail "expired group message not purged"
+sql_is "SELECT count(*) FROM group_bodies WHERE content LIKE 'ttl-%'" 0 \
+    "the expired body is gone"
+out=$(probe auth bob recv)
+assert_eq "$out" "auth OK
+drained 0" "nothing expired is delivered"
 
 still_serving groups
 pass

@@ -48,8 +48,9 @@ gop UNKNOWN_GROUP (no such group, or you are not a member of it)
 gsend UNKNOWN_GROUP (no such group, or you are not a member of it)
 gquery OK" "a non-member sees nothing (the probe knows the id)"
 out=$(probe auth bob gop add team dave gop remove team carol \
-    gop rename team - team2 gop admin team bob)
+    gop rename team - team2 gop admin team bob gop add team nobody)
 assert_eq "$out" "auth OK
+gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)

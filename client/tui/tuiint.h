@@ -39,6 +39,10 @@ struct tui_msg {
 	int		 outgoing;
 	int		 unseen;	/* received, no read receipt yet */
 	enum tui_state	 state;
+	int		 change;	/* a group's membership change */
+	int		 delivered_n;	/* ours, to a group: members that */
+	int		 read_n;	/* have it, have read it, */
+	int		 members_n;	/* of (0: not a group's) */
 };
 
 /* One entry of the conversation list. */

@@ -145,6 +145,8 @@ struct core_event {
 	 * members (receipts and history; 0 of 0 for one-to-one). */
 	int			 delivered_n, read_n, members_n;
 	struct core_attachment	 attachment_buf;	/* storage for attachment */
+	char			 group_buf[40];		/* storage for group */
+	char			 to_buf[41];		/* storage for to ("#NAME") */
 };
 
 /* Flags for core_open. */

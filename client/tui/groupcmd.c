@@ -261,12 +261,53 @@ groupcmd_change(struct tui *t, const struct core_event *ev)
 }
 
 int
-groupcmd_name_colour(const char *name)
+groupcmd_name_colour(struct tui *t, const char *name)
 {
 	uint32_t	h = 2166136261u;
+	int		i;
+
+	for (i = 0; i < t->nmembers; i++) {
+		if (strcmp(t->members[i], name) == 0)
+			return (i % GROUPCMD_COLOURS);
+	}
 
 	/* FNV-1a: the same name gets the same colour everywhere. */
 	for (; *name != '\0'; name++)
 		h = (h ^ (unsigned char)*name) * 16777619u;
 	return ((int)(h % GROUPCMD_COLOURS));
+}
+
+void
+groupcmd_free_members(struct tui *t)
+{
+	int	i;
+
+	for (i = 0; i < t->nmembers; i++)
+		free(t->members[i]);
+	free(t->members);
+	t->members = NULL;
+	t->nmembers = 0;
+}
+
+static void
+groupcmd_members_cb(struct core *core, const struct core_group *g, void *arg)
+{
+	struct tui	*t = arg;
+	size_t		 i;
+
+	(void)core;
+	if (t->members != NULL || strcmp(g->name, t->open + 1) != 0)
+		return;
+	t->members = xcalloc(g->nmembers + 1, sizeof *t->members);
+	for (i = 0; i < g->nmembers; i++)
+		t->members[i] = xstrdup(g->members[i]);
+	t->nmembers = (int)g->nmembers;
+}
+
+void
+groupcmd_load_members(struct tui *t)
+{
+	groupcmd_free_members(t);
+	if (groupcmd_is_group(t->open))
+		(void)core_groups_local(t->core, groupcmd_members_cb, t);
 }

@@ -28,7 +28,14 @@ void	 groupcmd_change(struct tui *, const struct core_event *);
 /* "alice added carol, dave" (the caller frees it). */
 char	*groupcmd_change_text(const struct core_event *);
 
-/* The colour (0 to GROUPCMD_COLOURS - 1) of a member's name. */
-int	 groupcmd_name_colour(const char *name);
+/*
+ * The colour (0 to GROUPCMD_COLOURS - 1) of a member's name in the open
+ * group: by its place among the members (the first six differ), or for
+ * a former member by a hash of the name.
+ */
+int	 groupcmd_name_colour(struct tui *, const char *name);
+/* Load the open group's members (t->members), or free them. */
+void	 groupcmd_load_members(struct tui *);
+void	 groupcmd_free_members(struct tui *);
 
 #endif

@@ -125,7 +125,7 @@ layout_name_style(struct tui *t, const struct tui_msg *m)
 	if (m->outgoing)
 		return (LAYOUT_OWN);
 	if (groupcmd_is_group(t->open) && m->from != NULL)
-		return (LAYOUT_NAME0 + groupcmd_name_colour(m->from));
+		return (LAYOUT_NAME0 + groupcmd_name_colour(t, m->from));
 	return (LAYOUT_PEER);
 }
 
@@ -534,10 +534,15 @@ static void
 layout_header(struct grid *g, struct tui *t, int y, int x0, int x1)
 {
 	const char	*what = "no key seen yet";
-	char		 buf[128];
+	char		 buf[128], members[64];
 	int		 st = LAYOUT_DIM;
 
-	if (strcmp(t->trust, "verified") == 0)
+	if (groupcmd_is_group(t->open)) {
+		/* A group: its size; each member's key is its own matter. */
+		snprintf(members, sizeof members, "%d member%s (/group lists "
+		    "them)", t->nmembers, t->nmembers == 1 ? "" : "s");
+		what = t->nmembers > 0 ? members : "not a member";
+	} else if (strcmp(t->trust, "verified") == 0)
 		what = "verified";
 	else if (strcmp(t->trust, "trusted") == 0)
 		what = "trusted on first use, not verified (/fingerprint)";

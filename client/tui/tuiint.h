@@ -100,6 +100,8 @@ struct tui {
 	int			 live;		/* the backlog is drained */
 	int			 newcount;	/* arrived while scrolled back */
 	int64_t			 unread_seq;	/* first unread when opened */
+	char			**members;	/* the open group's, sorted */
+	int			 nmembers;
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */

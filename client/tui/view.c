@@ -287,6 +287,7 @@ view_reload_msgs(struct tui *t)
 	if (t->open == NULL)
 		return;
 	t->trust = core_trust_state(t->core, t->open);
+	groupcmd_load_members(t);
 	if (core_history_before(t->core, t->open, t->anchor, t->want + 1,
 	    view_msg_cb, t, &err) != 0) {
 		tui_notice(t, 1, "%s", err.msg);
@@ -379,6 +380,7 @@ view_close(struct tui *t)
 	t->unread_seq = 0;
 	t->newcount = 0;
 	view_free_msgs(t);
+	groupcmd_free_members(t);
 	view_reload_convs(t);
 }
 
@@ -417,6 +419,7 @@ view_free(struct tui *t)
 	t->npins = 0;
 	view_free_convs(t);
 	view_free_msgs(t);
+	groupcmd_free_members(t);
 	free(t->open);
 	t->open = NULL;
 }

@@ -5,8 +5,9 @@
 # (recv) and "read 1/2" after bob's read receipt; bob's and carol's
 # replies show with their names in two different colours; /group lists
 # the members with the admin marked; "/group remove carol" is a line of
-# the conversation and carol's recv is told; Tab completes /group's
-# subcommands, the open group's members and #team; "/group leave" works.
+# the conversation and carol's recv is told; the header counts the
+# members; Tab completes /group's subcommands, the open group's members
+# and #team; "/group leave" works.
 # dave, never a member, is refused /open #team on the notice line, and
 # his TUI goes on to make a group of one.
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -24,6 +25,7 @@ tui_keys Enter
 tui_wait 20 "the group made and listed" 'created #team, 3 members: alice \(admin\), bob, carol'
 tui_wait 10 "#team open" '^#team>'
 tui_wait 10 "the change as a line" '-- alice created the group with bob, carol'
+tui_wait 10 "the header" '#team . 3 members \(/group lists them\)'
 
 tui_type "hello team"
 tui_keys Enter
@@ -63,6 +65,7 @@ tui_wait 10 "the member completed" '^#team> /group remove carol *$'
 tui_keys Enter
 tui_wait 20 "carol removed" '-- alice removed carol'
 tui_wait 10 "the new member list" '#team, 2 members: alice \(admin\), bob'
+tui_wait 10 "the header follows" '#team . 2 members'
 nat carol recv >"$ROOT/carol.recv2" || fail "carol's recv failed"
 grep -q '"change":"removed"' "$ROOT/carol.recv2" ||
     grep -q 'removed' "$ROOT/carol.recv2" || fail "carol was not told"
@@ -84,7 +87,7 @@ tui_start dave 120 30
 tui_wait 20 "dave connected" 'dave/1 . connected'
 tui_type "/open #team"
 tui_keys Enter
-tui_wait 20 "not a member" '#team: .*(not a member|no such group|unknown group)'
+tui_wait 20 "not a member" '#team: .*(not a member|no group|unknown group)'
 tui_type "/group create solo"
 tui_keys Enter
 tui_wait 20 "a group of one" 'created #solo, 1 member: dave \(admin\)'

@@ -306,6 +306,11 @@ output_event_human(FILE *f, const json_t *ev)
 		fprintf(f, "[%s] message %.12s %s by ", when,
 		    output_get(ev, "id"), output_get(ev, "status"));
 		output_text(f, output_get(ev, "by"), 0);
+		if (json_integer_value(json_object_get(ev, "members_n")) > 0)
+			fprintf(f, " (delivered %lld/%lld)", (long long)
+			    json_integer_value(json_object_get(ev,
+			    "delivered_n")), (long long)json_integer_value(
+			    json_object_get(ev, "members_n")));
 		fputc('\n', f);
 	}
 	return (fflush(f) != 0 || ferror(f) ? -1 : 0);

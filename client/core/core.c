@@ -521,43 +521,6 @@ core_outbox_go(struct core *c)
 		conn_need(c->cn);
 }
 
-/*
- * The conversation peer stands for: "#NAME" (a group this device knows)
- * becomes "#" and the group's id in buf, so that a rename keeps the
- * conversation; anything else is itself.
- */
-static const char *
-core_peer(struct core *c, const char *peer, char buf[GROUPS_PEERBYTES])
-{
-	struct group	*g;
-
-	if (peer == NULL || peer[0] != '#' ||
-	    (g = groups_by_name(c->st, peer + 1)) == NULL)
-		return (peer);
-	groups_peer(buf, g->info->id.data);
-	groups_free_one(g);
-	return (buf);
-}
-
-/* "#NAME" to "#ID" in buf: a group we are a member of.  0 or -1. */
-static int
-core_check_group(struct core *c, const char **to, char *buf,
-    struct core_error *err)
-{
-	struct group	*g;
-
-	if ((g = groups_by_name(c->st, *to + 1)) == NULL || g->local->gone) {
-		err_set(err, CORE_ERR_UNKNOWN_GROUP, "no group %.40s that you "
-		    "are a member of (natter group list)", *to);
-		groups_free_one(g);
-		return (-1);
-	}
-	groups_peer(buf, g->info->id.data);
-	groups_free_one(g);
-	*to = buf;
-	return (0);
-}
-
 /* Can we send to *to at all?  0 (*to may now point to buf), or -1. */
 static int
 core_check_to(struct core *c, const char **top, char buf[GROUPS_PEERBYTES],
@@ -568,7 +531,7 @@ core_check_to(struct core *c, const char **top, char buf[GROUPS_PEERBYTES],
 	if (core_need_account(c, err) != 0)
 		return (-1);
 	if (to != NULL && to[0] == '#')
-		return (core_check_group(c, top, buf, err));
+		return (groups_resolve(c->st, top, buf, err));
 	if (to == NULL || !wire_name_valid(to)) {
 		err_set(err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
 		    to != NULL ? to : "");
@@ -640,12 +603,11 @@ core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
 
 	if (core_need_account(c, err) != 0)
 		return (-1);
-	/* Read receipts in groups are not sent yet: seen here only. */
-	if (peer != NULL && peer[0] == '#') {
-		(void)history_mark_seen(c->hist, core_peer(c, peer, pb));
-		return (0);
-	}
-	n = receipts_mark_read(c->rcpt, peer, from, to, sent, arg, err);
+	/* A group's: seen here, no receipts yet (receipts.c). */
+	n = receipts_mark_read(c->rcpt, groups_conv(c->st, peer, pb), from, to, sent,
+	    arg, err);
+	if (n > 0 && peer[0] == '#')
+		return (n);	/* nothing was queued: sent is not called */
 	if (n > 0)
 		core_outbox_go(c);
 	return (n);
@@ -662,7 +624,7 @@ core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
 {
 	char	pb[GROUPS_PEERBYTES];
 
-	outbox_each_queued(c->ob, core_peer(c, peer, pb), each, arg);
+	outbox_each_queued(c->ob, groups_conv(c->st, peer, pb), each, arg);
 }
 
 void
@@ -697,7 +659,7 @@ core_history(struct core *c, const char *peer, int limit, core_event_cb *each,
 {
 	char	pb[GROUPS_PEERBYTES];
 
-	return (history_list(c->hist, core_peer(c, peer, pb), limit, each,
+	return (history_list(c->hist, groups_conv(c->st, peer, pb), limit, each,
 	    arg, err));
 }
 
@@ -707,7 +669,7 @@ core_history_before(struct core *c, const char *peer, int64_t before,
 {
 	char	pb[GROUPS_PEERBYTES];
 
-	return (history_before(c->hist, core_peer(c, peer, pb), before, limit,
+	return (history_before(c->hist, groups_conv(c->st, peer, pb), before, limit,
 	    each, arg, err));
 }
 
@@ -716,7 +678,7 @@ core_history_after(struct core *c, const char *peer, int64_t seq, int n)
 {
 	char	pb[GROUPS_PEERBYTES];
 
-	return (history_after(c->hist, core_peer(c, peer, pb), seq, n));
+	return (history_after(c->hist, groups_conv(c->st, peer, pb), seq, n));
 }
 
 int
@@ -758,7 +720,7 @@ core_mark_seen(struct core *c, const char *peer)
 {
 	char	pb[GROUPS_PEERBYTES];
 
-	return (history_mark_seen(c->hist, core_peer(c, peer, pb)));
+	return (history_mark_seen(c->hist, groups_conv(c->st, peer, pb)));
 }
 
 void
@@ -981,44 +943,20 @@ void
 core_group_op(struct core *c, enum core_group_op op, const char *name,
     const char * const *users, core_group_cb *done, void *arg)
 {
-	struct core_error	err;
-
-	if (core_need_account(c, &err) != 0) {
-		err_later(c->loop, c, &err, (struct err_cb){ .group = done },
-		    arg);
-		return;
-	}
 	groupops_op(c->gops, op, name, users, done, arg);
-	conn_need(c->cn);
 }
 
 void
 core_group_info(struct core *c, const char *name, core_group_cb *done,
     void *arg)
 {
-	struct core_error	err;
-
-	if (core_need_account(c, &err) != 0) {
-		err_later(c->loop, c, &err, (struct err_cb){ .group = done },
-		    arg);
-		return;
-	}
 	groupops_info(c->gops, name, done, arg);
-	conn_need(c->cn);
 }
 
 void
 core_group_list(struct core *c, core_groups_cb *done, void *arg)
 {
-	struct core_error	err;
-
-	if (core_need_account(c, &err) != 0) {
-		err_later(c->loop, c, &err, (struct err_cb){ .groups = done },
-		    arg);
-		return;
-	}
 	groupops_list(c->gops, done, arg);
-	conn_need(c->cn);
 }
 
 int

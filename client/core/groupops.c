@@ -279,7 +279,10 @@ gop_queue(struct groupops *go, struct gop *r)
 	struct core_error	err;
 
 	r->go = go;
-	if (gop_check(r, &err) != 0) {
+	if (account_name(go->acct) == NULL)
+		err_set(&err, CORE_ERR_NO_PROFILE, "this profile has no account "
+		    "yet: run natter register NAME first");
+	if (account_name(go->acct) == NULL || gop_check(r, &err) != 0) {
 		err_later(go->loop, go->c, &err, r->list != NULL ?
 		    (struct err_cb){ .groups = r->list } :
 		    (struct err_cb){ .group = r->done }, r->arg);
@@ -290,6 +293,8 @@ gop_queue(struct groupops *go, struct gop *r)
 	r->queued = 1;
 	if (conn_ready(go->cn))
 		(void)gop_send(go, r);
+	else
+		conn_need(go->cn);	/* one-shot if nothing started it */
 }
 
 void

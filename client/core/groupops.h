@@ -17,9 +17,9 @@ struct groupops	*groupops_create(struct uv_loop_s *, struct core *,
 void		 groupops_free(struct groupops *);
 
 /*
- * Queue a request (sent at once when connected, else when
- * groupops_kick runs; the caller connects).  Exactly one of done / list
- * is called once.
+ * Queue a request: sent at once when connected, else the connection is
+ * asked for (one-shot if nothing started it) and groupops_kick sends it.
+ * Exactly one of done / list is called once, never from inside the call.
  */
 void		 groupops_op(struct groupops *, enum core_group_op,
 		    const char *name, const char * const *users,

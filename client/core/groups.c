@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "client/core/err.h"
 #include "client/core/groups.h"
 #include "client/store/kv.h"
 #include "shared/proto/wire.h"
@@ -160,6 +161,7 @@ static int
 groups_store(struct store *st, Natter__GroupLocal *local,
     const Natter__GroupInfo *info)
 {
+	ProtobufCBinaryData	 was = local->info;	/* restored: its owner's */
 	char		 key[8 + 2 * GROUPS_IDBYTES], *nkey;
 	uint8_t		*buf, nv[1 + GROUPS_IDBYTES];
 	size_t		 len;
@@ -175,8 +177,7 @@ groups_store(struct store *st, Natter__GroupLocal *local,
 	rc = kv_named_put(st, GROUPS_TABLE, key, buf, len);
 	free(buf);
 	free(local->info.data);
-	local->info.data = NULL;
-	local->info.len = 0;
+	local->info = was;
 	if (rc != 0)
 		return (-1);
 	nv[0] = GROUPS_NAMETAG;
@@ -264,4 +265,35 @@ groups_each(struct store *st, void (*cb)(const struct group *, void *),
 	struct groups_walk	w = { cb, arg };
 
 	return (kv_named_each(st, GROUPS_TABLE, groups_each_row, &w));
+}
+
+const char *
+groups_conv(struct store *st, const char *peer, char *buf)
+{
+	struct group	*g;
+
+	if (peer == NULL || peer[0] != '#' ||
+	    (g = groups_by_name(st, peer + 1)) == NULL)
+		return (peer);
+	groups_peer(buf, g->info->id.data);
+	groups_free_one(g);
+	return (buf);
+}
+
+int
+groups_resolve(struct store *st, const char **to, char *buf,
+    struct core_error *err)
+{
+	struct group	*g;
+
+	if ((g = groups_by_name(st, *to + 1)) == NULL || g->local->gone) {
+		err_set(err, CORE_ERR_UNKNOWN_GROUP, "no group %.40s that you "
+		    "are a member of (natter group list)", *to);
+		groups_free_one(g);
+		return (-1);
+	}
+	groups_peer(buf, g->info->id.data);
+	groups_free_one(g);
+	*to = buf;
+	return (0);
 }

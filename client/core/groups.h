@@ -53,6 +53,20 @@ void		 groups_peer(char *out, const uint8_t *id);
 /* The id of a peer "#HEX" into id; 0, or -1 if peer is not one. */
 int		 groups_peer_id(const char *peer, uint8_t id[GROUPS_IDBYTES]);
 
+/*
+ * The conversation peer stands for: "#NAME" (a group this device knows)
+ * becomes "#" and the group's id in buf (GROUPS_PEERBYTES), so that a
+ * rename keeps the conversation; anything else is itself.
+ */
+const char	*groups_conv(struct store *, const char *peer, char *buf);
+/*
+ * *to is "#NAME": a group we are a member of?  0 with *to now "#ID" in
+ * buf (GROUPS_PEERBYTES), or -1 with err (CORE_ERR_UNKNOWN_GROUP).
+ */
+struct core_error;
+int		 groups_resolve(struct store *, const char **to, char *buf,
+		    struct core_error *) __attribute__((warn_unused_result));
+
 /* cb for every group kept, gone ones too; 0 or -1. */
 int		 groups_each(struct store *,
 		    void (*cb)(const struct group *, void *), void *arg);

@@ -114,8 +114,10 @@ groupsend_hash(uint8_t out[32], Natter__DeviceKey *const *devs, size_t n)
 	size_t				 i;
 
 	v = xcalloc(n + 1, sizeof *v);
-	memcpy(v, devs, n * sizeof *v);
-	qsort(v, n, sizeof *v, gs_cmp);
+	if (n > 0) {
+		memcpy(v, devs, n * sizeof *v);
+		qsort(v, n, sizeof *v, gs_cmp);
+	}
 	crypto_hash_sha256_init(&h);
 	for (i = 0; i < n; i++) {
 		len = (uint8_t)strlen(v[i]->name);
@@ -192,6 +194,24 @@ gs_trusted(struct groupsend *gs, const struct group *g,
 	return (0);
 }
 
+/*
+ * Does d hold our current key?  Given to it over a session with the
+ * identity key its session has now: after a key change the user
+ * accepted, the device is new to our key.
+ */
+static int
+gs_holds(struct groupsend *gs, struct skown *own, const Natter__DeviceKey *d)
+{
+	uint8_t	ik[32];
+
+	if (peers_identity(gs->peers, d->name, d->device, ik) != 0)
+		return (senderkeys_own_holds(own, d->name, d->device, NULL));
+	/* A session its signed list no longer vouches for (a key change
+	 * the user accepted): looked up again, then given the key anew. */
+	return (senderkeys_own_holds(own, d->name, d->device, ik) &&
+	    devices_may_encrypt(gs->devs, d->name, d->device));
+}
+
 /* The names (distinct) with a device in the set that lacks our key. */
 static size_t
 gs_lacking(struct gsjob *j, const struct group *g, struct skown *own,
@@ -203,7 +223,7 @@ gs_lacking(struct gsjob *j, const struct group *g, struct skown *own,
 	for (i = 0; i < g->local->n_devices && n < max; i++) {
 		d = g->local->devices[i];
 		if (d->name == NULL || gs_self(j->gs, d) ||
-		    senderkeys_own_holds(own, d->name, d->device))
+		    gs_holds(j->gs, own, d))
 			continue;
 		if (!groups_is_member(g->info, d->name) ||
 		    (need_listed && !gs_may_give(j->gs, g, d)))
@@ -248,6 +268,7 @@ gs_dist_free(struct gsdist *d)
 
 	for (i = 0; i < d->nto; i++) {
 		free(d->to[i]->name);
+		free(d->to[i]->identity_key.data);
 		free(d->to[i]);
 	}
 	free(d->to);
@@ -284,7 +305,7 @@ gs_dist_answered(void *arg, const Natter__Response *resp)
 	if (resp != NULL && resp->code == NATTER__CODE__OK && j->own != NULL)
 		for (i = 0; i < d->nto; i++)
 			senderkeys_own_add_holder(j->own, d->to[i]->name,
-			    d->to[i]->device);
+			    d->to[i]->device, d->to[i]->identity_key.data);
 	else
 		j->redo = 1;
 	gs_dist_free(d);
@@ -306,7 +327,7 @@ gs_dist_one(struct gsjob *j, const struct group *g, struct skown *own,
 	struct groupsend	*gs = j->gs;
 	struct gsdist		*dd;
 	Natter__DeviceKey	*d, *h;
-	uint8_t			 id[CORE_IDBYTES];
+	uint8_t			 id[CORE_IDBYTES], h_ik[32];
 	size_t			 i;
 	int			 self = strcmp(name, account_name(gs->acct)) == 0;
 
@@ -321,8 +342,9 @@ gs_dist_one(struct gsjob *j, const struct group *g, struct skown *own,
 				peers_skip(&snd, d->name, d->device);
 			continue;
 		}
-		if (senderkeys_own_holds(own, d->name, d->device) ||
-		    !gs_may_give(gs, g, d) || peers_seal(gs->peers, d->name,
+		if (gs_holds(gs, own, d) || !gs_may_give(gs, g, d) ||
+		    peers_identity(gs->peers, d->name, d->device, h_ik) != 0 ||
+		    peers_seal(gs->peers, d->name,
 		    d->device, pt, ptlen, &snd) != 0) {
 			peers_skip(&snd, d->name, d->device);
 			continue;
@@ -331,6 +353,9 @@ gs_dist_one(struct gsjob *j, const struct group *g, struct skown *own,
 		natter__device_key__init(h);
 		h->name = xstrdup(d->name);
 		h->device = d->device;
+		h->identity_key.data = xmalloc(32);
+		memcpy(h->identity_key.data, h_ik, 32);
+		h->identity_key.len = 32;
 		dd->to = xreallocarray(dd->to, dd->nto + 1, sizeof *dd->to);
 		dd->to[dd->nto++] = h;
 	}

@@ -337,6 +337,7 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	struct outbox_msg	*q;
 	struct core_event	 ev;
+	uint8_t			 gid[GROUPS_IDBYTES];
 
 	TAILQ_FOREACH(q, &ob->msgs, entry) {
 		if (q->text == NULL || q->resend ||
@@ -354,7 +355,10 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 		ev.status = "queued";
 		m.attachment = q->att == NULL ? NULL :
 		    natter__attachment__unpack(NULL, q->attlen, q->att);
-		event_decorate(ob->ev, &ev, &m);	/* a file's state */
+		m.group.len = groups_peer_id(q->to, gid) == 0 ? sizeof gid : 0;
+		m.group.data = gid;
+		/* A file's state; a group's name. */
+		event_decorate(ob->ev, &ev, &m);
 		each(ob->c, &ev, arg);
 		if (m.attachment != NULL)
 			natter__attachment__free_unpacked(m.attachment, NULL);

@@ -53,6 +53,7 @@ sk_holders_clear(struct skown *o)
 
 	for (i = 0; i < o->nholders; i++) {
 		free(o->holders[i]->name);
+		free(o->holders[i]->identity_key.data);
 		free(o->holders[i]);
 	}
 	free(o->holders);
@@ -88,9 +89,11 @@ sk_own_parse(struct skown *o, const uint8_t *v, size_t len)
 	o->key = senderkey_deserialize(gk->state.data, gk->state.len);
 	o->rotate = gk->rotate;
 	for (i = 0; i < gk->n_holders; i++)
-		if (gk->holders[i]->name != NULL)
+		if (gk->holders[i]->name != NULL &&
+		    gk->holders[i]->identity_key.len == 32)
 			senderkeys_own_add_holder(o, gk->holders[i]->name,
-			    gk->holders[i]->device);
+			    gk->holders[i]->device,
+			    gk->holders[i]->identity_key.data);
 	sodium_memzero(gk->state.data, gk->state.len);
 	natter__group_key__free_unpacked(gk, NULL);
 	return (o->key != NULL ? 0 : -1);
@@ -125,30 +128,48 @@ senderkeys_own_load(struct store *st, const uint8_t *gid)
 	return (o);
 }
 
-int
-senderkeys_own_holds(const struct skown *o, const char *name,
-    uint32_t device)
+/* The holder record of (name, device), or NULL. */
+static Natter__DeviceKey *
+sk_holder(const struct skown *o, const char *name, uint32_t device)
 {
 	size_t	i;
 
 	for (i = 0; i < o->nholders; i++)
 		if (o->holders[i]->device == device &&
 		    strcmp(o->holders[i]->name, name) == 0)
-			return (1);
-	return (0);
+			return (o->holders[i]);
+	return (NULL);
 }
 
-void
-senderkeys_own_add_holder(struct skown *o, const char *name, uint32_t device)
+int
+senderkeys_own_holds(const struct skown *o, const char *name,
+    uint32_t device, const uint8_t *ik)
 {
 	Natter__DeviceKey	*h;
 
-	if (senderkeys_own_holds(o, name, device))
+	if ((h = sk_holder(o, name, device)) == NULL)
+		return (0);
+	return (ik == NULL || sodium_memcmp(h->identity_key.data, ik,
+	    32) == 0);
+}
+
+void
+senderkeys_own_add_holder(struct skown *o, const char *name, uint32_t device,
+    const uint8_t *ik)
+{
+	Natter__DeviceKey	*h;
+
+	if ((h = sk_holder(o, name, device)) != NULL) {
+		memcpy(h->identity_key.data, ik, 32);	/* given again */
 		return;
+	}
 	h = xmalloc(sizeof *h);
 	natter__device_key__init(h);
 	h->name = xstrdup(name);
 	h->device = device;
+	h->identity_key.data = xmalloc(32);
+	memcpy(h->identity_key.data, ik, 32);
+	h->identity_key.len = 32;
 	o->holders = xreallocarray(o->holders, o->nholders + 1,
 	    sizeof *o->holders);
 	o->holders[o->nholders++] = h;
@@ -187,6 +208,23 @@ senderkeys_own_rotate(struct skown *o)
 	o->rotate = 0;
 }
 
+/*
+ * Trust: a rotation asked for (a removal received) after o was loaded
+ * must survive o's save, as long as o still has the key that was to go.
+ */
+static void
+sk_keep_rotate(struct store *st, struct skown *o)
+{
+	struct skown	*kept;
+
+	if (o->rotate || (kept = senderkeys_own_load(st, o->gid)) == NULL)
+		return;
+	if (kept->rotate && senderkey_key_id(kept->key) ==
+	    senderkey_key_id(o->key))
+		o->rotate = 1;
+	senderkeys_own_free(kept);
+}
+
 int
 senderkeys_own_save(struct store *st, struct skown *o)
 {
@@ -196,6 +234,7 @@ senderkeys_own_save(struct store *st, struct skown *o)
 	size_t			 slen, len;
 	int			 rc;
 
+	sk_keep_rotate(st, o);
 	state = senderkey_serialize(o->key, &slen);
 	gk.state.data = state;
 	gk.state.len = slen;

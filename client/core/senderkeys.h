@@ -21,12 +21,16 @@ struct skown	*senderkeys_own_load(struct store *, const uint8_t *gid);
 void		 senderkeys_own_free(struct skown *);
 struct senderkey *senderkeys_own_key(struct skown *);
 
-/* Does (name, device) hold our current key id? */
+/*
+ * Does (name, device) hold our current key id, given over a session with
+ * identity key ik (NULL: any)?  A device whose key changed since (a
+ * reinstall the user accepted) holds nothing we gave its old key.
+ */
 int		 senderkeys_own_holds(const struct skown *, const char *name,
-		    uint32_t device);
-/* Record that (name, device) now holds it. */
+		    uint32_t device, const uint8_t *ik);
+/* Record that (name, device), with identity key ik (32 bytes), holds it. */
 void		 senderkeys_own_add_holder(struct skown *, const char *name,
-		    uint32_t device);
+		    uint32_t device, const uint8_t *ik);
 /*
  * Must we rotate before the next message?  Yes once a member left or was
  * removed (senderkeys_mark_rotate), or when a device that holds the
@@ -36,7 +40,11 @@ int		 senderkeys_own_stale(const struct skown *,
 		    Natter__DeviceKey *const *devs, size_t n);
 /* New key id, chain and signing key; nobody holds it yet. */
 void		 senderkeys_own_rotate(struct skown *);
-/* Seal and keep it (in the caller's transaction, or alone).  0 or -1. */
+/*
+ * Seal and keep it (in the caller's transaction, or alone); a rotation
+ * senderkeys_mark_rotate asked for meanwhile, for this key id, is kept.
+ * 0 or -1.
+ */
 int		 senderkeys_own_save(struct store *, struct skown *)
 		    __attribute__((warn_unused_result));
 

@@ -174,6 +174,23 @@ assert_eq "$(jl "$ROOT/d2" '[(o["type"], o.get("change"), o["group"]) for o in L
     '[["group_change", "left", "team"], ["group_change", "admin", "team"], ["group_change", "renamed", "crew"], ["message", null, "crew"]]' \
     "dave sees the changes in order, each under the name of its time"
 
+log "rpc: group changes come as receive notifications"
+printf '#wait receive 12\n' >"$ROOT/rin2"
+rpc_run alice2 "$ROOT/rin2" "$ROOT/rout2" ||
+    fail "rpc on alice2: $(cat "$ROOT/rout2" "$ROOT/rout2.err")"
+assert_eq "$(jl "$ROOT/rout2" '[(o["params"]["change"], o["params"]["group"])
+    for o in L if o.get("method") == "receive" and
+    o["params"]["type"] == "group_change"]')" \
+    '[["removed", "team"], ["added", "team"], ["left", "team"], ["admin", "team"], ["renamed", "crew"]]' \
+    "alice2's group_change notifications"
+
+log "read: a group's messages are marked read here (no receipts yet)"
+nat dave --json read '#crew' >"$ROOT/rd1" || fail "read exit $?"
+assert_eq "$(jl "$ROOT/rd1" 'L[0]["peer"] + " " + str(L[0]["count"])')" \
+    "#crew 2" "dave reads the group"
+nat dave --json read '#crew' >"$ROOT/rd2" || fail "read exit $?"
+assert_eq "$(jl "$ROOT/rd2" 'L[0]["count"]')" 0 "nothing left unread"
+
 log "send-file to a group"
 printf 'file for the crew %s\n' "$MARK" >"$ROOT/f.txt"
 nat alice --json send-file '#crew' "$ROOT/f.txt" >"$ROOT/sf" ||

@@ -895,6 +895,117 @@ START_TEST(test_group_send)
 }
 END_TEST
 
+/*
+ * A member's identity key changed and nobody accepted it: the group send
+ * is blocked with CORE_ERR_UNTRUSTED_IDENTITY naming the member, as a
+ * 1:1 send to it is; accepting the key unblocks it.
+ */
+START_TEST(test_group_key_change)
+{
+	struct seen	 s;
+	struct core	*a, *b, *b2;
+	int		 sends;
+
+	b = account("bob", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	send_ok(a, "#g", "first");
+	close_core(b);
+	b2 = account("bob2", NULL);	/* a new key, presented as bob's */
+	close_core(b2);
+	{
+		struct fake_acct *n = fake_find("bob2"), *o = fake_find("bob");
+
+		natter__register__free_unpacked(o->reg, NULL);
+		o->reg = n->reg;
+		o->opk_next = 0;
+		n->reg = NULL;
+		n->name[0] = '\0';
+	}
+	fk.missing = 1;		/* alice looks bob up again, and sees it */
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "direct", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "#g", "to the group", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	ck_assert_msg(strstr(s.err.msg, "bob") != NULL, "%s", s.err.msg);
+	ck_assert_int_eq(fk.gstored, 1);
+	ck_assert_int_eq(core_trust_accept(a, "bob", &s.err), 0);
+	sends = fk.sends;
+	send_ok(a, "#g", "accepted");
+	ck_assert_int_eq(fk.gstored, 2);
+	ck_assert_int_gt(fk.sends, sends);	/* the key to bob's new one */
+	close_core(a);
+}
+END_TEST
+
+/* The fake server forges a group message as (from, device) to bob. */
+static void
+forge_group_message(struct net *to, const char *from, uint32_t device,
+    const uint8_t *body, size_t len)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+	Natter__Delivery	 d = NATTER__DELIVERY__INIT, *dp = &d;
+	uint8_t			 id[16];
+
+	randombytes_buf(id, sizeof id);
+	d.seq = ++fk.seq;
+	d.type = 3;
+	d.group = fk.group.id;
+	d.from = (char *)from;
+	d.from_device = device;
+	d.message_id.data = id;
+	d.message_id.len = sizeof id;
+	d.content.data = (uint8_t *)body;
+	d.content.len = len;
+	dl.items = &dp;
+	dl.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &dl;
+	fake_push(to, &f);
+}
+
+/*
+ * Group messages bob must refuse (told, not shown): from an account that
+ * is not a member as bob knows the group, and from a member's device
+ * that never gave bob its key; the real one still comes through.
+ */
+START_TEST(test_group_refuse)
+{
+	struct seen	 bs;
+	struct core	*a, *b, *c;
+	struct net	*bn = NULL;
+	int		 i;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	c = account("carol", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	run_until(&bs.changes);
+	send_ok(a, "#g", "real");
+	run_until(&bs.messages);
+	for (i = 0; i < FAKE_MAX; i++)
+		if (fk.nets[i] != NULL && fk.nets[i]->acct != NULL &&
+		    strcmp(fk.nets[i]->acct->name, "bob") == 0)
+			bn = fk.nets[i];
+	ck_assert_ptr_nonnull(bn);
+	forge_group_message(bn, "carol", 1, fk.gbody, fk.gbodylen);
+	run_until(&bs.errors);
+	forge_group_message(bn, "alice", 2, fk.gbody, fk.gbodylen);
+	bs.errors = 0;
+	run_until(&bs.errors);
+	ck_assert_int_eq(bs.messages, 1);
+	close_core(a);
+	close_core(b);
+	close_core(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -909,6 +1020,8 @@ main(void)
 	tcase_add_test(tc, test_request_timeout_oneshot);
 	tcase_add_test(tc, test_key_change_blocks);
 	tcase_add_test(tc, test_group_send);
+	tcase_add_test(tc, test_group_key_change);
+	tcase_add_test(tc, test_group_refuse);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

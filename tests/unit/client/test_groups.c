@@ -144,13 +144,17 @@ START_TEST(test_stale)
 	Natter__DeviceKey	*set[2];
 	struct skown		*o;
 	uint32_t		 kid;
+	uint8_t			 ik1[32], ik2[32];
+
+	memset(ik1, 1, sizeof ik1);
+	memset(ik2, 2, sizeof ik2);
 
 	set[0] = dk("bob", 1);
 	set[1] = dk("carol", 1);
 	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
 	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 0);
-	senderkeys_own_add_holder(o, "bob", 1);
-	senderkeys_own_add_holder(o, "carol", 1);
+	senderkeys_own_add_holder(o, "bob", 1, ik1);
+	senderkeys_own_add_holder(o, "carol", 1, ik1);
 	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 0);
 	ck_assert_int_eq(senderkeys_own_stale(o, set, 1), 1);	/* carol went */
 	ck_assert_int_eq(senderkeys_own_save(st, o), 0);
@@ -159,7 +163,18 @@ START_TEST(test_stale)
 	/* Kept sealed, holders and all. */
 	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
 	ck_assert_int_eq(senderkey_key_id(senderkeys_own_key(o)), kid);
-	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1), 1);
+	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1, NULL), 1);
+	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1, ik1), 1);
+	/* Another identity key on that device now: it holds nothing. */
+	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1, ik2), 0);
+	senderkeys_own_free(o);
+	/* A mark made while o was loaded survives o's save. */
+	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
+	ck_assert_int_eq(senderkeys_mark_rotate(st, gid), 0);
+	ck_assert_int_eq(senderkeys_own_save(st, o), 0);
+	senderkeys_own_free(o);
+	ck_assert_ptr_nonnull(o = senderkeys_own_load(st, gid));
+	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 1);
 	senderkeys_own_free(o);
 	/* A "removed" change marks it; rotating clears holders and flag. */
 	ck_assert_int_eq(senderkeys_mark_rotate(st, gid), 0);
@@ -167,7 +182,7 @@ START_TEST(test_stale)
 	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 1);
 	senderkeys_own_rotate(o);
 	ck_assert_int_ne(senderkey_key_id(senderkeys_own_key(o)), kid);
-	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1), 0);
+	ck_assert_int_eq(senderkeys_own_holds(o, "carol", 1, NULL), 0);
 	ck_assert_int_eq(senderkeys_own_stale(o, set, 2), 0);
 	senderkeys_own_free(o);
 	free(set[0]);

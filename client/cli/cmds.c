@@ -103,8 +103,7 @@ cmds_read(struct call *c)
 	    cmds_read_sent, c, &err);
 	if (n < 0)
 		call_done(c, &err, NULL);
-	else if (n == 0 || cli_str(c->params, "to")[0] == '#')
-		/* A group's are marked here only: no receipts to wait for. */
+	else if (n == 0)
 		call_done(c, NULL, cmds_read_result(c, n));
 	else
 		c->priv = (void *)(intptr_t)n;	/* done once stored */
@@ -161,7 +160,7 @@ cmds_history_human(const json_t *r)
 	json_t	*m;
 
 	json_array_foreach(json_object_get(r, "messages"), i, m)
-		output_message_human(stdout, m);
+		(void)output_event_human(stdout, m);
 }
 
 static void

@@ -113,6 +113,9 @@ output_event_json(const struct core_event *ev)
 		    "receipt", "id", ev->id, "status",
 		    output_str_or_null(ev->status), "by",
 		    output_str_or_null(ev->by), "ts", (json_int_t)ev->ts);
+		/* Of a group message: its group and counts (added fields). */
+		if (o != NULL && ev->group != NULL)
+			json_object_set_new(o, "group", json_string(ev->group));
 		if (o != NULL && ev->members_n > 0)
 			output_counts(o, ev);
 		return (o);
@@ -236,6 +239,25 @@ output_attachment_human(FILE *f, const json_t *a)
 	fputs("] ", f);
 }
 
+/* Members an event of our group message counts out of (0: not one). */
+static long long
+output_members(const json_t *ev)
+{
+	return ((long long)json_integer_value(json_object_get(ev,
+	    "members_n")));
+}
+
+/* "delivered 2/3, read 1/3". */
+static void
+output_counts_human(FILE *f, const json_t *ev)
+{
+	long long	n = output_members(ev);
+
+	fprintf(f, "delivered %lld/%lld, read %lld/%lld", (long long)
+	    json_integer_value(json_object_get(ev, "delivered_n")), n,
+	    (long long)json_integer_value(json_object_get(ev, "read_n")), n);
+}
+
 void
 output_message_human(FILE *f, const json_t *m)
 {
@@ -248,7 +270,7 @@ output_message_human(FILE *f, const json_t *m)
 	head = fprintf(f, "[%s] ", when);
 	output_text(f, from, 0);
 	if (json_is_string(json_object_get(m, "group"))) {
-		fputs(" in ", f);
+		fputs(" in #", f);
 		output_text(f, output_get(m, "group"), 0);
 	}
 	fputs(": ", f);
@@ -264,7 +286,12 @@ output_message_human(FILE *f, const json_t *m)
 			    "attachment"));
 		output_text(f, output_get(m, "text"), head > 0 ? head : 0);
 	}
-	if (json_is_true(json_object_get(m, "outgoing")))
+	if (json_is_true(json_object_get(m, "outgoing")) &&
+	    output_members(m) > 0) {
+		fputs(" [", f);
+		output_counts_human(f, m);
+		fputc(']', f);
+	} else if (json_is_true(json_object_get(m, "outgoing")))
 		fprintf(f, " [%s]", output_get(m, "status"));
 	fputc('\n', f);
 }
@@ -272,9 +299,10 @@ output_message_human(FILE *f, const json_t *m)
 void
 output_change_human(FILE *f, const json_t *ev)
 {
-	json_t	*u;
-	size_t	 i;
-	char	 when[32];
+	json_t		*u;
+	size_t		 i;
+	char		 when[32];
+	const char	*change;
 
 	output_when(when, sizeof when,
 	    json_integer_value(json_object_get(ev, "ts")));
@@ -283,9 +311,19 @@ output_change_human(FILE *f, const json_t *ev)
 	fputs(": ", f);
 	output_text(f, output_get(ev, "by"), 0);
 	fputc(' ', f);
-	output_text(f, output_get(ev, "change"), 0);
+	change = output_get(ev, "change");
+	if (strcmp(change, "created") == 0)
+		fputs("created the group", f);
+	else if (strcmp(change, "renamed") == 0) {
+		fputs("renamed the group to #", f);
+		output_text(f, output_get(ev, "group"), 0);
+	} else if (strcmp(change, "admin") == 0)
+		fputs("made admin", f);
+	else
+		output_text(f, change, 0);
 	json_array_foreach(json_object_get(ev, "users"), i, u) {
-		fputs(i == 0 ? " " : ", ", f);
+		fputs(i > 0 ? ", " : strcmp(change, "created") == 0 ?
+		    " with " : " ", f);
 		output_text(f, json_string_value(u), 0);
 	}
 	fputc('\n', f);
@@ -306,11 +344,11 @@ output_event_human(FILE *f, const json_t *ev)
 		fprintf(f, "[%s] message %.12s %s by ", when,
 		    output_get(ev, "id"), output_get(ev, "status"));
 		output_text(f, output_get(ev, "by"), 0);
-		if (json_integer_value(json_object_get(ev, "members_n")) > 0)
-			fprintf(f, " (delivered %lld/%lld)", (long long)
-			    json_integer_value(json_object_get(ev,
-			    "delivered_n")), (long long)json_integer_value(
-			    json_object_get(ev, "members_n")));
+		if (output_members(ev) > 0) {
+			fputs(" (", f);
+			output_counts_human(f, ev);
+			fputc(')', f);
+		}
 		fputc('\n', f);
 	}
 	return (fflush(f) != 0 || ferror(f) ? -1 : 0);

@@ -603,11 +603,9 @@ core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
 
 	if (core_need_account(c, err) != 0)
 		return (-1);
-	/* A group's: seen here, no receipts yet (receipts.c). */
-	n = receipts_mark_read(c->rcpt, groups_conv(c->st, peer, pb), from, to, sent,
-	    arg, err);
-	if (n > 0 && peer[0] == '#')
-		return (n);	/* nothing was queued: sent is not called */
+	/* A group's: each sender gets a receipt for its messages. */
+	n = receipts_mark_read(c->rcpt, groups_conv(c->st, peer, pb), from, to,
+	    sent, arg, err);
 	if (n > 0)
 		core_outbox_go(c);
 	return (n);

@@ -337,9 +337,9 @@ void		 core_set_auto_download(struct core *, uint64_t bytes);
 /*
  * Everywhere a peer names a conversation (history, mark_read, mark_seen,
  * queued, ...), "#NAME" names a group's: its rows keep the group's id,
- * so a rename keeps it.  Read receipts are not sent in groups yet:
- * core_mark_read on "#NAME" marks its messages seen here (returning how
- * many) and never calls sent.
+ * so a rename keeps it.  core_mark_read on "#NAME" sends each sender in
+ * the group a read receipt for its messages (pairwise, as in a 1:1
+ * conversation); the sender counts each reader once (read_n).
  *
  * Mark the received messages with peer whose seq lies in [from, to] (to 0:
  * no bound) as read: in one commit their status becomes seen and encrypted

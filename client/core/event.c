@@ -76,9 +76,14 @@ event_group(struct event_sink *s, struct core_event *ev,
 		s->group_name(s->group_arg, m->group.data, ev->group_buf,
 		    sizeof ev->group_buf, &members);
 	if (ev->type == CORE_EV_RECEIPT || ev->outgoing) {
-		ev->members_n = members;
+		/* Out of the members it went to; rows from before that was
+		 * kept: the members now. */
+		ev->members_n = m->recipients_n > 0 ? (int)m->recipients_n :
+		    members;
 		ev->delivered_n = ev->type == CORE_EV_RECEIPT ?
 		    (int)m->delivered_n : (int)m->n_delivered_by;
+		ev->read_n = ev->type == CORE_EV_RECEIPT ? (int)m->read_n :
+		    (int)m->n_read_by;
 	}
 	if (ev->group_buf[0] == '\0')
 		snprintf(ev->group_buf, sizeof ev->group_buf, "?");

@@ -322,36 +322,58 @@ grouprecv_sender_key(struct grouprecv *gr, const char *from, uint32_t device,
 	    sk->distribution.data, sk->distribution.len) == 0 ? 0 : 2);
 }
 
+/*
+ * Add by to the names list (n entries) of m, once and never our own
+ * account: 1 if added, 0 if there already (or ours, or full).
+ */
+static int
+gr_count_once(char ***names, size_t *n, const char *by, const char *self)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*names)[i], by) == 0)
+			return (0);
+	if (strcmp(by, self) == 0 || *n >= GROUPS_MAXMEMBERS)
+		return (0);
+	/* Freed with the message: protobuf-c frees what the array holds. */
+	*names = xreallocarray(*names, *n + 1, sizeof **names);
+	(*names)[(*n)++] = xstrdup(by);
+	return (1);
+}
+
 int
-grouprecv_delivered(struct grouprecv *gr, const uint8_t *id, size_t idlen,
-    const char *by, Natter__StoredMessage *r, uint8_t gid[GROUPS_IDBYTES])
+grouprecv_counted(struct store *st, const char *self, const uint8_t *id,
+    size_t idlen, const char *by, int read, Natter__StoredMessage *r,
+    uint8_t gid[GROUPS_IDBYTES])
 {
 	Natter__StoredMessage	*m;
 	int64_t			 seq;
-	size_t			 i;
 	int			 status, rc = 0;
 
-	if ((rc = msglog_get(gr->st, id, idlen, &seq, &status, &m)) != 0)
+	if ((rc = msglog_get(st, id, idlen, &seq, &status, &m)) != 0)
 		return (rc < 0 ? -1 : 0);
 	if (m->group.len != GROUPS_IDBYTES || !m->outgoing) {
 		natter__stored_message__free_unpacked(m, NULL);
 		return (0);
 	}
 	memcpy(gid, m->group.data, GROUPS_IDBYTES);
-	for (i = 0; i < m->n_delivered_by; i++)
-		if (strcmp(m->delivered_by[i], by) == 0)
-			break;
-	if (i == m->n_delivered_by && strcmp(by, account_name(gr->acct)) != 0 &&
-	    m->n_delivered_by < GROUPS_MAXMEMBERS) {
-		/* Freed with m: protobuf-c frees what the array holds. */
-		m->delivered_by = xreallocarray(m->delivered_by,
-		    m->n_delivered_by + 1, sizeof *m->delivered_by);
-		m->delivered_by[m->n_delivered_by++] = xstrdup(by);
-		rc = msglog_replace(gr->st, seq, m) == 0 ? 1 : -1;
-	}
+	if (read ? gr_count_once(&m->read_by, &m->n_read_by, by, self) :
+	    gr_count_once(&m->delivered_by, &m->n_delivered_by, by, self))
+		rc = msglog_replace(st, seq, m) == 0 ? 1 : -1;
 	r->group.data = gid;
 	r->group.len = GROUPS_IDBYTES;
 	r->delivered_n = (uint32_t)m->n_delivered_by;
+	r->read_n = (uint32_t)m->n_read_by;
+	r->recipients_n = m->recipients_n;
 	natter__stored_message__free_unpacked(m, NULL);
 	return (rc);
+}
+
+int
+grouprecv_delivered(struct grouprecv *gr, const uint8_t *id, size_t idlen,
+    const char *by, Natter__StoredMessage *r, uint8_t gid[GROUPS_IDBYTES])
+{
+	return (grouprecv_counted(gr->st, account_name(gr->acct), id, idlen,
+	    by, 0, r, gid));
 }

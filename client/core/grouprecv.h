@@ -24,6 +24,19 @@ void		 grouprecv_free(struct grouprecv *);
 void		 grouprecv_deliver(struct grouprecv *, const Natter__Delivery *);
 
 /*
+ * A delivered (read 0) or read (read 1) receipt by the account by for our
+ * message id, in store st whose account is self: if that is a group
+ * message, by counts once among the members that have it / have read it
+ * (our own account never).  The receipt's row r gets the group's id (in
+ * gid), both counts and the recipients then.  Inside the caller's
+ * transaction.  1 if by was new, 0 if not (or not a group message), -1.
+ */
+int		 grouprecv_counted(struct store *, const char *self,
+		    const uint8_t *id, size_t idlen, const char *by, int read,
+		    Natter__StoredMessage *r, uint8_t gid[16])
+		    __attribute__((warn_unused_result));
+
+/*
  * A delivered receipt by the account by for our message id: if that is a
  * group message, by counts once among the members that have it (our own
  * account never).  The receipt's row r gets the group's id (in gid) and

@@ -385,6 +385,21 @@ outbox_finish(struct outbox *ob, struct outbox_msg *s,
 	outbox_check_empty(ob);
 }
 
+/* The other members a group message goes to now (our copy of the group). */
+static uint32_t
+outbox_recipients(struct outbox *ob, const uint8_t gid[GROUPS_IDBYTES])
+{
+	struct group	*g;
+	uint32_t	 n;
+
+	if ((g = groups_by_id(ob->st, gid, GROUPS_IDBYTES)) == NULL)
+		return (0);
+	n = (uint32_t)(g->info->n_members - (size_t)groups_is_member(g->info,
+	    account_name(ob->acct)));
+	groups_free_one(g);
+	return (n);
+}
+
 /* The server stored it: history row + outbox deletion in one commit. */
 static void
 outbox_stored(struct outbox *ob, struct outbox_msg *s)
@@ -410,6 +425,7 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 	if (groups_peer_id(s->to, gid) == 0) {
 		m.group.data = gid;
 		m.group.len = sizeof gid;
+		m.recipients_n = outbox_recipients(ob, gid);
 	}
 	if (s->att != NULL)
 		m.attachment = natter__attachment__unpack(NULL, s->attlen, s->att);

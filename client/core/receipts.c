@@ -6,6 +6,7 @@
 
 #include "client/core/account.h"
 #include "client/core/err.h"
+#include "client/core/grouprecv.h"
 #include "client/core/groups.h"
 #include "client/core/event.h"
 #include "client/core/outbox.h"
@@ -27,6 +28,7 @@ struct receipts {
 struct receipts_batch {
 	uint8_t		 ids[OUTBOX_READ_MAX][CORE_IDBYTES];
 	int64_t		 seqs[OUTBOX_READ_MAX];
+	char		*from[OUTBOX_READ_MAX];	/* each one's sender */
 	size_t		 n;
 };
 
@@ -36,6 +38,12 @@ struct receipts_seen {
 	const Natter__Content	*ct;
 	int64_t			 seqs[OUTBOX_READ_MAX];	/* 0: not new */
 	int			 elsewhere;	/* read on our other device */
+	/* Ids of our group messages: the group and its counts. */
+	struct receipts_group {
+		int		 set;
+		uint8_t		 gid[GROUPS_IDBYTES];
+		uint32_t	 delivered_n, read_n, recipients_n;
+	}			 group[OUTBOX_READ_MAX];
 };
 
 struct receipts *
@@ -69,8 +77,19 @@ receipts_unseen_cb(int64_t seq, int kind, int status,
 	if (m->message_id.len != CORE_IDBYTES || b->n == OUTBOX_READ_MAX)
 		return (0);
 	memcpy(b->ids[b->n], m->message_id.data, CORE_IDBYTES);
+	b->from[b->n] = xstrdup(m->from != NULL ? m->from : "");
 	b->seqs[b->n++] = seq;
 	return (0);
+}
+
+static void
+receipts_batch_clear(struct receipts_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->from[i]);
+	b->n = 0;
 }
 
 /* Mark one batch seen and put its receipt in the outbox; the caller commits. */
@@ -121,6 +140,7 @@ receipts_batch(struct receipts *r, const char *peer, int64_t from, int64_t to,
 	    (receipts_queue(r, peer, b, &o, ids, &oid) != 0 ||
 	    store_commit(r->st) != 0))) {
 		store_rollback(r->st);
+		receipts_batch_clear(b);
 		free(b);
 		return (-1);
 	}
@@ -129,43 +149,112 @@ receipts_batch(struct receipts *r, const char *peer, int64_t from, int64_t to,
 	else
 		*last = outbox_queue(r->ob, oid, &o, NULL, NULL);
 	n = (int)b->n;
+	receipts_batch_clear(b);
 	free(b);
 	return (n);
 }
 
 /*
- * A group's conversation ("#" and its id): its messages become seen here,
- * in one commit per batch; no read receipt goes out (not in groups yet).
+ * The read receipts for one batch of a group's messages: one to each
+ * sender (pairwise, as for a 1:1 conversation; our other devices get a
+ * copy and mark the same messages seen), queued inside the caller's
+ * transaction; their outbox ids in oids.  The count queued, or -1.
  */
 static int
-receipts_group_seen(struct receipts *r, const char *peer, int64_t from,
-    int64_t to, struct core_error *err)
+receipts_group_queue(struct receipts *r, struct receipts_batch *b,
+    int64_t *oids, char **tos, uint8_t (*rids)[CORE_IDBYTES])
 {
+	Natter__OutboxItem	 o;
+	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
+	size_t			 i, k, n;
+	int			 nq = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->from[i] == NULL || !wire_name_valid(b->from[i]) ||
+		    strcmp(b->from[i], account_name(r->acct)) == 0)
+			continue;	/* ours, from another device: no receipt */
+		for (k = 0; k < (size_t)nq && strcmp(tos[k], b->from[i]) != 0;
+		    k++)
+			;
+		if (k < (size_t)nq)
+			continue;	/* that sender's receipt is queued */
+		for (n = 0, k = i; k < b->n; k++) {
+			if (b->from[k] == NULL || strcmp(b->from[k], b->from[i]))
+				continue;
+			ids[n].data = b->ids[k];
+			ids[n++].len = CORE_IDBYTES;
+		}
+		natter__outbox_item__init(&o);
+		randombytes_buf(rids[nq], CORE_IDBYTES);
+		o.message_id.data = rids[nq];
+		o.message_id.len = CORE_IDBYTES;
+		o.to = b->from[i];
+		o.ts = time_now_ms();
+		o.read_ids = ids;
+		o.n_read_ids = n;
+		if (store_outbox_add(r->st, &o, &oids[nq]) != 0)
+			return (-1);
+		tos[nq++] = b->from[i];
+	}
+	return (nq);
+}
+
+/*
+ * One batch of a group's conversation ("#" and its id): its messages
+ * become seen here and their senders get read receipts, in one commit.
+ * The count, or -1.
+ */
+static int
+receipts_group_batch(struct receipts *r, const char *peer, int64_t from,
+    int64_t to, struct outbox_msg **last)
+{
+	Natter__OutboxItem	 o = NATTER__OUTBOX_ITEM__INIT;
+	ProtobufCBinaryData	 ids[OUTBOX_READ_MAX];
 	struct receipts_batch	*b;
-	size_t			 i;
-	int			 total = 0, rc = 0;
+	int64_t			 oids[OUTBOX_READ_MAX];
+	char			*tos[OUTBOX_READ_MAX];
+	uint8_t			 rids[OUTBOX_READ_MAX][CORE_IDBYTES];
+	size_t			 i, k, n;
+	int			 nq = -1;
 
 	b = xcalloc(1, sizeof *b);
-	do {
-		b->n = 0;
-		if (store_begin(r->st) != 0 || msglog_unseen(r->st, peer, from,
-		    to, OUTBOX_READ_MAX, receipts_unseen_cb, b) != 0)
-			rc = -1;
-		for (i = 0; rc == 0 && i < b->n; i++)
+	if (store_begin(r->st) != 0)
+		goto out;
+	if (msglog_unseen(r->st, peer, from, to, OUTBOX_READ_MAX,
+	    receipts_unseen_cb, b) == 0) {
+		for (i = 0, nq = 0; i < b->n && nq == 0; i++)
 			if (msglog_set_status_seq(r->st, b->seqs[i],
 			    STORE_ST_SEEN) != 0)
-				rc = -1;
-		if (rc != 0 || store_commit(r->st) != 0) {
-			store_rollback(r->st);
-			err_set(err, CORE_ERR_IO, "cannot mark messages read in "
-			    "the profile %s", store_dir(r->st));
-			free(b);
-			return (-1);
+				nq = -1;
+		if (nq == 0)
+			nq = receipts_group_queue(r, b, oids, tos, rids);
+	}
+	if (nq < 0 || store_commit(r->st) != 0) {
+		store_rollback(r->st);
+		nq = -1;
+		goto out;
+	}
+	for (k = 0; k < (size_t)nq; k++) {
+		/* outbox_queue copies what it keeps: the ids again. */
+		for (n = 0, i = 0; i < b->n; i++) {
+			if (strcmp(b->from[i], tos[k]) != 0)
+				continue;
+			ids[n].data = b->ids[i];
+			ids[n++].len = CORE_IDBYTES;
 		}
-		total += (int)b->n;
-	} while (b->n == OUTBOX_READ_MAX);
+		o.message_id.data = rids[k];
+		o.message_id.len = CORE_IDBYTES;
+		o.to = tos[k];
+		o.ts = time_now_ms();
+		o.read_ids = ids;
+		o.n_read_ids = n;
+		*last = outbox_queue(r->ob, oids[k], &o, NULL, NULL);
+	}
+	nq = (int)b->n;
+out:
+	receipts_batch_clear(b);
 	free(b);
-	return (total);
+	return (nq);
 }
 
 int
@@ -176,23 +265,26 @@ receipts_mark_read(struct receipts *r, const char *peer, int64_t from,
 	uint8_t			 gid[GROUPS_IDBYTES];
 	int			 n, total = 0;
 
-	if (groups_peer_id(peer, gid) == 0)
-		return (receipts_group_seen(r, peer, from, to, err));
-	if (peer == NULL || !wire_name_valid(peer)) {
+	if (groups_peer_id(peer, gid) != 0 && (peer == NULL ||
+	    !wire_name_valid(peer))) {
 		err_set(err, CORE_ERR_USAGE, "invalid user name \"%.40s\"",
 		    peer != NULL ? peer : "");
 		return (-1);
 	}
 	do {
-		if ((n = receipts_batch(r, peer, from, to, &last)) < 0) {
+		n = groups_peer_id(peer, gid) == 0 ?
+		    receipts_group_batch(r, peer, from, to, &last) :
+		    receipts_batch(r, peer, from, to, &last);
+		if (n < 0) {
 			err_set(err, CORE_ERR_IO, "cannot write the profile "
 			    "%s", store_dir(r->st));
 			return (-1);
 		}
 		total += n;
 	} while (n == OUTBOX_READ_MAX);
-	if (last != NULL)
-		outbox_notify(last, sent, arg);
+	if (last == NULL)
+		return (0);	/* seen here, nothing to send: sent is not called */
+	outbox_notify(last, sent, arg);
 	return (total);
 }
 
@@ -206,6 +298,7 @@ receipts_mine(struct receipts *r, const Natter__Content *ct,
 {
 	const Natter__ReadReceipt	*rr = ct->read_receipt;
 	size_t				 i;
+	int				 rc;
 
 	if (ct->to == NULL || !wire_name_valid(ct->to))
 		return (0);
@@ -213,8 +306,14 @@ receipts_mine(struct receipts *r, const Natter__Content *ct,
 	(*seen)->ct = ct;
 	(*seen)->elsewhere = 1;
 	for (i = 0; i < rr->n_message_ids; i++) {
-		if (msglog_set_status(r->st, rr->message_ids[i].data,
-		    CORE_IDBYTES, ct->to, STORE_ST_SEEN, NULL) == -1)
+		rc = msglog_set_status(r->st, rr->message_ids[i].data,
+		    CORE_IDBYTES, ct->to, STORE_ST_SEEN, NULL);
+		/* Read in a group: the message is in the group's conversation,
+		 * not in the one with its sender (our own device says so). */
+		if (rc == 1)
+			rc = msglog_set_status(r->st, rr->message_ids[i].data,
+			    CORE_IDBYTES, NULL, STORE_ST_SEEN, NULL);
+		if (rc == -1)
 			return (-1);
 	}
 	return (0);
@@ -234,6 +333,36 @@ receipts_valid(const Natter__ReadReceipt *rr)
 			return (0);
 	}
 	return (1);
+}
+
+/*
+ * Id i of rs's receipt is none of our messages to by: if it is our group
+ * message, by has read it (counted once) and a receipt row says so.
+ * 0 (nothing new is 0 too), -1.
+ */
+static int
+receipts_group_read(struct receipts *r, struct receipts_seen *rs, size_t i,
+    const char *by)
+{
+	const ProtobufCBinaryData	*id;
+	struct receipts_group		*g = &rs->group[i];
+	Natter__StoredMessage		 m = rs->m;
+	int				 rc;
+
+	id = &rs->ct->read_receipt->message_ids[i];
+	if ((rc = grouprecv_counted(r->st, account_name(r->acct), id->data,
+	    id->len, by, 1, &m, g->gid)) != 1)
+		return (rc < 0 ? -1 : 0);
+	if (msglog_set_status(r->st, id->data, id->len, NULL, STORE_ST_READ,
+	    NULL) == -1)
+		return (-1);
+	g->set = 1;
+	g->delivered_n = m.delivered_n;
+	g->read_n = m.read_n;
+	g->recipients_n = m.recipients_n;
+	m.message_id = *id;
+	return (msglog_add(r->st, STORE_RECEIPT, STORE_ST_READ, &m,
+	    &rs->seqs[i]) == -1 ? -1 : 0);
 }
 
 /*
@@ -266,6 +395,10 @@ receipts_apply(struct receipts *r, const Natter__Delivery *d,
 	for (i = 0; i < rr->n_message_ids && rc != -1; i++) {
 		rc = msglog_set_status(r->st, rr->message_ids[i].data,
 		    CORE_IDBYTES, d->from, STORE_ST_READ, &mseq);
+		if (rc == 1) {
+			rc = receipts_group_read(r, rs, i, d->from);
+			continue;
+		}
 		if (rc != 0)
 			continue;	/* unknown, not ours, or already read */
 		rs->m.message_id = rr->message_ids[i];
@@ -302,6 +435,11 @@ receipts_done(struct receipts *r, struct receipts_seen *rs, int committed)
 		if (rs->seqs[i] <= 0)
 			continue;
 		rs->m.message_id = rr->message_ids[i];
+		rs->m.group.len = rs->group[i].set ? GROUPS_IDBYTES : 0;
+		rs->m.group.data = rs->group[i].gid;
+		rs->m.delivered_n = rs->group[i].delivered_n;
+		rs->m.read_n = rs->group[i].read_n;
+		rs->m.recipients_n = rs->group[i].recipients_n;
 		event_emit_row(r->ev, rs->seqs[i], STORE_RECEIPT, STORE_ST_READ,
 		    &rs->m);
 	}

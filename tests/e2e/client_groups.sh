@@ -184,12 +184,24 @@ assert_eq "$(jl "$ROOT/rout2" '[(o["params"]["change"], o["params"]["group"])
     '[["removed", "team"], ["added", "team"], ["left", "team"], ["admin", "team"], ["renamed", "crew"]]' \
     "alice2's group_change notifications"
 
-log "read: a group's messages are marked read here (no receipts yet)"
+log "read: a group's messages are marked read, and their sender told"
+nat alice --json recv >/dev/null || fail "alice recv exit $?"
 nat dave --json read '#crew' >"$ROOT/rd1" || fail "read exit $?"
 assert_eq "$(jl "$ROOT/rd1" 'L[0]["peer"] + " " + str(L[0]["count"])')" \
     "#crew 2" "dave reads the group"
 nat dave --json read '#crew' >"$ROOT/rd2" || fail "read exit $?"
 assert_eq "$(jl "$ROOT/rd2" 'L[0]["count"]')" 0 "nothing left unread"
+nat alice --json recv >"$ROOT/rr1" || fail "alice recv exit $?"
+assert_eq "$(jl "$ROOT/rr1" '[(o["by"], o.get("group"), o.get("read_n"), o.get("members_n"))
+    for o in L if o["type"] == "receipt" and o["status"] == "read"]')" \
+    '[["dave", "crew", 1, 2], ["dave", "crew", 1, 1]]' \
+    "alice's two messages read by dave, of the 2 and 1 other members then"
+nat alice --json history '#crew' >"$ROOT/rh1" || fail "history exit $?"
+assert_eq "$(jl "$ROOT/rh1" '[(o["text"], o["status"], o["read_n"],
+    o["members_n"]) for o in L if o["type"] == "message" and
+    o.get("outgoing")][-2:]')" \
+    '[["for-dave-1", "read", 1, 2], ["renamed", "read", 1, 1]]' \
+    "alice's history: read 1/2 and 1/1"
 
 log "send-file to a group"
 printf 'file for the crew %s\n' "$MARK" >"$ROOT/f.txt"

@@ -3,9 +3,11 @@
  * Every member is a real account (Register over bench_net, at most
  * BENCH_HANDSHAKES at a time), online for the whole run. Member 0 of each
  * group creates it (GroupOp create with the other N - 1 names) and is its
- * one sender. Before the clock starts, the sender sends one GroupSend with
- * an empty devices_hash, takes the device set from the DEVICE_MISMATCH
- * answer and computes the hash a client would (docs/groups.md): SHA-256
+ * one sender. Before the clock starts, the sender sends one GroupSend
+ * knowing no devices (a devices_hash of 32 zero bytes: natterd wants 32
+ * bytes, and no set hashes to zeros), takes the set from the
+ * DEVICE_MISMATCH answer and computes the hash a client would
+ * (docs/groups.md): SHA-256
  * over every member device but its own, sorted by (name, device), each as
  * u8 len | name | u32 BE device. A mismatch during the run is handled the
  * same way (new hash, the same message again) and counted.
@@ -20,7 +22,9 @@
  * before an earlier message's). Latency runs from the send (with --rate, the
  * scheduled time) to the arrival at each member, on one clock. Members
  * ack each Deliver at once; senders ack the delivered receipts, and the
- * run ends when every delivery and every receipt arrived. */
+ * run ends when every delivery and every receipt arrived: seconds runs from
+ * the first send to the last delivery, receipts_seconds to the last
+ * receipt, and the CPU figures cover the whole of it. */
 #include <sys/resource.h>
 
 #include <stdio.h>
@@ -81,7 +85,7 @@ struct fanout {
 	uint64_t		 changes, mismatches, errors, ready, progress;
 	uint64_t		 created, hashed;
 	double			*lat;
-	int64_t			 t0, tlast;
+	int64_t			 t0, tlast, treceipt;
 	uint8_t			*body;
 	uint8_t			 nonce[8];
 };
@@ -146,10 +150,11 @@ fanout_hash(struct fanout_group *g, const Natter__Response *r)
 	return (0);
 }
 
-/* One GroupSend of message k (FANOUT_K_PROBE: the probe, no hash). */
+/* One GroupSend of message k (FANOUT_K_PROBE: the probe, no devices). */
 static void
 fanout_send(struct fanout *f, struct fanout_group *g, uint32_t k)
 {
+	static uint8_t		unknown[SHA256_BYTES];
 	Natter__Frame		fr = NATTER__FRAME__INIT;
 	Natter__GroupSend	s = NATTER__GROUP_SEND__INIT;
 	uint8_t			id[16];
@@ -163,10 +168,8 @@ fanout_send(struct fanout *f, struct fanout_group *g, uint32_t k)
 	s.message_id.len = sizeof id;
 	s.group.data = g->id;
 	s.group.len = sizeof g->id;
-	if (k != FANOUT_K_PROBE) {
-		s.devices_hash.data = g->hash;
-		s.devices_hash.len = sizeof g->hash;
-	}
+	s.devices_hash.data = k == FANOUT_K_PROBE ? unknown : g->hash;
+	s.devices_hash.len = sizeof g->hash;
 	s.content.data = f->body;
 	s.content.len = (size_t)f->size;
 	fr.id = k == FANOUT_K_PROBE ? FANOUT_ID_PROBE : (uint64_t)k + 2;
@@ -297,8 +300,10 @@ fanout_sender_frame(struct bench_conn *c, const Natter__Frame *fr,
 	f->progress++;
 	if (fr->body_case == NATTER__FRAME__BODY_DELIVER) {
 		for (i = 0; i < fr->deliver->n_items; i++) {
-			if (fr->deliver->items[i]->receipt != NULL)
+			if (fr->deliver->items[i]->receipt != NULL) {
 				f->receipts++;
+				f->treceipt = bench_now_ns();
+			}
 		}
 		bench_conn_ack(c, fr->deliver, 0);
 		return;
@@ -472,6 +477,8 @@ fanout_print(struct fanout *f, double seconds, double setup_s,
 		/* Beyond the contract: */
 		{ "client_cpu_us_per_delivery", client_cpu * 1e6 / n, 2 },
 		{ "receipts", (double)f->receipts, 0 },
+		{ "receipts_seconds", f->treceipt > f->t0 ? (double)(f->treceipt -
+		    f->t0) / 1e9 : 0, 3 },
 		{ "disorder", (double)f->disorder, 0 },
 		{ "mismatches", (double)f->mismatches, 0 },
 		{ "setup_seconds", setup_s, 3 },

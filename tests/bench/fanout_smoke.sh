@@ -27,8 +27,8 @@ o = json.loads(lines[0])
 contract = ["mode", "groups", "members", "messages", "deliveries", "seconds",
     "deliveries_per_s", "p50_ms", "p99_ms", "max_ms", "lost", "dup",
     "server_cpu_us_per_delivery"]
-extra = ["client_cpu_us_per_delivery", "receipts", "disorder", "mismatches",
-    "setup_seconds"]
+extra = ["client_cpu_us_per_delivery", "receipts", "receipts_seconds",
+    "disorder", "mismatches", "setup_seconds"]
 assert list(o)[:len(contract)] == contract, "keys: %s" % list(o)
 assert sorted(o) == sorted(contract + extra), "keys: %s" % sorted(o)
 assert o["mode"] == "fanout"

@@ -26,6 +26,7 @@ struct accounts_devs {
 struct accounts_cache {
 	struct itab	*byname;	/* key of name -> accounts_name */
 	struct itab	*devs;		/* account -> accounts_devs */
+	uint64_t	 gen;		/* accounts_devices_gen */
 };
 
 static void *
@@ -53,6 +54,7 @@ accounts_cache_clear(void *p)
 	itab_foreach(c->devs, accounts_free_value, NULL);
 	itab_clear(c->byname);
 	itab_clear(c->devs);
+	c->gen++;
 }
 
 static void
@@ -239,8 +241,15 @@ accounts_devices_changed(struct db *db, int64_t account)
 	struct accounts_cache	*c = accounts_cache(db);
 	uint64_t		 v;
 
+	c->gen++;
 	if (itab_get(c->devs, (uint64_t)account, &v)) {
 		free((void *)(uintptr_t)v);
 		itab_del(c->devs, (uint64_t)account);
 	}
+}
+
+uint64_t
+accounts_devices_gen(struct db *db)
+{
+	return (accounts_cache(db)->gen);
 }

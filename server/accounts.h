@@ -34,5 +34,9 @@ int	accounts_devices(struct db *, int64_t account, uint32_t *devices,
 /* Forget the cached device list of account: call after adding or removing
  * one of its devices. */
 void	accounts_devices_changed(struct db *, int64_t account);
+/* A number that changes whenever any account's device list may have
+ * (accounts_devices_changed, a rolled back request): what a cache built
+ * from device lists (groupdb.c) compares to know it is stale. */
+uint64_t accounts_devices_gen(struct db *);
 
 #endif

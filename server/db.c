@@ -7,7 +7,7 @@
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-#define DB_MAXSTMTS	64
+#define DB_MAXSTMTS	128
 
 struct db_cached {
 	const char	*sql;
@@ -82,6 +82,31 @@ static const char *const db_migrations[] = {
 	"  size INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX assets_by_expiry ON assets (expires);",
+	/* 6: groups (groupdb.c): id is 16 random bytes, name unique like
+	 * an account's, epoch goes up with every change; members with
+	 * their admin flag and when they were added. A group message or
+	 * change is stored once in group_bodies (bodies.c) and queued as
+	 * a reference (queue.body) per member device. */
+	"CREATE TABLE groups ("
+	"  gid INTEGER PRIMARY KEY,"
+	"  id BLOB NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL,"
+	"  epoch INTEGER NOT NULL);"
+	"CREATE TABLE group_members ("
+	"  gid INTEGER NOT NULL, account INTEGER NOT NULL,"
+	"  admin INTEGER NOT NULL, added INTEGER NOT NULL,"
+	"  PRIMARY KEY (gid, account)) WITHOUT ROWID;"
+	"CREATE INDEX group_members_by_account ON group_members (account);"
+	"CREATE TABLE group_bodies ("
+	"  body INTEGER PRIMARY KEY,"
+	"  group_id BLOB NOT NULL,"
+	"  from_account INTEGER NOT NULL, from_name TEXT NOT NULL,"
+	"  from_device INTEGER NOT NULL, message_id BLOB NOT NULL,"
+	"  type INTEGER NOT NULL, content BLOB,"
+	"  server_ts INTEGER NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE INDEX group_bodies_by_expiry ON group_bodies (expires);"
+	"ALTER TABLE queue ADD COLUMN body INTEGER;",
 };
 
 static int

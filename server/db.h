@@ -70,6 +70,8 @@ int		 db_changes(struct db *);
 enum db_ext {
 	DB_EXT_ACCOUNTS,
 	DB_EXT_QUEUE,
+	DB_EXT_BODIES,
+	DB_EXT_GROUPS,
 	DB_NEXT
 };
 struct db_ext_ops {

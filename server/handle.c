@@ -3,8 +3,8 @@
  * Each handler answers its request with one Response echoing the frame id
  * (an Ack with id 0 gets no answer unless it fails). Handlers that write
  * run inside a savepoint of the turn's transaction, so a request either
- * stores everything or nothing; Send and Ack, the hot path, keep that
- * promise themselves instead (relay.c). */
+ * stores everything or nothing; Send, Ack and GroupSend, the hot path,
+ * keep that promise themselves instead (relay.c, groupsend.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,8 @@
 #include "server/bucket.h"
 #include "server/db.h"
 #include "server/devices.h"
+#include "server/groupops.h"
+#include "server/groupsend.h"
 #include "server/handle.h"
 #include "server/link.h"
 #include "server/metrics.h"
@@ -99,6 +101,12 @@ static const struct handle_entry handle_table[] = {
 	    HANDLE_READS, link_relay },
 	{ NATTER__FRAME__BODY_ASSET_TOKEN, "asset_token", HANDLE_AUTHED,
 	    HANDLE_READS, assets_token },
+	{ NATTER__FRAME__BODY_GROUP_OP, "group_op", HANDLE_AUTHED,
+	    HANDLE_SAVEPOINT, groupops_op },
+	{ NATTER__FRAME__BODY_GROUP_QUERY, "group_query", HANDLE_AUTHED,
+	    HANDLE_READS, groupops_query },
+	{ NATTER__FRAME__BODY_GROUP_SEND, "group_send", HANDLE_AUTHED,
+	    HANDLE_ATOMIC, groupsend_send },
 };
 
 /* Run h's handler under its write policy; a refused login burns the

@@ -15,6 +15,7 @@
 #include <libwebsockets.h>
 
 #include "server/download.h"
+#include "server/groupdb.h"
 #include "server/http.h"
 #include "server/httpreq.h"
 #include "server/metrics.h"
@@ -480,12 +481,14 @@ http_healthz(struct http_txn *t, const char *path)
 static int
 http_metrics(struct http_txn *t, const char *path)
 {
-	uint64_t	 depth = 0;
+	uint64_t	 depth = 0, groups = 0;
 	char		*body;
 
 	if (queue_total(http_db, &depth) != 0)
 		log_warn("cannot count the queue");
-	body = metrics_render(depth, online_count());
+	if (groupdb_count(http_db, &groups) != 0)
+		log_warn("cannot count the groups");
+	body = metrics_render(depth, online_count(), groups);
 	http_reply(t, HTTP_STATUS_OK, "text/plain; version=0.0.4", body);
 	free(body);
 	return (0);

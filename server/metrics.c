@@ -37,6 +37,10 @@ static const struct {
 	{ "natter_asset_uploads_active", "Asset uploads under way.", "gauge" },
 	{ "natter_asset_gets_total", "GET requests for asset blobs that "
 	    "reached natterd (a CDN in front takes the rest).", "counter" },
+	{ "natter_group_messages_total", "Group messages stored (each once).",
+	    "counter" },
+	{ "natter_group_deliveries_total", "References to group messages and "
+	    "changes queued, one per member device.", "counter" },
 };
 
 void
@@ -114,7 +118,7 @@ metrics_line(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 }
 
 char *
-metrics_render(uint64_t queue_depth, uint64_t online)
+metrics_render(uint64_t queue_depth, uint64_t online, uint64_t groups)
 {
 	size_t	len = 0, cap = 4096;
 	char	*buf = xmalloc(cap);
@@ -136,6 +140,9 @@ metrics_render(uint64_t queue_depth, uint64_t online)
 	metrics_line(&buf, &len, &cap, "# HELP natter_queue_depth Queued "
 	    "rows (messages and receipts).\n# TYPE natter_queue_depth gauge\n"
 	    "natter_queue_depth %llu\n", (unsigned long long)queue_depth);
+	metrics_line(&buf, &len, &cap, "# HELP natter_groups Groups on this "
+	    "server.\n# TYPE natter_groups gauge\nnatter_groups %llu\n",
+	    (unsigned long long)groups);
 	metrics_line(&buf, &len, &cap, "# HELP process_cpu_seconds_total "
 	    "User and system CPU time.\n# TYPE process_cpu_seconds_total "
 	    "counter\nprocess_cpu_seconds_total %.6f\n", metrics_cpu());

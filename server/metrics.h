@@ -19,6 +19,8 @@ enum metrics_counter {
 	METRICS_REFUSED,
 	METRICS_ASSET_UPLOADS_ACTIVE,
 	METRICS_ASSET_GETS,
+	METRICS_GROUP_MESSAGES,
+	METRICS_GROUP_DELIVERIES,
 	METRICS_NCOUNTERS
 };
 
@@ -28,7 +30,9 @@ void	metrics_sub(enum metrics_counter, uint64_t n);
 uint64_t metrics_get(enum metrics_counter);
 /* Open connections (WebSocket), adjusted by delta. */
 void	metrics_connections(int delta);
-/* The /metrics body; queue_depth is the current row count. Caller frees. */
-char	*metrics_render(uint64_t queue_depth, uint64_t online_devices);
+/* The /metrics body; queue_depth is the current row count, groups the
+ * groups on this server. Caller frees. */
+char	*metrics_render(uint64_t queue_depth, uint64_t online_devices,
+	    uint64_t groups);
 
 #endif

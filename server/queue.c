@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/bodies.h"
 #include "server/db.h"
 #include "server/itab.h"
 #include "server/queue.h"
@@ -210,18 +211,25 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 		return (-1);
 	st = db_stmt_device(db, "INSERT INTO queue (account, device, "
 	    "from_account, from_name, from_device, message_id, type, content, "
-	    "server_ts, expires, receipt) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", account, device);
+	    "server_ts, expires, receipt, body) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", account, device);
 	sqlite3_bind_int64(st, 3, it->from_account);
-	sqlite3_bind_text(st, 4, it->from, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, it->from_device);
 	sqlite3_bind_blob(st, 6, it->message_id, QUEUE_IDBYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, it->type);
-	sqlite3_bind_blob(st, 8, it->content_len ? (const void *)it->content :
-	    "", (int)it->content_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, it->server_ts);
 	sqlite3_bind_int64(st, 10, expires);
 	sqlite3_bind_int64(st, 11, it->status);
+	if (it->body != 0) {
+		/* A reference: the body has the name and content. */
+		sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 12, it->body);
+	} else {
+		sqlite3_bind_text(st, 4, it->from, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 8, it->content_len ?
+		    (const void *)it->content : "", (int)it->content_len,
+		    SQLITE_STATIC);
+	}
 	if (db_step_done(st) != 0)
 		return (-1);
 	if (seq != NULL)
@@ -284,10 +292,13 @@ queue_row(sqlite3_stmt *st, struct queue_item *it, int with_content)
 	it->server_ts = sqlite3_column_int64(st, 6);
 	it->status = (uint32_t)sqlite3_column_int64(st, 7);
 	it->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	it->body = sqlite3_column_int64(st, 8);
 	if (!with_content)
 		return;
-	len = sqlite3_column_bytes(st, 8);
-	p = sqlite3_column_blob(st, 8);
+	if (it->body != 0 && sqlite3_column_bytes(st, 10) == QUEUE_IDBYTES)
+		memcpy(it->group, sqlite3_column_blob(st, 10), QUEUE_IDBYTES);
+	len = sqlite3_column_bytes(st, 9);
+	p = sqlite3_column_blob(st, 9);
 	if (len > 0 && p != NULL) {
 		it->content = xmalloc((size_t)len);
 		memcpy(it->content, p, (size_t)len);
@@ -303,11 +314,14 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 	int		 rc;
 
 	*n = 0;
-	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
-	    "from_device, message_id, type, server_ts, receipt, content "
-	    "FROM queue "
-	    "WHERE account = ? AND device = ? AND seq > ? AND expires > ? "
-	    "ORDER BY seq LIMIT ?", account, device);
+	/* A group's row takes its name and content from its body. */
+	st = db_stmt_device(db, "SELECT q.seq, q.from_account, "
+	    "coalesce(b.from_name, q.from_name), q.from_device, q.message_id, "
+	    "q.type, q.server_ts, q.receipt, q.body, "
+	    "coalesce(b.content, q.content), b.group_id "
+	    "FROM queue q LEFT JOIN group_bodies b ON b.body = q.body "
+	    "WHERE q.account = ? AND q.device = ? AND q.seq > ? "
+	    "AND q.expires > ? ORDER BY q.seq LIMIT ?", account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
@@ -341,12 +355,15 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	/* A lookup and a delete by primary key: cheaper than RETURNING. */
-	if (db_begin(db) != 0 || queue_depths(db) == NULL)
+	/* A lookup and a delete by primary key: cheaper than RETURNING.
+	 * Counted first, so no count sees the deletion. */
+	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
+	    bodies_ready(db) != 0)
 		return (-1);
 	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
-	    "from_device, message_id, type, server_ts, receipt FROM queue "
-	    "WHERE account = ? AND device = ? AND seq = ?", account, device);
+	    "from_device, message_id, type, server_ts, receipt, body "
+	    "FROM queue WHERE account = ? AND device = ? AND seq = ?",
+	    account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -358,6 +375,8 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	if (db_step_done(st) != 0)
 		return (-1);
+	if (out->body != 0 && bodies_unref(db, out->body, 1) != 0)
+		return (-1);
 	return (queue_counted(db, account, device, out->from_account,
 	    out->status, -1));
 }
@@ -368,7 +387,8 @@ queue_delete(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
-	if (db_begin(db) != 0 || queue_depths(db) == NULL)
+	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
+	    bodies_ready(db) != 0)
 		return (-1);
 	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
 	    "device = ? AND seq = ?", account, device);
@@ -377,8 +397,37 @@ queue_delete(struct db *db, int64_t account, uint32_t device,
 		return (-1);
 	if (db_changes(db) == 0)
 		return (1);
+	if (it->body != 0 && bodies_unref(db, it->body, 1) != 0)
+		return (-1);
 	return (queue_counted(db, account, device, it->from_account,
 	    it->status, -1));
+}
+
+/* The device's references to bodies go (before its rows): 0 or -1. */
+static int
+queue_forget_bodies(struct db *db, int64_t account, uint32_t device)
+{
+	sqlite3_stmt	*st;
+	int64_t		 body, n;
+	int		 rc;
+
+	if (bodies_ready(db) != 0)
+		return (-1);
+	st = db_stmt_device(db, "SELECT body, count(*) FROM queue "
+	    "WHERE account = ? AND device = ? AND body IS NOT NULL "
+	    "GROUP BY body", account, device);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		body = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int64(st, 1);
+		/* Stepping on while a body is deleted is safe: the
+		 * statement reads the queue, the delete is elsewhere. */
+		if (bodies_unref(db, body, (uint64_t)n) != 0) {
+			sqlite3_reset(st);
+			return (-1);
+		}
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
 int
@@ -392,7 +441,8 @@ queue_forget(struct db *db, int64_t account, uint32_t device)
 	st = db_stmt_device(db, "SELECT account, device, from_account, "
 	    "receipt = 0, count(*) FROM queue WHERE account = ? AND "
 	    "device = ? GROUP BY 3, 4", account, device);
-	if (queue_count_rows(db, d, st, -1) != 0)
+	if (queue_count_rows(db, d, st, -1) != 0 ||
+	    queue_forget_bodies(db, account, device) != 0)
 		return (-1);
 	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
 	    "device = ?", account, device);
@@ -419,6 +469,8 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 	if (db_step_done(st) != 0)
 		return (-1);
 	*purged = (uint64_t)db_changes(db);
+	if (bodies_purge(db, now) != 0)
+		return (-1);
 	st = db_stmt(db, "DELETE FROM sent WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);
 	return (db_step_done(st));

@@ -13,7 +13,10 @@ struct db;
 
 /* One queued row. For a receipt, from/from_device is the device that
  * acknowledged the message, message_id the message's, and status the
- * receipt status (1 delivered); for a message status is 0. */
+ * receipt status (1 delivered); for a message status is 0. A row of a
+ * group (body not 0) refers to its body (bodies.h), stored once: the
+ * row holds no name or content, which fetch fills in from the body,
+ * with the group's id. */
 struct queue_item {
 	uint64_t	 seq;
 	int64_t		 from_account;
@@ -25,6 +28,8 @@ struct queue_item {
 	size_t		 content_len;
 	int64_t		 server_ts;
 	uint32_t	 status;
+	int64_t		 body;		/* 0: none */
+	uint8_t		 group[QUEUE_IDBYTES];	/* with a body */
 };
 
 /* Append item for (account, device), expiring at expires (ms). Sets *seq
@@ -47,16 +52,20 @@ int	queue_fetch(struct db *, int64_t account, uint32_t device,
 	    size_t *n);
 void	queue_items_clear(struct queue_item *, size_t n);
 /* Delete the device's row seq, describing it in *out (content not
- * loaded). 0 deleted, 1 no such row, -1 error. */
+ * loaded); a body loses the reference. 0 deleted, 1 no such row, -1
+ * error. */
 int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
 	    struct queue_item *out);
 /* Delete the device's row it->seq when the caller knows what it held
- * (it->from_account, it->status): 0 deleted, 1 no such row, -1 error. */
+ * (it->from_account, it->status, it->body): 0 deleted, 1 no such row,
+ * -1 error. */
 int	queue_delete(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *it);
-/* Delete every row queued for the device (it was removed): 0 or -1. */
+/* Delete every row queued for the device (it was removed), and its
+ * references to bodies: 0 or -1. */
 int	queue_forget(struct db *, int64_t account, uint32_t device);
-/* Delete rows and send records expired at now (ms); *purged rows. */
+/* Delete rows, bodies and send records expired at now (ms); *purged
+ * rows. */
 int	queue_purge(struct db *, int64_t now, uint64_t *purged);
 
 /* Idempotency: was (account, device, message_id) stored already? 0 yes

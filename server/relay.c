@@ -28,6 +28,7 @@
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
 #define RELAY_DELIVERED		1	/* Receipt.status */
 #define RELAY_UNDECRYPTABLE	2
+#define RELAY_GROUP_CHANGE	4	/* Delivery.type */
 
 /* Append the devices of account (named name) to exp, but not s's own. */
 static int
@@ -200,10 +201,7 @@ relay_push(struct session *s, int64_t account, uint32_t device,
 	    it->server_ts + session_ttl_ms(s), seq));
 }
 
-/* Hand row it, just queued by s for (account, device), to the device:
- * to its session if it is connected to this node, else through the
- * directory to the node that serves it, if any (directory.h). */
-static void
+void
 relay_deliver(struct session *s, int64_t account, uint32_t device,
     const struct queue_item *it)
 {
@@ -362,7 +360,8 @@ relay_ack_one(struct session *s, uint64_t seq, uint32_t status)
 	if (rc == 1)
 		return;
 	session_acked(s, seq);
-	if (it.status != 0)
+	/* A receipt, or a group change (from natterd): no receipt. */
+	if (it.status != 0 || (it.body != 0 && it.type == RELAY_GROUP_CHANGE))
 		return;
 	metrics_add(METRICS_MESSAGES_DELIVERED, 1);
 	if (relay_receipt(s, &it, status) != 0)

@@ -17,5 +17,11 @@ uint32_t	relay_send(struct session *, const Natter__Frame *,
 		    const char **why);
 uint32_t	relay_ack(struct session *, const Natter__Frame *,
 		    const char **why);
+/* Hand row it, just queued by s for (account, device), to the device:
+ * to its session if it is connected to this node, else through the
+ * directory to the node that serves it, if any (directory.h). */
+struct queue_item;
+void		relay_deliver(struct session *, int64_t account,
+		    uint32_t device, const struct queue_item *);
 
 #endif

@@ -40,6 +40,7 @@
 #define SESSION_BATCH		32		/* rows per Deliver */
 #define SESSION_DELIVERMAX	(128 * 1024)	/* bytes per Deliver */
 #define SESSION_NHOLD		2	/* generations: syncing, current */
+#define SESSION_GROUP_CHANGE	4	/* Delivery.type of a group change */
 
 /* What an ack needs to know about a row in flight (see session_recall). */
 struct session_sent {
@@ -47,6 +48,8 @@ struct session_sent {
 	int64_t		from_account;
 	uint8_t		message_id[QUEUE_IDBYTES];
 	uint32_t	status;
+	uint32_t	type;
+	int64_t		body;
 };
 
 /* Output up to end (from out + LWS_PRE) waits for generation gen. */
@@ -437,6 +440,8 @@ session_remember(struct session *s, const struct queue_item *it)
 	e->from_account = it->from_account;
 	memcpy(e->message_id, it->message_id, QUEUE_IDBYTES);
 	e->status = it->status;
+	e->type = it->type;
+	e->body = it->body;
 }
 
 int
@@ -452,6 +457,8 @@ session_recall(struct session *s, uint64_t seq, struct queue_item *out)
 		out->from_account = s->sent[i].from_account;
 		memcpy(out->message_id, s->sent[i].message_id, QUEUE_IDBYTES);
 		out->status = s->sent[i].status;
+		out->type = s->sent[i].type;
+		out->body = s->sent[i].body;
 		s->sent[i].seq = 0;
 		return (1);
 	}
@@ -468,6 +475,24 @@ session_drained(struct session *s)
 	ev.kind_case = NATTER__EVENT__KIND_BACKLOG_DRAINED;
 	ev.backlog_drained = &bd;
 	session_send_event(s, &ev);
+}
+
+/* A group's row: its group id; a change (type 4) is stored encoded in
+ * the content and goes out as Delivery.change (free it after sending),
+ * with no content. */
+static void
+session_group_item(Natter__Delivery *dl, const struct queue_item *it)
+{
+	dl->group.data = (uint8_t *)it->group;
+	dl->group.len = QUEUE_IDBYTES;
+	if (it->type != SESSION_GROUP_CHANGE)
+		return;
+	dl->change = natter__group_change__unpack(NULL, it->content_len,
+	    it->content);
+	if (dl->change == NULL)
+		log_error("a stored group change does not decode");
+	dl->content.data = NULL;
+	dl->content.len = 0;
 }
 
 /* Build one Deliver from items[0..n), stopping before SESSION_DELIVERMAX
@@ -508,13 +533,19 @@ session_deliver(struct session *s, const struct queue_item *items, size_t n)
 		dl[i].type = items[i].type;
 		dl[i].content.data = items[i].content;
 		dl[i].content.len = items[i].content_len;
+		if (items[i].body != 0)
+			session_group_item(&dl[i], &items[i]);
 	}
 	d.n_items = i;
 	d.items = dp;
 	f.body_case = NATTER__FRAME__BODY_DELIVER;
 	f.deliver = &d;
 	session_send(s, &f);
-	return (i);
+	while (i-- > 0) {
+		if (dl[i].change != NULL)
+			natter__group_change__free_unpacked(dl[i].change, NULL);
+	}
+	return (d.n_items);
 }
 
 static int

@@ -59,6 +59,7 @@ main(int argc, char **argv)
 	host = xstrndup(argv[0], (size_t)(colon - argv[0]));
 	port = atoi(colon + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	probe_group_init(keydir);
 	if (probe_open(&p, host, port, keydir, timeout * 1000) != 0)
 		return (1);
 	argc--;

@@ -126,6 +126,9 @@ probe_open(struct probe *p, const char *host, int port, const char *keydir,
 
 	memset(p, 0, sizeof *p);
 	p->keydir = keydir;
+	p->host = host;
+	p->port = port;
+	p->timeout_ms = timeout_ms;
 	p->ws = probe_ws_connect(host, port, "/v1/ws", "natter.v1", timeout_ms);
 	if (p->ws == NULL)
 		return (-1);

@@ -14,6 +14,9 @@ struct probe_ws;
 struct probe {
 	struct probe_ws	*ws;
 	const char	*keydir;
+	const char	*host;		/* where probe_open connected */
+	int		 port;
+	int		 timeout_ms;
 	char		 name[33];	/* signed in as, or "" */
 	uint8_t		 nonce[32];
 	uint64_t	 next_id;
@@ -71,6 +74,13 @@ struct probe_step {
 /* The steps about device lists and linking (probe_link.c). */
 extern const struct probe_step	probe_link_steps[];
 extern const size_t		probe_link_nsteps;
+/* The steps about groups (probe_group.c). */
+extern const struct probe_step	probe_group_steps[];
+extern const size_t		probe_group_nsteps;
+/* Where the group steps keep the ids of the groups they saw. */
+void	probe_group_init(const char *keydir);
+/* Print a group's delivery (type 3 or 4) as recv shows it. */
+void	probe_group_print(const Natter__Delivery *);
 
 /* 1 if name is a step name. */
 int	probe_is_step(const char *name);

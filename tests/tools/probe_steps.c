@@ -502,6 +502,10 @@ step_print_delivery(const Natter__Delivery *d)
 {
 	char	hex[33];
 
+	if (d->group.len > 0) {
+		probe_group_print(d);
+		return;
+	}
 	if (d->receipt != NULL) {
 		if (d->receipt->message_id.len == 16)
 			hex_encode(hex, d->receipt->message_id.data, 16);
@@ -920,6 +924,10 @@ step_find(const char *name)
 	for (i = 0; i < probe_link_nsteps; i++) {
 		if (strcmp(name, probe_link_steps[i].name) == 0)
 			return (&probe_link_steps[i]);
+	}
+	for (i = 0; i < probe_group_nsteps; i++) {
+		if (strcmp(name, probe_group_steps[i].name) == 0)
+			return (&probe_group_steps[i]);
 	}
 	return (NULL);
 }

@@ -1,0 +1,161 @@
+# server_groups: groups through natterd with raw protocol clients
+# (docs/groups.md, natter-protocol(7) "Groups"): create, add, remove,
+# leave, rename, admin and their refusals; change events to the right
+# devices in order with the group's messages; GroupSend's device check
+# (DEVICE_MISMATCH with the set), a body stored once with a reference per
+# device, freed after the last ack; a removed member gets nothing more;
+# an offline member drains in order; a member's second device.
+. "$(dirname "$0")/../tools/server-e2e.sh"
+sv_init server_groups
+start_server
+
+for u in alice bob carol dave eve; do
+	probe register $u >/dev/null || fail "register $u"
+done
+
+# sql_is SQL WANT MSG: natterd stopped, SQL run on its database, natterd
+# restarted; its output must be WANT.
+sql_is()
+{
+	server_query "$1"
+	assert_eq "$(cat "$ROOT/.sql")" "$2" "$3"
+}
+
+log "create and the refusals around it"
+out=$(probe auth alice gop create team bob,carol gop create team dave \
+    gop create Team bob gop create other nobody gop create other Bad \
+    gop create solo - gquery gquery team gquery nope)
+assert_eq "$out" "auth OK
+gop OK team e=1 m=alice,bob,carol a=alice
+gop NAME_TAKEN (a group named team exists)
+gop NAME_INVALID (group names are 1 to 32 of a-z 0-9 . _ -)
+gop UNKNOWN_USER (no user named nobody)
+gop NAME_INVALID (Bad is not a user name (1 to 32 of a-z 0-9 . _ -))
+gop OK solo e=1 m=alice a=alice
+gquery OK solo e=1 m=alice a=alice team e=1 m=alice,bob,carol a=alice
+gquery OK team e=1 m=alice,bob,carol a=alice
+gquery UNKNOWN_GROUP (no such group, or you are not a member of it)" "create"
+assert_eq "$(metric natter_groups)" 2 "natter_groups"
+
+log "non-members and non-admins"
+out=$(probe auth dave gquery team gop add team dave gop leave team \
+    gsend team hi gquery)
+assert_eq "$out" "auth OK
+gquery UNKNOWN_GROUP (no such group, or you are not a member of it)
+gop UNKNOWN_GROUP (no such group, or you are not a member of it)
+gop UNKNOWN_GROUP (no such group, or you are not a member of it)
+gsend UNKNOWN_GROUP (no such group, or you are not a member of it)
+gquery OK" "a non-member sees nothing (the probe knows the id)"
+out=$(probe auth bob gop add team dave gop remove team carol \
+    gop rename team - team2 gop admin team bob)
+assert_eq "$out" "auth OK
+gop NOT_ADMIN (only an admin of team can do that)
+gop NOT_ADMIN (only an admin of team can do that)
+gop NOT_ADMIN (only an admin of team can do that)
+gop NOT_ADMIN (only an admin of team can do that)" "a member who is no admin"
+
+log "no-ops change nothing"
+out=$(probe auth alice gop add team bob,carol gop remove team dave,eve \
+    gop admin team alice gop rename team - team)
+assert_eq "$out" "auth OK
+gop OK team e=1 m=alice,bob,carol a=alice
+gop OK team e=1 m=alice,bob,carol a=alice
+gop OK team e=1 m=alice,bob,carol a=alice
+gop OK team e=1 m=alice,bob,carol a=alice" "no-ops"
+
+log "a send with a wrong hash, then the right one"
+out=$(probe auth alice gsendx team m1 gsend team m1 gsend team m2)
+assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
+gsendx DEVICE_MISMATCH devices=bob:1,carol:1 team e=1 m=alice,bob,carol a=alice
+gsend OK
+gsend OK" "GroupSend"
+sql_is 'SELECT count(*) FROM group_bodies WHERE type = 3' 2 \
+    "each message stored once"
+sql_is 'SELECT count(*) FROM queue WHERE body IS NOT NULL AND
+    content IS NULL AND type = 3' 4 "a reference per member device"
+
+log "changes and messages in order; dave added sees nothing before"
+out=$(probe auth alice gop add team dave,eve gop admin team bob \
+    gop rename team - crew gsend crew m3 gop remove crew carol gsend crew m4)
+assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
+gop OK team e=2 m=alice,bob,carol,dave,eve a=alice
+gop OK team e=3 m=alice,bob,carol,dave,eve a=alice,bob
+gop OK crew e=4 m=alice,bob,carol,dave,eve a=alice,bob
+gsend OK
+gop OK crew e=5 m=alice,bob,dave,eve a=alice,bob
+gsend OK" "changes"
+out=$(probe auth bob recv)
+assert_eq "$out" "auth OK
+gchange team created by=alice u=bob,carol e=1 m=alice,bob,carol a=alice
+gmsg team alice 1 m1
+gmsg team alice 1 m2
+gchange team added by=alice u=dave,eve e=2 m=alice,bob,carol,dave,eve a=alice
+gchange team admin by=alice u=bob e=3 m=alice,bob,carol,dave,eve a=alice,bob
+gchange crew renamed by=alice u=- e=4 m=alice,bob,carol,dave,eve a=alice,bob
+gmsg crew alice 1 m3
+gchange crew removed by=alice u=carol e=5 m=alice,bob,dave,eve a=alice,bob
+gmsg crew alice 1 m4
+drained 9" "bob's view, in order"
+out=$(probe auth carol recv)
+assert_eq "$out" "auth OK
+gchange team created by=alice u=bob,carol e=1 m=alice,bob,carol a=alice
+gmsg team alice 1 m1
+gmsg team alice 1 m2
+gchange team added by=alice u=dave,eve e=2 m=alice,bob,carol,dave,eve a=alice
+gchange team admin by=alice u=bob e=3 m=alice,bob,carol,dave,eve a=alice,bob
+gchange crew renamed by=alice u=- e=4 m=alice,bob,carol,dave,eve a=alice,bob
+gmsg crew alice 1 m3
+gchange crew removed by=alice u=carol e=5 m=alice,bob,dave,eve a=alice,bob
+drained 8" "carol: the removal, then nothing more"
+out=$(probe auth dave recv)
+assert_eq "$out" "auth OK
+gchange team added by=alice u=dave,eve e=2 m=alice,bob,carol,dave,eve a=alice
+gchange team admin by=alice u=bob e=3 m=alice,bob,carol,dave,eve a=alice,bob
+gchange crew renamed by=alice u=- e=4 m=alice,bob,carol,dave,eve a=alice,bob
+gmsg crew alice 1 m3
+gchange crew removed by=alice u=carol e=5 m=alice,bob,dave,eve a=alice,bob
+gmsg crew alice 1 m4
+drained 6" "dave: from his addition on"
+out=$(probe auth carol gsend crew late gquery crew)
+assert_eq "$out" "auth OK
+gsend UNKNOWN_GROUP (no such group, or you are not a member of it)
+gquery UNKNOWN_GROUP (no such group, or you are not a member of it)" \
+    "a removed member can neither send nor see"
+
+log "receipts: one per acking device, to the sender"
+out=$(probe auth alice recv)
+assert_eq "$(printf '%s\n' "$out" | grep -c '^receipt ')" 9 \
+    "alice's delivered receipts (bob 4, carol 3, dave 2)"
+assert_eq "$(printf '%s\n' "$out" | grep -c '^gchange ')" 6 \
+    "alice hears her own changes"
+
+log "leave, the last admin, the last member"
+out=$(probe auth alice gop leave crew)
+assert_eq "$out" "auth OK
+gop OK crew e=6 m=bob,dave,eve a=bob" "alice leaves; bob is admin"
+out=$(probe auth bob gop remove crew bob)
+assert_eq "$out" "auth OK
+gop OK crew e=7 m=dave,eve a=dave" "remove of self is leave; dave, longest, is admin"
+out=$(probe auth dave recv)
+assert_contains "$out" "gchange crew left by=bob u=bob e=7 m=dave,eve a=dave" \
+    "dave hears bob leave"
+out=$(probe auth eve gop leave crew)
+assert_eq "$out" "auth OK
+gop OK crew e=8 m=dave a=dave" "eve leaves"
+out=$(probe auth dave gop leave crew)
+assert_eq "$out" "auth OK
+gop OK crew e=9 m=- a=-" "the last member leaves"
+out=$(probe auth bob gop create crew eve)
+assert_eq "$out" "auth OK
+gop OK crew e=1 m=bob,eve a=bob" "the name is free again"
+assert_eq "$(metric natter_groups)" 2 "natter_groups after"
+
+log "every body is freed by the last ack"
+# eve's acks queue receipts for alice: alice reads again last.
+for u in alice bob carol dave eve alice; do
+	probe auth $u recv >/dev/null || fail "recv $u"
+done
+sql_is 'SELECT count(*) FROM group_bodies' 0 "no bodies left"
+sql_is 'SELECT count(*) FROM queue' 0 "no rows left"
+still_serving groups
+pass

@@ -7,10 +7,11 @@
  * knowing no devices (a devices_hash of 32 zero bytes: natterd wants 32
  * bytes, and no set hashes to zeros), takes the set from the
  * DEVICE_MISMATCH answer and computes the hash a client would
- * (docs/groups.md): SHA-256
- * over every member device but its own, sorted by (name, device), each as
- * u8 len | name | u32 BE device. A mismatch during the run is handled the
- * same way (new hash, the same message again) and counted.
+ * (docs/groups.md): SHA-256 over every member device but its own, sorted
+ * by (name, device), each as u8 len | name | u32 BE device. It is computed
+ * here from the document, not with server/grouphash.c, so a run also
+ * checks natterd's rule. A mismatch during the run is handled the same
+ * way (new hash, the same message again) and counted.
  *
  * Then each sender keeps at most --window GroupSends without a Response,
  * M in all, each --size random bytes. natterd does not look inside a
@@ -19,12 +20,12 @@
  * measures sender_key_msgs_per_s). The message id names the group and the
  * message's index, so each member counts what it got: lost (not arrived
  * when nothing moved for FANOUT_STALL_NS), dup, disorder (a first arrival
- * before an earlier message's). Latency runs from the send (with --rate, the
- * scheduled time) to the arrival at each member, on one clock. Members
- * ack each Deliver at once; senders ack the delivered receipts, and the
- * run ends when every delivery and every receipt arrived: seconds runs from
- * the first send to the last delivery, receipts_seconds to the last
- * receipt, and the CPU figures cover the whole of it. */
+ * before an earlier message's). Latency runs from the send (with --rate,
+ * the scheduled time) to the arrival at each member, on one clock.
+ * Members ack each Deliver at once; senders ack the delivered receipts,
+ * and the run ends when every delivery and every receipt arrived: seconds
+ * runs from the first send to the last delivery, receipts_seconds to the
+ * last receipt, and the CPU figures cover the whole of it. */
 #include <sys/resource.h>
 
 #include <stdio.h>

@@ -562,10 +562,32 @@ fanout_setup(struct fanout *f)
 	return (0);
 }
 
+/* NATTER_BENCH_DEBUG: natterd's counters over the timed span, to stderr
+ * (before: v[] is filled; after: the differences are printed). */
+static void
+fanout_counters(struct fanout *f, double *v, int after)
+{
+	static const char	*names[] = { "natter_commits_total",
+	    "natter_requests_total", "natter_receipts_stored_total",
+	    "natter_group_deliveries_total" };
+	size_t			 i;
+	double			 x;
+
+	if (getenv("NATTER_BENCH_DEBUG") == NULL)
+		return;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		x = bench_net_metric(f->net, names[i]);
+		if (after)
+			fprintf(stderr, "natter-bench: %s +%.0f\n", names[i],
+			    x - v[i]);
+		v[i] = x;
+	}
+}
+
 static int
 fanout_run(struct fanout *f)
 {
-	double	cpu0, cpu1, ccpu0, ccpu1, seconds = 0, setup_s;
+	double	cpu0, cpu1, ccpu0, ccpu1, seconds = 0, setup_s, counters[4];
 	int64_t	i, start = bench_now_ns();
 	int	failed = 1;
 
@@ -582,6 +604,7 @@ fanout_run(struct fanout *f)
 	if (fanout_setup(f) != 0)
 		goto out;
 	setup_s = (double)(bench_now_ns() - start) / 1e9;
+	fanout_counters(f, counters, 0);
 	cpu0 = bench_net_metric(f->net, "process_cpu_seconds_total");
 	ccpu0 = fanout_cpu();
 	f->t0 = bench_now_ns();
@@ -596,6 +619,7 @@ fanout_run(struct fanout *f)
 	seconds = (double)(f->tlast - f->t0) / 1e9;
 	ccpu1 = fanout_cpu();
 	cpu1 = bench_net_metric(f->net, "process_cpu_seconds_total");
+	fanout_counters(f, counters, 1);
 	bench_sort(f->lat, f->delivered);
 	fanout_print(f, seconds, setup_s, cpu0 < 0 || cpu1 < 0 ? -1 :
 	    cpu1 - cpu0, ccpu1 - ccpu0);

@@ -184,9 +184,11 @@ db_open(const char *path, int sync_full, char **err)
 	 * and keeps a second natterd off the same data directory. */
 	pragmas = sync_full ?
 	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000;" :
+	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000; "
+	    "PRAGMA cache_size=-12288;" :
 	    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; "
-	    "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=1000;";
+	    "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=1000; "
+	    "PRAGMA cache_size=-12288;";
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		xasprintf(err, "cannot set up database %s (is another natterd using "
 		    "it?): %s", path,

@@ -500,6 +500,10 @@ groupops_change(struct groupops_req *q, const char **why)
 	if (rc == 1 || groupdb_member(g, session_account(q->s)) < 0)
 		return (groupops_unknown(why));
 	groupops_before(q, g);
+	/* Who may is said before what is wrong with the users named. */
+	if (!q->admin && (q->m->op == GROUPOPS_ADD ||
+	    q->m->op == GROUPOPS_RENAME || q->m->op == GROUPOPS_ADMIN))
+		return (groupops_not_admin(q, why));
 	code = groupops_resolve(q, q->m->op == GROUPOPS_ADD, why);
 	if (code != C(OK))
 		return (code);

@@ -212,23 +212,12 @@ groupsend_store(struct session *s, const Natter__Frame *f,
 	    f->id, &r);
 }
 
-static void
-groupsend_stored(struct session *s, uint64_t id, int64_t ts)
-{
-	Natter__Response	r = NATTER__RESPONSE__INIT;
-
-	r.code = C(OK);
-	r.server_ts = ts;
-	session_send_response(s, id, &r);
-}
-
 uint32_t
 groupsend_send(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__GroupSend	*m = f->group_send;
-	struct db		*db = session_db(s);
 	struct groupdb_group	*g = NULL;
-	int64_t			 ts, now = time_now_ms();
+	int64_t			 now = time_now_ms();
 	size_t			 skip = 0;
 	uint32_t		 code;
 	int			 rc;
@@ -240,19 +229,10 @@ groupsend_send(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(BAD_REQUEST));
 	}
 	/* Claim the id first: a resend is answered "stored" again. */
-	rc = queue_sent_claim(db, session_account(s), session_device(s),
-	    m->message_id.data, now, now + session_ttl_ms(s));
-	if (rc == 1 && queue_sent_lookup(db, session_account(s),
-	    session_device(s), m->message_id.data, &ts) == 0) {
-		groupsend_stored(s, f->id, ts);
-		return (C(OK));
-	}
-	if (rc != 0)
-		return (C(INTERNAL));
+	if ((rc = relay_claim(s, f->id, m->message_id.data, now)) != 0)
+		return (rc == 1 ? C(OK) : C(INTERNAL));
 	if ((code = groupsend_admit(s, f, &g, &skip, why)) != C(OK)) {
-		if (queue_sent_forget(db, session_account(s),
-		    session_device(s), m->message_id.data) != 0)
-			server_write_failed("a refused group send");
+		relay_unclaim(s, m->message_id.data);
 		return (code);
 	}
 	groupsend_store(s, f, g, skip, now);

@@ -283,9 +283,8 @@ uint32_t
 relay_send(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Send	*m = f->send;
-	struct db		*db = session_db(s);
 	int64_t			 accts[RELAY_MAXENVELOPES];
-	int64_t			 ts, now = time_now_ms();
+	int64_t			 now = time_now_ms();
 	uint32_t		 code;
 	int			 rc;
 
@@ -296,24 +295,40 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	if (m->n_envelopes > RELAY_MAXENVELOPES ||
 	    m->n_skipped > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
-	/* Claim the id first: a resend is answered "stored" again. */
-	rc = queue_sent_claim(db, session_account(s), session_device(s),
-	    m->message_id.data, now, now + session_ttl_ms(s));
-	if (rc == 1 && queue_sent_lookup(db, session_account(s),
-	    session_device(s), m->message_id.data, &ts) == 0) {
-		relay_stored(s, f->id, ts);
-		return (C(OK));
-	}
-	if (rc != 0)
-		return (C(INTERNAL));
+	if ((rc = relay_claim(s, f->id, m->message_id.data, now)) != 0)
+		return (rc == 1 ? C(OK) : C(INTERNAL));
 	if ((code = relay_admit(s, f, accts, why)) != C(OK)) {
-		if (queue_sent_forget(db, session_account(s),
-		    session_device(s), m->message_id.data) != 0)
-			server_write_failed("a refused send");
+		relay_unclaim(s, m->message_id.data);
 		return (code);
 	}
 	relay_store(s, f, accts, now);
 	return (C(OK));
+}
+
+int
+relay_claim(struct session *s, uint64_t id, const uint8_t *message_id,
+    int64_t now)
+{
+	struct db	*db = session_db(s);
+	int64_t		 ts;
+	int		 rc;
+
+	rc = queue_sent_claim(db, session_account(s), session_device(s),
+	    message_id, now, now + session_ttl_ms(s));
+	if (rc == 1 && queue_sent_lookup(db, session_account(s),
+	    session_device(s), message_id, &ts) == 0) {
+		relay_stored(s, id, ts);
+		return (1);
+	}
+	return (rc == 0 ? 0 : -1);
+}
+
+void
+relay_unclaim(struct session *s, const uint8_t *message_id)
+{
+	if (queue_sent_forget(session_db(s), session_account(s),
+	    session_device(s), message_id) != 0)
+		server_write_failed("a refused send");
 }
 
 /* Queue a receipt (status: 1 delivered, 2 undecryptable) for every

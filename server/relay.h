@@ -17,6 +17,14 @@ uint32_t	relay_send(struct session *, const Natter__Frame *,
 		    const char **why);
 uint32_t	relay_ack(struct session *, const Natter__Frame *,
 		    const char **why);
+/* Claim (s's device, message_id) for a send at now, before checking it
+ * (Send, GroupSend): 0 claimed, 1 a resend, answered "stored" (with the
+ * first one's time) to request id already, -1 a database error. */
+int		relay_claim(struct session *, uint64_t id,
+		    const uint8_t *message_id, int64_t now);
+/* Forget the claim of a send that was refused; a failure stops
+ * natterd (server_write_failed). */
+void		relay_unclaim(struct session *, const uint8_t *message_id);
 /* Hand row it, just queued by s for (account, device), to the device:
  * to its session if it is connected to this node, else through the
  * directory to the node that serves it, if any (directory.h). */

@@ -10,6 +10,7 @@
 #include "client/cli/cmds.h"
 #include "client/cli/devcmds.h"
 #include "client/cli/filecmds.h"
+#include "client/cli/groupcmds.h"
 #include "client/cli/keycmds.h"
 #include "client/core/core.h"
 #include "client/cli/stream.h"
@@ -23,6 +24,24 @@ static const struct cli_param cli_p_send[] = {
 	{ "to", "TO", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED, 0 },
 	{ "text", "TEXT", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
 	    CLI_NONEMPTY | CLI_STDIN, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_group_users[] = {
+	{ "name", "NAME", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY, 0 },
+	{ "users", "USER", CLI_LIST, CLI_POSITIONAL | CLI_REQUIRED, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_group[] = {
+	{ "name", "NAME", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+static const struct cli_param cli_p_group_rename[] = {
+	{ "name", "NAME", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY, 0 },
+	{ "new", "NEW", CLI_STRING, CLI_POSITIONAL | CLI_REQUIRED |
+	    CLI_NONEMPTY, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
 static const struct cli_param cli_p_recv[] = {
@@ -124,6 +143,27 @@ const struct cli_cmd cli_cmds[] = {
 	    "off this account; N = this device: leave it", cli_p_remove, 0,
 	    devcmds_remove,
 	    devcmds_remove_human },
+	{ "group create", "groupCreate", "create the group NAME with you as "
+	    "its admin and the USERs as members", cli_p_group_users, 0,
+	    groupcmds_op, groupcmds_group_human },
+	{ "group add", "groupAdd", "admins: add the USERs to the group NAME",
+	    cli_p_group_users, 0, groupcmds_op, groupcmds_group_human },
+	{ "group remove", "groupRemove", "admins: remove the USERs from the "
+	    "group NAME", cli_p_group_users, 0, groupcmds_op,
+	    groupcmds_group_human },
+	{ "group leave", "groupLeave", "leave the group NAME", cli_p_group, 0,
+	    groupcmds_leave, groupcmds_left_human },
+	{ "group info", "groupInfo", "print the members and admins of the "
+	    "group NAME", cli_p_group, 0, groupcmds_info,
+	    groupcmds_group_human },
+	{ "group list", "groupList", "print the groups you are a member of",
+	    cli_p_none, 0, groupcmds_list, groupcmds_list_human },
+	{ "group rename", "groupRename", "admins: rename the group NAME to "
+	    "NEW", cli_p_group_rename, 0, groupcmds_op,
+	    groupcmds_group_human },
+	{ "group admin", "groupAdmin", "admins: make the USERs (members) "
+	    "admins of the group NAME", cli_p_group_users, 0, groupcmds_op,
+	    groupcmds_group_human },
 	{ "keys rotate", "keysRotate", "make a new signed prekey now and upload "
 	    "it; the old one is wiped 30 days later", cli_p_none, 0,
 	    keycmds_rotate, keycmds_rotate_human },
@@ -214,7 +254,10 @@ cli_usage_line(const struct cli_cmd *cmd, char *buf, size_t len)
 
 	off = (size_t)snprintf(buf, len, "%s", cmd->name);
 	for (p = cmd->params; p->name != NULL && off < len; p++) {
-		if (p->flags & CLI_POSITIONAL)
+		if (p->type == CLI_LIST)
+			off += (size_t)snprintf(buf + off, len - off,
+			    " %s...", p->metavar);
+		else if (p->flags & CLI_POSITIONAL)
 			off += (size_t)snprintf(buf + off, len - off,
 			    (p->flags & CLI_REQUIRED) ? " %s" : " [%s]",
 			    p->metavar);
@@ -268,6 +311,16 @@ cli_set(const struct cli_cmd *cmd, json_t *obj, const struct cli_param *p,
 			return (-1);
 		}
 		j = json_integer(v);
+	} else if (p->type == CLI_LIST) {
+		if ((j = json_string(s)) == NULL) {
+			cli_fail(err, CORE_ERR_USAGE, "%s: %s is not valid "
+			    "UTF-8", cmd->name, p->metavar);
+			return (-1);
+		}
+		if (json_object_get(obj, p->name) == NULL)
+			json_object_set_new(obj, p->name, json_array());
+		json_array_append_new(json_object_get(obj, p->name), j);
+		return (0);
 	} else if ((j = json_string(s)) == NULL) {
 		cli_fail(err, CORE_ERR_USAGE, "%s: %s is not valid UTF-8",
 		    cmd->name, p->metavar);
@@ -396,7 +449,7 @@ cli_parse_operand(const struct cli_cmd *cmd, json_t *obj,
 		    "\"%.40s\" (quote a message with spaces)", cmd->name, arg);
 		return (-1);
 	}
-	*pp = p + 1;
+	*pp = p->type == CLI_LIST ? p : p + 1;	/* a list takes the rest */
 	if ((p->flags & CLI_STDIN) && strcmp(arg, "-") == 0)
 		return (cli_set_stdin(cmd, obj, p, err));
 	return (cli_set(cmd, obj, p, arg, err));
@@ -444,6 +497,21 @@ cli_param_words(const struct cli_param *p, enum cli_words w, char *buf,
 		snprintf(buf, len, "%s", p->metavar);
 }
 
+/* Is v a non-empty array of strings? */
+static int
+cli_strings(const json_t *v)
+{
+	json_t	*e;
+	size_t	 i;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return (0);
+	json_array_foreach((json_t *)v, i, e)
+		if (!json_is_string(e))
+			return (0);
+	return (1);
+}
+
 /* Check the value v of param p; 0, or -1 with a sentence in errbuf. */
 static int
 cli_check_value(const struct cli_cmd *cmd, const struct cli_param *p,
@@ -456,11 +524,16 @@ cli_check_value(const struct cli_cmd *cmd, const struct cli_param *p,
 	if (p->type == CLI_STRING && !json_is_string(v))
 		snprintf(errbuf, errlen, "%s: %s must be a string", cname,
 		    pname);
+	else if (p->type == CLI_LIST && !cli_strings(v))
+		snprintf(errbuf, errlen, "%s: %s must be %s", cname, pname,
+		    w == CLI_WORDS_RPC ? "an array of one or more strings" :
+		    "given at least once");
 	else if (p->type == CLI_COUNT && (!json_is_integer(v) ||
 	    json_integer_value(v) < 0 || json_integer_value(v) > p->max))
 		snprintf(errbuf, errlen, "%s: %s must be a whole number from 0 "
 		    "to %lld", cname, pname, p->max);
-	else if ((p->flags & CLI_NONEMPTY) && *json_string_value(v) == '\0')
+	else if ((p->flags & CLI_NONEMPTY) && p->type == CLI_STRING &&
+	    *json_string_value(v) == '\0')
 		snprintf(errbuf, errlen, "%s: %s is empty", cname, pname);
 	else
 		return (0);
@@ -516,4 +589,19 @@ cli_count(const json_t *params, const char *name, long long dflt)
 	json_t	*v = json_object_get(params, name);
 
 	return (json_is_integer(v) ? json_integer_value(v) : dflt);
+}
+
+const char **
+cli_list(const json_t *params, const char *name)
+{
+	json_t		 *v = json_object_get(params, name), *e;
+	const char	**a;
+	size_t		  i;
+
+	if (!json_is_array(v))
+		return (NULL);
+	a = xcalloc(json_array_size(v) + 1, sizeof *a);
+	json_array_foreach(v, i, e)
+		a[i] = json_string_value(e);
+	return (a);
 }

@@ -14,6 +14,7 @@ struct call;
 enum cli_ptype {
 	CLI_STRING,
 	CLI_COUNT,		/* a non-negative integer */
+	CLI_LIST,		/* strings: the last operand, takes the rest */
 };
 
 /* Parameter flags. */
@@ -106,6 +107,12 @@ json_t	*cli_parse_argv(const struct cli_cmd *, int argc, char **argv,
  */
 int	 cli_check_params(const struct cli_cmd *, const json_t *params,
 	    enum cli_words, char *errbuf, size_t errlen);
+
+/*
+ * A CLI_LIST param as a NULL-terminated array (from xcalloc; the strings
+ * are params'), or NULL if absent.
+ */
+const char	**cli_list(const json_t *params, const char *name);
 
 /* A string / count param, or NULL / dflt if absent. */
 const char	*cli_str(const json_t *params, const char *name);

@@ -103,8 +103,9 @@ cmds_read(struct call *c)
 	    cmds_read_sent, c, &err);
 	if (n < 0)
 		call_done(c, &err, NULL);
-	else if (n == 0)
-		call_done(c, NULL, cmds_read_result(c, 0));
+	else if (n == 0 || cli_str(c->params, "to")[0] == '#')
+		/* A group's are marked here only: no receipts to wait for. */
+		call_done(c, NULL, cmds_read_result(c, n));
 	else
 		c->priv = (void *)(intptr_t)n;	/* done once stored */
 }

@@ -59,6 +59,30 @@ output_attachment_json(const struct core_attachment *a)
 	return (o != NULL ? o : json_null());
 }
 
+/* A group message of ours: how many members have it, have read it. */
+static void
+output_counts(json_t *o, const struct core_event *ev)
+{
+	json_object_set_new(o, "delivered_n", json_integer(ev->delivered_n));
+	json_object_set_new(o, "read_n", json_integer(ev->read_n));
+	json_object_set_new(o, "members_n", json_integer(ev->members_n));
+}
+
+/* {"type":"group_change","group","change","by","users","ts"} */
+static json_t *
+output_change_json(const struct core_event *ev)
+{
+	json_t	*users = json_array();
+	size_t	 i;
+
+	for (i = 0; ev->users != NULL && ev->users[i] != NULL; i++)
+		json_array_append_new(users, output_string(ev->users[i]));
+	return (json_pack("{s:s, s:o, s:o, s:o, s:o, s:I}", "type",
+	    "group_change", "group", output_str_or_null(ev->group), "change",
+	    output_str_or_null(ev->change), "by", output_str_or_null(ev->by),
+	    "users", users, "ts", (json_int_t)ev->ts));
+}
+
 json_t *
 output_event_json(const struct core_event *ev)
 {
@@ -81,12 +105,19 @@ output_event_json(const struct core_event *ev)
 		if (o != NULL)
 			json_object_set_new(o, "outgoing",
 			    json_boolean(ev->outgoing));
+		if (o != NULL && ev->members_n > 0)
+			output_counts(o, ev);
 		return (o);
 	case CORE_EV_RECEIPT:
-		return (json_pack("{s:s, s:s, s:o, s:o, s:I}", "type",
+		o = json_pack("{s:s, s:s, s:o, s:o, s:I}", "type",
 		    "receipt", "id", ev->id, "status",
 		    output_str_or_null(ev->status), "by",
-		    output_str_or_null(ev->by), "ts", (json_int_t)ev->ts));
+		    output_str_or_null(ev->by), "ts", (json_int_t)ev->ts);
+		if (o != NULL && ev->members_n > 0)
+			output_counts(o, ev);
+		return (o);
+	case CORE_EV_GROUP_CHANGE:
+		return (output_change_json(ev));
 	default:
 		return (NULL);
 	}
@@ -238,6 +269,28 @@ output_message_human(FILE *f, const json_t *m)
 	fputc('\n', f);
 }
 
+void
+output_change_human(FILE *f, const json_t *ev)
+{
+	json_t	*u;
+	size_t	 i;
+	char	 when[32];
+
+	output_when(when, sizeof when,
+	    json_integer_value(json_object_get(ev, "ts")));
+	fprintf(f, "[%s] #", when);
+	output_text(f, output_get(ev, "group"), 0);
+	fputs(": ", f);
+	output_text(f, output_get(ev, "by"), 0);
+	fputc(' ', f);
+	output_text(f, output_get(ev, "change"), 0);
+	json_array_foreach(json_object_get(ev, "users"), i, u) {
+		fputs(i == 0 ? " " : ", ", f);
+		output_text(f, json_string_value(u), 0);
+	}
+	fputc('\n', f);
+}
+
 int
 output_event_human(FILE *f, const json_t *ev)
 {
@@ -245,12 +298,19 @@ output_event_human(FILE *f, const json_t *ev)
 
 	if (strcmp(output_get(ev, "type"), "message") == 0)
 		output_message_human(f, ev);
+	else if (strcmp(output_get(ev, "type"), "group_change") == 0)
+		output_change_human(f, ev);
 	else {
 		output_when(when, sizeof when,
 		    json_integer_value(json_object_get(ev, "ts")));
 		fprintf(f, "[%s] message %.12s %s by ", when,
 		    output_get(ev, "id"), output_get(ev, "status"));
 		output_text(f, output_get(ev, "by"), 0);
+		if (json_integer_value(json_object_get(ev, "members_n")) > 0)
+			fprintf(f, " (delivered %lld/%lld)", (long long)
+			    json_integer_value(json_object_get(ev,
+			    "delivered_n")), (long long)json_integer_value(
+			    json_object_get(ev, "members_n")));
 		fputc('\n', f);
 	}
 	return (fflush(f) != 0 || ferror(f) ? -1 : 0);

@@ -27,6 +27,8 @@ int	 output_json_line(FILE *, const json_t *);
 /* Print a message or receipt event object for people, and flush. */
 int	 output_event_human(FILE *, const json_t *);
 void	 output_message_human(FILE *, const json_t *);
+/* A group_change event for people: "[when] #g: bob added carol". */
+void	 output_change_human(FILE *, const json_t *);
 
 /*
  * Write s for a terminal: control characters (which could drive the

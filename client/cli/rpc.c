@@ -269,6 +269,7 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 	switch (ev->type) {
 	case CORE_EV_MESSAGE:
 	case CORE_EV_RECEIPT:
+	case CORE_EV_GROUP_CHANGE:
 		if ((o = output_event_json(ev)) == NULL)
 			return;
 		rpc_notify("receive", o);
@@ -319,8 +320,6 @@ rpc_event(struct core *core, const struct core_event *ev, void *arg)
 		return;
 	case CORE_EV_PROGRESS:
 		return;		/* a transfer's own call reports it */
-	case CORE_EV_GROUP_CHANGE:
-		return;		/* not emitted yet (groups are being built) */
 	}
 }
 

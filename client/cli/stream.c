@@ -19,7 +19,8 @@
  */
 struct stream_held {
 	struct core_event	 ev;
-	char			*from, *to, *group, *text, *status;
+	char			*from, *to, *group, *text, *status, *by;
+	char			**users;	/* a group change's, NULL-ended */
 	char			*name, *mime, *saved;
 	char			 state[16];
 	int			 waiting;
@@ -42,6 +43,8 @@ static void	stream_flush(struct call *);
 static void
 stream_held_free(struct stream_held *h)
 {
+	size_t	i;
+
 	free(h->from);
 	free(h->to);
 	free(h->group);
@@ -50,6 +53,10 @@ stream_held_free(struct stream_held *h)
 	free(h->name);
 	free(h->mime);
 	free(h->saved);
+	free(h->by);
+	for (i = 0; h->users != NULL && h->users[i] != NULL; i++)
+		free(h->users[i]);
+	free(h->users);
 	free(h);
 }
 
@@ -119,6 +126,22 @@ stream_dup(const char *s)
 	return (s != NULL ? xstrdup(s) : NULL);
 }
 
+/* A copy of a group change's users (NULL: none). */
+static void
+stream_users(struct stream_held *h, const char * const *users)
+{
+	size_t	i, n = 0;
+
+	if (users == NULL)
+		return;
+	while (users[n] != NULL)
+		n++;
+	h->users = xcalloc(n + 1, sizeof *h->users);
+	for (i = 0; i < n; i++)
+		h->users[i] = xstrdup(users[i]);
+	h->ev.users = (const char * const *)h->users;
+}
+
 /* Hold a copy of ev (a message whose file is on its way). */
 static struct stream_held *
 stream_hold(struct stream *s, const struct core_event *ev)
@@ -132,6 +155,8 @@ stream_hold(struct stream *s, const struct core_event *ev)
 	h->ev.group = h->group = stream_dup(ev->group);
 	h->ev.text = h->text = stream_dup(ev->text);
 	h->ev.status = h->status = stream_dup(ev->status);
+	h->ev.by = h->by = stream_dup(ev->by);
+	stream_users(h, ev->users);
 	h->call = s->call;
 	h->waiting = 1;
 	TAILQ_INSERT_TAIL(&s->held, h, entry);
@@ -284,6 +309,7 @@ stream_event(struct core *core, const struct core_event *ev, void *arg)
 		break;
 	case CORE_EV_MESSAGE:
 	case CORE_EV_RECEIPT:
+	case CORE_EV_GROUP_CHANGE:
 		stream_message(c, ev);
 		return;
 	case CORE_EV_ATTACHMENT:

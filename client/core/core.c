@@ -12,6 +12,10 @@
 #include "client/core/err.h"
 #include "client/core/event.h"
 #include "client/core/files.h"
+#include "client/core/groupops.h"
+#include "client/core/grouprecv.h"
+#include "client/core/groups.h"
+#include "client/core/groupsend.h"
 #include "client/core/history.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
@@ -61,6 +65,9 @@ struct core {
 	struct leave		*leave;
 	struct resend		*rs;
 	struct files		*files;
+	struct groupops		*gops;
+	struct groupsend	*gsend;
+	struct grouprecv	*grecv;
 	void			(*settled_cb)(void *);
 	void			*settled_arg;
 	struct history		*hist;
@@ -81,6 +88,7 @@ static const char *core_errnames[] = {
 	"untrusted identity", "mismatch", "rate limited", "too large",
 	"queue full", "server", "protocol", "crypto", "io", "corrupt",
 	"closed", "unsupported", "timeout", "removed", "limit",
+	"unknown group", "not admin", "group full",
 };
 
 const char *
@@ -120,6 +128,7 @@ core_on_ready(void *arg)
 	leave_kick(c->leave);
 	core_devices_kick(c);
 	trust_kick(c->trust);
+	groupops_kick(c->gops);
 	outbox_kick(c->ob);
 	files_kick(c->files);
 }
@@ -160,6 +169,7 @@ core_on_down(void *arg, const struct core_error *err, int64_t retry_ms)
 		leave_fail_all(c->leave, err);
 		prekeys_fail(c->pk, err);
 		files_down(c->files, err);
+		groupops_fail_all(c->gops, err);
 		core_devices_drop(c);
 	}
 	memset(&ev, 0, sizeof ev);
@@ -203,6 +213,23 @@ core_open_err(struct core_error *err, enum store_err se, const char *home)
 	}
 }
 
+/* event_group_cb: a group's name now, from this device's copy. */
+static void
+core_group_name(void *arg, const uint8_t *id, char *name, size_t len,
+    int *members)
+{
+	struct core	*c = arg;
+	struct group	*g;
+
+	if ((g = groups_by_id(c->st, id, GROUPS_IDBYTES)) == NULL)
+		return;
+	snprintf(name, len, "%s", g->info->name);
+	/* Members but us (the count delivered_n / read_n are out of). */
+	*members = (int)g->info->n_members -
+	    groups_is_member(g->info, account_name(c->acct));
+	groups_free_one(g);
+}
+
 /* The modules above the account, wired to each other. */
 static void
 core_wire(struct core *c, const char *server, const struct conn_net *nt)
@@ -227,10 +254,16 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	c->rs = resend_create(c->st, c->acct, c->ob, c->peers, c->devs);
 	c->files = files_create(c->loop, c, c->st, store_dir(c->st), c->cn,
 	    c->ob, c->ev, core_settle_check, c);
+	c->gsend = groupsend_create(c->st, c->acct, c->cn, c->devs, c->peers,
+	    c->ob);
+	c->grecv = grouprecv_create(c->st, c->acct, c->files, c->ev);
+	c->gops = groupops_create(c->loop, c, c->st, c->acct, c->cn);
+	event_sink_groups(c->ev, core_group_name, c);
 	c->in = inbox_create(&(struct inbox_parts){ .st = c->st,
 	    .acct = c->acct, .cn = c->cn, .devs = c->devs, .peers = c->peers,
 	    .pk = c->pk, .rcpt = c->rcpt, .tr = c->tr, .leave = c->leave,
-	    .rs = c->rs, .ob = c->ob, .files = c->files, .ev = c->ev });
+	    .rs = c->rs, .ob = c->ob, .files = c->files, .gr = c->grecv,
+	    .ev = c->ev });
 	c->trust = trust_create(c->loop, c, c->st, c->acct, c->cn, c->devs);
 	c->hist = history_create(c->st, c, c->ev);
 	outbox_on_empty(c->ob, core_settle_check, c);
@@ -305,6 +338,7 @@ core_free_cb(uv_handle_t *h)
 
 	discard = store_created(c->st) && account_name(c->acct) == NULL;
 	history_free(c->hist);
+	groupops_free(c->gops);
 	trust_free(c->trust);
 	files_free(c->files);
 	inbox_free(c->in);
@@ -313,6 +347,8 @@ core_free_cb(uv_handle_t *h)
 	leave_free(c->leave);
 	resend_free(c->rs);
 	outbox_free(c->ob);
+	groupsend_free(c->gsend);
+	grouprecv_free(c->grecv);
 	devices_free(c->devs);
 	peers_free(c->peers);
 	account_free(c->acct);
@@ -345,6 +381,7 @@ core_close(struct core *c)
 	trust_fail_all(c->trust, &err);
 	link_fail_all(c->link, &err);
 	leave_fail_all(c->leave, &err);
+	groupops_fail_all(c->gops, &err);
 	link_free(c->link);
 	prekeys_fail(c->pk, &err);
 	core_devices_drop(c);
@@ -484,17 +521,17 @@ core_outbox_go(struct core *c)
 		conn_need(c->cn);
 }
 
-/* Can we send to to at all?  0, or -1 with err. */
+/* Can we send to *to at all?  0 (*to may now point to buf), or -1. */
 static int
-core_check_to(struct core *c, const char *to, struct core_error *err)
+core_check_to(struct core *c, const char **top, char buf[GROUPS_PEERBYTES],
+    struct core_error *err)
 {
+	const char	*to = *top;
+
 	if (core_need_account(c, err) != 0)
 		return (-1);
-	if (to != NULL && to[0] == '#') {
-		err_set(err, CORE_ERR_UNSUPPORTED, "group messages are not "
-		    "supported by this version yet");
-		return (-1);
-	}
+	if (to != NULL && to[0] == '#')
+		return (groups_resolve(c->st, top, buf, err));
 	if (to == NULL || !wire_name_valid(to)) {
 		err_set(err, CORE_ERR_USAGE, "invalid recipient \"%.40s\"",
 		    to != NULL ? to : "");
@@ -508,8 +545,9 @@ core_send_text(struct core *c, const char *to, const char *text,
     core_sent_cb *sent, void *arg)
 {
 	struct core_error	err;
+	char			buf[GROUPS_PEERBYTES];
 
-	if (core_check_to(c, to, &err) != 0)
+	if (core_check_to(c, &to, buf, &err) != 0)
 		;
 	else if (text == NULL || strlen(text) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "message too long: at most %d "
@@ -527,8 +565,9 @@ core_send_file(struct core *c, const char *to, const char *path,
     void *arg)
 {
 	struct core_error	err;
+	char			buf[GROUPS_PEERBYTES];
 
-	if (core_check_to(c, to, &err) != 0)
+	if (core_check_to(c, &to, buf, &err) != 0)
 		;
 	else if (caption != NULL && strlen(caption) > CORE_TEXT_MAX)
 		err_set(&err, CORE_ERR_TOO_LARGE, "caption too long: at most %d "
@@ -559,11 +598,16 @@ int
 core_mark_read(struct core *c, const char *peer, int64_t from, int64_t to,
     core_sent_cb *sent, void *arg, struct core_error *err)
 {
+	char	pb[GROUPS_PEERBYTES];
 	int	n;
 
 	if (core_need_account(c, err) != 0)
 		return (-1);
-	n = receipts_mark_read(c->rcpt, peer, from, to, sent, arg, err);
+	/* A group's: seen here, no receipts yet (receipts.c). */
+	n = receipts_mark_read(c->rcpt, groups_conv(c->st, peer, pb), from, to, sent,
+	    arg, err);
+	if (n > 0 && peer[0] == '#')
+		return (n);	/* nothing was queued: sent is not called */
 	if (n > 0)
 		core_outbox_go(c);
 	return (n);
@@ -578,7 +622,9 @@ core_outbox_count(struct core *c)
 void
 core_queued(struct core *c, const char *peer, core_event_cb *each, void *arg)
 {
-	outbox_each_queued(c->ob, peer, each, arg);
+	char	pb[GROUPS_PEERBYTES];
+
+	outbox_each_queued(c->ob, groups_conv(c->st, peer, pb), each, arg);
 }
 
 void
@@ -611,20 +657,28 @@ int
 core_history(struct core *c, const char *peer, int limit, core_event_cb *each,
     void *arg, struct core_error *err)
 {
-	return (history_list(c->hist, peer, limit, each, arg, err));
+	char	pb[GROUPS_PEERBYTES];
+
+	return (history_list(c->hist, groups_conv(c->st, peer, pb), limit, each,
+	    arg, err));
 }
 
 int
 core_history_before(struct core *c, const char *peer, int64_t before,
     int limit, core_event_cb *each, void *arg, struct core_error *err)
 {
-	return (history_before(c->hist, peer, before, limit, each, arg, err));
+	char	pb[GROUPS_PEERBYTES];
+
+	return (history_before(c->hist, groups_conv(c->st, peer, pb), before, limit,
+	    each, arg, err));
 }
 
 int64_t
 core_history_after(struct core *c, const char *peer, int64_t seq, int n)
 {
-	return (history_after(c->hist, peer, seq, n));
+	char	pb[GROUPS_PEERBYTES];
+
+	return (history_after(c->hist, groups_conv(c->st, peer, pb), seq, n));
 }
 
 int
@@ -664,7 +718,9 @@ core_messages_after(struct core *c, int64_t after, int limit,
 int
 core_mark_seen(struct core *c, const char *peer)
 {
-	return (history_mark_seen(c->hist, peer));
+	char	pb[GROUPS_PEERBYTES];
+
+	return (history_mark_seen(c->hist, groups_conv(c->st, peer, pb)));
 }
 
 void
@@ -880,4 +936,32 @@ uint32_t
 core_keys_spk_id(struct core *c)
 {
 	return (prekeys_spk_id(c->pk));
+}
+
+/* Groups (groupops.c): each connects one-shot when not started. */
+void
+core_group_op(struct core *c, enum core_group_op op, const char *name,
+    const char * const *users, core_group_cb *done, void *arg)
+{
+	groupops_op(c->gops, op, name, users, done, arg);
+}
+
+void
+core_group_info(struct core *c, const char *name, core_group_cb *done,
+    void *arg)
+{
+	groupops_info(c->gops, name, done, arg);
+}
+
+void
+core_group_list(struct core *c, core_groups_cb *done, void *arg)
+{
+	groupops_list(c->gops, done, arg);
+}
+
+int
+core_groups_local(struct core *c, void (*each)(struct core *,
+    const struct core_group *, void *), void *arg)
+{
+	return (groupops_local(c->gops, each, arg));
 }

@@ -145,6 +145,8 @@ struct core_event {
 	 * members (receipts and history; 0 of 0 for one-to-one). */
 	int			 delivered_n, read_n, members_n;
 	struct core_attachment	 attachment_buf;	/* storage for attachment */
+	char			 group_buf[40];		/* storage for group */
+	char			 to_buf[41];		/* storage for to ("#NAME") */
 };
 
 /* Flags for core_open. */
@@ -280,10 +282,15 @@ int		 core_start(struct core *, int flags, core_event_cb *cb, void *arg,
 int		 core_reconnect(struct core *);
 
 /*
- * Send text to a user (or, later, "#group").  The message is written to
- * the durable outbox before anything goes out; sent is called once the
- * server has stored it (or on failure).  Starts the connection if
- * core_start was not called (one-shot).  Messages are sent in order.
+ * Send text to a user, or to a group as "#NAME" (a group this device
+ * knows and is a member of, else CORE_ERR_UNKNOWN_GROUP; docs/groups.md:
+ * one sender-key message, our key given first to member devices on
+ * their verified signed lists; a member with an unaccepted key change
+ * fails it with CORE_ERR_UNTRUSTED_IDENTITY naming the member).  The
+ * message is written to the durable outbox before anything goes out;
+ * sent is called once the server has stored it (or on failure).  Starts
+ * the connection if core_start was not called (one-shot).  Messages are
+ * sent in order.
  */
 void		 core_send_text(struct core *, const char *to, const char *text,
 		    core_sent_cb *sent, void *arg);
@@ -328,6 +335,12 @@ void		 core_save(struct core *, const char *id, const char *path,
 void		 core_set_auto_download(struct core *, uint64_t bytes);
 
 /*
+ * Everywhere a peer names a conversation (history, mark_read, mark_seen,
+ * queued, ...), "#NAME" names a group's: its rows keep the group's id,
+ * so a rename keeps it.  Read receipts are not sent in groups yet:
+ * core_mark_read on "#NAME" marks its messages seen here (returning how
+ * many) and never calls sent.
+ *
  * Mark the received messages with peer whose seq lies in [from, to] (to 0:
  * no bound) as read: in one commit their status becomes seen and encrypted
  * read receipts (CORE_READ_MAX ids each) join the outbox, for peer's

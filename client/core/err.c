@@ -54,6 +54,12 @@ err_from_code(uint32_t code)
 		return (CORE_ERR_SERVER);
 	case NATTER__CODE__BAD_SIGNATURE:
 		return (CORE_ERR_CRYPTO);
+	case NATTER__CODE__UNKNOWN_GROUP:
+		return (CORE_ERR_UNKNOWN_GROUP);
+	case NATTER__CODE__NOT_ADMIN:
+		return (CORE_ERR_NOT_ADMIN);
+	case NATTER__CODE__GROUP_FULL:
+		return (CORE_ERR_GROUP_FULL);
 	default:
 		return (CORE_ERR_PROTOCOL);
 	}
@@ -132,6 +138,10 @@ err_later_cb(uv_timer_t *t)
 		cb->file_sent(l->c, &l->err, NULL, 0, NULL, l->arg);
 	else if (cb->saved != NULL)
 		cb->saved(l->c, &l->err, NULL, 0, NULL, l->arg);
+	else if (cb->group != NULL)
+		cb->group(l->c, &l->err, NULL, l->arg);
+	else if (cb->groups != NULL)
+		cb->groups(l->c, &l->err, NULL, 0, l->arg);
 	uv_close((uv_handle_t *)&l->t, err_later_close);
 }
 

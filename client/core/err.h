@@ -42,6 +42,8 @@ struct err_cb {
 	core_devices_cb		*devices;
 	core_file_sent_cb	*file_sent;
 	core_saved_cb		*saved;
+	core_group_cb		*group;
+	core_groups_cb		*groups;
 };
 
 /*

@@ -1,4 +1,5 @@
 /* event: the core's events to its front end: one sink, events made from stored rows. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,10 @@ struct event_sink {
 	void		*arg;
 	event_decorate_cb *decorate;
 	void		*decorate_arg;
+	event_group_cb	*group_name;	/* a group's id to its name */
+	void		*group_arg;
+	const char	**users;	/* a change's users, NULL-terminated */
+	size_t		 nusers;
 };
 
 struct event_sink *
@@ -28,6 +33,8 @@ event_sink_create(struct core *c)
 void
 event_sink_free(struct event_sink *s)
 {
+	if (s != NULL)
+		free(s->users);
 	free(s);
 }
 
@@ -46,9 +53,63 @@ event_sink_decorate(struct event_sink *s, event_decorate_cb *cb, void *arg)
 }
 
 void
+event_sink_groups(struct event_sink *s, event_group_cb *cb, void *arg)
+{
+	s->group_name = cb;
+	s->group_arg = arg;
+}
+
+static const char *const event_changes[] = {
+	NULL, "created", "added", "removed", "left", "renamed", "admin",
+};
+
+/* A group's row: its name now (not the id the row keeps), the change. */
+static void
+event_group(struct event_sink *s, struct core_event *ev,
+    const Natter__StoredMessage *m)
+{
+	size_t	i;
+	int	members = 0;
+
+	ev->group_buf[0] = '\0';
+	if (s->group_name != NULL)
+		s->group_name(s->group_arg, m->group.data, ev->group_buf,
+		    sizeof ev->group_buf, &members);
+	if (ev->type == CORE_EV_RECEIPT || ev->outgoing) {
+		ev->members_n = members;
+		ev->delivered_n = ev->type == CORE_EV_RECEIPT ?
+		    (int)m->delivered_n : (int)m->n_delivered_by;
+	}
+	if (ev->group_buf[0] == '\0')
+		snprintf(ev->group_buf, sizeof ev->group_buf, "?");
+	ev->group = ev->group_buf;
+	snprintf(ev->to_buf, sizeof ev->to_buf, "#%s", ev->group_buf);
+	ev->to = ev->to_buf;
+	if (m->change == 0)
+		return;
+	ev->type = CORE_EV_GROUP_CHANGE;
+	ev->change = m->change < sizeof event_changes /
+	    sizeof event_changes[0] ? event_changes[m->change] : "changed";
+	ev->by = m->by != NULL ? m->by : m->from;
+	ev->status = NULL;
+	ev->unseen = 0;
+	if (s->nusers < m->n_users + 1) {
+		s->users = xreallocarray(s->users, m->n_users + 1,
+		    sizeof *s->users);
+		s->nusers = m->n_users + 1;
+	}
+	for (i = 0; i < m->n_users; i++)
+		s->users[i] = m->users[i];
+	s->users[i] = NULL;
+	ev->users = s->users;
+}
+
+void
 event_decorate(struct event_sink *s, struct core_event *ev,
     const Natter__StoredMessage *m)
 {
+	if (m->group.len > 0)
+		event_group(s, ev, m);
 	if (m->attachment != NULL && s->decorate != NULL)
 		s->decorate(s->decorate_arg, ev, m->attachment);
 }

@@ -33,6 +33,19 @@ void			 event_sink_decorate(struct event_sink *,
 void			 event_decorate(struct event_sink *, struct core_event *,
 			    const Natter__StoredMessage *);
 
+/*
+ * Rows of a group keep its id: group_name writes the group's name now
+ * into name (namelen bytes) or leaves it empty, and its member count
+ * (but us) into *members.  event_decorate sets ev->group and ev->to
+ * ("#NAME") from it, the counts of our group messages and of receipts
+ * for them (delivered_n of members_n), and makes a change's row a
+ * CORE_EV_GROUP_CHANGE.
+ */
+typedef void	event_group_cb(void *, const uint8_t *id, char *name,
+		    size_t namelen, int *members);
+void			 event_sink_groups(struct event_sink *,
+			    event_group_cb *, void *);
+
 void	event_emit(struct event_sink *, const struct core_event *);
 /* Emit a stored row (STORE_MESSAGE or STORE_RECEIPT) as an event. */
 void	event_emit_row(struct event_sink *, int64_t seq, int kind, int status,

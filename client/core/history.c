@@ -7,6 +7,7 @@
 
 #include "client/core/err.h"
 #include "client/core/event.h"
+#include "client/core/groups.h"
 #include "client/core/history.h"
 #include "client/store/msglog.h"
 #include "client/store/store.h"
@@ -139,12 +140,23 @@ history_unread(struct store *st, const Natter__StoredMessage *m)
 	return (n);
 }
 
+/* A user, or a group's conversation ("#" and its id: core.c maps). */
+static int
+history_peer_valid(const char *peer)
+{
+	uint8_t	id[GROUPS_IDBYTES];
+
+	return (peer != NULL && (wire_name_valid(peer) ||
+	    groups_peer_id(peer, id) == 0));
+}
+
 int
 history_conversations(struct history *h, core_conv_cb *each, void *arg,
     struct core_error *err)
 {
 	Natter__StoredMessage	*m;
 	struct core_conv	 cv;
+	struct core_event	 gev;
 	int64_t			*ids;
 	int			 n, i;
 
@@ -161,6 +173,12 @@ history_conversations(struct history *h, core_conv_cb *each, void *arg,
 			continue;
 		memset(&cv, 0, sizeof cv);
 		cv.peer = m->peer;
+		if (m->group.len > 0) {
+			/* A group's rows keep its id: "#NAME" as it is now. */
+			memset(&gev, 0, sizeof gev);
+			event_decorate(h->ev, &gev, m);
+			cv.peer = gev.to;
+		}
 		cv.last_seq = ids[i];
 		cv.ts = m->ts;
 		cv.text = m->text;
@@ -234,8 +252,9 @@ history_before(struct history *h, const char *peer, int64_t before,
 
 	if (before <= 0)
 		return (history_list(h, peer, limit, each, arg, err));
-	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
-		err_set(err, CORE_ERR_USAGE, "invalid user name");
+	if (!history_peer_valid(peer) || limit < 0) {
+		err_set(err, CORE_ERR_USAGE, "invalid user name, or no such "
+		    "group here");
 		return (-1);
 	}
 	if (msglog_history_before(h->st, peer, before, limit,
@@ -338,8 +357,9 @@ history_list(struct history *h, const char *peer, int limit,
 {
 	struct history_each	e = { h->c, each, arg, h->ev };
 
-	if (peer == NULL || !wire_name_valid(peer) || limit < 0) {
-		err_set(err, CORE_ERR_USAGE, "invalid user name");
+	if (!history_peer_valid(peer) || limit < 0) {
+		err_set(err, CORE_ERR_USAGE, "invalid user name, or no such "
+		    "group here");
 		return (-1);
 	}
 	if (msglog_history(h->st, peer, limit, history_row_cb, &e) != 0) {

@@ -15,6 +15,7 @@
 #include "client/core/event.h"
 #include "client/core/attach.h"
 #include "client/core/files.h"
+#include "client/core/grouprecv.h"
 #include "client/core/inbox.h"
 #include "client/core/leave.h"
 #include "client/core/outbox.h"
@@ -166,9 +167,9 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	const Natter__Receipt	*r = d->receipt;
-	uint8_t			 orig[CORE_IDBYTES];
+	uint8_t			 orig[CORE_IDBYTES], gid[16];
 	int64_t			 seq = 0, mseq;
-	int			 rc;
+	int			 rc, grc;
 
 	if (r->message_id.len != CORE_IDBYTES || r->by == NULL ||
 	    !wire_name_valid(r->by)) {
@@ -202,6 +203,15 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 	 * of them a message) reach nobody. */
 	rc = msglog_set_status(in->p.st, m.message_id.data, m.message_id.len,
 	    NULL, STORE_ST_DELIVERED, &mseq);
+	if (rc >= 0 && rc != 1) {
+		/* A group message: each member that has it is a receipt. */
+		grc = grouprecv_delivered(in->p.gr, m.message_id.data,
+		    m.message_id.len, r->by, &m, gid);
+		if (grc < 0)
+			rc = -1;
+		else if (grc == 1)
+			rc = 0;
+	}
 	if (rc == 0)
 		rc = msglog_add(in->p.st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
 		    &seq);
@@ -344,6 +354,9 @@ inbox_message(struct inbox *in, const Natter__Delivery *d)
 		rc = 2;
 	else if (ct->body_case == NATTER__CONTENT__BODY_HISTORY)
 		rc = (hist = inbox_history(in, d, ct->history)) < 0 ? -1 : 0;
+	else if (ct->body_case == NATTER__CONTENT__BODY_SENDER_KEY)
+		rc = grouprecv_sender_key(in->p.gr, d->from, d->from_device,
+		    ct);
 	else if (ct->body_case == NATTER__CONTENT__BODY_DEVICE_LEAVE)
 		rc = (left = inbox_device_leave(in, d, ct->device_leave)) < 0 ?
 		    -1 : 0;
@@ -479,6 +492,8 @@ inbox_items(struct inbox *in, const Natter__Deliver *dl, size_t *next)
 		if (!store_seq_seen(in->p.st, d->seq)) {
 			if (d->receipt != NULL)
 				inbox_receipt(in, d);
+			else if (d->type == 3 || d->type == 4)
+				grouprecv_deliver(in->p.gr, d);
 			else if ((rc = inbox_message(in, d)) == INBOX_WAIT) {
 				wait = 1;
 				break;

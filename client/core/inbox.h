@@ -7,6 +7,7 @@
 struct account;
 struct conn;
 struct devices;
+struct grouprecv;
 struct event_sink;
 struct inbox;
 struct leave;
@@ -32,6 +33,7 @@ struct inbox_parts {
 	struct resend		*rs;
 	struct outbox		*ob;
 	struct files		*files;
+	struct grouprecv	*gr;
 	struct event_sink	*ev;
 };
 

@@ -13,6 +13,7 @@
 #include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/event.h"
+#include "client/core/groups.h"
 #include "client/core/outbox.h"
 #include "client/core/peers.h"
 #include "client/store/msglog.h"
@@ -29,11 +30,6 @@
  */
 #define OUTBOX_WINDOW		32
 
-/* What outbox_try did with a message. */
-#define OUTBOX_SENT	0	/* in flight */
-#define OUTBOX_DONE	1	/* finished (an error was reported) */
-#define OUTBOX_WAIT	2	/* fetching bundles, or the connection is down */
-#define OUTBOX_HELD	3	/* its recipient's key changed: kept, skipped */
 
 /* A message on its way out (mirrors one outbox row). */
 struct outbox_msg {
@@ -61,6 +57,7 @@ struct outbox_msg {
 	Natter__DeviceRef	*skip[PEERS_MAX_DEVICES];	/* left out */
 	size_t			 nskip;
 	int			 inflight;	/* sent, no answer yet */
+	void			*job;		/* the group path's */
 	core_sent_cb		*cb;
 	void			*arg;
 	TAILQ_ENTRY(outbox_msg)	 entry;
@@ -82,6 +79,9 @@ struct outbox {
 	void			*empty_arg;
 	outbox_upload_cb	*upload;	/* puts a file's blob on the server */
 	void			*upload_arg;
+	outbox_group_cb		*group_try;	/* group messages (groupsend.c) */
+	void			(*group_release)(void *);
+	void			*group_arg;
 };
 
 static int	outbox_try(struct outbox *, struct outbox_msg *);
@@ -113,6 +113,8 @@ outbox_msg_free(struct outbox *ob, struct outbox_msg *s)
 	size_t	i;
 
 	TAILQ_REMOVE(&ob->msgs, s, entry);
+	if (s->job != NULL && ob->group_release != NULL)
+		ob->group_release(s->job);
 	for (i = 0; i < s->nskip; i++) {
 		free(s->skip[i]->name);
 		free(s->skip[i]);
@@ -228,6 +230,32 @@ outbox_load(struct outbox *ob, struct core_error *err)
 }
 
 void
+outbox_set_group(struct outbox *ob, outbox_group_cb *try,
+    void (*release)(void *), void *arg)
+{
+	ob->group_try = try;
+	ob->group_release = release;
+	ob->group_arg = arg;
+}
+
+void
+outbox_msg_view(struct outbox_msg *s, struct outbox_view *v)
+{
+	v->id = s->id;
+	v->ts = s->ts;
+	v->to = s->to;
+	v->text = s->text;
+	v->att = s->att;
+	v->attlen = s->attlen;
+}
+
+void **
+outbox_msg_job(struct outbox_msg *s)
+{
+	return (&s->job);
+}
+
+void
 outbox_set_upload(struct outbox *ob, outbox_upload_cb *cb, void *arg)
 {
 	ob->upload = cb;
@@ -309,6 +337,7 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	struct outbox_msg	*q;
 	struct core_event	 ev;
+	uint8_t			 gid[GROUPS_IDBYTES];
 
 	TAILQ_FOREACH(q, &ob->msgs, entry) {
 		if (q->text == NULL || q->resend ||
@@ -326,7 +355,10 @@ outbox_each_queued(struct outbox *ob, const char *peer, core_event_cb *each,
 		ev.status = "queued";
 		m.attachment = q->att == NULL ? NULL :
 		    natter__attachment__unpack(NULL, q->attlen, q->att);
-		event_decorate(ob->ev, &ev, &m);	/* a file's state */
+		m.group.len = groups_peer_id(q->to, gid) == 0 ? sizeof gid : 0;
+		m.group.data = gid;
+		/* A file's state; a group's name. */
+		event_decorate(ob->ev, &ev, &m);
 		each(ob->c, &ev, arg);
 		if (m.attachment != NULL)
 			natter__attachment__free_unpacked(m.attachment, NULL);
@@ -358,6 +390,7 @@ static void
 outbox_stored(struct outbox *ob, struct outbox_msg *s)
 {
 	Natter__StoredMessage	m = NATTER__STORED_MESSAGE__INIT;
+	uint8_t			gid[GROUPS_IDBYTES];
 	int64_t			seq;
 	int			rc;
 
@@ -374,6 +407,10 @@ outbox_stored(struct outbox *ob, struct outbox_msg *s)
 	m.ts = s->ts;
 	m.text = s->text;
 	m.outgoing = 1;
+	if (groups_peer_id(s->to, gid) == 0) {
+		m.group.data = gid;
+		m.group.len = sizeof gid;
+	}
 	if (s->att != NULL)
 		m.attachment = natter__attachment__unpack(NULL, s->attlen, s->att);
 	if (store_begin(ob->st) != 0)
@@ -693,6 +730,9 @@ outbox_try(struct outbox *ob, struct outbox_msg *s)
 
 	if (s->upload)
 		return (outbox_upload(ob, s));
+	if (s->to[0] == '#' && s->text != NULL && !s->resend)
+		return (ob->group_try != NULL ? ob->group_try(ob->group_arg, s) :
+		    OUTBOX_WAIT);
 	if (devices_usable(ob->devs, s->to, &err) != 0)
 		return (outbox_hold(ob, s, &err));
 	s->held = 0;
@@ -755,6 +795,27 @@ outbox_kick(struct outbox *ob)
 			return;
 		}
 	}
+}
+
+int
+outbox_group_fail(struct outbox_msg *s, const struct core_error *err)
+{
+	if (err->code == CORE_ERR_UNTRUSTED_IDENTITY)
+		return (outbox_hold(s->ob, s, err));
+	outbox_finish(s->ob, s, err);
+	return (OUTBOX_DONE);
+}
+
+void
+outbox_group_done(struct outbox_msg *s, const struct core_error *err)
+{
+	struct outbox	*ob = s->ob;
+
+	if (err == NULL)
+		outbox_stored(ob, s);
+	else
+		(void)outbox_group_fail(s, err);
+	outbox_kick(ob);
 }
 
 void

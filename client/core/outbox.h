@@ -61,6 +61,41 @@ struct outbox_msg *outbox_queue(struct outbox *, int64_t oid,
 /* Call sent once m is stored or failed for good (instead of before). */
 void		 outbox_notify(struct outbox_msg *, core_sent_cb *sent,
 		    void *arg);
+/*
+ * Group messages (to "#HEX", the group's id) go through the group path
+ * (groupsend.c) that registers here: try(arg, m) is called when m comes
+ * up and answers with an OUTBOX_* code; while m waits (OUTBOX_WAIT)
+ * nothing after it goes.  It ends m with outbox_group_done, and frees
+ * its per-message state (outbox_msg_job) with release.
+ */
+#define OUTBOX_SENT	0	/* in flight */
+#define OUTBOX_DONE	1	/* finished (an error was reported) */
+#define OUTBOX_WAIT	2	/* fetching bundles, or the connection is down */
+#define OUTBOX_HELD	3	/* its recipient's key changed: kept, skipped */
+typedef int	outbox_group_cb(void *arg, struct outbox_msg *);
+void		 outbox_set_group(struct outbox *, outbox_group_cb *try,
+		    void (*release)(void *job), void *arg);
+/* What a group message is: its fields, valid while m is. */
+struct outbox_view {
+	const uint8_t	*id;		/* CORE_IDBYTES */
+	int64_t		 ts;
+	const char	*to;
+	const char	*text;		/* a file's caption with att */
+	const uint8_t	*att;		/* a packed Attachment, or NULL */
+	size_t		 attlen;
+};
+void		 outbox_msg_view(struct outbox_msg *, struct outbox_view *);
+/* The group path's own state for m (NULL at first). */
+void		**outbox_msg_job(struct outbox_msg *);
+/*
+ * m is stored by the server (err NULL: kept in the history), or failed
+ * (an untrusted identity keeps a message queued earlier, as for 1:1).
+ * m is gone afterwards; the outbox goes on.
+ */
+void		 outbox_group_done(struct outbox_msg *, const struct core_error *);
+/* From inside try: m failed (or is held); the code to return. */
+int		 outbox_group_fail(struct outbox_msg *, const struct core_error *);
+
 /* Send what the window allows (the connection is ready, or nothing). */
 void		 outbox_kick(struct outbox *);
 /*

@@ -6,6 +6,7 @@
 
 #include "client/core/account.h"
 #include "client/core/err.h"
+#include "client/core/groups.h"
 #include "client/core/event.h"
 #include "client/core/outbox.h"
 #include "client/core/receipts.h"
@@ -132,13 +133,51 @@ receipts_batch(struct receipts *r, const char *peer, int64_t from, int64_t to,
 	return (n);
 }
 
+/*
+ * A group's conversation ("#" and its id): its messages become seen here,
+ * in one commit per batch; no read receipt goes out (not in groups yet).
+ */
+static int
+receipts_group_seen(struct receipts *r, const char *peer, int64_t from,
+    int64_t to, struct core_error *err)
+{
+	struct receipts_batch	*b;
+	size_t			 i;
+	int			 total = 0, rc = 0;
+
+	b = xcalloc(1, sizeof *b);
+	do {
+		b->n = 0;
+		if (store_begin(r->st) != 0 || msglog_unseen(r->st, peer, from,
+		    to, OUTBOX_READ_MAX, receipts_unseen_cb, b) != 0)
+			rc = -1;
+		for (i = 0; rc == 0 && i < b->n; i++)
+			if (msglog_set_status_seq(r->st, b->seqs[i],
+			    STORE_ST_SEEN) != 0)
+				rc = -1;
+		if (rc != 0 || store_commit(r->st) != 0) {
+			store_rollback(r->st);
+			err_set(err, CORE_ERR_IO, "cannot mark messages read in "
+			    "the profile %s", store_dir(r->st));
+			free(b);
+			return (-1);
+		}
+		total += (int)b->n;
+	} while (b->n == OUTBOX_READ_MAX);
+	free(b);
+	return (total);
+}
+
 int
 receipts_mark_read(struct receipts *r, const char *peer, int64_t from,
     int64_t to, core_sent_cb *sent, void *arg, struct core_error *err)
 {
 	struct outbox_msg	*last = NULL;
+	uint8_t			 gid[GROUPS_IDBYTES];
 	int			 n, total = 0;
 
+	if (groups_peer_id(peer, gid) == 0)
+		return (receipts_group_seen(r, peer, from, to, err));
 	if (peer == NULL || !wire_name_valid(peer)) {
 		err_set(err, CORE_ERR_USAGE, "invalid user name \"%.40s\"",
 		    peer != NULL ? peer : "");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "client/store/kv.h"
@@ -145,4 +146,31 @@ kv_named_del(struct store *st, const char *table, const char *name)
 		return (-1);
 	sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_TRANSIENT);
 	return (store_done(st, s));
+}
+
+int
+kv_named_each(struct store *st, const char *table,
+    int (*cb)(const uint8_t *, size_t, void *), void *arg)
+{
+	sqlite3_stmt	*s;
+	uint8_t		*v;
+	size_t		 len;
+	char		*sql;
+	int		 rc = 0;
+
+	xasprintf(&sql, "SELECT id, v FROM %s ORDER BY id", table);
+	s = store_prep(st, sql);
+	free(sql);
+	if (s == NULL)
+		return (-1);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		if (store_col_open(st, s, 1, table, sqlite3_column_int64(s, 0),
+		    &v, &len) != 0)
+			continue;	/* a damaged row is skipped (logged) */
+		rc = cb(v, len, arg);
+		sodium_memzero(v, len);
+		free(v);
+	}
+	sqlite3_finalize(s);
+	return (rc < 0 ? -1 : 0);
 }

@@ -49,5 +49,12 @@ int	 kv_named_put(struct store *, const char *table,
 	    __attribute__((warn_unused_result));
 /* Delete the row of name (none is fine); 0 or -1. */
 int	 kv_named_del(struct store *, const char *table, const char *name);
+/*
+ * Call cb with the opened value of every row of table, in insertion
+ * order (the value is wiped after cb); cb returns 0 to go on, 1 to
+ * stop, -1 to fail.  0 or -1.
+ */
+int	 kv_named_each(struct store *, const char *table,
+	    int (*cb)(const uint8_t *, size_t, void *), void *arg);
 
 #endif

@@ -328,3 +328,30 @@ msglog_redo(struct store *st, int status, const Natter__StoredMessage *m,
 	*seq = id;
 	return (0);
 }
+
+int
+msglog_replace(struct store *st, int64_t seq, const Natter__StoredMessage *m)
+{
+	sqlite3_stmt	*s;
+	uint8_t		*buf;
+	size_t		 len;
+	int		 rc;
+
+	len = natter__stored_message__get_packed_size(m);
+	buf = xmalloc(len + 1);
+	natter__stored_message__pack(m, buf);
+	s = store_prep(st, "UPDATE messages SET v = ?2 WHERE id = ?1");
+	if (s == NULL) {
+		free(buf);
+		return (-1);
+	}
+	sqlite3_bind_int64(s, 1, seq);
+	rc = store_bind_sealed(st, s, 2, "messages", seq, buf, len);
+	sodium_memzero(buf, len);
+	free(buf);
+	if (rc != 0) {
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	return (store_done(st, s));
+}

@@ -57,6 +57,10 @@ int		 msglog_history_before(struct store *, const char *peer,
 int		 msglog_unseen(struct store *, const char *peer, int64_t from,
 		    int64_t to, int limit, msglog_cb *, void *)
 		    __attribute__((warn_unused_result));
+/* Replace the value of the message row seq with m (status kept).  0 or -1. */
+int		 msglog_replace(struct store *, int64_t seq,
+		    const Natter__StoredMessage *m)
+		    __attribute__((warn_unused_result));
 /* Set the status of the row seq.  0 or -1. */
 int		 msglog_set_status_seq(struct store *, int64_t seq, int status)
 		    __attribute__((warn_unused_result));

@@ -35,6 +35,12 @@ static const char *const schema_migrations[] = {
      * pointer, downloads to do, blobs refused, where files were saved. */
     ("CREATE TABLE media(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
     " v BLOB NOT NULL);"),
+    /* 5: groups: this device's copy of each group, and sender keys (ours
+     * per group, and those other devices gave us). */
+    ("CREATE TABLE groups(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);"
+    "CREATE TABLE senderkeys(id INTEGER PRIMARY KEY, h BLOB NOT NULL UNIQUE,"
+    " v BLOB NOT NULL);"),
 };
 #define SCHEMA_VERSION	(int)(sizeof schema_migrations / \
     sizeof schema_migrations[0])

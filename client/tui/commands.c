@@ -7,6 +7,7 @@
 #include "client/tui/commands.h"
 #include "client/tui/edit.h"
 #include "client/tui/filecmd.h"
+#include "client/tui/groupcmd.h"
 #include "client/tui/keys.h"
 #include "client/tui/pathcomp.h"
 #include "client/tui/search.h"
@@ -32,9 +33,12 @@ static void	commands_keys(struct tui *, const char *);
 static void	commands_help(struct tui *, const char *);
 static void	commands_reconnect(struct tui *, const char *);
 static void	commands_quit(struct tui *, const char *);
+static void	commands_complete_with(struct tui *, const char **, int,
+		    const char *, size_t, int, char *, size_t);
 
 const struct commands_entry commands_table[] = {
-	{ "open", "NAME", "open the conversation with NAME", 1, 0, 0,
+	{ "open", "NAME | #GROUP", "open the conversation with NAME or the "
+	    "group GROUP", 1, 0, 0,
 	    commands_open },
 	{ "close", "", "close the open conversation", 0, 1, 0, commands_close },
 	{ "send-file", "PATH [CAPTION ...]", "send the file at PATH to the "
@@ -43,6 +47,10 @@ const struct commands_entry commands_table[] = {
 	{ "save", "[PATH]", "write out the file of the newest message with one "
 	    "(or of the /search hit) to PATH, a directory, or ./NAME", 0, 1, 1,
 	    filecmd_save },
+	{ "group", "[" GROUPCMD_USAGE "]", "make a group and open it, or "
+	    "change the open group (admins add, remove, rename and make "
+	    "admins; anyone may leave); no argument lists its members", 0, 0,
+	    0, groupcmd_run },
 	{ "search", "[TEXT]", "find TEXT in the local history, newest first"
 	    " (Unicode case folded); with no TEXT, or Alt-n, the next older hit"
 	    " (Alt-N: newer)", 0, 0, 0, commands_search },
@@ -96,6 +104,25 @@ commands_open_checked(struct core *core, const struct core_error *err,
 	free(cs);
 }
 
+/* The server's answer about a group /open did not know. */
+static void
+commands_group_checked(struct core *core, const struct core_error *err,
+    const struct core_group *g, void *arg)
+{
+	struct commands_sending	*cs = arg;
+	struct tui		*t = cs->t;
+
+	(void)core;
+	(void)g;
+	if (err != NULL && err->code != CORE_ERR_CLOSED) {
+		if (t->open != NULL && strcmp(t->open, cs->peer) == 0)
+			view_close(t);
+		tui_notice(t, 1, "%s: %s", cs->peer, err->msg);
+	}
+	free(cs->peer);
+	free(cs);
+}
+
 /* Whether peer has a conversation here or a known key. */
 static int
 commands_known(struct tui *t, const char *peer)
@@ -115,13 +142,20 @@ commands_open(struct tui *t, const char *arg)
 {
 	struct commands_sending	*cs;
 
-	if (!wire_name_valid(arg)) {
+	if (!groupcmd_name_valid(arg)) {
 		tui_notice(t, 1, "invalid name \"%.40s\": use 1 to 32 of "
-		    "a-z 0-9 . _ -", arg);
+		    "a-z 0-9 . _ -, or # and a group's", arg);
 		return;
 	}
 	tui_notice(t, 0, "%s", "");
-	if (!commands_known(t, arg) && strcmp(arg, t->account) != 0) {
+	if (groupcmd_is_group(arg) && !commands_known(t, arg)) {
+		/* A group never seen here: the server says whether we are in. */
+		cs = xcalloc(1, sizeof *cs);
+		cs->t = t;
+		cs->peer = xstrdup(arg);
+		core_group_info(t->core, arg + 1, commands_group_checked, cs);
+	} else if (!groupcmd_is_group(arg) && !commands_known(t, arg) &&
+	    strcmp(arg, t->account) != 0) {
 		cs = xcalloc(1, sizeof *cs);
 		cs->t = t;
 		cs->peer = xstrdup(arg);
@@ -543,24 +577,94 @@ commands_line(struct tui *t, char *line)
 	}
 }
 
-/* Candidates for word (len bytes): command names or contacts. */
+/* Names Tab may offer beyond the conversation list, owned here. */
+struct commands_names {
+	char	*v[64];
+	int	 n;
+	const char *open;	/* members of this group (no '#'), or NULL */
+};
+
+static void
+commands_add_name(struct commands_names *cn, const char *prefix,
+    const char *name)
+{
+	if (cn->n < (int)(sizeof cn->v / sizeof cn->v[0]))
+		xasprintf(&cn->v[cn->n++], "%s%s", prefix, name);
+}
+
+/* This device's groups: "#NAME", or the open group's members. */
+static void
+commands_group_names(struct core *core, const struct core_group *g,
+    void *arg)
+{
+	struct commands_names	*cn = arg;
+	size_t			 i;
+
+	(void)core;
+	if (cn->open == NULL) {
+		commands_add_name(cn, "#", g->name);
+		return;
+	}
+	if (strcmp(cn->open, g->name) != 0)
+		return;
+	for (i = 0; i < g->nmembers; i++)
+		commands_add_name(cn, "", g->members[i]);
+}
+
 static int
-commands_candidates(struct tui *t, int cmd, const char *word, size_t len,
-    const char **out, int max)
+commands_offer(const char **out, int n, int max, const char *name,
+    const char *word, size_t len)
+{
+	int	i;
+
+	if (n == max || strncmp(name, word, len) != 0)
+		return (n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(out[i], name) == 0)
+			return (n);
+	}
+	out[n++] = name;
+	return (n);
+}
+
+/*
+ * What the word at arg (0: the command's name, 1: its first argument, ...)
+ * of line s may become: command names, /group's subcommands, the open
+ * group's members (/group remove and admin), or contacts and #groups.
+ */
+static int
+commands_candidates(struct tui *t, const char *s, int arg, const char *word,
+    size_t len, struct commands_names *cn, const char **out, int max)
 {
 	const struct commands_entry	*e;
-	int				 n = 0, i;
+	int				 n = 0, i, group;
 
-	if (cmd) {
-		for (e = commands_table; e->name != NULL && n < max; e++) {
-			if (strncmp(e->name, word, len) == 0)
-				out[n++] = e->name;
-		}
+	if (arg == 0) {
+		for (e = commands_table; e->name != NULL && n < max; e++)
+			n = commands_offer(out, n, max, e->name, word, len);
 		return (n);
 	}
-	for (i = 0; i < t->nconvs && n < max; i++) {
-		if (strncmp(t->convs[i].peer, word, len) == 0)
-			out[n++] = t->convs[i].peer;
+	group = strncmp(s, "/group ", 7) == 0;
+	if (group && arg == 1)
+		return (groupcmd_subcommands(word, len, out, max));
+	if (group && arg > 1 && (strncmp(s + 7, "remove ", 7) == 0 ||
+	    strncmp(s + 7, "admin ", 6) == 0) && groupcmd_is_group(t->open)) {
+		cn->open = t->open + 1;
+		(void)core_groups_local(t->core, commands_group_names, cn);
+		for (i = 0; i < cn->n; i++)
+			n = commands_offer(out, n, max, cn->v[i], word, len);
+		return (n);
+	}
+	for (i = 0; i < t->nconvs; i++) {
+		/* /group add and create take users, not groups. */
+		if (!group || !groupcmd_is_group(t->convs[i].peer))
+			n = commands_offer(out, n, max, t->convs[i].peer, word,
+			    len);
+	}
+	if (!group) {
+		(void)core_groups_local(t->core, commands_group_names, cn);
+		for (i = 0; i < cn->n; i++)
+			n = commands_offer(out, n, max, cn->v[i], word, len);
 	}
 	return (n);
 }
@@ -608,10 +712,11 @@ commands_complete_path(struct tui *t, const char *s, size_t len)
 void
 commands_complete(struct tui *t)
 {
-	const char	*s = edit_text(t->edit), *word, *c[64];
-	size_t		 len = edit_len(t->edit), wl, common, i;
-	int		 cmd, n, k;
-	char		 list[TUI_NOTICE_MAX];
+	const char		*s = edit_text(t->edit), *word, *c[64], *p;
+	size_t			 len = edit_len(t->edit), wl;
+	int			 cmd, n, k, arg = 0;
+	char			 list[TUI_NOTICE_MAX];
+	struct commands_names	 cn;
 
 	if (edit_cursor(t->edit) != len || commands_complete_path(t, s, len))
 		return;
@@ -621,8 +726,29 @@ commands_complete(struct tui *t)
 	cmd = word == s && *s == '/';
 	if (cmd)
 		word++;
+	else if (*s == '/') {
+		/* Which argument of the command: count the words before. */
+		for (p = s, arg = 0; p < word; p++)
+			arg += (p == s || p[-1] == ' ') && *p != ' ';
+	}
 	wl = (size_t)(s + len - word);
-	if ((n = commands_candidates(t, cmd, word, wl, c, 64)) == 0)
+	memset(&cn, 0, sizeof cn);
+	n = commands_candidates(t, s, cmd ? 0 : *s == '/' ? arg : 1, word, wl,
+	    &cn, c, 64);
+	commands_complete_with(t, c, n, word, wl, cmd, list, sizeof list);
+	for (k = 0; k < cn.n; k++)
+		free(cn.v[k]);
+}
+
+/* Complete the word (wl bytes) to the candidates' common prefix. */
+static void
+commands_complete_with(struct tui *t, const char **c, int n, const char *word,
+    size_t wl, int cmd, char *list, size_t size)
+{
+	size_t	common, i;
+	int	k;
+
+	if (n == 0)
 		return;
 	common = strlen(c[0]);
 	for (k = 1; k < n; k++) {
@@ -636,8 +762,8 @@ commands_complete(struct tui *t)
 		edit_insert(t->edit, " ", 1);
 	else if (common == wl) {
 		list[0] = '\0';
-		for (k = 0, i = 0; k < n && i < sizeof list; k++)
-			i += (size_t)snprintf(list + i, sizeof list - i, "%s%s%s",
+		for (k = 0, i = 0; k < n && i < size; k++)
+			i += (size_t)snprintf(list + i, size - i, "%s%s%s",
 			    k > 0 ? " " : "", cmd ? "/" : "", c[k]);
 		tui_notice(t, 0, "%s", list);
 	}

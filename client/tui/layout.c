@@ -6,6 +6,7 @@
 
 #include "client/tui/edit.h"
 #include "client/tui/grid.h"
+#include "client/tui/groupcmd.h"
 #include "client/tui/layout.h"
 #include "client/tui/tuiint.h"
 #include "client/tui/width.h"
@@ -107,7 +108,25 @@ layout_prefix(struct tui *t, const struct tui_msg *m, char *buf, size_t size)
 	if (strftime(tbuf, sizeof tbuf, t->conf.timefmt, &tm) == 0)
 #pragma GCC diagnostic pop
 		tbuf[0] = '\0';
-	snprintf(buf, size, "%s %s: ", tbuf, m->from != NULL ? m->from : "?");
+	if (m->change)
+		snprintf(buf, size, "%s -- ", tbuf);
+	else
+		snprintf(buf, size, "%s %s: ", tbuf, m->from != NULL ?
+		    m->from : "?");
+}
+
+/* The style of m's prefix: ours, the peer's, or in a group the colour
+ * of the member's name. */
+static int
+layout_name_style(struct tui *t, const struct tui_msg *m)
+{
+	if (m->change)
+		return (LAYOUT_DIM);
+	if (m->outgoing)
+		return (LAYOUT_OWN);
+	if (groupcmd_is_group(t->open) && m->from != NULL)
+		return (LAYOUT_NAME0 + groupcmd_name_colour(t, m->from));
+	return (LAYOUT_PEER);
 }
 
 /* The text of m as shown: its text and, for ours, " ·state". */
@@ -116,7 +135,10 @@ layout_body(const struct tui_msg *m)
 {
 	char	*s;
 
-	if (m->outgoing)
+	if (m->outgoing && m->members_n > 0 && m->seq != 0)
+		xasprintf(&s, "%s \xc2\xb7" "delivered %d/%d, read %d/%d", m->text,
+		    m->delivered_n, m->members_n, m->read_n, m->members_n);
+	else if (m->outgoing)
 		xasprintf(&s, "%s \xc2\xb7%s", m->text, view_state_name(m->state));
 	else
 		s = xstrdup(m->text);
@@ -208,8 +230,10 @@ layout_draw_line(struct grid *g, struct tui *t, const struct layout_line *ln,
 	if (ln->head) {
 		layout_prefix(t, m, buf, sizeof buf);
 		grid_put(g, y, x0, x1, buf, strlen(buf), st != LAYOUT_NORMAL ?
-		    st : m->outgoing ? LAYOUT_OWN : LAYOUT_PEER);
+		    st : layout_name_style(t, m));
 	}
+	if (m->change && st == LAYOUT_NORMAL)
+		st = LAYOUT_DIM;
 	body = layout_body(m);
 	tlen = strlen(m->text);
 	x = x0 + ln->x;
@@ -510,10 +534,15 @@ static void
 layout_header(struct grid *g, struct tui *t, int y, int x0, int x1)
 {
 	const char	*what = "no key seen yet";
-	char		 buf[128];
+	char		 buf[128], members[64];
 	int		 st = LAYOUT_DIM;
 
-	if (strcmp(t->trust, "verified") == 0)
+	if (groupcmd_is_group(t->open)) {
+		/* A group: its size; each member's key is its own matter. */
+		snprintf(members, sizeof members, "%d member%s (/group lists "
+		    "them)", t->nmembers, t->nmembers == 1 ? "" : "s");
+		what = t->nmembers > 0 ? members : "not a member";
+	} else if (strcmp(t->trust, "verified") == 0)
 		what = "verified";
 	else if (strcmp(t->trust, "trusted") == 0)
 		what = "trusted on first use, not verified (/fingerprint)";

@@ -20,6 +20,9 @@ enum layout_style {
 	LAYOUT_DAY,
 	LAYOUT_MARK,
 	LAYOUT_UNREAD,
+	LAYOUT_NAME0,		/* members' names in a group: */
+	LAYOUT_NAME5 = LAYOUT_NAME0 + 5,	/* groupcmd_name_colour */
+	LAYOUT_LAST = LAYOUT_NAME5,
 };
 
 /* Panes narrower than this hide the conversation list. */

@@ -16,6 +16,7 @@
 #include <curses.h>
 
 #include "client/tui/grid.h"
+#include "client/tui/groupcmd.h"
 #include "client/tui/keys.h"
 #include "client/tui/layout.h"
 #include "client/tui/screen.h"
@@ -58,7 +59,11 @@ static WINDOW			*screen_keys;
 static struct grid		*screen_grid;	/* the frame being made */
 static struct grid		*screen_shown;	/* what the terminal shows */
 static int			 screen_full;	/* clear and paint it all */
-static struct screen_style	 screen_styles[LAYOUT_UNREAD + 1];
+static const short		 screen_name_colours[GROUPCMD_COLOURS] = {
+	COLOR_RED, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_CYAN,
+	COLOR_BLUE
+};
+static struct screen_style	 screen_styles[LAYOUT_LAST + 1];
 static char			*screen_buf;
 static size_t			 screen_len;
 static size_t			 screen_size;
@@ -153,7 +158,7 @@ screen_colours(struct tui *t)
 	int			 c = t->conf.colors && has_colors();
 	size_t			 i;
 
-	for (i = 0; i <= LAYOUT_UNREAD; i++) {
+	for (i = 0; i <= LAYOUT_LAST; i++) {
 		s[i].attrs = 0;
 		s[i].fg = s[i].bg = -1;
 	}
@@ -173,6 +178,9 @@ screen_colours(struct tui *t)
 	s[LAYOUT_ERROR].fg = t->conf.color_error;
 	s[LAYOUT_DAY].fg = COLOR_YELLOW;
 	s[LAYOUT_UNREAD].fg = COLOR_YELLOW;
+	/* Members' names: the colours other than the status line's. */
+	for (i = 0; i < GROUPCMD_COLOURS; i++)
+		s[LAYOUT_NAME0 + i].fg = screen_name_colours[i];
 }
 
 static void
@@ -180,7 +188,7 @@ screen_sgr(int st)
 {
 	const struct screen_style	*s;
 
-	s = &screen_styles[st >= 0 && st <= LAYOUT_UNREAD ? st : 0];
+	s = &screen_styles[st >= 0 && st <= LAYOUT_LAST ? st : 0];
 	screen_printf("\033[0%s%s%s", (s->attrs & SCREEN_BOLD) ? ";1" : "",
 	    (s->attrs & SCREEN_DIM) ? ";2" : "",
 	    (s->attrs & SCREEN_REVERSE) ? ";7" : "");

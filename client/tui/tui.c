@@ -13,6 +13,7 @@
 #include "client/tui/config.h"
 #include "client/tui/edit.h"
 #include "client/tui/filecmd.h"
+#include "client/tui/groupcmd.h"
 #include "client/tui/grid.h"
 #include "client/tui/keys.h"
 #include "client/tui/layout.h"
@@ -260,7 +261,13 @@ static void
 tui_event_message(struct tui *t, const struct core_event *ev)
 {
 	const char	*peer = ev->outgoing ? ev->to : ev->from;
+	char		 group[40];
 
+	/* A group's message belongs to the group's conversation, "#NAME". */
+	if (ev->group != NULL) {
+		snprintf(group, sizeof group, "#%s", ev->group);
+		peer = group;
+	}
 	t->stale_convs = 1;
 	if (peer != NULL && t->open != NULL && strcmp(peer, t->open) == 0) {
 		t->stale_msgs = 1;
@@ -336,6 +343,9 @@ tui_event(struct core *core, const struct core_event *ev, void *arg)
 		break;
 	case CORE_EV_ATTACHMENT:
 		filecmd_attachment(t, ev);
+		break;
+	case CORE_EV_GROUP_CHANGE:
+		groupcmd_change(t, ev);
 		break;
 	default:
 		break;

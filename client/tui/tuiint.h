@@ -39,6 +39,10 @@ struct tui_msg {
 	int		 outgoing;
 	int		 unseen;	/* received, no read receipt yet */
 	enum tui_state	 state;
+	int		 change;	/* a group's membership change */
+	int		 delivered_n;	/* ours, to a group: members that */
+	int		 read_n;	/* have it, have read it, */
+	int		 members_n;	/* of (0: not a group's) */
 };
 
 /* One entry of the conversation list. */
@@ -96,6 +100,8 @@ struct tui {
 	int			 live;		/* the backlog is drained */
 	int			 newcount;	/* arrived while scrolled back */
 	int64_t			 unread_seq;	/* first unread when opened */
+	char			**members;	/* the open group's, sorted */
+	int			 nmembers;
 
 	struct edit		*edit;
 	struct search		*search;	/* NULL: search the database */

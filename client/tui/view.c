@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "client/tui/filecmd.h"
+#include "client/tui/groupcmd.h"
 #include "client/tui/tuiint.h"
 #include "client/tui/width.h"
 #include "shared/util/xmalloc.h"
@@ -256,7 +257,10 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	else if (ev->status != NULL && strcmp(ev->status, "key_changed") == 0)
 		m->text = xstrdup("(the identity key changed here: /fingerprint "
 		    "to compare, then /verify NUMBER or /accept)");
-	else if (ev->attachment != NULL) {
+	else if (ev->type == CORE_EV_GROUP_CHANGE || ev->change != NULL) {
+		m->text = groupcmd_change_text(ev);
+		m->change = 1;
+	} else if (ev->attachment != NULL) {
 		m->text = filecmd_label(ev->attachment, ev->text, 0);
 		m->file = filecmd_name(ev->attachment->name);
 	} else
@@ -265,6 +269,9 @@ view_msg_cb(struct core *core, const struct core_event *ev, void *arg)
 	m->outgoing = ev->outgoing;
 	m->unseen = ev->unseen;
 	m->state = view_state(ev->status);
+	m->delivered_n = ev->delivered_n;
+	m->read_n = ev->read_n;
+	m->members_n = ev->members_n;
 }
 
 void
@@ -280,6 +287,7 @@ view_reload_msgs(struct tui *t)
 	if (t->open == NULL)
 		return;
 	t->trust = core_trust_state(t->core, t->open);
+	groupcmd_load_members(t);
 	if (core_history_before(t->core, t->open, t->anchor, t->want + 1,
 	    view_msg_cb, t, &err) != 0) {
 		tui_notice(t, 1, "%s", err.msg);
@@ -372,6 +380,7 @@ view_close(struct tui *t)
 	t->unread_seq = 0;
 	t->newcount = 0;
 	view_free_msgs(t);
+	groupcmd_free_members(t);
 	view_reload_convs(t);
 }
 
@@ -410,6 +419,7 @@ view_free(struct tui *t)
 	t->npins = 0;
 	view_free_convs(t);
 	view_free_msgs(t);
+	groupcmd_free_members(t);
 	free(t->open);
 	t->open = NULL;
 }

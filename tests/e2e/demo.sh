@@ -2,7 +2,8 @@
 # demo: scripts/demo, unattended (no setup, the build under test), plays
 # its whole conversation: every step it announces is reached, bob sees
 # alice's offline messages, alice sees bob's reply, the safety numbers
-# match, and the server's data dir held no plaintext.
+# match, the group reaches alice and bob, bob removed reads nothing more
+# of it, and the server's data dir held no plaintext.
 . "$(dirname "$0")/lib.sh"
 e2e_init demo
 
@@ -14,6 +15,10 @@ NATTER_DEMO_NOSETUP=1 NATTER_DEMO_SCRIPTED=1 timeout -k 5 240 \
 for want in "bob sees: .*Hi Bob, lunch at noon?" \
     "alice sees: .*Yes! See you there." \
     "alice sees (live): .*slides" \
+    "alice sees: .*Lunch on Friday, all three of us" \
+    "carol sees: .*Count me in" \
+    "bob sees: .*removed" \
+    "alice sees: .*surprise for bob" \
     "they match" \
     "grep for .* nothing" \
     "== done"; do

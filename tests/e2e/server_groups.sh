@@ -4,7 +4,8 @@
 # devices in order with the group's messages; GroupSend's device check
 # (DEVICE_MISMATCH with the set), a body stored once with a reference per
 # device, freed after the last ack; a removed member gets nothing more;
-# an offline member drains in order; a member's second device.
+# an offline member drains in order; a member's second device; kill -9
+# during a 1,024-member fan-out; a body's expiry.
 . "$(dirname "$0")/../tools/server-e2e.sh"
 sv_init server_groups
 start_server
@@ -47,8 +48,9 @@ gop UNKNOWN_GROUP (no such group, or you are not a member of it)
 gsend UNKNOWN_GROUP (no such group, or you are not a member of it)
 gquery OK" "a non-member sees nothing (the probe knows the id)"
 out=$(probe auth bob gop add team dave gop remove team carol \
-    gop rename team - team2 gop admin team bob)
+    gop rename team - team2 gop admin team bob gop add team nobody)
 assert_eq "$out" "auth OK
+gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)
 gop NOT_ADMIN (only an admin of team can do that)
@@ -69,6 +71,9 @@ assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
 gsendx DEVICE_MISMATCH devices=bob:1,carol:1 team e=1 m=alice,bob,carol a=alice
 gsend OK
 gsend OK" "GroupSend"
+assert_eq "$(metric natter_group_messages_total)" 2 "group messages stored"
+# Changes: team's creation to 3 devices, solo's to 1; m1 and m2 to 2.
+assert_eq "$(metric natter_group_deliveries_total)" 8 "references queued"
 sql_is 'SELECT count(*) FROM group_bodies WHERE type = 3' 2 \
     "each message stored once"
 sql_is 'SELECT count(*) FROM queue WHERE body IS NOT NULL AND
@@ -157,5 +162,113 @@ for u in alice bob carol dave eve alice; do
 done
 sql_is 'SELECT count(*) FROM group_bodies' 0 "no bodies left"
 sql_is 'SELECT count(*) FROM queue' 0 "no rows left"
+log "a member's second device"
+key=$(probe keygen bob2) || fail "keygen"
+rogue_device bob 2 "${key#keygen bob2 }"
+out=$(probe auth bob gop create duo alice)
+assert_eq "$out" "auth OK
+gop OK duo e=1 m=alice,bob a=bob" "duo"
+out=$(probe auth alice gsendx duo x gsend duo d1)
+assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
+gsendx DEVICE_MISMATCH devices=bob:1,bob:2 duo e=1 m=alice,bob a=bob
+gsend OK" "both of bob's devices are in the set"
+out=$(probe auth bob 2 bob2 gsendx duo y gsend duo d2)
+assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
+gsendx DEVICE_MISMATCH devices=alice:1,bob:1 duo e=1 m=alice,bob a=bob
+gsend OK" "the set less the sending device"
+out=$(probe auth bob recv)
+assert_eq "$out" "auth OK
+gchange duo created by=bob u=alice e=1 m=alice,bob a=bob
+gmsg duo alice 1 d1
+gmsg duo bob 2 d2
+drained 3" "bob/1 has both"
+out=$(probe auth bob 2 bob2 recv | grep -v prekeys_low)
+assert_eq "$out" "auth OK
+gchange duo created by=bob u=alice e=1 m=alice,bob a=bob
+gmsg duo alice 1 d1
+drained 2" "bob/2 has alice's"
+
+log "a device that leaves: its references go, the set follows"
+out=$(probe auth alice gsend duo d3)
+assert_contains "$out" "gsend OK" "d3"
+out=$(probe auth bob 2 bob2 leaveaccount)
+assert_contains "$out" "leaveaccount OK" "bob/2 leaves"
+out=$(probe auth alice gsendx duo x gsend duo d4)
+assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
+gsendx DEVICE_MISMATCH devices=bob:1 duo e=1 m=alice,bob a=bob
+gsend OK" "bob/2 is out of the set"
+sql_is "SELECT count(*) FROM queue WHERE device = 2" 0 \
+    "bob/2's references went with it"
+out=$(probe auth bob recv)
+assert_eq "$out" "auth OK
+gmsg duo alice 1 d3
+gmsg duo alice 1 d4
+drained 2" "bob/1 reads on"
+
+log "malformed group frames"
+out=$(probe auth alice gbad badop gbad nogroup gbad longname gbad upper \
+    gbad bigusers gbad baduser gbad badnew gbad nomid gbad noid \
+    gbad shorthash gbad unknown)
+assert_eq "$out" "auth OK
+gbad badop BAD_REQUEST (op must be 1 (create) to 6 (admin))
+gbad nogroup NAME_INVALID (group names are 1 to 32 of a-z 0-9 . _ -)
+gbad longname NAME_INVALID (group names are 1 to 32 of a-z 0-9 . _ -)
+gbad upper NAME_INVALID (group names are 1 to 32 of a-z 0-9 . _ -)
+gbad bigusers TOO_LARGE (at most 1024 users in one group operation)
+gbad baduser NAME_INVALID (Not A Name is not a user name (1 to 32 of a-z 0-9 . _ -))
+gbad badnew NAME_INVALID (new_name: group names are 1 to 32 of a-z 0-9 . _ -)
+gbad nomid BAD_REQUEST (message_id and group must be 16 bytes, devices_hash 32)
+gbad noid BAD_REQUEST (message_id and group must be 16 bytes, devices_hash 32)
+gbad shorthash BAD_REQUEST (message_id and group must be 16 bytes, devices_hash 32)
+gbad unknown UNKNOWN_GROUP (no such group, or you are not a member of it)" \
+    "refused, the connection kept"
+
+log "1,024 members at most"
+out=$(probe regmany u 1 1024 | grep -v '^r ')
+assert_eq "$out" "regmany OK 1024" "1,024 accounts"
+out=$(probe auth alice gop create large u-1..1024 gop create large u-1..1023 \
+    gop add large u-1024 gop add large bob,u-1024)
+assert_eq "$out" "auth OK
+gop GROUP_FULL (a group has at most 1024 members)
+gop OK large e=1 m=#1024 a=alice
+gop GROUP_FULL (a group has at most 1024 members)
+gop GROUP_FULL (a group has at most 1024 members)" "GROUP_FULL"
+
+log "kill -9 during a 1,024-member fan-out loses and repeats nothing"
+probe auth alice gsendpipe large k 40 4 "$ROOT/acked" >"$ROOT/pipe" &
+pipe=$!
+bg_track $pipe
+wait_for 30 sh -c "[ \$(grep -c . '$ROOT/acked' 2>/dev/null || echo 0) -ge 3 ]" ||
+    fail "no sends acked"
+kill9_server
+wait $pipe
+acked=$(grep -c . "$ROOT/acked")
+log "$acked of 40 acked before kill -9"
+[ "$acked" -lt 40 ] || log "(all were acked before the kill)"
+restart_server
+# The sender sends again what it was not told was stored, same ids.
+out=$(probe auth alice gsendpipe large k 40 4)
+assert_contains "$out" "gsendpipe OK 40/40" "resent"
+i=1
+while [ $i -le 40 ]; do echo "k-$i"; i=$((i + 1)); done >"$ROOT/want"
+out=$(probe recvmany u 1 1023 "$ROOT/want")
+assert_eq "$out" "recvmany ok=1023 bad=0" "every member has each once, in order"
+sql_is "SELECT count(*) FROM group_bodies WHERE content LIKE 'k-%'" 0 \
+    "every body freed once every member acked it"
+
+log "a body expires with its references (--message-ttl)"
+restart_server --message-ttl 2s
+out=$(probe auth alice gsend duo ttl-1)
+assert_contains "$out" "gsend OK" "ttl-1"
+purged0=$(metric natter_purged_total)
+wait_for 15 sh -c "[ \$(curl -fsS -m 2 $HTTP/metrics |
+    awk '\$1 == \"natter_purged_total\" { print \$2 }') -gt $purged0 ]" ||
+    fail "expired group message not purged"
+sql_is "SELECT count(*) FROM group_bodies WHERE content LIKE 'ttl-%'" 0 \
+    "the expired body is gone"
+out=$(probe auth bob recv)
+assert_eq "$out" "auth OK
+drained 0" "nothing expired is delivered"
+
 still_serving groups
 pass

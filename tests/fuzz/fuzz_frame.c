@@ -47,6 +47,101 @@ frame_seeds(void)
 	fuzz_seed("bundle-request", buf, n);
 }
 
+/* Encode f as seed name. */
+static void
+frame_seed(const char *name, const Natter__Frame *f)
+{
+	uint8_t	buf[1024];
+
+	fuzz_seed(name, buf, wire_encode(f, buf, sizeof buf));
+}
+
+/* A group change delivered (type 4), with the group after it. */
+static void
+frame_group_change(void)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__Deliver		d = NATTER__DELIVER__INIT;
+	Natter__Delivery	dl = NATTER__DELIVERY__INIT, *dp = &dl;
+	Natter__GroupChange	ch = NATTER__GROUP_CHANGE__INIT;
+	Natter__GroupInfo	gi = NATTER__GROUP_INFO__INIT;
+	char			 alice[] = "alice", bob[] = "bob";
+	char			 carol[] = "carol", team[] = "team";
+	char			*members[] = { alice, bob, carol };
+	char			*users[] = { carol };
+	uint8_t			 id[16];
+
+	memset(id, 5, sizeof id);
+	gi.id.data = id;
+	gi.id.len = sizeof id;
+	gi.name = team;
+	gi.epoch = 3;
+	gi.members = members;
+	gi.n_members = 3;
+	gi.admins = members;
+	gi.n_admins = 1;
+	gi.created = 1700000000000;
+	ch.change = 2;
+	ch.by = alice;
+	ch.users = users;
+	ch.n_users = 1;
+	ch.ts = 1700000000001;
+	ch.group = &gi;
+	dl.seq = 12;
+	dl.from = alice;
+	dl.from_device = 1;
+	dl.message_id.data = id;
+	dl.message_id.len = sizeof id;
+	dl.type = 4;
+	dl.group.data = id;
+	dl.group.len = sizeof id;
+	dl.change = &ch;
+	d.items = &dp;
+	d.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &d;
+	frame_seed("deliver-group-change", &f);
+}
+
+/* GroupOp, GroupQuery, GroupSend. */
+static void
+frame_group_seeds(void)
+{
+	Natter__Frame		f = NATTER__FRAME__INIT;
+	Natter__GroupOp		op = NATTER__GROUP_OP__INIT;
+	Natter__GroupQuery	q = NATTER__GROUP_QUERY__INIT;
+	Natter__GroupSend	gs = NATTER__GROUP_SEND__INIT;
+	char			 bob[] = "bob", carol[] = "carol";
+	char			 team[] = "team";
+	char			*users[] = { bob, carol };
+	uint8_t			 id[16], hash[32];
+
+	memset(id, 5, sizeof id);
+	memset(hash, 6, sizeof hash);
+	f.id = 10;
+	op.op = 1;
+	op.group = team;
+	op.users = users;
+	op.n_users = 2;
+	f.body_case = NATTER__FRAME__BODY_GROUP_OP;
+	f.group_op = &op;
+	frame_seed("group-op", &f);
+	q.group = team;
+	f.body_case = NATTER__FRAME__BODY_GROUP_QUERY;
+	f.group_query = &q;
+	frame_seed("group-query", &f);
+	gs.message_id.data = gs.group.data = id;
+	gs.message_id.len = gs.group.len = sizeof id;
+	gs.devices_hash.data = hash;
+	gs.devices_hash.len = sizeof hash;
+	gs.content.data = hash;
+	gs.content.len = 20;
+	f.body_case = NATTER__FRAME__BODY_GROUP_SEND;
+	f.group_send = &gs;
+	frame_seed("group-send", &f);
+	frame_group_change();
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -54,6 +149,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_init();
 	frame_seeds();
+	frame_group_seeds();
 	return (0);
 }
 

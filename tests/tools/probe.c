@@ -80,6 +80,19 @@ probe_read(struct probe *p)
 	return (NULL);
 }
 
+int
+probe_ack(struct probe *p, uint64_t *seqs, size_t n)
+{
+	Natter__Frame	f = NATTER__FRAME__INIT;
+	Natter__Ack	a = NATTER__ACK__INIT;
+
+	a.n_seqs = n;
+	a.seqs = seqs;
+	f.body_case = NATTER__FRAME__BODY_ACK;
+	f.ack = &a;
+	return (probe_send_frame(p, &f));
+}
+
 /* Wait for the Response to id; pushes meanwhile are stashed. */
 Natter__Frame *
 probe_wait(struct probe *p, uint64_t id)

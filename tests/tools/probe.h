@@ -31,6 +31,8 @@ void	probe_close(struct probe *);
 /* Helpers for the steps (probe.c). */
 const char	*probe_code(uint32_t);
 int		 probe_send_frame(struct probe *, const Natter__Frame *);
+/* Ack seqs with id 0 (no answer): 0 or -1. */
+int		 probe_ack(struct probe *, uint64_t *seqs, size_t n);
 /* Send with a fresh id, wait for the Response (NULL: closed/timeout). */
 Natter__Frame	*probe_request(struct probe *, Natter__Frame *);
 Natter__Frame	*probe_wait(struct probe *, uint64_t id);
@@ -77,6 +79,9 @@ extern const size_t		probe_link_nsteps;
 /* The steps about groups (probe_group.c). */
 extern const struct probe_step	probe_group_steps[];
 extern const size_t		probe_group_nsteps;
+/* The steps over many accounts (probe_many.c). */
+extern const struct probe_step	probe_many_steps[];
+extern const size_t		probe_many_nsteps;
 /* Where the group steps keep the ids of the groups they saw. */
 void	probe_group_init(const char *keydir);
 /* Print a group's delivery (type 3 or 4) as recv shows it. */

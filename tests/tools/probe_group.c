@@ -7,19 +7,18 @@
  * later steps and later runs name groups by name. A GroupSend's
  * devices_hash is learnt the way a client learns it: from the
  * DEVICE_MISMATCH answer's device set. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "shared/proto/login.h"
 #include "shared/proto/wire.h"
 #include "shared/util/hex.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 #include "tests/tools/probe.h"
-#include "tests/tools/probe_ws.h"
 
 #define PG_MAXGROUPS	64
 #define PG_MAXUSERS	2048
@@ -93,6 +92,35 @@ pg_remember(const char *name, const uint8_t *id)
 		fclose(fp);
 	}
 	free(path);
+}
+
+static struct pg_group	*pg_recall(const char *);
+
+/* Every group an earlier run saw (the key directory's group-*.id). */
+static void
+pg_recall_all(void)
+{
+	static int	 done;
+	DIR		*d;
+	struct dirent	*e;
+	char		 name[64];
+	size_t		 len;
+
+	if (done || (d = opendir(pg_keydir)) == NULL)
+		return;
+	done = 1;
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (strncmp(e->d_name, "group-", 6) != 0 || len < 10 ||
+		    len - 9 >= sizeof name ||
+		    strcmp(e->d_name + len - 3, ".id") != 0)
+			continue;
+		memcpy(name, e->d_name + 6, len - 9);
+		name[len - 9] = '\0';
+		if (pg_by_name(name) == NULL)
+			(void)pg_recall(name);
+	}
+	closedir(d);
 }
 
 /* Remember what gi says: the group's id under its (new) name. */
@@ -171,7 +199,11 @@ probe_group_print(const Natter__Delivery *d)
 		printf("\n");
 		return;
 	}
-	g = d->group.len == 16 ? pg_by_id(d->group.data) : NULL;
+	g = NULL;
+	if (d->group.len == 16 && (g = pg_by_id(d->group.data)) == NULL) {
+		pg_recall_all();
+		g = pg_by_id(d->group.data);
+	}
 	if (d->content.len > 64)
 		printf("gmsg %s %s %u #%zu bytes\n", g != NULL ? g->name : "?",
 		    d->from, d->from_device, d->content.len);
@@ -506,33 +538,6 @@ step_gbad(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
-/* regmany PREFIX A B: register PREFIX-A .. PREFIX-B, each on its own
- * connection; print "regmany OK N" when all were. */
-static int
-step_regmany(struct probe *p, int argc, char **argv)
-{
-	struct probe	q;
-	uint8_t		pk[32], sk[64];
-	long		a = atol(argv[2]), b = atol(argv[3]), ok = 0;
-	char		*name;
-
-	for (; a <= b; a++) {
-		xasprintf(&name, "%s-%ld", argv[1], a);
-		if (probe_open(&q, p->host, p->port, p->keydir,
-		    p->timeout_ms) != 0) {
-			free(name);
-			return (-1);
-		}
-		crypto_sign_keypair(pk, sk);
-		if (probe_register(&q, "r", name, sk, 1, 0, NULL, 0) == 0)
-			ok++;
-		probe_close(&q);
-		free(name);
-	}
-	printf("regmany OK %ld\n", ok);
-	return (0);
-}
-
 /* A message id that a text always gets: a resend is the same message. */
 static void
 pg_text_id(const char *text, uint8_t id[16])
@@ -630,176 +635,24 @@ step_gsendpipe(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
-/* Log q in as name (device 1, its saved key): 0, or -1. */
+/* leaveaccount: this device takes itself off its account. */
 static int
-pg_login(struct probe *q, const char *name)
+step_leaveaccount(struct probe *p, int argc, char **argv)
 {
-	Natter__Frame	 f = NATTER__FRAME__INIT, *r;
-	Natter__Auth	 a = NATTER__AUTH__INIT;
-	uint8_t		 sk[64], sig[64];
-	uint32_t	 device = 1;
-	int		 ok;
+	Natter__Frame		f = NATTER__FRAME__INIT, *r;
+	Natter__LeaveAccount	l = NATTER__LEAVE_ACCOUNT__INIT;
 
-	if (probe_load_key(q, name, sk) != 0)
+	f.body_case = NATTER__FRAME__BODY_LEAVE_ACCOUNT;
+	f.leave_account = &l;
+	if ((r = probe_request(p, &f)) == NULL)
 		return (-1);
-	probe_sign(q, LOGIN_AUTH_DOMAIN, name, &device, sk, sig);
-	sodium_memzero(sk, sizeof sk);
-	a.name = (char *)name;
-	a.device = device;
-	a.signature.data = sig;
-	a.signature.len = 64;
-	f.body_case = NATTER__FRAME__BODY_AUTH;
-	f.auth = &a;
-	if ((r = probe_request(q, &f)) == NULL)
-		return (-1);
-	ok = r->response->code == NATTER__CODE__OK;
+	printf("leaveaccount %s\n", probe_code(r->response->code));
 	wire_free(r);
-	return (ok ? 0 : -1);
-}
-
-/* Ack n seqs with id 0. */
-static int
-pg_ack(struct probe *q, uint64_t *seqs, size_t n)
-{
-	Natter__Frame	f = NATTER__FRAME__INIT;
-	Natter__Ack	a = NATTER__ACK__INIT;
-
-	a.n_seqs = n;
-	a.seqs = seqs;
-	f.body_case = NATTER__FRAME__BODY_ACK;
-	f.ack = &a;
-	return (probe_send_frame(q, &f));
-}
-
-/* Read q's backlog to its end, acking everything: the texts of its
- * group messages into texts (caller frees each), *n set. 0 or -1. */
-static int
-pg_drain(struct probe *q, char **texts, size_t max, size_t *n)
-{
-	Natter__Frame		*f;
-	Natter__Delivery	*d;
-	uint64_t		 seqs[64];
-	size_t			 i, k;
-	int			 drained = 0;
-
-	*n = 0;
-	while (!drained) {
-		if ((f = probe_push(q)) == NULL)
-			return (-1);
-		if (f->body_case == NATTER__FRAME__BODY_EVENT &&
-		    f->event->kind_case == NATTER__EVENT__KIND_BACKLOG_DRAINED)
-			drained = 1;
-		if (f->body_case != NATTER__FRAME__BODY_DELIVER) {
-			wire_free(f);
-			continue;
-		}
-		for (i = k = 0; i < f->deliver->n_items && k < 64; i++) {
-			d = f->deliver->items[i];
-			seqs[k++] = d->seq;
-			if (d->type == 3 && *n < max)
-				texts[(*n)++] = xstrndup(
-				    (const char *)d->content.data,
-				    d->content.len);
-		}
-		wire_free(f);
-		if (pg_ack(q, seqs, k) != 0)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Check texts[0..n) against want[0..nwant): each once, nothing else,
- * the first inorder of want in their order. NULL, or what is wrong. */
-static const char *
-pg_check(char **texts, size_t n, char **want, size_t nwant, size_t inorder)
-{
-	size_t	i, j, last = 0, hits;
-
-	for (i = 0; i < nwant; i++) {
-		for (j = 0, hits = 0; j < n; j++) {
-			if (strcmp(texts[j], want[i]) != 0)
-				continue;
-			hits++;
-			if (i < inorder && j < last)
-				return ("out of order");
-			if (i < inorder)
-				last = j;
-		}
-		if (hits == 0)
-			return ("lost a message");
-		if (hits > 1)
-			return ("got a message twice");
-	}
-	return (n == nwant ? NULL : "got a message it should not have");
-}
-
-/* The lines of path (caller frees each) into out: how many. */
-static size_t
-pg_lines(const char *path, char **out, size_t max)
-{
-	FILE	*fp = fopen(path, "r");
-	char	 line[256];
-	size_t	 n = 0;
-
-	if (fp == NULL)
-		return (0);
-	while (n < max && fgets(line, sizeof line, fp) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line != '\0')
-			out[n++] = xstrdup(line);
-	}
-	fclose(fp);
-	return (n);
-}
-
-static void
-pg_free_all(char **v, size_t n)
-{
-	while (n-- > 0)
-		free(v[n]);
-}
-
-/* recvmany PREFIX A B FILE [K]: log in as PREFIX-A .. PREFIX-B in turn
- * (device 1), read each one's backlog and check its group messages: the
- * lines of FILE, each exactly once, the first K in order. Prints
- * "recvmany ok=N bad=M" and a line for each of the first bad ones. */
-static int
-step_recvmany(struct probe *p, int argc, char **argv)
-{
-	struct probe	 q;
-	char		*want[PG_MAXUSERS], *got[2 * PG_MAXUSERS], *name;
-	const char	*bad;
-	size_t		 nwant, ngot, inorder;
-	long		 a = atol(argv[2]), b = atol(argv[3]), ok = 0, nbad = 0;
-
-	nwant = pg_lines(argv[4], want, PG_MAXUSERS);
-	inorder = argc > 5 ? (size_t)atol(argv[5]) : nwant;
-	for (; a <= b; a++) {
-		xasprintf(&name, "%s-%ld", argv[1], a);
-		if (probe_open(&q, p->host, p->port, p->keydir,
-		    p->timeout_ms) != 0 || pg_login(&q, name) != 0 ||
-		    pg_drain(&q, got, 2 * PG_MAXUSERS, &ngot) != 0) {
-			fprintf(stderr, "natter-probe: %s: cannot read\n",
-			    name);
-			free(name);
-			pg_free_all(want, nwant);
-			return (-1);
-		}
-		probe_close(&q);
-		if ((bad = pg_check(got, ngot, want, nwant, inorder)) == NULL)
-			ok++;
-		else if (nbad++ < 5)
-			printf("recvmany %s: %s (%zu of %zu)\n", name, bad,
-			    ngot, nwant);
-		pg_free_all(got, ngot);
-		free(name);
-	}
-	pg_free_all(want, nwant);
-	printf("recvmany ok=%ld bad=%ld\n", ok, nbad);
 	return (0);
 }
 
 const struct probe_step probe_group_steps[] = {
+	{ "leaveaccount", 0, 0, "leaveaccount", step_leaveaccount },
 	{ "gop", 2, 4, "gop OP GROUP [USERS [NEW_NAME]]", step_gop },
 	{ "gquery", 0, 1, "gquery [GROUP]", step_gquery },
 	{ "gsend", 2, 3, "gsend GROUP TEXT [IDHEX]", step_gsend },
@@ -807,8 +660,6 @@ const struct probe_step probe_group_steps[] = {
 	{ "gsendpipe", 4, 5, "gsendpipe GROUP PREFIX N WINDOW [OUT]",
 	    step_gsendpipe },
 	{ "gbad", 1, 1, "gbad KIND", step_gbad },
-	{ "regmany", 3, 3, "regmany PREFIX A B", step_regmany },
-	{ "recvmany", 4, 5, "recvmany PREFIX A B FILE [K]", step_recvmany },
 };
 const size_t probe_group_nsteps =
     sizeof probe_group_steps / sizeof probe_group_steps[0];

@@ -523,20 +523,6 @@ step_print_delivery(const Natter__Delivery *d)
 		    (int)d->content.len, (const char *)d->content.data);
 }
 
-/* Ack seqs with id 0 (no answer). */
-static int
-step_ack(struct probe *p, uint64_t *seqs, size_t n)
-{
-	Natter__Frame	f = NATTER__FRAME__INIT;
-	Natter__Ack	a = NATTER__ACK__INIT;
-
-	a.n_seqs = n;
-	a.seqs = seqs;
-	f.body_case = NATTER__FRAME__BODY_ACK;
-	f.ack = &a;
-	return (probe_send_frame(p, &f));
-}
-
 /* ack SEQ: an Ack with a request id; print the answer. */
 static int
 step_ackreq(struct probe *p, int argc, char **argv)
@@ -591,7 +577,7 @@ step_recv(struct probe *p, int argc, char **argv)
 				seqs[i] = f->deliver->items[i]->seq;
 			}
 			got += f->deliver->n_items;
-			if (ack && step_ack(p, seqs, f->deliver->n_items) != 0)
+			if (ack && probe_ack(p, seqs, f->deliver->n_items) != 0)
 				return (-1);
 			free(seqs);
 		}
@@ -928,6 +914,10 @@ step_find(const char *name)
 	for (i = 0; i < probe_group_nsteps; i++) {
 		if (strcmp(name, probe_group_steps[i].name) == 0)
 			return (&probe_group_steps[i]);
+	}
+	for (i = 0; i < probe_many_nsteps; i++) {
+		if (strcmp(name, probe_many_steps[i].name) == 0)
+			return (&probe_many_steps[i]);
 	}
 	return (NULL);
 }

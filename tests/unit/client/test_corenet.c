@@ -11,6 +11,10 @@
 
 #include "client/core/conn.h"
 #include "client/core/core.h"
+#include "client/core/groups.h"
+#include "client/core/groupsend.h"
+#include "client/core/senderkeys.h"
+#include "client/store/store.h"
 #include "shared/proto/wire.h"
 #include "tests/unit/unit.h"
 
@@ -53,6 +57,17 @@ static struct {
 	int			 extra;		/* Sends to answer: extra device */
 	int			 missing;	/* Sends to answer: device missing */
 	int			 sends, connects, disconnects;
+	/* One group (groups.md), held as natterd would. */
+	Natter__GroupInfo	 group;
+	char			*members[FAKE_MAX];
+	uint8_t			 gid[16];
+	char			 gname[2];
+	int			 ghost;		/* bob device 7, on no list */
+	const char		*stale;		/* still in the device set */
+	int			 ghost_envelopes; /* envelopes sent to it */
+	int			 gsends, gstored;
+	uint8_t			 gbody[1024];	/* the last stored GroupSend */
+	size_t			 gbodylen;
 } fk;
 
 static char	tmpdir[] = "/tmp/natter-test-corenet.XXXXXX";
@@ -192,6 +207,11 @@ fake_send(struct net *n, const Natter__Frame *in, Natter__Response *r)
 	for (i = 0; i < in->send->n_envelopes; i++) {
 		const Natter__Envelope	*e = in->send->envelopes[i];
 		Natter__Frame		 f = NATTER__FRAME__INIT;
+
+		if (e->device != 1) {
+			fk.ghost_envelopes++;
+			continue;
+		}
 		Natter__Deliver		 dl = NATTER__DELIVER__INIT;
 		Natter__Delivery	 d = NATTER__DELIVERY__INIT;
 		Natter__Delivery	*dp = &d;
@@ -213,6 +233,171 @@ fake_send(struct net *n, const Natter__Frame *in, Natter__Response *r)
 				fake_push(fk.nets[j], &f);
 		}
 	}
+}
+
+/* A Delivery to every member's connection but n's. */
+static void
+fake_group_push(struct net *n, Natter__Delivery *d)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+	size_t			 i;
+	int			 j;
+
+	dl.items = &d;
+	dl.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &dl;
+	for (j = 0; j < FAKE_MAX; j++) {
+		if (fk.nets[j] == NULL || fk.nets[j] == n || !fk.nets[j]->up ||
+		    fk.nets[j]->acct == NULL)
+			continue;
+		for (i = 0; i < fk.group.n_members; i++)
+			if (strcmp(fk.group.members[i],
+			    fk.nets[j]->acct->name) == 0) {
+				d->seq = ++fk.seq;
+				fake_push(fk.nets[j], &f);
+			}
+	}
+}
+
+static int
+fake_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/* Create (the users and the creator) or remove; a change to everyone. */
+static void
+fake_group_op(struct net *n, const Natter__Frame *in, Natter__Response *r)
+{
+	static Natter__GroupInfo	*gp = &fk.group;
+	Natter__GroupChange		 ch = NATTER__GROUP_CHANGE__INIT;
+	Natter__Delivery		 d = NATTER__DELIVERY__INIT;
+	const Natter__GroupOp		*op = in->group_op;
+	size_t				 i, j, k = 0;
+
+	if (op->op == 1) {
+		natter__group_info__init(&fk.group);
+		randombytes_buf(fk.gid, sizeof fk.gid);
+		fk.group.id.data = fk.gid;
+		fk.group.id.len = sizeof fk.gid;
+		fk.group.name = fk.gname;
+		fk.members[k++] = n->acct->name;
+		for (i = 0; i < op->n_users && k < FAKE_MAX; i++)
+			fk.members[k++] = fake_find(op->users[i])->name;
+		qsort(fk.members, k, sizeof fk.members[0], fake_cmp);
+		fk.group.members = fk.members;
+		fk.group.n_members = k;
+		fk.group.admins = &fk.members[0];
+		fk.group.n_admins = 1;
+		fk.gname[0] = 'g';
+	} else if (op->op == 2) {
+		k = fk.group.n_members;
+		for (i = 0; i < op->n_users && k < FAKE_MAX; i++)
+			fk.members[k++] = fake_find(op->users[i])->name;
+		qsort(fk.members, k, sizeof fk.members[0], fake_cmp);
+		fk.group.n_members = k;
+	}
+	fk.group.epoch++;
+	ch.change = op->op;
+	ch.by = n->acct->name;
+	ch.users = op->users;
+	ch.n_users = op->n_users;
+	ch.ts = 1;
+	ch.group = &fk.group;
+	d.type = 4;
+	d.group = fk.group.id;
+	d.change = &ch;
+	d.from = n->acct->name;
+	fake_group_push(n, &d);		/* before: a removed one learns it */
+	if (op->op == 3) {
+		for (i = j = 0; i < fk.group.n_members; i++) {
+			for (k = 0; k < op->n_users; k++)
+				if (strcmp(op->users[k], fk.members[i]) == 0)
+					break;
+			if (k == op->n_users)
+				fk.members[j++] = fk.members[i];
+		}
+		fk.group.n_members = j;
+	}
+	r->groups = &gp;
+	r->n_groups = 1;
+}
+
+/* The device set of the group but n's device (and bob's ghost). */
+static size_t
+fake_group_set(struct net *n, Natter__DeviceRef *refs, Natter__DeviceKey *keys)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < fk.group.n_members; i++) {
+		if (strcmp(fk.group.members[i], n->acct->name) == 0)
+			continue;
+		natter__device_ref__init(&refs[k]);
+		natter__device_key__init(&keys[k]);
+		refs[k].name = keys[k].name = fk.group.members[i];
+		refs[k].device = keys[k].device = 1;
+		k++;
+		if (fk.ghost && strcmp(fk.group.members[i], "bob") == 0) {
+			natter__device_ref__init(&refs[k]);
+			natter__device_key__init(&keys[k]);
+			refs[k].name = keys[k].name = fk.group.members[i];
+			refs[k].device = keys[k].device = 7;
+			k++;
+		}
+	}
+	if (fk.stale != NULL) {
+		/* A lying server: a removed member's device stays. */
+		natter__device_ref__init(&refs[k]);
+		natter__device_key__init(&keys[k]);
+		refs[k].name = keys[k].name = (char *)fk.stale;
+		refs[k].device = keys[k].device = 1;
+		k++;
+	}
+	return (k);
+}
+
+/* The device check, then one body for every member device. */
+static void
+fake_group_send(struct net *n, const Natter__Frame *in, Natter__Response *r)
+{
+	static Natter__DeviceRef	 refs[2 * FAKE_MAX], *rp[2 * FAKE_MAX];
+	static Natter__DeviceKey	 keys[2 * FAKE_MAX];
+	static Natter__GroupInfo	*gp = &fk.group;
+	Natter__DeviceKey		*kp[2 * FAKE_MAX];
+	Natter__Delivery		 d = NATTER__DELIVERY__INIT;
+	uint8_t				 h[32];
+	size_t				 i, k;
+
+	fk.gsends++;
+	k = fake_group_set(n, refs, keys);
+	for (i = 0; i < k; i++) {
+		rp[i] = &refs[i];
+		kp[i] = &keys[i];
+	}
+	groupsend_hash(h, kp, k);
+	if (in->group_send->devices_hash.len != 32 ||
+	    memcmp(h, in->group_send->devices_hash.data, 32) != 0) {
+		r->code = NATTER__CODE__DEVICE_MISMATCH;
+		r->devices = rp;
+		r->n_devices = k;
+		r->groups = &gp;
+		r->n_groups = 1;
+		return;
+	}
+	fk.gstored++;
+	ck_assert_uint_le(in->group_send->content.len, sizeof fk.gbody);
+	memcpy(fk.gbody, in->group_send->content.data,
+	    in->group_send->content.len);
+	fk.gbodylen = in->group_send->content.len;
+	d.type = 3;
+	d.group = fk.group.id;
+	d.from = n->acct->name;
+	d.from_device = 1;
+	d.message_id = in->group_send->message_id;
+	d.content = in->group_send->content;
+	fake_group_push(n, &d);
 }
 
 static int
@@ -238,6 +423,12 @@ fake_net_send(struct net *n, const Natter__Frame *in)
 		break;
 	case NATTER__FRAME__BODY_SEND:
 		fake_send(n, in, &r);
+		break;
+	case NATTER__FRAME__BODY_GROUP_OP:
+		fake_group_op(n, in, &r);
+		break;
+	case NATTER__FRAME__BODY_GROUP_SEND:
+		fake_group_send(n, in, &r);
 		break;
 	default:
 		break;
@@ -315,7 +506,8 @@ struct seen {
 	struct core_error	err;
 	int			failed;
 	int			messages, identity_changed, timeouts;
-	char			text[64];
+	int			changes, errors;
+	char			text[64], group[40];
 };
 
 static void
@@ -349,7 +541,13 @@ event_cb(struct core *c, const struct core_event *ev, void *arg)
 	if (ev->type == CORE_EV_MESSAGE && !ev->outgoing) {
 		s->messages++;
 		snprintf(s->text, sizeof s->text, "%s", ev->text);
-	} else if (ev->type == CORE_EV_IDENTITY_CHANGED)
+		snprintf(s->group, sizeof s->group, "%s", ev->group != NULL ?
+		    ev->group : "");
+	} else if (ev->type == CORE_EV_GROUP_CHANGE)
+		s->changes++;
+	else if (ev->type == CORE_EV_ERROR)
+		s->errors++;
+	else if (ev->type == CORE_EV_IDENTITY_CHANGED)
 		s->identity_changed++;
 	else if (ev->type == CORE_EV_DISCONNECTED && ev->error != NULL &&
 	    ev->error->code == CORE_ERR_TIMEOUT)
@@ -367,6 +565,18 @@ run_until(int *flag)
 		usleep(1000);
 	}
 	ck_assert_msg(*flag, "timed out");
+}
+
+/* Run the loop for ms milliseconds (what is in flight arrives). */
+static void
+run_for(int ms)
+{
+	int	i;
+
+	for (i = 0; i < ms; i++) {
+		uv_run(&fk.loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
 }
 
 static void
@@ -578,6 +788,224 @@ START_TEST(test_key_change_blocks)
 }
 END_TEST
 
+static void
+group_done(struct core *c, const struct core_error *err,
+    const struct core_group *g, void *arg)
+{
+	struct seen	*s = arg;
+
+	done_cb(c, err, arg);
+	if (g != NULL)
+		s->messages = (int)g->nmembers;
+}
+
+static void
+group_op_ok(struct core *c, enum core_group_op op, const char *user)
+{
+	const char	*users[] = { user, NULL };
+	struct seen	 s;
+
+	memset(&s, 0, sizeof s);
+	core_group_op(c, op, "g", users, group_done, &s);
+	run_until(&s.done);
+	ck_assert_msg(!s.failed, "group op: %s", s.err.msg);
+}
+
+/* Would carol's kept sender-key states read the last GroupSend body? */
+static int
+carol_reads_last(void)
+{
+	struct store	*st;
+	enum store_err	 se;
+	char		 home[256];
+	uint8_t		*pt = NULL;
+	size_t		 ptlen;
+	int		 rc;
+
+	snprintf(home, sizeof home, "%s/carol", tmpdir);
+	ck_assert_ptr_nonnull(st = store_open(home, PASS, strlen(PASS), 0,
+	    &se));
+	ck_assert_int_eq(store_begin(st), 0);
+	rc = senderkeys_decrypt(st, fk.gid, "alice", 1, fk.gbody, fk.gbodylen,
+	    &pt, &ptlen);
+	store_rollback(st);
+	store_close(st);
+	free(pt);
+	return (rc);
+}
+
+/*
+ * docs/groups.md end to end on the fake server: create, the device check
+ * (a mismatch gives the set), our key only to listed devices (never to
+ * bob's ghost device 7), one GroupSend; a second message needs no
+ * distribution; after carol's removal the key rotates and what carol
+ * kept reads nothing new.
+ */
+START_TEST(test_group_send)
+{
+	struct seen	 bs, cs;
+	struct core	*a, *b, *c;
+	int		 sends;
+
+	memset(&bs, 0, sizeof bs);
+	memset(&cs, 0, sizeof cs);
+	b = account("bob", &bs);
+	c = account("carol", &cs);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	group_op_ok(a, CORE_GROUP_ADD, "carol");
+	run_until(&bs.changes);
+	fk.ghost = 1;
+	send_ok(a, "#g", "hello group");
+	run_until(&bs.messages);
+	run_until(&cs.messages);
+	ck_assert_str_eq(bs.text, "hello group");
+	ck_assert_str_eq(bs.group, "g");
+	ck_assert_str_eq(cs.text, "hello group");
+	ck_assert_int_eq(fk.ghost_envelopes, 0);
+	ck_assert_int_eq(fk.gstored, 1);
+	/* The same chain again: no distribution, one GroupSend. */
+	sends = fk.sends;
+	send_ok(a, "#g", "second");
+	ck_assert_int_eq(fk.sends, sends);
+	ck_assert_int_eq(fk.gstored, 2);
+	/*
+	 * Carol removed: a new key for bob only.  Carol stays online (the
+	 * fake would hand her a key sent to her), and the fake lies: its
+	 * device set keeps carol's device, so only alice's own view of the
+	 * group keeps the new key from her.
+	 */
+	cs.changes = 0;
+	fk.stale = "carol";
+	group_op_ok(a, CORE_GROUP_REMOVE, "carol");
+	run_until(&cs.changes);
+	bs.messages = 0;
+	send_ok(a, "#g", "after carol");
+	run_until(&bs.messages);
+	ck_assert_str_eq(bs.text, "after carol");
+	cs.done = 0;
+	run_for(200);
+	close_core(c);
+	ck_assert_int_gt(fk.sends, sends);	/* the new key went to bob */
+	ck_assert_int_eq(fk.ghost_envelopes, 0);
+	/* Carol has alice's states, from before: they read nothing new. */
+	ck_assert_int_eq(carol_reads_last(), SENDERKEYS_BAD);
+	close_core(a);
+	close_core(b);
+}
+END_TEST
+
+/*
+ * A member's identity key changed and nobody accepted it: the group send
+ * is blocked with CORE_ERR_UNTRUSTED_IDENTITY naming the member, as a
+ * 1:1 send to it is; accepting the key unblocks it.
+ */
+START_TEST(test_group_key_change)
+{
+	struct seen	 s;
+	struct core	*a, *b, *b2;
+	int		 sends;
+
+	b = account("bob", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	send_ok(a, "#g", "first");
+	close_core(b);
+	b2 = account("bob2", NULL);	/* a new key, presented as bob's */
+	close_core(b2);
+	{
+		struct fake_acct *n = fake_find("bob2"), *o = fake_find("bob");
+
+		natter__register__free_unpacked(o->reg, NULL);
+		o->reg = n->reg;
+		o->opk_next = 0;
+		n->reg = NULL;
+		n->name[0] = '\0';
+	}
+	fk.missing = 1;		/* alice looks bob up again, and sees it */
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "bob", "direct", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	memset(&s, 0, sizeof s);
+	core_send_text(a, "#g", "to the group", sent_cb, &s);
+	run_until(&s.done);
+	ck_assert_int_eq(s.err.code, CORE_ERR_UNTRUSTED_IDENTITY);
+	ck_assert_msg(strstr(s.err.msg, "bob") != NULL, "%s", s.err.msg);
+	ck_assert_int_eq(fk.gstored, 1);
+	ck_assert_int_eq(core_trust_accept(a, "bob", &s.err), 0);
+	sends = fk.sends;
+	send_ok(a, "#g", "accepted");
+	ck_assert_int_eq(fk.gstored, 2);
+	ck_assert_int_gt(fk.sends, sends);	/* the key to bob's new one */
+	close_core(a);
+}
+END_TEST
+
+/* The fake server forges a group message as (from, device) to bob. */
+static void
+forge_group_message(struct net *to, const char *from, uint32_t device,
+    const uint8_t *body, size_t len)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+	Natter__Delivery	 d = NATTER__DELIVERY__INIT, *dp = &d;
+	uint8_t			 id[16];
+
+	randombytes_buf(id, sizeof id);
+	d.seq = ++fk.seq;
+	d.type = 3;
+	d.group = fk.group.id;
+	d.from = (char *)from;
+	d.from_device = device;
+	d.message_id.data = id;
+	d.message_id.len = sizeof id;
+	d.content.data = (uint8_t *)body;
+	d.content.len = len;
+	dl.items = &dp;
+	dl.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &dl;
+	fake_push(to, &f);
+}
+
+/*
+ * Group messages bob must refuse (told, not shown): from an account that
+ * is not a member as bob knows the group, and from a member's device
+ * that never gave bob its key; the real one still comes through.
+ */
+START_TEST(test_group_refuse)
+{
+	struct seen	 bs;
+	struct core	*a, *b, *c;
+	struct net	*bn = NULL;
+	int		 i;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	c = account("carol", NULL);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	run_until(&bs.changes);
+	send_ok(a, "#g", "real");
+	run_until(&bs.messages);
+	for (i = 0; i < FAKE_MAX; i++)
+		if (fk.nets[i] != NULL && fk.nets[i]->acct != NULL &&
+		    strcmp(fk.nets[i]->acct->name, "bob") == 0)
+			bn = fk.nets[i];
+	ck_assert_ptr_nonnull(bn);
+	forge_group_message(bn, "carol", 1, fk.gbody, fk.gbodylen);
+	run_until(&bs.errors);
+	forge_group_message(bn, "alice", 2, fk.gbody, fk.gbodylen);
+	bs.errors = 0;
+	run_until(&bs.errors);
+	ck_assert_int_eq(bs.messages, 1);
+	close_core(a);
+	close_core(b);
+	close_core(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -591,6 +1019,9 @@ main(void)
 	tcase_add_test(tc, test_request_timeout);
 	tcase_add_test(tc, test_request_timeout_oneshot);
 	tcase_add_test(tc, test_key_change_blocks);
+	tcase_add_test(tc, test_group_send);
+	tcase_add_test(tc, test_group_key_change);
+	tcase_add_test(tc, test_group_refuse);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

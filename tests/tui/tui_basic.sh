@@ -66,7 +66,7 @@ tui_keys C-u
 tui_wait 10 "Ctrl-U clears the line" '^carol> *$'
 tui_type "/help"
 tui_keys Enter
-tui_wait 10 "/help: a line per command" '^/open NAME +open the conversation with NAME'
+tui_wait 10 "/help: a line per command" '^/open NAME \| #GROUP +open the conversation with NAME or the group GROUP'
 tui_wait 10 "/help: the last command" '^/quit +leave natter'
 tui_type "/help keys"
 tui_keys Enter

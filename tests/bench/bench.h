@@ -24,6 +24,9 @@ struct bench_mode {
 #define BENCH_USAGE_IDLE	"natter-bench --server URL --mode idle " \
 	"[--connections N] [--json]"
 
+#define BENCH_USAGE_FANOUT	"natter-bench --server URL --mode fanout " \
+	"--groups G --members N --messages M [--window W] [--size B] " \
+	"[--rate R] [--json]"
 #define BENCH_USAGE_ASSETS	"natter-bench --server URL --mode assets " \
 	"--size BYTES [--compressible] [--file PATH] [--json]"
 
@@ -32,10 +35,16 @@ int		bench_crypto(int argc, char **argv);
 int		bench_relay(int argc, char **argv);
 int		bench_offline(int argc, char **argv);
 int		bench_idle(int argc, char **argv);
+/* Group fan-out against a running natterd (bench_fanout.c). */
+int		bench_fanout(int argc, char **argv);
 /* One file through the client core (bench_assets.c). */
 int		bench_assets(int argc, char **argv);
 
 /* CPU time of the calling thread, in nanoseconds. */
 uint64_t	bench_cpu_ns(void);
+/* Sort n latencies ascending, in place. */
+void		bench_sort(double *, uint64_t n);
+/* The q-quantile (0 < q <= 1) of n sorted values; 0 when n is 0. */
+double		bench_pct(const double *, uint64_t n, double q);
 
 #endif

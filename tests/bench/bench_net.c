@@ -285,6 +285,28 @@ bench_conn_send(struct bench_conn *c, const Natter__Frame *f)
 	bench_conn_dirty(c);
 }
 
+void
+bench_conn_ack(struct bench_conn *c, const Natter__Deliver *d, uint64_t id)
+{
+	Natter__Frame	 f = NATTER__FRAME__INIT;
+	Natter__Ack	 a = NATTER__ACK__INIT;
+	uint64_t	 buf[64], *seqs = buf;
+	size_t		 i;
+
+	if (d->n_items > sizeof buf / sizeof buf[0])
+		seqs = xreallocarray(NULL, d->n_items, sizeof *seqs);
+	for (i = 0; i < d->n_items; i++)
+		seqs[i] = d->items[i]->seq;
+	f.id = id;
+	a.n_seqs = d->n_items;
+	a.seqs = seqs;
+	f.body_case = NATTER__FRAME__BODY_ACK;
+	f.ack = &a;
+	bench_conn_send(c, &f);
+	if (seqs != buf)
+		free(seqs);
+}
+
 static void
 bench_conn_control(struct bench_conn *c, int opcode, const uint8_t *p,
     size_t len)

@@ -47,6 +47,9 @@ void			 bench_conn_reopen(struct bench_conn *);
 /* Queue one frame; written when the loop turn ends. */
 void			 bench_conn_send(struct bench_conn *,
 			    const Natter__Frame *);
+/* Queue one Ack (frame id) for every item of d, however many. */
+void			 bench_conn_ack(struct bench_conn *,
+			    const Natter__Deliver *d, uint64_t id);
 int			 bench_conn_ready(const struct bench_conn *);
 const char		*bench_conn_name(const struct bench_conn *);
 

@@ -14,7 +14,6 @@
  * and a message delivered again after natterd confirmed its ack counts as
  * a duplicate (before that it is a permitted redelivery). A message whose
  * first delivery comes before an earlier message's counts as disorder. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,24 +125,6 @@ relay_fill(struct relay *r, struct relay_pair *p, int64_t now)
 }
 
 static void
-relay_ack(struct bench_conn *c, const Natter__Deliver *d, uint64_t id)
-{
-	Natter__Frame	f = NATTER__FRAME__INIT;
-	Natter__Ack	a = NATTER__ACK__INIT;
-	uint64_t	seqs[256];
-	size_t		i;
-
-	f.id = id;
-	for (i = 0; i < d->n_items && i < 256; i++)
-		seqs[i] = d->items[i]->seq;
-	a.n_seqs = i;
-	a.seqs = seqs;
-	f.body_case = NATTER__FRAME__BODY_ACK;
-	f.ack = &a;
-	bench_conn_send(c, &f);
-}
-
-static void
 relay_ready(struct bench_conn *c, void *arg)
 {
 	struct relay_pair	*p = arg;
@@ -218,7 +199,7 @@ relay_sender_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 				r->receipts++;
 		}
 		r->progress++;
-		relay_ack(c, f->deliver, 0);
+		bench_conn_ack(c, f->deliver, 0);
 		return;
 	}
 	if (f->body_case != NATTER__FRAME__BODY_RESPONSE || f->id < 2 ||
@@ -310,7 +291,7 @@ relay_receiver_frame(struct bench_conn *c, const Natter__Frame *f, void *arg)
 	for (i = 0; i < f->deliver->n_items; i++)
 		relay_delivery(p->r, f->deliver->items[i], now, ack);
 	p->r->progress++;
-	relay_ack(c, f->deliver, ack);
+	bench_conn_ack(c, f->deliver, ack);
 }
 
 static const struct bench_handlers relay_sender = {
@@ -371,25 +352,6 @@ relay_senders_only(struct relay *r)
 	    (double)r->pairs);
 }
 
-static int
-relay_cmp(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-static double
-relay_pct(const double *v, uint64_t n, double q)
-{
-	uint64_t	i;
-
-	if (n == 0)
-		return (0);
-	i = (uint64_t)ceil(q * (double)n);
-	return (v[i > 0 ? i - 1 : 0]);
-}
-
 static void
 relay_print(struct relay *r, double seconds, double store_s, double drain_s,
     double cpu)
@@ -406,9 +368,9 @@ relay_print(struct relay *r, double seconds, double store_s, double drain_s,
 		{ "seconds", seconds, 3 },
 		{ "msgs_per_s", seconds > 0 ? (double)r->delivered / seconds :
 		    0, 0 },
-		{ "p50_ms", relay_pct(r->lat, r->delivered, 0.50), 3 },
-		{ "p99_ms", relay_pct(r->lat, r->delivered, 0.99), 3 },
-		{ "max_ms", relay_pct(r->lat, r->delivered, 1.0), 3 },
+		{ "p50_ms", bench_pct(r->lat, r->delivered, 0.50), 3 },
+		{ "p99_ms", bench_pct(r->lat, r->delivered, 0.99), 3 },
+		{ "max_ms", bench_pct(r->lat, r->delivered, 1.0), 3 },
 		{ "lost", lost, 0 },
 		{ "dup", (double)r->dup, 0 },
 		{ "server_cpu_us_per_msg", cpu, 2 },
@@ -550,7 +512,7 @@ relay_run(struct relay *r)
 		    (unsigned long long)r->receipts,
 		    (unsigned long long)r->total);
 	cpu1 = bench_net_metric(r->net, "process_cpu_seconds_total");
-	qsort(r->lat, r->delivered, sizeof *r->lat, relay_cmp);
+	bench_sort(r->lat, r->delivered);
 	relay_print(r, seconds, store_s, drain_s, cpu0 < 0 || cpu1 < 0 ? -1 :
 	    (cpu1 - cpu0) * 1e6 / (double)(r->delivered ? r->delivered : 1));
 	failed = r->delivered != r->total || r->dup != 0 || r->errors != 0 ||

@@ -1,5 +1,7 @@
 /* natter-bench: entry point; picks a mode from the table and runs it. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +11,7 @@ static const struct bench_mode bench_modes[] = {
 	{ "relay", BENCH_USAGE_RELAY, bench_relay },
 	{ "offline", BENCH_USAGE_OFFLINE, bench_offline },
 	{ "idle", BENCH_USAGE_IDLE, bench_idle },
+	{ "fanout", BENCH_USAGE_FANOUT, bench_fanout },
 	{ "assets", BENCH_USAGE_ASSETS, bench_assets },
 	{ "crypto", "natter-bench crypto [--json] [--smoke]", bench_crypto },
 };
@@ -22,6 +25,31 @@ bench_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+}
+
+static int
+bench_cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+void
+bench_sort(double *v, uint64_t n)
+{
+	qsort(v, (size_t)n, sizeof *v, bench_cmp);
+}
+
+double
+bench_pct(const double *v, uint64_t n, double q)
+{
+	uint64_t	i;
+
+	if (n == 0)
+		return (0);
+	i = (uint64_t)ceil(q * (double)n);
+	return (v[i > 0 ? i - 1 : 0]);
 }
 
 static int

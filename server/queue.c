@@ -449,6 +449,41 @@ queue_forget(struct db *db, int64_t account, uint32_t device)
 	return (db_step_done(st));
 }
 
+/*
+ * Delete the references to bodies expired at now, adding them to
+ * *purged. References are not in the expiry index (migration 7: it
+ * would be one more B-tree write per reference stored and acked), so
+ * this scans the queue, but only when a body has expired: a reference
+ * expires with its body (groupsend.c gives both one expiry). 0 or -1.
+ */
+static int
+queue_purge_references(struct db *db, struct queue_depths *d, int64_t now,
+    uint64_t *purged)
+{
+	sqlite3_stmt	*st;
+	int64_t		 any;
+	int		 rc;
+
+	st = db_stmt(db, "SELECT 1 FROM group_bodies WHERE expires <= ? "
+	    "LIMIT 1");
+	sqlite3_bind_int64(st, 1, now);
+	if ((rc = db_step_int64(st, &any)) != 0)
+		return (rc == 1 ? 0 : -1);
+	st = db_stmt(db, "SELECT account, device, from_account, receipt = 0, "
+	    "count(*) FROM queue WHERE body IS NOT NULL AND expires <= ? "
+	    "GROUP BY 1, 2, 3, 4");
+	sqlite3_bind_int64(st, 1, now);
+	if (queue_count_rows(db, d, st, -1) != 0)
+		return (-1);
+	st = db_stmt(db, "DELETE FROM queue WHERE body IS NOT NULL AND "
+	    "expires <= ?");
+	sqlite3_bind_int64(st, 1, now);
+	if (db_step_done(st) != 0)
+		return (-1);
+	*purged += (uint64_t)db_changes(db);
+	return (0);
+}
+
 int
 queue_purge(struct db *db, int64_t now, uint64_t *purged)
 {
@@ -460,16 +495,19 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 		return (-1);
 	/* Uncount what goes (by the expiry index), then delete it. */
 	st = db_stmt(db, "SELECT account, device, from_account, receipt = 0, "
-	    "count(*) FROM queue WHERE expires <= ? GROUP BY 1, 2, 3, 4");
+	    "count(*) FROM queue WHERE expires <= ? AND body IS NULL "
+	    "GROUP BY 1, 2, 3, 4");
 	sqlite3_bind_int64(st, 1, now);
 	if (queue_count_rows(db, d, st, -1) != 0)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM queue WHERE expires <= ?");
+	st = db_stmt(db, "DELETE FROM queue WHERE expires <= ? AND "
+	    "body IS NULL");
 	sqlite3_bind_int64(st, 1, now);
 	if (db_step_done(st) != 0)
 		return (-1);
 	*purged = (uint64_t)db_changes(db);
-	if (bodies_purge(db, now) != 0)
+	if (queue_purge_references(db, d, now, purged) != 0 ||
+	    bodies_purge(db, now) != 0)
 		return (-1);
 	st = db_stmt(db, "DELETE FROM sent WHERE expires <= ?");
 	sqlite3_bind_int64(st, 1, now);

@@ -14,6 +14,7 @@
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/fanout.h"
+#include "server/grouprcpt.h"
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/queue.h"
@@ -357,6 +358,22 @@ relay_receipt(struct session *s, const struct queue_item *acked,
 	return (0);
 }
 
+/* A group message's receipt: gathered with the other acks of this
+ * commit into one row per sender device (grouprcpt.c). */
+static void
+relay_group_receipt(struct session *s, const struct queue_item *acked,
+    uint32_t status)
+{
+	struct queue_item	by;
+	int64_t			now = time_now_ms();
+
+	if (acked->from_account == session_account(s))
+		return;	/* a copy from our own device */
+	relay_item(s, acked->message_id, status, now, &by);
+	grouprcpt_add(acked, status, &by, session_directory(s),
+	    now + session_ttl_ms(s));
+}
+
 /* Delete the acked item seq; a message gets its receipt (status). */
 static void
 relay_ack_one(struct session *s, uint64_t seq, uint32_t status)
@@ -379,6 +396,10 @@ relay_ack_one(struct session *s, uint64_t seq, uint32_t status)
 	if (it.status != 0 || (it.body != 0 && it.type == RELAY_GROUP_CHANGE))
 		return;
 	metrics_add(METRICS_MESSAGES_DELIVERED, 1);
+	if (it.body != 0) {
+		relay_group_receipt(s, &it, status);
+		return;
+	}
 	if (relay_receipt(s, &it, status) != 0)
 		server_write_failed("a receipt");
 }

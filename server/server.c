@@ -12,6 +12,7 @@
 #include "server/assets.h"
 #include "server/db.h"
 #include "server/durable.h"
+#include "server/grouprcpt.h"
 #include "server/link.h"
 #include "server/metrics.h"
 #include "server/queue.h"
@@ -31,6 +32,9 @@ static int			 server_running;
 static int
 server_commit_txn(void)
 {
+	/* The group receipts of the acks in this transaction go in it. */
+	if (grouprcpt_flush(server_database) != 0)
+		server_write_failed("a group receipt");
 	if (!db_in_txn(server_database))
 		return (0);
 	if (db_commit(server_database) != 0) {

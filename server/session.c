@@ -26,6 +26,7 @@
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/durable.h"
+#include "server/grouprcpt.h"
 #include "server/handle.h"
 #include "server/link.h"
 #include "server/metrics.h"
@@ -523,6 +524,9 @@ session_deliver(struct session *s, const struct queue_item *items, size_t n)
 			rc[i].by_device = items[i].from_device;
 			rc[i].status = items[i].status;
 			rc[i].ts = items[i].server_ts;
+			/* A group's receipt: the other ackers. */
+			grouprcpt_more(&rc[i], items[i].content,
+			    items[i].content_len);
 			dl[i].receipt = &rc[i];
 			continue;
 		}
@@ -544,6 +548,8 @@ session_deliver(struct session *s, const struct queue_item *items, size_t n)
 	while (i-- > 0) {
 		if (dl[i].change != NULL)
 			natter__group_change__free_unpacked(dl[i].change, NULL);
+		if (dl[i].receipt != NULL)
+			grouprcpt_more_free(dl[i].receipt);
 	}
 	return (d.n_items);
 }

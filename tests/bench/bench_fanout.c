@@ -302,7 +302,9 @@ fanout_sender_frame(struct bench_conn *c, const Natter__Frame *fr,
 	if (fr->body_case == NATTER__FRAME__BODY_DELIVER) {
 		for (i = 0; i < fr->deliver->n_items; i++) {
 			if (fr->deliver->items[i]->receipt != NULL) {
-				f->receipts++;
+				/* One per (by, device) it names. */
+				f->receipts += 1 +
+				    fr->deliver->items[i]->receipt->n_more;
 				f->treceipt = bench_now_ns();
 			}
 		}

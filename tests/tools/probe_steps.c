@@ -501,6 +501,7 @@ static void
 step_print_delivery(const Natter__Delivery *d)
 {
 	char	hex[33];
+	size_t	i;
 
 	if (d->group.len > 0) {
 		probe_group_print(d);
@@ -513,6 +514,12 @@ step_print_delivery(const Natter__Delivery *d)
 			snprintf(hex, sizeof hex, "-");
 		printf("receipt %s %u %s status=%u\n", d->receipt->by,
 		    d->receipt->by_device, hex, d->receipt->status);
+		/* A group's receipt names its other ackers too. */
+		for (i = 0; i < d->receipt->n_more; i++)
+			printf("receipt %s %u %s status=%u\n",
+			    d->receipt->more[i]->name,
+			    d->receipt->more[i]->device, hex,
+			    d->receipt->status);
 		return;
 	}
 	if (d->content.len > 64)

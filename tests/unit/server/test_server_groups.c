@@ -16,6 +16,7 @@
 #include "server/bodies.h"
 #include "server/db.h"
 #include "server/groupdb.h"
+#include "server/grouprcpt.h"
 #include "server/grouphash.h"
 #include "server/queue.h"
 #include "shared/util/xmalloc.h"
@@ -314,6 +315,52 @@ START_TEST(test_bodies_reopen)
 }
 END_TEST
 
+/* A gathered receipt's other ackers, as a row's content packs them. */
+START_TEST(test_receipt_more)
+{
+	static const uint8_t	packed[] = {
+		3, 'b', 'o', 'b', 0, 0, 0, 2,
+		5, 'c', 'a', 'r', 'o', 'l', 0, 0, 1, 0,
+		4, 'd', 'a'	/* cut short: ignored */
+	};
+	Natter__Receipt		r = NATTER__RECEIPT__INIT;
+
+	grouprcpt_more(&r, packed, sizeof packed);
+	ck_assert_uint_eq(r.n_more, 2);
+	ck_assert_str_eq(r.more[0]->name, "bob");
+	ck_assert_uint_eq(r.more[0]->device, 2);
+	ck_assert_str_eq(r.more[1]->name, "carol");
+	ck_assert_uint_eq(r.more[1]->device, 256);
+	grouprcpt_more_free(&r);
+	ck_assert_ptr_null(r.more);
+	grouprcpt_more(&r, packed + 18, 3);
+	ck_assert_uint_eq(r.n_more, 0);
+	grouprcpt_more_free(&r);
+	grouprcpt_more(&r, NULL, 0);
+	ck_assert_uint_eq(r.n_more, 0);
+	grouprcpt_more_free(&r);
+}
+END_TEST
+
+/* References leave no longer by the expiry index: an expired body's go,
+ * a live body's stay (migration 7). */
+START_TEST(test_purge_references)
+{
+	uint64_t	seqs[3], n;
+
+	(void)store("old", 2, 200, seqs);
+	(void)store("new", 3, 5000, seqs);
+	ck_assert_int_eq(queue_purge(db, 300, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(rows("SELECT count(*) FROM queue"), 3);
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_bodies"), 1);
+	ck_assert_int_eq(bodies_total(db, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(queue_purge(db, 400, &n), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -329,6 +376,8 @@ main(void)
 	tcase_add_test(tc, test_bodies);
 	tcase_add_test(tc, test_bodies_rollback);
 	tcase_add_test(tc, test_bodies_reopen);
+	tcase_add_test(tc, test_receipt_more);
+	tcase_add_test(tc, test_purge_references);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -33,6 +33,8 @@
 
 #define INBOX_RECEIPT_DELIVERED	1
 #define INBOX_RECEIPT_UNDECRYPTABLE 2
+/* Devices one gathered receipt may name: every device of 1,024 members. */
+#define INBOX_MAXACKERS	(1024 * 5)
 
 /* What became of a message. */
 #define INBOX_GO	0	/* handled (stored, or recorded as dropped) */
@@ -162,25 +164,106 @@ inbox_undecryptable(struct inbox *in, const Natter__Delivery *d)
 		    STORE_ST_UNDECRYPTABLE, &m);
 }
 
+/* One acker of a delivered receipt: its row, once committed. */
+struct inbox_acker {
+	const char	*by;
+	uint32_t	 device;
+	int64_t		 seq;		/* > 0: a row to emit */
+	uint8_t		 gid[16];
+	uint32_t	 delivered_n, read_n, recipients_n;
+	int		 group;
+};
+
+/*
+ * The receipt row for acker a of our message m (the receipt's id),
+ * inside the caller's transaction: 0 (a->seq set when a row was added),
+ * or -1.
+ */
+static int
+inbox_receipt_one(struct inbox *in, Natter__StoredMessage *m,
+    struct inbox_acker *a)
+{
+	int64_t	mseq;
+	int	rc, grc;
+
+	m->peer = m->from = m->by = (char *)a->by;
+	m->from_device = a->device;
+	m->group.len = 0;
+	/* Only for a message of ours that the history holds: the receipts
+	 * the server makes for read receipts, history and the like (none
+	 * of them a message) reach nobody. */
+	rc = msglog_set_status(in->p.st, m->message_id.data, m->message_id.len,
+	    NULL, STORE_ST_DELIVERED, &mseq);
+	if (rc >= 0 && rc != 1) {
+		/* A group message: each member that has it is a receipt. */
+		grc = grouprecv_delivered(in->p.gr, m->message_id.data,
+		    m->message_id.len, a->by, m, a->gid);
+		if (grc < 0)
+			rc = -1;
+		else if (grc == 1)
+			rc = 0;
+		a->group = m->group.len != 0;
+		a->delivered_n = m->delivered_n;
+		a->read_n = m->read_n;
+		a->recipients_n = m->recipients_n;
+	}
+	if (rc == 0 && msglog_add(in->p.st, STORE_RECEIPT, STORE_ST_DELIVERED,
+	    m, &a->seq) == -1)
+		return (-1);
+	return (rc == -1 ? -1 : 0);
+}
+
+/*
+ * The devices a delivered receipt names: by, and for a group message the
+ * others natterd gathered into it (Receipt.more).  NULL if one is
+ * malformed; *n set.
+ */
+static struct inbox_acker *
+inbox_ackers(const Natter__Receipt *r, size_t *n)
+{
+	struct inbox_acker	*a;
+	size_t			 i;
+
+	if (r->n_more > INBOX_MAXACKERS)
+		return (NULL);
+	a = xcalloc(r->n_more + 1, sizeof *a);
+	a[0].by = r->by;
+	a[0].device = r->by_device;
+	for (i = 0; i < r->n_more; i++) {
+		if (r->more[i]->name == NULL ||
+		    !wire_name_valid(r->more[i]->name)) {
+			free(a);
+			return (NULL);
+		}
+		a[i + 1].by = r->more[i]->name;
+		a[i + 1].device = r->more[i]->device;
+	}
+	*n = r->n_more + 1;
+	return (a);
+}
+
 static void
 inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 {
 	Natter__StoredMessage	 m = NATTER__STORED_MESSAGE__INIT;
 	const Natter__Receipt	*r = d->receipt;
-	uint8_t			 orig[CORE_IDBYTES], gid[16];
-	int64_t			 seq = 0, mseq;
-	int			 rc, grc;
+	struct inbox_acker	*a;
+	uint8_t			 orig[CORE_IDBYTES];
+	size_t			 i, n;
+	int			 rc = 0;
 
 	if (r->message_id.len != CORE_IDBYTES || r->by == NULL ||
-	    !wire_name_valid(r->by)) {
+	    !wire_name_valid(r->by) || (a = inbox_ackers(r, &n)) == NULL) {
 		inbox_skip(in, d->seq);
 		return;
 	}
 	if (r->status == INBOX_RECEIPT_UNDECRYPTABLE) {
+		free(a);
 		inbox_undecryptable_receipt(in, d);
 		return;
 	}
 	if (r->status != INBOX_RECEIPT_DELIVERED) {
+		free(a);
 		inbox_skip(in, d->seq);
 		return;
 	}
@@ -190,38 +273,34 @@ inbox_receipt(struct inbox *in, const Natter__Delivery *d)
 		m.message_id.data = orig;	/* a resend's receipt */
 		m.message_id.len = sizeof orig;
 	}
-	m.peer = r->by;
-	m.from = r->by;
-	m.from_device = r->by_device;
-	m.by = r->by;
 	m.ts = r->ts;
 	m.status = STORE_ST_DELIVERED;
-	if (store_begin(in->p.st) != 0)
+	if (store_begin(in->p.st) != 0) {
+		free(a);
 		return;
-	/* Only for a message of ours that the history holds: the receipts
-	 * the server makes for read receipts, history and the like (none
-	 * of them a message) reach nobody. */
-	rc = msglog_set_status(in->p.st, m.message_id.data, m.message_id.len,
-	    NULL, STORE_ST_DELIVERED, &mseq);
-	if (rc >= 0 && rc != 1) {
-		/* A group message: each member that has it is a receipt. */
-		grc = grouprecv_delivered(in->p.gr, m.message_id.data,
-		    m.message_id.len, r->by, &m, gid);
-		if (grc < 0)
-			rc = -1;
-		else if (grc == 1)
-			rc = 0;
 	}
-	if (rc == 0)
-		rc = msglog_add(in->p.st, STORE_RECEIPT, STORE_ST_DELIVERED, &m,
-		    &seq);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = inbox_receipt_one(in, &m, &a[i]);
 	if (rc == -1 || store_seq_add(in->p.st, d->seq) != 0 ||
 	    store_commit(in->p.st) != 0) {
 		store_rollback(in->p.st);
+		free(a);
 		return;
 	}
-	if (seq > 0)
-		event_emit_row(in->p.ev, seq, STORE_RECEIPT, STORE_ST_DELIVERED, &m);
+	for (i = 0; i < n; i++) {
+		if (a[i].seq <= 0)
+			continue;
+		m.peer = m.from = m.by = (char *)a[i].by;
+		m.from_device = a[i].device;
+		m.group.data = a[i].gid;
+		m.group.len = a[i].group ? sizeof a[i].gid : 0;
+		m.delivered_n = a[i].delivered_n;
+		m.read_n = a[i].read_n;
+		m.recipients_n = a[i].recipients_n;
+		event_emit_row(in->p.ev, a[i].seq, STORE_RECEIPT,
+		    STORE_ST_DELIVERED, &m);
+	}
+	free(a);
 }
 
 /* Store a decrypted text; the caller's transaction is open. */

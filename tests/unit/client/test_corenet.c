@@ -68,6 +68,7 @@ static struct {
 	int			 gsends, gstored;
 	uint8_t			 gbody[1024];	/* the last stored GroupSend */
 	size_t			 gbodylen;
+	uint8_t			 gmsgid[16];	/* and its message id */
 } fk;
 
 static char	tmpdir[] = "/tmp/natter-test-corenet.XXXXXX";
@@ -391,6 +392,9 @@ fake_group_send(struct net *n, const Natter__Frame *in, Natter__Response *r)
 	memcpy(fk.gbody, in->group_send->content.data,
 	    in->group_send->content.len);
 	fk.gbodylen = in->group_send->content.len;
+	if (in->group_send->message_id.len == sizeof fk.gmsgid)
+		memcpy(fk.gmsgid, in->group_send->message_id.data,
+		    sizeof fk.gmsgid);
 	d.type = 3;
 	d.group = fk.group.id;
 	d.from = n->acct->name;
@@ -508,6 +512,9 @@ struct seen {
 	int			messages, identity_changed, timeouts;
 	int			changes, errors;
 	char			text[64], group[40];
+	int			receipts;	/* delivered, of ours */
+	char			by[256];	/* their "by"s, in order */
+	int			delivered_n, members_n;	/* the last's */
 };
 
 static void
@@ -545,6 +552,14 @@ event_cb(struct core *c, const struct core_event *ev, void *arg)
 		    ev->group : "");
 	} else if (ev->type == CORE_EV_GROUP_CHANGE)
 		s->changes++;
+	else if (ev->type == CORE_EV_RECEIPT && ev->status != NULL &&
+	    strcmp(ev->status, "delivered") == 0) {
+		s->receipts++;
+		snprintf(s->by + strlen(s->by), sizeof s->by - strlen(s->by),
+		    "%s%s", s->by[0] != '\0' ? " " : "", ev->by);
+		s->delivered_n = ev->delivered_n;
+		s->members_n = ev->members_n;
+	}
 	else if (ev->type == CORE_EV_ERROR)
 		s->errors++;
 	else if (ev->type == CORE_EV_IDENTITY_CHANGED)
@@ -1006,6 +1021,73 @@ START_TEST(test_group_refuse)
 }
 END_TEST
 
+/*
+ * natterd gathers the delivered receipts of one group message acked in
+ * one commit (Receipt.more): each member it names counts once, and
+ * each is a receipt event of its own.
+ */
+START_TEST(test_group_gathered_receipt)
+{
+	Natter__Frame		 f = NATTER__FRAME__INIT;
+	Natter__Deliver		 dl = NATTER__DELIVER__INIT;
+	Natter__Delivery	 d = NATTER__DELIVERY__INIT, *dp = &d;
+	Natter__Receipt		 r = NATTER__RECEIPT__INIT;
+	Natter__DeviceRef	 more[2] = { NATTER__DEVICE_REF__INIT,
+				    NATTER__DEVICE_REF__INIT }, *mp[2];
+	struct seen		 as;
+	struct core		*a, *b, *c;
+	struct net		*an = NULL;
+	int			 i;
+
+	memset(&as, 0, sizeof as);
+	b = account("bob", NULL);
+	c = account("carol", NULL);
+	a = account("alice", &as);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	group_op_ok(a, CORE_GROUP_ADD, "carol");
+	send_ok(a, "#g", "for both");
+	for (i = 0; i < FAKE_MAX; i++)
+		if (fk.nets[i] != NULL && fk.nets[i]->acct != NULL &&
+		    strcmp(fk.nets[i]->acct->name, "alice") == 0)
+			an = fk.nets[i];
+	ck_assert_ptr_nonnull(an);
+	/* bob's device 1, carol's, and bob's again (a second device). */
+	more[0].name = (char *)"carol";
+	more[0].device = 1;
+	more[1].name = (char *)"bob";
+	more[1].device = 2;
+	mp[0] = &more[0];
+	mp[1] = &more[1];
+	r.message_id.data = fk.gmsgid;
+	r.message_id.len = sizeof fk.gmsgid;
+	r.by = (char *)"bob";
+	r.by_device = 1;
+	r.status = 1;
+	r.ts = 1;
+	r.more = mp;
+	r.n_more = 2;
+	d.seq = ++fk.seq;
+	d.from = (char *)"bob";
+	d.from_device = 1;
+	d.message_id = r.message_id;
+	d.receipt = &r;
+	dl.items = &dp;
+	dl.n_items = 1;
+	f.body_case = NATTER__FRAME__BODY_DELIVER;
+	f.deliver = &dl;
+	fake_push(an, &f);
+	run_until(&as.receipts);
+	run_for(200);
+	ck_assert_int_eq(as.receipts, 2);	/* bob's second device: no row */
+	ck_assert_str_eq(as.by, "bob carol");
+	ck_assert_int_eq(as.delivered_n, 2);
+	ck_assert_int_eq(as.members_n, 2);
+	close_core(a);
+	close_core(b);
+	close_core(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1022,6 +1104,7 @@ main(void)
 	tcase_add_test(tc, test_group_send);
 	tcase_add_test(tc, test_group_key_change);
 	tcase_add_test(tc, test_group_refuse);
+	tcase_add_test(tc, test_group_gathered_receipt);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -256,7 +256,8 @@ core_wire(struct core *c, const char *server, const struct conn_net *nt)
 	    c->ob, c->ev, core_settle_check, c);
 	c->gsend = groupsend_create(c->st, c->acct, c->cn, c->devs, c->peers,
 	    c->ob);
-	c->grecv = grouprecv_create(c->st, c->acct, c->files, c->ev);
+	c->grecv = grouprecv_create(c->st, c->acct, c->devs, c->files,
+	    c->ev);
 	c->gops = groupops_create(c->loop, c, c->st, c->acct, c->cn);
 	event_sink_groups(c->ev, core_group_name, c);
 	c->in = inbox_create(&(struct inbox_parts){ .st = c->st,

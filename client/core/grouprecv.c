@@ -7,6 +7,7 @@
 #include "client/core/account.h"
 #include "client/core/attach.h"
 #include "client/core/content.h"
+#include "client/core/devices.h"
 #include "client/core/err.h"
 #include "client/core/event.h"
 #include "client/core/files.h"
@@ -28,19 +29,21 @@
 struct grouprecv {
 	struct store		*st;
 	struct account		*acct;
+	struct devices		*devs;
 	struct files		*files;
 	struct event_sink	*ev;
 };
 
 struct grouprecv *
-grouprecv_create(struct store *st, struct account *acct, struct files *files,
-    struct event_sink *ev)
+grouprecv_create(struct store *st, struct account *acct, struct devices *devs,
+    struct files *files, struct event_sink *ev)
 {
 	struct grouprecv	*gr;
 
 	gr = xcalloc(1, sizeof *gr);
 	gr->st = st;
 	gr->acct = acct;
+	gr->devs = devs;
 	gr->files = files;
 	gr->ev = ev;
 	return (gr);
@@ -260,6 +263,14 @@ gr_message(struct grouprecv *gr, const Natter__Delivery *d)
 	 */
 	if (g == NULL || g->local->gone || !groups_is_member(g->info, d->from))
 		why = "not a member of the group as this device knows it";
+	/*
+	 * Trust: and only from a device still on its account's verified
+	 * signed list.  A device gave us its key while listed; once its
+	 * primary takes it off (a stolen laptop), a server that still
+	 * routes for it must not get its messages shown.
+	 */
+	else if (!devices_is_listed(gr->devs, d->from, d->from_device))
+		why = "that device is not on its account's signed device list";
 	groups_free_one(g);
 	if (why != NULL) {
 		gr_refuse(gr, d, why);

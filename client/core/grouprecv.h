@@ -9,10 +9,11 @@ struct account;
 struct event_sink;
 struct files;
 struct grouprecv;
+struct devices;
 struct store;
 
 struct grouprecv *grouprecv_create(struct store *, struct account *,
-		    struct files *, struct event_sink *);
+		    struct devices *, struct files *, struct event_sink *);
 void		 grouprecv_free(struct grouprecv *);
 
 /*

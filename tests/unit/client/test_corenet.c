@@ -10,12 +10,15 @@
 #include <uv.h>
 
 #include "client/core/conn.h"
+#include "client/core/content.h"
 #include "client/core/core.h"
 #include "client/core/groups.h"
 #include "client/core/groupsend.h"
 #include "client/core/senderkeys.h"
 #include "client/store/store.h"
+#include "shared/crypto/senderkey.h"
 #include "shared/proto/wire.h"
+#include "shared/util/xmalloc.h"
 #include "tests/unit/unit.h"
 
 #define PASS		"pw"
@@ -512,6 +515,7 @@ struct seen {
 	int			messages, identity_changed, timeouts;
 	int			changes, errors;
 	char			text[64], group[40];
+	char			errmsg[256];	/* the last ERROR's */
 	int			receipts;	/* delivered, of ours */
 	char			by[256];	/* their "by"s, in order */
 	int			delivered_n, members_n;	/* the last's */
@@ -560,8 +564,11 @@ event_cb(struct core *c, const struct core_event *ev, void *arg)
 		s->delivered_n = ev->delivered_n;
 		s->members_n = ev->members_n;
 	}
-	else if (ev->type == CORE_EV_ERROR)
+	else if (ev->type == CORE_EV_ERROR) {
 		s->errors++;
+		snprintf(s->errmsg, sizeof s->errmsg, "%s", ev->error != NULL ?
+		    ev->error->msg : "");
+	}
 	else if (ev->type == CORE_EV_IDENTITY_CHANGED)
 		s->identity_changed++;
 	else if (ev->type == CORE_EV_DISCONNECTED && ev->error != NULL &&
@@ -1022,6 +1029,80 @@ START_TEST(test_group_refuse)
 END_TEST
 
 /*
+ * A group message from a device bob holds a key of (it gave one while
+ * listed, say) but that is not on alice's signed list now: a server that
+ * still routes for it must not get it shown.  The state is planted in
+ * bob's profile, the message forged by the fake server.
+ */
+START_TEST(test_group_unlisted_device)
+{
+	Natter__Content		 ct = NATTER__CONTENT__INIT;
+	struct seen		 bs;
+	struct core		*a, *b;
+	struct store		*st;
+	struct senderkey	*sk;
+	enum store_err		 se;
+	struct net		*bn = NULL;
+	uint8_t			 dist[SENDERKEY_DISTMAX], id[16], *pt, *c;
+	size_t			 distlen, ptlen, clen;
+	char			 home[256];
+	int			 i, k;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	a = account("alice", NULL);
+	group_op_ok(a, CORE_GROUP_CREATE, "bob");
+	run_until(&bs.changes);		/* bob knows the group */
+	close_core(b);
+	/* alice's device 2 "gave" bob its key. */
+	ck_assert_ptr_nonnull(sk = senderkey_create(fk.gid, sizeof fk.gid));
+	senderkey_distribution(sk, dist, &distlen);
+	snprintf(home, sizeof home, "%s/bob", tmpdir);
+	ck_assert_ptr_nonnull(st = store_open(home, PASS, strlen(PASS), 0,
+	    &se));
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(senderkeys_install(st, "alice", 2, fk.gid, dist,
+	    distlen), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	store_close(st);
+	memset(&bs, 0, sizeof bs);
+	b = open_core("bob");
+	ck_assert_int_eq(core_start(b, 0, event_cb, &bs, NULL), 0);
+	randombytes_buf(id, sizeof id);
+	ct.message_id.data = id;
+	ct.message_id.len = sizeof id;
+	ct.group.data = fk.gid;
+	ct.group.len = sizeof fk.gid;
+	ct.body_case = NATTER__CONTENT__BODY_TEXT;
+	ct.text = (char *)"from a device off the list";
+	ck_assert_int_eq(content_encode(&ct, &pt, &ptlen), 0);
+	c = xmalloc(ptlen + SENDERKEY_OVERHEAD(sizeof fk.gid));
+	ck_assert_int_eq(senderkey_encrypt(sk, c, &clen, pt, ptlen), 0);
+	/* Wait (bounded) for bob to sign in again. */
+	for (k = 0; k < 500 && bn == NULL; k++) {
+		run_for(10);
+		for (i = 0; i < FAKE_MAX; i++)
+			if (fk.nets[i] != NULL && fk.nets[i]->up &&
+			    fk.nets[i]->acct != NULL &&
+			    strcmp(fk.nets[i]->acct->name, "bob") == 0)
+				bn = fk.nets[i];
+	}
+	ck_assert_ptr_nonnull(bn);
+	forge_group_message(bn, "alice", 2, c, clen);
+	run_until(&bs.errors);
+	run_for(100);
+	ck_assert_int_eq(bs.messages, 0);
+	ck_assert_msg(strstr(bs.errmsg, "signed device list") != NULL,
+	    "refused for another reason: %s", bs.errmsg);
+	free(c);
+	free(pt);
+	senderkey_free(sk);
+	close_core(a);
+	close_core(b);
+}
+END_TEST
+
+/*
  * natterd gathers the delivered receipts of one group message acked in
  * one commit (Receipt.more): each member it names counts once, and
  * each is a receipt event of its own.
@@ -1105,6 +1186,7 @@ main(void)
 	tcase_add_test(tc, test_group_key_change);
 	tcase_add_test(tc, test_group_refuse);
 	tcase_add_test(tc, test_group_gathered_receipt);
+	tcase_add_test(tc, test_group_unlisted_device);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

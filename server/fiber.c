@@ -1,0 +1,252 @@
+/* fiber: run a request on a stack of its own so it can wait for the store.
+ *
+ * Why fibers: fiber.h. How: glibc's ucontext. Each fiber's stack is an
+ * anonymous mapping with a guard page below it, so an overflow faults
+ * instead of writing over another fiber; stacks are kept for reuse.
+ * Switching in and out is announced to AddressSanitizer when it is on,
+ * which otherwise takes the other stack for a wild one. */
+#include <sys/mman.h>
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "server/fiber.h"
+#include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FIBER_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FIBER_ASAN	1
+#endif
+#endif
+
+#ifdef FIBER_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define FIBER_KEEP	64	/* stacks kept for reuse */
+
+struct fiber {
+	ucontext_t	 ctx;
+	ucontext_t	*caller;	/* where fiber_wait returns to */
+	uint8_t		*map;		/* guard page, then the stack */
+	void		(*fn)(void *);
+	void		*arg;
+	void		(*done)(void *);
+	void		*donearg;
+	int		 finished;
+	struct fiber	*next;		/* on the free list */
+	/* AddressSanitizer's view of the stack we came from. */
+	const void	*caller_bottom;
+	size_t		 caller_size;
+	void		*fake;
+};
+
+static int		 fiber_on;
+static struct fiber	*fiber_current;
+static struct fiber	*fiber_free;
+static size_t		 fiber_nfree;
+static size_t		 fiber_alive;
+static struct fiber	*fiber_starting;
+
+static size_t
+fiber_page(void)
+{
+	long	p = sysconf(_SC_PAGESIZE);
+
+	return (p > 0 ? (size_t)p : 4096);
+}
+
+/* Before leaving the current stack for [bottom, bottom + size). */
+static void
+fiber_leave(void **fake, const void *bottom, size_t size)
+{
+#ifdef FIBER_ASAN
+	__sanitizer_start_switch_fiber(fake, bottom, size);
+#else
+	(void)fake;
+	(void)bottom;
+	(void)size;
+#endif
+}
+
+/* Just after arriving on a stack; learns the stack we came from. */
+static void
+fiber_arrive(void *fake, const void **bottom, size_t *size)
+{
+#ifdef FIBER_ASAN
+	__sanitizer_finish_switch_fiber(fake, bottom, size);
+#else
+	(void)fake;
+	(void)bottom;
+	(void)size;
+#endif
+}
+
+static void
+fiber_main(void)
+{
+	struct fiber	*f = fiber_starting;
+
+	fiber_arrive(NULL, &f->caller_bottom, &f->caller_size);
+	f->fn(f->arg);
+	f->finished = 1;
+	/* NULL: this stack is done, nothing of it needs keeping. */
+	fiber_leave(NULL, f->caller_bottom, f->caller_size);
+	swapcontext(&f->ctx, f->caller);
+	abort();	/* a finished fiber is never resumed */
+}
+
+static struct fiber *
+fiber_new(void)
+{
+	struct fiber	*f;
+	size_t		 page = fiber_page();
+
+	if ((f = fiber_free) != NULL) {
+		fiber_free = f->next;
+		fiber_nfree--;
+		return (f);
+	}
+	f = xcalloc(1, sizeof *f);
+	f->map = mmap(NULL, page + FIBER_STACK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (f->map == MAP_FAILED)
+		fatal("cannot map a fiber's stack");
+	if (mprotect(f->map, page, PROT_NONE) != 0)
+		fatal("cannot protect a fiber's guard page");
+	return (f);
+}
+
+static void
+fiber_release(struct fiber *f)
+{
+	if (fiber_nfree >= FIBER_KEEP) {
+		(void)munmap(f->map, fiber_page() + FIBER_STACK);
+		free(f);
+		return;
+	}
+	f->next = fiber_free;
+	fiber_free = f;
+	fiber_nfree++;
+}
+
+/* Switch to f until it waits or ends; then, if it ended, recycle it. */
+static void
+fiber_switch(struct fiber *f)
+{
+	struct fiber	*prev = fiber_current;
+	ucontext_t	 back;
+	void		*fake = NULL;
+	void		(*done)(void *);
+	void		*donearg;
+
+	f->caller = &back;
+	fiber_current = f;
+	fiber_leave(&fake, f->map + fiber_page(), FIBER_STACK);
+	if (swapcontext(&back, &f->ctx) != 0)
+		fatal("cannot switch to a fiber");
+	fiber_arrive(fake, NULL, NULL);
+	fiber_current = prev;
+	if (!f->finished)
+		return;
+	done = f->done;
+	donearg = f->donearg;
+	fiber_alive--;
+	fiber_release(f);
+	if (done != NULL)
+		done(donearg);
+}
+
+int
+fiber_run(void (*fn)(void *), void *arg, void (*done)(void *),
+    void *donearg)
+{
+	struct fiber	*f;
+
+	if (!fiber_on) {
+		fn(arg);
+		if (done != NULL)
+			done(donearg);
+		return (0);
+	}
+	if (fiber_alive >= FIBER_MAX)
+		return (-1);
+	f = fiber_new();
+	f->fn = fn;
+	f->arg = arg;
+	f->done = done;
+	f->donearg = donearg;
+	f->finished = 0;
+	if (getcontext(&f->ctx) != 0)
+		fatal("cannot make a fiber");
+	f->ctx.uc_stack.ss_sp = f->map + fiber_page();
+	f->ctx.uc_stack.ss_size = FIBER_STACK;
+	f->ctx.uc_link = NULL;
+	makecontext(&f->ctx, fiber_main, 0);
+	fiber_alive++;
+	fiber_starting = f;
+	fiber_switch(f);
+	return (0);
+}
+
+void
+fiber_enable(int on)
+{
+	fiber_on = on;
+}
+
+int
+fiber_enabled(void)
+{
+	return (fiber_on);
+}
+
+struct fiber *
+fiber_self(void)
+{
+	return (fiber_current);
+}
+
+void
+fiber_wait(void)
+{
+	struct fiber	*f = fiber_current;
+
+	assert(f != NULL);
+	fiber_leave(&f->fake, f->caller_bottom, f->caller_size);
+	if (swapcontext(&f->ctx, f->caller) != 0)
+		fatal("cannot leave a fiber");
+	fiber_arrive(f->fake, &f->caller_bottom, &f->caller_size);
+}
+
+void
+fiber_wake(struct fiber *f)
+{
+	assert(f != NULL && !f->finished && f != fiber_current);
+	fiber_switch(f);
+}
+
+size_t
+fiber_count(void)
+{
+	return (fiber_alive);
+}
+
+void
+fiber_shutdown(void)
+{
+	struct fiber	*f;
+
+	while ((f = fiber_free) != NULL) {
+		fiber_free = f->next;
+		(void)munmap(f->map, fiber_page() + FIBER_STACK);
+		free(f);
+	}
+	fiber_nfree = 0;
+}

@@ -1,0 +1,155 @@
+/* test_server_fiber: fibers (fiber.c) run straight through when off, run
+ * until their first wait when on, resume where they waited, end with
+ * their done callback, wake one another, keep a deep stack of their own,
+ * and stop at FIBER_MAX. */
+#include <check.h>
+#include <string.h>
+
+#include "server/fiber.h"
+#include "tests/unit/unit.h"
+
+struct job {
+	struct fiber	*self;
+	int		 step;
+	int		 done;
+	struct job	*peer;	/* woken before this one waits again */
+};
+
+static void
+job_fn(void *arg)
+{
+	struct job	*j = arg;
+
+	j->self = fiber_self();
+	j->step = 1;
+	if (fiber_enabled())
+		fiber_wait();
+	j->step = 2;
+	if (j->peer != NULL)
+		fiber_wake(j->peer->self);
+	if (fiber_enabled())
+		fiber_wait();
+	j->step = 3;
+}
+
+static void
+job_done(void *arg)
+{
+	((struct job *)arg)->done++;
+}
+
+START_TEST(test_off)
+{
+	struct job	j;
+
+	memset(&j, 0, sizeof j);
+	fiber_enable(0);
+	ck_assert_int_eq(fiber_run(job_fn, &j, job_done, &j), 0);
+	ck_assert_int_eq(j.step, 3);
+	ck_assert_int_eq(j.done, 1);
+	ck_assert_ptr_null(j.self);
+}
+END_TEST
+
+START_TEST(test_wait_wake)
+{
+	struct job	a, b;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	fiber_enable(1);
+	ck_assert_int_eq(fiber_run(job_fn, &a, job_done, &a), 0);
+	ck_assert_int_eq(fiber_run(job_fn, &b, job_done, &b), 0);
+	ck_assert_int_eq(a.step, 1);
+	ck_assert_int_eq(b.step, 1);
+	ck_assert_ptr_nonnull(a.self);
+	ck_assert_ptr_null(fiber_self());
+	ck_assert_uint_eq(fiber_count(), 2);
+	/* a wakes b from its own stack, then waits; b waits again. */
+	a.peer = &b;
+	fiber_wake(a.self);
+	ck_assert_int_eq(a.step, 2);
+	ck_assert_int_eq(b.step, 2);
+	fiber_wake(b.self);
+	ck_assert_int_eq(b.step, 3);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_eq(a.done, 0);
+	fiber_wake(a.self);
+	ck_assert_int_eq(a.step, 3);
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_uint_eq(fiber_count(), 0);
+	fiber_shutdown();
+}
+END_TEST
+
+/* Uses most of a fiber's stack: it is the fiber's own, not the loop's,
+ * and it is intact after a wait. */
+static struct fiber	*deep;
+
+static void
+deep_fn(void *arg)
+{
+	volatile char	buf[FIBER_STACK - 32 * 1024];
+	int		*out = arg;
+
+	memset((char *)buf, 7, sizeof buf);
+	deep = fiber_self();
+	fiber_wait();
+	*out = buf[sizeof buf - 1] + buf[0];
+}
+
+START_TEST(test_deep_stack)
+{
+	int	out = 0;
+
+	fiber_enable(1);
+	ck_assert_int_eq(fiber_run(deep_fn, &out, NULL, NULL), 0);
+	ck_assert_int_eq(out, 0);
+	fiber_wake(deep);
+	ck_assert_int_eq(out, 14);
+	ck_assert_uint_eq(fiber_count(), 0);
+}
+END_TEST
+
+static struct fiber	*parked[FIBER_MAX];
+static int		 nparked;
+
+static void
+park_fn(void *arg)
+{
+	parked[nparked++] = fiber_self();
+	fiber_wait();
+}
+
+START_TEST(test_max)
+{
+	int	i, rc;
+
+	fiber_enable(1);
+	for (i = 0; i < FIBER_MAX; i++)
+		ck_assert_int_eq(fiber_run(park_fn, NULL, NULL, NULL), 0);
+	rc = fiber_run(park_fn, NULL, NULL, NULL);
+	ck_assert_int_eq(rc, -1);
+	for (i = 0; i < nparked; i++)
+		fiber_wake(parked[i]);
+	ck_assert_uint_eq(fiber_count(), 0);
+	nparked = 0;
+	ck_assert_int_eq(fiber_run(park_fn, NULL, NULL, NULL), 0);
+	fiber_wake(parked[0]);
+	fiber_shutdown();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("server_fiber");
+	TCase	*tc = tcase_create("fiber");
+
+	tcase_add_test(tc, test_off);
+	tcase_add_test(tc, test_wait_wake);
+	tcase_add_test(tc, test_deep_stack);
+	tcase_add_test(tc, test_max);
+	suite_add_tcase(s, tc);
+	return (unit_run(s));
+}

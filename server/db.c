@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/dbpg.h"
+#include "server/pg.h"
+#include "server/pgschema.h"
 #include "server/walbuf.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -15,7 +18,8 @@ struct db_cached {
 };
 
 struct db {
-	sqlite3			*h;
+	sqlite3			*h;	/* NULL with PostgreSQL */
+	struct pg		*pg;	/* NULL with SQLite */
 	int			 in_txn;
 	int			 in_savepoint;
 	struct db_cached	 stmts[DB_MAXSTMTS];
@@ -211,6 +215,32 @@ fail:
 	return (NULL);
 }
 
+struct db *
+db_open_pg(uv_loop_t *loop, const char *conninfo, char **err)
+{
+	struct db		*db = xcalloc(1, sizeof *db);
+	struct pg_config	 c;
+
+	*err = NULL;
+	memset(&c, 0, sizeof c);
+	c.loop = loop;
+	c.conninfo = conninfo;
+	c.migrations = pgschema_migrations;
+	c.nmigrations = pgschema_nmigrations;
+	db->pg = pg_open(&c, DB_PG_CONNECT_S, err);
+	if (db->pg == NULL) {
+		free(db);
+		return (NULL);
+	}
+	return (db);
+}
+
+struct pg *
+db_pg(struct db *db)
+{
+	return (db->pg);
+}
+
 const char *
 db_wal_path(struct db *db)
 {
@@ -232,7 +262,9 @@ db_close(struct db *db)
 	}
 	for (i = 0; i < db->nstmts; i++)
 		sqlite3_finalize(db->stmts[i].stmt);
-	sqlite3_close(db->h);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	pg_close(db->pg);
 	free(db);
 }
 
@@ -240,8 +272,16 @@ db_close(struct db *db)
 static int
 db_run(struct db *db, const char *sql)
 {
-	sqlite3_stmt	*st = db_stmt(db, sql);
-	int		 rc = sqlite3_step(st);
+	struct dbpg_params	 p;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if (db->pg != NULL) {
+		dbpg_params_init(&p);
+		return (dbpg_exec(db, sql, &p, NULL));
+	}
+	st = db_stmt(db, sql);
+	rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -266,6 +306,11 @@ db_begin(struct db *db)
 {
 	if (db->in_txn)
 		return (0);
+	/* pg.c opens the turn's transaction with its first statement. */
+	if (db->pg != NULL) {
+		db->in_txn = 1;
+		return (0);
+	}
 	if (db_run(db, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	db->in_txn = 1;
@@ -278,6 +323,9 @@ db_commit(struct db *db)
 	if (!db->in_txn)
 		return (0);
 	db->in_txn = 0;
+	/* storegate.c commits PostgreSQL's turn. */
+	if (db->pg != NULL)
+		return (0);
 	if (db_run(db, "COMMIT") != 0) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return (-1);
@@ -316,6 +364,8 @@ db_stmt(struct db *db, const char *sql)
 			return (c->stmt);
 		}
 	}
+	if (db->pg != NULL)
+		fatal("db: %s: a SQLite statement on the PostgreSQL store", sql);
 	if (db->nstmts == DB_MAXSTMTS)
 		fatal("db: statement cache full");
 	c = &db->stmts[db->nstmts];

@@ -6,13 +6,25 @@
 #include <stdint.h>
 
 #include <sqlite3.h>
+#include <uv.h>
 
 struct db;
+struct pg;
 
 /* Open (creating if needed) the database at path in WAL mode and migrate
  * its schema. sync_full selects PRAGMA synchronous=FULL, else NORMAL. On
  * failure returns NULL and sets *err to a sentence (caller frees). */
 struct db	*db_open(const char *path, int sync_full, char **err);
+/* Open the PostgreSQL store at conninfo (postgresql://...) on loop,
+ * migrating its schema (pgschema.c), waiting at most DB_PG_CONNECT_S
+ * seconds for the server. Its statements run from fibers through dbpg.h;
+ * db_stmt and the other SQLite calls must not be used on it. NULL with
+ * *err set (caller frees) on failure. */
+#define DB_PG_CONNECT_S	10
+struct db	*db_open_pg(uv_loop_t *, const char *conninfo, char **err);
+/* The PostgreSQL connection, or NULL for SQLite: how a module picks its
+ * implementation. */
+struct pg	*db_pg(struct db *);
 /* The path of the database's WAL file (owned by the db). */
 const char	*db_wal_path(struct db *);
 /* Commit anything pending, finalize statements, close. NULL is a no-op. */

@@ -198,7 +198,7 @@ pg_pop(struct pg *pg)
 	free(p);
 }
 
-/* Hand res to the head entry. */
+/* Hand res to the head entry, which consumes it. */
 static void
 pg_result(struct pg *pg, struct pg_pending *p, PGresult *res)
 {
@@ -207,8 +207,10 @@ pg_result(struct pg *pg, struct pg_pending *p, PGresult *res)
 	p->got = 1;
 	switch (p->kind) {
 	case PG_STATEMENT:
-		if (p->fn != NULL)
-			p->fn(p->arg, res);
+		if (p->fn != NULL) {
+			p->fn(p->arg, res);	/* it owns res now */
+			return;
+		}
 		break;
 	case PG_COMMIT:
 		/* COMMIT of an aborted transaction says ROLLBACK. */
@@ -225,6 +227,7 @@ pg_result(struct pg *pg, struct pg_pending *p, PGresult *res)
 	case PG_SYNC:
 		break;
 	}
+	PQclear(res);
 }
 
 /* Read every result that has arrived: 0, or -1 if the connection is
@@ -258,7 +261,6 @@ pg_drain(struct pg *pg)
 			continue;
 		}
 		pg_result(pg, p, res);
-		PQclear(res);
 	}
 	return (0);
 }

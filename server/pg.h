@@ -36,9 +36,9 @@
 struct pg;
 
 /* A statement's result: res is NULL when the statement never ran (the
- * connection was lost); otherwise libpq's result, freed by pg after the
- * call. */
-typedef void	(*pg_result_fn)(void *arg, const PGresult *res);
+ * connection was lost); otherwise libpq's result, which the callback
+ * owns (PQclear). */
+typedef void	(*pg_result_fn)(void *arg, PGresult *res);
 /* The end of a turn's transaction: ok is 1 only when COMMIT answered
  * COMMIT (a COMMIT of an aborted transaction answers ROLLBACK). */
 typedef void	(*pg_commit_fn)(void *arg, int ok);

@@ -1,0 +1,175 @@
+/* dbpg: a statement on the PostgreSQL store, run from a fiber.
+ *
+ * dbpg_run queues the statement with pg.c and waits; the statement's
+ * callback, on the loop, hands the result over and wakes the fiber. */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db.h"
+#include "server/dbpg.h"
+#include "server/fiber.h"
+#include "shared/util/log.h"
+
+struct dbpg_wait {
+	struct fiber	*fiber;
+	PGresult	*res;
+	int		 done;
+	const char	*sql;
+};
+
+void
+dbpg_params_init(struct dbpg_params *p)
+{
+	p->n = 0;
+}
+
+static int
+dbpg_slot(struct dbpg_params *p)
+{
+	if (p->n >= PG_MAXPARAMS)
+		fatal("dbpg: more than %d parameters", PG_MAXPARAMS);
+	return (p->n++);
+}
+
+void
+dbpg_param_int64(struct dbpg_params *p, int64_t v)
+{
+	int	i = dbpg_slot(p);
+
+	snprintf(p->num[i], sizeof p->num[i], "%" PRId64, v);
+	p->values[i] = p->num[i];
+	p->lengths[i] = 0;
+	p->formats[i] = 0;
+}
+
+void
+dbpg_param_blob(struct dbpg_params *p, const void *v, size_t len)
+{
+	int	i = dbpg_slot(p);
+
+	/* A zero-length blob is not NULL: point at something. */
+	p->values[i] = v != NULL ? v : "";
+	p->lengths[i] = (int)len;
+	p->formats[i] = 1;
+}
+
+void
+dbpg_param_text(struct dbpg_params *p, const char *v)
+{
+	int	i = dbpg_slot(p);
+
+	p->values[i] = v;
+	p->lengths[i] = 0;
+	p->formats[i] = 0;
+}
+
+static void
+dbpg_result(void *arg, PGresult *res)
+{
+	struct dbpg_wait	*w = arg;
+
+	w->res = res;
+	w->done = 1;
+	/* The fiber may not be waiting yet if pg.c failed the statement
+	 * from inside pg_exec's caller; it then finds done set. */
+	if (w->fiber != fiber_self())
+		fiber_wake(w->fiber);
+}
+
+PGresult *
+dbpg_run(struct db *db, const char *sql, const struct dbpg_params *p)
+{
+	struct dbpg_wait	w;
+
+	assert(fiber_self() != NULL);
+	memset(&w, 0, sizeof w);
+	w.fiber = fiber_self();
+	w.sql = sql;
+	if (pg_exec(db_pg(db), sql, p->n, p->values, p->lengths, p->formats,
+	    1, dbpg_result, &w) != 0)
+		return (NULL);
+	while (!w.done)
+		fiber_wait();
+	if (w.res != NULL && !pg_ok(w.res)) {
+		if (PQresultStatus(w.res) != PGRES_PIPELINE_ABORTED)
+			log_warn("postgresql: %s: %s", sql,
+			    PQresultErrorMessage(w.res));
+		PQclear(w.res);
+		w.res = NULL;
+	}
+	return (w.res);
+}
+
+int
+dbpg_exec(struct db *db, const char *sql, const struct dbpg_params *p,
+    uint64_t *changed)
+{
+	PGresult	*res = dbpg_run(db, sql, p);
+
+	if (res == NULL)
+		return (-1);
+	if (changed != NULL)
+		*changed = strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return (0);
+}
+
+int
+dbpg_int64_of(struct db *db, const char *sql, const struct dbpg_params *p,
+    int64_t *value)
+{
+	PGresult	*res = dbpg_run(db, sql, p);
+	int		 rc = 1;
+
+	if (res == NULL)
+		return (-1);
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		*value = dbpg_int64(res, 0, 0);
+		rc = 0;
+	}
+	PQclear(res);
+	return (rc);
+}
+
+int64_t
+dbpg_int64(const PGresult *res, int row, int col)
+{
+	const uint8_t	*b = (const uint8_t *)PQgetvalue(res, row, col);
+	int		 len = PQgetlength(res, row, col), i;
+	uint64_t	 v = 0;
+
+	if (PQgetisnull(res, row, col) || len > 8)
+		return (0);
+	for (i = 0; i < len; i++)
+		v = v << 8 | b[i];
+	/* Sign-extend 2 and 4 byte integers. */
+	if (len > 0 && len < 8 && (b[0] & 0x80))
+		v |= ~(uint64_t)0 << (8 * len);
+	return ((int64_t)v);
+}
+
+const uint8_t *
+dbpg_blob(const PGresult *res, int row, int col, size_t *len)
+{
+	if (PQgetisnull(res, row, col)) {
+		*len = 0;
+		return (NULL);
+	}
+	*len = (size_t)PQgetlength(res, row, col);
+	return ((const uint8_t *)PQgetvalue(res, row, col));
+}
+
+int
+dbpg_blob_copy(const PGresult *res, int row, int col, void *out, size_t max,
+    size_t *len)
+{
+	const uint8_t	*b = dbpg_blob(res, row, col, len);
+
+	if (b == NULL || *len == 0 || *len > max)
+		return (-1);
+	memcpy(out, b, *len);
+	return (0);
+}

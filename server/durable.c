@@ -49,7 +49,7 @@ durable_start(uv_loop_t *loop, const char *wal_path, int sync_wal,
     void (*release)(void))
 {
 	durable_loop = loop;
-	durable_path = xstrdup(wal_path);
+	durable_path = wal_path != NULL ? xstrdup(wal_path) : NULL;
 	durable_async = sync_wal;
 	durable_release = release;
 }
@@ -168,5 +168,17 @@ durable_sync_now(void)
 	if (durable_async && access(durable_path, F_OK) == 0 &&
 	    fdatasync(durable_wal_fd()) != 0)
 		durable_fail("sync", errno);
+	durable_advance(gen);
+}
+
+uint64_t
+durable_close_gen(void)
+{
+	return (durable_current++);
+}
+
+void
+durable_confirm(uint64_t gen)
+{
 	durable_advance(gen);
 }

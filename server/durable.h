@@ -16,7 +16,8 @@
 
 /* Sync the WAL file wal_path with fdatasync on a worker thread of loop
  * when sync_wal is 1 (SQLite itself then must not sync on commit); with 0
- * every generation counts as durable once committed (--sync normal).
+ * every generation counts as durable once committed (--sync normal), and
+ * wal_path may be NULL (a store that commits elsewhere).
  * release is called on the loop thread whenever durable_synced() grows. */
 void		 durable_start(uv_loop_t *, const char *wal_path, int sync_wal,
 		     void (*release)(void));
@@ -33,6 +34,11 @@ int		 durable_busy(void);
  * start its sync on the worker, or, if it wrote nothing, count it as
  * durable at once. Must not be called while durable_busy(). */
 void		 durable_sync(int wrote);
+/* A store that commits elsewhere (PostgreSQL, pgturn.c): close the
+ * current generation and return it; durable_confirm(gen) once its commit
+ * answered. Generations must be confirmed in order. */
+uint64_t	 durable_close_gen(void);
+void		 durable_confirm(uint64_t gen);
 /* Close the current generation and make everything durable now, on the
  * loop thread (shutdown). */
 void		 durable_sync_now(void);

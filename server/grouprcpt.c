@@ -154,21 +154,25 @@ grouprcpt_queue(struct db *db, struct grouprcpt_entry *e, int64_t now)
 int
 grouprcpt_flush(struct db *db)
 {
-	int64_t	now;
-	size_t	i;
-	int	rc = 0;
+	struct grouprcpt_entry	*entries = grouprcpt_entries;
+	int64_t			 now;
+	size_t			 i, n = grouprcpt_n;
+	int			 rc = 0;
 
-	if (grouprcpt_n == 0)
+	if (n == 0)
 		return (0);
-	now = time_now_ms();
-	for (i = 0; i < grouprcpt_n; i++) {
-		if (rc == 0 && grouprcpt_queue(db, &grouprcpt_entries[i],
-		    now) != 0)
-			rc = -1;
-		free(grouprcpt_entries[i].more);
-	}
-	grouprcpt_n = 0;
+	/* Take the entries out first: with PostgreSQL, queueing waits,
+	 * and other requests gather new entries meanwhile. */
+	grouprcpt_entries = NULL;
+	grouprcpt_n = grouprcpt_cap = 0;
 	itab_clear(grouprcpt_index);
+	now = time_now_ms();
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && grouprcpt_queue(db, &entries[i], now) != 0)
+			rc = -1;
+		free(entries[i].more);
+	}
+	free(entries);
 	return (rc);
 }
 

@@ -134,18 +134,33 @@ handle_call(const struct handle_entry *h, struct session *s,
 	return (code);
 }
 
-void
-handle_frame(struct session *s, const Natter__Frame *f)
+static const struct handle_entry *
+handle_find(const Natter__Frame *f)
 {
-	const struct handle_entry	*h = NULL;
-	const char			*why = NULL;
-	uint32_t			 code;
-	size_t				 i;
+	size_t	i;
 
 	for (i = 0; i < sizeof handle_table / sizeof handle_table[0]; i++) {
 		if (handle_table[i].body == f->body_case)
-			h = &handle_table[i];
+			return (&handle_table[i]);
 	}
+	return (NULL);
+}
+
+int
+handle_alone(const Natter__Frame *f)
+{
+	const struct handle_entry	*h = handle_find(f);
+
+	return (h != NULL && h->writes == HANDLE_SAVEPOINT);
+}
+
+void
+handle_frame(struct session *s, const Natter__Frame *f)
+{
+	const struct handle_entry	*h = handle_find(f);
+	const char			*why = NULL;
+	uint32_t			 code;
+
 	if (h == NULL) {
 		session_respond(s, f->id, C(BAD_FRAME), "not a request");
 		return;

@@ -12,6 +12,9 @@ struct session;
 
 /* Answer one decoded frame received on session s. */
 void		handle_frame(struct session *, const Natter__Frame *);
+/* 1 if f's handler rolls back to a savepoint on failure, and so needs the
+ * PostgreSQL store's transaction to itself (pgturn.h). */
+int		handle_alone(const Natter__Frame *);
 /* Check the prekeys a Register, PrekeyUpload or LinkOffer brings (spk
  * may be NULL; at most PREKEYS_MAXUPLOAD one-time prekeys, every key of
  * its length) and fill u: OK, with u->opks to free, or the Code to

@@ -17,6 +17,7 @@
 #include "server/assets.h"
 #include "server/db.h"
 #include "server/directory.h"
+#include "server/fiber.h"
 #include "server/link.h"
 #include "server/listenaddr.h"
 #include "server/online.h"
@@ -38,7 +39,8 @@ static const char main_usage[] =
     "[--message-ttl DURATION]\n"
     "               [--max-frame BYTES] [--max-asset BYTES] "
     "[--sync normal|full]\n"
-    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n";
+    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n"
+    "               [--store sqlite|postgresql://USER@HOST/DB]\n";
 
 /* What the command line sets besides ws_config. */
 struct main_config {
@@ -48,6 +50,7 @@ struct main_config {
 	size_t		 max_asset;
 	int		 sync_full;
 	int64_t		 link_ttl_ms;
+	const char	*store;		/* NULL: SQLite in data_dir */
 };
 
 static uv_signal_t		 main_sigterm, main_sigint;
@@ -182,12 +185,21 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	struct assets_config	 ac;
 	char			*path;
 
-	xasprintf(&path, "%s/natterd.db", mc->data_dir);
-	/* SQLite never waits for the disk itself: durable.c syncs the WAL. */
-	main_db = db_open(path, 0, err);
-	free(path);
-	if (main_db == NULL)
-		return (-1);
+	if (mc->store != NULL) {
+		/* Requests wait for PostgreSQL on fibers (fiber.h). */
+		main_db = db_open_pg(loop, mc->store, err);
+		if (main_db == NULL)
+			return (-1);
+		fiber_enable(1);
+	} else {
+		xasprintf(&path, "%s/natterd.db", mc->data_dir);
+		/* SQLite never waits for the disk itself: durable.c syncs
+		 * the WAL. */
+		main_db = db_open(path, 0, err);
+		free(path);
+		if (main_db == NULL)
+			return (-1);
+	}
 	/* One natterd: the in-process directory (directory.h). */
 	memset(&dc, 0, sizeof dc);
 	dc.loop = loop;
@@ -222,6 +234,12 @@ main_shutdown(uv_loop_t *loop, char *data)
 {
 	server_stop();
 	ws_stop();
+	/* PostgreSQL's connection is a handle on the loop: close it before
+	 * running the loop out. */
+	if (db_pg(main_db) != NULL) {
+		db_close(main_db);
+		main_db = NULL;
+	}
 	uv_run(loop, UV_RUN_DEFAULT);
 	assets_stop();
 	if (uv_loop_close(loop) != 0)
@@ -257,7 +275,7 @@ main_announce(const struct ws_config *wc, const char *data,
 
 enum {
 	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
-	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION
+	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION, OPT_STORE
 };
 
 static const struct option main_options[] = {
@@ -272,6 +290,7 @@ static const struct option main_options[] = {
 	{ "tls-key", required_argument, NULL, OPT_KEY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -330,6 +349,17 @@ main_parse(int argc, char **argv, struct main_config *mc,
 			break;
 		case OPT_KEY:
 			wc->tls_key = optarg;
+			break;
+		case OPT_STORE:
+			if (strcmp(optarg, "sqlite") == 0)
+				mc->store = NULL;
+			else if (strncmp(optarg, "postgresql://", 13) == 0 ||
+			    strncmp(optarg, "postgres://", 11) == 0)
+				mc->store = optarg;
+			else
+				main_usage_error("bad --store value: %s (want "
+				    "sqlite or postgresql://USER@HOST/DB)",
+				    optarg);
 			break;
 		case OPT_HELP:
 			fputs(main_usage, stdout);

@@ -41,6 +41,9 @@ static const struct {
 	    "counter" },
 	{ "natter_group_deliveries_total", "References to group messages and "
 	    "changes queued, one per member device.", "counter" },
+	{ "natter_store_failures_total", "Transactions the PostgreSQL store "
+	    "failed to commit (every connection was closed; clients resent).",
+	    "counter" },
 };
 
 void

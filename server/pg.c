@@ -66,6 +66,7 @@ struct pg {
 	uv_timer_t			 retry;
 	uint64_t			 retry_ms;
 	int				 in_txn;
+	int				 txn_lost;	/* lost with in_txn */
 	STAILQ_HEAD(, pg_pending)	 pending;
 	size_t				 npending;
 	struct pg_prepared		*prepared;
@@ -362,6 +363,10 @@ pg_lost(struct pg *pg, const char *why)
 		PQfinish(pg->conn);
 	pg->conn = NULL;
 	pg->state = PG_DOWN;
+	/* Statements of the open transaction ran and are gone: its
+	 * pg_commit must report failure, not "nothing to commit". */
+	if (pg->in_txn)
+		pg->txn_lost = 1;
 	pg->in_txn = 0;
 	while (!STAILQ_EMPTY(&pg->pending))
 		pg_pop(pg);
@@ -598,6 +603,13 @@ pg_commit(struct pg *pg, pg_commit_fn fn, void *arg)
 	struct pg_pending	*p;
 	char			 why[256];
 
+	if (pg->txn_lost) {
+		pg->txn_lost = 0;
+		pg->failures++;
+		if (fn != NULL)
+			fn(arg, 0);
+		return (1);
+	}
 	if (!pg->in_txn || pg->state != PG_UP)
 		return (0);
 	pg->in_txn = 0;

@@ -81,7 +81,9 @@ int		 pg_exec(struct pg *, const char *sql, int n,
 		     void *arg);
 /* End the turn: COMMIT what pg_exec queued since the last pg_commit and
  * call fn (may be NULL) with the outcome. Returns 1 if a transaction was
- * open (fn will be called), 0 if there was none (fn is not called). */
+ * open (fn will be called, perhaps before pg_commit returns), 0 if there
+ * was none (fn is not called). A transaction whose connection was lost
+ * counts as open and failed. */
 int		 pg_commit(struct pg *, pg_commit_fn fn, void *arg);
 /* 1 while a result is awaited. */
 int		 pg_busy(struct pg *);

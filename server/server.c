@@ -12,16 +12,22 @@
 #include "server/assets.h"
 #include "server/db.h"
 #include "server/durable.h"
+#include "server/fiber.h"
 #include "server/grouprcpt.h"
 #include "server/link.h"
 #include "server/metrics.h"
+#include "server/pgturn.h"
 #include "server/queue.h"
 #include "server/server.h"
 #include "server/session.h"
+#include "server/sessionq.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
 
+#define SERVER_STOP_WAIT_MS	5000	/* for the store's last commit */
+
 static struct db		*server_database;
+static uv_loop_t		*server_loop;
 static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
 static uv_timer_t		 server_expire_timer;
@@ -54,10 +60,20 @@ server_write_failed(const char *what)
 }
 
 /* Commit the open transaction, sync it on the loop thread, and release
- * every answer held (shutdown). */
+ * every answer held (shutdown). With PostgreSQL, run the loop until the
+ * requests under way have left and the last commit answered. */
 static void
 server_commit(void)
 {
+	uint64_t	until = uv_now(server_loop) + SERVER_STOP_WAIT_MS;
+
+	if (db_pg(server_database) != NULL) {
+		while (pgturn_busy() && uv_now(server_loop) < until) {
+			pgturn_end();
+			uv_run(server_loop, UV_RUN_ONCE);
+		}
+		return;
+	}
 	(void)server_commit_txn();
 	durable_sync_now();
 }
@@ -83,6 +99,12 @@ static void
 server_prepare_cb(uv_prepare_t *h)
 {
 	server_lazy_arm();
+	/* PostgreSQL: the transaction commits once its requests left. */
+	if (db_pg(server_database) != NULL) {
+		sessionq_retry();
+		pgturn_end();
+		return;
+	}
 	/* A sync is running: keep the transaction open; its end commits. */
 	if (durable_busy())
 		return;
@@ -99,19 +121,35 @@ server_expire_cb(uv_timer_t *t)
 }
 
 static void
-server_purge_cb(uv_timer_t *t)
+server_purge(void *arg)
 {
 	uint64_t	n;
 
+	if (fiber_enabled())
+		pgturn_enter(PGTURN_SHARED);
 	assets_purge(time_now_ms());
-	if (queue_purge(server_database, time_now_ms(), &n) != 0) {
+	if (queue_purge(server_database, time_now_ms(), &n) != 0)
 		log_error("purge of expired messages failed");
-		return;
-	}
-	if (n > 0) {
+	else if (n > 0) {
 		log_info("purged %llu expired rows", (unsigned long long)n);
 		metrics_add(METRICS_PURGED, n);
 	}
+	if (fiber_enabled())
+		pgturn_leave();
+}
+
+static void
+server_purge_cb(uv_timer_t *t)
+{
+	/* No fiber free: the next tick purges. */
+	(void)fiber_run(server_purge, NULL, NULL, NULL);
+}
+
+/* A PostgreSQL transaction failed: nothing it answered may leave. */
+static void
+server_store_failed(void)
+{
+	session_abort_all(1011, "the store failed; reconnect and resend");
 }
 
 void
@@ -120,7 +158,13 @@ server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 	uint64_t	interval;
 
 	server_database = db;
-	durable_start(loop, db_wal_path(db), sync_full, session_flush_all);
+	server_loop = loop;
+	if (db_pg(db) != NULL) {
+		durable_start(loop, NULL, 0, session_flush_all);
+		pgturn_start(db, server_store_failed);
+	} else
+		durable_start(loop, db_wal_path(db), sync_full,
+		    session_flush_all);
 	uv_prepare_init(loop, &server_prepare);
 	uv_prepare_start(&server_prepare, server_prepare_cb);
 	/* Purge every half TTL, between 1 s and 60 s. */

@@ -26,6 +26,7 @@
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/durable.h"
+#include "server/fiber.h"
 #include "server/grouprcpt.h"
 #include "server/handle.h"
 #include "server/link.h"
@@ -33,6 +34,7 @@
 #include "server/online.h"
 #include "server/queue.h"
 #include "server/session.h"
+#include "server/sessionq.h"
 #include "shared/proto/wire.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -68,7 +70,7 @@ struct session {
 	struct session_hold	 hold[SESSION_NHOLD];
 	unsigned		 nhold;
 	uint64_t		 flush_pass;
-	int			 rx_paused;
+	int			 rx_paused;	/* SESSION_HOLD_* bits */
 	int			 kicked;	/* closing with close_code */
 	uint64_t		 close_gen;	/* once this is on disk */
 	int			 close_code;
@@ -99,6 +101,10 @@ struct session {
 
 	struct bucket		 rate;		/* requests */
 	unsigned		 bad_frames;
+
+	struct sessionq		*q;		/* with a store that waits */
+	int			 gone;		/* closed, freed after q */
+	TAILQ_ENTRY(session)	 all_entry;
 };
 TAILQ_HEAD(session_list, session);
 
@@ -110,13 +116,15 @@ static struct session_list session_lazy =
 /* Connections not logged in yet, oldest first. */
 static struct session_list session_unauthed =
     TAILQ_HEAD_INITIALIZER(session_unauthed);
+/* Every connection (session_abort_all). */
+static struct session_list session_all = TAILQ_HEAD_INITIALIZER(session_all);
 
 static void	session_lazy_flush(struct session *);
 
 static void
 session_mark_dirty(struct session *s)
 {
-	if (s->dirty)
+	if (s->dirty || s->gone)
 		return;
 	s->dirty = 1;
 	TAILQ_INSERT_TAIL(&session_dirty, s, dirty_entry);
@@ -132,16 +140,21 @@ session_create(struct lws *wsi, const struct session_config *cfg)
 	s->created_ms = time_now_ms();
 	s->unauthed_listed = 1;
 	TAILQ_INSERT_TAIL(&session_unauthed, s, unauthed_entry);
+	TAILQ_INSERT_TAIL(&session_all, s, all_entry);
 	metrics_connections(1);
 	session_rechallenge(s);
 	return (s);
 }
 
-void
-session_free(struct session *s)
+/* The connection is closed: take the session off every list and out of
+ * online.h, so that nothing reaches it any more. */
+static void
+session_detach(struct session *s)
 {
-	if (s == NULL)
-		return;
+	s->gone = 1;
+	s->kicked = 1;
+	s->wsi = NULL;
+	TAILQ_REMOVE(&session_all, s, all_entry);
 	if (s->dirty)
 		TAILQ_REMOVE(&session_dirty, s, dirty_entry);
 	if (s->unauthed_listed)
@@ -151,7 +164,22 @@ session_free(struct session *s)
 	free(s->lazy);
 	if (s->authed && online_remove(s->account, s->device, s))
 		directory_forget(s->cfg->directory, s->account, s->device);
+	s->authed = 0;
 	link_forget(s);
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (!s->gone)
+		session_detach(s);
+	/* A request of this connection still waits for the store: its
+	 * worker frees the session when it ends (sessionq.c). */
+	if (sessionq_busy(s->q))
+		return;
+	sessionq_free(s->q);
 	free(s->out);
 	free(s->sent);
 	metrics_connections(-1);
@@ -228,10 +256,21 @@ session_send(struct session *s, const Natter__Frame *f)
 	s->outlen = (size_t)(p + len - (s->out + LWS_PRE));
 	session_hold(s, durable_gen());
 	session_mark_dirty(s);
-	if (s->outlen > SESSION_OUTMAX && !s->rx_paused) {
-		s->rx_paused = 1;
-		lws_rx_flow_control(s->wsi, 0);
-	}
+	if (s->outlen > SESSION_OUTMAX)
+		session_hold_input(s, SESSION_HOLD_OUTPUT, 1);
+}
+
+void
+session_hold_input(struct session *s, int why, int on)
+{
+	int	was = s->rx_paused;
+
+	if (on)
+		s->rx_paused |= why;
+	else
+		s->rx_paused &= ~why;
+	if (s->wsi != NULL && (was == 0) != (s->rx_paused == 0))
+		lws_rx_flow_control(s->wsi, s->rx_paused == 0);
 }
 
 void
@@ -572,6 +611,13 @@ session_pump(struct session *s)
 	struct queue_item	items[SESSION_BATCH];
 	size_t			n, want, used;
 
+	/* With a store that waits, only the session's own worker reads
+	 * its queue, so two reads never race for the same rows. */
+	if (fiber_enabled() && !sessionq_on_worker(s->q)) {
+		if (s->q != NULL && !s->gone && session_can_deliver(s))
+			sessionq_pump(s->q);
+		return;
+	}
 	while (session_can_deliver(s)) {
 		if (!s->backlog) {
 			if (!s->drained_sent)
@@ -669,6 +715,35 @@ session_lazy_due(void)
 	return (s == NULL ? -1 : s->lazy_ms + SESSION_LAZY_MS - now);
 }
 
+Natter__Frame *
+session_decode(struct session *s, const uint8_t *data, size_t len)
+{
+	Natter__Frame	*f;
+
+	if (s->kicked)
+		return (NULL);
+	f = wire_decode(data, len, s->cfg->max_frame);
+	if (f == NULL) {
+		metrics_add(METRICS_BAD_FRAMES, 1);
+		if (++s->bad_frames > SESSION_MAXBAD)
+			session_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "too many undecodable frames");
+		else
+			session_respond(s, 0, NATTER__CODE__BAD_FRAME,
+			    "undecodable frame");
+		return (NULL);
+	}
+	if (!bucket_take(&s->rate, SESSION_RATE, SESSION_BURST,
+	    time_now_ms())) {
+		metrics_add(METRICS_RATE_LIMITED, 1);
+		session_respond(s, f->id, NATTER__CODE__RATE_LIMITED,
+		    "too many requests; slow down");
+		wire_free(f);
+		return (NULL);
+	}
+	return (f);
+}
+
 int
 session_receive(struct session *s, const uint8_t *data, size_t len)
 {
@@ -677,24 +752,48 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 	metrics_add(METRICS_REQUESTS, 1);
 	if (s->kicked)
 		return (0);
-	f = wire_decode(data, len, s->cfg->max_frame);
-	if (f == NULL) {
-		metrics_add(METRICS_BAD_FRAMES, 1);
-		if (++s->bad_frames > SESSION_MAXBAD)
-			return (LWS_CLOSE_STATUS_POLICY_VIOLATION);
-		session_respond(s, 0, NATTER__CODE__BAD_FRAME,
-		    "undecodable frame");
+	if (fiber_enabled()) {
+		if (s->q == NULL)
+			s->q = sessionq_create(s);
+		sessionq_push(s->q, data, len);
 		return (0);
 	}
-	if (!bucket_take(&s->rate, SESSION_RATE, SESSION_BURST,
-	    time_now_ms())) {
-		metrics_add(METRICS_RATE_LIMITED, 1);
-		session_respond(s, f->id, NATTER__CODE__RATE_LIMITED,
-		    "too many requests; slow down");
-	} else
+	if ((f = session_decode(s, data, len)) != NULL) {
 		handle_frame(s, f);
-	wire_free(f);
+		wire_free(f);
+	}
 	return (0);
+}
+
+int
+session_gone(const struct session *s)
+{
+	return (s->gone);
+}
+
+void
+session_abort_all(int code, const char *reason)
+{
+	struct session	*s;
+	unsigned	 i;
+
+	TAILQ_FOREACH(s, &session_all, all_entry) {
+		/* Drop everything not yet released: it may rest on the
+		 * failed commit. */
+		s->outlen = s->released;
+		for (i = 0; i < s->nhold; i++)
+			s->hold[i].end = s->released;
+		s->nhold = 0;
+		if (s->nlazy > 0) {
+			TAILQ_REMOVE(&session_lazy, s, lazy_entry);
+			s->nlazy = 0;
+		}
+		s->kicked = 1;
+		s->close_gen = 0;
+		s->close_code = code;
+		s->close_reason = reason;
+		session_mark_dirty(s);
+	}
 }
 
 /* Write what may leave in one raw write: 0, or -1 when the connection
@@ -725,10 +824,8 @@ session_output(struct session *s)
 		free(s->lazy);
 		s->lazy = NULL;
 	}
-	if (s->rx_paused && s->outlen < SESSION_OUTMAX / 2) {
-		s->rx_paused = 0;
-		lws_rx_flow_control(s->wsi, 1);
-	}
+	if (s->outlen < SESSION_OUTMAX / 2)
+		session_hold_input(s, SESSION_HOLD_OUTPUT, 0);
 	session_pump(s);
 	return (0);
 }

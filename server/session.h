@@ -34,14 +34,33 @@ struct session_config {
 	int64_t			 link_ttl_ms;	/* a link offer waits */
 };
 
+/* Why a connection is not read (session_hold_input). */
+#define SESSION_HOLD_OUTPUT	1	/* its output is over SESSION_OUTMAX */
+#define SESSION_HOLD_QUEUE	2	/* its requests wait (sessionq.c) */
+
 /* A session for an established connection; sends the Challenge. */
 struct session	*session_create(struct lws *, const struct session_config *);
 /* Forget the session (connection closed); if it still served its device,
- * take the device out of online.h and the directory. NULL is a no-op. */
+ * take the device out of online.h and the directory. While a request of
+ * it waits for the store (sessionq.c), the session is only detached
+ * (session_gone) and its worker frees it later. NULL is a no-op. */
 void		 session_free(struct session *);
-/* Handle one complete binary WebSocket message. Returns 0, or a WebSocket
- * close status when the connection must be closed. */
+/* 1 once the connection closed under a waiting request. */
+int		 session_gone(const struct session *);
+/* Handle one complete binary WebSocket message (with a store that waits,
+ * queue it for the session's worker). Returns 0, or a WebSocket close
+ * status when the connection must be closed. */
 int		 session_receive(struct session *, const uint8_t *, size_t);
+/* Decode a received message and charge it to the rate limit: the frame
+ * to handle (wire_free it), or NULL when it was answered already (an
+ * undecodable frame, a refusal) or the session is closing. */
+Natter__Frame	*session_decode(struct session *, const uint8_t *, size_t);
+/* Stop (on 1) or resume reading the connection for reason why, one of
+ * SESSION_HOLD_*; it is read again when no reason is left. */
+void		 session_hold_input(struct session *, int why, int on);
+/* A commit failed: drop every answer and delivery not yet released and
+ * close every connection with code and reason (clients resend). */
+void		 session_abort_all(int code, const char *reason);
 /* The connection is writable: write one frame. -1 closes it. */
 int		 session_writable(struct session *);
 /* Release and write the held output of every session whose generation

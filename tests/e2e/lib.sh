@@ -98,6 +98,9 @@ e2e_cleanup()
 		done <"$ROOT/.pids"
 	fi
 	[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+	# What a test started besides natter (a PostgreSQL, say), once
+	# every natterd is gone.
+	[ -n "${E2E_EXTRA_CLEANUP:-}" ] && "$E2E_EXTRA_CLEANUP"
 	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ] && [ "${E2E_KEEP:-0}" != 1 ]; then
 		rm -rf "$ROOT"
 	fi

@@ -25,6 +25,7 @@
 #include "shared/util/timeutil.h"
 
 #define SERVER_STOP_WAIT_MS	5000	/* for the store's last commit */
+#define SERVER_RESCAN_MS	2000	/* shared store: queues read again */
 
 static struct db		*server_database;
 static uv_loop_t		*server_loop;
@@ -32,6 +33,7 @@ static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
 static uv_timer_t		 server_expire_timer;
 static uv_timer_t		 server_lazy_timer;
+static uv_timer_t		 server_rescan_timer;
 static int			 server_running;
 
 /* Commit the open transaction, if any: 1 if there was one, else 0. */
@@ -145,6 +147,15 @@ server_purge_cb(uv_timer_t *t)
 	(void)fiber_run(server_purge, NULL, NULL, NULL);
 }
 
+/* With a shared store, another node may have queued rows for a device
+ * connected here, and its wake-up (directory.h) may have been lost:
+ * reading every queue now and then bounds the delay. */
+static void
+server_rescan_cb(uv_timer_t *t)
+{
+	session_rescan_all();
+}
+
 /* A PostgreSQL transaction failed: nothing it answered may leave. */
 static void
 server_store_failed(void)
@@ -177,6 +188,10 @@ server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 	uv_timer_start(&server_purge_timer, server_purge_cb, interval,
 	    interval);
 	uv_timer_init(loop, &server_lazy_timer);
+	uv_timer_init(loop, &server_rescan_timer);
+	if (db_pg(db) != NULL)
+		uv_timer_start(&server_rescan_timer, server_rescan_cb,
+		    SERVER_RESCAN_MS, SERVER_RESCAN_MS);
 	uv_timer_init(loop, &server_expire_timer);
 	uv_timer_start(&server_expire_timer, server_expire_cb, 1000, 1000);
 	server_running = 1;
@@ -195,6 +210,8 @@ server_stop(void)
 	uv_close((uv_handle_t *)&server_purge_timer, NULL);
 	uv_timer_stop(&server_lazy_timer);
 	uv_close((uv_handle_t *)&server_lazy_timer, NULL);
+	uv_timer_stop(&server_rescan_timer);
+	uv_close((uv_handle_t *)&server_rescan_timer, NULL);
 	uv_timer_stop(&server_expire_timer);
 	uv_close((uv_handle_t *)&server_expire_timer, NULL);
 }

@@ -94,6 +94,7 @@ struct session {
 
 	uint64_t		 sent_seq;	/* highest seq pushed */
 	int			 backlog;	/* rows past sent_seq */
+	unsigned		 marks;		/* times backlog was set */
 	unsigned		 inflight;
 	struct session_sent	*sent;		/* [SESSION_WINDOW], lazily */
 	int			 drained_sent;
@@ -454,6 +455,53 @@ session_prekeys_refilled(struct session *s)
 	s->low_sent = 0;
 }
 
+/* 1 if the row seq was delivered and is not acked yet. */
+static int
+session_in_flight(const struct session *s, uint64_t seq)
+{
+	size_t	i;
+
+	for (i = 0; s->sent != NULL && i < SESSION_WINDOW; i++) {
+		if (s->sent[i].seq == seq)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The next rows to deliver, at most want. From SQLite, the rows past
+ * sent_seq. From a shared store, a cursor could skip rows: another
+ * node's transaction may take a lower seq and commit after a higher one
+ * was sent. So the queue is read from its head (acked rows are gone)
+ * and the rows in flight are left out.
+ */
+static int
+session_fetch(struct session *s, struct queue_item *items, size_t want,
+    size_t *n)
+{
+	struct queue_item	*all;
+	size_t			 max = s->inflight + want, got, i;
+
+	if (db_pg(s->cfg->db) == NULL)
+		return (queue_fetch(s->cfg->db, s->account, s->device,
+		    s->sent_seq, time_now_ms(), items, want, n));
+	all = xcalloc(max, sizeof *all);
+	if (queue_fetch(s->cfg->db, s->account, s->device, 0, time_now_ms(),
+	    all, max, &got) != 0) {
+		free(all);
+		return (-1);
+	}
+	/* Fewer than want left means fewer than max read: no backlog. */
+	for (*n = 0, i = 0; i < got; i++) {
+		if (*n < want && !session_in_flight(s, all[i].seq))
+			items[(*n)++] = all[i];
+		else
+			queue_items_clear(&all[i], 1);
+	}
+	free(all);
+	return (0);
+}
+
 void
 session_acked(struct session *s, uint64_t seq)
 {
@@ -610,6 +658,7 @@ session_pump(struct session *s)
 {
 	struct queue_item	items[SESSION_BATCH];
 	size_t			n, want, used;
+	unsigned		marks;
 
 	/* With a store that waits, only the session's own worker reads
 	 * its queue, so two reads never race for the same rows. */
@@ -627,13 +676,15 @@ session_pump(struct session *s)
 		want = SESSION_WINDOW - s->inflight;
 		if (want > SESSION_BATCH)
 			want = SESSION_BATCH;
-		if (queue_fetch(s->cfg->db, s->account, s->device,
-		    s->sent_seq, time_now_ms(), items, want, &n) != 0) {
+		/* A row offered while the read waits (a store that
+		 * waits) keeps the backlog set. */
+		marks = s->marks;
+		if (session_fetch(s, items, want, &n) != 0) {
 			log_error("cannot read the queue of %s/%u", s->name,
 			    s->device);
 			return;
 		}
-		if (n < want)
+		if (n < want && s->marks == marks)
 			s->backlog = 0;
 		if (n == 0)
 			continue;
@@ -641,7 +692,8 @@ session_pump(struct session *s)
 		if (used < n)
 			s->backlog = 1;
 		s->inflight += used;
-		s->sent_seq = items[used - 1].seq;
+		if (items[used - 1].seq > s->sent_seq)
+			s->sent_seq = items[used - 1].seq;
 		queue_items_clear(items, n);
 	}
 }
@@ -687,8 +739,12 @@ session_lazy_flush(struct session *s)
 void
 session_offer(struct session *s, const struct queue_item *it)
 {
-	if (s->backlog || it->seq <= s->sent_seq || !session_can_deliver(s)) {
+	/* From a shared store rows go out only as read back from it: its
+	 * seqs are not in commit order (session_fetch). */
+	if (s->backlog || it->seq <= s->sent_seq || !session_can_deliver(s) ||
+	    db_pg(s->cfg->db) != NULL) {
 		s->backlog = 1;
+		s->marks++;
 		session_pump(s);
 		return;
 	}
@@ -763,6 +819,20 @@ session_receive(struct session *s, const uint8_t *data, size_t len)
 		wire_free(f);
 	}
 	return (0);
+}
+
+void
+session_rescan_all(void)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &session_all, all_entry) {
+		if (!s->authed || s->kicked)
+			continue;
+		s->backlog = 1;
+		s->marks++;
+		session_pump(s);
+	}
 }
 
 int

@@ -58,6 +58,9 @@ Natter__Frame	*session_decode(struct session *, const uint8_t *, size_t);
 /* Stop (on 1) or resume reading the connection for reason why, one of
  * SESSION_HOLD_*; it is read again when no reason is left. */
 void		 session_hold_input(struct session *, int why, int on);
+/* Read every logged-in session's queue again: rows another node stored
+ * reach a device even when its wake-up was lost (directory.h). */
+void		 session_rescan_all(void);
 /* A commit failed: drop every answer and delivery not yet released and
  * close every connection with code and reason (clients resend). */
 void		 session_abort_all(int code, const char *reason);

@@ -65,8 +65,10 @@ blobstore_read_key(struct blobstore *bs, const char *path, char **err)
  * Read the key, or make one. Nodes sharing the directory may start at
  * once, and all must end up with the same key: each writes its own
  * temporary file (named by its pid), syncs it and link(2)s it into place,
- * which fails for all but the first; the others read the winner's. A
- * crash never leaves a short key. 0 or -1.
+ * which fails for all but the first; the others read the winner's. (A
+ * file system without hard links gets a rename: there, nodes must not
+ * make the key at the same moment.) A crash never leaves a short key.
+ * 0 or -1.
  */
 static int
 blobstore_load_key(struct blobstore *bs, char **err)
@@ -98,6 +100,9 @@ blobstore_load_key(struct blobstore *bs, char **err)
 			rc = blobstore_sync_dir(bs->dir);
 		else if (errno == EEXIST)	/* another node's is in */
 			rc = blobstore_read_key(bs, path, err);
+		else if ((errno == EPERM || errno == EOPNOTSUPP) &&
+		    rename(tmp, path) == 0)	/* no hard links here */
+			rc = blobstore_sync_dir(bs->dir);
 	}
 	if (rc != 0 && *err == NULL)
 		xasprintf(err, "cannot write %s: %s", path, strerror(errno));

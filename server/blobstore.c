@@ -1,4 +1,5 @@
 /* blobstore: the asset service's files: blobs, partial uploads, the key. */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -42,27 +43,50 @@ blobstore_sync_dir(const char *path)
 	return (rc);
 }
 
-/* Read the key, or make one (written to a temporary file, synced and
- * renamed, so a crash never leaves a short key): 0 or -1. */
+/* Read the key at path: 0, 1 when there is none, or -1 with *err set. */
+static int
+blobstore_read_key(struct blobstore *bs, const char *path, char **err)
+{
+	ssize_t	n;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (errno == ENOENT ? 1 : -1);
+	n = read(fd, bs->key, sizeof bs->key);
+	close(fd);
+	if (n == (ssize_t)sizeof bs->key)
+		return (0);
+	xasprintf(err, "%s: not a %zu-byte key; delete it to make a new one",
+	    path, sizeof bs->key);
+	return (-1);
+}
+
+/*
+ * Read the key, or make one. Nodes sharing the directory may start at
+ * once, and all must end up with the same key: each writes its own
+ * temporary file (named by its pid), syncs it and link(2)s it into place,
+ * which fails for all but the first; the others read the winner's. (A
+ * file system without hard links gets a rename: there, nodes must not
+ * make the key at the same moment.) A crash never leaves a short key.
+ * 0 or -1.
+ */
 static int
 blobstore_load_key(struct blobstore *bs, char **err)
 {
 	char	*path, *tmp;
 	ssize_t	 n = -1;
-	int	 fd;
+	int	 fd, rc;
 
 	xasprintf(&path, "%s/token.key", bs->dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		n = read(fd, bs->key, sizeof bs->key);
-		close(fd);
-		if (n != (ssize_t)sizeof bs->key)
-			xasprintf(err, "%s: not a %zu-byte key; delete it to "
-			    "make a new one", path, sizeof bs->key);
+	if ((rc = blobstore_read_key(bs, path, err)) != 1) {
+		if (rc == -1 && *err == NULL)
+			xasprintf(err, "cannot read %s: %s", path,
+			    strerror(errno));
 		free(path);
-		return (n == (ssize_t)sizeof bs->key ? 0 : -1);
+		return (rc);
 	}
 	randombytes_buf(bs->key, sizeof bs->key);
-	xasprintf(&tmp, "%s.tmp", path);
+	xasprintf(&tmp, "%s.%ld.tmp", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd != -1) {
 		n = write(fd, bs->key, sizeof bs->key);
@@ -70,14 +94,22 @@ blobstore_load_key(struct blobstore *bs, char **err)
 			n = -1;
 		close(fd);
 	}
-	if (n != (ssize_t)sizeof bs->key || rename(tmp, path) != 0 ||
-	    blobstore_sync_dir(bs->dir) != 0) {
-		xasprintf(err, "cannot write %s: %s", path, strerror(errno));
-		n = -1;
+	rc = -1;
+	if (n == (ssize_t)sizeof bs->key) {
+		if (link(tmp, path) == 0)
+			rc = blobstore_sync_dir(bs->dir);
+		else if (errno == EEXIST)	/* another node's is in */
+			rc = blobstore_read_key(bs, path, err);
+		else if ((errno == EPERM || errno == EOPNOTSUPP) &&
+		    rename(tmp, path) == 0)	/* no hard links here */
+			rc = blobstore_sync_dir(bs->dir);
 	}
+	if (rc != 0 && *err == NULL)
+		xasprintf(err, "cannot write %s: %s", path, strerror(errno));
+	unlink(tmp);
 	free(tmp);
 	free(path);
-	return (n == (ssize_t)sizeof bs->key ? 0 : -1);
+	return (rc == 0 ? 0 : -1);
 }
 
 struct blobstore *
@@ -160,6 +192,44 @@ blobstore_open_blob(const struct blobstore *bs, const char *id,
 		return (-1);
 	}
 	*size = (uint64_t)sb.st_size;
+	return (fd);
+}
+
+int
+blobstore_partial_open(const char *path, int truncate)
+{
+	struct stat	fsb, psb;
+	int		fd, tries, saved;
+
+	for (tries = 0; tries < 8; tries++) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0600)) == -1)
+			return (-1);
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			saved = errno == EWOULDBLOCK ? EBUSY : errno;
+			close(fd);
+			errno = saved;
+			return (-1);
+		}
+		/* Between the open and the lock, the writer that held it
+		 * may have committed the file (renamed it into blobs/) or
+		 * deleted it: then this is not the partial any more. */
+		if (fstat(fd, &fsb) == 0 && stat(path, &psb) == 0 &&
+		    fsb.st_dev == psb.st_dev && fsb.st_ino == psb.st_ino)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1) {
+		errno = EBUSY;
+		return (-1);
+	}
+	if (truncate && ftruncate(fd, 0) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
 	return (fd);
 }
 

@@ -17,6 +17,12 @@
  * A file appears under blobs/ only once it is complete, verified and
  * synced, so nothing partial can ever be served. Blob ids are checked
  * (httpreq_blob_id) and names valid before they reach these functions.
+ *
+ * Several natterd processes (nodes) may share DIR. The key is made once
+ * for all of them; a partial's name is deliberately not per process, so
+ * an upload cut off on one node resumes on another, and its writer holds
+ * an flock(2) on it (blobstore_partial_open) so two never write it at
+ * once; blobs are immutable and renamed into place whole.
  */
 
 struct blobstore;
@@ -35,6 +41,14 @@ char		*blobstore_partial_path(const struct blobstore *,
 /* Open the blob for reading: a descriptor and *size, or -1 (errno). */
 int		 blobstore_open_blob(const struct blobstore *, const char *id,
 		     uint64_t *size);
+/*
+ * Open the partial at path for writing (made if missing, emptied first
+ * if truncate), with an exclusive lock that lasts until the descriptor
+ * is closed: the descriptor, or -1 with errno (EBUSY: another process or
+ * descriptor is writing it). Keep it open until the partial is committed
+ * or deleted.
+ */
+int		 blobstore_partial_open(const char *path, int truncate);
 /* The size of the partial at path, 0 when there is none. */
 uint64_t	 blobstore_partial_size(const char *path);
 /*

@@ -39,12 +39,14 @@ static const char main_usage[] =
     "[--message-ttl DURATION]\n"
     "               [--max-frame BYTES] [--max-asset BYTES] "
     "[--sync normal|full]\n"
-    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n"
+    "               [--assets DIR] [--log-level LEVEL]\n"
+    "               [--tls-cert FILE --tls-key FILE]\n"
     "               [--store sqlite|postgresql://USER@HOST/DB]\n";
 
 /* What the command line sets besides ws_config. */
 struct main_config {
 	const char	*data_dir;
+	const char	*assets_dir;	/* NULL: DATA/assets */
 	int64_t		 ttl_ms;
 	size_t		 max_frame;
 	size_t		 max_asset;
@@ -208,7 +210,17 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 		return (-1);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
 	memset(&ac, 0, sizeof ac);
-	xasprintf(&path, "%s/assets", mc->data_dir);
+	/* --assets: several nodes may share one (blobstore.h says how). */
+	if (mc->assets_dir != NULL)
+		path = xstrdup(mc->assets_dir);
+	else
+		xasprintf(&path, "%s/assets", mc->data_dir);
+	if (main_mkdirs(path) != 0) {
+		xasprintf(err, "cannot create the asset directory %s: %s",
+		    path, strerror(errno));
+		free(path);
+		return (-1);
+	}
 	ac.dir = path;
 	ac.db = main_db;
 	ac.loop = loop;
@@ -275,7 +287,8 @@ main_announce(const struct ws_config *wc, const char *data,
 
 enum {
 	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
-	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION, OPT_STORE
+	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION, OPT_ASSETS,
+	OPT_STORE
 };
 
 static const struct option main_options[] = {
@@ -285,6 +298,7 @@ static const struct option main_options[] = {
 	{ "max-frame", required_argument, NULL, OPT_FRAME },
 	{ "max-asset", required_argument, NULL, OPT_ASSET },
 	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "assets", required_argument, NULL, OPT_ASSETS },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
 	{ "tls-key", required_argument, NULL, OPT_KEY },
@@ -311,6 +325,11 @@ main_parse(int argc, char **argv, struct main_config *mc,
 			if (*optarg == '\0')
 				main_usage_error("bad --data value");
 			mc->data_dir = optarg;
+			break;
+		case OPT_ASSETS:
+			if (*optarg == '\0')
+				main_usage_error("bad --assets value");
+			mc->assets_dir = optarg;
 			break;
 		case OPT_TTL:
 			if (time_parse_duration(optarg, &ttl) != 0)

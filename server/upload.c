@@ -86,15 +86,17 @@ upload_json(struct upload *u, unsigned status, uint64_t size)
 	http_reply(u->txn, status, "application/json", body);
 }
 
-/* Stop writing the partial and delete it (an error, not a drop). */
+/* Stop writing the partial and delete it (an error, not a drop): the
+ * name goes while the lock is still held (blobstore_partial_open). */
 static void
 upload_discard_partial(struct upload *u)
 {
+	if (u->path != NULL && u->fd != -1 && unlink(u->path) != 0 &&
+	    errno != ENOENT)
+		log_warn("cannot delete %s: %s", u->path, strerror(errno));
 	if (u->fd != -1)
 		close(u->fd);
 	u->fd = -1;
-	if (u->path != NULL && unlink(u->path) != 0 && errno != ENOENT)
-		log_warn("cannot delete %s: %s", u->path, strerror(errno));
 }
 
 /* A full disk (or file size limit) is the client's 507; else 500. */
@@ -189,8 +191,13 @@ upload_open(struct upload *u)
 		upload_fail(u, 409, line);
 		return (-1);
 	}
-	u->fd = open(u->path, O_WRONLY | O_CREAT | O_CLOEXEC |
-	    (u->offset == 0 ? O_TRUNC : 0), 0600);
+	/* The lock keeps out another node sharing the asset directory. */
+	u->fd = blobstore_partial_open(u->path, u->offset == 0);
+	if (u->fd == -1 && errno == EBUSY) {
+		upload_fail(u, 409, "this device is uploading this blob "
+		    "already");
+		return (-1);
+	}
 	if (u->fd == -1) {
 		upload_io_failed(u, errno, "open the partial");
 		return (-1);
@@ -392,8 +399,8 @@ upload_body_done(struct http_txn *t)
 	if (u->fd == -1)
 		return (0);
 	u->body_ns = time_mono_ns();
-	close(u->fd);
-	u->fd = -1;
+	/* u->fd stays open, and the partial locked, until the worker has
+	 * renamed it: upload_free closes it. */
 	if (u->md != NULL) {
 		sha256_final(u->md, digest);
 		hex_encode(hex, digest, sizeof digest);

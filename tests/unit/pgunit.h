@@ -9,6 +9,8 @@
 #ifndef NATTER_TESTS_UNIT_PGUNIT_H
 #define NATTER_TESTS_UNIT_PGUNIT_H
 
+#include <sys/stat.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,9 @@ pgunit_cluster_up(void)
 
 	snprintf(pgunit_dir, sizeof pgunit_dir, "/tmp/natter-pg.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(pgunit_dir));
+	/* As root, pgtmp runs PostgreSQL as the postgres user, which must
+	 * reach the cluster's directory inside this one. */
+	ck_assert_int_eq(chmod(pgunit_dir, 0755), 0);
 	xasprintf(&cmd, "'%s/tests/tools/pgtmp' start '%s/c'",
 	    getenv("NATTER_SOURCE_DIR"), pgunit_dir);
 	f = popen(cmd, "r");

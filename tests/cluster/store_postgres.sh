@@ -8,6 +8,8 @@
 e2e_init store_postgres
 
 PGTMP=$NATTER_SOURCE_DIR/tests/tools/pgtmp
+# As root PostgreSQL runs as postgres, which must reach $ROOT/pg.
+chmod 755 "$ROOT"
 PGURL=$("$PGTMP" start "$ROOT/pg") || fail "pgtmp start failed"
 pg_cleanup()
 {

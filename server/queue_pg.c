@@ -239,7 +239,8 @@ queue_pg_delete(struct db *db, int64_t account, uint32_t device,
 	PGresult		*res;
 	int			 found;
 
-	/* The body the table names, which is the caller's it->body. */
+	/* The body is unreferenced as the deleted row names it (the
+	 * caller's it->body, which only saves SQLite a lookup). */
 	if (db_begin(db) != 0 ||
 	    (res = queue_pg_take(db, account, device, it->seq)) == NULL)
 		return (-1);

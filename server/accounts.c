@@ -3,11 +3,14 @@
  * Names and device lists are read on every send, so both are cached in
  * memory once read. Accounts are never deleted, so a cached name stays
  * right; a device list must be dropped by whoever changes it
- * (accounts_devices_changed). A rolled back request empties the cache. */
+ * (accounts_devices_changed). A rolled back request empties the cache.
+ * On the PostgreSQL store, which nodes share, accounts_pg.c does the
+ * work and caches nothing. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/accounts.h"
+#include "server/accounts_pg.h"
 #include "server/db.h"
 #include "server/itab.h"
 #include "shared/util/timeutil.h"
@@ -94,6 +97,8 @@ accounts_create(struct db *db, const char *name,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_create(db, name, ik, account));
 	if (db_begin(db) != 0)
 		return (-1);
 	st = db_stmt(db, "INSERT INTO accounts (name, created) VALUES (?, ?) "
@@ -115,6 +120,8 @@ accounts_add_device(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_add_device(db, account, device, ik));
 	if ((st = db_write_device(db, "INSERT INTO devices (account, device, "
 	    "identity_key) VALUES (?, ?, ?)", account, device)) == NULL)
 		return (-1);
@@ -126,11 +133,14 @@ accounts_add_device(struct db *db, int64_t account, uint32_t device,
 int
 accounts_lookup(struct db *db, const char *name, int64_t *account)
 {
-	struct accounts_cache	*c = accounts_cache(db);
+	struct accounts_cache	*c;
 	struct accounts_name	*e;
 	uint64_t		 h = itab_key_bytes(name, strlen(name)), v;
 	int			 rc;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_lookup(db, name, account));
+	c = accounts_cache(db);
 	if (itab_get(c->byname, h, &v)) {
 		e = (struct accounts_name *)(uintptr_t)v;
 		if (strcmp(e->name, name) == 0) {
@@ -171,6 +181,8 @@ accounts_device_key(struct db *db, int64_t account, uint32_t device,
 	size_t		 len;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_device_key(db, account, device, ik));
 	st = db_stmt_device(db, "SELECT identity_key FROM devices "
 	    "WHERE account = ? AND device = ?", account, device);
 	if ((rc = db_step_row(st)) == 1) {
@@ -191,6 +203,8 @@ accounts_remove_device(struct db *db, int64_t account, uint32_t device)
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_remove_device(db, account, device));
 	if ((st = db_write_device(db, "DELETE FROM devices WHERE account = ? "
 	    "AND device = ?", account, device)) == NULL ||
 	    db_step_done(st) != 0)
@@ -206,12 +220,15 @@ int
 accounts_devices(struct db *db, int64_t account, uint32_t *devices,
     size_t max, size_t *n)
 {
-	struct accounts_cache	*c = accounts_cache(db);
+	struct accounts_cache	*c;
 	struct accounts_devs	*e;
 	sqlite3_stmt		*st;
 	uint64_t		 v;
 	int			 rc;
 
+	if (db_pg(db) != NULL)
+		return (accounts_pg_devices(db, account, devices, max, n));
+	c = accounts_cache(db);
 	*n = 0;
 	if (itab_get(c->devs, (uint64_t)account, &v))
 		e = (struct accounts_devs *)(uintptr_t)v;
@@ -238,9 +255,13 @@ accounts_devices(struct db *db, int64_t account, uint32_t *devices,
 void
 accounts_devices_changed(struct db *db, int64_t account)
 {
-	struct accounts_cache	*c = accounts_cache(db);
+	struct accounts_cache	*c;
 	uint64_t		 v;
 
+	/* The PostgreSQL store caches nothing (accounts_pg.c). */
+	if (db_pg(db) != NULL)
+		return;
+	c = accounts_cache(db);
 	c->gen++;
 	if (itab_get(c->devs, (uint64_t)account, &v)) {
 		free((void *)(uintptr_t)v);
@@ -251,5 +272,7 @@ accounts_devices_changed(struct db *db, int64_t account)
 uint64_t
 accounts_devices_gen(struct db *db)
 {
+	if (db_pg(db) != NULL)
+		return (accounts_pg_devices_gen(db));
 	return (accounts_cache(db)->gen);
 }

@@ -566,7 +566,7 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
     void *arg)
 {
 	struct pg_pending	*p;
-	char			 name[16];
+	char			 name[16], why[256];
 	unsigned		 num;
 
 	if (pg->state != PG_UP || n > PG_MAXPARAMS)
@@ -581,13 +581,22 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 	if (pg_prepare(pg, sql, n, &num) != 0)
 		goto lost;
 	snprintf(name, sizeof name, "s%u", num);
+	/* The flush request asks the server to send the result now:
+	 * without it, the result waits in its buffer for the turn's sync. */
 	if (!PQsendQueryPrepared(pg->conn, name, n, values, lengths, formats,
-	    binary))
+	    binary) || !PQsendFlushRequest(pg->conn))
 		goto lost;
 	p = pg_push(pg, PG_STATEMENT);
 	p->fn = fn;
 	p->arg = arg;
 	pg->statements++;
+	/* Send it when the loop next polls, not at the turn's end: a
+	 * fiber may be waiting for this result before its turn can end.
+	 * Whatever else this loop callback queues goes in the same write. */
+	if (pg_poll_watch(pg, UV_READABLE | UV_WRITABLE) != 0) {
+		pg_conn_error(pg->conn, why, sizeof why);
+		pg_lost(pg, why);	/* fails p, calling fn */
+	}
 	return (0);
 lost:
 	/* Nothing is sent yet; the poll callback finds the broken

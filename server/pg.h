@@ -72,8 +72,10 @@ int		 pg_is_up(struct pg *);
  * parameters into the turn's transaction; fn (may be NULL) gets the
  * result. values[i] NULL is SQL NULL; lengths and formats as for
  * PQexecParams (formats NULL: all text). Results are asked for in
- * binary when binary is 1. Returns 0, or -1 when the connection is down
- * (fn is not called).
+ * binary when binary is 1. The statement is sent when the loop next
+ * polls, with whatever else was queued meanwhile, so that its result can
+ * come back before the turn ends (a fiber waits for it: dbpg.h).
+ * Returns 0, or -1 when the connection is down (fn is not called).
  */
 int		 pg_exec(struct pg *, const char *sql, int n,
 		     const char *const *values, const int *lengths,

@@ -1,8 +1,11 @@
-/* prekeys: signed and one-time prekeys of each device, handed out once. */
+/* prekeys: signed and one-time prekeys of each device, handed out once.
+ *
+ * On the PostgreSQL store prekeys_pg.c does the work. */
 #include <string.h>
 
 #include "server/db.h"
 #include "server/prekeys.h"
+#include "server/prekeys_pg.h"
 
 int
 prekeys_set_signed(struct db *db, int64_t account, uint32_t device,
@@ -11,6 +14,9 @@ prekeys_set_signed(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_set_signed(db, account, device, id, key,
+		    sig));
 	if ((st = db_write_device(db, "UPDATE devices SET spk_id = ?3, "
 	    "spk = ?4, spk_sig = ?5 WHERE account = ?1 AND device = ?2",
 	    account, device)) == NULL)
@@ -29,6 +35,8 @@ prekeys_add_onetime(struct db *db, int64_t account, uint32_t device,
 	uint32_t	 count;
 	size_t		 i;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_add_onetime(db, account, device, opks, n));
 	if (prekeys_count(db, account, device, &count) != 0)
 		return (-1);
 	if (count + n > PREKEYS_MAXSTORED)
@@ -64,6 +72,8 @@ prekeys_forget(struct db *db, int64_t account, uint32_t device)
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_forget(db, account, device));
 	if ((st = db_write_device(db, "DELETE FROM opks WHERE account = ? AND "
 	    "device = ?", account, device)) == NULL)
 		return (-1);
@@ -76,6 +86,8 @@ prekeys_drop_below(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_drop_below(db, account, device, floor));
 	if ((st = db_write_device(db, "DELETE FROM opks WHERE account = ? AND "
 	    "device = ? AND id < ?", account, device)) == NULL)
 		return (-1);
@@ -90,6 +102,8 @@ prekeys_count(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_count(db, account, device, count));
 	st = db_stmt_device(db, "SELECT count(*) FROM opks "
 	    "WHERE account = ? AND device = ?", account, device);
 	rc = sqlite3_step(st);
@@ -140,6 +154,9 @@ prekeys_bundle(struct db *db, int64_t account, uint32_t device,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (prekeys_pg_bundle(db, account, device, take_onetime,
+		    b));
 	memset(b, 0, sizeof *b);
 	b->device = device;
 	st = db_stmt_device(db, "SELECT identity_key, spk_id, spk, spk_sig "

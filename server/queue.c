@@ -1,4 +1,7 @@
-/* queue: per-device FIFO of messages and receipts, idempotent sends, TTL. */
+/* queue: per-device FIFO of messages and receipts, idempotent sends, TTL.
+ *
+ * On the PostgreSQL store queue_pg.c does the work (and counts in
+ * tables what is counted in memory here). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +10,7 @@
 #include "server/db.h"
 #include "server/itab.h"
 #include "server/queue.h"
+#include "server/queue_pg.h"
 #include "shared/util/xmalloc.h"
 
 /*
@@ -206,6 +210,8 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_push(db, account, device, it, expires, seq));
 	/* Count before changing the table, so the count is not off by it. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
@@ -242,8 +248,11 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 int
 queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 {
-	struct queue_depths	*d = queue_depths(db);
+	struct queue_depths	*d;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_depth(db, account, device, depth));
+	d = queue_depths(db);
 	*depth = 0;
 	if (d == NULL)
 		return (-1);
@@ -255,8 +264,11 @@ int
 queue_share(struct db *db, int64_t account, uint32_t device, int64_t from,
     uint64_t *n)
 {
-	struct queue_depths	*d = queue_depths(db);
+	struct queue_depths	*d;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_share(db, account, device, from, n));
+	d = queue_depths(db);
 	*n = 0;
 	if (d == NULL)
 		return (-1);
@@ -267,8 +279,11 @@ queue_share(struct db *db, int64_t account, uint32_t device, int64_t from,
 int
 queue_total(struct db *db, uint64_t *total)
 {
-	struct queue_depths	*d = queue_depths(db);
+	struct queue_depths	*d;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_total(db, total));
+	d = queue_depths(db);
 	*total = d != NULL ? d->total : 0;
 	return (d != NULL ? 0 : -1);
 }
@@ -313,6 +328,9 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_fetch(db, account, device, after, now, items,
+		    max, n));
 	*n = 0;
 	/* A group's row takes its name and content from its body. */
 	st = db_stmt_device(db, "SELECT q.seq, q.from_account, "
@@ -355,6 +373,8 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_ack(db, account, device, seq, out));
 	/* A lookup and a delete by primary key: cheaper than RETURNING.
 	 * Counted first, so no count sees the deletion. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
@@ -387,6 +407,8 @@ queue_delete(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_delete(db, account, device, it));
 	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
 	    bodies_ready(db) != 0)
 		return (-1);
@@ -436,6 +458,8 @@ queue_forget(struct db *db, int64_t account, uint32_t device)
 	struct queue_depths	*d;
 	sqlite3_stmt		*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_forget(db, account, device));
 	if (db_begin(db) != 0 || (d = queue_depths(db)) == NULL)
 		return (-1);
 	st = db_stmt_device(db, "SELECT account, device, from_account, "
@@ -490,6 +514,8 @@ queue_purge(struct db *db, int64_t now, uint64_t *purged)
 	struct queue_depths	*d;
 	sqlite3_stmt		*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_purge(db, now, purged));
 	*purged = 0;
 	if (db_begin(db) != 0 || (d = queue_depths(db)) == NULL)
 		return (-1);
@@ -520,6 +546,9 @@ queue_sent_lookup(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_sent_lookup(db, account, device, id,
+		    server_ts));
 	st = db_stmt_device(db, "SELECT server_ts FROM sent WHERE account = ? "
 	    "AND device = ? AND message_id = ?", account, device);
 	sqlite3_bind_blob(st, 3, id, QUEUE_IDBYTES, SQLITE_STATIC);
@@ -532,6 +561,9 @@ queue_sent_record(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_sent_record(db, account, device, id,
+		    server_ts, expires));
 	if ((st = db_write_device(db, "INSERT OR IGNORE INTO sent (account, "
 	    "device, message_id, server_ts, expires) VALUES (?, ?, ?, ?, ?)",
 	    account, device)) == NULL)
@@ -546,6 +578,9 @@ int
 queue_sent_claim(struct db *db, int64_t account, uint32_t device,
     const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires)
 {
+	if (db_pg(db) != NULL)
+		return (queue_pg_sent_claim(db, account, device, id,
+		    server_ts, expires));
 	if (queue_sent_record(db, account, device, id, server_ts,
 	    expires) != 0)
 		return (-1);
@@ -558,6 +593,8 @@ queue_sent_forget(struct db *db, int64_t account, uint32_t device,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (queue_pg_sent_forget(db, account, device, id));
 	if ((st = db_write_device(db, "DELETE FROM sent WHERE account = ? AND "
 	    "device = ? AND message_id = ?", account, device)) == NULL)
 		return (-1);

@@ -5,7 +5,8 @@
  * never serves one a client would reject, and so that its devices table
  * follows the list (devices.c). One row per account in device_lists;
  * an account without one registered before lists existed and keeps
- * working ("legacy") until its device 1 publishes one. */
+ * working ("legacy") until its device 1 publishes one. On the
+ * PostgreSQL store roster_pg.c keeps the lists. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "server/db.h"
 #include "server/roster.h"
+#include "server/roster_pg.h"
 #include "shared/proto/natter.pb-c.h"
 
 #define C(x)	NATTER__CODE__##x
@@ -106,6 +108,8 @@ roster_get(struct db *db, int64_t account, uint64_t *version, uint8_t *out,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (roster_pg_get(db, account, version, out, len));
 	st = db_stmt(db, "SELECT version, list FROM device_lists "
 	    "WHERE account = ?");
 	sqlite3_bind_int64(st, 1, account);
@@ -124,6 +128,8 @@ roster_put(struct db *db, int64_t account, uint64_t version,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (roster_pg_put(db, account, version, list, len));
 	if (db_begin(db) != 0)
 		return (-1);
 	st = db_stmt(db, "INSERT OR REPLACE INTO device_lists (account, "

@@ -178,6 +178,30 @@ START_TEST(test_failed_turn)
 }
 END_TEST
 
+/* A statement's result comes back before its turn commits: a fiber
+ * waiting for it mid-turn (dbpg.h) would otherwise wait forever. */
+START_TEST(test_result_before_commit)
+{
+	struct seen	s, t;
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg(NULL));
+	add(&s, "alice");
+	pgunit_wait(&s.n);
+	ck_assert_str_eq(s.what[0], "1");
+	/* The next one sees the first, in the same open transaction. */
+	add(&t, "bob");
+	pgunit_wait(&t.n);
+	ck_assert_str_eq(t.what[0], "2");
+	ck_assert_int_eq(pgunit_number(sql_count), 0);
+	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
+	pgunit_wait(&s.committed);
+	ck_assert_int_eq(s.commit_ok, 1);
+	ck_assert_int_eq(pgunit_number(sql_count), 2);
+}
+END_TEST
+
 /* Connection state changes: downs, ups, and an up after a down. */
 struct changes {
 	int	down, up, again;
@@ -253,6 +277,7 @@ main(void)
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_turn);
 	tcase_add_test(tc, test_failed_turn);
+	tcase_add_test(tc, test_result_before_commit);
 	tcase_add_test(tc, test_reconnect);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

@@ -1,0 +1,433 @@
+/* queue_pg: queue.h on the PostgreSQL store, which nodes share.
+ *
+ * queue.c counts depths and shares in memory, but one device's queue
+ * now takes rows from every node, so nothing is counted in memory here.
+ * A device's depth is its row of queue_depths, changed in the statement
+ * that adds or deletes its queue rows (one round trip, and never out of
+ * step with them: a rolled back savepoint or a failed turn takes both
+ * back). The row is changed with an increment, never overwritten, so
+ * nodes changing one device's depth at once just take turns on its row
+ * lock. A sender's share is counted from the queue when asked: it is
+ * asked only when a message is sent, and a second counter per sender
+ * would cost a write on every push. Receipts count in the depth, not in
+ * a share, as in queue.c. Sequence numbers come from the identity
+ * column, so a device's FIFO is its rows by seq. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/bodies.h"
+#include "server/db.h"
+#include "server/dbpg.h"
+#include "server/queue_pg.h"
+#include "shared/util/xmalloc.h"
+
+static void
+queue_pg_device(struct dbpg_params *p, int64_t account, uint32_t device)
+{
+	dbpg_params_init(p);
+	dbpg_param_int64(p, account);
+	dbpg_param_int64(p, device);
+}
+
+int
+queue_pg_push(struct db *db, int64_t account, uint32_t device,
+    const struct queue_item *it, int64_t expires, uint64_t *seq)
+{
+	struct dbpg_params	p;
+	int64_t			v;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	queue_pg_device(&p, account, device);
+	dbpg_param_int64(&p, it->from_account);
+	/* A group's row refers to its body, which has name and content. */
+	dbpg_param_text(&p, it->body != 0 ? "" : it->from);
+	dbpg_param_int64(&p, it->from_device);
+	dbpg_param_blob(&p, it->message_id, QUEUE_IDBYTES);
+	dbpg_param_int64(&p, it->type);
+	if (it->body != 0)
+		dbpg_param_text(&p, NULL);
+	else
+		dbpg_param_blob(&p, it->content, it->content_len);
+	dbpg_param_int64(&p, it->server_ts);
+	dbpg_param_int64(&p, expires);
+	dbpg_param_int64(&p, it->status);
+	if (it->body != 0)
+		dbpg_param_int64(&p, it->body);
+	else
+		dbpg_param_text(&p, NULL);
+	if (dbpg_int64_of(db, "WITH q AS (INSERT INTO queue (account, device, "
+	    "from_account, from_name, from_device, message_id, type, content, "
+	    "server_ts, expires, receipt, body) VALUES ($1, $2, $3, $4, $5, "
+	    "$6, $7, $8, $9, $10, $11, $12) RETURNING seq), "
+	    "d AS (INSERT INTO queue_depths (account, device, n) "
+	    "VALUES ($1, $2, 1) ON CONFLICT (account, device) "
+	    "DO UPDATE SET n = queue_depths.n + 1) "
+	    "SELECT seq FROM q", &p, &v) != 0)
+		return (-1);
+	if (seq != NULL)
+		*seq = (uint64_t)v;
+	return (0);
+}
+
+int
+queue_pg_depth(struct db *db, int64_t account, uint32_t device,
+    uint64_t *depth)
+{
+	struct dbpg_params	p;
+	int64_t			v = 0;
+	int			rc;
+
+	*depth = 0;
+	queue_pg_device(&p, account, device);
+	rc = dbpg_int64_of(db, "SELECT n FROM queue_depths WHERE "
+	    "account = $1 AND device = $2", &p, &v);
+	if (rc == 0)
+		*depth = (uint64_t)v;
+	return (rc == -1 ? -1 : 0);
+}
+
+int
+queue_pg_share(struct db *db, int64_t account, uint32_t device,
+    int64_t from, uint64_t *n)
+{
+	struct dbpg_params	p;
+	int64_t			v = 0;
+
+	*n = 0;
+	queue_pg_device(&p, account, device);
+	dbpg_param_int64(&p, from);
+	if (dbpg_int64_of(db, "SELECT count(*) FROM queue WHERE account = $1 "
+	    "AND device = $2 AND from_account = $3 AND receipt = 0", &p,
+	    &v) != 0)
+		return (-1);
+	*n = (uint64_t)v;
+	return (0);
+}
+
+int
+queue_pg_total(struct db *db, uint64_t *total)
+{
+	struct dbpg_params	p;
+	int64_t			v = 0;
+
+	*total = 0;
+	dbpg_params_init(&p);
+	/* sum() of a bigint is a numeric: cast, for the binary reader. */
+	if (dbpg_int64_of(db, "SELECT coalesce(sum(n), 0)::bigint FROM "
+	    "queue_depths", &p, &v) != 0)
+		return (-1);
+	*total = (uint64_t)v;
+	return (0);
+}
+
+/* Row r of res: seq, from_account, from_name, from_device, message_id,
+ * type, server_ts, receipt, body and, with content, content and the
+ * body's group id. */
+static void
+queue_pg_row(const PGresult *res, int r, struct queue_item *it,
+    int with_content)
+{
+	const uint8_t	*b;
+	size_t		 len;
+
+	memset(it, 0, sizeof *it);
+	it->seq = (uint64_t)dbpg_int64(res, r, 0);
+	it->from_account = dbpg_int64(res, r, 1);
+	if ((b = dbpg_blob(res, r, 2, &len)) != NULL)
+		snprintf(it->from, sizeof it->from, "%.*s", (int)len,
+		    (const char *)b);
+	it->from_device = (uint32_t)dbpg_int64(res, r, 3);
+	if ((b = dbpg_blob(res, r, 4, &len)) != NULL && len == QUEUE_IDBYTES)
+		memcpy(it->message_id, b, QUEUE_IDBYTES);
+	it->type = (uint32_t)dbpg_int64(res, r, 5);
+	it->server_ts = dbpg_int64(res, r, 6);
+	it->status = (uint32_t)dbpg_int64(res, r, 7);
+	it->body = dbpg_int64(res, r, 8);
+	if (!with_content)
+		return;
+	if (it->body != 0 && (b = dbpg_blob(res, r, 10, &len)) != NULL &&
+	    len == QUEUE_IDBYTES)
+		memcpy(it->group, b, QUEUE_IDBYTES);
+	if ((b = dbpg_blob(res, r, 9, &len)) != NULL && len > 0) {
+		it->content = xmalloc(len);
+		memcpy(it->content, b, len);
+		it->content_len = len;
+	}
+}
+
+int
+queue_pg_fetch(struct db *db, int64_t account, uint32_t device,
+    uint64_t after, int64_t now, struct queue_item *items, size_t max,
+    size_t *n)
+{
+	struct dbpg_params	 p;
+	PGresult		*res;
+	int			 rows, r;
+
+	*n = 0;
+	queue_pg_device(&p, account, device);
+	dbpg_param_int64(&p, (int64_t)after);
+	dbpg_param_int64(&p, now);
+	dbpg_param_int64(&p, (int64_t)max);
+	/* A group's row takes its name and content from its body. */
+	if ((res = dbpg_run(db, "SELECT q.seq, q.from_account, "
+	    "coalesce(b.from_name, q.from_name), q.from_device, q.message_id, "
+	    "q.type, q.server_ts, q.receipt, q.body, "
+	    "coalesce(b.content, q.content), b.group_id "
+	    "FROM queue q LEFT JOIN group_bodies b ON b.body = q.body "
+	    "WHERE q.account = $1 AND q.device = $2 AND q.seq > $3 "
+	    "AND q.expires > $4 ORDER BY q.seq LIMIT $5", &p)) == NULL)
+		return (-1);
+	rows = PQntuples(res);
+	for (r = 0; r < rows && *n < max; r++)
+		queue_pg_row(res, r, &items[(*n)++], 1);
+	PQclear(res);
+	return (0);
+}
+
+/*
+ * Delete the device's row seq and take it off the device's depth, in
+ * one statement; the row as queue_pg_row reads it (no content), or no
+ * row. Deleting, rather than reading and then deleting, means two nodes
+ * acking one row (a device that reconnected elsewhere) cannot both
+ * count it: the second finds nothing.
+ */
+static PGresult *
+queue_pg_take(struct db *db, int64_t account, uint32_t device, uint64_t seq)
+{
+	struct dbpg_params	p;
+
+	queue_pg_device(&p, account, device);
+	dbpg_param_int64(&p, (int64_t)seq);
+	return (dbpg_run(db, "WITH q AS (DELETE FROM queue WHERE "
+	    "account = $1 AND device = $2 AND seq = $3 RETURNING seq, "
+	    "from_account, from_name, from_device, message_id, type, "
+	    "server_ts, receipt, body), "
+	    "d AS (UPDATE queue_depths SET n = greatest(n - 1, 0) "
+	    "WHERE account = $1 AND device = $2 AND EXISTS (SELECT 1 FROM q)) "
+	    "SELECT seq, from_account, from_name, from_device, message_id, "
+	    "type, server_ts, receipt, body FROM q", &p));
+}
+
+int
+queue_pg_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
+    struct queue_item *out)
+{
+	PGresult	*res;
+	int		 found;
+
+	if (db_begin(db) != 0 ||
+	    (res = queue_pg_take(db, account, device, seq)) == NULL)
+		return (-1);
+	if ((found = PQntuples(res) == 1))
+		queue_pg_row(res, 0, out, 0);
+	PQclear(res);
+	if (!found)
+		return (1);
+	if (out->body != 0 && bodies_unref(db, out->body, 1) != 0)
+		return (-1);
+	return (0);
+}
+
+int
+queue_pg_delete(struct db *db, int64_t account, uint32_t device,
+    const struct queue_item *it)
+{
+	struct queue_item	 row;
+	PGresult		*res;
+	int			 found;
+
+	/* The body is unreferenced as the deleted row names it (the
+	 * caller's it->body, which only saves SQLite a lookup). */
+	if (db_begin(db) != 0 ||
+	    (res = queue_pg_take(db, account, device, it->seq)) == NULL)
+		return (-1);
+	if ((found = PQntuples(res) == 1))
+		queue_pg_row(res, 0, &row, 0);
+	PQclear(res);
+	if (!found)
+		return (1);
+	if (row.body != 0 && bodies_unref(db, row.body, 1) != 0)
+		return (-1);
+	return (0);
+}
+
+/* The device's references to bodies go (before its rows): 0 or -1. */
+static int
+queue_pg_forget_bodies(struct db *db, int64_t account, uint32_t device)
+{
+	struct dbpg_params	 p;
+	PGresult		*res;
+	int			 rows, r, rc = 0;
+
+	queue_pg_device(&p, account, device);
+	if ((res = dbpg_run(db, "SELECT body, count(*) FROM queue WHERE "
+	    "account = $1 AND device = $2 AND body IS NOT NULL GROUP BY body",
+	    &p)) == NULL)
+		return (-1);
+	rows = PQntuples(res);
+	for (r = 0; r < rows && rc == 0; r++)
+		rc = bodies_unref(db, dbpg_int64(res, r, 0),
+		    (uint64_t)dbpg_int64(res, r, 1));
+	PQclear(res);
+	return (rc);
+}
+
+int
+queue_pg_forget(struct db *db, int64_t account, uint32_t device)
+{
+	struct dbpg_params	p;
+
+	if (db_begin(db) != 0 ||
+	    queue_pg_forget_bodies(db, account, device) != 0)
+		return (-1);
+	/* Less what was deleted, not set to 0: a row another node pushes
+	 * meanwhile is not deleted here, and its count stays. */
+	queue_pg_device(&p, account, device);
+	return (dbpg_exec(db, "WITH q AS (DELETE FROM queue WHERE "
+	    "account = $1 AND device = $2 RETURNING 1) "
+	    "UPDATE queue_depths SET n = greatest(n - (SELECT count(*) "
+	    "FROM q), 0) WHERE account = $1 AND device = $2", &p, NULL));
+}
+
+/* Run sql, a purge of expired rows that gives how many it deleted,
+ * adding them to *purged: 0 or -1. */
+static int
+queue_pg_purge_rows(struct db *db, const char *sql, int64_t now,
+    uint64_t *purged)
+{
+	struct dbpg_params	p;
+	int64_t			n = 0;
+
+	dbpg_params_init(&p);
+	dbpg_param_int64(&p, now);
+	if (dbpg_int64_of(db, sql, &p, &n) != 0)
+		return (-1);
+	*purged += (uint64_t)n;
+	return (0);
+}
+
+/*
+ * The references to bodies expired at now go, and the bodies with them,
+ * but only when a body has expired: a reference expires with its body
+ * (groupsend.c gives both one expiry), and references are not in the
+ * expiry index (pgschema.c, as db.c's migration 7). 0 or -1.
+ */
+static int
+queue_pg_purge_references(struct db *db, int64_t now, uint64_t *purged)
+{
+	struct dbpg_params	p;
+	int64_t			any;
+	int			rc;
+
+	dbpg_params_init(&p);
+	dbpg_param_int64(&p, now);
+	if ((rc = dbpg_int64_of(db, "SELECT 1 FROM group_bodies WHERE "
+	    "expires <= $1 LIMIT 1", &p, &any)) != 0)
+		return (rc == 1 ? 0 : -1);
+	if (queue_pg_purge_rows(db, "WITH q AS (DELETE FROM queue WHERE "
+	    "body IS NOT NULL AND expires <= $1 RETURNING account, device), "
+	    "c AS (SELECT account, device, count(*) AS k FROM q "
+	    "GROUP BY 1, 2), "
+	    "d AS (UPDATE queue_depths t SET n = greatest(t.n - c.k, 0) "
+	    "FROM c WHERE t.account = c.account AND t.device = c.device) "
+	    "SELECT coalesce(sum(k), 0)::bigint FROM c", now, purged) != 0)
+		return (-1);
+	return (bodies_purge(db, now));
+}
+
+int
+queue_pg_purge(struct db *db, int64_t now, uint64_t *purged)
+{
+	struct dbpg_params	p;
+
+	*purged = 0;
+	if (db_begin(db) != 0)
+		return (-1);
+	/* Rows by the expiry index, each device's depth less its own. */
+	if (queue_pg_purge_rows(db, "WITH q AS (DELETE FROM queue WHERE "
+	    "expires <= $1 AND body IS NULL RETURNING account, device), "
+	    "c AS (SELECT account, device, count(*) AS k FROM q "
+	    "GROUP BY 1, 2), "
+	    "d AS (UPDATE queue_depths t SET n = greatest(t.n - c.k, 0) "
+	    "FROM c WHERE t.account = c.account AND t.device = c.device) "
+	    "SELECT coalesce(sum(k), 0)::bigint FROM c", now, purged) != 0 ||
+	    queue_pg_purge_references(db, now, purged) != 0)
+		return (-1);
+	dbpg_params_init(&p);
+	dbpg_param_int64(&p, now);
+	return (dbpg_exec(db, "DELETE FROM sent WHERE expires <= $1", &p,
+	    NULL));
+}
+
+int
+queue_pg_sent_lookup(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES], int64_t *server_ts)
+{
+	struct dbpg_params	p;
+
+	queue_pg_device(&p, account, device);
+	dbpg_param_blob(&p, id, QUEUE_IDBYTES);
+	return (dbpg_int64_of(db, "SELECT server_ts FROM sent WHERE "
+	    "account = $1 AND device = $2 AND message_id = $3", &p,
+	    server_ts));
+}
+
+/* Insert the send record unless one is there (a node recording the
+ * same one at once holds its key: this waits for that node's turn):
+ * 0 with *added 1 or 0, or -1. */
+static int
+queue_pg_sent_insert(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires,
+    uint64_t *added)
+{
+	struct dbpg_params	p;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	queue_pg_device(&p, account, device);
+	dbpg_param_blob(&p, id, QUEUE_IDBYTES);
+	dbpg_param_int64(&p, server_ts);
+	dbpg_param_int64(&p, expires);
+	return (dbpg_exec(db, "INSERT INTO sent (account, device, message_id, "
+	    "server_ts, expires) VALUES ($1, $2, $3, $4, $5) "
+	    "ON CONFLICT DO NOTHING", &p, added));
+}
+
+int
+queue_pg_sent_record(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires)
+{
+	uint64_t	added;
+
+	return (queue_pg_sent_insert(db, account, device, id, server_ts,
+	    expires, &added));
+}
+
+int
+queue_pg_sent_claim(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires)
+{
+	uint64_t	added;
+
+	if (queue_pg_sent_insert(db, account, device, id, server_ts, expires,
+	    &added) != 0)
+		return (-1);
+	return (added == 1 ? 0 : 1);
+}
+
+int
+queue_pg_sent_forget(struct db *db, int64_t account, uint32_t device,
+    const uint8_t id[QUEUE_IDBYTES])
+{
+	struct dbpg_params	p;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	queue_pg_device(&p, account, device);
+	dbpg_param_blob(&p, id, QUEUE_IDBYTES);
+	return (dbpg_exec(db, "DELETE FROM sent WHERE account = $1 AND "
+	    "device = $2 AND message_id = $3", &p, NULL));
+}

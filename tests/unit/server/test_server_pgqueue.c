@@ -1,0 +1,421 @@
+/* test_server_pgqueue: natterd's queue module on PostgreSQL, in the
+ * scenarios test_server_db runs on SQLite: FIFO order, ack deletes, TTL
+ * filtering and purge, depth and a sender's share (messages, not
+ * receipts) through push, ack, delete, purge, forget and a rolled back
+ * savepoint, idempotent sends, a reopened store. And across nodes: a
+ * send claimed on one node is a resend on the other. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/db.h"
+#include "server/queue.h"
+#include "tests/unit/pgunit.h"
+#include "tests/unit/server/pgstore.h"
+#include "tests/unit/unit.h"
+
+/* FIFO: seq grows, fetch comes in order and resumes after a seq. */
+static void
+fifo_push(void *arg)
+{
+	struct queue_item	it;
+	char			text[32];
+	uint64_t		seq, last = 0;
+	size_t			i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof text, "m%zu", i);
+		pgstore_item(&it, text, (uint8_t)i);
+		ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seq), 0);
+		ck_assert_uint_gt(seq, last);
+		last = seq;
+		/* Another device's rows interleave. */
+		ck_assert_int_eq(queue_push(db, 2, 2, &it, 10000, NULL), 0);
+	}
+}
+
+static void
+fifo_fetch(void *arg)
+{
+	struct queue_item	got[8];
+	char			text[32];
+	uint64_t		seq;
+	size_t			n, i;
+
+	ck_assert_uint_eq(pgstore_depth(2, 1), 5);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 3, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof text, "m%zu", i);
+		ck_assert_uint_eq(got[i].content_len, strlen(text));
+		ck_assert_mem_eq(got[i].content, text, strlen(text));
+		ck_assert_str_eq(got[i].from, "alice");
+		ck_assert_uint_eq(got[i].status, 0);
+		ck_assert_uint_eq(got[i].message_id[0], i);
+		ck_assert_int_eq(got[i].server_ts, 1000);
+	}
+	seq = got[2].seq;
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, seq, 5000, got, 8, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(got[0].content, "m3", 2);
+	ck_assert_mem_eq(got[1].content, "m4", 2);
+	queue_items_clear(got, n);
+}
+
+START_TEST(test_fifo)
+{
+	TURN(fifo_push);
+	TURN(fifo_fetch);
+	ck_assert_int_eq(pgunit_number("SELECT n FROM queue_depths WHERE "
+	    "account = 2 AND device = 2"), 5);
+}
+END_TEST
+
+static void
+ack_push(void *arg)
+{
+	struct queue_item	it, out;
+
+	pgstore_item(&it, "hello", 7);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seqs[0]), 0);
+	/* Only the owning device can ack. */
+	ck_assert_int_eq(queue_ack(db, 2, 2, seqs[0], &out), 1);
+	ck_assert_int_eq(queue_ack(db, 3, 1, seqs[0], &out), 1);
+	ck_assert_int_eq(queue_ack(db, 2, 1, seqs[0], &out), 0);
+	ck_assert_int_eq(out.from_account, 1);
+	ck_assert_str_eq(out.from, "alice");
+	ck_assert_uint_eq(out.message_id[0], 7);
+	ck_assert_uint_eq(out.seq, seqs[0]);
+	ck_assert_int_eq(queue_ack(db, 2, 1, seqs[0], &out), 1);
+}
+
+static void
+ack_check(void *arg)
+{
+	struct queue_item	got[4];
+	uint64_t		total;
+	size_t			n;
+
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 0);
+	ck_assert_int_eq(queue_total(db, &total), 0);
+	ck_assert_uint_eq(total, 0);
+}
+
+START_TEST(test_ack)
+{
+	TURN(ack_push);
+	TURN(ack_check);
+}
+END_TEST
+
+static void
+ttl_push(void *arg)
+{
+	struct queue_item	it;
+
+	pgstore_item(&it, "old", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 2000, NULL), 0);
+	pgstore_item(&it, "new", 2);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+}
+
+static void
+ttl_purge(void *arg)
+{
+	struct queue_item	got[4];
+	uint64_t		purged, total;
+	size_t			n;
+
+	/* Before its expiry both are delivered... */
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 1999, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	queue_items_clear(got, n);
+	/* ...after it, the expired row is filtered before any purge. */
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 2000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "new", 3);
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_purge(db, 2000, &purged), 0);
+	ck_assert_uint_eq(purged, 1);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 1);
+	ck_assert_int_eq(queue_total(db, &total), 0);
+	ck_assert_uint_eq(total, 1);
+	ck_assert_int_eq(queue_purge(db, 9000, &purged), 0);
+	ck_assert_uint_eq(purged, 1);
+}
+
+static void
+ttl_check(void *arg)
+{
+	ck_assert_uint_eq(pgstore_depth(2, 1), 0);
+}
+
+START_TEST(test_ttl)
+{
+	TURN(ttl_push);
+	TURN(ttl_purge);
+	TURN(ttl_check);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM queue"), 0);
+}
+END_TEST
+
+static const uint8_t	id_ab[QUEUE_IDBYTES] = {
+	0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+	0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab
+};
+static const uint8_t	id_cd[QUEUE_IDBYTES] = {
+	0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd,
+	0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd, 0xcd
+};
+
+static void
+sent_record(void *arg)
+{
+	int64_t	ts = 0;
+
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id_ab, &ts), 1);
+	ck_assert_int_eq(queue_sent_record(db, 1, 1, id_ab, 1234, 5000), 0);
+	ck_assert_int_eq(queue_sent_record(db, 1, 1, id_ab, 9999, 5000), 0);
+}
+
+static void
+sent_check(void *arg)
+{
+	int64_t	ts = 0;
+
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id_ab, &ts), 0);
+	ck_assert_int_eq(ts, 1234);
+	/* Keyed on the sending device too. */
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 2, id_ab, &ts), 1);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id_cd, &ts), 1);
+	/* Forgotten with the TTL. */
+	ck_assert_int_eq(queue_purge(db, 5000, &(uint64_t){ 0 }), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id_ab, &ts), 1);
+	/* A claim of a refused send is forgotten: the retry stores. */
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, id_cd, 77, 9000), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, id_cd, 78, 9000), 1);
+	ck_assert_int_eq(queue_sent_forget(db, 1, 1, id_cd), 0);
+	ck_assert_int_eq(queue_sent_claim(db, 1, 1, id_cd, 79, 9000), 0);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, id_cd, &ts), 0);
+	ck_assert_int_eq(ts, 79);
+}
+
+START_TEST(test_idempotent)
+{
+	TURN(sent_record);
+	TURN(sent_check);
+}
+END_TEST
+
+static void
+savepoint_push(void *arg)
+{
+	struct queue_item	it;
+
+	pgstore_item(&it, "kept", 1);
+	ck_assert_int_eq(db_savepoint(db), 0);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(db_release(db), 0);
+	ck_assert_int_eq(db_savepoint(db), 0);
+	pgstore_item(&it, "dropped", 2);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 2);
+	db_rollback_savepoint(db);
+	ck_assert_int_eq(db_in_txn(db), 1);
+}
+
+static void
+savepoint_check(void *arg)
+{
+	struct queue_item	got[2];
+	size_t			n;
+
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 0, got, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "kept", 4);
+	queue_items_clear(got, n);
+	/* The depth went back with the row. */
+	ck_assert_uint_eq(pgstore_depth(2, 1), 1);
+}
+
+START_TEST(test_savepoint)
+{
+	TURN(savepoint_push);
+	ck_assert_int_eq(db_in_txn(db), 0);
+	TURN(savepoint_check);
+}
+END_TEST
+
+static uint64_t
+share(int64_t from)
+{
+	uint64_t	n;
+
+	ck_assert_int_eq(queue_share(db, 2, 1, from, &n), 0);
+	return (n);
+}
+
+static void
+share_push(void *arg)
+{
+	struct queue_item	it;
+	size_t			i;
+
+	pgstore_item(&it, "m", 1);
+	it.from_account = 5;
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000 + (int64_t)i,
+		    &seqs[i]), 0);
+	it.status = 1;		/* a receipt from 5 */
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	it.status = 0;
+	it.from_account = 6;
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 20000, NULL), 0);
+}
+
+static void
+share_change(void *arg)
+{
+	struct queue_item	it, got;
+
+	ck_assert_uint_eq(share(5), 4);
+	ck_assert_uint_eq(share(6), 1);
+	ck_assert_uint_eq(share(7), 0);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 6);
+
+	pgstore_item(&it, "m", 1);
+	it.from_account = 6;
+	ck_assert_int_eq(db_savepoint(db), 0);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_uint_eq(share(6), 2);
+	db_rollback_savepoint(db);
+	ck_assert_uint_eq(share(6), 1);
+
+	ck_assert_int_eq(queue_ack(db, 2, 1, seqs[0], &got), 0);
+	ck_assert_uint_eq(share(5), 3);
+	got.seq = seqs[1];
+	ck_assert_int_eq(queue_delete(db, 2, 1, &got), 0);
+	ck_assert_int_eq(queue_delete(db, 2, 1, &got), 1);
+	ck_assert_uint_eq(share(5), 2);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 4);
+}
+
+static void
+share_purge(void *arg)
+{
+	uint64_t	purged;
+
+	ck_assert_uint_eq(share(5), 2);
+	ck_assert_uint_eq(share(6), 1);
+	/* The purge takes 5's two messages left (and its receipt). */
+	ck_assert_int_eq(queue_purge(db, 9500, &purged), 0);
+	ck_assert_uint_eq(purged, 3);
+	ck_assert_uint_eq(share(5), 0);
+	ck_assert_uint_eq(share(6), 1);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 1);
+	ck_assert_int_eq(queue_forget(db, 2, 1), 0);
+	ck_assert_uint_eq(share(6), 0);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 0);
+}
+
+/* A sender's share of a device's queue: its messages, not its receipts;
+ * less by ack, delete, purge and forget; a rollback undoes a change; a
+ * reopened store counts it again. */
+START_TEST(test_share)
+{
+	TURN(share_push);
+	TURN(share_change);
+	pgstore_reopen();
+	TURN(share_purge);
+}
+END_TEST
+
+static void
+reopen_push(void *arg)
+{
+	struct queue_item	it;
+
+	pgstore_item(&it, "durable", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+}
+
+static void
+reopen_fetch(void *arg)
+{
+	struct queue_item	got[2];
+	size_t			n;
+
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 0, got, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_mem_eq(got[0].content, "durable", 7);
+	queue_items_clear(got, n);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 1);
+}
+
+START_TEST(test_reopen)
+{
+	TURN(reopen_push);
+	pgstore_reopen();
+	TURN(reopen_fetch);
+}
+END_TEST
+
+/* A send claimed on one node, then on another before the first node's
+ * turn commits: the second waits for that commit and finds a resend. */
+static void
+claim_on(void *arg)
+{
+	struct pgstore_call	*c = arg;
+
+	c->rc = queue_sent_claim(c->db, 1, 1, id_ab, 5, 9000);
+}
+
+START_TEST(test_sent_race)
+{
+	struct pgstore_call	a, b;
+	struct pgstore_commit	done[2];
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.db = db;
+	b.db = db2 = pgstore_node();
+	pgstore_start(&a, claim_on);
+	pgunit_wait(&a.ended);
+	ck_assert_int_eq(a.rc, 0);
+	pgstore_start(&b, claim_on);
+	pgstore_commit(db, &done[0]);
+	pgunit_wait(&done[0].committed);
+	ck_assert_int_eq(done[0].ok, 1);
+	pgunit_wait(&b.ended);
+	ck_assert_int_eq(b.rc, 1);
+	pgstore_commit(db2, &done[1]);
+	pgunit_wait(&done[1].committed);
+	ck_assert_int_eq(done[1].ok, 1);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM sent"), 1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("server_pgqueue");
+	TCase	*tc = tcase_create("pgqueue");
+
+	tcase_add_unchecked_fixture(tc, pgunit_cluster_up, pgunit_cluster_down);
+	tcase_add_checked_fixture(tc, pgstore_setup, pgstore_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_fifo);
+	tcase_add_test(tc, test_ack);
+	tcase_add_test(tc, test_ttl);
+	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_savepoint);
+	tcase_add_test(tc, test_share);
+	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_sent_race);
+	suite_add_tcase(s, tc);
+	return (unit_run(s));
+}

@@ -10,16 +10,21 @@
  * turn; asset rows recorded once, touched, looked up, expired and
  * purged. Accounts and devices are planted with plain SQL: accounts.c
  * is not this suite's subject. */
+#include <sys/stat.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "server/assets.h"
+#include "server/assets_pg.h"
 #include "server/bodies.h"
 #include "server/db.h"
 #include "server/dbpg.h"
 #include "server/groupdb.h"
+#include "server/metrics.h"
 #include "tests/unit/pgunit.h"
 #include "tests/unit/unit.h"
 
@@ -418,6 +423,212 @@ START_TEST(test_bodies_rollback)
 }
 END_TEST
 
+/* --- asset metadata */
+
+#define ASSET_TTL	1000
+
+static char	adir[64];
+
+/* A blob id of 64 times the hex digit c. */
+static const char *
+blob_id(char c)
+{
+	static char	ids[16][65];
+	int		i = c <= '9' ? c - '0' : c - 'a' + 10;
+
+	memset(ids[i], c, 64);
+	ids[i][64] = '\0';
+	return (ids[i]);
+}
+
+/* A blob file of len bytes under adir, as blobstore_commit leaves it. */
+static void
+blob_file(char c, size_t len)
+{
+	char	 path[256];
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/blobs/%c%c", adir, c, c);
+	(void)mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/blobs/%c%c/%s", adir, c, c, blob_id(c));
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	while (len-- > 0)
+		fputc('x', f);
+	fclose(f);
+}
+
+static int
+blob_exists(char c)
+{
+	char		path[256];
+	struct stat	sb;
+
+	snprintf(path, sizeof path, "%s/blobs/%c%c/%s", adir, c, c, blob_id(c));
+	return (stat(path, &sb) == 0);
+}
+
+static void
+asset_setup(void)
+{
+	char	path[128];
+
+	pgunit_setup();
+	snprintf(adir, sizeof adir, "/tmp/natter-pgassets.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(adir));
+	snprintf(path, sizeof path, "%s/blobs", adir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+}
+
+static void
+asset_teardown(void)
+{
+	char	*cmd;
+
+	assets_stop();
+	xasprintf(&cmd, "rm -rf '%s'", adir);
+	(void)system(cmd);
+	free(cmd);
+	pgunit_teardown();
+}
+
+static void
+asset_start(void *arg)
+{
+	struct assets_config	 c;
+	char			*err = NULL;
+
+	memset(&c, 0, sizeof c);
+	c.dir = adir;
+	c.db = pgunit_db;
+	c.loop = &pgunit_loop;
+	c.ttl_ms = ASSET_TTL;
+	c.max_asset = 1 << 20;
+	ck_assert_msg(assets_start(&c, &err) == 0, "%s", err);
+}
+
+/* Start: a file without a row is adopted, a row without a file is
+ * forgotten, the bytes are counted. */
+START_TEST(test_assets_start)
+{
+	blob_file('a', 5);
+	blob_file('c', 7);
+	plant("INSERT INTO assets VALUES "
+	    "('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',"
+	    " 3, 9000000000000), "
+	    "('cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',"
+	    " 7, 9000000000000)");
+	ck_assert_int_eq(pgunit_turn(asset_start, NULL), 1);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM assets"), 2);
+	ck_assert_int_eq(pgunit_number("SELECT size FROM assets WHERE id "
+	    "LIKE 'a%'"), 5);
+	/* Kept a TTL from the start's clock (ms since the epoch). */
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM assets WHERE "
+	    "id LIKE 'a%' AND expires > 1600000000000"), 1);
+	ck_assert_uint_eq(metrics_get(METRICS_ASSET_BYTES), 12);
+}
+END_TEST
+
+static void
+asset_use(void *arg)
+{
+	uint64_t	size = 0;
+	const char	*d = blob_id('d');
+
+	asset_start(NULL);
+	ck_assert_int_eq(assets_lookup(blob_id('c'), 0, &size), 0);
+	ck_assert_uint_eq(size, 7);
+	/* Recorded once; again, it is touched (dedup). */
+	ck_assert_int_eq(assets_record(d, 9, 1000), 0);
+	ck_assert_uint_eq(metrics_get(METRICS_ASSETS_STORED), 1);
+	ck_assert_int_eq(assets_record(d, 9, 2000), 1);
+	ck_assert_uint_eq(metrics_get(METRICS_ASSETS_STORED), 1);
+	ck_assert_int_eq(assets_lookup(d, 2999, &size), 0);
+	ck_assert_uint_eq(size, 9);
+	/* Expired is gone, purged or not; unknown is gone. */
+	ck_assert_int_eq(assets_lookup(d, 3000, &size), 1);
+	ck_assert_int_eq(assets_lookup(blob_id('e'), 0, &size), 1);
+	/* A touch extends, never shortens. */
+	ck_assert_int_eq(assets_touch(d, 5000), 0);
+	ck_assert_int_eq(assets_touch(d, 100), 0);
+	ck_assert_int_eq(assets_lookup(d, 5999, &size), 0);
+}
+
+START_TEST(test_assets_use)
+{
+	blob_file('c', 7);
+	ck_assert_int_eq(pgunit_turn(asset_use, NULL), 1);
+	ck_assert_int_eq(pgunit_number("SELECT expires FROM assets WHERE id "
+	    "LIKE 'd%'"), 5000 + ASSET_TTL);
+	ck_assert_int_eq(pgunit_number("SELECT size FROM assets WHERE id "
+	    "LIKE 'd%'"), 9);
+}
+END_TEST
+
+static void
+asset_purge(void *arg)
+{
+	char		ids[4][HTTPREQ_IDLEN + 1];
+	uint64_t	sizes[4], size;
+	size_t		n;
+
+	asset_start(NULL);
+	ck_assert_int_eq(assets_pg_expired(pgunit_db, 200, ids, sizes, 4, &n),
+	    0);
+	ck_assert_uint_eq(n, 2);
+	/* Another node touches f after the purge listed it: kept. */
+	ck_assert_int_eq(assets_touch(blob_id('f'), 5000), 0);
+	ck_assert_int_eq(assets_pg_expire(pgunit_db, blob_id('f'), 200,
+	    &size), 1);
+	assets_purge(200);
+	ck_assert_uint_eq(metrics_get(METRICS_ASSET_BYTES), 6 + 8);
+}
+
+START_TEST(test_assets_purge)
+{
+	blob_file('e', 4);
+	blob_file('f', 6);
+	blob_file('9', 8);
+	plant("INSERT INTO assets VALUES "
+	    "('eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',"
+	    " 4, 100), "
+	    "('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',"
+	    " 6, 100), "
+	    "('9999999999999999999999999999999999999999999999999999999999999999',"
+	    " 8, 9000000000000)");
+	ck_assert_int_eq(pgunit_turn(asset_purge, NULL), 1);
+	ck_assert_int_eq(blob_exists('e'), 0);
+	ck_assert_int_eq(blob_exists('f'), 1);
+	ck_assert_int_eq(blob_exists('9'), 1);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM assets"), 2);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM assets WHERE "
+	    "id LIKE 'e%'"), 0);
+}
+END_TEST
+
+/* Off a fiber (HTTP handlers, the purge timer, startup today) the calls
+ * fail with a log line rather than abort. */
+START_TEST(test_assets_off_fiber)
+{
+	struct assets_config	 c;
+	char			*err = NULL;
+	uint64_t		 size, n;
+
+	memset(&c, 0, sizeof c);
+	c.dir = adir;
+	c.db = pgunit_db;
+	c.loop = &pgunit_loop;
+	c.ttl_ms = ASSET_TTL;
+	ck_assert_int_eq(assets_start(&c, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "fiber"));
+	free(err);
+	ck_assert_int_eq(assets_lookup(blob_id('a'), 0, &size), -1);
+	ck_assert_int_eq(assets_touch(blob_id('a'), 0), -1);
+	ck_assert_int_eq(assets_record(blob_id('a'), 1, 0), -1);
+	assets_purge(0);
+	ck_assert_int_eq(groupdb_count(pgunit_db, &n), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -433,6 +644,15 @@ main(void)
 	tcase_add_test(tc, test_groupdb_empty);
 	tcase_add_test(tc, test_bodies);
 	tcase_add_test(tc, test_bodies_rollback);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pgassets");
+	tcase_add_unchecked_fixture(tc, pgunit_cluster_up, pgunit_cluster_down);
+	tcase_add_checked_fixture(tc, asset_setup, asset_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_assets_start);
+	tcase_add_test(tc, test_assets_use);
+	tcase_add_test(tc, test_assets_purge);
+	tcase_add_test(tc, test_assets_off_fiber);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -21,7 +21,7 @@
 #include "server/fiber.h"
 #include "shared/util/log.h"
 
-#define ASSETS_PG_PAGE	1000	/* rows a reconciling read takes at once */
+#define ASSETS_PG_PAGE	1000	/* rows the reconciliation reads at once */
 
 /* 1 on a fiber; else logs the call (its caller must move onto one). */
 static int

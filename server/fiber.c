@@ -47,7 +47,7 @@ struct fiber {
 	void		(*done)(void *);
 	void		*donearg;
 	int		 finished;
-	struct fiber_deferred *deferred;	/* newest first */
+	struct fiber_deferred *deferred; /* newest first */
 	struct fiber	*next;		/* on the free list */
 	/* AddressSanitizer's view of the stack we came from. */
 	const void	*caller_bottom;

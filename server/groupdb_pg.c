@@ -1,4 +1,4 @@
-/* groupdb_pg: groups and their members on the PostgreSQL store, read per request.
+/* groupdb_pg: groups on the PostgreSQL store, read afresh by each request.
  *
  * With SQLite, groupdb.c caches a group's members and device set until
  * this natterd changes them. With several nodes on one database another

@@ -1,4 +1,4 @@
-/* groupdb_pg: groups and their members on the PostgreSQL store, read per request. */
+/* groupdb_pg: groups on the PostgreSQL store, read afresh by each request. */
 #ifndef NATTER_SERVER_GROUPDB_PG_H
 #define NATTER_SERVER_GROUPDB_PG_H
 

@@ -513,10 +513,8 @@ START_TEST(test_assets_start)
 	blob_file('a', 5);
 	blob_file('c', 7);
 	plant("INSERT INTO assets VALUES "
-	    "('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',"
-	    " 3, 9000000000000), "
-	    "('cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',"
-	    " 7, 9000000000000)");
+	    "(repeat('b', 64), 3, 9000000000000), "
+	    "(repeat('c', 64), 7, 9000000000000)");
 	ck_assert_int_eq(pgunit_turn(asset_start, NULL), 1);
 	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM assets"), 2);
 	ck_assert_int_eq(pgunit_number("SELECT size FROM assets WHERE id "
@@ -589,12 +587,9 @@ START_TEST(test_assets_purge)
 	blob_file('f', 6);
 	blob_file('9', 8);
 	plant("INSERT INTO assets VALUES "
-	    "('eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',"
-	    " 4, 100), "
-	    "('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',"
-	    " 6, 100), "
-	    "('9999999999999999999999999999999999999999999999999999999999999999',"
-	    " 8, 9000000000000)");
+	    "(repeat('e', 64), 4, 100), "
+	    "(repeat('f', 64), 6, 100), "
+	    "(repeat('9', 64), 8, 9000000000000)");
 	ck_assert_int_eq(pgunit_turn(asset_purge, NULL), 1);
 	ck_assert_int_eq(blob_exists('e'), 0);
 	ck_assert_int_eq(blob_exists('f'), 1);

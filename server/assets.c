@@ -100,8 +100,9 @@ assets_forget_missing(void)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
-/* assets_start's reconciliation on PostgreSQL, which must run on a
- * fiber: the table is shared, but so is the blob directory. */
+/* assets_start's reconciliation on PostgreSQL: SQLite's (the nodes
+ * share the blob directory as they share the table, so any node's start
+ * may reconcile the two), but its statements wait: on a fiber only. */
 static int
 assets_start_pg(char **err)
 {
@@ -242,19 +243,14 @@ assets_touch(const char *id, int64_t now)
 	return (db_step_done(st));
 }
 
-int
-assets_record(const char *id, uint64_t size, int64_t now)
+/* assets_record's table side on SQLite: 0 new, 1 touched, -1. */
+static int
+assets_insert(const char *id, uint64_t size, int64_t now)
 {
 	sqlite3_stmt	*st;
 	uint64_t	 old;
 	int		 rc;
 
-	if (db_pg(assets_db) != NULL) {
-		if ((rc = assets_pg_record(assets_db, id, size,
-		    now + assets_ttl)) != 0)
-			return (rc);
-		goto stored;
-	}
 	if ((rc = assets_lookup(id, INT64_MIN, &old)) == -1)
 		return (-1);
 	if (rc == 0)		/* another device stored it meanwhile */
@@ -266,9 +262,20 @@ assets_record(const char *id, uint64_t size, int64_t now)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)size);
 	sqlite3_bind_int64(st, 3, now + assets_ttl);
-	if (db_step_done(st) != 0)
-		return (-1);
-stored:
+	return (db_step_done(st));
+}
+
+int
+assets_record(const char *id, uint64_t size, int64_t now)
+{
+	int	rc;
+
+	if (db_pg(assets_db) != NULL)
+		rc = assets_pg_record(assets_db, id, size, now + assets_ttl);
+	else
+		rc = assets_insert(id, size, now);
+	if (rc != 0)
+		return (rc);
 	metrics_add(METRICS_ASSETS_STORED, 1);
 	metrics_add(METRICS_ASSET_BYTES, size);
 	return (0);

@@ -7,7 +7,8 @@
  * row is the only thing a crash can lose: assets_start gives any blob
  * file without a row a fresh one, and forgets rows without a file.
  * Uploads (upload.c) need a token (assettoken.c) from the WebSocket; the
- * per-device limits are kept here, in memory. */
+ * per-device limits are kept here, in memory. On PostgreSQL the table's
+ * statements are assets_pg.c's: the files and the metrics stay here. */
 #include <sys/stat.h>
 
 #include <stdio.h>
@@ -16,8 +17,10 @@
 
 #include "server/accounts.h"
 #include "server/assets.h"
+#include "server/assets_pg.h"
 #include "server/blobstore.h"
 #include "server/db.h"
+#include "server/fiber.h"
 #include "server/httpreq.h"
 #include "server/itab.h"
 #include "server/metrics.h"
@@ -52,6 +55,11 @@ assets_adopt(const char *id, uint64_t size, void *arg)
 	int64_t		*now = arg;
 	sqlite3_stmt	*st;
 
+	if (db_pg(assets_db) != NULL) {
+		if (assets_pg_adopt(assets_db, id, size, *now + assets_ttl) == 0)
+			log_info("asset %s had no row: kept for a TTL", id);
+		return;
+	}
 	if (db_begin(assets_db) != 0)
 		return;
 	st = db_stmt(assets_db, "INSERT OR IGNORE INTO assets (id, size, "
@@ -92,6 +100,29 @@ assets_forget_missing(void)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
+/* assets_start's reconciliation on PostgreSQL: SQLite's (the nodes
+ * share the blob directory as they share the table, so any node's start
+ * may reconcile the two), but its statements wait: on a fiber only. */
+static int
+assets_start_pg(char **err)
+{
+	int64_t	now = time_now_ms(), bytes = 0;
+
+	if (fiber_self() == NULL) {
+		xasprintf(err, "with the PostgreSQL store, assets_start must "
+		    "run on a fiber");
+		return (-1);
+	}
+	blobstore_foreach(assets_blobs, assets_adopt, &now);
+	if (assets_pg_forget_missing(assets_db, assets_blobs) != 0 ||
+	    assets_pg_bytes(assets_db, &bytes) != 0) {
+		xasprintf(err, "cannot read the assets table");
+		return (-1);
+	}
+	metrics_add(METRICS_ASSET_BYTES, (uint64_t)bytes);
+	return (0);
+}
+
 int
 assets_start(const struct assets_config *cfg, char **err)
 {
@@ -106,6 +137,8 @@ assets_start(const struct assets_config *cfg, char **err)
 	assets_ttl = cfg->ttl_ms;
 	assets_maxbytes = cfg->max_asset;
 	assets_quotas = itab_create();
+	if (db_pg(assets_db) != NULL)
+		return (assets_start_pg(err));
 	blobstore_foreach(assets_blobs, assets_adopt, &now);
 	st = db_stmt(assets_db, "SELECT coalesce(sum(size), 0) FROM assets");
 	if (assets_forget_missing() != 0 || db_step_int64(st, &bytes) != 0) {
@@ -180,6 +213,8 @@ assets_lookup(const char *id, int64_t now, uint64_t *size)
 	int64_t		 expires;
 	int		 rc;
 
+	if (db_pg(assets_db) != NULL)
+		return (assets_pg_lookup(assets_db, id, now, size));
 	st = db_stmt(assets_db, "SELECT size, expires FROM assets WHERE "
 	    "id = ?");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -197,6 +232,8 @@ assets_touch(const char *id, int64_t now)
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(assets_db) != NULL)
+		return (assets_pg_touch(assets_db, id, now + assets_ttl));
 	if (db_begin(assets_db) != 0)
 		return (-1);
 	st = db_stmt(assets_db, "UPDATE assets SET expires = max(expires, ?) "
@@ -206,8 +243,9 @@ assets_touch(const char *id, int64_t now)
 	return (db_step_done(st));
 }
 
-int
-assets_record(const char *id, uint64_t size, int64_t now)
+/* assets_record's table side on SQLite: 0 new, 1 touched, -1. */
+static int
+assets_insert(const char *id, uint64_t size, int64_t now)
 {
 	sqlite3_stmt	*st;
 	uint64_t	 old;
@@ -224,19 +262,49 @@ assets_record(const char *id, uint64_t size, int64_t now)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)size);
 	sqlite3_bind_int64(st, 3, now + assets_ttl);
-	if (db_step_done(st) != 0)
-		return (-1);
+	return (db_step_done(st));
+}
+
+int
+assets_record(const char *id, uint64_t size, int64_t now)
+{
+	int	rc;
+
+	if (db_pg(assets_db) != NULL)
+		rc = assets_pg_record(assets_db, id, size, now + assets_ttl);
+	else
+		rc = assets_insert(id, size, now);
+	if (rc != 0)
+		return (rc);
 	metrics_add(METRICS_ASSETS_STORED, 1);
 	metrics_add(METRICS_ASSET_BYTES, size);
 	return (0);
 }
 
-/* Delete one expired blob: its file, then its row. */
+/*
+ * Delete one expired blob: its file, then its row. On PostgreSQL the
+ * other way round, and the row only while it is still expired: another
+ * node may have touched the blob since the purge listed it, and a blob
+ * it was just told is stored must keep its file. A file whose row went
+ * but which could not be deleted is adopted again at the next start.
+ * 0 gone, 1 kept, -1 error.
+ */
 static int
-assets_expire(const char *id, uint64_t size)
+assets_expire(const char *id, uint64_t size, int64_t now)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
+	if (db_pg(assets_db) != NULL) {
+		if ((rc = assets_pg_expire(assets_db, id, now, &size)) != 0)
+			return (rc);	/* 1: touched meanwhile, kept */
+		metrics_sub(METRICS_ASSET_BYTES, size);
+		if (blobstore_remove_blob(assets_blobs, id) != 0) {
+			log_warn("cannot delete expired asset %s", id);
+			return (-1);
+		}
+		return (0);
+	}
 	if (blobstore_remove_blob(assets_blobs, id) != 0) {
 		log_warn("cannot delete expired asset %s", id);
 		return (-1);
@@ -251,28 +319,43 @@ assets_expire(const char *id, uint64_t size)
 	return (0);
 }
 
+/* Up to ASSETS_PURGE_BATCH blobs expired at now: 0 or -1. */
+static int
+assets_expired(int64_t now, char ids[][HTTPREQ_IDLEN + 1], uint64_t *sizes,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+
+	*n = 0;
+	if (db_pg(assets_db) != NULL)
+		return (assets_pg_expired(assets_db, now, ids, sizes,
+		    ASSETS_PURGE_BATCH, n));
+	st = db_stmt(assets_db, "SELECT id, size FROM assets WHERE "
+	    "expires <= ? LIMIT 256");
+	sqlite3_bind_int64(st, 1, now);
+	while (*n < ASSETS_PURGE_BATCH && sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(ids[*n], HTTPREQ_IDLEN + 1, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sizes[(*n)++] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return (0);
+}
+
 void
 assets_purge(int64_t now)
 {
 	char		 ids[ASSETS_PURGE_BATCH][HTTPREQ_IDLEN + 1];
 	uint64_t	 sizes[ASSETS_PURGE_BATCH];
-	sqlite3_stmt	*st;
 	size_t		 n = 0, i, gone = 0;
 
 	if (assets_blobs == NULL)
 		return;
 	/* A batch per run: the next run takes the rest. */
-	st = db_stmt(assets_db, "SELECT id, size FROM assets WHERE "
-	    "expires <= ? LIMIT 256");
-	sqlite3_bind_int64(st, 1, now);
-	while (n < ASSETS_PURGE_BATCH && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(ids[n], sizeof ids[n], "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		sizes[n++] = (uint64_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
+	if (assets_expired(now, ids, sizes, &n) != 0)
+		n = 0;
 	for (i = 0; i < n; i++) {
-		if (assets_expire(ids[i], sizes[i]) == 0)
+		if (assets_expire(ids[i], sizes[i], now) == 0)
 			gone++;
 	}
 	if (gone > 0)

@@ -6,10 +6,13 @@
  * first use (as queue.c counts depths), and adjusted by every push, ack,
  * forget and purge, so that freeing a body costs no query. Changes made
  * inside a request's savepoint are journaled so that a rollback undoes
- * them; a purge's, outside any, are not. */
+ * them; a purge's, outside any, are not. On PostgreSQL, where several
+ * nodes share the references, the count is a column instead
+ * (bodies_pg.c): each call below hands over to it first. */
 #include <stdlib.h>
 
 #include "server/bodies.h"
+#include "server/bodies_pg.h"
 #include "server/db.h"
 #include "server/itab.h"
 #include "shared/util/xmalloc.h"
@@ -133,6 +136,8 @@ bodies_counts(struct db *db)
 int
 bodies_ready(struct db *db)
 {
+	if (db_pg(db) != NULL)
+		return (0);	/* nothing to load: the counts are rows */
 	return (bodies_counts(db) != NULL ? 0 : -1);
 }
 
@@ -143,6 +148,8 @@ bodies_put(struct db *db, const struct bodies_row *r, uint64_t refs,
 	struct bodies_counts	*c;
 	sqlite3_stmt		*st;
 
+	if (db_pg(db) != NULL)
+		return (bodies_pg_put(db, r, refs, body));
 	if (db_begin(db) != 0 || (c = bodies_counts(db)) == NULL)
 		return (-1);
 	st = db_stmt(db, "INSERT INTO group_bodies (group_id, from_account, "
@@ -173,6 +180,8 @@ bodies_unref(struct db *db, int64_t body, uint64_t n)
 	sqlite3_stmt		*st;
 	uint64_t		 left = 0;
 
+	if (db_pg(db) != NULL)
+		return (bodies_pg_unref(db, body, n));
 	if ((c = bodies_counts(db)) == NULL)
 		return (-1);
 	(void)itab_get(c->refs, (uint64_t)body, &left);
@@ -193,6 +202,8 @@ bodies_purge(struct db *db, int64_t now)
 	sqlite3_stmt		*st;
 	int			 rc;
 
+	if (db_pg(db) != NULL)
+		return (bodies_pg_purge(db, now));
 	if (db_begin(db) != 0 || (c = bodies_counts(db)) == NULL)
 		return (-1);
 	st = db_stmt(db, "SELECT body FROM group_bodies WHERE expires <= ?");
@@ -210,8 +221,11 @@ bodies_purge(struct db *db, int64_t now)
 int
 bodies_total(struct db *db, uint64_t *n)
 {
-	struct bodies_counts	*c = bodies_counts(db);
+	struct bodies_counts	*c;
 
+	if (db_pg(db) != NULL)
+		return (bodies_pg_total(db, n));
+	c = bodies_counts(db);
 	*n = c != NULL ? itab_count(c->refs) : 0;
 	return (c != NULL ? 0 : -1);
 }

@@ -31,7 +31,7 @@ int	bodies_put(struct db *, const struct bodies_row *, uint64_t refs,
 	    int64_t *body);
 /* Load the counts if they are not (call before deleting queue rows that
  * may refer to bodies, so the count does not see the deletion): 0 or
- * -1. */
+ * -1. On PostgreSQL the counts are group_bodies.refs: nothing to do. */
 int	bodies_ready(struct db *);
 /* n references to body went: at none left the body is deleted. 0 or
  * -1. */
@@ -39,7 +39,8 @@ int	bodies_unref(struct db *, int64_t body, uint64_t n);
 /* Delete the bodies expired at now (ms; their references expire with
  * them, queue_purge): 0 or -1. */
 int	bodies_purge(struct db *, int64_t now);
-/* Bodies held in memory's count (for tests): 0 or -1. */
+/* Bodies with references (for tests): memory's count, or on PostgreSQL
+ * the rows with refs > 0. 0 or -1. */
 int	bodies_total(struct db *, uint64_t *n);
 
 #endif

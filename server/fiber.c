@@ -31,6 +31,13 @@
 
 #define FIBER_KEEP	64	/* stacks kept for reuse */
 
+/* A call fiber_defer queued for the fiber's end. */
+struct fiber_deferred {
+	void			(*fn)(void *);
+	void			*arg;
+	struct fiber_deferred	*next;
+};
+
 struct fiber {
 	ucontext_t	 ctx;
 	ucontext_t	*caller;	/* where fiber_wait returns to */
@@ -40,6 +47,7 @@ struct fiber {
 	void		(*done)(void *);
 	void		*donearg;
 	int		 finished;
+	struct fiber_deferred *deferred; /* newest first */
 	struct fiber	*next;		/* on the free list */
 	/* AddressSanitizer's view of the stack we came from. */
 	const void	*caller_bottom;
@@ -88,6 +96,19 @@ fiber_arrive(void *fake, const void **bottom, size_t *size)
 #endif
 }
 
+/* The calls fiber_defer queued, newest first; they may wait too. */
+static void
+fiber_run_deferred(struct fiber *f)
+{
+	struct fiber_deferred	*d;
+
+	while ((d = f->deferred) != NULL) {
+		f->deferred = d->next;
+		d->fn(d->arg);
+		free(d);
+	}
+}
+
 static void
 fiber_main(void)
 {
@@ -95,6 +116,7 @@ fiber_main(void)
 
 	fiber_arrive(NULL, &f->caller_bottom, &f->caller_size);
 	f->fn(f->arg);
+	fiber_run_deferred(f);
 	f->finished = 1;
 	/* NULL: this stack is done, nothing of it needs keeping. */
 	fiber_leave(NULL, f->caller_bottom, f->caller_size);
@@ -183,6 +205,7 @@ fiber_run(void (*fn)(void *), void *arg, void (*done)(void *),
 	f->done = done;
 	f->donearg = donearg;
 	f->finished = 0;
+	f->deferred = NULL;
 	if (getcontext(&f->ctx) != 0)
 		fatal("cannot make a fiber");
 	f->ctx.uc_stack.ss_sp = f->map + fiber_page();
@@ -211,6 +234,21 @@ struct fiber *
 fiber_self(void)
 {
 	return (fiber_current);
+}
+
+int
+fiber_defer(void (*fn)(void *), void *arg)
+{
+	struct fiber_deferred	*d;
+
+	if (fiber_current == NULL)
+		return (-1);
+	d = xmalloc(sizeof *d);
+	d->fn = fn;
+	d->arg = arg;
+	d->next = fiber_current->deferred;
+	fiber_current->deferred = d;
+	return (0);
 }
 
 void

@@ -38,6 +38,11 @@ void		 fiber_enable(int on);
 int		 fiber_enabled(void);
 /* The running fiber, or NULL on the loop's own stack. */
 struct fiber	*fiber_self(void);
+/* Call fn(arg) when the running fiber's function has returned (last
+ * registered first), still on the fiber: how memory handed out for one
+ * request (groupdb_pg.c's groups) lives exactly as long as it. 0, or -1
+ * off a fiber (fn is not called). */
+int		 fiber_defer(void (*fn)(void *), void *arg);
 /* Suspend the running fiber until fiber_wake(f). Must be on a fiber. */
 void		 fiber_wait(void);
 /* Resume f, which waits, now: returns when it waits again or ends. */

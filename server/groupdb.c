@@ -5,7 +5,9 @@
  * query for them: the members until the group changes (every write
  * below drops the copy), the device set and its encoding (grouphash.c)
  * until any account's device list changes (accounts_devices_gen). A
- * rolled back request empties the cache. */
+ * rolled back request empties the cache. The cache is this process's
+ * alone: on PostgreSQL, where other nodes change groups too, each call
+ * hands over to groupdb_pg.c, which reads the tables every time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "server/accounts.h"
 #include "server/db.h"
 #include "server/groupdb.h"
+#include "server/groupdb_pg.h"
 #include "server/grouphash.h"
 #include "server/itab.h"
 #include "shared/util/xmalloc.h"
@@ -182,9 +185,12 @@ groupdb_load(struct db *db, int64_t gid, struct groupdb_group **out)
 int
 groupdb_find_gid(struct db *db, int64_t gid, struct groupdb_group **g)
 {
-	struct groupdb_cache	*c = groupdb_cache(db);
+	struct groupdb_cache	*c;
 	uint64_t		 v;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_find_gid(db, gid, g));
+	c = groupdb_cache(db);
 	if (itab_get(c->bygid, (uint64_t)gid, &v)) {
 		*g = (struct groupdb_group *)(uintptr_t)v;
 		return (0);
@@ -196,12 +202,15 @@ int
 groupdb_find_id(struct db *db, const uint8_t id[GROUPDB_IDBYTES],
     struct groupdb_group **g)
 {
-	struct groupdb_cache	*c = groupdb_cache(db);
+	struct groupdb_cache	*c;
 	sqlite3_stmt		*st;
 	uint64_t		 v;
 	int64_t			 gid;
 	int			 rc;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_find_id(db, id, g));
+	c = groupdb_cache(db);
 	if (itab_get(c->byid, itab_key_bytes(id, GROUPDB_IDBYTES), &v) &&
 	    groupdb_find_gid(db, (int64_t)v, g) == 0 &&
 	    memcmp((*g)->id, id, GROUPDB_IDBYTES) == 0)
@@ -220,6 +229,8 @@ groupdb_find_name(struct db *db, const char *name, struct groupdb_group **g)
 	int64_t		 gid;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_find_name(db, name, g));
 	st = db_stmt(db, "SELECT gid FROM groups WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if ((rc = db_step_int64(st, &gid)) != 0)
@@ -250,8 +261,11 @@ groupdb_devices(struct db *db, struct groupdb_group *g)
 {
 	uint32_t	devs[ACCOUNTS_MAXDEVICES];
 	size_t		nd, i, j, n = 0;
-	uint64_t	gen = accounts_devices_gen(db);
+	uint64_t	gen;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_devices(db, g));
+	gen = accounts_devices_gen(db);
 	if (g->devready && g->devgen == gen)
 		return (0);
 	groupdb_devs_clear(g);
@@ -303,6 +317,8 @@ groupdb_of_account(struct db *db, int64_t account, int64_t *gids, size_t max,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_of_account(db, account, gids, max, n));
 	*n = 0;
 	st = db_stmt(db, "SELECT m.gid FROM group_members m JOIN groups g "
 	    "ON g.gid = m.gid WHERE m.account = ? ORDER BY g.name");
@@ -316,10 +332,13 @@ groupdb_of_account(struct db *db, int64_t account, int64_t *gids, size_t max,
 int
 groupdb_count(struct db *db, uint64_t *n)
 {
-	sqlite3_stmt	*st = db_stmt(db, "SELECT count(*) FROM groups");
+	sqlite3_stmt	*st;
 	int64_t		 v = 0;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_count(db, n));
 	*n = 0;
+	st = db_stmt(db, "SELECT count(*) FROM groups");
 	if (db_step_int64(st, &v) != 0)
 		return (-1);
 	*n = (uint64_t)v;
@@ -332,6 +351,8 @@ groupdb_create(struct db *db, const char *name,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_create(db, name, id, now, gid));
 	if (db_begin(db) != 0)
 		return (-1);
 	st = db_stmt(db, "INSERT INTO groups (id, name, created, epoch) "
@@ -370,6 +391,8 @@ groupdb_add(struct db *db, int64_t gid, int64_t account, int admin,
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_add(db, gid, account, admin, now));
 	if (db_begin(db) != 0)
 		return (-1);
 	groupdb_changed(db, gid);
@@ -385,6 +408,8 @@ groupdb_add(struct db *db, int64_t gid, int64_t account, int admin,
 int
 groupdb_remove(struct db *db, int64_t gid, int64_t account)
 {
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_remove(db, gid, account));
 	return (groupdb_write(db, "DELETE FROM group_members WHERE gid = ? "
 	    "AND account = ?", gid, account));
 }
@@ -392,6 +417,8 @@ groupdb_remove(struct db *db, int64_t gid, int64_t account)
 int
 groupdb_set_admin(struct db *db, int64_t gid, int64_t account)
 {
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_set_admin(db, gid, account));
 	return (groupdb_write(db, "UPDATE group_members SET admin = 1 "
 	    "WHERE gid = ? AND account = ?", gid, account));
 }
@@ -399,6 +426,8 @@ groupdb_set_admin(struct db *db, int64_t gid, int64_t account)
 int
 groupdb_bump(struct db *db, int64_t gid)
 {
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_bump(db, gid));
 	return (groupdb_write(db, "UPDATE groups SET epoch = epoch + 1 "
 	    "WHERE gid = ?", gid, 0));
 }
@@ -408,6 +437,8 @@ groupdb_rename(struct db *db, int64_t gid, const char *name)
 {
 	sqlite3_stmt	*st;
 
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_rename(db, gid, name));
 	if (db_begin(db) != 0)
 		return (-1);
 	groupdb_changed(db, gid);
@@ -422,6 +453,8 @@ groupdb_rename(struct db *db, int64_t gid, const char *name)
 int
 groupdb_delete(struct db *db, int64_t gid)
 {
+	if (db_pg(db) != NULL)
+		return (groupdb_pg_delete(db, gid));
 	if (groupdb_write(db, "DELETE FROM group_members WHERE gid = ?", gid,
 	    0) != 0)
 		return (-1);

@@ -23,7 +23,9 @@ struct groupdb_member {
 /*
  * A group as cached: read-only to callers, and valid until the next
  * groupdb call that writes (a write drops the group's cached copy; the
- * next find reads it again) or a request's rollback.
+ * next find reads it again) or a request's rollback. On PostgreSQL
+ * nothing is cached (groupdb_pg.c): each find returns a fresh copy that
+ * stays valid, writes or not, until the request's fiber ends.
  */
 struct groupdb_group {
 	int64_t			 gid;		/* the row; never on the wire */
@@ -52,7 +54,8 @@ int	groupdb_find_name(struct db *, const char *name,
 /* The index of account among g's members, or -1. */
 int	groupdb_member(const struct groupdb_group *, int64_t account);
 /* Fill g's device set unless it is current (a member's device list
- * changed since, accounts_devices_gen): 0 or -1. */
+ * changed since, accounts_devices_gen; on PostgreSQL it is read every
+ * time): 0 or -1. */
 int	groupdb_devices(struct db *, struct groupdb_group *);
 /* The hash of g's device set (groupdb_devices first) less the device
  * (account, device). */

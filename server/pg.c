@@ -606,6 +606,23 @@ lost:
 	return (-1);
 }
 
+/* Without a flush request (or a sync) PostgreSQL keeps a pipeline's
+ * results until the sync that ends the turn. */
+int
+pg_send(struct pg *pg)
+{
+	char	why[256];
+
+	if (pg->state != PG_UP)
+		return (-1);
+	if (!PQsendFlushRequest(pg->conn) || pg_flush(pg) != 0) {
+		pg_conn_error(pg->conn, why, sizeof why);
+		pg_lost(pg, why);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 pg_commit(struct pg *pg, pg_commit_fn fn, void *arg)
 {

@@ -1,7 +1,8 @@
 /* test_server_fiber: fibers (fiber.c) run straight through when off, run
  * until their first wait when on, resume where they waited, end with
  * their done callback, wake one another, keep a deep stack of their own,
- * and stop at FIBER_MAX. */
+ * stop at FIBER_MAX, and run what they deferred when their function
+ * returns (newest first, before done). */
 #include <check.h>
 #include <string.h>
 
@@ -140,6 +141,60 @@ START_TEST(test_max)
 }
 END_TEST
 
+/* What ran, in order: deferred calls append their letter. */
+static char		 deferred[8];
+static char		 letters[] = "abdx";
+static struct fiber	*deferring;
+
+static void
+defer_note(void *arg)
+{
+	size_t	n = strlen(deferred);
+
+	deferred[n] = *(const char *)arg;
+	deferred[n + 1] = '\0';
+}
+
+static void
+defer_fn(void *arg)
+{
+	deferring = fiber_self();
+	ck_assert_int_eq(fiber_defer(defer_note, &letters[0]), 0);
+	fiber_wait();
+	ck_assert_int_eq(fiber_defer(defer_note, &letters[1]), 0);
+	ck_assert_str_eq(deferred, "");
+}
+
+static void
+defer_nothing(void *arg)
+{
+}
+
+static void
+defer_done(void *arg)
+{
+	defer_note(&letters[2]);
+}
+
+START_TEST(test_defer)
+{
+	deferred[0] = '\0';
+	fiber_enable(1);
+	ck_assert_int_eq(fiber_defer(defer_note, &letters[3]), -1);
+	ck_assert_int_eq(fiber_run(defer_fn, NULL, defer_done, NULL), 0);
+	ck_assert_str_eq(deferred, "");
+	fiber_wake(deferring);
+	ck_assert_str_eq(deferred, "bad");
+	/* The stack is reused: its next fiber has nothing queued. */
+	deferred[0] = '\0';
+	ck_assert_int_eq(fiber_run(defer_nothing, NULL, defer_done, NULL), 0);
+	ck_assert_str_eq(deferred, "d");
+	ck_assert_uint_eq(fiber_count(), 0);
+	fiber_enable(0);
+	fiber_shutdown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -150,6 +205,7 @@ main(void)
 	tcase_add_test(tc, test_wait_wake);
 	tcase_add_test(tc, test_deep_stack);
 	tcase_add_test(tc, test_max);
+	tcase_add_test(tc, test_defer);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

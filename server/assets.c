@@ -11,6 +11,7 @@
  * statements are assets_pg.c's: the files and the metrics stay here. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "server/httpreq.h"
 #include "server/itab.h"
 #include "server/metrics.h"
+#include "server/pgturn.h"
 #include "server/session.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -123,6 +125,100 @@ assets_start_pg(char **err)
 	return (0);
 }
 
+/*
+ * With PostgreSQL, the HTTP side (upload.c, download.c) runs on the loop,
+ * not on a fiber, and must not wait for the store. So there:
+ *   - whether a blob is stored is whether its file is (the nodes share
+ *     the blob directory; a blob past its expiry is served until the
+ *     purge, at most half a TTL, takes it);
+ *   - its row is written in the background, on a fiber of its own, in
+ *     the next transaction. The file is in place and synced first, and
+ *     a file without a row is adopted (given a TTL) by the next start.
+ */
+struct assets_later {
+	char		id[HTTPREQ_IDLEN + 1];
+	uint64_t	size;
+	int64_t		now;
+	int		record;		/* else touch */
+};
+
+static void
+assets_later_run(void *arg)
+{
+	struct assets_later	*l = arg;
+	char			*err = NULL;
+	int			 rc;
+
+	pgturn_enter(PGTURN_SHARED);
+	if (l->id[0] == '\0') {
+		if (assets_start_pg(&err) != 0) {
+			log_warn("assets: %s", err);
+			free(err);
+		}
+	} else if (l->record) {
+		if ((rc = assets_record(l->id, l->size, l->now)) == -1)
+			log_warn("asset %s: cannot record it (the next start "
+			    "adopts its file)", l->id);
+	} else if (assets_touch(l->id, l->now) != 0)
+		log_warn("asset %s: cannot extend its expiry", l->id);
+	pgturn_leave();
+	free(l);
+}
+
+/* Run the row's side of a record or touch (or, id NULL, the start's
+ * reconciliation) on a fiber of its own. */
+static void
+assets_later(const char *id, uint64_t size, int64_t now, int record)
+{
+	struct assets_later	*l = xcalloc(1, sizeof *l);
+
+	if (id != NULL)
+		snprintf(l->id, sizeof l->id, "%s", id);
+	l->size = size;
+	l->now = now;
+	l->record = record;
+	if (fiber_run(assets_later_run, l, NULL, NULL) != 0) {
+		log_warn("assets: no fiber free; %s skipped",
+		    id != NULL ? id : "the start's reconciliation");
+		free(l);
+	}
+}
+
+/* On the loop with PostgreSQL: is the blob's file there? 0 (size set),
+ * 1 no, -1 error. */
+static int
+assets_file_lookup(const char *id, uint64_t *size)
+{
+	struct stat	 sb;
+	char		*path = blobstore_blob_path(assets_blobs, id);
+	int		 rc = 0;
+
+	if (stat(path, &sb) == 0)
+		*size = (uint64_t)sb.st_size;
+	else
+		rc = errno == ENOENT ? 1 : -1;
+	free(path);
+	return (rc);
+}
+
+/* A stable number for an account name (FNV-1a), to key its quota. */
+static uint64_t
+assets_name_key(const char *name)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 0x100000001b3ULL;
+	return (h);
+}
+
+/* 1 when a call on PostgreSQL comes from the loop, not a fiber. */
+static int
+assets_on_loop(void)
+{
+	return (db_pg(assets_db) != NULL && fiber_self() == NULL);
+}
+
 int
 assets_start(const struct assets_config *cfg, char **err)
 {
@@ -137,8 +233,11 @@ assets_start(const struct assets_config *cfg, char **err)
 	assets_ttl = cfg->ttl_ms;
 	assets_maxbytes = cfg->max_asset;
 	assets_quotas = itab_create();
-	if (db_pg(assets_db) != NULL)
-		return (assets_start_pg(err));
+	if (db_pg(assets_db) != NULL) {
+		/* Reconciled in the background: nothing waits on it. */
+		assets_later(NULL, 0, now, 0);
+		return (0);
+	}
 	blobstore_foreach(assets_blobs, assets_adopt, &now);
 	st = db_stmt(assets_db, "SELECT coalesce(sum(size), 0) FROM assets");
 	if (assets_forget_missing() != 0 || db_step_int64(st, &bytes) != 0) {
@@ -213,6 +312,8 @@ assets_lookup(const char *id, int64_t now, uint64_t *size)
 	int64_t		 expires;
 	int		 rc;
 
+	if (assets_on_loop())
+		return (assets_file_lookup(id, size));
 	if (db_pg(assets_db) != NULL)
 		return (assets_pg_lookup(assets_db, id, now, size));
 	st = db_stmt(assets_db, "SELECT size, expires FROM assets WHERE "
@@ -232,6 +333,10 @@ assets_touch(const char *id, int64_t now)
 {
 	sqlite3_stmt	*st;
 
+	if (assets_on_loop()) {
+		assets_later(id, 0, now, 0);
+		return (0);
+	}
 	if (db_pg(assets_db) != NULL)
 		return (assets_pg_touch(assets_db, id, now + assets_ttl));
 	if (db_begin(assets_db) != 0)
@@ -270,6 +375,10 @@ assets_record(const char *id, uint64_t size, int64_t now)
 {
 	int	rc;
 
+	if (assets_on_loop()) {
+		assets_later(id, size, now, 1);
+		return (0);
+	}
 	if (db_pg(assets_db) != NULL)
 		rc = assets_pg_record(assets_db, id, size, now + assets_ttl);
 	else
@@ -389,6 +498,19 @@ assets_authorize(const char *hdr, int64_t now, struct assets_who *who,
 	default:
 		*why = "the asset token is not valid";
 		return (403);
+	}
+	/*
+	 * With PostgreSQL this runs on the loop, which must not wait for
+	 * the store, so the token alone speaks: it was made over the
+	 * device's authenticated connection within the hour, with the key
+	 * every node shares. A device removed since can still upload (blobs
+	 * are ciphertext no one is sent; the quota below bounds it) until
+	 * its token expires, but can read nothing. Quotas are then per name,
+	 * each node counting its own.
+	 */
+	if (assets_on_loop()) {
+		who->account = (int64_t)(assets_name_key(who->name) >> 1);
+		return (0);
 	}
 	rc = accounts_lookup(assets_db, who->name, &who->account);
 	if (rc == 0)

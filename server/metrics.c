@@ -41,6 +41,12 @@ static const struct {
 	    "counter" },
 	{ "natter_group_deliveries_total", "References to group messages and "
 	    "changes queued, one per member device.", "counter" },
+	{ "natter_directory_commands_total", "Commands sent to the shared "
+	    "directory (Redis).", "counter" },
+	{ "natter_directory_wakes_dropped_total", "Wake-ups for another node "
+	    "dropped while the directory was unreachable.", "counter" },
+	{ "natter_directory_connected", "1 while the shared directory "
+	    "(Redis) is connected, else 0.", "gauge" },
 };
 
 void

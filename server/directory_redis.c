@@ -14,6 +14,13 @@
  * down, and a timer tries again with backoff. One log line per change
  * of state, none per attempt.
  *
+ * The same timer watches: an attempt not up after DIRREDIS_DEADLINE_MS
+ * is abandoned, and once up, cmd PUBLISHes "ping" to this node's own
+ * channel every DIRREDIS_BEAT_MS, which must come back on sub before
+ * the next two. hiredis 0.14's libuv adapter ignores a poll error (a
+ * refused connect, a reset): without the watch such a connection would
+ * hang unnoticed; with it, a Redis that stops answering is noticed too.
+ *
  * Down, it still keeps what this node serves (served), and wake-ups are
  * dropped and counted: the device's node finds the rows when its session
  * reads the queue. Coming up, it clears the cache (changes may have been
@@ -27,6 +34,7 @@
 #include <netdb.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +55,9 @@
 #define DIRREDIS_CACHEMAX	65536		/* cached devices */
 #define DIRREDIS_RETRY_MIN_MS	100
 #define DIRREDIS_RETRY_MAX_MS	2000
+#define DIRREDIS_DEADLINE_MS	1000		/* to connect */
+#define DIRREDIS_BEAT_MS	1000		/* heartbeat, once up */
+#define DIRREDIS_BEATS_MISSED	2		/* then down */
 #define DIRREDIS_NODECHAN	"natter:node:"
 #define DIRREDIS_CHANGED	"natter:dev"
 #define DIRREDIS_CHANMAX	(sizeof DIRREDIS_NODECHAN + DIRECTORY_NODEMAX)
@@ -100,10 +111,12 @@ struct dirredis {
 	int			 subscribed;	/* of 2 channels */
 	int			 up;
 	int			 said_down;	/* its last line says down */
-	uv_timer_t		 retry;
+	int			 dialing;	/* an attempt is under way */
+	int			 beats_missed;
+	uv_timer_t		 timer;		/* retry, deadline, beat */
 	uint64_t		 backoff_ms;
 	uv_getaddrinfo_t	 resolve;
-	int			 resolving;
+	int			 resolving;	/* resolve is in flight */
 
 	struct itab		*served;	/* devices announced here */
 	struct dircache		*cache;
@@ -120,7 +133,7 @@ struct dirredis_req {
 
 static void	dirredis_down(struct dirredis *, const char *why);
 static void	dirredis_free(struct dirredis *);
-static void	dirredis_retry(uv_timer_t *);
+static void	dirredis_tick(uv_timer_t *);
 
 /* HOST (a name, or an IPv6 address in brackets) and PORT of
  * redis://HOST:PORT: 0, or -1 if where is anything else. */
@@ -338,12 +351,13 @@ dirredis_maybe_up(struct dirredis *r)
 	if (r->up || !r->pinged || r->subscribed < 2)
 		return;
 	r->up = 1;
+	r->beats_missed = 0;
 	r->backoff_ms = DIRREDIS_RETRY_MIN_MS;
 	metrics_add(METRICS_DIRECTORY_CONNECTED, 1);
 	dircache_clear(r->cache);
 	if (r->said_down)
-		log_warn("directory: connected to %s again as node %s; "
-		    "announcing %zu devices", r->where, r->node,
+		log_warn("directory: connected to %s again as node %s "
+		    "(devices served here: %zu)", r->where, r->node,
 		    itab_count(r->served));
 	else
 		log_info("directory: connected to %s as node %s", r->where,
@@ -402,14 +416,17 @@ dirredis_device(const char *s, size_t len, int64_t *account,
 	return (0);
 }
 
-/* A message on this node's channel: "wake A D" or "moved A D". */
+/* A message on this node's channel: "wake A D", "moved A D", or our
+ * own heartbeat. */
 static void
 dirredis_order(struct dirredis *r, const char *s, size_t len)
 {
 	int64_t	account;
 	uint32_t device;
 
-	if (len > 5 && memcmp(s, "wake ", 5) == 0 &&
+	if (len == 4 && memcmp(s, "ping", 4) == 0)
+		r->beats_missed = 0;
+	else if (len > 5 && memcmp(s, "wake ", 5) == 0 &&
 	    dirredis_device(s + 5, len - 5, &account, &device) == 0) {
 		if (r->hooks.wake != NULL)
 			r->hooks.wake(account, device);
@@ -537,7 +554,7 @@ dirredis_down(struct dirredis *r, const char *why)
 {
 	dirredis_drop(&r->cmd);
 	dirredis_drop(&r->sub);
-	r->pinged = r->subscribed = 0;
+	r->pinged = r->subscribed = r->dialing = 0;
 	dircache_clear(r->cache);
 	if (r->up) {
 		r->up = 0;
@@ -550,7 +567,7 @@ dirredis_down(struct dirredis *r, const char *why)
 	r->said_down = 1;
 	if (r->closing)
 		return;
-	uv_timer_start(&r->retry, dirredis_retry, r->backoff_ms, 0);
+	uv_timer_start(&r->timer, dirredis_tick, r->backoff_ms, 0);
 	r->backoff_ms *= 2;
 	if (r->backoff_ms > DIRREDIS_RETRY_MAX_MS)
 		r->backoff_ms = DIRREDIS_RETRY_MAX_MS;
@@ -609,6 +626,8 @@ dirredis_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	r->resolving = 0;
 	if (r->closing)
 		dirredis_free(r);
+	else if (!r->dialing)
+		;	/* that attempt was abandoned */
 	else if (status != 0 || getnameinfo(res->ai_addr, res->ai_addrlen, ip,
 	    sizeof ip, NULL, 0, NI_NUMERICHOST) != 0) {
 		snprintf(why, sizeof why, "cannot look up %s: %s", r->host,
@@ -628,6 +647,11 @@ dirredis_connect(struct dirredis *r)
 	unsigned char	a[sizeof(struct in6_addr)];
 	int		rc;
 
+	r->dialing = 1;
+	uv_timer_start(&r->timer, dirredis_tick, DIRREDIS_DEADLINE_MS,
+	    DIRREDIS_BEAT_MS);
+	if (r->resolving)
+		return;		/* the lookup of an abandoned attempt */
 	if (inet_pton(AF_INET, r->host, a) == 1 ||
 	    inet_pton(AF_INET6, r->host, a) == 1) {
 		dirredis_dial(r, r->host);
@@ -644,10 +668,43 @@ dirredis_connect(struct dirredis *r)
 		r->resolving = 1;
 }
 
+/* Why an attempt is not up by its deadline: a connect's error, which
+ * the adapter does not pass on, or silence. */
 static void
-dirredis_retry(uv_timer_t *t)
+dirredis_why_late(struct dirredis *r, char *why, size_t len)
 {
-	dirredis_connect(t->data);
+	int		err = 0;
+	socklen_t	sl = sizeof err;
+
+	if (r->cmd != NULL && getsockopt(r->cmd->c.fd, SOL_SOCKET, SO_ERROR,
+	    &err, &sl) == 0 && err != 0)
+		snprintf(why, len, "%s", strerror(err));
+	else
+		snprintf(why, len, "no answer within %d ms",
+		    DIRREDIS_DEADLINE_MS);
+}
+
+/* Down: try again. Trying: the deadline. Up: the heartbeat. */
+static void
+dirredis_tick(uv_timer_t *t)
+{
+	struct dirredis	*r = t->data;
+	char		 why[128];
+
+	if (!r->dialing)
+		dirredis_connect(r);
+	else if (!r->up) {
+		dirredis_why_late(r, why, sizeof why);
+		dirredis_down(r, why);
+	} else if (r->beats_missed >= DIRREDIS_BEATS_MISSED) {
+		snprintf(why, sizeof why, "no heartbeat for %d ms",
+		    DIRREDIS_BEATS_MISSED * DIRREDIS_BEAT_MS);
+		dirredis_down(r, why);
+	} else {
+		r->beats_missed++;
+		(void)dirredis_command(r, dirredis_checked, NULL,
+		    "PUBLISH %s ping", r->chan);
+	}
 }
 
 static int
@@ -676,8 +733,8 @@ dirredis_open(const struct directory_config *c, void **state, char **err)
 	r->cache = dircache_create(DIRREDIS_CACHEMAX);
 	r->backoff_ms = DIRREDIS_RETRY_MIN_MS;
 	r->resolve.data = r;
-	uv_timer_init(r->loop, &r->retry);
-	r->retry.data = r;
+	uv_timer_init(r->loop, &r->timer);
+	r->timer.data = r;
 	r->timer_open = 1;
 	dirredis_connect(r);
 	*state = r;
@@ -727,7 +784,7 @@ dirredis_close(void *state)
 	r->up = 0;
 	dirredis_drop(&r->cmd);
 	dirredis_drop(&r->sub);
-	uv_close((uv_handle_t *)&r->retry, dirredis_timer_closed);
+	uv_close((uv_handle_t *)&r->timer, dirredis_timer_closed);
 	if (r->resolving)
 		(void)uv_cancel((uv_req_t *)&r->resolve);
 }

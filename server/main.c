@@ -38,7 +38,8 @@ static const char main_usage[] =
     "[--message-ttl DURATION]\n"
     "               [--max-frame BYTES] [--max-asset BYTES] "
     "[--sync normal|full]\n"
-    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n";
+    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE]\n"
+    "               [--directory redis://HOST:PORT] [--node NAME]\n";
 
 /* What the command line sets besides ws_config. */
 struct main_config {
@@ -48,6 +49,8 @@ struct main_config {
 	size_t		 max_asset;
 	int		 sync_full;
 	int64_t		 link_ttl_ms;
+	const char	*directory;	/* --directory, or NULL: in-process */
+	const char	*node;		/* --node, or NULL: HOST:PORT */
 };
 
 static uv_signal_t		 main_sigterm, main_sigint;
@@ -172,13 +175,61 @@ main_raise_nofile(void)
 	}
 }
 
+/* Another node queued rows for a device: read them if it is here. */
+static void
+main_directory_wake(int64_t account, uint32_t device)
+{
+	struct session	*s = online_find(account, device);
+
+	if (s != NULL)
+		session_wake(s);
+}
+
+/* A device connected to another node: close its connection here. */
+static void
+main_directory_moved(int64_t account, uint32_t device)
+{
+	struct session	*s = online_find(account, device);
+
+	if (s == NULL)
+		return;
+	log_info("%s/%u connected to another node; closing it here",
+	    session_name(s), device);
+	session_moved(s);
+}
+
+/* The directory: in-process, or the Redis one of --directory, as node
+ * --node (default: the address natterd listens on). */
+static struct directory *
+main_open_directory(const struct main_config *mc, uv_loop_t *loop,
+    char **err)
+{
+	struct directory_config	dc;
+	char			node[LISTENADDR_HOSTLEN + 16];
+
+	memset(&dc, 0, sizeof dc);
+	dc.loop = loop;
+	if (mc->directory == NULL)
+		return (directory_create(&directory_local_ops, &dc, err));
+	if (mc->node == NULL)
+		listenaddr_format(&main_listen, node, sizeof node);
+	dc.where = mc->directory;
+	dc.node = mc->node != NULL ? mc->node : node;
+	dc.hooks.wake = main_directory_wake;
+	dc.hooks.moved = main_directory_moved;
+	/* Until --store: the directory routes wake-ups between nodes, but
+	 * each node reads its own SQLite queues. */
+	log_warn("--directory without a shared --store: each node keeps "
+	    "its own queues, so messages are not shared between nodes yet");
+	return (directory_create(&directory_redis_ops, &dc, err));
+}
+
 /* Open the database and the directory, hook the server into loop and
  * listen: 0, or -1 with *err set (caller frees). */
 static int
 main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
     char **err)
 {
-	struct directory_config	 dc;
 	struct assets_config	 ac;
 	char			*path;
 
@@ -188,10 +239,7 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	free(path);
 	if (main_db == NULL)
 		return (-1);
-	/* One natterd: the in-process directory (directory.h). */
-	memset(&dc, 0, sizeof dc);
-	dc.loop = loop;
-	main_directory = directory_create(&directory_local_ops, &dc, err);
+	main_directory = main_open_directory(mc, loop, err);
 	if (main_directory == NULL)
 		return (-1);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
@@ -222,6 +270,10 @@ main_shutdown(uv_loop_t *loop, char *data)
 {
 	server_stop();
 	ws_stop();
+	/* The sessions are gone, and have forgotten their devices; the
+	 * directory's connections would keep the loop running. */
+	directory_free(main_directory);
+	main_directory = NULL;
 	uv_run(loop, UV_RUN_DEFAULT);
 	assets_stop();
 	if (uv_loop_close(loop) != 0)
@@ -229,8 +281,6 @@ main_shutdown(uv_loop_t *loop, char *data)
 	db_close(main_db);
 	main_db = NULL;
 	server_close();
-	directory_free(main_directory);
-	main_directory = NULL;
 	online_clear();
 	free(data);
 }
@@ -257,7 +307,8 @@ main_announce(const struct ws_config *wc, const char *data,
 
 enum {
 	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
-	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION
+	OPT_LOG, OPT_CERT, OPT_KEY, OPT_DIRECTORY, OPT_NODE, OPT_HELP,
+	OPT_VERSION
 };
 
 static const struct option main_options[] = {
@@ -270,6 +321,8 @@ static const struct option main_options[] = {
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
 	{ "tls-key", required_argument, NULL, OPT_KEY },
+	{ "directory", required_argument, NULL, OPT_DIRECTORY },
+	{ "node", required_argument, NULL, OPT_NODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -331,6 +384,19 @@ main_parse(int argc, char **argv, struct main_config *mc,
 		case OPT_KEY:
 			wc->tls_key = optarg;
 			break;
+		case OPT_DIRECTORY:
+			if (directory_redis_check(optarg) != 0)
+				main_usage_error("bad --directory value: %s "
+				    "(want redis://HOST:PORT)", optarg);
+			mc->directory = optarg;
+			break;
+		case OPT_NODE:
+			if (directory_node_check(optarg) != 0)
+				main_usage_error("bad --node value: %s (1 to "
+				    "255 printable characters, no spaces)",
+				    optarg);
+			mc->node = optarg;
+			break;
 		case OPT_HELP:
 			fputs(main_usage, stdout);
 			exit(0);
@@ -349,6 +415,8 @@ main_parse(int argc, char **argv, struct main_config *mc,
 		main_usage_error("unexpected argument: %s", argv[optind]);
 	if ((wc->tls_cert == NULL) != (wc->tls_key == NULL))
 		main_usage_error("--tls-cert and --tls-key go together");
+	if (mc->node != NULL && mc->directory == NULL)
+		main_usage_error("--node needs --directory");
 }
 
 /* The number in environment variable name, or def when it is unset or

@@ -46,12 +46,12 @@
 
 #include "server/dircache.h"
 #include "server/directory.h"
+#include "server/dirmsg.h"
 #include "server/itab.h"
 #include "server/metrics.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
-#define DIRREDIS_HOSTMAX	256
 #define DIRREDIS_CACHEMAX	65536		/* cached devices */
 #define DIRREDIS_RETRY_MIN_MS	100
 #define DIRREDIS_RETRY_MAX_MS	2000
@@ -100,8 +100,8 @@ static const char dirredis_reannounce_lua[] =
 struct dirredis {
 	uv_loop_t		*loop;
 	struct directory_hooks	 hooks;
-	char			 where[DIRREDIS_HOSTMAX + 32];	/* for logs */
-	char			 host[DIRREDIS_HOSTMAX];
+	char			 where[DIRMSG_HOSTMAX + 32];	/* for logs */
+	char			 host[DIRMSG_HOSTMAX];
 	int			 port;
 	char			 node[DIRECTORY_NODEMAX];
 	char			 chan[DIRREDIS_CHANMAX];	/* our channel */
@@ -135,59 +135,13 @@ static void	dirredis_down(struct dirredis *, const char *why);
 static void	dirredis_free(struct dirredis *);
 static void	dirredis_tick(uv_timer_t *);
 
-/* HOST (a name, or an IPv6 address in brackets) and PORT of
- * redis://HOST:PORT: 0, or -1 if where is anything else. */
-static int
-dirredis_parse(const char *where, char *host, int *port)
-{
-	const char	*p, *colon, *close;
-	unsigned char	 a6[sizeof(struct in6_addr)];
-	char		*end;
-	unsigned long	 v;
-	size_t		 n, i;
-
-	if (strncmp(where, "redis://", 8) != 0)
-		return (-1);
-	p = where + 8;
-	if (*p == '[') {
-		if ((close = strchr(p, ']')) == NULL || close[1] != ':')
-			return (-1);
-		p++;
-		colon = close + 1;
-		n = (size_t)(close - p);
-	} else {
-		if ((colon = strchr(p, ':')) == NULL)
-			return (-1);
-		n = (size_t)(colon - p);
-		for (i = 0; i < n; i++) {
-			if (!isalnum((unsigned char)p[i]) &&
-			    strchr(".-_", p[i]) == NULL)
-				return (-1);
-		}
-	}
-	if (n == 0 || n >= DIRREDIS_HOSTMAX)
-		return (-1);
-	memcpy(host, p, n);
-	host[n] = '\0';
-	if (where[8] == '[' && inet_pton(AF_INET6, host, a6) != 1)
-		return (-1);
-	p = colon + 1;
-	if (strlen(p) > 5 || strspn(p, "0123456789") != strlen(p) || *p == '\0')
-		return (-1);
-	v = strtoul(p, &end, 10);
-	if (v == 0 || v > 65535)
-		return (-1);
-	*port = (int)v;
-	return (0);
-}
-
 int
 directory_redis_check(const char *where)
 {
-	char	host[DIRREDIS_HOSTMAX];
+	char	host[DIRMSG_HOSTMAX];
 	int	port;
 
-	return (dirredis_parse(where, host, &port));
+	return (dirmsg_address(where, host, &port));
 }
 
 /* What Redis said that this code did not expect: say so, carry on. */
@@ -312,6 +266,17 @@ dirredis_found(redisAsyncContext *ac, void *reply, void *privdata)
 	free(q);
 }
 
+/* (account, device) is served by another node now: not ours to announce
+ * again (the session here is closed without a forget), and the session
+ * here is told. */
+static void
+dirredis_moved(struct dirredis *r, int64_t account, uint32_t device)
+{
+	itab_del(r->served, itab_key_pair(account, device));
+	if (r->hooks.moved != NULL)
+		r->hooks.moved(account, device);
+}
+
 /* Who holds a device this node announced again: if another node, the
  * device moved while this one could not hear of it. */
 static void
@@ -324,9 +289,8 @@ dirredis_reannounced(redisAsyncContext *ac, void *reply, void *privdata)
 	if (r != NULL && rep != NULL) {
 		if (!dirredis_is_name(rep))
 			dirredis_odd_reply("an answer to an announce", rep);
-		else if (strcmp(rep->str, r->node) != 0 &&
-		    r->hooks.moved != NULL)
-			r->hooks.moved(q->account, q->device);
+		else if (strcmp(rep->str, r->node) != 0)
+			dirredis_moved(r, q->account, q->device);
 	}
 	free(q);
 }
@@ -384,58 +348,28 @@ dirredis_pong(redisAsyncContext *ac, void *reply, void *privdata)
 	dirredis_maybe_up(r);
 }
 
-/* Up to 10 digits at *p (before end), at most 2^32 - 1: 0, or -1. */
-static int
-dirredis_number(const char **p, const char *end, uint64_t *out)
-{
-	const char	*s = *p;
-	uint64_t	 v = 0;
-
-	while (s < end && *s >= '0' && *s <= '9' && s - *p < 10)
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	if (s == *p || v > UINT32_MAX || (s < end && *s >= '0' && *s <= '9'))
-		return (-1);
-	*p = s;
-	*out = v;
-	return (0);
-}
-
-/* "A D" in s[0..len): 0 and the device, or -1. */
-static int
-dirredis_device(const char *s, size_t len, int64_t *account,
-    uint32_t *device)
-{
-	const char	*end = s + len;
-	uint64_t	 a, d;
-
-	if (dirredis_number(&s, end, &a) != 0 || s == end || *s++ != ' ' ||
-	    dirredis_number(&s, end, &d) != 0 || s != end)
-		return (-1);
-	*account = (int64_t)a;
-	*device = (uint32_t)d;
-	return (0);
-}
-
-/* A message on this node's channel: "wake A D", "moved A D", or our
- * own heartbeat. */
+/* A message on this node's channel: an order, or our own heartbeat. */
 static void
 dirredis_order(struct dirredis *r, const char *s, size_t len)
 {
-	int64_t	account;
-	uint32_t device;
+	int64_t		account;
+	uint32_t	device;
 
-	if (len == 4 && memcmp(s, "ping", 4) == 0)
+	switch (dirmsg_order(s, len, &account, &device)) {
+	case DIRMSG_PING:
 		r->beats_missed = 0;
-	else if (len > 5 && memcmp(s, "wake ", 5) == 0 &&
-	    dirredis_device(s + 5, len - 5, &account, &device) == 0) {
+		break;
+	case DIRMSG_WAKE:
 		if (r->hooks.wake != NULL)
 			r->hooks.wake(account, device);
-	} else if (len > 6 && memcmp(s, "moved ", 6) == 0 &&
-	    dirredis_device(s + 6, len - 6, &account, &device) == 0) {
-		if (r->hooks.moved != NULL)
-			r->hooks.moved(account, device);
-	} else
+		break;
+	case DIRMSG_MOVED:
+		dirredis_moved(r, account, device);
+		break;
+	case DIRMSG_BAD:
 		dirredis_odd("a message on " DIRREDIS_NODECHAN "NODE", s, len);
+		break;
+	}
 }
 
 /* A message on natter:dev: "A D" changed. */
@@ -445,7 +379,7 @@ dirredis_changed(struct dirredis *r, const char *s, size_t len)
 	int64_t		account;
 	uint32_t	device;
 
-	if (dirredis_device(s, len, &account, &device) != 0) {
+	if (dirmsg_device(s, len, &account, &device) != 0) {
 		dirredis_odd("a message on " DIRREDIS_CHANGED, s, len);
 		return;
 	}
@@ -621,7 +555,7 @@ static void
 dirredis_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct dirredis	*r = req->data;
-	char		 ip[INET6_ADDRSTRLEN], why[DIRREDIS_HOSTMAX + 64];
+	char		 ip[INET6_ADDRSTRLEN], why[DIRMSG_HOSTMAX + 64];
 
 	r->resolving = 0;
 	if (r->closing)
@@ -725,7 +659,7 @@ dirredis_open(const struct directory_config *c, void **state, char **err)
 	r = xcalloc(1, sizeof *r);
 	r->loop = c->loop;
 	r->hooks = c->hooks;
-	(void)dirredis_parse(c->where, r->host, &r->port);
+	(void)dirmsg_address(c->where, r->host, &r->port);
 	snprintf(r->where, sizeof r->where, "%s", c->where);
 	snprintf(r->node, sizeof r->node, "%s", c->node);
 	snprintf(r->chan, sizeof r->chan, DIRREDIS_NODECHAN "%s", c->node);

@@ -3,7 +3,7 @@
  * reaches the node that lost it, forget deletes only its own key, caches
  * follow a device that moves, Redis killed and restarted (or connections
  * killed) is survived, garbage on the channels is ignored; and the cache
- * module (dircache) alone. redis-server comes from scripts/setup: if it is
+ * and text modules (dircache, dirmsg) alone. redis-server comes from scripts/setup: if it is
  * missing the tests fail, they do not skip. */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -25,6 +25,7 @@
 
 #include "server/dircache.h"
 #include "server/directory.h"
+#include "server/dirmsg.h"
 #include "server/metrics.h"
 #include "tests/unit/unit.h"
 
@@ -531,6 +532,39 @@ START_TEST(test_redis_addresses)
 }
 END_TEST
 
+START_TEST(test_dirmsg)
+{
+	static const char	*bad[] = { "", "ping ", "wake", "wake 1",
+				    "wake 1 2 3", "wake  1 2", "wake +1 2",
+				    "wake 01234567890 1", "wake 4294967296 1",
+				    "moved 1 2 ", "Moved 1 2", "wake 1 2\n" };
+	int64_t			 a;
+	uint32_t		 d;
+	char			 host[DIRMSG_HOSTMAX];
+	int			 port;
+	size_t			 i;
+
+	ck_assert_int_eq(dirmsg_order("ping", 4, &a, &d), DIRMSG_PING);
+	ck_assert_int_eq(dirmsg_order("wake 4294967295 7", 17, &a, &d),
+	    DIRMSG_WAKE);
+	ck_assert(a == 4294967295LL && d == 7);
+	ck_assert_int_eq(dirmsg_order("moved 0 0", 9, &a, &d), DIRMSG_MOVED);
+	ck_assert(a == 0 && d == 0);
+	/* The length rules, not a NUL. */
+	ck_assert_int_eq(dirmsg_order("wake 1 2\0x", 10, &a, &d), DIRMSG_BAD);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(dirmsg_order(bad[i], strlen(bad[i]), &a, &d) ==
+		    DIRMSG_BAD, "\"%s\"", bad[i]);
+	ck_assert_int_eq(dirmsg_device("12 34", 5, &a, &d), 0);
+	ck_assert(a == 12 && d == 34);
+	ck_assert_int_eq(dirmsg_device("12 34", 4, &a, &d), 0);
+	ck_assert(a == 12 && d == 3);
+	ck_assert_int_eq(dirmsg_address("redis://[::1]:6379", host, &port), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_int_eq(port, 6379);
+}
+END_TEST
+
 START_TEST(test_dircache)
 {
 	struct dircache	*c = dircache_create(4);
@@ -601,6 +635,7 @@ main(void)
 	tcase_add_test(tc, test_redis_garbage);
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, test_redis_addresses);
+	tcase_add_test(tp, test_dirmsg);
 	tcase_add_test(tp, test_dircache);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tp);

@@ -2,8 +2,8 @@
  *
  * The calls that reach every implementation, and the local one. What a
  * directory is for, and how a Redis one plugs in: directory.h. */
-#include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "server/directory.h"
 #include "shared/util/xmalloc.h"
@@ -16,19 +16,34 @@ struct directory {
 /*
  * The local directory: one natterd. A device it serves is in online.h,
  * which its callers ask first; any other device is offline, since there
- * is no other node. So it keeps nothing, and announce, forget and notify
- * have nothing to do.
+ * is no other node. So it keeps nothing, announce and forget have
+ * nothing to do, and there is never a node to wake.
  */
 static enum directory_where
-directory_local_lookup(void *state, int64_t account, uint32_t device,
-    char *node)
+directory_local_wake(void *state, int64_t account, uint32_t device)
 {
 	return (DIRECTORY_OFFLINE);
 }
 
 const struct directory_ops directory_local_ops = {
-	"local", NULL, NULL, NULL, NULL, directory_local_lookup, NULL
+	"local", NULL, NULL, NULL, NULL, directory_local_wake
 };
+
+/* Node names travel inside channel names and log lines: keep them to
+ * one printable word. */
+int
+directory_node_check(const char *name)
+{
+	size_t	len = strlen(name), i;
+
+	if (len == 0 || len >= DIRECTORY_NODEMAX)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		if (name[i] <= ' ' || name[i] > '~')
+			return (-1);
+	}
+	return (0);
+}
 
 struct directory *
 directory_create(const struct directory_ops *ops,
@@ -61,15 +76,7 @@ directory_forget(struct directory *d, int64_t account, uint32_t device)
 enum directory_where
 directory_wake(struct directory *d, int64_t account, uint32_t device)
 {
-	char			node[DIRECTORY_NODEMAX];
-	enum directory_where	where;
-
-	where = d->ops->lookup(d->state, account, device, node);
-	if (where == DIRECTORY_ELSEWHERE) {
-		assert(d->ops->notify != NULL);
-		d->ops->notify(d->state, node, account, device);
-	}
-	return (where);
+	return (d->ops->wake(d->state, account, device));
 }
 
 void

@@ -26,28 +26,38 @@
  * struct directory_ops is the seam, like SQLite's VFS: an implementation
  * is one const table. The one built in, directory_local_ops, is a single
  * natterd: every device it serves is in online.h, so no device is served
- * elsewhere; it keeps nothing and lookup answers DIRECTORY_OFFLINE.
+ * elsewhere; it keeps nothing and wake answers DIRECTORY_OFFLINE.
  *
- * A Redis directory (DESIGN.md section 11, --directory redis://HOST:PORT)
- * is a second table in a file of its own, directory_redis.c:
+ * The Redis directory (DESIGN.md section 11, --directory redis://HOST:PORT)
+ * is directory_redis_ops, in directory_redis.c:
  *   open      connect on the loop; SUBSCRIBE to this node's channel
  *   announce  SET dev:ACCOUNT:DEVICE NODE; PUBLISH "moved" to the node
  *             it named before, if another
  *   forget    delete the key only while it still names this node
- *   lookup    a per-node cache, filled by GET, entries dropped when
- *             pub/sub says they changed (no TTL polling)
- *   notify    PUBLISH "wake ACCOUNT DEVICE" to the node's channel
+ *   wake      where the device is, from a per-node cache filled by GET
+ *             (entries dropped when pub/sub says they changed, no TTL
+ *             polling); then PUBLISH "wake ACCOUNT DEVICE" to that node
  * and a message on this node's channel calls hooks.wake or hooks.moved.
  * A lost wake-up only delays delivery: the device's session reads the
  * queue again when it reconnects.
+ *
+ * Finding the node is one operation with the wake-up because a shared
+ * directory cannot always answer at once: on a cache miss it asks, and
+ * the wake-up leaves when the answer arrives (DIRECTORY_PENDING). Callers
+ * need not wait for it: nothing they do depends on where the device is.
  */
 
 #define DIRECTORY_NODEMAX	256	/* a node's name, with its NUL */
 
-/* Where a device not connected to this node is. */
+/* What directory_wake knew about a device not connected to this node. */
 enum directory_where {
-	DIRECTORY_OFFLINE,	/* no node serves it */
-	DIRECTORY_ELSEWHERE	/* another node does */
+	DIRECTORY_OFFLINE,	/* no node serves it: nobody to wake */
+	DIRECTORY_ELSEWHERE,	/* another node does: it was woken */
+	DIRECTORY_PENDING,	/* asked; the node, if any, is woken on the
+				   answer */
+	DIRECTORY_UNREACHABLE	/* the directory is down: the wake-up was
+				   dropped (the device reads its queue when
+				   it next connects) */
 };
 
 /* What the directory tells this node; called on the loop thread. */
@@ -65,13 +75,15 @@ struct directory_config {
 	struct directory_hooks	 hooks;
 };
 
-/* One implementation. Members other than name and lookup may be NULL
+/* One implementation. Members other than name and wake may be NULL
  * (nothing to do). state is what open set. */
 struct directory_ops {
 	const char	*name;
 	/* Start: 0 and *state set, or -1 with *err set (caller frees). */
 	int		(*open)(const struct directory_config *, void **state,
 			    char **err);
+	/* Stop. Handles on the loop may close after it returns (a loop
+	 * run finishes them); hooks are not called any more. */
 	void		(*close)(void *state);
 	/* This node serves (account, device) now. */
 	void		(*announce)(void *state, int64_t account,
@@ -79,22 +91,26 @@ struct directory_ops {
 	/* It no longer does (unless another node took it over since). */
 	void		(*forget)(void *state, int64_t account,
 			    uint32_t device);
-	/* Which node serves (account, device), which is not connected to
-	 * this node: DIRECTORY_OFFLINE, or DIRECTORY_ELSEWHERE with its
-	 * name in node[0..DIRECTORY_NODEMAX). */
+	/* Rows were queued for (account, device), which is not connected
+	 * to this node: have the node that serves it read them. */
 	enum directory_where
-			(*lookup)(void *state, int64_t account, uint32_t device,
-			    char *node);
-	/* Ask node to read the rows queued for (account, device). Needed
-	 * when lookup can answer DIRECTORY_ELSEWHERE. */
-	void		(*notify)(void *state, const char *node,
-			    int64_t account, uint32_t device);
+			(*wake)(void *state, int64_t account, uint32_t device);
 };
 
 struct directory;
 
 /* A single natterd: nothing is served elsewhere. */
 extern const struct directory_ops directory_local_ops;
+/* N natterd nodes sharing a Redis (directory_redis.c): config->where is
+ * redis://HOST:PORT, config->node this node's name. */
+extern const struct directory_ops directory_redis_ops;
+
+/* 0 if where is an address directory_redis_ops accepts (redis://HOST:PORT,
+ * HOST a name, an IPv4 address or an IPv6 one in brackets), else -1. */
+int			 directory_redis_check(const char *where);
+/* 0 if name can name a node: 1 to DIRECTORY_NODEMAX - 1 printable ASCII
+ * characters, no space. Else -1. */
+int			 directory_node_check(const char *name);
 
 /* Open a directory with ops; ops->open reads config and keeps what it
  * needs. NULL with *err set (caller frees) when it cannot start. */
@@ -108,8 +124,8 @@ void			 directory_announce(struct directory *,
 void			 directory_forget(struct directory *,
 			     int64_t account, uint32_t device);
 /* Rows were queued for (account, device), which is not connected to this
- * node: wake the node that serves it. Returns where the device is
- * (DIRECTORY_OFFLINE: there was no node to wake). */
+ * node: wake the node that serves it. Returns what was known at once
+ * (enum directory_where); callers may ignore it. */
 enum directory_where	 directory_wake(struct directory *,
 			     int64_t account, uint32_t device);
 

@@ -41,7 +41,8 @@ static const char main_usage[] =
     "[--sync normal|full]\n"
     "               [--assets DIR] [--log-level LEVEL]\n"
     "               [--tls-cert FILE --tls-key FILE]\n"
-    "               [--store sqlite|postgresql://USER@HOST/DB]\n";
+    "               [--store sqlite|postgresql://USER@HOST/DB]\n"
+    "               [--directory redis://HOST:PORT] [--node NAME]\n";
 
 /* What the command line sets besides ws_config. */
 struct main_config {
@@ -53,6 +54,8 @@ struct main_config {
 	int		 sync_full;
 	int64_t		 link_ttl_ms;
 	const char	*store;		/* NULL: SQLite in data_dir */
+	const char	*directory;	/* --directory, or NULL: in-process */
+	const char	*node;		/* --node, or NULL: HOST:PORT */
 };
 
 static uv_signal_t		 main_sigterm, main_sigint;
@@ -177,13 +180,63 @@ main_raise_nofile(void)
 	}
 }
 
+/* Another node queued rows for a device: read them if it is here. */
+static void
+main_directory_wake(int64_t account, uint32_t device)
+{
+	struct session	*s = online_find(account, device);
+
+	if (s != NULL)
+		session_wake(s);
+}
+
+/* A device connected to another node: close its connection here. */
+static void
+main_directory_moved(int64_t account, uint32_t device)
+{
+	struct session	*s = online_find(account, device);
+
+	if (s == NULL)
+		return;
+	log_info("%s/%u connected to another node; closing it here",
+	    session_name(s), device);
+	session_moved(s);
+}
+
+/* The directory: in-process, or the Redis one of --directory, as node
+ * --node (default: the address natterd listens on). */
+static struct directory *
+main_open_directory(const struct main_config *mc, uv_loop_t *loop,
+    char **err)
+{
+	struct directory_config	dc;
+	char			node[LISTENADDR_HOSTLEN + 16];
+
+	memset(&dc, 0, sizeof dc);
+	dc.loop = loop;
+	if (mc->directory == NULL)
+		return (directory_create(&directory_local_ops, &dc, err));
+	if (mc->node == NULL)
+		listenaddr_format(&main_listen, node, sizeof node);
+	dc.where = mc->directory;
+	dc.node = mc->node != NULL ? mc->node : node;
+	dc.hooks.wake = main_directory_wake;
+	dc.hooks.moved = main_directory_moved;
+	/* The directory routes wake-ups between nodes; without a shared
+	 * store there is nothing to wake them for. */
+	if (mc->store == NULL)
+		log_warn("--directory without a shared --store: each node "
+		    "keeps its own queues, so messages are not shared between "
+		    "nodes");
+	return (directory_create(&directory_redis_ops, &dc, err));
+}
+
 /* Open the database and the directory, hook the server into loop and
  * listen: 0, or -1 with *err set (caller frees). */
 static int
 main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
     char **err)
 {
-	struct directory_config	 dc;
 	struct assets_config	 ac;
 	char			*path;
 
@@ -202,10 +255,7 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 		if (main_db == NULL)
 			return (-1);
 	}
-	/* One natterd: the in-process directory (directory.h). */
-	memset(&dc, 0, sizeof dc);
-	dc.loop = loop;
-	main_directory = directory_create(&directory_local_ops, &dc, err);
+	main_directory = main_open_directory(mc, loop, err);
 	if (main_directory == NULL)
 		return (-1);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
@@ -246,6 +296,10 @@ main_shutdown(uv_loop_t *loop, char *data)
 {
 	server_stop();
 	ws_stop();
+	/* The sessions are gone, and have forgotten their devices; the
+	 * directory's connections would keep the loop running. */
+	directory_free(main_directory);
+	main_directory = NULL;
 	/* PostgreSQL's connection is a handle on the loop: close it before
 	 * running the loop out. */
 	if (db_pg(main_db) != NULL) {
@@ -259,8 +313,6 @@ main_shutdown(uv_loop_t *loop, char *data)
 	db_close(main_db);
 	main_db = NULL;
 	server_close();
-	directory_free(main_directory);
-	main_directory = NULL;
 	online_clear();
 	free(data);
 }
@@ -288,7 +340,7 @@ main_announce(const struct ws_config *wc, const char *data,
 enum {
 	OPT_LISTEN = 256, OPT_DATA, OPT_TTL, OPT_FRAME, OPT_ASSET, OPT_SYNC,
 	OPT_LOG, OPT_CERT, OPT_KEY, OPT_HELP, OPT_VERSION, OPT_ASSETS,
-	OPT_STORE
+	OPT_STORE, OPT_DIRECTORY, OPT_NODE
 };
 
 static const struct option main_options[] = {
@@ -302,6 +354,8 @@ static const struct option main_options[] = {
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
 	{ "tls-key", required_argument, NULL, OPT_KEY },
+	{ "directory", required_argument, NULL, OPT_DIRECTORY },
+	{ "node", required_argument, NULL, OPT_NODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -380,6 +434,19 @@ main_parse(int argc, char **argv, struct main_config *mc,
 				    "sqlite or postgresql://USER@HOST/DB)",
 				    optarg);
 			break;
+		case OPT_DIRECTORY:
+			if (directory_redis_check(optarg) != 0)
+				main_usage_error("bad --directory value: %s "
+				    "(want redis://HOST:PORT)", optarg);
+			mc->directory = optarg;
+			break;
+		case OPT_NODE:
+			if (directory_node_check(optarg) != 0)
+				main_usage_error("bad --node value: %s (1 to "
+				    "255 printable characters, no spaces)",
+				    optarg);
+			mc->node = optarg;
+			break;
 		case OPT_HELP:
 			fputs(main_usage, stdout);
 			exit(0);
@@ -398,6 +465,8 @@ main_parse(int argc, char **argv, struct main_config *mc,
 		main_usage_error("unexpected argument: %s", argv[optind]);
 	if ((wc->tls_cert == NULL) != (wc->tls_key == NULL))
 		main_usage_error("--tls-cert and --tls-key go together");
+	if (mc->node != NULL && mc->directory == NULL)
+		main_usage_error("--node needs --directory");
 }
 
 /* The number in environment variable name, or def when it is unset or

@@ -44,6 +44,12 @@ static const struct {
 	{ "natter_store_failures_total", "Transactions the PostgreSQL store "
 	    "failed to commit (every connection was closed; clients resent).",
 	    "counter" },
+	{ "natter_directory_commands_total", "Commands sent to the shared "
+	    "directory (Redis).", "counter" },
+	{ "natter_directory_wakes_dropped_total", "Wake-ups for another node "
+	    "dropped while the directory was unreachable.", "counter" },
+	{ "natter_directory_connected", "1 while the shared directory "
+	    "(Redis) is connected, else 0.", "gauge" },
 };
 
 void

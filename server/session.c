@@ -698,6 +698,27 @@ session_pump(struct session *s)
 	}
 }
 
+void
+session_wake(struct session *s)
+{
+	if (!s->authed || s->kicked)
+		return;
+	s->backlog = 1;
+	session_pump(s);
+}
+
+/* As for a replaced connection (session_login): not authed any more, so
+ * session_free leaves online.h and the directory alone. */
+void
+session_moved(struct session *s)
+{
+	if (!s->authed)
+		return;
+	(void)online_remove(s->account, s->device, s);
+	session_close(s, SESSION_CLOSE_MOVED, "moved to another node");
+	s->authed = 0;
+}
+
 /* Monotonic milliseconds: a wall clock stepped back must not hold
  * receipts. */
 static int64_t

@@ -22,6 +22,7 @@ struct session;
 #define SESSION_CLOSE_AUTH	4002		/* no login in time */
 #define SESSION_CLOSE_REMOVED	4003		/* its device was removed */
 #define SESSION_CLOSE_LINK	4004		/* its link offer ended */
+#define SESSION_CLOSE_MOVED	4005		/* connected to another node */
 #define SESSION_AUTH_TIMEOUT_MS	10000		/* connect to login */
 
 /* What every connection of this node shares. The caller of session_create
@@ -113,6 +114,13 @@ uint32_t	 session_device(const struct session *);
 const char	*session_name(const struct session *);
 /* Push queued rows while the window and the output queue have room. */
 void		 session_pump(struct session *);
+/* Rows may have been queued for this device by another node (directory.h,
+ * hooks.wake): read the queue now. */
+void		 session_wake(struct session *);
+/* The device connected to another node (directory.h, hooks.moved): it
+ * leaves online.h now, so rows for it go to that node, and this
+ * connection is closed with SESSION_CLOSE_MOVED. */
+void		 session_moved(struct session *);
 /* Row it (it->seq set) was just queued for this session's device: send it
  * now if the session is caught up, else read it from the queue later. */
 struct queue_item;

@@ -364,26 +364,17 @@ fake_forget(void *state, int64_t account, uint32_t device)
 }
 
 static enum directory_where
-fake_lookup(void *state, int64_t account, uint32_t device, char *node)
+fake_wake(void *state, int64_t account, uint32_t device)
 {
 	if (device != 7)
 		return (DIRECTORY_OFFLINE);
-	strcpy(node, "n2");
+	snprintf(fake_node, sizeof fake_node, "%s", "n2");
+	fake_notified++;
 	return (DIRECTORY_ELSEWHERE);
 }
 
-static void
-fake_notify(void *state, const char *node, int64_t account,
-    uint32_t device)
-{
-	ck_assert_uint_eq(device, 7);
-	snprintf(fake_node, sizeof fake_node, "%s", node);
-	fake_notified++;
-}
-
 static const struct directory_ops fake_ops = {
-	"fake", fake_open, fake_close, fake_announce, fake_forget, fake_lookup,
-	fake_notify
+	"fake", fake_open, fake_close, fake_announce, fake_forget, fake_wake
 };
 
 START_TEST(test_directory)

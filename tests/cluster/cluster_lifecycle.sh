@@ -3,11 +3,8 @@
 # and Redis answer; a node killed with kill -9 is shown dead by status
 # (exit 1) and marked down by haproxy, which keeps answering through the
 # other; down stops every process status listed and removes the state,
-# and a second down is harmless. down runs on failure too.
-#
-# Until the nodes share a store, only register is driven through the
-# balancer: each node has its own SQLite, so a second command may land on
-# a node that has never heard of the user.
+# and a second down is harmless. down runs on failure too. (Messaging
+# across the nodes: cluster_messaging.)
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_init cluster_lifecycle
 CLUSTER=$E2E_TOP/scripts/cluster

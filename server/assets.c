@@ -234,7 +234,9 @@ assets_start(const struct assets_config *cfg, char **err)
 	assets_maxbytes = cfg->max_asset;
 	assets_quotas = itab_create();
 	if (db_pg(assets_db) != NULL) {
-		/* Reconciled in the background: nothing waits on it. */
+		if (fiber_self() != NULL)
+			return (assets_start_pg(err));
+		/* natterd's start: reconciled in the background. */
 		assets_later(NULL, 0, now, 0);
 		return (0);
 	}

@@ -92,7 +92,6 @@ dbpg_run(struct db *db, const char *sql, const struct dbpg_params *p)
 	    1, dbpg_result, &w) != 0)
 		return (NULL);
 	/* On failure pg.c has failed the statement: w.done is set. */
-	(void)pg_send(db_pg(db));
 	while (!w.done)
 		fiber_wait();
 	if (w.res != NULL && !pg_ok(w.res)) {

@@ -36,6 +36,7 @@ struct pg_pending {
 	void				*arg;
 	int				 got;	/* a result arrived */
 	int				 prep;	/* a PREPARE: its slot + 1 */
+	uint64_t			 txn;	/* the transaction it is in */
 	int				 ok;	/* PG_COMMIT: it committed */
 	STAILQ_ENTRY(pg_pending)	 entry;
 };
@@ -67,6 +68,9 @@ struct pg {
 	uint64_t			 retry_ms;
 	int				 in_txn;
 	int				 txn_lost;	/* lost with in_txn */
+	uint64_t			 txn;		/* the open one's number */
+	int				 txn_failed;	/* a statement of it failed */
+	int				 sync_owed;	/* pg_sync_failed's */
 	STAILQ_HEAD(, pg_pending)	 pending;
 	size_t				 npending;
 	struct pg_prepared		*prepared;
@@ -175,6 +179,7 @@ pg_push(struct pg *pg, enum pg_kind kind)
 	struct pg_pending	*p = xcalloc(1, sizeof *p);
 
 	p->kind = kind;
+	p->txn = pg->txn;
 	STAILQ_INSERT_TAIL(&pg->pending, p, entry);
 	pg->npending++;
 	return (p);
@@ -199,6 +204,41 @@ pg_pop(struct pg *pg)
 	free(p);
 }
 
+/*
+ * A statement of transaction txn failed. PostgreSQL now skips everything
+ * up to the next sync, flush requests included, so the statements queued
+ * behind it would get no answer until the turn's sync, which waits for
+ * the requests that wait for those answers. If txn is the open one, it
+ * takes no more statements (pg_exec refuses), and a sync goes out once
+ * the results at hand are read (pg_sync_failed: libpq must not be given
+ * a command between a result and the NULL that ends it); the skipped
+ * statements then come back aborted, and the COMMIT answers ROLLBACK.
+ */
+static void
+pg_failed_in(struct pg *pg, uint64_t txn)
+{
+	if (!pg->in_txn || txn != pg->txn || pg->txn_failed)
+		return;
+	pg->txn_failed = 1;
+	pg->sync_owed = 1;
+}
+
+/* Send the sync pg_failed_in owes, unless the turn's COMMIT went out
+ * meanwhile (its own syncs do the job). */
+static int
+pg_sync_failed(struct pg *pg)
+{
+	if (!pg->sync_owed)
+		return (0);
+	pg->sync_owed = 0;
+	if (!pg->in_txn || !pg->txn_failed)
+		return (0);
+	if (!PQpipelineSync(pg->conn))
+		return (-1);
+	(void)pg_push(pg, PG_SYNC);
+	return (0);
+}
+
 /* Hand res to the head entry, which consumes it. */
 static void
 pg_result(struct pg *pg, struct pg_pending *p, PGresult *res)
@@ -208,6 +248,8 @@ pg_result(struct pg *pg, struct pg_pending *p, PGresult *res)
 	p->got = 1;
 	switch (p->kind) {
 	case PG_STATEMENT:
+		if (st == PGRES_FATAL_ERROR)
+			pg_failed_in(pg, p->txn);
 		if (p->fn != NULL) {
 			p->fn(p->arg, res);	/* it owns res now */
 			return;
@@ -263,7 +305,7 @@ pg_drain(struct pg *pg)
 		}
 		pg_result(pg, p, res);
 	}
-	return (0);
+	return (pg->state == PG_UP ? pg_sync_failed(pg) : 0);
 }
 
 /* Send what libpq holds; watch for writability while some is left. */
@@ -571,10 +613,14 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 
 	if (pg->state != PG_UP || n > PG_MAXPARAMS)
 		return (-1);
+	if (pg->in_txn && pg->txn_failed)
+		return (-1);	/* it can only roll back now */
 	if (!pg->in_txn) {
 		if (!PQsendQueryParams(pg->conn, "BEGIN", 0, NULL, NULL, NULL,
 		    NULL, 0))
 			goto lost;
+		pg->txn++;
+		pg->txn_failed = 0;
 		(void)pg_push(pg, PG_CONTROL);
 		pg->in_txn = 1;
 	}
@@ -604,23 +650,6 @@ lost:
 	log_warn("postgresql: cannot queue a statement: %s",
 	    PQerrorMessage(pg->conn));
 	return (-1);
-}
-
-/* Without a flush request (or a sync) PostgreSQL keeps a pipeline's
- * results until the sync that ends the turn. */
-int
-pg_send(struct pg *pg)
-{
-	char	why[256];
-
-	if (pg->state != PG_UP)
-		return (-1);
-	if (!PQsendFlushRequest(pg->conn) || pg_flush(pg) != 0) {
-		pg_conn_error(pg->conn, why, sizeof why);
-		pg_lost(pg, why);
-		return (-1);
-	}
-	return (0);
 }
 
 int

@@ -81,11 +81,6 @@ int		 pg_exec(struct pg *, const char *sql, int n,
 		     const char *const *values, const int *lengths,
 		     const int *formats, int binary, pg_result_fn fn,
 		     void *arg);
-/* Send what pg_exec queued and ask for its results now, before the turn
- * ends: a fiber waiting for one (dbpg_run) must not wait for the
- * commit, which waits for it. 0, or -1 when the connection is lost
- * (what is pending fails). */
-int		 pg_send(struct pg *);
 /* End the turn: COMMIT what pg_exec queued since the last pg_commit and
  * call fn (may be NULL) with the outcome. Returns 1 if a transaction was
  * open (fn will be called, perhaps before pg_commit returns), 0 if there

@@ -202,4 +202,29 @@ pgunit_turn(void (*fn)(void *), void *arg)
 	return (c.ok);
 }
 
+/* Run the loop until no fiber is left (work started off a fiber, in
+ * the background), then commit: 1 if that committed or there was
+ * nothing, else 0. */
+static inline int
+pgunit_settle(void)
+{
+	struct pgunit_call	c;
+	uv_timer_t		t;
+
+	memset(&c, 0, sizeof c);
+	pgunit_timed_out = 0;
+	uv_timer_init(&pgunit_loop, &t);
+	uv_timer_start(&t, pgunit_deadline_cb, PGUNIT_DEADLINE_MS, 0);
+	while (fiber_count() > 0 && !pgunit_timed_out)
+		uv_run(&pgunit_loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&t, NULL);
+	uv_run(&pgunit_loop, UV_RUN_NOWAIT);
+	ck_assert_msg(fiber_count() == 0, "fibers still waiting");
+	(void)db_commit(pgunit_db);
+	if (pg_commit(db_pg(pgunit_db), pgunit_commit_cb, &c) == 0)
+		return (1);
+	pgunit_wait(&c.committed);
+	return (c.ok);
+}
+
 #endif

@@ -53,6 +53,7 @@ struct seen {
 	int	n;
 	char	what[16][64];
 	int	committed, commit_ok;
+	int	want, all;	/* all is set once n reaches want */
 };
 
 static void
@@ -69,6 +70,8 @@ on_result(void *arg, PGresult *res)
 		snprintf(s->what[s->n++], 64, "ok");
 	else
 		snprintf(s->what[s->n++], 64, "error %s", pg_sqlstate(res));
+	if (s->want > 0 && s->n >= s->want)
+		s->all = 1;
 	PQclear(res);
 }
 
@@ -202,6 +205,39 @@ START_TEST(test_result_before_commit)
 }
 END_TEST
 
+/* A failed statement mid-turn: the statements queued behind it come
+ * back (aborted) before the turn commits, the transaction takes no more,
+ * its commit fails, and the next turn is a fresh transaction. Without
+ * the early sync the second result never comes: nothing commits while a
+ * request waits for it. */
+START_TEST(test_failure_mid_turn)
+{
+	struct seen	s, t;
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg(NULL));
+	add(&s, "alice");
+	add(&s, "alice");	/* unique violation */
+	add(&s, "bob");
+	s.want = 3;
+	pgunit_wait(&s.all);
+	ck_assert_str_eq(s.what[0], "1");
+	ck_assert_str_eq(s.what[1], "error 23505");
+	ck_assert_str_eq(s.what[2], "error ");
+	ck_assert_int_eq(pg_exec(pg, sql_add, 0, NULL, NULL, NULL, 0,
+	    on_result, &s), -1);
+	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
+	pgunit_wait(&s.committed);
+	ck_assert_int_eq(s.commit_ok, 0);
+	add(&t, "carol");
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 1);
+	pgunit_wait(&t.committed);
+	ck_assert_int_eq(t.commit_ok, 1);
+	ck_assert_int_eq(pgunit_number(sql_count), 1);
+}
+END_TEST
+
 /* Connection state changes: downs, ups, and an up after a down. */
 struct changes {
 	int	down, up, again;
@@ -278,6 +314,7 @@ main(void)
 	tcase_add_test(tc, test_turn);
 	tcase_add_test(tc, test_failed_turn);
 	tcase_add_test(tc, test_result_before_commit);
+	tcase_add_test(tc, test_failure_mid_turn);
 	tcase_add_test(tc, test_reconnect);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

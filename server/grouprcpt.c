@@ -46,12 +46,12 @@ static struct itab		*grouprcpt_index;	/* key -> entry + 1 */
 static uint64_t
 grouprcpt_key(const struct queue_item *acked, uint32_t status)
 {
-	uint8_t	k[8 + QUEUE_IDBYTES + 4];
+	uint64_t	k[2 + QUEUE_IDBYTES / 8];
 
-	memcpy(k, &acked->from_account, 8);
-	memcpy(k + 8, acked->message_id, QUEUE_IDBYTES);
-	memcpy(k + 8 + QUEUE_IDBYTES, &status, 4);
-	return (itab_key_bytes(k, sizeof k));
+	k[0] = (uint64_t)acked->from_account;
+	k[1] = status;
+	memcpy(k + 2, acked->message_id, QUEUE_IDBYTES);
+	return (itab_key_words(k, sizeof k / sizeof k[0]));
 }
 
 /* A new entry for the first acker. */

@@ -42,9 +42,9 @@ struct queue_depths {
 static uint64_t
 queue_share_key(int64_t account, uint32_t device, int64_t from)
 {
-	int64_t	k[3] = { account, device, from };
+	uint64_t	k[3] = { (uint64_t)account, device, (uint64_t)from };
 
-	return (itab_key_bytes(k, sizeof k));
+	return (itab_key_words(k, 3));
 }
 
 static void *

@@ -29,7 +29,8 @@
 
 #define C(x)	NATTER__CODE__##x
 
-/* it becomes the row that a reference to row hands out (but its seq). */
+/* it becomes the row that a reference to row hands out (but its seq
+ * and body). */
 static void
 groupsend_item(const struct bodies_row *row, struct queue_item *it)
 {
@@ -61,14 +62,14 @@ groupsend_queue(struct session *s, const struct bodies_row *row,
 		refs[nrefs++].device = devs[i].device;
 	}
 	memset(&it, 0, sizeof it);
+	groupsend_item(row, &it);
 	if (nrefs > 0 && (bodies_put(session_db(s), row, nrefs,
-	    &it.body) != 0 || queue_push_refs(session_db(s), it.body,
-	    row->from_account, refs, nrefs) != 0))
+	    &it.body) != 0 || queue_push_refs(session_db(s), &it,
+	    row->expires, refs, nrefs) != 0))
 		server_write_failed("a group message");
 	metrics_add(METRICS_GROUP_DELIVERIES, nrefs);
 	if (r != NULL)
 		session_send_response(s, id, r);
-	groupsend_item(row, &it);
 	for (i = 0; i < nrefs; i++) {
 		it.seq = refs[i].seq;
 		relay_deliver(s, refs[i].account, refs[i].device, &it);

@@ -282,7 +282,7 @@ queue_seq_set(struct db *db, uint64_t last)
 }
 
 int
-queue_push_refs(struct db *db, int64_t body, int64_t from_account,
+queue_push_refs(struct db *db, const struct queue_item *it, int64_t expires,
     struct queue_ref *refs, size_t n)
 {
 	sqlite3_stmt	*st;
@@ -295,10 +295,10 @@ queue_push_refs(struct db *db, int64_t body, int64_t from_account,
 	    queue_seq_last(db, &last) != 0)
 		return (-1);
 	/* One row per step, its parameters bound over the last row's:
-	 * body stays bound. */
+	 * body stays bound. The body keeps the expiry (and all else). */
 	st = db_stmt(db, "INSERT INTO group_refs (account, device, seq, "
 	    "body) VALUES (?, ?, ?, ?)");
-	sqlite3_bind_int64(st, 4, body);
+	sqlite3_bind_int64(st, 4, it->body);
 	for (i = 0; i < n; i++) {
 		refs[i].seq = ++last;
 		sqlite3_bind_int64(st, 1, refs[i].account);
@@ -306,7 +306,7 @@ queue_push_refs(struct db *db, int64_t body, int64_t from_account,
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)refs[i].seq);
 		if (db_step_done(st) != 0 ||
 		    queue_counted(db, refs[i].account, refs[i].device,
-		    from_account, 0, 1) != 0)
+		    it->from_account, 0, 1) != 0)
 			return (-1);
 	}
 	return (queue_seq_set(db, last));

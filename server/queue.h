@@ -44,11 +44,12 @@ struct queue_ref {
 	uint32_t	device;
 	uint64_t	seq;		/* set by queue_push_refs */
 };
-/* Append a reference to body (bodies_put, from sender from_account) for
+/* Append a reference to it->body (bodies_put; it describes the body:
+ * it->from_account is its sender's), expiring with it at expires, for
  * each of refs[0..n), setting their seqs, which follow each other. 0 or
  * -1. */
-int	queue_push_refs(struct db *, int64_t body, int64_t from_account,
-	    struct queue_ref *refs, size_t n);
+int	queue_push_refs(struct db *, const struct queue_item *it,
+	    int64_t expires, struct queue_ref *refs, size_t n);
 /* Rows queued for the device: 0 or -1. */
 int	queue_depth(struct db *, int64_t account, uint32_t device,
 	    uint64_t *depth);

@@ -187,9 +187,9 @@ static int64_t
 store(const char *text, int n, int64_t expires, uint64_t *seqs)
 {
 	struct bodies_row	r;
+	struct queue_item	it;
 	struct queue_ref	refs[8];
 	uint8_t			gid[16], mid[16];
-	int64_t			body;
 	int			i;
 
 	ck_assert_int_le(n, 8);
@@ -207,15 +207,21 @@ store(const char *text, int n, int64_t expires, uint64_t *seqs)
 	r.content_len = strlen(text);
 	r.server_ts = 100;
 	r.expires = expires;
-	ck_assert_int_eq(bodies_put(db, &r, (uint64_t)n, &body), 0);
+	memset(&it, 0, sizeof it);
+	ck_assert_int_eq(bodies_put(db, &r, (uint64_t)n, &it.body), 0);
+	it.from_account = 3;
+	snprintf(it.from, sizeof it.from, "sender");
+	memcpy(it.message_id, mid, sizeof mid);
+	it.type = 3;
 	for (i = 0; i < n; i++) {
 		refs[i].account = 7;
 		refs[i].device = (uint32_t)i + 1;
 	}
-	ck_assert_int_eq(queue_push_refs(db, body, 3, refs, (size_t)n), 0);
+	ck_assert_int_eq(queue_push_refs(db, &it, expires, refs, (size_t)n),
+	    0);
 	for (i = 0; i < n; i++)
 		seqs[i] = refs[i].seq;
-	return (body);
+	return (it.body);
 }
 
 static int64_t

@@ -1,8 +1,8 @@
 /* bodies: group bodies, stored once and freed with their last reference.
  *
  * A group message is one row of group_bodies however many devices it
- * goes to; each device's queue holds a reference (queue.body). How many
- * references a body has is kept in memory, counted from the queue on
+ * goes to; each device's queue holds a reference (group_refs, queue.c).
+ * How many references a body has is kept in memory, counted from them on
  * first use (as queue.c counts depths), and adjusted by every push, ack,
  * forget and purge, so that freeing a body costs no query. Changes made
  * inside a request's savepoint are journaled so that a rollback undoes
@@ -109,7 +109,7 @@ static const struct db_ext_ops bodies_ops = {
 	bodies_create, bodies_release, bodies_rollback, bodies_free
 };
 
-/* The counts, read from the queue if needed; NULL on a db error. */
+/* The counts, read from group_refs if needed; NULL on a db error. */
 static struct bodies_counts *
 bodies_counts(struct db *db)
 {
@@ -121,8 +121,8 @@ bodies_counts(struct db *db)
 		return (c);
 	itab_clear(c->refs);
 	c->nundo = 0;
-	st = db_stmt(db, "SELECT body, count(*) FROM queue "
-	    "WHERE body IS NOT NULL GROUP BY body");
+	st = db_stmt(db, "SELECT body, count(*) FROM group_refs "
+	    "GROUP BY body");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		itab_put(c->refs, (uint64_t)sqlite3_column_int64(st, 0),
 		    (uint64_t)sqlite3_column_int64(st, 1));

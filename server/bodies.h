@@ -24,8 +24,8 @@ struct bodies_row {
 	int64_t		 expires;
 };
 
-/* Store row once, counted as held by refs queue rows that the caller
- * pushes next (queue_push with item.body = *body); *body is set. 0 or
+/* Store row once, counted as held by refs references that the caller
+ * pushes next (queue_push_refs with *body); *body is set. 0 or
  * -1. */
 int	bodies_put(struct db *, const struct bodies_row *, uint64_t refs,
 	    int64_t *body);

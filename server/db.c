@@ -117,6 +117,23 @@ static const char *const db_migrations[] = {
 	"DROP INDEX queue_by_expiry;"
 	"CREATE INDEX queue_by_expiry ON queue (expires) "
 	"  WHERE body IS NULL;",
+	/* 8: a group's references leave the queue for a lean table of
+	 * their own, keyed as the device reads them: one B-tree to write
+	 * per reference stored and acked, not the queue's two, and rows
+	 * of four numbers. Their seqs still come from the queue's
+	 * sequence (queue.c), whose row is made here if the queue never
+	 * had one. queue.body stays, NULL from now on. */
+	"CREATE TABLE group_refs ("
+	"  account INTEGER NOT NULL, device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL, body INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, device, seq)) WITHOUT ROWID;"
+	"INSERT INTO group_refs (account, device, seq, body)"
+	"  SELECT account, device, seq, body FROM queue"
+	"  WHERE body IS NOT NULL;"
+	"DELETE FROM queue WHERE body IS NOT NULL;"
+	"INSERT INTO sqlite_sequence (name, seq)"
+	"  SELECT 'queue', 0 WHERE NOT EXISTS"
+	"  (SELECT 1 FROM sqlite_sequence WHERE name = 'queue');",
 };
 
 static int

@@ -46,12 +46,12 @@ static struct itab		*grouprcpt_index;	/* key -> entry + 1 */
 static uint64_t
 grouprcpt_key(const struct queue_item *acked, uint32_t status)
 {
-	uint8_t	k[8 + QUEUE_IDBYTES + 4];
+	uint64_t	k[2 + QUEUE_IDBYTES / 8];
 
-	memcpy(k, &acked->from_account, 8);
-	memcpy(k + 8, acked->message_id, QUEUE_IDBYTES);
-	memcpy(k + 8 + QUEUE_IDBYTES, &status, 4);
-	return (itab_key_bytes(k, sizeof k));
+	k[0] = (uint64_t)acked->from_account;
+	k[1] = status;
+	memcpy(k + 2, acked->message_id, QUEUE_IDBYTES);
+	return (itab_key_words(k, sizeof k / sizeof k[0]));
 }
 
 /* A new entry for the first acker. */
@@ -176,40 +176,59 @@ grouprcpt_flush(struct db *db)
 	return (rc);
 }
 
+/* How many whole refs p[0..len) packs, stopping at a malformed one, and
+ * the bytes their names take with a NUL each. */
+static size_t
+grouprcpt_count(const uint8_t *p, size_t len, size_t *namebytes)
+{
+	size_t	off = 0, n = 0, nl;
+
+	*namebytes = 0;
+	while (off < len) {
+		nl = p[off];
+		if (nl > 32 || len - off < 1 + nl + 4)
+			break;
+		*namebytes += nl + 1;
+		off += 1 + nl + 4;
+		n++;
+	}
+	return (n);
+}
+
+/*
+ * Sized by a first pass, not by the most refs len could hold: a
+ * receipt naming a thousand ackers would otherwise zero a few hundred
+ * KiB (mapped afresh by malloc each time) on every delivery of it.
+ */
 void
 grouprcpt_more(Natter__Receipt *r, const uint8_t *p, size_t len)
 {
 	Natter__DeviceRef	*refs;
 	char			*names;
-	size_t			 off, n = 0, max = len / 5, nl;
+	size_t			 off = 0, n, i, nl, namebytes;
 
 	r->n_more = 0;
 	r->more = NULL;
-	if (max == 0)
+	if ((n = grouprcpt_count(p, len, &namebytes)) == 0)
 		return;
-	refs = xcalloc(max, sizeof *refs);
-	names = xcalloc(max, 33);
-	r->more = xcalloc(max, sizeof *r->more);
-	for (off = 0; off < len && n < max; n++) {
+	refs = xreallocarray(NULL, n, sizeof *refs);
+	names = xmalloc(namebytes);
+	r->more = xreallocarray(NULL, n, sizeof *r->more);
+	for (i = 0; i < n; i++) {
 		nl = p[off];
-		if (nl > 32 || len - off < 1 + nl + 4)
-			break;
-		memcpy(names + n * 33, p + off + 1, nl);
-		natter__device_ref__init(&refs[n]);
-		refs[n].name = names + n * 33;
+		memcpy(names, p + off + 1, nl);
+		names[nl] = '\0';
+		natter__device_ref__init(&refs[i]);
+		refs[i].name = names;
+		names += nl + 1;
 		off += 1 + nl;
-		refs[n].device = (uint32_t)p[off] << 24 |
+		refs[i].device = (uint32_t)p[off] << 24 |
 		    (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 |
 		    p[off + 3];
 		off += 4;
-		r->more[n] = &refs[n];
+		r->more[i] = &refs[i];
 	}
 	r->n_more = n;
-	if (n == 0) {
-		/* Keep the blocks reachable for grouprcpt_more_free. */
-		r->more[0] = &refs[0];
-		refs[0].name = names;
-	}
 }
 
 void

@@ -29,43 +29,52 @@
 
 #define C(x)	NATTER__CODE__##x
 
+/* it becomes the row that a reference to row hands out (but its seq
+ * and body). */
+static void
+groupsend_item(const struct bodies_row *row, struct queue_item *it)
+{
+	it->from_account = row->from_account;
+	snprintf(it->from, sizeof it->from, "%s", row->from_name);
+	it->from_device = row->from_device;
+	memcpy(it->message_id, row->message_id, QUEUE_IDBYTES);
+	memcpy(it->group, row->group_id, QUEUE_IDBYTES);
+	it->type = row->type;
+	it->content = (uint8_t *)row->content;
+	it->content_len = row->content_len;
+	it->server_ts = row->server_ts;
+}
+
 size_t
 groupsend_queue(struct session *s, const struct bodies_row *row,
     const int64_t *accts, const struct fanout_ref *devs, size_t n,
     size_t skip, uint64_t id, Natter__Response *r)
 {
 	struct queue_item	 it;
-	uint64_t		*seqs;
-	size_t			 i, nrefs = n - (skip < n);
+	struct queue_ref	*refs;
+	size_t			 i, nrefs = 0;
 
-	seqs = xcalloc(n + 1, sizeof *seqs);
-	memset(&it, 0, sizeof it);
-	if (nrefs > 0 && bodies_put(session_db(s), row, nrefs, &it.body) != 0)
-		server_write_failed("a group body");
-	it.from_account = row->from_account;
-	snprintf(it.from, sizeof it.from, "%s", row->from_name);
-	it.from_device = row->from_device;
-	memcpy(it.message_id, row->message_id, QUEUE_IDBYTES);
-	memcpy(it.group, row->group_id, QUEUE_IDBYTES);
-	it.type = row->type;
-	it.content = (uint8_t *)row->content;
-	it.content_len = row->content_len;
-	it.server_ts = row->server_ts;
-	for (i = 0; i < n; i++) {
-		if (i != skip && queue_push(session_db(s), accts[i],
-		    devs[i].device, &it, row->expires, &seqs[i]) != 0)
-			server_write_failed("a group reference");
-	}
-	metrics_add(METRICS_GROUP_DELIVERIES, nrefs);
-	if (r != NULL)
-		session_send_response(s, id, r);
+	refs = xcalloc(n + 1, sizeof *refs);
 	for (i = 0; i < n; i++) {
 		if (i == skip)
 			continue;
-		it.seq = seqs[i];
-		relay_deliver(s, accts[i], devs[i].device, &it);
+		refs[nrefs].account = accts[i];
+		refs[nrefs++].device = devs[i].device;
 	}
-	free(seqs);
+	memset(&it, 0, sizeof it);
+	groupsend_item(row, &it);
+	if (nrefs > 0 && (bodies_put(session_db(s), row, nrefs,
+	    &it.body) != 0 || queue_push_refs(session_db(s), &it,
+	    row->expires, refs, nrefs) != 0))
+		server_write_failed("a group message");
+	metrics_add(METRICS_GROUP_DELIVERIES, nrefs);
+	if (r != NULL)
+		session_send_response(s, id, r);
+	for (i = 0; i < nrefs; i++) {
+		it.seq = refs[i].seq;
+		relay_deliver(s, refs[i].account, refs[i].device, &it);
+	}
+	free(refs);
 	return (nrefs);
 }
 

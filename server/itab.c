@@ -168,6 +168,27 @@ itab_key_bytes(const void *p, size_t len)
 }
 
 uint64_t
+itab_key_words(const uint64_t *w, size_t n)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	size_t		i;
+
+	/* A multiply and a shift per word, then murmur3's finalizer:
+	 * three ids cost a few cycles, not FNV's 24 dependent multiplies,
+	 * and these keys are made on every delivery and ack. */
+	for (i = 0; i < n; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (h);
+}
+
+uint64_t
 itab_key_pair(int64_t a, uint32_t b)
 {
 	assert(a >= 0 && a <= (int64_t)UINT32_MAX);

@@ -33,6 +33,9 @@ size_t		 itab_count(const struct itab *);
 /* The key of len bytes at p (FNV-1a). Different bytes may share a key: a
  * caller that must tell them apart keeps them in the value and compares. */
 uint64_t	 itab_key_bytes(const void *p, size_t len);
+/* The key of n 64-bit words: itab_key_bytes's contract, for keys made of
+ * numbers, mixed a word (not a byte) at a time. */
+uint64_t	 itab_key_words(const uint64_t *w, size_t n);
 /* The key of the pair (a, b), one for each pair while 0 <= a < 2^32
  * (account ids, SQLite rowids counted from 1, stay far below that). */
 uint64_t	 itab_key_pair(int64_t a, uint32_t b);

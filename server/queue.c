@@ -2,6 +2,7 @@
  *
  * On the PostgreSQL store queue_pg.c does the work (and counts in
  * tables what is counted in memory here). */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,9 @@ struct queue_depths {
 static uint64_t
 queue_share_key(int64_t account, uint32_t device, int64_t from)
 {
-	int64_t	k[3] = { account, device, from };
+	uint64_t	k[3] = { (uint64_t)account, device, (uint64_t)from };
 
-	return (itab_key_bytes(k, sizeof k));
+	return (itab_key_words(k, 3));
 }
 
 static void *
@@ -183,6 +184,11 @@ queue_depths(struct db *db)
 	    "count(*) FROM queue GROUP BY 1, 2, 3, 4");
 	if (queue_count_rows(db, d, st, 1) != 0)
 		return (NULL);
+	st = db_stmt(db, "SELECT r.account, r.device, b.from_account, 1, "
+	    "count(*) FROM group_refs r JOIN group_bodies b "
+	    "ON b.body = r.body GROUP BY 1, 2, 3");
+	if (queue_count_rows(db, d, st, 1) != 0)
+		return (NULL);
 	d->loaded = 1;
 	return (d);
 }
@@ -212,13 +218,14 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 
 	if (db_pg(db) != NULL)
 		return (queue_pg_push(db, account, device, it, expires, seq));
+	assert(it->body == 0);	/* references: queue_push_refs */
 	/* Count before changing the table, so the count is not off by it. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL)
 		return (-1);
 	st = db_stmt_device(db, "INSERT INTO queue (account, device, "
 	    "from_account, from_name, from_device, message_id, type, content, "
-	    "server_ts, expires, receipt, body) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", account, device);
+	    "server_ts, expires, receipt) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", account, device);
 	sqlite3_bind_int64(st, 3, it->from_account);
 	sqlite3_bind_int64(st, 5, it->from_device);
 	sqlite3_bind_blob(st, 6, it->message_id, QUEUE_IDBYTES, SQLITE_STATIC);
@@ -226,16 +233,9 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 	sqlite3_bind_int64(st, 9, it->server_ts);
 	sqlite3_bind_int64(st, 10, expires);
 	sqlite3_bind_int64(st, 11, it->status);
-	if (it->body != 0) {
-		/* A reference: the body has the name and content. */
-		sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 12, it->body);
-	} else {
-		sqlite3_bind_text(st, 4, it->from, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 8, it->content_len ?
-		    (const void *)it->content : "", (int)it->content_len,
-		    SQLITE_STATIC);
-	}
+	sqlite3_bind_text(st, 4, it->from, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, it->content_len ? (const void *)it->content :
+	    "", (int)it->content_len, SQLITE_STATIC);
 	if (db_step_done(st) != 0)
 		return (-1);
 	if (seq != NULL)
@@ -243,6 +243,88 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 		    sqlite3_db_handle(st));
 	return (queue_counted(db, account, device, it->from_account,
 	    it->status, 1));
+}
+
+/*
+ * The last seq given out, which the next rows' seqs follow. Group
+ * references take their seqs from the queue's AUTOINCREMENT sequence
+ * (sqlite_sequence), so that a device's rows of both tables are one
+ * FIFO; queue_push_refs moves it past the block it takes, in the same
+ * transaction, so that no seq is given out twice, even after a restart
+ * with no rows left. 0 or -1.
+ */
+static int
+queue_seq_last(struct db *db, uint64_t *last)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	st = db_stmt(db, "SELECT max(coalesce((SELECT seq FROM "
+	    "sqlite_sequence WHERE name = 'queue'), 0), "
+	    "coalesce((SELECT max(seq) FROM queue), 0))");
+	if (db_step_int64(st, &v) != 0)
+		return (-1);
+	*last = (uint64_t)v;
+	return (0);
+}
+
+static int
+queue_seq_set(struct db *db, uint64_t last)
+{
+	sqlite3_stmt	*st;
+
+	st = db_stmt(db, "UPDATE sqlite_sequence SET seq = ? "
+	    "WHERE name = 'queue'");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)last);
+	if (db_step_done(st) != 0)
+		return (-1);
+	if (db_changes(db) == 1)
+		return (0);
+	/* No row yet (migration 8 makes one; a hand-edited database). */
+	st = db_stmt(db, "INSERT INTO sqlite_sequence (name, seq) "
+	    "VALUES ('queue', ?)");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)last);
+	return (db_step_done(st));
+}
+
+int
+queue_push_refs(struct db *db, const struct queue_item *it, int64_t expires,
+    struct queue_ref *refs, size_t n)
+{
+	sqlite3_stmt	*st;
+	uint64_t	 last;
+	size_t		 i;
+
+	if (n == 0)
+		return (0);
+	/* PostgreSQL keeps references in its queue table (queue_pg.c). */
+	if (db_pg(db) != NULL) {
+		for (i = 0; i < n; i++) {
+			if (queue_pg_push(db, refs[i].account, refs[i].device,
+			    it, expires, &refs[i].seq) != 0)
+				return (-1);
+		}
+		return (0);
+	}
+	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
+	    queue_seq_last(db, &last) != 0)
+		return (-1);
+	/* One row per step, its parameters bound over the last row's:
+	 * body stays bound. The body keeps the expiry (and all else). */
+	st = db_stmt(db, "INSERT INTO group_refs (account, device, seq, "
+	    "body) VALUES (?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 4, it->body);
+	for (i = 0; i < n; i++) {
+		refs[i].seq = ++last;
+		sqlite3_bind_int64(st, 1, refs[i].account);
+		sqlite3_bind_int64(st, 2, refs[i].device);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)refs[i].seq);
+		if (db_step_done(st) != 0 ||
+		    queue_counted(db, refs[i].account, refs[i].device,
+		    it->from_account, 0, 1) != 0)
+			return (-1);
+	}
+	return (queue_seq_set(db, last));
 }
 
 int
@@ -332,14 +414,20 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 		return (queue_pg_fetch(db, account, device, after, now, items,
 		    max, n));
 	*n = 0;
-	/* A group's row takes its name and content from its body. */
-	st = db_stmt_device(db, "SELECT q.seq, q.from_account, "
-	    "coalesce(b.from_name, q.from_name), q.from_device, q.message_id, "
-	    "q.type, q.server_ts, q.receipt, q.body, "
-	    "coalesce(b.content, q.content), b.group_id "
-	    "FROM queue q LEFT JOIN group_bodies b ON b.body = q.body "
-	    "WHERE q.account = ? AND q.device = ? AND q.seq > ? "
-	    "AND q.expires > ? ORDER BY q.seq LIMIT ?", account, device);
+	/* The device's rows and its group references (which take all but
+	 * their seq from their body), merged by seq: each side is read in
+	 * seq order by its key, so SQLite merges them without a sort. A
+	 * reference expires with its body. */
+	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
+	    "from_device, message_id, type, server_ts, receipt, 0, content, "
+	    "NULL FROM queue WHERE account = ?1 AND device = ?2 "
+	    "AND seq > ?3 AND expires > ?4 "
+	    "UNION ALL SELECT r.seq, b.from_account, b.from_name, "
+	    "b.from_device, b.message_id, b.type, b.server_ts, 0, r.body, "
+	    "b.content, b.group_id FROM group_refs r "
+	    "JOIN group_bodies b ON b.body = r.body "
+	    "WHERE r.account = ?1 AND r.device = ?2 AND r.seq > ?3 "
+	    "AND b.expires > ?4 ORDER BY 1 LIMIT ?5", account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
@@ -375,14 +463,14 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 
 	if (db_pg(db) != NULL)
 		return (queue_pg_ack(db, account, device, seq, out));
-	/* A lookup and a delete by primary key: cheaper than RETURNING.
-	 * Counted first, so no count sees the deletion. */
-	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
-	    bodies_ready(db) != 0)
-		return (-1);
+	/* A lookup and a delete by primary key: cheaper than RETURNING. */
 	st = db_stmt_device(db, "SELECT seq, from_account, from_name, "
-	    "from_device, message_id, type, server_ts, receipt, body "
-	    "FROM queue WHERE account = ? AND device = ? AND seq = ?",
+	    "from_device, message_id, type, server_ts, receipt, 0 "
+	    "FROM queue WHERE account = ?1 AND device = ?2 AND seq = ?3 "
+	    "UNION ALL SELECT r.seq, b.from_account, b.from_name, "
+	    "b.from_device, b.message_id, b.type, b.server_ts, 0, r.body "
+	    "FROM group_refs r JOIN group_bodies b ON b.body = r.body "
+	    "WHERE r.account = ?1 AND r.device = ?2 AND r.seq = ?3",
 	    account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -391,14 +479,7 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return (rc == SQLITE_DONE ? 1 : -1);
-	st = db_stmt(db, "DELETE FROM queue WHERE seq = ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	if (db_step_done(st) != 0)
-		return (-1);
-	if (out->body != 0 && bodies_unref(db, out->body, 1) != 0)
-		return (-1);
-	return (queue_counted(db, account, device, out->from_account,
-	    out->status, -1));
+	return (queue_delete(db, account, device, out));
 }
 
 int
@@ -409,11 +490,16 @@ queue_delete(struct db *db, int64_t account, uint32_t device,
 
 	if (db_pg(db) != NULL)
 		return (queue_pg_delete(db, account, device, it));
+	/* Counted first, so no count sees the deletion. */
 	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
 	    bodies_ready(db) != 0)
 		return (-1);
-	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
-	    "device = ? AND seq = ?", account, device);
+	if (it->body != 0)
+		st = db_stmt_device(db, "DELETE FROM group_refs WHERE "
+		    "account = ? AND device = ? AND seq = ?", account, device);
+	else
+		st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? "
+		    "AND device = ? AND seq = ?", account, device);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)it->seq);
 	if (db_step_done(st) != 0)
 		return (-1);
@@ -435,14 +521,14 @@ queue_forget_bodies(struct db *db, int64_t account, uint32_t device)
 
 	if (bodies_ready(db) != 0)
 		return (-1);
-	st = db_stmt_device(db, "SELECT body, count(*) FROM queue "
-	    "WHERE account = ? AND device = ? AND body IS NOT NULL "
-	    "GROUP BY body", account, device);
+	st = db_stmt_device(db, "SELECT body, count(*) FROM group_refs "
+	    "WHERE account = ? AND device = ? GROUP BY body", account,
+	    device);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		body = sqlite3_column_int64(st, 0);
 		n = sqlite3_column_int64(st, 1);
 		/* Stepping on while a body is deleted is safe: the
-		 * statement reads the queue, the delete is elsewhere. */
+		 * statement reads group_refs, the delete is elsewhere. */
 		if (bodies_unref(db, body, (uint64_t)n) != 0) {
 			sqlite3_reset(st);
 			return (-1);
@@ -465,8 +551,18 @@ queue_forget(struct db *db, int64_t account, uint32_t device)
 	st = db_stmt_device(db, "SELECT account, device, from_account, "
 	    "receipt = 0, count(*) FROM queue WHERE account = ? AND "
 	    "device = ? GROUP BY 3, 4", account, device);
+	if (queue_count_rows(db, d, st, -1) != 0)
+		return (-1);
+	st = db_stmt_device(db, "SELECT r.account, r.device, b.from_account, "
+	    "1, count(*) FROM group_refs r JOIN group_bodies b "
+	    "ON b.body = r.body WHERE r.account = ? AND r.device = ? "
+	    "GROUP BY 3", account, device);
 	if (queue_count_rows(db, d, st, -1) != 0 ||
 	    queue_forget_bodies(db, account, device) != 0)
+		return (-1);
+	st = db_stmt_device(db, "DELETE FROM group_refs WHERE account = ? "
+	    "AND device = ?", account, device);
+	if (db_step_done(st) != 0)
 		return (-1);
 	st = db_stmt_device(db, "DELETE FROM queue WHERE account = ? AND "
 	    "device = ?", account, device);
@@ -475,10 +571,10 @@ queue_forget(struct db *db, int64_t account, uint32_t device)
 
 /*
  * Delete the references to bodies expired at now, adding them to
- * *purged. References are not in the expiry index (migration 7: it
- * would be one more B-tree write per reference stored and acked), so
- * this scans the queue, but only when a body has expired: a reference
- * expires with its body (groupsend.c gives both one expiry). 0 or -1.
+ * *purged. References have no expiry index (it would be one more
+ * B-tree write per reference stored and acked), so this scans
+ * group_refs, but only when a body has expired: a reference expires
+ * with its body. 0 or -1.
  */
 static int
 queue_purge_references(struct db *db, struct queue_depths *d, int64_t now,
@@ -493,14 +589,14 @@ queue_purge_references(struct db *db, struct queue_depths *d, int64_t now,
 	sqlite3_bind_int64(st, 1, now);
 	if ((rc = db_step_int64(st, &any)) != 0)
 		return (rc == 1 ? 0 : -1);
-	st = db_stmt(db, "SELECT account, device, from_account, receipt = 0, "
-	    "count(*) FROM queue WHERE body IS NOT NULL AND expires <= ? "
-	    "GROUP BY 1, 2, 3, 4");
+	st = db_stmt(db, "SELECT r.account, r.device, b.from_account, 1, "
+	    "count(*) FROM group_refs r JOIN group_bodies b "
+	    "ON b.body = r.body WHERE b.expires <= ? GROUP BY 1, 2, 3");
 	sqlite3_bind_int64(st, 1, now);
 	if (queue_count_rows(db, d, st, -1) != 0)
 		return (-1);
-	st = db_stmt(db, "DELETE FROM queue WHERE body IS NOT NULL AND "
-	    "expires <= ?");
+	st = db_stmt(db, "DELETE FROM group_refs WHERE body IN "
+	    "(SELECT body FROM group_bodies WHERE expires <= ?)");
 	sqlite3_bind_int64(st, 1, now);
 	if (db_step_done(st) != 0)
 		return (-1);

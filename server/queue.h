@@ -14,9 +14,10 @@ struct db;
 /* One queued row. For a receipt, from/from_device is the device that
  * acknowledged the message, message_id the message's, and status the
  * receipt status (1 delivered); for a message status is 0. A row of a
- * group (body not 0) refers to its body (bodies.h), stored once: the
- * row holds no name or content, which fetch fills in from the body,
- * with the group's id. */
+ * group (body not 0) is a reference to its body (bodies.h), stored
+ * once: the reference (table group_refs) holds only its device, seq and
+ * body, and fetch fills in the rest from the body, with the group's
+ * id. One device's rows and references share one sequence of seqs. */
 struct queue_item {
 	uint64_t	 seq;
 	int64_t		 from_account;
@@ -32,10 +33,23 @@ struct queue_item {
 	uint8_t		 group[QUEUE_IDBYTES];	/* with a body */
 };
 
-/* Append item for (account, device), expiring at expires (ms). Sets *seq
- * when seq is not NULL. 0 or -1. */
+/* Append item (not a reference: body 0) for (account, device), expiring
+ * at expires (ms). Sets *seq when seq is not NULL. 0 or -1. */
 int	queue_push(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *, int64_t expires, uint64_t *seq);
+
+/* A device that a body goes to, and the seq its reference got. */
+struct queue_ref {
+	int64_t		account;
+	uint32_t	device;
+	uint64_t	seq;		/* set by queue_push_refs */
+};
+/* Append a reference to it->body (bodies_put; it describes the body:
+ * it->from_account is its sender's), expiring with it at expires, for
+ * each of refs[0..n), setting their seqs, which follow each other. 0 or
+ * -1. */
+int	queue_push_refs(struct db *, const struct queue_item *it,
+	    int64_t expires, struct queue_ref *refs, size_t n);
 /* Rows queued for the device: 0 or -1. */
 int	queue_depth(struct db *, int64_t account, uint32_t device,
 	    uint64_t *depth);

@@ -509,18 +509,26 @@ session_acked(struct session *s, uint64_t seq)
 		s->inflight--;
 }
 
+/*
+ * The rows in flight sit in s->sent by linear probing from seq's home
+ * slot (seq % SESSION_WINDOW), so a remember or a recall usually looks
+ * at one or two slots instead of sweeping the window, whose cold cache
+ * lines cost more than the rest of a delivery's bookkeeping. A recall
+ * cannot stop at a free slot (an ack may have freed one mid-run): it
+ * goes on round the window, and a seq not there costs the full sweep.
+ */
 static void
 session_remember(struct session *s, const struct queue_item *it)
 {
 	struct session_sent	*e;
-	size_t			 i;
+	size_t			 i, home = it->seq % SESSION_WINDOW;
 
 	if (s->sent == NULL)
 		s->sent = xcalloc(SESSION_WINDOW, sizeof *s->sent);
-	e = &s->sent[it->seq % SESSION_WINDOW];
+	e = &s->sent[home];
 	for (i = 0; i < SESSION_WINDOW; i++) {
-		if (s->sent[i].seq == 0) {
-			e = &s->sent[i];
+		if (s->sent[(home + i) % SESSION_WINDOW].seq == 0) {
+			e = &s->sent[(home + i) % SESSION_WINDOW];
 			break;
 		}
 	}
@@ -535,19 +543,21 @@ session_remember(struct session *s, const struct queue_item *it)
 int
 session_recall(struct session *s, uint64_t seq, struct queue_item *out)
 {
-	size_t	i;
+	struct session_sent	*e;
+	size_t			 i;
 
-	for (i = 0; s->sent != NULL && i < SESSION_WINDOW; i++) {
-		if (s->sent[i].seq != seq || seq == 0)
+	for (i = 0; s->sent != NULL && seq != 0 && i < SESSION_WINDOW; i++) {
+		e = &s->sent[(seq + i) % SESSION_WINDOW];
+		if (e->seq != seq)
 			continue;
 		memset(out, 0, sizeof *out);
 		out->seq = seq;
-		out->from_account = s->sent[i].from_account;
-		memcpy(out->message_id, s->sent[i].message_id, QUEUE_IDBYTES);
-		out->status = s->sent[i].status;
-		out->type = s->sent[i].type;
-		out->body = s->sent[i].body;
-		s->sent[i].seq = 0;
+		out->from_account = e->from_account;
+		memcpy(out->message_id, e->message_id, QUEUE_IDBYTES);
+		out->status = e->status;
+		out->type = e->type;
+		out->body = e->body;
+		e->seq = 0;
 		return (1);
 	}
 	return (0);

@@ -76,8 +76,8 @@ assert_eq "$(metric natter_group_messages_total)" 2 "group messages stored"
 assert_eq "$(metric natter_group_deliveries_total)" 8 "references queued"
 sql_is 'SELECT count(*) FROM group_bodies WHERE type = 3' 2 \
     "each message stored once"
-sql_is 'SELECT count(*) FROM queue WHERE body IS NOT NULL AND
-    content IS NULL AND type = 3' 4 "a reference per member device"
+sql_is 'SELECT count(*) FROM group_refs r JOIN group_bodies b
+    ON b.body = r.body WHERE b.type = 3' 4 "a reference per member device"
 
 log "changes and messages in order; dave added sees nothing before"
 out=$(probe auth alice gop add team dave,eve gop admin team bob \
@@ -162,6 +162,7 @@ for u in alice bob carol dave eve alice; do
 done
 sql_is 'SELECT count(*) FROM group_bodies' 0 "no bodies left"
 sql_is 'SELECT count(*) FROM queue' 0 "no rows left"
+sql_is 'SELECT count(*) FROM group_refs' 0 "no references left"
 log "a member's second device"
 key=$(probe keygen bob2) || fail "keygen"
 rogue_device bob 2 "${key#keygen bob2 }"
@@ -197,7 +198,8 @@ out=$(probe auth alice gsendx duo x gsend duo d4)
 assert_eq "$(printf '%s\n' "$out" | sed 's/ ts=.*//')" "auth OK
 gsendx DEVICE_MISMATCH devices=bob:1 duo e=1 m=alice,bob a=bob
 gsend OK" "bob/2 is out of the set"
-sql_is "SELECT count(*) FROM queue WHERE device = 2" 0 \
+sql_is "SELECT (SELECT count(*) FROM queue WHERE device = 2) +
+    (SELECT count(*) FROM group_refs WHERE device = 2)" 0 \
     "bob/2's references went with it"
 out=$(probe auth bob recv)
 assert_eq "$out" "auth OK

@@ -532,7 +532,8 @@ START_TEST(test_roster)
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE device_lists; "
 	    "DROP TABLE removed_devices; DROP TABLE assets; "
 	    "DROP TABLE groups; DROP TABLE group_members; "
-	    "DROP TABLE group_bodies; DROP INDEX queue_by_expiry; "
+	    "DROP TABLE group_bodies; DROP TABLE group_refs; "
+	    "DROP INDEX queue_by_expiry; "
 	    "CREATE INDEX queue_by_expiry ON queue (expires); "
 	    "ALTER TABLE queue DROP COLUMN body; "
 	    "PRAGMA user_version = 2;", NULL, NULL,

@@ -3,7 +3,8 @@
  * on a real database (create, names, members sorted, writes, the device
  * set following device lists), and bodies stored once behind queue
  * references (fetch fills them in, the last ack, forget or purge frees
- * them, a rolled back savepoint restores the counts). */
+ * them, a rolled back savepoint restores the counts; references and
+ * rows are one FIFO; migration 8 moves a version 7 queue's references). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,8 +188,11 @@ store(const char *text, int n, int64_t expires, uint64_t *seqs)
 {
 	struct bodies_row	r;
 	struct queue_item	it;
+	struct queue_ref	refs[8];
 	uint8_t			gid[16], mid[16];
 	int			i;
+
+	ck_assert_int_le(n, 8);
 
 	memset(gid, 0xaa, sizeof gid);
 	memset(mid, 0xbb, sizeof mid);
@@ -209,9 +213,14 @@ store(const char *text, int n, int64_t expires, uint64_t *seqs)
 	snprintf(it.from, sizeof it.from, "sender");
 	memcpy(it.message_id, mid, sizeof mid);
 	it.type = 3;
+	for (i = 0; i < n; i++) {
+		refs[i].account = 7;
+		refs[i].device = (uint32_t)i + 1;
+	}
+	ck_assert_int_eq(queue_push_refs(db, &it, expires, refs, (size_t)n),
+	    0);
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(queue_push(db, 7, (uint32_t)i + 1, &it,
-		    expires, &seqs[i]), 0);
+		seqs[i] = refs[i].seq;
 	return (it.body);
 }
 
@@ -232,9 +241,9 @@ START_TEST(test_bodies)
 
 	(void)store("hello", 3, 5000, seqs);
 	ck_assert_int_eq(rows("SELECT count(*) FROM group_bodies"), 1);
-	/* A reference holds no name or content of its own. */
-	ck_assert_int_eq(rows("SELECT count(*) FROM queue WHERE "
-	    "content IS NULL AND from_name = ''"), 3);
+	/* A reference is a row of group_refs, not of the queue. */
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_refs"), 3);
+	ck_assert_int_eq(rows("SELECT count(*) FROM queue"), 0);
 	ck_assert_int_eq(queue_fetch(db, 7, 2, 0, 0, items, 4, &got), 0);
 	ck_assert_uint_eq(got, 1);
 	ck_assert_str_eq(items[0].from, "sender");
@@ -304,7 +313,7 @@ START_TEST(test_bodies_reopen)
 	db = db_open(path, 0, &err);
 	free(path);
 	ck_assert_ptr_nonnull(db);
-	/* The counts are read back from the queue. */
+	/* The counts are read back from group_refs. */
 	ck_assert_int_eq(bodies_total(db, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(queue_ack(db, 7, 1, seqs[0], &it), 0);
@@ -342,8 +351,7 @@ START_TEST(test_receipt_more)
 }
 END_TEST
 
-/* References leave no longer by the expiry index: an expired body's go,
- * a live body's stay (migration 7). */
+/* An expired body's references go, a live body's stay. */
 START_TEST(test_purge_references)
 {
 	uint64_t	seqs[3], n;
@@ -352,12 +360,182 @@ START_TEST(test_purge_references)
 	(void)store("new", 3, 5000, seqs);
 	ck_assert_int_eq(queue_purge(db, 300, &n), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(rows("SELECT count(*) FROM queue"), 3);
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_refs"), 3);
 	ck_assert_int_eq(rows("SELECT count(*) FROM group_bodies"), 1);
 	ck_assert_int_eq(bodies_total(db, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(queue_purge(db, 400, &n), 0);
 	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* Push a one-to-one message text to (7, device); its seq. */
+static uint64_t
+push_one(uint32_t device, const char *text)
+{
+	struct queue_item	it;
+	uint64_t		seq;
+
+	memset(&it, 0, sizeof it);
+	it.from_account = 4;
+	snprintf(it.from, sizeof it.from, "pal");
+	it.type = 1;
+	it.content = (uint8_t *)text;
+	it.content_len = strlen(text);
+	ck_assert_int_eq(queue_push(db, 7, device, &it, 5000, &seq), 0);
+	return (seq);
+}
+
+static void
+reopen(void)
+{
+	char	*path, *err = NULL;
+
+	db_close(db);
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	db = db_open(path, 0, &err);
+	ck_assert_msg(db != NULL, "db_open: %s", err != NULL ? err : "?");
+	free(path);
+}
+
+/* A device's rows and references come out as one FIFO, by seq. */
+START_TEST(test_refs_fifo)
+{
+	static const char	*want[] = { "a", "g1", "b", "g2", "c" };
+	struct queue_item	 items[8];
+	uint64_t		 seqs[2];
+	size_t			 got, i;
+
+	(void)push_one(1, "a");
+	(void)store("g1", 2, 5000, seqs);
+	(void)push_one(1, "b");
+	(void)store("g2", 1, 5000, seqs);
+	(void)push_one(1, "c");
+	ck_assert_int_eq(queue_fetch(db, 7, 1, 0, 0, items, 8, &got), 0);
+	ck_assert_uint_eq(got, 5);
+	for (i = 0; i < got; i++) {
+		ck_assert_mem_eq(items[i].content, want[i], strlen(want[i]));
+		ck_assert_int_eq(items[i].body != 0, want[i][0] == 'g');
+		if (i > 0)
+			ck_assert_uint_gt(items[i].seq, items[i - 1].seq);
+	}
+	/* From the middle, and a limit that cuts the merge short. */
+	ck_assert_int_eq(queue_fetch(db, 7, 1, items[1].seq, 0, items + 5,
+	    2, &got), 0);
+	ck_assert_uint_eq(got, 2);
+	ck_assert_mem_eq(items[5].content, "b", 1);
+	ck_assert_mem_eq(items[6].content, "g2", 2);
+	queue_items_clear(items, 7);
+	/* Device 2 has g1 only. */
+	ck_assert_int_eq(queue_fetch(db, 7, 2, 0, 0, items, 8, &got), 0);
+	ck_assert_uint_eq(got, 1);
+	ck_assert_mem_eq(items[0].content, "g1", 2);
+	queue_items_clear(items, got);
+}
+END_TEST
+
+/* Seqs never go back: not after references took the last ones and were
+ * acked, not across a restart with nothing queued. */
+START_TEST(test_refs_seq_reopen)
+{
+	struct queue_item	it;
+	uint64_t		seqs[3], one;
+
+	one = push_one(1, "first");
+	(void)store("refs", 3, 5000, seqs);
+	ck_assert_uint_gt(seqs[0], one);
+	ck_assert_uint_eq(seqs[2], seqs[0] + 2);
+	ck_assert_int_eq(queue_ack(db, 7, 1, one, &it), 0);
+	ck_assert_int_eq(queue_ack(db, 7, 1, seqs[0], &it), 0);
+	ck_assert_int_eq(queue_ack(db, 7, 2, seqs[1], &it), 0);
+	ck_assert_int_eq(queue_ack(db, 7, 3, seqs[2], &it), 0);
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_refs"), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	reopen();
+	ck_assert_uint_gt(push_one(1, "next"), seqs[2]);
+	(void)store("more", 1, 5000, seqs + 1);
+	ck_assert_uint_gt(seqs[1], seqs[2]);
+}
+END_TEST
+
+/* References count in a device's depth and in the sender's share, when
+ * pushed and when counted again after a restart. */
+START_TEST(test_refs_depth)
+{
+	uint64_t	seqs[3], depth, share;
+
+	(void)push_one(2, "one");
+	(void)store("refs", 3, 5000, seqs);
+	ck_assert_int_eq(queue_depth(db, 7, 2, &depth), 0);
+	ck_assert_uint_eq(depth, 2);
+	ck_assert_int_eq(queue_share(db, 7, 2, 3, &share), 0);
+	ck_assert_uint_eq(share, 1);
+	ck_assert_int_eq(db_commit(db), 0);
+	reopen();
+	ck_assert_int_eq(queue_depth(db, 7, 2, &depth), 0);
+	ck_assert_uint_eq(depth, 2);
+	ck_assert_int_eq(queue_share(db, 7, 2, 3, &share), 0);
+	ck_assert_uint_eq(share, 1);
+	ck_assert_int_eq(queue_forget(db, 7, 2), 0);
+	ck_assert_int_eq(queue_depth(db, 7, 2, &depth), 0);
+	ck_assert_uint_eq(depth, 0);
+	ck_assert_int_eq(queue_share(db, 7, 2, 3, &share), 0);
+	ck_assert_uint_eq(share, 0);
+}
+END_TEST
+
+/* A version 7 database, whose references are queue rows (body set, no
+ * name or content), migrates: they are delivered from group_refs, in
+ * order with the rows left in the queue, their body freed by the last
+ * ack, and new seqs follow theirs. */
+START_TEST(test_migrate_refs)
+{
+	struct queue_item	 items[4], it;
+	sqlite3			*h;
+	char			*path;
+	uint64_t		 n, seq;
+	size_t			 got;
+
+	db_close(db);
+	db = NULL;
+	xasprintf(&path, "%s/natterd.db", tmpdir);
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	free(path);
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE group_refs; "
+	    "INSERT INTO group_bodies (body, group_id, from_account, "
+	    "from_name, from_device, message_id, type, content, server_ts, "
+	    "expires) VALUES (5, zeroblob(16), 3, 'sender', 1, "
+	    "zeroblob(16), 3, 'old', 100, 5000); "
+	    "INSERT INTO queue (seq, account, device, from_account, "
+	    "from_name, from_device, message_id, type, content, server_ts, "
+	    "expires, body) VALUES "
+	    "(40, 7, 1, 3, '', 1, zeroblob(16), 3, NULL, 100, 5000, 5), "
+	    "(41, 7, 1, 4, 'pal', 1, zeroblob(16), 1, 'pair', 100, 5000, "
+	    "NULL), "
+	    "(42, 7, 2, 3, '', 1, zeroblob(16), 3, NULL, 100, 5000, 5); "
+	    "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	reopen();
+	ck_assert_int_eq(rows("PRAGMA user_version"), 8);
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_refs"), 2);
+	ck_assert_int_eq(rows("SELECT count(*) FROM queue"), 1);
+	ck_assert_int_eq(queue_fetch(db, 7, 1, 0, 0, items, 4, &got), 0);
+	ck_assert_uint_eq(got, 2);
+	ck_assert_uint_eq(items[0].seq, 40);
+	ck_assert_int_eq(items[0].body, 5);
+	ck_assert_str_eq(items[0].from, "sender");
+	ck_assert_mem_eq(items[0].content, "old", 3);
+	ck_assert_uint_eq(items[1].seq, 41);
+	ck_assert_mem_eq(items[1].content, "pair", 4);
+	queue_items_clear(items, got);
+	ck_assert_int_eq(bodies_total(db, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(queue_ack(db, 7, 1, 40, &it), 0);
+	ck_assert_int_eq(queue_ack(db, 7, 2, 42, &it), 0);
+	ck_assert_int_eq(it.from_account, 3);
+	ck_assert_int_eq(rows("SELECT count(*) FROM group_bodies"), 0);
+	(void)store("new", 1, 5000, &seq);
+	ck_assert_uint_gt(seq, 42);
 }
 END_TEST
 
@@ -378,6 +556,10 @@ main(void)
 	tcase_add_test(tc, test_bodies_reopen);
 	tcase_add_test(tc, test_receipt_more);
 	tcase_add_test(tc, test_purge_references);
+	tcase_add_test(tc, test_refs_fifo);
+	tcase_add_test(tc, test_refs_seq_reopen);
+	tcase_add_test(tc, test_refs_depth);
+	tcase_add_test(tc, test_migrate_refs);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -139,11 +139,19 @@ END_TEST
 
 START_TEST(test_itab_keys)
 {
+	uint64_t	w[3] = { 1, 2, 3 }, v[3] = { 1, 3, 2 };
+
 	/* FNV-1a's published values for "" and "a". */
 	ck_assert_uint_eq(itab_key_bytes("", 0), 0xcbf29ce484222325ULL);
 	ck_assert_uint_eq(itab_key_bytes("a", 1), 0xaf63dc4c8601ec8cULL);
 	ck_assert_uint_ne(itab_key_bytes("alice", 5),
 	    itab_key_bytes("alicf", 5));
+	/* Words: each one and its place count. */
+	ck_assert_uint_ne(itab_key_words(w, 3), itab_key_words(v, 3));
+	ck_assert_uint_ne(itab_key_words(w, 3), itab_key_words(w, 2));
+	ck_assert_uint_eq(itab_key_words(w, 3), itab_key_words(w, 3));
+	w[2] = 3ULL << 40;
+	ck_assert_uint_ne(itab_key_words(w, 3), itab_key_words(v, 3));
 	/* Distinct pairs, distinct keys, across the 32-bit boundary. */
 	ck_assert_uint_eq(itab_key_pair(0, 0), 0);
 	ck_assert_uint_eq(itab_key_pair(1, 2), (1ULL << 32) | 2);

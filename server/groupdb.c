@@ -25,7 +25,7 @@ struct groupdb_cache {
 	struct itab	*byid;		/* key of id -> gid */
 };
 
-static void
+void
 groupdb_devs_clear(struct groupdb_group *g)
 {
 	free(g->devs);

@@ -57,6 +57,8 @@ int	groupdb_member(const struct groupdb_group *, int64_t account);
  * changed since, accounts_devices_gen; on PostgreSQL it is read every
  * time): 0 or -1. */
 int	groupdb_devices(struct db *, struct groupdb_group *);
+/* Forget g's device set (both stores' copies of a group use it). */
+void	groupdb_devs_clear(struct groupdb_group *);
 /* The hash of g's device set (groupdb_devices first) less the device
  * (account, device). */
 void	groupdb_hash(const struct groupdb_group *, int64_t account,

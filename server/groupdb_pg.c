@@ -63,28 +63,13 @@ groupdb_pg_on_fiber(const char *what)
 	return (0);
 }
 
-static void
-groupdb_pg_devs_clear(struct groupdb_group *g)
-{
-	free(g->devs);
-	free(g->devaccts);
-	free(g->enc);
-	free(g->encoff);
-	g->devs = NULL;
-	g->devaccts = NULL;
-	g->enc = NULL;
-	g->encoff = NULL;
-	g->ndevs = 0;
-	g->devready = 0;
-}
-
 /* fiber_defer's callback: the request that found g has ended. */
 static void
 groupdb_pg_group_free(void *p)
 {
 	struct groupdb_group	*g = p;
 
-	groupdb_pg_devs_clear(g);
+	groupdb_devs_clear(g);
 	free(g->members);
 	free(g);
 }
@@ -232,7 +217,7 @@ groupdb_pg_devices(struct db *db, struct groupdb_group *g)
 	free(accts);
 	if (res == NULL)
 		return (-1);
-	groupdb_pg_devs_clear(g);
+	groupdb_devs_clear(g);
 	rows = PQntuples(res);
 	count = xcalloc(g->nmembers + 1, sizeof *count);
 	g->devs = xcalloc((size_t)rows + 1, sizeof *g->devs);

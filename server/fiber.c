@@ -185,6 +185,20 @@ fiber_switch(struct fiber *f)
 		done(donearg);
 }
 
+/* Point f's context at fiber_main on f's stack. Apart, and on a volatile
+ * pointer: getcontext returns twice to the compiler's mind, so no caller
+ * local may live across it. */
+static void __attribute__((noinline))
+fiber_make(struct fiber *volatile f)
+{
+	if (getcontext(&f->ctx) != 0)
+		fatal("cannot make a fiber");
+	f->ctx.uc_stack.ss_sp = f->map + fiber_page();
+	f->ctx.uc_stack.ss_size = FIBER_STACK;
+	f->ctx.uc_link = NULL;
+	makecontext(&f->ctx, fiber_main, 0);
+}
+
 int
 fiber_run(void (*fn)(void *), void *arg, void (*done)(void *),
     void *donearg)
@@ -206,12 +220,7 @@ fiber_run(void (*fn)(void *), void *arg, void (*done)(void *),
 	f->donearg = donearg;
 	f->finished = 0;
 	f->deferred = NULL;
-	if (getcontext(&f->ctx) != 0)
-		fatal("cannot make a fiber");
-	f->ctx.uc_stack.ss_sp = f->map + fiber_page();
-	f->ctx.uc_stack.ss_size = FIBER_STACK;
-	f->ctx.uc_link = NULL;
-	makecontext(&f->ctx, fiber_main, 0);
+	fiber_make(f);
 	fiber_alive++;
 	fiber_starting = f;
 	fiber_switch(f);

@@ -14,12 +14,15 @@
 
 #include <libwebsockets.h>
 
+#include "server/db.h"
 #include "server/download.h"
+#include "server/fiber.h"
 #include "server/groupdb.h"
 #include "server/http.h"
 #include "server/httpreq.h"
 #include "server/metrics.h"
 #include "server/online.h"
+#include "server/pgturn.h"
 #include "server/queue.h"
 #include "server/upload.h"
 #include "shared/util/log.h"
@@ -69,11 +72,12 @@ static struct db	*http_db;
 
 static int	http_healthz(struct http_txn *, const char *);
 static int	http_metrics(struct http_txn *, const char *);
+static void	http_metrics_end(struct http_txn *);
 
 static const struct http_route_ops http_healthz_ops = { http_healthz, NULL,
 	NULL, NULL, NULL };
 static const struct http_route_ops http_metrics_ops = { http_metrics, NULL,
-	NULL, NULL, NULL };
+	NULL, NULL, http_metrics_end };
 
 /* First match wins: a path is looked up before its method. */
 static const struct http_route http_routes[] = {
@@ -478,18 +482,87 @@ http_healthz(struct http_txn *t, const char *path)
 	return (0);
 }
 
+/* /metrics on the PostgreSQL store: the two counts are queries, which
+ * wait, so they run on a fiber of their own (in the turn's transaction)
+ * and the answer leaves when they are in. The state outlives whichever
+ * of the fiber and the transaction ends last. */
+struct http_metrics_count {
+	struct http_txn	*t;		/* NULL once the transaction ended */
+	int		 running;	/* the fiber has not finished */
+	uint64_t	 depth, groups;
+};
+
+static void
+http_metrics_reply(struct http_txn *t, uint64_t depth, uint64_t groups)
+{
+	char	*body;
+
+	body = metrics_render(depth, online_count(), groups);
+	http_reply(t, HTTP_STATUS_OK, "text/plain; version=0.0.4", body);
+	free(body);
+}
+
+static void
+http_metrics_count(void *arg)
+{
+	struct http_metrics_count	*m = arg;
+
+	pgturn_enter(PGTURN_SHARED);
+	if (queue_total(http_db, &m->depth) != 0)
+		log_warn("cannot count the queue");
+	if (groupdb_count(http_db, &m->groups) != 0)
+		log_warn("cannot count the groups");
+	pgturn_leave();
+}
+
+static void
+http_metrics_counted(void *arg)
+{
+	struct http_metrics_count	*m = arg;
+
+	m->running = 0;
+	if (m->t == NULL)
+		free(m);
+	else	/* the transaction's end frees m */
+		http_metrics_reply(m->t, m->depth, m->groups);
+}
+
 static int
 http_metrics(struct http_txn *t, const char *path)
 {
-	uint64_t	 depth = 0, groups = 0;
-	char		*body;
+	struct http_metrics_count	*m;
+	uint64_t			 depth = 0, groups = 0;
 
+	if (db_pg(http_db) != NULL && fiber_self() == NULL) {
+		m = xcalloc(1, sizeof *m);
+		m->t = t;
+		m->running = 1;
+		http_set_state(t, m);
+		if (fiber_run(http_metrics_count, m, http_metrics_counted,
+		    m) != 0) {
+			m->running = 0;
+			http_reply(t, HTTP_STATUS_SERVICE_UNAVAILABLE, NULL,
+			    "busy\n");
+		}
+		return (0);
+	}
 	if (queue_total(http_db, &depth) != 0)
 		log_warn("cannot count the queue");
 	if (groupdb_count(http_db, &groups) != 0)
 		log_warn("cannot count the groups");
-	body = metrics_render(depth, online_count(), groups);
-	http_reply(t, HTTP_STATUS_OK, "text/plain; version=0.0.4", body);
-	free(body);
+	http_metrics_reply(t, depth, groups);
 	return (0);
+}
+
+static void
+http_metrics_end(struct http_txn *t)
+{
+	struct http_metrics_count	*m = http_state(t);
+
+	if (m == NULL)
+		return;
+	if (m->running)
+		m->t = NULL;	/* the fiber's end frees m */
+	else
+		free(m);
 }

@@ -3,7 +3,8 @@
 # throwaway cluster: messages stored, delivered in order once, kept
 # across kill -9 of natterd, and shared by a second natterd on the same
 # database (a recipient reads through node 2 what was sent through node
-# 1); the schema is migrated once by two nodes starting together.
+# 1); the schema is migrated once by two nodes starting together;
+# /metrics answers (its counts are queries, made on a fiber).
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_init store_postgres
 
@@ -23,6 +24,14 @@ register alice bob
 log "alice sends 20 to bob (offline)"
 send_cli alice bob off 20 "$ROOT/sent"
 check_sent "$ROOT/sent" bob
+log "/metrics counts them (twice: the node answered the first)"
+for i in 1 2; do
+	curl -fsS -m 5 "http://127.0.0.1:$PORT/metrics" >"$ROOT/metrics" ||
+	    fail "/metrics did not answer (natterd alive: $(kill -0 \
+"$SERVER_PID" 2>/dev/null && echo yes || echo no))"
+	grep -qx 'natter_queue_depth 20' "$ROOT/metrics" ||
+	    fail "/metrics: $(grep '^natter_queue_depth' "$ROOT/metrics")"
+done
 nat bob --json recv >"$ROOT/recv1" 2>"$ROOT/recv1.err" ||
     fail "recv exit $?: $(cat "$ROOT/recv1.err")"
 check_messages "$ROOT/recv1" alice bob off 20 "$ROOT/sent"

@@ -34,6 +34,7 @@ static int		 pgturn_alone;		/* one of them ALONE */
 static int		 pgturn_closing;	/* no more may enter */
 static int		 pgturn_committing;	/* COMMIT awaits its answer */
 static uint64_t		 pgturn_gen;		/* the generation it closes */
+static int		 pgturn_failed_now;	/* pgturn_fail was called */
 static TAILQ_HEAD(, pgturn_waiter) pgturn_waiters =
     TAILQ_HEAD_INITIALIZER(pgturn_waiters);
 
@@ -92,6 +93,12 @@ pgturn_enter(enum pgturn_kind kind)
 		fiber_wait();
 }
 
+void
+pgturn_fail(void)
+{
+	pgturn_failed_now = 1;
+}
+
 static void
 pgturn_committed(void *arg, int ok)
 {
@@ -109,17 +116,32 @@ pgturn_committed(void *arg, int ok)
 	durable_confirm(gen);
 }
 
+/* The commit of a transaction pgturn_fail condemned: whatever COMMIT
+ * answered, it failed. */
+static void
+pgturn_refuse(void *arg, int ok)
+{
+	pgturn_committed(arg, 0);
+}
+
 /* Commit the open transaction (its requests have all left). */
 static void
 pgturn_commit(void)
 {
+	int	failed;
+
 	pgturn_closing = 0;
 	(void)db_commit(pgturn_db);
 	/* Set before pg_commit, which may call back at once. */
 	pgturn_gen = durable_close_gen();
 	pgturn_committing = 1;
-	if (pg_commit(db_pg(pgturn_db), pgturn_committed, NULL))
+	failed = pgturn_failed_now;
+	pgturn_failed_now = 0;
+	if (pg_commit(db_pg(pgturn_db), failed ? pgturn_refuse : pgturn_committed,
+	    NULL))
 		metrics_add(METRICS_COMMITS, 1);
+	else if (failed)
+		pgturn_committed(NULL, 0);	/* a write failed early */
 	else {
 		/* No statement ran: nothing to wait for. */
 		pgturn_committing = 0;

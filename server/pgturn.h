@@ -43,6 +43,9 @@ void	pgturn_leave(void);
  * its requests have left, unless a commit is still waiting for its
  * answer (it then commits on a later turn). */
 void	pgturn_end(void);
+/* A write of the open transaction failed: its commit counts as failed,
+ * whatever PostgreSQL answers. */
+void	pgturn_fail(void);
 /* 1 while a commit waits for its answer or requests are inside. */
 int	pgturn_busy(void);
 

@@ -57,6 +57,16 @@ server_commit_txn(void)
 void
 server_write_failed(const char *what)
 {
+	/* PostgreSQL: the statement failed, so its transaction does (a
+	 * deadlock with another node, the server gone): the answers it
+	 * holds are dropped and every connection closed when it ends,
+	 * clients resend, and this node keeps serving. */
+	if (db_pg(server_database) != NULL) {
+		log_warn("cannot write %s to the database; the transaction "
+		    "fails", what);
+		pgturn_fail();
+		return;
+	}
 	log_error("cannot write %s to the database; exiting", what);
 	exit(1);
 }

@@ -22,8 +22,9 @@ void		 server_stop(void);
 void		 server_close(void);
 /* A write outside a request's savepoint failed (what: what it wrote):
  * the open transaction cannot be trusted and the answers it holds must
- * not go out, so natterd exits 1; clients resend. Does not return. */
-void		 server_write_failed(const char *what)
-		     __attribute__((noreturn));
+ * not go out. With SQLite natterd exits 1 (clients resend); with
+ * PostgreSQL the transaction is failed (pgturn_fail) and the caller
+ * carries on: what it answers is dropped with the rest. */
+void		 server_write_failed(const char *what);
 
 #endif

@@ -3,9 +3,9 @@
  * With SQLite one natterd holds every reference to a body, and counts
  * them in memory (bodies.c). With PostgreSQL a body's references may be
  * pushed on one node and acked on others, so the count is the row's
- * refs column, moved by each unref inside the turn's transaction: the
- * row lock makes concurrent unrefs from several nodes queue up, and a
- * rolled back request or turn takes its changes to the count with it.
+ * refs column, moved by the turn's unrefs when it commits (pgcount.h):
+ * the row lock makes concurrent unrefs from several nodes queue up, and
+ * a rolled back request or turn takes its changes to the count with it.
  * Nothing is kept in memory, so there is nothing to load (bodies_ready
  * has no work) and nothing to journal. */
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "server/bodies_pg.h"
 #include "server/db.h"
 #include "server/dbpg.h"
+#include "server/pgcount.h"
 
 int
 bodies_pg_put(struct db *db, const struct bodies_row *r, uint64_t refs,
@@ -38,33 +39,13 @@ bodies_pg_put(struct db *db, const struct bodies_row *r, uint64_t refs,
 	    "$9, $10) RETURNING body", &p, body) == 0 ? 0 : -1);
 }
 
-/*
- * Two statements, the second only for the last reference: the decrement
- * returns what is left (never below 0, as bodies.c clamps), and a body
- * left with none is deleted. The delete checks refs again rather than
- * trusting the number it was given, so it never takes a body that
- * another request referenced in between.
- */
+/* The count changes when the turn commits (pgcount.h), and a body left
+ * with no reference is deleted then. */
 int
 bodies_pg_unref(struct db *db, int64_t body, uint64_t n)
 {
-	struct dbpg_params	p;
-	int64_t			left;
-	int			rc;
-
-	dbpg_params_init(&p);
-	dbpg_param_int64(&p, body);
-	dbpg_param_int64(&p, (int64_t)n);
-	rc = dbpg_int64_of(db, "UPDATE group_bodies SET refs = "
-	    "greatest(refs - $2, 0) WHERE body = $1 RETURNING refs", &p, &left);
-	if (rc != 0)
-		return (rc == 1 ? 0 : -1);	/* gone already (a purge) */
-	if (left > 0)
-		return (0);
-	dbpg_params_init(&p);
-	dbpg_param_int64(&p, body);
-	return (dbpg_exec(db, "DELETE FROM group_bodies WHERE body = $1 AND "
-	    "refs = 0", &p, NULL));
+	pgcount_body(db, body, -(int64_t)n);
+	return (0);
 }
 
 int

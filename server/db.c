@@ -5,6 +5,7 @@
 #include "server/db.h"
 #include "server/dbpg.h"
 #include "server/pg.h"
+#include "server/pgcount.h"
 #include "server/pgschema.h"
 #include "server/walbuf.h"
 #include "shared/util/log.h"
@@ -340,9 +341,10 @@ db_commit(struct db *db)
 	if (!db->in_txn)
 		return (0);
 	db->in_txn = 0;
-	/* storegate.c commits PostgreSQL's turn. */
+	/* pgturn.c commits PostgreSQL's turn, with the counters it
+	 * changed (pgcount.h). */
 	if (db->pg != NULL)
-		return (0);
+		return (pgcount_flush(db));
 	if (db_run(db, "COMMIT") != 0) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return (-1);

@@ -84,6 +84,7 @@ enum db_ext {
 	DB_EXT_QUEUE,
 	DB_EXT_BODIES,
 	DB_EXT_GROUPS,
+	DB_EXT_PGCOUNT,
 	DB_NEXT
 };
 struct db_ext_ops {

@@ -2,12 +2,12 @@
  *
  * queue.c counts depths and shares in memory, but one device's queue
  * now takes rows from every node, so nothing is counted in memory here.
- * A device's depth is its row of queue_depths, changed in the statement
- * that adds or deletes its queue rows (one round trip, and never out of
- * step with them: a rolled back savepoint or a failed turn takes both
- * back). The row is changed with an increment, never overwritten, so
- * nodes changing one device's depth at once just take turns on its row
- * lock. A sender's share is counted from the queue when asked: it is
+ * A device's depth is its row of queue_depths, changed by what the turn
+ * added or deleted when it commits (pgcount.h: in key order, so that
+ * nodes never deadlock on two depths, and with the rows: a rolled back
+ * savepoint or a failed turn takes both back). The row is changed with
+ * an increment, never overwritten, so nodes changing one device's depth
+ * at once just take turns on its row lock. A sender's share is counted from the queue when asked: it is
  * asked only when a message is sent, and a second counter per sender
  * would cost a write on every push. Receipts count in the depth, not in
  * a share, as in queue.c. Sequence numbers come from the identity
@@ -19,6 +19,7 @@
 #include "server/bodies.h"
 #include "server/db.h"
 #include "server/dbpg.h"
+#include "server/pgcount.h"
 #include "server/queue_pg.h"
 #include "shared/util/xmalloc.h"
 
@@ -57,15 +58,12 @@ queue_pg_push(struct db *db, int64_t account, uint32_t device,
 		dbpg_param_int64(&p, it->body);
 	else
 		dbpg_param_text(&p, NULL);
-	if (dbpg_int64_of(db, "WITH q AS (INSERT INTO queue (account, device, "
+	if (dbpg_int64_of(db, "INSERT INTO queue (account, device, "
 	    "from_account, from_name, from_device, message_id, type, content, "
 	    "server_ts, expires, receipt, body) VALUES ($1, $2, $3, $4, $5, "
-	    "$6, $7, $8, $9, $10, $11, $12) RETURNING seq), "
-	    "d AS (INSERT INTO queue_depths (account, device, n) "
-	    "VALUES ($1, $2, 1) ON CONFLICT (account, device) "
-	    "DO UPDATE SET n = queue_depths.n + 1) "
-	    "SELECT seq FROM q", &p, &v) != 0)
+	    "$6, $7, $8, $9, $10, $11, $12) RETURNING seq", &p, &v) != 0)
 		return (-1);
+	pgcount_depth(db, account, device, 1);
 	if (seq != NULL)
 		*seq = (uint64_t)v;
 	return (0);
@@ -83,9 +81,13 @@ queue_pg_depth(struct db *db, int64_t account, uint32_t device,
 	queue_pg_device(&p, account, device);
 	rc = dbpg_int64_of(db, "SELECT n FROM queue_depths WHERE "
 	    "account = $1 AND device = $2", &p, &v);
-	if (rc == 0)
-		*depth = (uint64_t)v;
-	return (rc == -1 ? -1 : 0);
+	if (rc == -1)
+		return (-1);
+	/* What this turn added or took is not in the row until it
+	 * commits. */
+	v += pgcount_depth_pending(db, account, device);
+	*depth = v > 0 ? (uint64_t)v : 0;
+	return (0);
 }
 
 int
@@ -118,7 +120,8 @@ queue_pg_total(struct db *db, uint64_t *total)
 	if (dbpg_int64_of(db, "SELECT coalesce(sum(n), 0)::bigint FROM "
 	    "queue_depths", &p, &v) != 0)
 		return (-1);
-	*total = (uint64_t)v;
+	v += pgcount_depths_pending(db);
+	*total = v > 0 ? (uint64_t)v : 0;
 	return (0);
 }
 
@@ -188,8 +191,7 @@ queue_pg_fetch(struct db *db, int64_t account, uint32_t device,
 }
 
 /*
- * Delete the device's row seq and take it off the device's depth, in
- * one statement; the row as queue_pg_row reads it (no content), or no
+ * Delete the device's row seq and take it off the device's depth; the row as queue_pg_row reads it (no content), or no
  * row. Deleting, rather than reading and then deleting, means two nodes
  * acking one row (a device that reconnected elsewhere) cannot both
  * count it: the second finds nothing.
@@ -201,14 +203,14 @@ queue_pg_take(struct db *db, int64_t account, uint32_t device, uint64_t seq)
 
 	queue_pg_device(&p, account, device);
 	dbpg_param_int64(&p, (int64_t)seq);
-	return (dbpg_run(db, "WITH q AS (DELETE FROM queue WHERE "
-	    "account = $1 AND device = $2 AND seq = $3 RETURNING seq, "
-	    "from_account, from_name, from_device, message_id, type, "
-	    "server_ts, receipt, body), "
-	    "d AS (UPDATE queue_depths SET n = greatest(n - 1, 0) "
-	    "WHERE account = $1 AND device = $2 AND EXISTS (SELECT 1 FROM q)) "
-	    "SELECT seq, from_account, from_name, from_device, message_id, "
-	    "type, server_ts, receipt, body FROM q", &p));
+	PGresult		*res;
+
+	res = dbpg_run(db, "DELETE FROM queue WHERE account = $1 AND "
+	    "device = $2 AND seq = $3 RETURNING seq, from_account, from_name, "
+	    "from_device, message_id, type, server_ts, receipt, body", &p);
+	if (res != NULL && PQntuples(res) == 1)
+		pgcount_depth(db, account, device, -1);
+	return (res);
 }
 
 int
@@ -279,6 +281,7 @@ int
 queue_pg_forget(struct db *db, int64_t account, uint32_t device)
 {
 	struct dbpg_params	p;
+	uint64_t		gone;
 
 	if (db_begin(db) != 0 ||
 	    queue_pg_forget_bodies(db, account, device) != 0)
@@ -286,26 +289,37 @@ queue_pg_forget(struct db *db, int64_t account, uint32_t device)
 	/* Less what was deleted, not set to 0: a row another node pushes
 	 * meanwhile is not deleted here, and its count stays. */
 	queue_pg_device(&p, account, device);
-	return (dbpg_exec(db, "WITH q AS (DELETE FROM queue WHERE "
-	    "account = $1 AND device = $2 RETURNING 1) "
-	    "UPDATE queue_depths SET n = greatest(n - (SELECT count(*) "
-	    "FROM q), 0) WHERE account = $1 AND device = $2", &p, NULL));
+	if (dbpg_exec(db, "DELETE FROM queue WHERE account = $1 AND "
+	    "device = $2", &p, &gone) != 0)
+		return (-1);
+	pgcount_depth(db, account, device, -(int64_t)gone);
+	return (0);
 }
 
-/* Run sql, a purge of expired rows that gives how many it deleted,
- * adding them to *purged: 0 or -1. */
+/* Run sql, a purge of expired rows that gives how many it deleted per
+ * device, adding them to *purged and taking them off the depths: 0 or
+ * -1. */
 static int
 queue_pg_purge_rows(struct db *db, const char *sql, int64_t now,
     uint64_t *purged)
 {
-	struct dbpg_params	p;
-	int64_t			n = 0;
+	struct dbpg_params	 p;
+	PGresult		*res;
+	int64_t			 k;
+	int			 rows, r;
 
 	dbpg_params_init(&p);
 	dbpg_param_int64(&p, now);
-	if (dbpg_int64_of(db, sql, &p, &n) != 0)
+	if ((res = dbpg_run(db, sql, &p)) == NULL)
 		return (-1);
-	*purged += (uint64_t)n;
+	rows = PQntuples(res);
+	for (r = 0; r < rows; r++) {
+		k = dbpg_int64(res, r, 2);
+		pgcount_depth(db, dbpg_int64(res, r, 0),
+		    (uint32_t)dbpg_int64(res, r, 1), -k);
+		*purged += (uint64_t)k;
+	}
+	PQclear(res);
 	return (0);
 }
 
@@ -328,12 +342,9 @@ queue_pg_purge_references(struct db *db, int64_t now, uint64_t *purged)
 	    "expires <= $1 LIMIT 1", &p, &any)) != 0)
 		return (rc == 1 ? 0 : -1);
 	if (queue_pg_purge_rows(db, "WITH q AS (DELETE FROM queue WHERE "
-	    "body IS NOT NULL AND expires <= $1 RETURNING account, device), "
-	    "c AS (SELECT account, device, count(*) AS k FROM q "
-	    "GROUP BY 1, 2), "
-	    "d AS (UPDATE queue_depths t SET n = greatest(t.n - c.k, 0) "
-	    "FROM c WHERE t.account = c.account AND t.device = c.device) "
-	    "SELECT coalesce(sum(k), 0)::bigint FROM c", now, purged) != 0)
+	    "body IS NOT NULL AND expires <= $1 RETURNING account, device) "
+	    "SELECT account, device, count(*) FROM q GROUP BY 1, 2", now,
+	    purged) != 0)
 		return (-1);
 	return (bodies_purge(db, now));
 }
@@ -348,12 +359,9 @@ queue_pg_purge(struct db *db, int64_t now, uint64_t *purged)
 		return (-1);
 	/* Rows by the expiry index, each device's depth less its own. */
 	if (queue_pg_purge_rows(db, "WITH q AS (DELETE FROM queue WHERE "
-	    "expires <= $1 AND body IS NULL RETURNING account, device), "
-	    "c AS (SELECT account, device, count(*) AS k FROM q "
-	    "GROUP BY 1, 2), "
-	    "d AS (UPDATE queue_depths t SET n = greatest(t.n - c.k, 0) "
-	    "FROM c WHERE t.account = c.account AND t.device = c.device) "
-	    "SELECT coalesce(sum(k), 0)::bigint FROM c", now, purged) != 0 ||
+	    "expires <= $1 AND body IS NULL RETURNING account, device) "
+	    "SELECT account, device, count(*) FROM q GROUP BY 1, 2", now,
+	    purged) != 0 ||
 	    queue_pg_purge_references(db, now, purged) != 0)
 		return (-1);
 	dbpg_params_init(&p);

@@ -3,12 +3,14 @@
  * filtering and purge, depth and a sender's share (messages, not
  * receipts) through push, ack, delete, purge, forget and a rolled back
  * savepoint, idempotent sends, a reopened store. And across nodes: a
- * send claimed on one node is a resend on the other. */
+ * send claimed on one node is a resend on the other, and two nodes
+ * changing the same counters in opposite orders both commit. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/bodies.h"
 #include "server/db.h"
 #include "server/queue.h"
 #include "tests/unit/pgunit.h"
@@ -399,6 +401,99 @@ START_TEST(test_sent_race)
 }
 END_TEST
 
+/*
+ * Counters across nodes. Node 1's turn adds to bob's depth, then
+ * carol's, and drops a reference to body x, then y; node 2's does the
+ * same the other way round, both turns open at once. Had each write
+ * taken its counter's row lock (the order of the writes), each node
+ * would wait for the other and PostgreSQL would fail one turn as a
+ * deadlock; pgcount.c takes the locks at commit in key order, so both
+ * commit, and every count is right.
+ */
+struct cross {
+	struct pgstore_call	c;	/* first: pgstore_start's argument */
+	int64_t			account[2];
+	int64_t			body[2];
+	int			step;
+};
+
+static void
+cross_step(void *arg)
+{
+	struct cross		*x = arg;
+	struct queue_item	 it;
+
+	pgstore_item(&it, "cross", (uint8_t)(10 + x->account[x->step]));
+	it.from_account = x->account[!x->step];
+	x->c.rc = queue_push(x->c.db, x->account[x->step], 1, &it, 9000,
+	    NULL);
+	if (x->c.rc == 0)
+		x->c.rc = bodies_unref(x->c.db, x->body[x->step], 1);
+}
+
+static void
+cross_put(void *arg)
+{
+	struct bodies_row	r;
+	uint8_t			id[QUEUE_IDBYTES];
+	int64_t			*body = arg;
+	int			i;
+
+	memset(id, 7, sizeof id);
+	memset(&r, 0, sizeof r);
+	r.group_id = r.message_id = id;
+	r.from_name = "dave";
+	r.content = (const uint8_t *)"shared";
+	r.content_len = 6;
+	r.expires = 9000;
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(bodies_put(db, &r, 2, &body[i]), 0);
+}
+
+START_TEST(test_counter_order)
+{
+	struct cross		x[2];
+	struct pgstore_commit	done[2];
+	int64_t			bodies[2];
+	int			i, step;
+
+	ck_assert_int_eq(pgunit_turn(cross_put, bodies), 1);
+	db2 = pgstore_node();
+	for (i = 0; i < 2; i++) {
+		memset(&x[i], 0, sizeof x[i]);
+		x[i].c.db = i == 0 ? db : db2;
+		x[i].account[i] = 2;		/* bob */
+		x[i].account[!i] = 3;		/* carol */
+		x[i].body[i] = bodies[0];
+		x[i].body[!i] = bodies[1];
+	}
+	for (step = 0; step < 2; step++) {
+		for (i = 0; i < 2; i++) {
+			x[i].step = step;
+			pgstore_start(&x[i].c, cross_step);
+		}
+		for (i = 0; i < 2; i++) {
+			pgunit_wait(&x[i].c.ended);
+			ck_assert_int_eq(x[i].c.rc, 0);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		pgstore_commit(x[i].c.db, &done[i]);
+	for (i = 0; i < 2; i++) {
+		pgunit_wait(&done[i].committed);
+		ck_assert_msg(done[i].ok, "node %d's turn failed", i + 1);
+	}
+	ck_assert_int_eq(pgunit_number("SELECT n FROM queue_depths WHERE "
+	    "account = 2 AND device = 1"), 2);
+	ck_assert_int_eq(pgunit_number("SELECT n FROM queue_depths WHERE "
+	    "account = 3 AND device = 1"), 2);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM queue"), 4);
+	/* Each body lost its two references: both are gone. */
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM group_bodies"),
+	    0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -416,6 +511,7 @@ main(void)
 	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_sent_race);
+	tcase_add_test(tc, test_counter_order);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -1,8 +1,9 @@
 /* test_server_fiber: fibers (fiber.c) run straight through when off, run
  * until their first wait when on, resume where they waited, end with
  * their done callback, wake one another, keep a deep stack of their own,
- * stop at FIBER_MAX, and run what they deferred when their function
- * returns (newest first, before done). */
+ * stop at FIBER_MAX, run what they deferred when their function
+ * returns (newest first, before done), and reuse a stack for the next
+ * request, also one started from another fiber. */
 #include <check.h>
 #include <string.h>
 
@@ -112,6 +113,53 @@ START_TEST(test_deep_stack)
 }
 END_TEST
 
+/* A stack that ended one request runs the next from its start (fiber.c
+ * keeps the stack in fiber_main's loop); a fiber started from another
+ * fiber returns to it when it first waits. */
+static void
+nest_fn(void *arg)
+{
+	struct job	*inner = arg;
+
+	ck_assert_int_eq(fiber_run(job_fn, inner, job_done, inner), 0);
+	ck_assert_int_eq(inner->step, 1);
+	ck_assert_ptr_ne(inner->self, fiber_self());
+	fiber_wait();
+}
+
+START_TEST(test_reuse)
+{
+	struct job	j[3], inner;
+	struct fiber	*outer;
+	int		i;
+
+	fiber_enable(1);
+	for (i = 0; i < 3; i++) {
+		memset(&j[i], 0, sizeof j[i]);
+		ck_assert_int_eq(fiber_run(job_fn, &j[i], job_done, &j[i]),
+		    0);
+		ck_assert_int_eq(j[i].step, 1);
+		fiber_wake(j[i].self);
+		fiber_wake(j[i].self);
+		ck_assert_int_eq(j[i].step, 3);
+		ck_assert_int_eq(j[i].done, 1);
+		/* One stack for all three, one after another. */
+		ck_assert_ptr_eq(j[i].self, j[0].self);
+	}
+	memset(&inner, 0, sizeof inner);
+	ck_assert_int_eq(fiber_run(nest_fn, &inner, NULL, NULL), 0);
+	ck_assert_uint_eq(fiber_count(), 2);
+	outer = inner.self == j[0].self ? NULL : j[0].self;
+	ck_assert_ptr_nonnull(outer);
+	fiber_wake(inner.self);
+	fiber_wake(inner.self);
+	ck_assert_int_eq(inner.done, 1);
+	fiber_wake(outer);
+	ck_assert_uint_eq(fiber_count(), 0);
+	fiber_shutdown();
+}
+END_TEST
+
 static struct fiber	*parked[FIBER_MAX];
 static int		 nparked;
 
@@ -204,6 +252,7 @@ main(void)
 	tcase_add_test(tc, test_off);
 	tcase_add_test(tc, test_wait_wake);
 	tcase_add_test(tc, test_deep_stack);
+	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_max);
 	tcase_add_test(tc, test_defer);
 	suite_add_tcase(s, tc);

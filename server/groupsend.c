@@ -127,9 +127,7 @@ groupsend_room(struct session *s, const struct groupdb_group *g,
 		if (i == skip)
 			continue;
 		if (queue_depth(session_db(s), g->devaccts[i],
-		    g->devs[i].device, &depth) != 0 ||
-		    queue_share(session_db(s), g->devaccts[i],
-		    g->devs[i].device, session_account(s), &mine) != 0)
+		    g->devs[i].device, &depth) != 0)
 			return (C(INTERNAL));
 		if (depth >= QUEUE_MAXDEPTH) {
 			snprintf(full, sizeof full, "the queue of %s/%u is "
@@ -137,8 +135,14 @@ groupsend_room(struct session *s, const struct groupdb_group *g,
 			*why = full;
 			return (C(QUEUE_FULL));
 		}
-		if (g->devaccts[i] != session_account(s) &&
-		    mine >= QUEUE_MAXSHARE) {
+		/* A share is part of the depth (relay_room). */
+		if (g->devaccts[i] == session_account(s) ||
+		    depth < QUEUE_MAXSHARE)
+			continue;
+		if (queue_share(session_db(s), g->devaccts[i],
+		    g->devs[i].device, session_account(s), &mine) != 0)
+			return (C(INTERNAL));
+		if (mine >= QUEUE_MAXSHARE) {
 			snprintf(full, sizeof full, "%s has too many of your "
 			    "messages waiting; try again once they are read",
 			    g->devs[i].name);

@@ -178,6 +178,8 @@ pgcount_sum(struct pgcount_list *l)
 {
 	size_t	i, n = 0, kept = 0;
 
+	if (l->n == 0)
+		return (0);
 	qsort(l->v, l->n, sizeof *l->v, pgcount_order);
 	for (i = 0; i < l->n; i++) {
 		if (n > 0 && pgcount_order(&l->v[n - 1], &l->v[i]) == 0)

@@ -147,15 +147,20 @@ relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
 
 	for (i = 0; i < m->n_envelopes; i++) {
 		device = m->envelopes[i]->device;
-		if (queue_depth(session_db(s), accts[i], device, &depth) != 0 ||
-		    queue_share(session_db(s), accts[i], device,
-		    session_account(s), &mine) != 0)
+		if (queue_depth(session_db(s), accts[i], device, &depth) != 0)
 			return (C(INTERNAL));
 		if (depth >= QUEUE_MAXDEPTH) {
 			*why = "the recipient's queue is full";
 			return (C(QUEUE_FULL));
 		}
-		if (accts[i] != session_account(s) && mine >= QUEUE_MAXSHARE) {
+		/* A share is part of the depth: counted only when the depth
+		 * could hold a full one. */
+		if (accts[i] == session_account(s) || depth < QUEUE_MAXSHARE)
+			continue;
+		if (queue_share(session_db(s), accts[i], device,
+		    session_account(s), &mine) != 0)
+			return (C(INTERNAL));
+		if (mine >= QUEUE_MAXSHARE) {
 			snprintf(full, sizeof full, "%s has too many of your "
 			    "messages waiting; try again once they are read",
 			    m->to);

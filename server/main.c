@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,6 +179,21 @@ main_raise_nofile(void)
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			log_warn("cannot raise the open file limit");
 	}
+}
+
+/*
+ * Keep the heap natterd freed, up to a bound. By default glibc gives the
+ * top of the heap back (brk) once 128 KiB are free there and takes it
+ * again on the next burst, and each give-back flushes the TLBs: 6% of a
+ * node's CPU on PostgreSQL, where every statement's result is a few
+ * allocations. Blocks of a few MiB still come from mmap.
+ */
+static void
+main_tune_malloc(void)
+{
+	(void)mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	(void)mallopt(M_TOP_PAD, 1 << 20);
+	(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
 }
 
 /* Another node queued rows for a device: read them if it is here. */
@@ -552,6 +568,7 @@ main(int argc, char **argv)
 	/* A write past RLIMIT_FSIZE fails with EFBIG (an upload's 507). */
 	signal(SIGXFSZ, SIG_IGN);
 	main_raise_nofile();
+	main_tune_malloc();
 	uv_loop_init(&loop);
 	if (main_start(&mc, &wc, &loop, &err) != 0) {
 		fprintf(stderr, "natterd: %s\n", err);

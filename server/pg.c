@@ -43,7 +43,7 @@ struct pg_pending {
 
 struct pg_prepared {
 	const char	*sql;
-	unsigned	 n;	/* named "sN" */
+	char		 name[16];	/* "sN" */
 };
 
 struct pg_poll {
@@ -576,14 +576,14 @@ pg_busy(struct pg *pg)
 /* The prepared statement for sql on this connection, preparing it (in
  * the pipeline) on first use: its number, or -1. */
 static int
-pg_prepare(struct pg *pg, const char *sql, int n, unsigned *num)
+pg_prepare(struct pg *pg, const char *sql, int n, const char **name)
 {
-	char	name[16];
-	size_t	i;
+	struct pg_prepared	*pp;
+	size_t			 i;
 
 	for (i = 0; i < pg->nprepared; i++) {
 		if (pg->prepared[i].sql == sql) {
-			*num = pg->prepared[i].n;
+			*name = pg->prepared[i].name;
 			return (0);
 		}
 	}
@@ -592,13 +592,14 @@ pg_prepare(struct pg *pg, const char *sql, int n, unsigned *num)
 		pg->prepared = xreallocarray(pg->prepared, pg->capprepared,
 		    sizeof *pg->prepared);
 	}
-	snprintf(name, sizeof name, "s%zu", pg->nprepared);
-	if (!PQsendPrepare(pg->conn, name, sql, n, NULL))
+	pp = &pg->prepared[pg->nprepared];
+	snprintf(pp->name, sizeof pp->name, "s%zu", pg->nprepared);
+	if (!PQsendPrepare(pg->conn, pp->name, sql, n, NULL))
 		return (-1);
 	pg_push(pg, PG_CONTROL)->prep = (int)pg->nprepared + 1;
-	pg->prepared[pg->nprepared].sql = sql;
-	pg->prepared[pg->nprepared].n = (unsigned)pg->nprepared;
-	*num = (unsigned)pg->nprepared++;
+	pp->sql = sql;
+	pg->nprepared++;
+	*name = pp->name;
 	return (0);
 }
 
@@ -608,8 +609,8 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
     void *arg)
 {
 	struct pg_pending	*p;
-	char			 name[16], why[256];
-	unsigned		 num;
+	const char		*name;
+	char			 why[256];
 
 	if (pg->state != PG_UP || n > PG_MAXPARAMS)
 		return (-1);
@@ -624,9 +625,8 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 		(void)pg_push(pg, PG_CONTROL);
 		pg->in_txn = 1;
 	}
-	if (pg_prepare(pg, sql, n, &num) != 0)
+	if (pg_prepare(pg, sql, n, &name) != 0)
 		goto lost;
-	snprintf(name, sizeof name, "s%u", num);
 	/* The flush request asks the server to send the result now:
 	 * without it, the result waits in its buffer for the turn's sync. */
 	if (!PQsendQueryPrepared(pg->conn, name, n, values, lengths, formats,

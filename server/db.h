@@ -85,6 +85,7 @@ enum db_ext {
 	DB_EXT_BODIES,
 	DB_EXT_GROUPS,
 	DB_EXT_PGCOUNT,
+	DB_EXT_PGCACHE,
 	DB_NEXT
 };
 struct db_ext_ops {

@@ -26,7 +26,7 @@ directory_local_wake(void *state, int64_t account, uint32_t device)
 }
 
 const struct directory_ops directory_local_ops = {
-	"local", NULL, NULL, NULL, NULL, directory_local_wake
+	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL
 };
 
 /* Node names travel inside channel names and log lines: keep them to
@@ -77,6 +77,13 @@ enum directory_where
 directory_wake(struct directory *d, int64_t account, uint32_t device)
 {
 	return (d->ops->wake(d->state, account, device));
+}
+
+void
+directory_devices_changed(struct directory *d, int64_t account)
+{
+	if (d->ops->devices_changed != NULL)
+		d->ops->devices_changed(d->state, account);
 }
 
 void

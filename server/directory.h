@@ -66,6 +66,12 @@ struct directory_hooks {
 	void	(*wake)(int64_t account, uint32_t device);
 	/* (account, device) connected to another node: close it here. */
 	void	(*moved)(int64_t account, uint32_t device);
+	/* A node changed account's device list (a node's copy must go);
+	 * account -1: any list may have changed. May be NULL. */
+	void	(*devices_changed)(int64_t account);
+	/* Changes to device lists reach this node from now on (1), or may
+	 * not (0). May be NULL. */
+	void	(*live)(int up);
 };
 
 struct directory_config {
@@ -95,6 +101,9 @@ struct directory_ops {
 	 * to this node: have the node that serves it read them. */
 	enum directory_where
 			(*wake)(void *state, int64_t account, uint32_t device);
+	/* This node changed account's device list (committed): tell every
+	 * node, this one too, through hooks.devices_changed. */
+	void		(*devices_changed)(void *state, int64_t account);
 };
 
 struct directory;
@@ -128,5 +137,8 @@ void			 directory_forget(struct directory *,
  * (enum directory_where); callers may ignore it. */
 enum directory_where	 directory_wake(struct directory *,
 			     int64_t account, uint32_t device);
+/* This node changed account's device list: tell every node. */
+void			 directory_devices_changed(struct directory *,
+			     int64_t account);
 
 #endif

@@ -4,10 +4,14 @@
  *   dev:ACCOUNT:DEVICE   the name of the node that serves the device
  *   natter:node:NAME     node NAME's channel: "wake A D", "moved A D"
  *   natter:dev           every node's channel: "A D" when dev:A:D changed
+ *   natter:list          every node's channel: "A" when account A's device
+ *                        list changed (pgcache.h), "all" when a node
+ *                        comes up (it may have missed telling)
  *
  * Two connections on natterd's loop (hiredis' libuv adapter; nothing here
  * blocks, not even a host name lookup): cmd for commands, sub SUBSCRIBEd
- * to this node's channel and natter:dev. Writes are Lua scripts, so that
+ * to this node's channel, natter:dev and natter:list. Writes are Lua
+ * scripts, so that
  * a key and the messages about it change in one step, in Redis' order.
  * The directory is up once cmd answered PING and sub confirmed both
  * subscriptions; whatever goes wrong on either connection takes both
@@ -60,6 +64,7 @@
 #define DIRREDIS_BEATS_MISSED	2		/* then down */
 #define DIRREDIS_NODECHAN	"natter:node:"
 #define DIRREDIS_CHANGED	"natter:dev"
+#define DIRREDIS_LISTS		"natter:list"
 #define DIRREDIS_CHANMAX	(sizeof DIRREDIS_NODECHAN + DIRECTORY_NODEMAX)
 #define DIRREDIS_KEYMAX		48		/* "dev:A:D", "A D", ... */
 
@@ -108,7 +113,7 @@ struct dirredis {
 
 	redisAsyncContext	*cmd, *sub;
 	int			 pinged;	/* cmd answered PING */
-	int			 subscribed;	/* of 2 channels */
+	int			 subscribed;	/* of 3 channels */
 	int			 up;
 	int			 said_down;	/* its last line says down */
 	int			 dialing;	/* an attempt is under way */
@@ -312,7 +317,7 @@ dirredis_reannounce(uint64_t key, uint64_t value, void *arg)
 static void
 dirredis_maybe_up(struct dirredis *r)
 {
-	if (r->up || !r->pinged || r->subscribed < 2)
+	if (r->up || !r->pinged || r->subscribed < 3)
 		return;
 	r->up = 1;
 	r->beats_missed = 0;
@@ -328,6 +333,12 @@ dirredis_maybe_up(struct dirredis *r)
 		    r->node);
 	r->said_down = 0;
 	itab_foreach(r->served, dirredis_reannounce, r);
+	/* Lists this node changed while down (or before a crash) were
+	 * never told: every node forgets them all. */
+	(void)dirredis_command(r, dirredis_checked, NULL, "PUBLISH %s all",
+	    DIRREDIS_LISTS);
+	if (r->hooks.live != NULL)
+		r->hooks.live(1);
 }
 
 static void
@@ -386,6 +397,20 @@ dirredis_changed(struct dirredis *r, const char *s, size_t len)
 	dircache_drop(r->cache, account, device);
 }
 
+/* A message on natter:list: "A" or "all". */
+static void
+dirredis_list(struct dirredis *r, const char *s, size_t len)
+{
+	int64_t	account;
+
+	if (dirmsg_list(s, len, &account) != 0) {
+		dirredis_odd("a message on " DIRREDIS_LISTS, s, len);
+		return;
+	}
+	if (r->hooks.devices_changed != NULL)
+		r->hooks.devices_changed(account);
+}
+
 /* 1 if rep is an array of n elements of these types, else 0. */
 static int
 dirredis_shape(const redisReply *rep, size_t n, const int *types)
@@ -432,6 +457,8 @@ dirredis_message(redisAsyncContext *ac, void *reply, void *privdata)
 		dirredis_order(r, body->str, body->len);
 	else if (strcmp(chan, DIRREDIS_CHANGED) == 0)
 		dirredis_changed(r, body->str, body->len);
+	else if (strcmp(chan, DIRREDIS_LISTS) == 0)
+		dirredis_list(r, body->str, body->len);
 	else
 		dirredis_odd("a message on another channel", chan,
 		    strlen(chan));
@@ -492,6 +519,8 @@ dirredis_down(struct dirredis *r, const char *why)
 	dircache_clear(r->cache);
 	if (r->up) {
 		r->up = 0;
+		if (r->hooks.live != NULL)
+			r->hooks.live(0);
 		metrics_sub(METRICS_DIRECTORY_CONNECTED, 1);
 		log_warn("directory: lost %s (%s); wake-ups for other nodes "
 		    "are dropped until it is back", r->where, why);
@@ -547,7 +576,8 @@ dirredis_dial(struct dirredis *r, const char *ip)
 	}
 	if (dirredis_command(r, dirredis_pong, NULL, "PING") != 0 ||
 	    redisAsyncCommand(r->sub, dirredis_message, NULL,
-	    "SUBSCRIBE %s %s", r->chan, DIRREDIS_CHANGED) != REDIS_OK)
+	    "SUBSCRIBE %s %s %s", r->chan, DIRREDIS_CHANGED,
+	    DIRREDIS_LISTS) != REDIS_OK)
 		dirredis_down(r, "cannot send a command");
 }
 
@@ -779,7 +809,18 @@ dirredis_wake(void *state, int64_t account, uint32_t device)
 	return (DIRECTORY_PENDING);
 }
 
+/* Dropped while down: coming up tells "all" instead. */
+static void
+dirredis_devices_changed(void *state, int64_t account)
+{
+	struct dirredis	*r = state;
+
+	if (r->up)
+		(void)dirredis_command(r, dirredis_checked, NULL,
+		    "PUBLISH %s %lld", DIRREDIS_LISTS, (long long)account);
+}
+
 const struct directory_ops directory_redis_ops = {
 	"redis", dirredis_open, dirredis_close, dirredis_announce,
-	dirredis_forget, dirredis_wake
+	dirredis_forget, dirredis_wake, dirredis_devices_changed
 };

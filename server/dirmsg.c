@@ -89,6 +89,22 @@ dirmsg_device(const char *s, size_t len, int64_t *account,
 	return (0);
 }
 
+int
+dirmsg_list(const char *s, size_t len, int64_t *account)
+{
+	const char	*end = s + len;
+	uint64_t	 a;
+
+	if (len == 3 && memcmp(s, "all", 3) == 0) {
+		*account = -1;
+		return (0);
+	}
+	if (dirmsg_number(&s, end, &a) != 0 || s != end)
+		return (-1);
+	*account = (int64_t)a;
+	return (0);
+}
+
 enum dirmsg_kind
 dirmsg_order(const char *s, size_t len, int64_t *account, uint32_t *device)
 {

@@ -8,7 +8,8 @@
 /*
  * What travels on the Redis directory's channels (directory_redis.c):
  * on a node's channel "wake A D", "moved A D" and the node's own
- * heartbeat "ping"; on the shared one "A D" (dev:A:D changed). A and D
+ * heartbeat "ping"; on the shared one "A D" (dev:A:D changed); on the
+ * lists' one "A" (account A's device list changed) or "all". A and D
  * are decimal, 0 to 2^32 - 1 (accounts are SQLite rowids, and
  * itab_key_pair wants them under 2^32), one space apart, nothing else:
  * anything else is DIRMSG_BAD, never a guess.
@@ -30,6 +31,9 @@ int		 dirmsg_address(const char *where, char *host, int *port);
 /* "A D" in s[0..len): 0 and the device, or -1. */
 int		 dirmsg_device(const char *s, size_t len, int64_t *account,
 		     uint32_t *device);
+/* A message on the lists' channel, s[0..len): 0 and the account (-1 for
+ * "all"), or -1. */
+int		 dirmsg_list(const char *s, size_t len, int64_t *account);
 /* A message on a node's channel, s[0..len); the device is set for
  * DIRMSG_WAKE and DIRMSG_MOVED. */
 enum dirmsg_kind dirmsg_order(const char *s, size_t len, int64_t *account,

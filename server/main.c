@@ -22,6 +22,7 @@
 #include "server/link.h"
 #include "server/listenaddr.h"
 #include "server/online.h"
+#include "server/pgcache.h"
 #include "server/server.h"
 #include "server/session.h"
 #include "server/ws.h"
@@ -219,6 +220,15 @@ main_directory_moved(int64_t account, uint32_t device)
 	session_moved(s);
 }
 
+/* This node committed a change to account's device list: every node's
+ * copy goes (pgcache.h). */
+static void
+main_publish_devices(int64_t account)
+{
+	if (main_directory != NULL)
+		directory_devices_changed(main_directory, account);
+}
+
 /* The directory: in-process, or the Redis one of --directory, as node
  * --node (default: the address natterd listens on). */
 static struct directory *
@@ -238,6 +248,13 @@ main_open_directory(const struct main_config *mc, uv_loop_t *loop,
 	dc.node = mc->node != NULL ? mc->node : node;
 	dc.hooks.wake = main_directory_wake;
 	dc.hooks.moved = main_directory_moved;
+	/* With a shared store, device lists are kept while the directory
+	 * tells every change (pgcache.h). */
+	if (mc->store != NULL) {
+		dc.hooks.devices_changed = pgcache_forget;
+		dc.hooks.live = pgcache_live;
+		pgcache_publish(main_publish_devices);
+	}
 	/* The directory routes wake-ups between nodes; without a shared
 	 * store there is nothing to wake them for. */
 	if (mc->store == NULL)
@@ -316,6 +333,7 @@ main_shutdown(uv_loop_t *loop, char *data)
 	 * directory's connections would keep the loop running. */
 	directory_free(main_directory);
 	main_directory = NULL;
+	pgcache_free();
 	/* PostgreSQL's connection is a handle on the loop: close it before
 	 * running the loop out. */
 	if (db_pg(main_db) != NULL) {

@@ -17,6 +17,7 @@
 #include "server/fiber.h"
 #include "server/metrics.h"
 #include "server/pg.h"
+#include "server/pgcache.h"
 #include "server/pgturn.h"
 #include "shared/util/log.h"
 
@@ -43,6 +44,7 @@ pgturn_start(struct db *db, void (*failed)(void))
 {
 	pgturn_db = db;
 	pgturn_failed = failed;
+	pgcache_enable();
 }
 
 static int
@@ -105,6 +107,7 @@ pgturn_committed(void *arg, int ok)
 	uint64_t	gen = pgturn_gen;
 
 	pgturn_committing = 0;
+	pgcache_turn_committed(ok);
 	if (!ok) {
 		/* What the transaction's requests answered is not stored:
 		 * none of it may leave. */
@@ -132,6 +135,7 @@ pgturn_commit(void)
 
 	pgturn_closing = 0;
 	(void)db_commit(pgturn_db);
+	pgcache_turn_closed();
 	/* Set before pg_commit, which may call back at once. */
 	pgturn_gen = durable_close_gen();
 	pgturn_committing = 1;
@@ -145,6 +149,7 @@ pgturn_commit(void)
 	else {
 		/* No statement ran: nothing to wait for. */
 		pgturn_committing = 0;
+		pgcache_turn_committed(1);
 		durable_confirm(pgturn_gen);
 	}
 	pgturn_admit_waiters();

@@ -44,6 +44,8 @@ struct inst {
 	struct directory	*d;
 	char			 name[16];
 	struct events		 wakes, moves;
+	struct events		 lists;		/* device 0; -1: "all" */
+	int			 live;
 };
 
 static uv_loop_t	 loop;
@@ -65,12 +67,15 @@ record(struct events *e, int64_t account, uint32_t device)
 /* Hooks carry no state pointer: one pair per instance. */
 #define HOOKS(i)							\
 static void wake##i(int64_t a, uint32_t d) { record(&inst[i].wakes, a, d); } \
-static void moved##i(int64_t a, uint32_t d) { record(&inst[i].moves, a, d); }
+static void moved##i(int64_t a, uint32_t d) { record(&inst[i].moves, a, d); } \
+static void list##i(int64_t a) { record(&inst[i].lists, a, 0); }	\
+static void live##i(int up) { inst[i].live = up; }
 HOOKS(0)
 HOOKS(1)
 HOOKS(2)
 static const struct directory_hooks hooks[NINST] = {
-	{ wake0, moved0 }, { wake1, moved1 }, { wake2, moved2 }
+	{ wake0, moved0, list0, live0 }, { wake1, moved1, list1, live1 },
+	{ wake2, moved2, list2, live2 }
 };
 
 static void
@@ -532,6 +537,55 @@ START_TEST(test_redis_addresses)
 }
 END_TEST
 
+/* Device lists: a change one node tells reaches every node, itself
+ * too; a node coming up says "all" (it may have missed telling), and
+ * live follows the connection. */
+static int
+alls(const struct events *e)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < e->n; i++)
+		n += e->account[i] == -1;
+	return (n);
+}
+
+START_TEST(test_redis_lists)
+{
+	char	*s;
+	int	 i, before[2];
+
+	redis_start();
+	open_all(2);
+	WAIT(CONNECTED(2) && inst[0].live && inst[1].live);
+	/* Each heard both comings up (its own too). */
+	WAIT(alls(&inst[0].lists) == 2 && alls(&inst[1].lists) == 2);
+	directory_devices_changed(inst[0].d, 42);
+	for (i = 0; i < 2; i++)
+		WAIT(has(&inst[i].lists, 42, 0));
+	/* Garbage on the channel is ignored; what follows still works. */
+	s = redis_do("PUBLISH %s %s", "natter:list", "42x");
+	free(s);
+	directory_devices_changed(inst[1].d, 7);
+	WAIT(has(&inst[0].lists, 7, 0));
+	ck_assert_int_eq(inst[0].lists.n, 4);
+
+	redis_kill();
+	WAIT(!inst[0].live && !inst[1].live);
+	/* Told while down: lost, and "all" on the way back covers it. */
+	directory_devices_changed(inst[0].d, 43);
+	for (i = 0; i < 2; i++)
+		before[i] = alls(&inst[i].lists);
+	redis_start();
+	WAIT(inst[0].live && inst[1].live);
+	for (i = 0; i < 2; i++) {
+		WAIT(alls(&inst[i].lists) == before[i] + 2);
+		ck_assert(!has(&inst[i].lists, 43, 0));
+	}
+	close_all();
+}
+END_TEST
+
 START_TEST(test_dirmsg)
 {
 	static const char	*bad[] = { "", "ping ", "wake", "wake 1",
@@ -559,6 +613,15 @@ START_TEST(test_dirmsg)
 	ck_assert(a == 12 && d == 34);
 	ck_assert_int_eq(dirmsg_device("12 34", 4, &a, &d), 0);
 	ck_assert(a == 12 && d == 3);
+	ck_assert_int_eq(dirmsg_list("all", 3, &a), 0);
+	ck_assert_int_eq(a, -1);
+	ck_assert_int_eq(dirmsg_list("4294967295", 10, &a), 0);
+	ck_assert(a == 4294967295LL);
+	ck_assert_int_eq(dirmsg_list("", 0, &a), -1);
+	ck_assert_int_eq(dirmsg_list("all ", 4, &a), -1);
+	ck_assert_int_eq(dirmsg_list("1 2", 3, &a), -1);
+	ck_assert_int_eq(dirmsg_list("-1", 2, &a), -1);
+	ck_assert_int_eq(dirmsg_list("4294967296", 10, &a), -1);
 	ck_assert_int_eq(dirmsg_address("redis://[::1]:6379", host, &port), 0);
 	ck_assert_str_eq(host, "::1");
 	ck_assert_int_eq(port, 6379);
@@ -633,6 +696,7 @@ main(void)
 	tcase_add_test(tc, test_redis_restart);
 	tcase_add_test(tc, test_redis_moved_while_away);
 	tcase_add_test(tc, test_redis_garbage);
+	tcase_add_test(tc, test_redis_lists);
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, test_redis_addresses);
 	tcase_add_test(tp, test_dirmsg);

@@ -1,0 +1,70 @@
+#!/bin/sh
+# cluster_devices: scripts/cluster up 2. alice and her new laptop are on
+# node 1, bob on node 2. bob writes to alice first, so node 2 reads and
+# keeps her device list (pgcache.h); then alice links the laptop on node
+# 1, and bob's next messages must reach the laptop: node 1 tells node 2
+# through Redis that the list changed, and node 2 reads it again (with
+# the old list kept, node 2 would accept envelopes for alice's first
+# device only, and the laptop would never hear them). Then alice removes
+# the laptop, and bob's next message goes to her first device only.
+. "$(dirname "$0")/../e2e/lib.sh"
+e2e_init cluster_devices
+CLUSTER=$E2E_TOP/scripts/cluster
+chmod 755 "$ROOT"	# PostgreSQL runs as postgres when we are root
+export NATTER_CLUSTER_DIR="$ROOT/cluster"
+export NATTERD_BIN
+
+cd_cleanup()
+{
+	"$CLUSTER" down >/dev/null 2>&1 || true
+	e2e_cleanup
+}
+trap 'cd_cleanup' EXIT
+trap 'cd_cleanup; exit 130' INT
+trap 'cd_cleanup; exit 143' TERM
+
+"$CLUSTER" up 2 >"$ROOT/up.out" 2>"$ROOT/up.err" || {
+	cat "$ROOT/up.out" "$ROOT/up.err" >&2
+	fail "scripts/cluster up 2 failed"
+}
+"$CLUSTER" status >"$ROOT/status" || fail "status: $(cat "$ROOT/status")"
+
+# on K: the next natter commands connect to node K itself.
+on()
+{
+	URL="ws://$(awk -v n="node$1" '$1 == "natterd" && $2 == n { print $5 }' \
+	    "$ROOT/status")"
+}
+
+on 1; register alice
+on 2; register bob
+
+log "bob writes to alice: node 2 keeps her list of one device"
+send_cli bob alice pre 2 "$ROOT/s1"
+on 1; nat alice --json recv >"$ROOT/r1" || fail "alice recv"
+check_messages "$ROOT/r1" bob alice pre 2 "$ROOT/s1"
+
+log "alice links a laptop on node 1; bob's next messages reach it"
+link_device laptop laptop
+on 2; send_cli bob alice post 3 "$ROOT/s2"
+on 1; nat laptop --json recv >"$ROOT/r2l" || fail "laptop recv"
+nat alice --json recv >"$ROOT/r2a" || fail "alice recv"
+check_messages "$ROOT/r2a" bob alice post 3 "$ROOT/s2"
+assert_eq "$(jl "$ROOT/r2l" '" ".join(o["text"] for o in L
+    if o["type"] == "message" and o["from"] == "bob")')" \
+    "post-1 post-2 post-3" "the laptop's messages from bob"
+
+log "alice removes the laptop; bob's next message goes to her alone"
+nat alice devices remove 2 >"$ROOT/rm.out" 2>&1 ||
+    fail "devices remove 2: $(cat "$ROOT/rm.out")"
+on 2; send_cli bob alice last 1 "$ROOT/s3"
+on 1; nat alice --json recv >"$ROOT/r3" || fail "alice recv"
+check_messages "$ROOT/r3" bob alice last 1 "$ROOT/s3"
+# The removed laptop's queue went with it: nothing waits for device 2.
+pg_url=$(sed -n 's/^postgres on .* (\(postgresql:.*\))$/\1/p' "$ROOT/up.out")
+[ -n "$pg_url" ] || fail "no PostgreSQL URL in: $(cat "$ROOT/up.out")"
+n=$(psql -At "$pg_url" -c "SELECT count(*) FROM queue q JOIN accounts a
+    ON a.id = q.account WHERE a.name = 'alice' AND q.device = 2" \
+    2>"$ROOT/psql.err") || n="psql failed: $(cat "$ROOT/psql.err")"
+assert_eq "$n" "0" "rows queued for the removed laptop"
+pass

@@ -108,12 +108,12 @@ bob_on_node2()
 	    [ "$(rcli PUBSUB NUMSUB natter:node:node2 | sed -n 2p)" = 1 ]
 }
 
-# nodes_live: status shows both natterd nodes running, with the pids they
-# were started with (restarted Redis and PostgreSQL have new pids, so
-# status as a whole says dead for those; the nodes are what is checked).
+# nodes_live: status shows everything running (restarted Redis and
+# PostgreSQL under their new pids) and both natterd nodes with the pids
+# they were started with.
 nodes_live()
 {
-	"$CLUSTER" status >"$ROOT/status.now" 2>&1
+	"$CLUSTER" status >"$ROOT/status.now" 2>&1 || return 1
 	for k in 1 2; do
 		grep -qx "natterd node$k pid $(field natterd "node$k" 4) [0-9.:]*" \
 		    "$ROOT/status.now" || return 1

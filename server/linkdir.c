@@ -54,6 +54,7 @@
 #define C(x)	NATTER__CODE__##x
 
 #define LINKDIR_KEYMAX	(5 + 2 * DIRMSG_FPBYTES + 1)	/* "link:FP" */
+#define LINKDIR_FPMSGMAX (9 + 2 * DIRMSG_FPBYTES + 1)	/* "linkgone FP" */
 #define LINKDIR_CHAN	"'" DIRMSG_NODECHAN "' .. "
 
 /* Answers of the relay scripts, as numbers. */
@@ -215,7 +216,7 @@ linkdir_on(void)
 static void
 linkdir_key(char key[LINKDIR_KEYMAX], const uint8_t fp[DIRMSG_FPBYTES])
 {
-	char	msg[DIRMSG_LINKMAX];
+	char	msg[LINKDIR_FPMSGMAX];
 
 	/* "x FP": the hex, from the one encoder. */
 	(void)dirmsg_link_fp(msg, sizeof msg, "x", fp);
@@ -300,7 +301,8 @@ linkdir_offer(const uint8_t fp[DIRMSG_FPBYTES],
     int64_t ttl_ms)
 {
 	uint8_t		*blob = xmalloc(DIRMSG_KEYSMAX);
-	char		 ttl[24], gone[DIRMSG_LINKMAX], drop[DIRMSG_LINKMAX];
+	char		 ttl[24], gone[LINKDIR_FPMSGMAX];
+	char		 drop[LINKDIR_FPMSGMAX];
 	const char	*argv[4];
 	size_t		 argvlen[4];
 	int		 rc = -1;
@@ -323,7 +325,7 @@ linkdir_offer(const uint8_t fp[DIRMSG_FPBYTES],
 void
 linkdir_ended(const uint8_t fp[DIRMSG_FPBYTES])
 {
-	char		 drop[DIRMSG_LINKMAX];
+	char		 drop[LINKDIR_FPMSGMAX];
 	const char	*argv[1] = { drop };
 	size_t		 argvlen[1];
 
@@ -397,7 +399,7 @@ linkdir_lookup(const uint8_t fp[DIRMSG_FPBYTES], int64_t account,
     uint8_t ik[DIRMSG_KEYBYTES], const char **why)
 {
 	struct linkdir_wait	 w;
-	char			 acct[24], drop[DIRMSG_LINKMAX];
+	char			 acct[24], drop[LINKDIR_FPMSGMAX];
 	const char		*argv[2] = { acct, drop };
 	size_t			 argvlen[2];
 	uint32_t		 code;

@@ -5,8 +5,9 @@
 # (server/linkdir.c). Then a message from bob (on the balancer) reaches
 # both of her devices; the used code fails on either node as on one; a
 # phone offered on alice's own node links too (through Redis as well);
-# with Redis stopped linking fails with a sentence, not a hang, and the
-# same offer links once Redis is back.
+# malformed link messages published to the nodes are ignored; with
+# Redis stopped linking fails with a sentence, not a hang, and the same
+# offer links once Redis is back.
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_init cluster_link
 CLUSTER=$E2E_TOP/scripts/cluster
@@ -93,9 +94,25 @@ check_messages "$ROOT/r3" bob alice again 1 "$ROOT/s2"
 on 2; nat laptop --json recv >"$ROOT/r4" || fail "laptop recv on node 2"
 check_messages "$ROOT/r4" bob alice again 1 "$ROOT/s2"
 
-log "Redis stopped: linking fails with a sentence, then works again"
+log "malformed and stray link messages on the nodes' channels are ignored"
 redis_pid=$(awk '$1 == "redis" { print $4 }' "$ROOT/status")
 [ -n "$redis_pid" ] || fail "no redis in status: $(cat "$ROOT/status")"
+redis_port=$(awk '$1 == "redis" { sub(/.*:/, "", $5); print $5 }' \
+    "$ROOT/status")
+fp=00112233445566778899aabbccddeeff
+for k in 1 2; do
+	for m in "link" "link $fp" "link $fp 0" "linkp 99999999999 $fp 00" \
+	    "linkp 1 $fp zz" "linked $fp 2" "linked $fp 2 a b" "linkgone" \
+	    "link $fp 00" "linkp 1 $fp 00" "linked $fp 2 mallory" \
+	    "linkgone $fp" "linkdrop $fp"; do
+		redis-cli -p "$redis_port" PUBLISH "natter:node:node$k" "$m" \
+		    >/dev/null || fail "redis-cli PUBLISH"
+	done
+done
+"$CLUSTER" status >"$ROOT/status1" ||
+    fail "a node died of link messages: $(cat "$ROOT/status1")"
+
+log "Redis stopped: linking fails with a sentence, then works again"
 on 2; nat_bg tablet "$ROOT/tablet.link" --json devices link --name tablet
 tablet=$BG_PID
 wait_for 30 grep -q link_code "$ROOT/tablet.link" ||

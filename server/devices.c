@@ -209,7 +209,8 @@ devices_tell(struct session *s, const struct devices_plan *p)
 	}
 	if (p->added != 0) {
 		log_info("%s/%u linked", session_name(s), p->added);
-		link_used(p->fp, session_name(s), p->added);
+		link_used(p->fp, session_account(s), session_name(s),
+		    p->added);
 	}
 	ch.name = (char *)session_name(s);
 	ev.kind_case = NATTER__EVENT__KIND_DEVICE_LIST_CHANGED;

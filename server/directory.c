@@ -26,7 +26,7 @@ directory_local_wake(void *state, int64_t account, uint32_t device)
 }
 
 const struct directory_ops directory_local_ops = {
-	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL
+	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL, NULL
 };
 
 /* Node names travel inside channel names and log lines: keep them to
@@ -77,6 +77,23 @@ enum directory_where
 directory_wake(struct directory *d, int64_t account, uint32_t device)
 {
 	return (d->ops->wake(d->state, account, device));
+}
+
+int
+directory_can_eval(const struct directory *d)
+{
+	return (d != NULL && d->ops->eval != NULL);
+}
+
+int
+directory_eval(struct directory *d, const char *script, const char *key,
+    int argc, const char **argv, const size_t *argvlen, directory_eval_cb *cb,
+    void *arg)
+{
+	if (!directory_can_eval(d))
+		return (-1);
+	return (d->ops->eval(d->state, script, key, argc, argv, argvlen, cb,
+	    arg));
 }
 
 void

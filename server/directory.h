@@ -41,6 +41,11 @@
  * A lost wake-up only delays delivery: the device's session reads the
  * queue again when it reconnects.
  *
+ * Linking a device across nodes (linkdir.c) uses the same connections:
+ * eval runs one of its scripts and hands back the answer, and a message
+ * on this node's channel that starts with "link" goes to hooks.link. The
+ * local directory has no eval: linking stays on the node.
+ *
  * Finding the node is one operation with the wake-up because a shared
  * directory cannot always answer at once: on a cache miss it asks, and
  * the wake-up leaves when the answer arrives (DIRECTORY_PENDING). Callers
@@ -72,7 +77,29 @@ struct directory_hooks {
 	/* Changes to device lists reach this node from now on (1), or may
 	 * not (0). May be NULL. */
 	void	(*live)(int up);
+	/* A link message (dirmsg.h) s[0..len), undecoded. May be NULL. */
+	void	(*link)(const char *s, size_t len);
 };
+
+/* What a script run by directory_eval answered. */
+enum directory_reply_type {
+	DIRECTORY_REPLY_LOST,	/* no answer: the directory went down */
+	DIRECTORY_REPLY_ERROR,	/* the script failed (str says why) */
+	DIRECTORY_REPLY_NIL,
+	DIRECTORY_REPLY_INTEGER,
+	DIRECTORY_REPLY_STRING,
+	DIRECTORY_REPLY_OTHER	/* anything else */
+};
+
+struct directory_reply {
+	enum directory_reply_type	 type;
+	long long			 integer;
+	const char			*str;	/* valid during the callback */
+	size_t				 len;
+};
+
+/* Called once with a script's answer, on the loop thread. */
+typedef void directory_eval_cb(const struct directory_reply *, void *arg);
 
 struct directory_config {
 	uv_loop_t		*loop;	/* where events are delivered */
@@ -104,6 +131,14 @@ struct directory_ops {
 	/* This node changed account's device list (committed): tell every
 	 * node, this one too, through hooks.devices_changed. */
 	void		(*devices_changed)(void *state, int64_t account);
+	/* Run a Lua script with KEYS[1] key and ARGV this node's name,
+	 * then argv[0..argc) (binary, argvlen long); cb(reply, arg) once
+	 * with its answer. 0, or -1 at once if the directory is down (cb
+	 * is not called). */
+	int		(*eval)(void *state, const char *script,
+			    const char *key, int argc, const char **argv,
+			    const size_t *argvlen, directory_eval_cb *cb,
+			    void *arg);
 };
 
 struct directory;
@@ -140,5 +175,12 @@ enum directory_where	 directory_wake(struct directory *,
 /* This node changed account's device list: tell every node. */
 void			 directory_devices_changed(struct directory *,
 			     int64_t account);
+/* 1 if d can run scripts (directory_eval), else 0. */
+int			 directory_can_eval(const struct directory *);
+/* ops->eval, or -1 when there is none. */
+int			 directory_eval(struct directory *, const char *script,
+			     const char *key, int argc, const char **argv,
+			     const size_t *argvlen, directory_eval_cb *cb,
+			     void *arg);
 
 #endif

@@ -62,7 +62,7 @@
 #define DIRREDIS_DEADLINE_MS	1000		/* to connect */
 #define DIRREDIS_BEAT_MS	1000		/* heartbeat, once up */
 #define DIRREDIS_BEATS_MISSED	2		/* then down */
-#define DIRREDIS_NODECHAN	"natter:node:"
+#define DIRREDIS_NODECHAN	DIRMSG_NODECHAN
 #define DIRREDIS_CHANGED	"natter:dev"
 #define DIRREDIS_LISTS		"natter:list"
 #define DIRREDIS_CHANMAX	(sizeof DIRREDIS_NODECHAN + DIRECTORY_NODEMAX)
@@ -127,6 +127,12 @@ struct dirredis {
 	struct dircache		*cache;
 	int			 closing;
 	int			 timer_open;
+};
+
+/* A script's caller (dirredis_eval). */
+struct dirredis_eval {
+	directory_eval_cb	*cb;
+	void			*arg;
 };
 
 /* A question whose answer needs the device it was about. */
@@ -376,6 +382,10 @@ dirredis_order(struct dirredis *r, const char *s, size_t len)
 		break;
 	case DIRMSG_MOVED:
 		dirredis_moved(r, account, device);
+		break;
+	case DIRMSG_LINK:
+		if (r->hooks.link != NULL)
+			r->hooks.link(s, len);
 		break;
 	case DIRMSG_BAD:
 		dirredis_odd("a message on " DIRREDIS_NODECHAN "NODE", s, len);
@@ -820,7 +830,87 @@ dirredis_devices_changed(void *state, int64_t account)
 		    "PUBLISH %s %lld", DIRREDIS_LISTS, (long long)account);
 }
 
+/* A script's answer, as directory.h tells it: NULL (the connection went
+ * first, or was let go of) is DIRECTORY_REPLY_LOST. */
+static void
+dirredis_evaled(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct dirredis_eval	*e = privdata;
+	struct directory_reply	 out;
+	redisReply		*rep = reply;
+
+	memset(&out, 0, sizeof out);
+	out.type = DIRECTORY_REPLY_LOST;
+	if (rep != NULL) {
+		switch (rep->type) {
+		case REDIS_REPLY_ERROR:
+			out.type = DIRECTORY_REPLY_ERROR;
+			break;
+		case REDIS_REPLY_NIL:
+			out.type = DIRECTORY_REPLY_NIL;
+			break;
+		case REDIS_REPLY_INTEGER:
+			out.type = DIRECTORY_REPLY_INTEGER;
+			break;
+		case REDIS_REPLY_STRING:
+			out.type = DIRECTORY_REPLY_STRING;
+			break;
+		default:
+			out.type = DIRECTORY_REPLY_OTHER;
+			break;
+		}
+		out.integer = rep->integer;
+		out.str = rep->type == REDIS_REPLY_ERROR ||
+		    rep->type == REDIS_REPLY_STRING ? rep->str : NULL;
+		out.len = out.str != NULL ? rep->len : 0;
+	}
+	e->cb(&out, e->arg);
+	free(e);
+}
+
+/* EVAL script 1 key node argv...: each argument binary, with its length. */
+static int
+dirredis_eval(void *state, const char *script, const char *key, int argc,
+    const char **argv, const size_t *argvlen, directory_eval_cb *cb,
+    void *arg)
+{
+	struct dirredis		*r = state;
+	struct dirredis_eval	*e;
+	const char		**av;
+	size_t			*al;
+	int			 n = argc + 5, i, rc;
+
+	if (!r->up || r->cmd == NULL || argc < 0)
+		return (-1);
+	av = xcalloc((size_t)n, sizeof *av);
+	al = xcalloc((size_t)n, sizeof *al);
+	av[0] = "EVAL";
+	av[1] = script;
+	av[2] = "1";
+	av[3] = key;
+	av[4] = r->node;
+	for (i = 0; i < 5; i++)
+		al[i] = strlen(av[i]);
+	for (i = 0; i < argc; i++) {
+		av[5 + i] = argv[i];
+		al[5 + i] = argvlen[i];
+	}
+	e = xcalloc(1, sizeof *e);
+	e->cb = cb;
+	e->arg = arg;
+	rc = redisAsyncCommandArgv(r->cmd, dirredis_evaled, e, n, av, al);
+	free(av);
+	free(al);
+	if (rc != REDIS_OK) {
+		free(e);
+		return (-1);
+	}
+	metrics_add(METRICS_DIRECTORY_COMMANDS, 1);
+	return (0);
+}
+
 const struct directory_ops directory_redis_ops = {
 	"redis", dirredis_open, dirredis_close, dirredis_announce,
-	dirredis_forget, dirredis_wake, dirredis_devices_changed
+	dirredis_forget, dirredis_wake, dirredis_devices_changed,
+	dirredis_eval
 };

@@ -12,6 +12,12 @@
  * publishes a list with the new device (devices.c), which takes the
  * offer's keys; the offering connection hears Event.linked.
  *
+ * With several nodes (a Redis directory and a shared store), the offer
+ * is also written to Redis, and a lookup or relay for an offer that is
+ * not on this node, or that Redis knows of, goes through it: linkdir.c,
+ * which keeps the same bounds and answers. An offer that Redis could
+ * not take (it was down) stays on its node, as with one natterd.
+ *
  * Nothing of this is in the database: a restart loses pending offers,
  * and the new device starts again. Offers are bounded in number
  * (LINK_MAXOFFERS), each lives on one connection, and every offer of a
@@ -30,6 +36,7 @@
 #include "server/handle.h"
 #include "server/itab.h"
 #include "server/link.h"
+#include "server/linkdir.h"
 #include "server/online.h"
 #include "server/prekeys.h"
 #include "server/session.h"
@@ -47,6 +54,7 @@ struct link_offer {
 	int64_t			 expires;	/* ms */
 	int64_t			 account;	/* looked up by; 0: not yet */
 	unsigned		 relays;
+	int			 registered;	/* in Redis (linkdir.c) */
 	TAILQ_ENTRY(link_offer)	 entry;
 };
 TAILQ_HEAD(link_list, link_offer);
@@ -102,6 +110,8 @@ link_free(struct link_offer *o)
 	itab_del(link_byfp, link_key(o->fp));
 	itab_del(link_bysession, (uint64_t)(uintptr_t)o->s);
 	link_n--;
+	if (o->registered)
+		linkdir_ended(o->fp);
 	free(o->keys.opks);
 	free(o);
 }
@@ -128,6 +138,8 @@ link_add(struct session *s, const Natter__LinkOffer *m,
 	    (uint64_t)(uintptr_t)o);
 	link_n++;
 	session_linking(s, 1);
+	o->registered = linkdir_on() && linkdir_offer(fp, o->ik, &o->keys,
+	    session_link_ttl_ms(s)) == 0;
 }
 
 /* The fingerprint of ik; OK, or a Code if it cannot be kept. An offer of
@@ -201,7 +213,9 @@ link_lookup(struct session *s, const Natter__Frame *f, const char **why)
 	const Natter__LinkLookup	*m = f->link_lookup;
 	Natter__Response		 r = NATTER__RESPONSE__INIT;
 	struct link_offer		*o;
+	uint8_t				 ik[LINK_KEYBYTES];
 	int64_t				 now = time_now_ms();
+	uint32_t			 code;
 
 	if (session_device(s) != 1) {
 		*why = "only device 1 of an account links a new device";
@@ -219,17 +233,43 @@ link_lookup(struct session *s, const Natter__Frame *f, const char **why)
 		*why = "too many link lookups; wait a minute and try again";
 		return (C(RATE_LIMITED));
 	}
-	if ((o = link_find(m->fingerprint.data, m->fingerprint.len)) == NULL) {
+	o = link_find(m->fingerprint.data, m->fingerprint.len);
+	if (linkdir_on() && (o == NULL || o->registered)) {
+		/* Redis records who looked it up, for every node. */
+		code = linkdir_lookup(m->fingerprint.data, session_account(s),
+		    ik, why);
+		if (code != C(OK))
+			return (code);
+	} else if (o == NULL) {
 		*why = link_none;
 		return (C(UNKNOWN_USER));
+	} else {
+		o->account = session_account(s);
+		memcpy(ik, o->ik, LINK_KEYBYTES);
 	}
-	o->account = session_account(s);
 	r.code = C(OK);
-	r.identity_key.data = o->ik;
+	r.identity_key.data = ik;
 	r.identity_key.len = LINK_KEYBYTES;
 	r.server_ts = now;
 	session_send_response(s, f->id, &r);
 	return (C(OK));
+}
+
+/* Event.link {fp, payload} to s. */
+static void
+link_event(struct session *s, const uint8_t fp[LINK_FPBYTES],
+    const uint8_t *payload, size_t len)
+{
+	Natter__Event		ev = NATTER__EVENT__INIT;
+	Natter__LinkRelay	out = NATTER__LINK_RELAY__INIT;
+
+	out.fingerprint.data = (uint8_t *)fp;
+	out.fingerprint.len = LINK_FPBYTES;
+	out.payload.data = (uint8_t *)payload;
+	out.payload.len = len;
+	ev.kind_case = NATTER__EVENT__KIND_LINK;
+	ev.link = &out;
+	session_send_event(s, &ev);
 }
 
 /* Where a LinkRelay from s goes: the offering connection when s is the
@@ -266,12 +306,53 @@ link_route(struct session *s, const Natter__LinkRelay *m,
 	return (C(UNKNOWN_USER));
 }
 
+/* 1 if a LinkRelay from s goes through Redis (linkdir.c): from device 1
+ * about an offer not kept here only, or one Redis knows of; from an
+ * offering connection whose offer Redis knows of. */
+static int
+link_crosses(struct session *s, const Natter__LinkRelay *m)
+{
+	struct link_offer	*o;
+
+	if (!linkdir_on())
+		return (0);
+	if (session_is_authed(s)) {
+		if (session_device(s) != 1)
+			return (0);	/* refused as on one node */
+		o = link_find(m->fingerprint.data, m->fingerprint.len);
+		return (o == NULL || o->registered);
+	}
+	o = link_of_session(s);
+	return (o != NULL && o->registered);
+}
+
+/* A relay through Redis: linkdir.c checks and counts it there. */
+static uint32_t
+link_relay_across(struct session *s, const Natter__LinkRelay *m,
+    const char **why)
+{
+	struct link_offer	*o;
+
+	if (m->fingerprint.len != LINK_FPBYTES) {
+		*why = link_none;
+		return (C(UNKNOWN_USER));
+	}
+	if (session_is_authed(s))
+		return (linkdir_relay_primary(m->fingerprint.data,
+		    session_account(s), m->payload.data, m->payload.len, why));
+	o = link_find(m->fingerprint.data, m->fingerprint.len);
+	if (o == NULL || o->s != s) {
+		*why = link_none;
+		return (C(UNKNOWN_USER));
+	}
+	return (linkdir_relay_new(o->fp, m->payload.data, m->payload.len,
+	    why));
+}
+
 uint32_t
 link_relay(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__LinkRelay	*m = f->link_relay;
-	Natter__Event		 ev = NATTER__EVENT__INIT;
-	Natter__LinkRelay	 out = NATTER__LINK_RELAY__INIT;
 	struct link_offer	*o;
 	struct session		*to;
 	uint32_t		 code;
@@ -280,6 +361,11 @@ link_relay(struct session *s, const Natter__Frame *f, const char **why)
 		*why = "a link relay carries at most 1024 bytes";
 		return (C(TOO_LARGE));
 	}
+	if (link_crosses(s, m)) {
+		if ((code = link_relay_across(s, m, why)) == C(OK))
+			session_respond(s, f->id, C(OK), NULL);
+		return (code);
+	}
 	if ((code = link_route(s, m, &o, &to, why)) != C(OK))
 		return (code);
 	if (o->relays >= LINK_MAXRELAYS) {
@@ -287,12 +373,7 @@ link_relay(struct session *s, const Natter__Frame *f, const char **why)
 		return (C(RATE_LIMITED));
 	}
 	o->relays++;
-	out.fingerprint.data = o->fp;
-	out.fingerprint.len = LINK_FPBYTES;
-	out.payload = m->payload;
-	ev.kind_case = NATTER__EVENT__KIND_LINK;
-	ev.link = &out;
-	session_send_event(to, &ev);
+	link_event(to, o->fp, m->payload.data, m->payload.len);
 	session_respond(s, f->id, C(OK), NULL);
 	return (C(OK));
 }
@@ -303,14 +384,20 @@ link_pending(const uint8_t fp[LINK_FPBYTES], int64_t account,
 {
 	struct link_offer	*o = link_find(fp, LINK_FPBYTES);
 
-	if (o == NULL || o->account != account)
+	/* An offer Redis knows of was looked up through it, from this
+	 * node or another: linkdir.c has what this node's device 1 saw. */
+	if (o == NULL || o->registered)
+		return (linkdir_pending(fp, account, ik));
+	if (o->account != account)
 		return (NULL);
 	*ik = o->ik;
 	return (&o->keys);
 }
 
-void
-link_used(const uint8_t fp[LINK_FPBYTES], const char *name, uint32_t device)
+/* The offer under fp is used: tell its connection, here. */
+static void
+link_linked(const uint8_t fp[LINK_FPBYTES], const char *name,
+    uint32_t device)
 {
 	Natter__Event		 ev = NATTER__EVENT__INIT;
 	Natter__Linked		 l = NATTER__LINKED__INIT;
@@ -325,6 +412,22 @@ link_used(const uint8_t fp[LINK_FPBYTES], const char *name, uint32_t device)
 	session_send_event(o->s, &ev);
 	session_linking(o->s, 0);
 	link_free(o);
+}
+
+void
+link_used(const uint8_t fp[LINK_FPBYTES], int64_t account, const char *name,
+    uint32_t device)
+{
+	struct link_offer	*o = link_find(fp, LINK_FPBYTES);
+
+	/* Held here: told now (the event waits for the commit like any
+	 * frame). Held elsewhere: told once the list is committed. */
+	if (o != NULL) {
+		if (o->registered)
+			(void)linkdir_used(fp, account, name, device, 1);
+		link_linked(fp, name, device);
+	} else
+		(void)linkdir_used(fp, account, name, device, 0);
 }
 
 void
@@ -346,4 +449,68 @@ link_expire(int64_t now)
 		session_close(o->s, SESSION_CLOSE_LINK, "link offer expired");
 		link_free(o);
 	}
+	linkdir_expire(now);
+}
+
+/* Another node relays payload to the offer fp's connection here. */
+static void
+link_from_primary(const uint8_t fp[LINK_FPBYTES], const uint8_t *payload,
+    size_t len)
+{
+	struct link_offer	*o = link_find(fp, LINK_FPBYTES);
+
+	/* Not one made while Redis was away: that is not the offer the
+	 * relay was checked against. */
+	if (o != NULL && o->registered)
+		link_event(o->s, o->fp, payload, len);
+}
+
+/* Another node took the list that uses the offer fp held here. */
+static void
+link_used_elsewhere(const uint8_t fp[LINK_FPBYTES], const char *name,
+    uint32_t device)
+{
+	struct link_offer	*o = link_find(fp, LINK_FPBYTES);
+
+	if (o != NULL && o->registered)
+		link_linked(fp, name, device);
+}
+
+/* Another node relays payload from the offer fp's device to device 1 of
+ * account, here. */
+static void
+link_to_primary(int64_t account, const uint8_t fp[LINK_FPBYTES],
+    const uint8_t *payload, size_t len)
+{
+	struct session	*to = online_find(account, 1);
+
+	if (to != NULL)
+		link_event(to, fp, payload, len);
+}
+
+/* The offer fp was made again on another node: this one gives way, as
+ * on one node. */
+static void
+link_gone(const uint8_t fp[LINK_FPBYTES])
+{
+	struct link_offer	*o = link_find(fp, LINK_FPBYTES);
+
+	if (o == NULL)
+		return;
+	session_close(o->s, SESSION_CLOSE_LINK, "link offer replaced");
+	link_free(o);
+}
+
+void
+link_start(struct directory *d)
+{
+	static const struct linkdir_hooks	hooks = {
+		link_from_primary, link_to_primary, link_used_elsewhere,
+		link_gone
+	};
+	static const struct linkdir_limits	limits = {
+		LINK_MAXOFFERS, LINK_MAXRELAYS
+	};
+
+	linkdir_start(d, &hooks, &limits);
 }

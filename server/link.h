@@ -7,6 +7,7 @@
 
 #include "shared/proto/natter.pb-c.h"
 
+struct directory;
 struct prekeys_upload;
 struct session;
 
@@ -38,10 +39,15 @@ uint32_t	link_relay(struct session *, const Natter__Frame *,
  * it up last. Both stay valid until the next call into link.c. */
 const struct prekeys_upload *link_pending(const uint8_t fp[LINK_FPBYTES],
 		    int64_t account, const uint8_t **ik);
-/* The offer under fp is used: its connection hears Event.linked {name,
- * device} and is under the login timeout again; the offer is gone. */
-void		link_used(const uint8_t fp[LINK_FPBYTES], const char *name,
-		    uint32_t device);
+/* Link offers cross nodes through d when it is a Redis directory and
+ * requests run on fibers (linkdir.c); else they stay on this node. */
+void		link_start(struct directory *d);
+/* The offer under fp, looked up by device 1 of account, is used: its
+ * connection hears Event.linked {name, device} and is under the login
+ * timeout again; the offer is gone. An offer on another node hears it
+ * once the list that used it is committed (linkdir.c). */
+void		link_used(const uint8_t fp[LINK_FPBYTES], int64_t account,
+		    const char *name, uint32_t device);
 /* The connection s is closing or logged in: its offer, if any, is gone. */
 void		link_forget(struct session *);
 /* Close the connections of the offers expired at now (ms). */

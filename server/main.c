@@ -20,6 +20,7 @@
 #include "server/directory.h"
 #include "server/fiber.h"
 #include "server/link.h"
+#include "server/linkdir.h"
 #include "server/listenaddr.h"
 #include "server/online.h"
 #include "server/pgcache.h"
@@ -255,6 +256,7 @@ main_open_directory(const struct main_config *mc, uv_loop_t *loop,
 		dc.hooks.live = pgcache_live;
 		pgcache_publish(main_publish_devices);
 	}
+	dc.hooks.link = linkdir_message;
 	/* The directory routes wake-ups between nodes; without a shared
 	 * store there is nothing to wake them for. */
 	if (mc->store == NULL)
@@ -291,6 +293,7 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	main_directory = main_open_directory(mc, loop, err);
 	if (main_directory == NULL)
 		return (-1);
+	link_start(main_directory);
 	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
 	memset(&ac, 0, sizeof ac);
 	/* --assets: several nodes may share one (blobstore.h says how). */
@@ -331,6 +334,7 @@ main_shutdown(uv_loop_t *loop, char *data)
 	ws_stop();
 	/* The sessions are gone, and have forgotten their devices; the
 	 * directory's connections would keep the loop running. */
+	link_start(NULL);
 	directory_free(main_directory);
 	main_directory = NULL;
 	pgcache_free();

@@ -15,6 +15,7 @@
 #include "server/fiber.h"
 #include "server/grouprcpt.h"
 #include "server/link.h"
+#include "server/linkdir.h"
 #include "server/metrics.h"
 #include "server/pgturn.h"
 #include "server/queue.h"
@@ -173,6 +174,14 @@ server_store_failed(void)
 	session_abort_all(1011, "the store failed; reconnect and resend");
 }
 
+/* More is durable: what waited for it leaves. */
+static void
+server_released(void)
+{
+	session_flush_all();
+	linkdir_release();
+}
+
 void
 server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 {
@@ -181,11 +190,11 @@ server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 	server_database = db;
 	server_loop = loop;
 	if (db_pg(db) != NULL) {
-		durable_start(loop, NULL, 0, session_flush_all);
+		durable_start(loop, NULL, 0, server_released);
 		pgturn_start(db, server_store_failed);
 	} else
 		durable_start(loop, db_wal_path(db), sync_full,
-		    session_flush_all);
+		    server_released);
 	uv_prepare_init(loop, &server_prepare);
 	uv_prepare_start(&server_prepare, server_prepare_cb);
 	/* Purge every half TTL, between 1 s and 60 s. */

@@ -2,9 +2,11 @@
  * a loopback port: wake-ups reach the node that serves a device, "moved"
  * reaches the node that lost it, forget deletes only its own key, caches
  * follow a device that moves, Redis killed and restarted (or connections
- * killed) is survived, garbage on the channels is ignored; and the cache
- * and text modules (dircache, dirmsg) alone. redis-server comes from scripts/setup: if it is
- * missing the tests fail, they do not skip. */
+ * killed) is survived, garbage on the channels is ignored, scripts run
+ * (directory_eval) and link messages reach their hook; and the cache and
+ * text modules (dircache, dirmsg, with linkdir.c's messages and keys)
+ * alone. redis-server comes from scripts/setup: if it is missing the
+ * tests fail, they do not skip. */
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -46,6 +48,8 @@ struct inst {
 	struct events		 wakes, moves;
 	struct events		 lists;		/* device 0; -1: "all" */
 	int			 live;
+	int			 links;		/* link messages heard */
+	char			 link[64];	/* the last, up to 63 bytes */
 };
 
 static uv_loop_t	 loop;
@@ -64,19 +68,54 @@ record(struct events *e, int64_t account, uint32_t device)
 	e->n++;
 }
 
-/* Hooks carry no state pointer: one pair per instance. */
+static void
+record_link(struct inst *in, const char *s, size_t len)
+{
+	if (len >= sizeof in->link)
+		len = sizeof in->link - 1;
+	memcpy(in->link, s, len);
+	in->link[len] = '\0';
+	in->links++;
+}
+
+/* Hooks carry no state pointer: one set per instance. */
 #define HOOKS(i)							\
 static void wake##i(int64_t a, uint32_t d) { record(&inst[i].wakes, a, d); } \
 static void moved##i(int64_t a, uint32_t d) { record(&inst[i].moves, a, d); } \
 static void list##i(int64_t a) { record(&inst[i].lists, a, 0); }	\
-static void live##i(int up) { inst[i].live = up; }
+static void live##i(int up) { inst[i].live = up; }			\
+static void link##i(const char *s, size_t n) { record_link(&inst[i], s, n); }
 HOOKS(0)
 HOOKS(1)
 HOOKS(2)
 static const struct directory_hooks hooks[NINST] = {
-	{ wake0, moved0, list0, live0 }, { wake1, moved1, list1, live1 },
-	{ wake2, moved2, list2, live2 }
+	{ wake0, moved0, list0, live0, link0 },
+	{ wake1, moved1, list1, live1, link1 },
+	{ wake2, moved2, list2, live2, link2 }
 };
+
+/* What a directory_eval answered. */
+struct evaled {
+	int				n;
+	enum directory_reply_type	type;
+	long long			integer;
+	char				str[64];
+	size_t				len;
+};
+
+static void
+evaled_cb(const struct directory_reply *rep, void *arg)
+{
+	struct evaled	*e = arg;
+
+	e->n++;
+	e->type = rep->type;
+	e->integer = rep->integer;
+	e->len = rep->len;
+	if (rep->str != NULL)	/* an error's sentence may be cut */
+		memcpy(e->str, rep->str, rep->len < sizeof e->str ? rep->len :
+		    sizeof e->str);
+}
 
 static void
 tick_cb(uv_timer_t *t)
@@ -628,6 +667,238 @@ START_TEST(test_dirmsg)
 }
 END_TEST
 
+/* directory_eval runs a script with KEYS[1], the node and binary
+ * arguments, and hands every kind of answer back; a "link" message on a
+ * node's channel reaches hooks.link as it came, and nothing else does;
+ * a directory that is down refuses at once, and one lost mid-question
+ * answers DIRECTORY_REPLY_LOST. */
+START_TEST(test_redis_eval)
+{
+	static const char	 echo[] =
+	    "redis.call('SET', KEYS[1], ARGV[2]) "
+	    "return ARGV[1] .. ':' .. string.len(ARGV[2]) .. ':' .. "
+	    "    redis.call('GET', KEYS[1])";
+	const char		*argv[1] = { "a\0b" };
+	size_t			 argvlen[1] = { 3 };
+	struct evaled		 e;
+	char			*r;
+
+	redis_start();
+	open_all(2);
+	WAIT(CONNECTED(2));
+
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(directory_eval(inst[0].d, echo, "k", 1, argv,
+	    argvlen, evaled_cb, &e), 0);
+	WAIT(e.n == 1);
+	ck_assert_int_eq(e.type, DIRECTORY_REPLY_STRING);
+	ck_assert_uint_eq(e.len, 11);
+	ck_assert_mem_eq(e.str, "nodea:3:a\0b", 11);
+
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(directory_eval(inst[1].d, "return 7", "k", 0, NULL,
+	    NULL, evaled_cb, &e), 0);
+	WAIT(e.n == 1);
+	ck_assert_int_eq(e.type, DIRECTORY_REPLY_INTEGER);
+	ck_assert_int_eq(e.integer, 7);
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(directory_eval(inst[1].d, "return false", "k", 0,
+	    NULL, NULL, evaled_cb, &e), 0);
+	WAIT(e.n == 1);
+	ck_assert_int_eq(e.type, DIRECTORY_REPLY_NIL);
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(directory_eval(inst[1].d, "return redis.call('x')",
+	    "k", 0, NULL, NULL, evaled_cb, &e), 0);
+	WAIT(e.n == 1);
+	ck_assert_int_eq(e.type, DIRECTORY_REPLY_ERROR);
+
+	/* Link messages go to hooks.link, undecoded; wakes do not. */
+	r = redis_do("PUBLISH %s %s", "natter:node:nodeb", "linkgone zz");
+	free(r);
+	WAIT(inst[1].links == 1);
+	ck_assert_str_eq(inst[1].link, "linkgone zz");
+	barrier(1);
+	ck_assert_int_eq(inst[1].links, 1);
+	ck_assert_int_eq(inst[0].links, 0);
+
+	/* Lost while the script runs: answered, as lost. */
+	memset(&e, 0, sizeof e);
+	ck_assert_int_eq(directory_eval(inst[0].d,
+	    "local t = redis.call('TIME') "
+	    "while redis.call('TIME')[1] - t[1] < 30 do end return 1", "k", 0,
+	    NULL, NULL, evaled_cb, &e), 0);
+	redis_kill();
+	WAIT(e.n == 1);
+	ck_assert_int_eq(e.type, DIRECTORY_REPLY_LOST);
+	WAIT(CONNECTED(0));
+	ck_assert_int_eq(directory_eval(inst[0].d, "return 1", "k", 0, NULL,
+	    NULL, evaled_cb, &e), -1);
+	ck_assert_int_eq(e.n, 1);
+	close_all();
+}
+END_TEST
+
+/* The link messages of linkdir.c: each form both ways, and a list of
+ * near misses refused. */
+START_TEST(test_dirmsg_link)
+{
+	static const char	*bad[] = { "link", "link ", "linkx 00",
+	    "link 00112233445566778899aabbccddeeff",
+	    "link 00112233445566778899aabbccddeef 00",
+	    "link 00112233445566778899AABBCCDDEEFF ",
+	    "link 00112233445566778899aabbccddeeff 0",
+	    "link 00112233445566778899aabbccddeeff 0g",
+	    "linkp 00112233445566778899aabbccddeeff 00",
+	    "linkp 1 00112233445566778899aabbccddeeff",
+	    "linkp 4294967296 00112233445566778899aabbccddeeff ",
+	    "linked 00112233445566778899aabbccddeeff 2",
+	    "linked 00112233445566778899aabbccddeeff 2 ",
+	    "linked 00112233445566778899aabbccddeeff x alice",
+	    "linked 00112233445566778899aabbccddeeff 2 al ice",
+	    "linkgone 00112233445566778899aabbccddeeff ",
+	    "linkgone 00112233445566778899aabbccddeeff 00",
+	    "linkdrop 00112233445566778899aabbccddee",
+	    "linkgone", "linkmore 00112233445566778899aabbccddeeff" };
+	static struct dirmsg_link m;
+	uint8_t			 fp[DIRMSG_FPBYTES], pl[DIRMSG_PAYLOADMAX + 1];
+	char			 buf[DIRMSG_LINKMAX], msg[DIRMSG_LINKMAX + 32];
+	size_t			 n, i;
+	int64_t			 a;
+	uint32_t		 d;
+
+	for (i = 0; i < sizeof fp; i++)
+		fp[i] = (uint8_t)(i * 0x11);
+	for (i = 0; i < sizeof pl; i++)
+		pl[i] = (uint8_t)(i * 7);
+
+	/* "link FP PAYLOAD", the longest payload and the empty one. */
+	n = dirmsg_link_tail(buf, sizeof buf, fp, pl, DIRMSG_PAYLOADMAX);
+	ck_assert_uint_eq(n, 2 * DIRMSG_FPBYTES + 1 + 2 * DIRMSG_PAYLOADMAX);
+	ck_assert_uint_eq(dirmsg_link_tail(buf, sizeof buf, fp, pl,
+	    DIRMSG_PAYLOADMAX + 1), 0);
+	snprintf(msg, sizeof msg, "link %s", buf);
+	ck_assert_int_eq(dirmsg_order(msg, strlen(msg), &a, &d), DIRMSG_LINK);
+	ck_assert_int_eq(dirmsg_link_parse(msg, strlen(msg), &m),
+	    DIRMSG_LINK_RELAY);
+	ck_assert_mem_eq(m.fp, fp, sizeof fp);
+	ck_assert_uint_eq(m.payloadlen, DIRMSG_PAYLOADMAX);
+	ck_assert_mem_eq(m.payload, pl, DIRMSG_PAYLOADMAX);
+	ck_assert_uint_gt(dirmsg_link_tail(buf, sizeof buf, fp, pl, 0), 0);
+	snprintf(msg, sizeof msg, "link %s", buf);
+	ck_assert_int_eq(dirmsg_link_parse(msg, strlen(msg), &m),
+	    DIRMSG_LINK_RELAY);
+	ck_assert_uint_eq(m.payloadlen, 0);
+
+	/* "linkp A FP PAYLOAD", as the script builds it. */
+	(void)dirmsg_link_tail(buf, sizeof buf, fp, pl, 3);
+	snprintf(msg, sizeof msg, "linkp 4294967295 %s", buf);
+	ck_assert_int_eq(dirmsg_link_parse(msg, strlen(msg), &m),
+	    DIRMSG_LINK_PRIMARY);
+	ck_assert(m.account == 4294967295LL && m.payloadlen == 3);
+	ck_assert_mem_eq(m.payload, pl, 3);
+
+	/* "linked FP D NAME" */
+	n = dirmsg_link_used(buf, sizeof buf, fp, 5, "alice");
+	ck_assert_uint_eq(n, strlen(buf));
+	ck_assert_int_eq(dirmsg_link_parse(buf, n, &m), DIRMSG_LINK_USED);
+	ck_assert_str_eq(m.name, "alice");
+	ck_assert_uint_eq(m.device, 5);
+	ck_assert_mem_eq(m.fp, fp, sizeof fp);
+	ck_assert_uint_eq(dirmsg_link_used(buf, sizeof buf, fp, 5, "a b"), 0);
+	ck_assert_uint_eq(dirmsg_link_used(buf, sizeof buf, fp, 5, ""), 0);
+	ck_assert_uint_eq(dirmsg_link_used(buf, 20, fp, 5, "alice"), 0);
+
+	/* "linkgone FP", "linkdrop FP" */
+	n = dirmsg_link_fp(buf, sizeof buf, "linkgone", fp);
+	ck_assert_str_eq(buf, "linkgone 00112233445566778899aabbccddeeff");
+	ck_assert_int_eq(dirmsg_link_parse(buf, n, &m), DIRMSG_LINK_GONE);
+	ck_assert_mem_eq(m.fp, fp, sizeof fp);
+	n = dirmsg_link_fp(buf, sizeof buf, "linkdrop", fp);
+	ck_assert_int_eq(dirmsg_link_parse(buf, n, &m), DIRMSG_LINK_DROP);
+	/* The length rules, not a NUL. */
+	ck_assert_int_eq(dirmsg_link_parse(buf, n - 1, &m), DIRMSG_LINK_BAD);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(dirmsg_link_parse(bad[i], strlen(bad[i]), &m) ==
+		    DIRMSG_LINK_BAD, "\"%s\"", bad[i]);
+	/* A payload one byte too long. */
+	memset(msg, 'a', sizeof msg);
+	memcpy(msg, "link 00112233445566778899aabbccddeeff ", 38);
+	ck_assert_int_eq(dirmsg_link_parse(msg,
+	    38 + 2 * (DIRMSG_PAYLOADMAX + 1), &m), DIRMSG_LINK_BAD);
+	ck_assert_int_eq(dirmsg_link_parse(msg, 38 + 2 * DIRMSG_PAYLOADMAX,
+	    &m), DIRMSG_LINK_RELAY);
+}
+END_TEST
+
+/* An offer's keys in Redis: both ways, and wrong lengths refused. */
+START_TEST(test_dirmsg_keys)
+{
+	static uint8_t		 buf[DIRMSG_KEYSMAX + DIRMSG_KEYSONE];
+	struct prekeys_upload	 u, v;
+	uint8_t			 ik[DIRMSG_KEYBYTES], ik2[DIRMSG_KEYBYTES];
+	const char		*keys;
+	size_t			 n, i, keyslen;
+	int64_t			 ms;
+
+	memset(&u, 0, sizeof u);
+	memset(ik, 0xa5, sizeof ik);
+	u.has_signed = 1;
+	u.spk_id = 0x01020304;
+	memset(u.spk, 1, sizeof u.spk);
+	memset(u.spk_sig, 2, sizeof u.spk_sig);
+	u.n = PREKEYS_MAXUPLOAD;
+	u.opks = calloc(u.n, sizeof *u.opks);
+	ck_assert_ptr_nonnull(u.opks);
+	for (i = 0; i < u.n; i++) {
+		u.opks[i].id = (uint32_t)(1000 + i);
+		memset(u.opks[i].key, (int)i, PREKEYS_KEYBYTES);
+	}
+	n = dirmsg_keys_encode(buf, DIRMSG_KEYSMAX, ik, &u);
+	ck_assert_uint_eq(n, DIRMSG_KEYSMAX);
+	ck_assert_uint_eq(dirmsg_keys_encode(buf, n - 1, ik, &u), 0);
+	ck_assert_int_eq(dirmsg_keys_decode(buf, n, ik2, &v), 0);
+	ck_assert_mem_eq(ik2, ik, sizeof ik);
+	ck_assert(v.has_signed && v.spk_id == u.spk_id && v.n == u.n);
+	ck_assert_mem_eq(v.spk, u.spk, sizeof u.spk);
+	ck_assert_mem_eq(v.spk_sig, u.spk_sig, sizeof u.spk_sig);
+	for (i = 0; i < u.n; i++) {
+		ck_assert_uint_eq(v.opks[i].id, u.opks[i].id);
+		ck_assert_mem_eq(v.opks[i].key, u.opks[i].key,
+		    PREKEYS_KEYBYTES);
+	}
+	free(v.opks);
+	/* Short, ragged, too many one-time prekeys. */
+	ck_assert_int_eq(dirmsg_keys_decode(buf, DIRMSG_KEYSHEAD - 1, ik2, &v),
+	    -1);
+	ck_assert_int_eq(dirmsg_keys_decode(buf, DIRMSG_KEYSHEAD + 5, ik2, &v),
+	    -1);
+	ck_assert_int_eq(dirmsg_keys_decode(buf, DIRMSG_KEYSMAX +
+	    DIRMSG_KEYSONE, ik2, &v), -1);
+	ck_assert_ptr_null(v.opks);
+	/* No one-time prekeys; no signed prekey cannot be encoded. */
+	u.n = 0;
+	n = dirmsg_keys_encode(buf, sizeof buf, ik, &u);
+	ck_assert_uint_eq(n, DIRMSG_KEYSHEAD);
+	ck_assert_int_eq(dirmsg_keys_decode(buf, n, ik2, &v), 0);
+	ck_assert_uint_eq(v.n, 0);
+	free(v.opks);
+	u.has_signed = 0;
+	ck_assert_uint_eq(dirmsg_keys_encode(buf, sizeof buf, ik, &u), 0);
+	free(u.opks);
+
+	/* A lookup's answer, "MS KEYS". */
+	ck_assert_int_eq(dirmsg_link_found("600000 \x01\x02", 9, &ms, &keys,
+	    &keyslen), 0);
+	ck_assert(ms == 600000 && keyslen == 2 && keys[0] == 1);
+	ck_assert_int_eq(dirmsg_link_found("0 x", 3, &ms, &keys, &keyslen),
+	    -1);
+	ck_assert_int_eq(dirmsg_link_found("-2 x", 4, &ms, &keys, &keyslen),
+	    -1);
+	ck_assert_int_eq(dirmsg_link_found("12", 2, &ms, &keys, &keyslen), -1);
+}
+END_TEST
+
 START_TEST(test_dircache)
 {
 	struct dircache	*c = dircache_create(4);
@@ -697,9 +968,12 @@ main(void)
 	tcase_add_test(tc, test_redis_moved_while_away);
 	tcase_add_test(tc, test_redis_garbage);
 	tcase_add_test(tc, test_redis_lists);
+	tcase_add_test(tc, test_redis_eval);
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, test_redis_addresses);
 	tcase_add_test(tp, test_dirmsg);
+	tcase_add_test(tp, test_dirmsg_link);
+	tcase_add_test(tp, test_dirmsg_keys);
 	tcase_add_test(tp, test_dircache);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tp);

@@ -7,34 +7,8 @@
 # the old list kept, node 2 would accept envelopes for alice's first
 # device only, and the laptop would never hear them). Then alice removes
 # the laptop, and bob's next message goes to her first device only.
-. "$(dirname "$0")/../e2e/lib.sh"
-e2e_init cluster_devices
-CLUSTER=$E2E_TOP/scripts/cluster
-chmod 755 "$ROOT"	# PostgreSQL runs as postgres when we are root
-export NATTER_CLUSTER_DIR="$ROOT/cluster"
-export NATTERD_BIN
-
-cd_cleanup()
-{
-	"$CLUSTER" down >/dev/null 2>&1 || true
-	e2e_cleanup
-}
-trap 'cd_cleanup' EXIT
-trap 'cd_cleanup; exit 130' INT
-trap 'cd_cleanup; exit 143' TERM
-
-"$CLUSTER" up 2 >"$ROOT/up.out" 2>"$ROOT/up.err" || {
-	cat "$ROOT/up.out" "$ROOT/up.err" >&2
-	fail "scripts/cluster up 2 failed"
-}
-"$CLUSTER" status >"$ROOT/status" || fail "status: $(cat "$ROOT/status")"
-
-# on K: the next natter commands connect to node K itself.
-on()
-{
-	URL="ws://$(awk -v n="node$1" '$1 == "natterd" && $2 == n { print $5 }' \
-	    "$ROOT/status")"
-}
+. "$(dirname "$0")/../tools/cluster-e2e.sh"
+ce_init cluster_devices 2
 
 on 1; register alice
 on 2; register bob

@@ -8,35 +8,8 @@
 # malformed link messages published to the nodes are ignored; with
 # Redis stopped linking fails with a sentence, not a hang, and the same
 # offer links once Redis is back.
-. "$(dirname "$0")/../e2e/lib.sh"
-e2e_init cluster_link
-CLUSTER=$E2E_TOP/scripts/cluster
-chmod 755 "$ROOT"	# PostgreSQL runs as postgres when we are root
-export NATTER_CLUSTER_DIR="$ROOT/cluster"
-export NATTERD_BIN
-
-cl_cleanup()
-{
-	"$CLUSTER" down >/dev/null 2>&1 || true
-	e2e_cleanup
-}
-trap 'cl_cleanup' EXIT
-trap 'cl_cleanup; exit 130' INT
-trap 'cl_cleanup; exit 143' TERM
-
-"$CLUSTER" up 2 >"$ROOT/up.out" 2>"$ROOT/up.err" || {
-	cat "$ROOT/up.out" "$ROOT/up.err" >&2
-	fail "scripts/cluster up 2 failed"
-}
-BALANCER=$(tail -n 1 "$ROOT/up.out")
-"$CLUSTER" status >"$ROOT/status" || fail "status: $(cat "$ROOT/status")"
-
-# on K: the next natter commands connect to node K itself.
-on()
-{
-	URL="ws://$(awk -v n="node$1" '$1 == "natterd" && $2 == n { print $5 }' \
-	    "$ROOT/status")"
-}
+. "$(dirname "$0")/../tools/cluster-e2e.sh"
+ce_init cluster_link 2
 
 on 1; register alice
 URL=$BALANCER; register bob

@@ -9,41 +9,8 @@
 #     message once, in order;
 #   - kill -9 of node 1 while alice sends through the balancer: every
 #     message she was told was stored arrives exactly once.
-. "$(dirname "$0")/../e2e/lib.sh"
-e2e_init cluster_messaging
-CLUSTER=$E2E_TOP/scripts/cluster
-chmod 755 "$ROOT"	# PostgreSQL runs as postgres when we are root
-export NATTER_CLUSTER_DIR="$ROOT/cluster"
-export NATTERD_BIN
-
-cm_cleanup()
-{
-	"$CLUSTER" down >/dev/null 2>&1 || true
-	e2e_cleanup
-}
-trap 'cm_cleanup' EXIT
-trap 'cm_cleanup; exit 130' INT
-trap 'cm_cleanup; exit 143' TERM
-
-"$CLUSTER" up 3 >"$ROOT/up.out" 2>"$ROOT/up.err" || {
-	cat "$ROOT/up.out" "$ROOT/up.err" >&2
-	fail "scripts/cluster up 3 failed"
-}
-BALANCER=$(tail -n 1 "$ROOT/up.out")
-"$CLUSTER" status >"$ROOT/status" || fail "status: $(cat "$ROOT/status")"
-
-# on K: the next natter commands connect to node K itself.
-on()
-{
-	URL="ws://$(awk -v n="node$1" '$1 == "natterd" && $2 == n { print $5 }' \
-	    "$ROOT/status")"
-}
-
-# texts FILE: the texts of FILE's message events, space-separated.
-texts()
-{
-	jl "$1" '" ".join(o["text"] for o in L if o["type"] == "message")'
-}
+. "$(dirname "$0")/../tools/cluster-e2e.sh"
+ce_init cluster_messaging 3
 
 on 1; register alice
 on 2; register bob

@@ -15,11 +15,7 @@ on 1; register alice
 URL=$BALANCER; register bob
 
 log "the laptop offers on node 2; alice approves on node 1"
-on 2; nat_bg laptop "$ROOT/laptop.link" --json devices link --name laptop
-linker=$BG_PID
-wait_for 30 grep -q link_code "$ROOT/laptop.link" ||
-    fail "no link code from the laptop: $(cat "$ROOT/laptop.link.err")"
-code=$(jl "$ROOT/laptop.link" 'L[0]["code"]')
+on 2; offer laptop; linker=$OFFER_PID; code=$OFFER_CODE
 on 1; nat alice --json devices approve "$code" >"$ROOT/approve" \
     2>"$ROOT/approve.err" ||
     fail "approve on node 1 exit $?: $(cat "$ROOT/approve.err")"
@@ -49,11 +45,7 @@ for k in 1 2; do
 done
 
 log "a phone offers on node 1, alice's own node: Redis still has it"
-on 1; nat_bg phone "$ROOT/phone.link" --json devices link --name phone
-linker=$BG_PID
-wait_for 30 grep -q link_code "$ROOT/phone.link" ||
-    fail "no link code from the phone: $(cat "$ROOT/phone.link.err")"
-code=$(jl "$ROOT/phone.link" 'L[0]["code"]')
+on 1; offer phone; linker=$OFFER_PID; code=$OFFER_CODE
 nat alice --json devices approve "$code" >"$ROOT/approve3" \
     2>"$ROOT/approve3.err" ||
     fail "approve on node 1 exit $?: $(cat "$ROOT/approve3.err")"
@@ -86,11 +78,7 @@ done
     fail "a node died of link messages: $(cat "$ROOT/status1")"
 
 log "Redis stopped: linking fails with a sentence, then works again"
-on 2; nat_bg tablet "$ROOT/tablet.link" --json devices link --name tablet
-tablet=$BG_PID
-wait_for 30 grep -q link_code "$ROOT/tablet.link" ||
-    fail "no link code from the tablet: $(cat "$ROOT/tablet.link.err")"
-code=$(jl "$ROOT/tablet.link" 'L[0]["code"]')
+on 2; offer tablet; tablet=$OFFER_PID; code=$OFFER_CODE
 kill -STOP "$redis_pid"
 # Node 1 waits for Redis until its heartbeat gives up (2 s), then says so.
 on 1

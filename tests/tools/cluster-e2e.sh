@@ -6,6 +6,9 @@
 #                    haproxy's URL, ROOT/status the cluster's status lines
 #   on K             the next natter commands connect to node K itself
 #   texts FILE       the texts of FILE's message events, space-separated
+#   offer NEW        `devices link --name NEW` for a new profile NEW, in
+#                    the background (OFFER_PID), to URL; OFFER_CODE is its
+#                    link code, its lines are in ROOT/NEW.link
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$E2E_TOP/tests/e2e/lib.sh"
@@ -41,4 +44,13 @@ on()
 texts()
 {
 	jl "$1" '" ".join(o["text"] for o in L if o["type"] == "message")'
+}
+
+offer()
+{
+	nat_bg "$1" "$ROOT/$1.link" --json devices link --name "$1"
+	OFFER_PID=$BG_PID
+	wait_for 30 grep -q link_code "$ROOT/$1.link" ||
+	    fail "no link code from the $1: $(cat "$ROOT/$1.link.err")"
+	OFFER_CODE=$(jl "$ROOT/$1.link" 'L[0]["code"]')
 }

@@ -75,7 +75,10 @@ int		 pg_is_up(struct pg *);
  * binary when binary is 1. The statement is sent when the loop next
  * polls, with whatever else was queued meanwhile, so that its result can
  * come back before the turn ends (a fiber waits for it: dbpg.h).
- * Returns 0, or -1 when the connection is down (fn is not called).
+ * Returns 0, or -1 when the connection is down (fn is not called). When
+ * queueing finds the connection lost, it is lost as anywhere else: the
+ * statements pending before this one get their NULL before pg_exec
+ * returns -1 (their callbacks may run other fibers meanwhile).
  */
 int		 pg_exec(struct pg *, const char *sql, int n,
 		     const char *const *values, const int *lengths,

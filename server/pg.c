@@ -615,6 +615,12 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 		return (-1);
 	if (pg->in_txn && pg->txn_failed)
 		return (-1);	/* it can only roll back now */
+	/* The turn lost its transaction with the connection and can only
+	 * fail: a statement now, on the new connection, would open a
+	 * transaction its failed pg_commit leaves open for the next turn
+	 * to commit. */
+	if (pg->txn_lost)
+		return (-1);
 	if (!pg->in_txn) {
 		if (!PQsendQueryParams(pg->conn, "BEGIN", 0, NULL, NULL, NULL,
 		    NULL, 0))

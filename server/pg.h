@@ -26,7 +26,8 @@
  * PGRES_PIPELINE_ABORTED and the commit reports failure. When the
  * connection is lost every pending callback gets NULL and the commit
  * fails; pg reconnects in the background (doubling waits up to
- * PG_RETRY_MAX_MS) and pg_exec refuses until it is back.
+ * PG_RETRY_MAX_MS) and pg_exec refuses until it is back, and until the
+ * turn that was open then has ended with its failed pg_commit.
  */
 
 #define PG_RETRY_MIN_MS		100

@@ -5,7 +5,8 @@
  * and nothing of it is stored, turns queued back to back commit in
  * order, and a connection killed by the server fails what was pending
  * (also when it is found gone while a statement is queued), comes back
- * by itself and prepares its statements again. */
+ * by itself and prepares its statements again, and a turn that lost its
+ * transaction takes no statement on the new connection. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,50 @@ START_TEST(test_lost_while_queueing)
 }
 END_TEST
 
+/*
+ * The connection is lost mid-turn and back before the turn commits (its
+ * requests were slow to leave). The turn is failed: pg_exec refuses
+ * more of it, its commit fails, and nothing of it is left open for the
+ * next turn to commit. Before, a statement queued after the reconnect
+ * opened a new transaction that the failed commit left open, and the
+ * next turn committed it.
+ */
+START_TEST(test_reconnect_mid_turn)
+{
+	struct seen		 s, t;
+	struct changes		 changes;
+	const char		*none[1] = { NULL }, *v[1] = { "alice" };
+	int			 i;
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
+	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
+	    NULL, 0, on_result, &s), 0);
+	for (i = 0; i < 200 && sleepers() != 1; i++)
+		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(sleepers(), 1);
+	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
+	    "pg_terminate_backend(pid) FROM pg_stat_activity WHERE query "
+	    "LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), 0);
+	pgunit_wait(&changes.again);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(pg_exec(pg, sql_add, 1, v, NULL, NULL, 0, on_result,
+	    &s), -1);
+	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
+	ck_assert_int_eq(s.committed, 1);
+	ck_assert_int_eq(s.commit_ok, 0);
+	/* Nothing of the failed turn is open: no transaction to commit. */
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 0);
+	ck_assert_int_eq(pgunit_number(sql_count), 0);
+	add(&t, "bob");
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 1);
+	pgunit_wait(&t.committed);
+	ck_assert_int_eq(t.commit_ok, 1);
+	ck_assert_int_eq(pgunit_number(sql_count), 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -404,6 +449,7 @@ main(void)
 	tcase_add_test(tc, test_failure_mid_turn);
 	tcase_add_test(tc, test_reconnect);
 	tcase_add_test(tc, test_lost_while_queueing);
+	tcase_add_test(tc, test_reconnect_mid_turn);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

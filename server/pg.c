@@ -616,6 +616,12 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 		return (-1);
 	if (pg->in_txn && pg->txn_failed)
 		return (-1);	/* it can only roll back now */
+	/* The turn lost its transaction with the connection and can only
+	 * fail: a statement now, on the new connection, would open a
+	 * transaction its failed pg_commit leaves open for the next turn
+	 * to commit. */
+	if (pg->txn_lost)
+		return (-1);
 	if (!pg->in_txn) {
 		if (!PQsendQueryParams(pg->conn, "BEGIN", 0, NULL, NULL, NULL,
 		    NULL, 0))
@@ -645,10 +651,13 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 	}
 	return (0);
 lost:
-	/* Nothing is sent yet; the poll callback finds the broken
-	 * connection. What is queued fails with it. */
-	log_warn("postgresql: cannot queue a statement: %s",
-	    PQerrorMessage(pg->conn));
+	/* libpq writes once its buffer fills, and when that finds the
+	 * connection gone it closes the socket: no poll callback would
+	 * ever come for what is pending, so it fails here. (Any other
+	 * reason leaves libpq's output in doubt, and a new connection is
+	 * the way out of that too.) */
+	pg_conn_error(pg->conn, why, sizeof why);
+	pg_lost(pg, why);
 	return (-1);
 }
 

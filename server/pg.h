@@ -26,7 +26,8 @@
  * PGRES_PIPELINE_ABORTED and the commit reports failure. When the
  * connection is lost every pending callback gets NULL and the commit
  * fails; pg reconnects in the background (doubling waits up to
- * PG_RETRY_MAX_MS) and pg_exec refuses until it is back.
+ * PG_RETRY_MAX_MS) and pg_exec refuses until it is back, and until the
+ * turn that was open then has ended with its failed pg_commit.
  */
 
 #define PG_RETRY_MIN_MS		100
@@ -75,7 +76,10 @@ int		 pg_is_up(struct pg *);
  * binary when binary is 1. The statement is sent when the loop next
  * polls, with whatever else was queued meanwhile, so that its result can
  * come back before the turn ends (a fiber waits for it: dbpg.h).
- * Returns 0, or -1 when the connection is down (fn is not called).
+ * Returns 0, or -1 when the connection is down (fn is not called). When
+ * queueing finds the connection lost, it is lost as anywhere else: the
+ * statements pending before this one get their NULL before pg_exec
+ * returns -1 (their callbacks may run other fibers meanwhile).
  */
 int		 pg_exec(struct pg *, const char *sql, int n,
 		     const char *const *values, const int *lengths,

@@ -370,6 +370,15 @@ account_authed(void *arg, const Natter__Response *resp)
 
 	if (account_login_answer(a, resp, "sign-in", &err) <= 0)
 		return;
+	/* A server that cannot reach its store answers INTERNAL ("retry
+	 * later"), one shedding load RATE_LIMITED: neither is about this
+	 * device, so sign in again after the backoff. Giving up here left
+	 * a listening device offline for good after a store outage. */
+	if (resp->code == NATTER__CODE__INTERNAL ||
+	    resp->code == NATTER__CODE__RATE_LIMITED) {
+		conn_retry_later(a->cn, &err);
+		return;
+	}
 	if (resp->code == NATTER__CODE__DEVICE_REMOVED)
 		err_set(&err, CORE_ERR_REMOVED, "this device was removed from %s "
 		    "(it was device %u): its profile can no longer sign in; link "

@@ -308,6 +308,14 @@ conn_lost(struct conn *cn, const struct core_error *err)
 	cn->ops->down(cn->arg, err, delay);
 }
 
+void
+conn_retry_later(struct conn *cn, const struct core_error *err)
+{
+	if (cn->state != CONN_DOWN)
+		cn->nt->disconnect(cn->net);
+	conn_lost(cn, err);
+}
+
 /*
  * A deadline passed: the server (or the path to it) is stuck.  Recycle
  * the connection, so that what waits goes again on a fresh one.

@@ -105,5 +105,9 @@ int		 conn_login(struct conn *, Natter__Frame *, conn_req_cb *,
 void		 conn_authed(struct conn *);
 /* The sign-in was refused: disconnect, down with err, no retry. */
 void		 conn_give_up(struct conn *, const struct core_error *);
+/* The sign-in was refused for now (the server said retry later):
+ * disconnect and sign in again after the backoff, as after a lost
+ * connection; a one-shot connection is down with err for good. */
+void		 conn_retry_later(struct conn *, const struct core_error *);
 
 #endif

@@ -18,11 +18,12 @@
 # The log says how long the messages took to reach bob in each phase
 # (from the sender's timestamp to bob's listen printing them).
 #
-# CR_PHASES says which run (default both). The CTest label cluster runs
-# the Redis phase (this file); tests/long/cluster_pg_restart runs the
-# PostgreSQL one (scripts/test --long): about one PostgreSQL outage in
-# 25 leaves a node that no longer serves a reconnecting device (issue 15's
-# note), so it is not yet part of every run.
+# CR_PHASES says which run (default redis): this file runs the Redis
+# phase, tests/cluster/cluster_pg_restart the PostgreSQL one. When the
+# kill finds a node with statements in flight, its transaction fails and
+# it closes every connection: bob's listen then signs in while
+# PostgreSQL is still down, is refused with "retry later", and must try
+# again (the client once gave up there, about one run in 25).
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_init "${CR_NAME:-cluster_restarts}"
 CR_PHASES=${CR_PHASES:-redis}

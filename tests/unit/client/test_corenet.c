@@ -59,6 +59,7 @@ static struct {
 	int			 mute;		/* answer no request */
 	int			 extra;		/* Sends to answer: extra device */
 	int			 missing;	/* Sends to answer: device missing */
+	int			 refuse_auth;	/* Auths to answer INTERNAL */
 	int			 sends, connects, disconnects;
 	/* One group (groups.md), held as natterd would. */
 	Natter__GroupInfo	 group;
@@ -423,6 +424,13 @@ fake_net_send(struct net *n, const Natter__Frame *in)
 		fake_register(n, in, &r);
 		break;
 	case NATTER__FRAME__BODY_AUTH:
+		if (fk.refuse_auth > 0) {
+			/* natterd without its store */
+			fk.refuse_auth--;
+			r.code = NATTER__CODE__INTERNAL;
+			r.message = (char *)"server error; retry later";
+			break;
+		}
 		n->acct = fake_find(in->auth->name);
 		break;
 	case NATTER__FRAME__BODY_BUNDLE_REQUEST:
@@ -506,6 +514,40 @@ static const struct conn_net fake_net = {
 	fake_net_create, fake_net_free, fake_net_connect, fake_net_send,
 	fake_net_disconnect
 };
+
+/* The server closes name's connections (natterd after a failed
+ * transaction closes every one). */
+static void
+fake_drop(const char *name)
+{
+	struct fake_acct	*acct = fake_find(name);
+	int			 i;
+
+	for (i = 0; i < FAKE_MAX; i++) {
+		if (fk.nets[i] == NULL || !fk.nets[i]->up ||
+		    fk.nets[i]->acct != acct)
+			continue;
+		fk.nets[i]->up = 0;
+		fk.nets[i]->acct = NULL;
+		fk.nets[i]->cb->closed(fk.nets[i]->arg, 1,
+		    "connection closed by the server");
+	}
+}
+
+/* 1 if name is signed in on a connection. */
+static int
+fake_online(const char *name)
+{
+	struct fake_acct	*acct = fake_find(name);
+	int			 i;
+
+	for (i = 0; i < FAKE_MAX; i++) {
+		if (fk.nets[i] != NULL && fk.nets[i]->up &&
+		    fk.nets[i]->acct == acct)
+			return (1);
+	}
+	return (0);
+}
 
 /* What the callbacks saw. */
 struct seen {
@@ -745,6 +787,38 @@ START_TEST(test_request_timeout)
 	close_core(a);
 	close_core(b);
 	unsetenv("NATTER_REQUEST_TIMEOUT_MS");
+}
+END_TEST
+
+/*
+ * natterd closed every connection and, its store still down, answers
+ * the sign-ins that follow with INTERNAL ("retry later"): a listening
+ * device signs in again after the backoff, and is served once the
+ * server is, rather than staying offline for good.
+ */
+START_TEST(test_signin_retry_later)
+{
+	struct seen	 bs;
+	struct core	*a, *b;
+	int		 connects, i;
+
+	memset(&bs, 0, sizeof bs);
+	b = account("bob", &bs);
+	a = account("alice", NULL);
+	fk.refuse_auth = 2;
+	connects = fk.connects;
+	fake_drop("bob");
+	/* Three reconnects, each after its backoff: up to 0.5, 1 and 2 s. */
+	for (i = 0; i < 200 && !fake_online("bob"); i++)
+		run_for(50);
+	ck_assert_msg(fake_online("bob"), "bob gave up after %d refusals",
+	    2 - fk.refuse_auth);
+	send_ok(a, "bob", "after the outage");
+	run_until(&bs.messages);
+	ck_assert_str_eq(bs.text, "after the outage");
+	ck_assert_int_eq(fk.connects - connects, 3);
+	close_core(a);
+	close_core(b);
 }
 END_TEST
 
@@ -1181,6 +1255,7 @@ main(void)
 	tcase_add_test(tc, test_mismatch_retry);
 	tcase_add_test(tc, test_request_timeout);
 	tcase_add_test(tc, test_request_timeout_oneshot);
+	tcase_add_test(tc, test_signin_retry_later);
 	tcase_add_test(tc, test_key_change_blocks);
 	tcase_add_test(tc, test_group_send);
 	tcase_add_test(tc, test_group_key_change);

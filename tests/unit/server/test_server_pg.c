@@ -3,8 +3,10 @@
  * refuses a newer one, a turn's statements come back in order and
  * commit as one transaction, a failing statement fails its whole turn
  * and nothing of it is stored, turns queued back to back commit in
- * order, and a connection killed by the server fails what was pending,
- * comes back by itself and prepares its statements again. */
+ * order, and a connection killed by the server fails what was pending
+ * (also when it is found gone while a statement is queued), comes back
+ * by itself and prepares its statements again, and a turn that lost its
+ * transaction takes no statement on the new connection. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,24 +256,32 @@ on_state(void *arg, int up)
 		c->again = 1;
 }
 
-START_TEST(test_reconnect)
+/* pg_open with on_state counting into changes. */
+static struct pg *
+open_pg_watched(struct changes *changes)
 {
-	struct pg_config	 c;
-	struct seen		 s, t;
-	struct changes		 changes;
-	const char		*none[1] = { NULL };
+	struct pg_config	c;
 
-	memset(&s, 0, sizeof s);
-	memset(&t, 0, sizeof t);
-	memset(&changes, 0, sizeof changes);
+	memset(changes, 0, sizeof *changes);
 	memset(&c, 0, sizeof c);
 	c.loop = &pgunit_loop;
 	c.conninfo = pgunit_url;
 	c.migrations = pgschema_migrations;
 	c.nmigrations = pgschema_nmigrations;
 	c.state = on_state;
-	c.arg = &changes;
-	ck_assert_ptr_nonnull(pg = pg_open(&c, 5, NULL));
+	c.arg = changes;
+	return (pg_open(&c, 5, NULL));
+}
+
+START_TEST(test_reconnect)
+{
+	struct seen		 s, t;
+	struct changes		 changes;
+	const char		*none[1] = { NULL };
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
 	ck_assert_int_eq(changes.up, 1);
 	/* The server ends our session while a turn waits on a sleep. */
 	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
@@ -301,6 +311,128 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/* Backends other than ours running the 30 s sleep. */
+static long
+sleepers(void)
+{
+	return (pgunit_number("SELECT count(*) FROM pg_stat_activity WHERE "
+	    "query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"));
+}
+
+/*
+ * libpq finds the connection gone while a statement is being queued (the
+ * statement fills its buffer, so it writes, the write fails and the read
+ * that follows sees the end) and closes the socket there. pg_exec refuses
+ * that statement; what was sent before must still fail at once: once the
+ * socket is closed no poll callback comes for it, and a fiber waiting for
+ * the sleep's result would wait forever, holding its turn open.
+ */
+START_TEST(test_lost_while_queueing)
+{
+	struct seen		 s, t;
+	struct changes		 changes;
+	const char		*none[1] = { NULL }, *big[1];
+	char			*text;
+	int			 i, sent;
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
+	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
+	    NULL, 0, on_result, &s), 0);
+	for (i = 0; i < 200 && sleepers() != 1; i++)
+		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(sleepers(), 1);
+	/* The server ends the session; our loop does not run meanwhile. */
+	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
+	    "pg_terminate_backend(pid) FROM pg_stat_activity WHERE query "
+	    "LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), 0);
+	for (i = 0; i < 200 && sleepers() != 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(sleepers(), 0);
+	text = xmalloc(16384);
+	memset(text, 'x', 16383);
+	text[16383] = '\0';
+	big[0] = text;
+	/* The first write goes out (the server answers it with a reset),
+	 * the next fail; libpq gives up on the connection within a few. */
+	for (sent = 0; sent < 16; sent++) {
+		usleep(20000);
+		if (pg_exec(pg, "SELECT length($1::text)", 1, big, NULL, NULL,
+		    0, on_result, &t) != 0)
+			break;
+	}
+	free(text);
+	ck_assert_int_lt(sent, 16);
+	ck_assert_int_eq(pg_is_up(pg), 0);
+	ck_assert_int_eq(changes.down, 1);
+	/* Everything pending failed, before the loop ran again. */
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_msg(strcmp(s.what[0], "error 57P01") == 0 ||
+	    strcmp(s.what[0], "lost") == 0, "got %s", s.what[0]);
+	ck_assert_int_eq(t.n, sent);
+	for (i = 0; i < sent; i++)
+		ck_assert_str_eq(t.what[i], "lost");
+	ck_assert_int_eq(pg_busy(pg), 0);
+	/* Its turn fails; the next one, after the reconnect, commits. */
+	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
+	ck_assert_int_eq(s.committed, 1);
+	ck_assert_int_eq(s.commit_ok, 0);
+	pgunit_wait(&changes.again);
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(pg_exec(pg, sql_count, 0, none, NULL, NULL, 0,
+	    on_result, &t), 0);
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 1);
+	pgunit_wait(&t.committed);
+	ck_assert_int_eq(t.commit_ok, 1);
+	ck_assert_str_eq(t.what[0], "0");
+}
+END_TEST
+
+/*
+ * The connection is lost mid-turn and back before the turn commits (its
+ * requests were slow to leave). The turn is failed: pg_exec refuses
+ * more of it, its commit fails, and nothing of it is left open for the
+ * next turn to commit. Before, a statement queued after the reconnect
+ * opened a new transaction that the failed commit left open, and the
+ * next turn committed it.
+ */
+START_TEST(test_reconnect_mid_turn)
+{
+	struct seen		 s, t;
+	struct changes		 changes;
+	const char		*none[1] = { NULL }, *v[1] = { "alice" };
+	int			 i;
+
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
+	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
+	    NULL, 0, on_result, &s), 0);
+	for (i = 0; i < 200 && sleepers() != 1; i++)
+		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(sleepers(), 1);
+	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
+	    "pg_terminate_backend(pid) FROM pg_stat_activity WHERE query "
+	    "LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), 0);
+	pgunit_wait(&changes.again);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(pg_exec(pg, sql_add, 1, v, NULL, NULL, 0, on_result,
+	    &s), -1);
+	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
+	ck_assert_int_eq(s.committed, 1);
+	ck_assert_int_eq(s.commit_ok, 0);
+	/* Nothing of the failed turn is open: no transaction to commit. */
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 0);
+	ck_assert_int_eq(pgunit_number(sql_count), 0);
+	add(&t, "bob");
+	ck_assert_int_eq(pg_commit(pg, on_commit, &t), 1);
+	pgunit_wait(&t.committed);
+	ck_assert_int_eq(t.commit_ok, 1);
+	ck_assert_int_eq(pgunit_number(sql_count), 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -316,6 +448,8 @@ main(void)
 	tcase_add_test(tc, test_result_before_commit);
 	tcase_add_test(tc, test_failure_mid_turn);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_lost_while_queueing);
+	tcase_add_test(tc, test_reconnect_mid_turn);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

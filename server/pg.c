@@ -426,6 +426,10 @@ pg_poll_cb(uv_poll_t *h, int status, int events)
 	struct pg	*pg = h->data;
 	char		 why[256];
 
+	/* libuv stops a handle that reports an error: the next watch must
+	 * start it again, even for the events it had. */
+	if (status < 0 && pg->poll != NULL)
+		pg->poll->events = 0;
 	if (pg->state == PG_CONNECTING) {
 		pg_connect_step(pg);
 		return;

@@ -220,7 +220,9 @@ linkdir_key(char key[LINKDIR_KEYMAX], const uint8_t fp[DIRMSG_FPBYTES])
 
 	/* "x FP": the hex, from the one encoder. */
 	(void)dirmsg_link_fp(msg, sizeof msg, "x", fp);
-	snprintf(key, LINKDIR_KEYMAX, "link:%s", msg + 2);
+	memcpy(key, "link:", 5);
+	memcpy(key + 5, msg + 2, 2 * DIRMSG_FPBYTES);
+	key[5 + 2 * DIRMSG_FPBYTES] = '\0';
 }
 
 /* The answer of a script nobody waits for. */

@@ -15,8 +15,6 @@
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
-#define PGCACHE_MAXNAMES	100000
-#define PGCACHE_MAXLISTS	100000
 #define PGCACHE_NAMEMAX		33	/* names are at most 32 bytes */
 
 struct pgcache_name {

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #define PGCACHE_LIST_TTL_MS	60000
+#define PGCACHE_MAXNAMES	100000	/* then the names kept are dropped */
+#define PGCACHE_MAXLISTS	100000	/* the same for lists */
 
 /*
  * Every message reads the recipient's account id by name and the device

@@ -5,6 +5,7 @@
  * forgets everything, and a change is told to every node only once its
  * turn committed. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/pgcache.h"
@@ -144,6 +145,33 @@ START_TEST(test_changes_told_after_commit)
 }
 END_TEST
 
+/* Both tables are bounded: at the bound what is kept goes, and keeping
+ * goes on from empty. */
+START_TEST(test_bounds)
+{
+	const uint32_t	d[1] = { 1 };
+	char		name[16];
+	int64_t		a;
+	int		i;
+
+	pgcache_enable();
+	pgcache_live(1);
+	for (i = 0; i < PGCACHE_MAXNAMES; i++) {
+		snprintf(name, sizeof name, "u%d", i);
+		pgcache_name_put(name, i);
+		pgcache_devices_put(i, pgcache_epoch(), d, 1);
+	}
+	ck_assert_int_eq(pgcache_name("u0", &a), 1);
+	ck_assert(kept(0, 1));
+	pgcache_name_put("one-more", 1);
+	pgcache_devices_put(PGCACHE_MAXLISTS, pgcache_epoch(), d, 1);
+	ck_assert_int_eq(pgcache_name("u0", &a), 0);
+	ck_assert(!kept(0, 1));
+	ck_assert_int_eq(pgcache_name("one-more", &a), 1);
+	ck_assert(kept(PGCACHE_MAXLISTS, 1));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -154,6 +182,7 @@ main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_changes_told_after_commit);
+	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

@@ -21,7 +21,7 @@ while [ $i -le 3 ]; do
 	wait_for 30 test -s "$ROOT/timing" || fail "no first frame"
 	tui_wait 30 "conversation list" 'bob'
 	echo "TUI start to first frame (run $i, incl. Argon2id): $(cat "$ROOT/timing")"
-	$TUI_TMUX kill-server 2>/dev/null
+	tui_stop
 	i=$((i + 1))
 done
 pass

@@ -60,7 +60,7 @@ tui_wait 30 "the small file sent" \
 tui_type "/quit"
 tui_keys Enter
 tui_wait 10 "alice's natter exits 0" 'natter-exited-0'
-$TUI_TMUX kill-server 2>/dev/null
+tui_stop
 
 tui_start bob 120 30
 tui_wait 20 "bob connected" 'bob/1 . connected'

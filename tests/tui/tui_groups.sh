@@ -80,7 +80,7 @@ tui_wait 20 "left" 'you left #team'
 tui_type "/quit"
 tui_keys Enter
 tui_wait 10 "alice's natter exits 0" 'natter-exited-0'
-$TUI_TMUX kill-server 2>/dev/null
+tui_stop
 
 # bob is the group's only member now, and its admin; dave was never in it.
 tui_start dave 120 30

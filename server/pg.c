@@ -71,6 +71,7 @@ struct pg {
 	uint64_t			 txn;		/* the open one's number */
 	int				 txn_failed;	/* a statement of it failed */
 	int				 sync_owed;	/* pg_sync_failed's */
+	int				 flush_owed;	/* statements sent */
 	STAILQ_HEAD(, pg_pending)	 pending;
 	size_t				 npending;
 	struct pg_prepared		*prepared;
@@ -308,13 +309,20 @@ pg_drain(struct pg *pg)
 	return (pg->state == PG_UP ? pg_sync_failed(pg) : 0);
 }
 
-/* Send what libpq holds; watch for writability while some is left. */
+/* Send what libpq holds; watch for writability while some is left.
+ * The statements queued since the last write share one flush request:
+ * PostgreSQL then answers them in one write, not one each. */
 static int
 pg_flush(struct pg *pg)
 {
-	int	rc = PQflush(pg->conn);
+	int	rc;
 
-	if (rc < 0)
+	if (pg->flush_owed) {
+		pg->flush_owed = 0;
+		if (!PQsendFlushRequest(pg->conn))
+			return (-1);
+	}
+	if ((rc = PQflush(pg->conn)) < 0)
 		return (-1);
 	return (pg_poll_watch(pg, UV_READABLE | (rc == 1 ? UV_WRITABLE : 0)));
 }
@@ -405,6 +413,7 @@ pg_lost(struct pg *pg, const char *why)
 		PQfinish(pg->conn);
 	pg->conn = NULL;
 	pg->state = PG_DOWN;
+	pg->flush_owed = 0;
 	/* Statements of the open transaction ran and are gone: its
 	 * pg_commit must report failure, not "nothing to commit". */
 	if (pg->in_txn)
@@ -637,11 +646,13 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 	}
 	if (pg_prepare(pg, sql, n, &name) != 0)
 		goto lost;
-	/* The flush request asks the server to send the result now:
-	 * without it, the result waits in its buffer for the turn's sync. */
+	/* pg_flush adds the flush request that asks the server to send
+	 * the result now: without it, the result would wait in its buffer
+	 * for the turn's sync. */
 	if (!PQsendQueryPrepared(pg->conn, name, n, values, lengths, formats,
-	    binary) || !PQsendFlushRequest(pg->conn))
+	    binary))
 		goto lost;
+	pg->flush_owed = 1;
 	p = pg_push(pg, PG_STATEMENT);
 	p->fn = fn;
 	p->arg = arg;
@@ -681,6 +692,7 @@ pg_commit(struct pg *pg, pg_commit_fn fn, void *arg)
 	if (!pg->in_txn || pg->state != PG_UP)
 		return (0);
 	pg->in_txn = 0;
+	pg->flush_owed = 0;	/* the sync has every result sent */
 	(void)pg_push(pg, PG_SYNC);
 	p = pg_push(pg, PG_COMMIT);
 	p->cfn = fn;

@@ -120,6 +120,27 @@ dbpg_run(struct db *db, const char *sql, const struct dbpg_params *p)
 	return (w.res);
 }
 
+/* The result of a dbpg_send: only a failure matters (its transaction
+ * has failed: pg.c). */
+static void
+dbpg_sent(void *arg, PGresult *res)
+{
+	const char	*sql = arg;
+
+	if (res != NULL && !pg_ok(res) &&
+	    PQresultStatus(res) != PGRES_PIPELINE_ABORTED)
+		log_warn("postgresql: %s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+}
+
+int
+dbpg_send(struct db *db, const char *sql, const struct dbpg_params *p)
+{
+	assert(fiber_self() != NULL);
+	return (pg_exec(db_pg(db), sql, p->n, p->values, p->lengths,
+	    p->formats, 1, dbpg_sent, (void *)sql));
+}
+
 int
 dbpg_exec(struct db *db, const char *sql, const struct dbpg_params *p,
     uint64_t *changed)

@@ -44,6 +44,14 @@ void		 dbpg_param_text(struct dbpg_params *, const char *);
  * whole). Must run on a fiber. */
 PGresult	*dbpg_run(struct db *, const char *sql,
 		     const struct dbpg_params *);
+/* Send sql in the turn's transaction without waiting for its result,
+ * for a write whose result the request does not need: 0, or -1 when it
+ * cannot be sent. A failure of the statement fails the turn's
+ * transaction as a whole (pg.c: its COMMIT answers ROLLBACK), so nothing
+ * answered in that turn leaves; statements sent after it run after it.
+ * Must run on a fiber. */
+int		 dbpg_send(struct db *, const char *sql,
+		     const struct dbpg_params *);
 /* dbpg_run for a statement without rows: 0 or -1; *changed (may be
  * NULL) gets the rows it changed. */
 int		 dbpg_exec(struct db *, const char *sql,

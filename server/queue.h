@@ -34,7 +34,8 @@ struct queue_item {
 };
 
 /* Append item (not a reference: body 0) for (account, device), expiring
- * at expires (ms). Sets *seq when seq is not NULL. 0 or -1. */
+ * at expires (ms). Sets *seq when seq is not NULL: with PostgreSQL to 0,
+ * since the row is not waited for (queue_pg.c). 0 or -1. */
 int	queue_push(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *, int64_t expires, uint64_t *seq);
 
@@ -42,7 +43,8 @@ int	queue_push(struct db *, int64_t account, uint32_t device,
 struct queue_ref {
 	int64_t		account;
 	uint32_t	device;
-	uint64_t	seq;		/* set by queue_push_refs */
+	uint64_t	seq;		/* set by queue_push_refs (0 with
+					 * PostgreSQL: queue_push) */
 };
 /* Append a reference to it->body (bodies_put; it describes the body:
  * it->from_account is its sender's), expiring with it at expires, for

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/db.h"
+#include "server/dbpg.h"
 #include "server/fiber.h"
 #include "server/pg.h"
 #include "server/queue.h"
@@ -86,6 +87,26 @@ pgstore_item(struct queue_item *it, const char *text, uint8_t idbyte)
 	it->content = (uint8_t *)text;
 	it->content_len = strlen(text);
 	it->server_ts = 1000;
+}
+
+/* Push it for (a, dev) and give the row's seq, read back in the turn:
+ * queue_push on PostgreSQL does not wait for its row (*seq is 0). */
+static inline uint64_t
+pgstore_push(int64_t a, uint32_t dev, const struct queue_item *it,
+    int64_t expires)
+{
+	struct dbpg_params	p;
+	uint64_t		unknown = 1;
+	int64_t			seq = 0;
+
+	ck_assert_int_eq(queue_push(db, a, dev, it, expires, &unknown), 0);
+	ck_assert_uint_eq(unknown, 0);
+	dbpg_params_init(&p);
+	dbpg_param_int64(&p, a);
+	dbpg_param_int64(&p, dev);
+	ck_assert_int_eq(dbpg_int64_of(db, "SELECT max(seq) FROM queue "
+	    "WHERE account = $1 AND device = $2", &p, &seq), 0);
+	return ((uint64_t)seq);
 }
 
 static inline uint64_t

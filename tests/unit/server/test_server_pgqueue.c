@@ -2,7 +2,8 @@
  * scenarios test_server_db runs on SQLite: FIFO order, ack deletes, TTL
  * filtering and purge, depth and a sender's share (messages, not
  * receipts) through push, ack, delete, purge, forget and a rolled back
- * savepoint, idempotent sends, a reopened store. And across nodes: a
+ * savepoint, idempotent sends, a reopened store, a row refused after
+ * it was sent without waiting. And across nodes: a
  * send claimed on one node is a resend on the other, and two nodes
  * changing the same counters in opposite orders both commit. */
 #include <check.h>
@@ -29,7 +30,7 @@ fifo_push(void *arg)
 	for (i = 0; i < 5; i++) {
 		snprintf(text, sizeof text, "m%zu", i);
 		pgstore_item(&it, text, (uint8_t)i);
-		ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seq), 0);
+		seq = pgstore_push(2, 1, &it, 10000);
 		ck_assert_uint_gt(seq, last);
 		last = seq;
 		/* Another device's rows interleave. */
@@ -81,7 +82,7 @@ ack_push(void *arg)
 	struct queue_item	it, out;
 
 	pgstore_item(&it, "hello", 7);
-	ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seqs[0]), 0);
+	seqs[0] = pgstore_push(2, 1, &it, 10000);
 	/* Only the owning device can ack. */
 	ck_assert_int_eq(queue_ack(db, 2, 2, seqs[0], &out), 1);
 	ck_assert_int_eq(queue_ack(db, 3, 1, seqs[0], &out), 1);
@@ -111,6 +112,44 @@ START_TEST(test_ack)
 {
 	TURN(ack_push);
 	TURN(ack_check);
+}
+END_TEST
+
+/* A row is sent without waiting for it; if PostgreSQL refuses it, the
+ * turn fails as a whole, and what it asks next fails with it. */
+static void
+unwaited_push(void *arg)
+{
+	struct queue_item	it;
+	uint64_t		depth;
+
+	pgstore_item(&it, "before", 1);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	/* Device 2^32 - 1 is out of the integer column's range: only
+	 * PostgreSQL finds out. */
+	pgstore_item(&it, "refused", 2);
+	ck_assert_int_eq(queue_push(db, 2, UINT32_MAX, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), -1);
+}
+
+static void
+unwaited_check(void *arg)
+{
+	struct queue_item	got[4];
+	size_t			n;
+
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(pgstore_depth(2, 1), 0);
+}
+
+START_TEST(test_unwaited_failure)
+{
+	ck_assert_int_eq(pgunit_turn(unwaited_push, NULL), 0);
+	TURN(unwaited_check);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM queue"), 0);
+	ck_assert_int_eq(pgunit_number("SELECT count(*) FROM queue_depths "
+	    "WHERE n <> 0"), 0);
 }
 END_TEST
 
@@ -270,8 +309,7 @@ share_push(void *arg)
 	pgstore_item(&it, "m", 1);
 	it.from_account = 5;
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000 + (int64_t)i,
-		    &seqs[i]), 0);
+		seqs[i] = pgstore_push(2, 1, &it, 9000 + (int64_t)i);
 	it.status = 1;		/* a receipt from 5 */
 	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
 	it.status = 0;
@@ -505,6 +543,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fifo);
 	tcase_add_test(tc, test_ack);
+	tcase_add_test(tc, test_unwaited_failure);
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_savepoint);

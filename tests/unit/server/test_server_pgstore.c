@@ -388,8 +388,8 @@ nodes_write(void *arg)
 	ck_assert_int_eq(accounts_create(db, "gina", ik, &account), 0);
 	ck_assert_int_eq(accounts_add_device(db, account, 2, ik), 0);
 	pgstore_item(&it, "hi", 1);
-	ck_assert_int_eq(queue_push(db, account, 1, &it, 9000, &seqs[0]), 0);
-	ck_assert_int_eq(queue_push(db, account, 1, &it, 9000, &seqs[1]), 0);
+	seqs[0] = pgstore_push(account, 1, &it, 9000);
+	seqs[1] = pgstore_push(account, 1, &it, 9000);
 }
 
 /* What a node that cached would now hold. */

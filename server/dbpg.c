@@ -11,6 +11,7 @@
 #include "server/dbpg.h"
 #include "server/fiber.h"
 #include "shared/util/log.h"
+#include "shared/util/xmalloc.h"
 
 struct dbpg_wait {
 	struct fiber	*fiber;
@@ -59,6 +60,52 @@ dbpg_param_int64(struct dbpg_params *p, int64_t v)
 	p->values[i] = dbpg_decimal(p->num[i], v);
 	p->lengths[i] = 0;
 	p->formats[i] = 0;
+}
+
+/* An array literal of n numbers, v(i) each: "{1,2,3}" (xmalloc'd). */
+static char *
+dbpg_array(size_t n, int64_t (*v)(const void *, size_t), const void *arg)
+{
+	char	*out = xmalloc(n * 21 + 3), *o = out, num[24];
+	const char *d;
+	size_t	 i, len;
+
+	*o++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = ',';
+		d = dbpg_decimal(num, v(arg, i));
+		len = strlen(d);
+		memcpy(o, d, len);
+		o += len;
+	}
+	*o++ = '}';
+	*o = '\0';
+	return (out);
+}
+
+static int64_t
+dbpg_int64_at(const void *arg, size_t i)
+{
+	return (((const int64_t *)arg)[i]);
+}
+
+static int64_t
+dbpg_uint32_at(const void *arg, size_t i)
+{
+	return (((const uint32_t *)arg)[i]);
+}
+
+char *
+dbpg_array_int64(const int64_t *v, size_t n)
+{
+	return (dbpg_array(n, dbpg_int64_at, v));
+}
+
+char *
+dbpg_array_uint32(const uint32_t *v, size_t n)
+{
+	return (dbpg_array(n, dbpg_uint32_at, v));
 }
 
 void

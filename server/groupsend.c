@@ -112,45 +112,61 @@ groupsend_mismatch(struct session *s, uint64_t id,
 	free(pp);
 }
 
-/* OK if every device but skip has room for one more message from s:
- * under QUEUE_MAXDEPTH rows, and, but for the sender's own devices,
- * under QUEUE_MAXSHARE messages from the sender (relay.c's rule). */
+/* Device i of g (not skip) has room for one more message from s, with
+ * depth rows queued: OK or QUEUE_FULL, as relay.c's rule. */
+static uint32_t
+groupsend_room_one(struct session *s, const struct groupdb_group *g,
+    size_t i, uint64_t depth, const char **why)
+{
+	static char	full[96];
+	uint64_t	mine;
+
+	if (depth >= QUEUE_MAXDEPTH) {
+		snprintf(full, sizeof full, "the queue of %s/%u is full",
+		    g->devs[i].name, g->devs[i].device);
+		*why = full;
+		return (C(QUEUE_FULL));
+	}
+	/* A share is part of the depth (relay_room). */
+	if (g->devaccts[i] == session_account(s) || depth < QUEUE_MAXSHARE)
+		return (C(OK));
+	if (queue_share(session_db(s), g->devaccts[i], g->devs[i].device,
+	    session_account(s), &mine) != 0)
+		return (C(INTERNAL));
+	if (mine >= QUEUE_MAXSHARE) {
+		snprintf(full, sizeof full, "%s has too many of your "
+		    "messages waiting; try again once they are read",
+		    g->devs[i].name);
+		*why = full;
+		return (C(QUEUE_FULL));
+	}
+	return (C(OK));
+}
+
+/* OK if every device but skip has room for one more message from s
+ * (their depths read at once). */
 static uint32_t
 groupsend_room(struct session *s, const struct groupdb_group *g,
     size_t skip, const char **why)
 {
-	static char	full[96];
-	uint64_t	depth, mine;
-	size_t		i;
+	uint32_t	*devs, code = C(OK);
+	uint64_t	*depths;
+	size_t		 i;
 
-	for (i = 0; i < g->ndevs; i++) {
-		if (i == skip)
-			continue;
-		if (queue_depth(session_db(s), g->devaccts[i],
-		    g->devs[i].device, &depth) != 0)
-			return (C(INTERNAL));
-		if (depth >= QUEUE_MAXDEPTH) {
-			snprintf(full, sizeof full, "the queue of %s/%u is "
-			    "full", g->devs[i].name, g->devs[i].device);
-			*why = full;
-			return (C(QUEUE_FULL));
-		}
-		/* A share is part of the depth (relay_room). */
-		if (g->devaccts[i] == session_account(s) ||
-		    depth < QUEUE_MAXSHARE)
-			continue;
-		if (queue_share(session_db(s), g->devaccts[i],
-		    g->devs[i].device, session_account(s), &mine) != 0)
-			return (C(INTERNAL));
-		if (mine >= QUEUE_MAXSHARE) {
-			snprintf(full, sizeof full, "%s has too many of your "
-			    "messages waiting; try again once they are read",
-			    g->devs[i].name);
-			*why = full;
-			return (C(QUEUE_FULL));
-		}
+	devs = xcalloc(g->ndevs + 1, sizeof *devs);
+	depths = xcalloc(g->ndevs + 1, sizeof *depths);
+	for (i = 0; i < g->ndevs; i++)
+		devs[i] = g->devs[i].device;
+	if (queue_depths_of(session_db(s), g->devaccts, devs, g->ndevs,
+	    depths) != 0)
+		code = C(INTERNAL);
+	for (i = 0; i < g->ndevs && code == C(OK); i++) {
+		if (i != skip)
+			code = groupsend_room_one(s, g, i, depths[i], why);
 	}
-	return (C(OK));
+	free(devs);
+	free(depths);
+	return (code);
 }
 
 /* The index of s's device in g's set, or g->ndevs. */

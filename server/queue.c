@@ -343,6 +343,21 @@ queue_depth(struct db *db, int64_t account, uint32_t device, uint64_t *depth)
 }
 
 int
+queue_depths_of(struct db *db, const int64_t *accts, const uint32_t *devs,
+    size_t n, uint64_t *depths)
+{
+	size_t	i;
+
+	if (db_pg(db) != NULL)
+		return (queue_pg_depths_of(db, accts, devs, n, depths));
+	for (i = 0; i < n; i++) {
+		if (queue_depth(db, accts[i], devs[i], &depths[i]) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+int
 queue_share(struct db *db, int64_t account, uint32_t device, int64_t from,
     uint64_t *n)
 {

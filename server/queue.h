@@ -55,6 +55,10 @@ int	queue_push_refs(struct db *, const struct queue_item *it,
 /* Rows queued for the device: 0 or -1. */
 int	queue_depth(struct db *, int64_t account, uint32_t device,
 	    uint64_t *depth);
+/* The depths of n devices (accts[i], devs[i]) as queue_depth gives
+ * them, read at once (one statement with PostgreSQL): 0 or -1. */
+int	queue_depths_of(struct db *, const int64_t *accts,
+	    const uint32_t *devs, size_t n, uint64_t *depths);
 /* The messages (not receipts) from sender account from queued for the
  * device: 0 or -1. */
 int	queue_share(struct db *, int64_t account, uint32_t device,

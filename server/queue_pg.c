@@ -93,6 +93,65 @@ queue_pg_depth(struct db *db, int64_t account, uint32_t device,
 	return (0);
 }
 
+/* The depths of (accts[i], devs[i]) as rows (i + 1, n): the select
+ * queue_pg_depths_rows reads.
+ * Devices go as bigint: a Send's envelope may name any 32-bit device
+ * before it is checked, and one out of integer's range must read as an
+ * empty queue, not fail the turn. */
+#define QUEUE_PG_DEPTHS \
+	"SELECT u.o, coalesce(q.n, 0) FROM unnest($1::bigint[], " \
+	"$2::bigint[]) WITH ORDINALITY AS u(account, device, o) " \
+	"LEFT JOIN queue_depths q ON q.account = u.account AND " \
+	"q.device = u.device"
+
+/* Read res's rows into depths, adding what this turn changed (as
+ * queue_pg_depth does): 0, or -1 when a row is missing. */
+static int
+queue_pg_depths_rows(struct db *db, PGresult *res, const int64_t *accts,
+    const uint32_t *devs, size_t n, uint64_t *depths)
+{
+	int64_t	o, v;
+	size_t	got = 0, i;
+	int	rows = PQntuples(res), r;
+
+	for (r = 0; r < rows; r++) {
+		o = dbpg_int64(res, r, 0);
+		if (o < 1 || (uint64_t)o > n)
+			return (-1);
+		i = (size_t)o - 1;
+		v = dbpg_int64(res, r, 1) +
+		    pgcount_depth_pending(db, accts[i], devs[i]);
+		depths[i] = v > 0 ? (uint64_t)v : 0;
+		got++;
+	}
+	return (got == n ? 0 : -1);
+}
+
+int
+queue_pg_depths_of(struct db *db, const int64_t *accts,
+    const uint32_t *devs, size_t n, uint64_t *depths)
+{
+	struct dbpg_params	 p;
+	PGresult		*res;
+	char			*a, *d;
+	int			 rc = -1;
+
+	if (n == 0)
+		return (0);
+	a = dbpg_array_int64(accts, n);
+	d = dbpg_array_uint32(devs, n);
+	dbpg_params_init(&p);
+	dbpg_param_text(&p, a);
+	dbpg_param_text(&p, d);
+	if ((res = dbpg_run(db, QUEUE_PG_DEPTHS, &p)) != NULL) {
+		rc = queue_pg_depths_rows(db, res, accts, devs, n, depths);
+		PQclear(res);
+	}
+	free(a);
+	free(d);
+	return (rc);
+}
+
 int
 queue_pg_share(struct db *db, int64_t account, uint32_t device,
     int64_t from, uint64_t *n)

@@ -18,6 +18,8 @@ int	queue_pg_push(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *, int64_t expires, uint64_t *seq);
 int	queue_pg_depth(struct db *, int64_t account, uint32_t device,
 	    uint64_t *depth);
+int	queue_pg_depths_of(struct db *, const int64_t *accts,
+	    const uint32_t *devs, size_t n, uint64_t *depths);
 int	queue_pg_share(struct db *, int64_t account, uint32_t device,
 	    int64_t from, uint64_t *n);
 int	queue_pg_total(struct db *, uint64_t *total);

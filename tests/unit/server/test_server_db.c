@@ -185,6 +185,27 @@ START_TEST(test_idempotent)
 }
 END_TEST
 
+/* Depths of several devices at once. */
+START_TEST(test_depths_of)
+{
+	const int64_t		accts[] = { 2, 3, 4 };
+	const uint32_t		devs[] = { 1, 1, 1 };
+	struct queue_item	it;
+	uint64_t		depths[3] = { 9, 9, 9 };
+
+	memset(&it, 0, sizeof it);
+	it.from_account = 1;
+	it.from_device = 1;
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_push(db, 3, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_depths_of(db, accts, devs, 3, depths), 0);
+	ck_assert_uint_eq(depths[0], 2);
+	ck_assert_uint_eq(depths[1], 1);
+	ck_assert_uint_eq(depths[2], 0);
+}
+END_TEST
+
 START_TEST(test_savepoint)
 {
 	struct queue_item	it, got[2];
@@ -607,6 +628,7 @@ main(void)
 	tcase_add_test(tc, test_ack);
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_depths_of);
 	tcase_add_test(tc, test_savepoint);
 	tcase_add_test(tc, test_accounts);
 	tcase_add_test(tc, test_forget);

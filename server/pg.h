@@ -74,8 +74,9 @@ int		 pg_is_up(struct pg *);
  * result. values[i] NULL is SQL NULL; lengths and formats as for
  * PQexecParams (formats NULL: all text). Results are asked for in
  * binary when binary is 1. The statement is sent when the loop next
- * polls, with whatever else was queued meanwhile, so that its result can
- * come back before the turn ends (a fiber waits for it: dbpg.h).
+ * polls, with whatever else was queued meanwhile and one flush request
+ * for them all, so that their results come back together before the turn
+ * ends (a fiber waits for it: dbpg.h).
  * Returns 0, or -1 when the connection is down (fn is not called). When
  * queueing finds the connection lost, it is lost as anywhere else: the
  * statements pending before this one get their NULL before pg_exec

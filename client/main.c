@@ -262,9 +262,13 @@ main_event(struct call *c, const struct core_event *ev)
 			report_warning("%s", ev->error->msg);
 		return;
 	case CORE_EV_DISCONNECTED:
-		report_notice("%s; reconnecting in %.1f s", ev->error != NULL ?
-		    ev->error->msg : "disconnected",
-		    (double)ev->retry_in_ms / 1000);
+		if (ev->retry_in_ms > 0)
+			report_notice("%s; reconnecting in %.1f s",
+			    ev->error != NULL ? ev->error->msg :
+			    "disconnected", (double)ev->retry_in_ms / 1000);
+		else
+			report_notice("%s", ev->error != NULL ?
+			    ev->error->msg : "disconnected");
 		return;
 	default:
 		break;

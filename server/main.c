@@ -17,6 +17,7 @@
 
 #include "server/assets.h"
 #include "server/db.h"
+#include "server/devwatch.h"
 #include "server/directory.h"
 #include "server/fiber.h"
 #include "server/link.h"
@@ -221,6 +222,16 @@ main_directory_moved(int64_t account, uint32_t device)
 	session_moved(s);
 }
 
+/* A node (this one too) changed account's device list (-1: any): the
+ * kept copy goes (pgcache.h), and this node's connections of the account
+ * follow the list (devwatch.h). */
+static void
+main_devices_heard(int64_t account)
+{
+	pgcache_forget(account);
+	devwatch_heard(account);
+}
+
 /* This node committed a change to account's device list: every node's
  * copy goes (pgcache.h). */
 static void
@@ -252,7 +263,7 @@ main_open_directory(const struct main_config *mc, uv_loop_t *loop,
 	/* With a shared store, device lists are kept while the directory
 	 * tells every change (pgcache.h). */
 	if (mc->store != NULL) {
-		dc.hooks.devices_changed = pgcache_forget;
+		dc.hooks.devices_changed = main_devices_heard;
 		dc.hooks.live = pgcache_live;
 		pgcache_publish(main_publish_devices);
 	}

@@ -17,6 +17,9 @@ struct session	*online_find(int64_t account, uint32_t device);
  * connection of the device replaced s, or s was never added). */
 int		 online_remove(int64_t account, uint32_t device,
 		     struct session *s);
+/* The devices of account connected to this node, up to max of them
+ * into devs: how many. */
+size_t		 online_devices(int64_t account, uint32_t *devs, size_t max);
 /* Devices connected to this node. */
 size_t		 online_count(void);
 /* Forget every device and free the table (sessions untouched). */

@@ -11,6 +11,7 @@
 
 #include "server/assets.h"
 #include "server/db.h"
+#include "server/devwatch.h"
 #include "server/durable.h"
 #include "server/fiber.h"
 #include "server/grouprcpt.h"
@@ -192,6 +193,7 @@ server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
 	if (db_pg(db) != NULL) {
 		durable_start(loop, NULL, 0, server_released);
 		pgturn_start(db, server_store_failed);
+		devwatch_start(db);
 	} else
 		durable_start(loop, db_wal_path(db), sync_full,
 		    server_released);

@@ -104,7 +104,8 @@ stream_timer_cb(uv_timer_t *t)
 		stream_end(s->call, NULL);
 }
 
-/* recv is one-shot: a lost connection ends it with an error. */
+/* recv is one-shot: a lost connection ends it with an error (so does
+ * listen's, once the core gave up). */
 static void
 stream_lost(struct call *c, const struct core_error *err)
 {
@@ -302,7 +303,11 @@ stream_event(struct core *core, const struct core_event *ev, void *arg)
 		}
 		break;
 	case CORE_EV_DISCONNECTED:
-		if (c->cmd->run == stream_recv) {
+		/* recv ends at any loss; listen when the core gave up
+		 * (nothing will reconnect: this device was removed, the
+		 * server does not know the account). */
+		if (c->cmd->run == stream_recv ||
+		    (ev->retry_in_ms == 0 && ev->error != NULL)) {
 			stream_lost(c, ev->error);
 			return;
 		}

@@ -69,7 +69,8 @@ enum core_event_type {
 	CORE_EV_MESSAGE,		/* a message (incoming, or ours from another device) */
 	CORE_EV_RECEIPT,		/* delivered / read receipt for one of ours */
 	CORE_EV_CONNECTED,		/* authenticated to the server */
-	CORE_EV_DISCONNECTED,		/* lost; retry_in_ms > 0 unless one-shot */
+	CORE_EV_DISCONNECTED,		/* lost; retry_in_ms > 0 unless one-shot
+					 * or given up (final) */
 	CORE_EV_BACKLOG_DRAINED,	/* the server has delivered all it held */
 	CORE_EV_IDENTITY_CHANGED,	/* from's identity key changed: sending blocked */
 	CORE_EV_ERROR,			/* e.g. an undecryptable message; error set */

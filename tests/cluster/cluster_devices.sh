@@ -6,9 +6,23 @@
 # through Redis that the list changed, and node 2 reads it again (with
 # the old list kept, node 2 would accept envelopes for alice's first
 # device only, and the laptop would never hear them). Then alice removes
-# the laptop, and bob's next message goes to her first device only.
+# the laptop while it listens on node 2: node 2 hears of the change and
+# closes its connection (4003; devwatch.h), and bob's next message goes
+# to her first device only.
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
 ce_init cluster_devices 2
+
+# exited PID: the child PID has exited (a zombie until waited for).
+exited()
+{
+	[ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
+}
+
+# online_here OP N: natter_online_devices of the node URL names is OP N.
+online_here()
+{
+	[ "$(metric natter_online_devices)" "$1" "$2" ] 2>/dev/null
+}
 
 on 1; register alice
 on 2; register bob
@@ -28,9 +42,24 @@ assert_eq "$(jl "$ROOT/r2l" '" ".join(o["text"] for o in L
     if o["type"] == "message" and o["from"] == "bob")')" \
     "post-1 post-2 post-3" "the laptop's messages from bob"
 
-log "alice removes the laptop; bob's next message goes to her alone"
+log "alice removes the laptop listening on node 2; node 2 closes it"
+on 2
+nat_bg laptop "$ROOT/listen" --json listen
+listen=$BG_PID
+wait_for 20 online_here -eq 1 || fail "the laptop is not online on node 2: \
+$(cat "$ROOT/listen.err")"
+on 1
 nat alice devices remove 2 >"$ROOT/rm.out" 2>&1 ||
     fail "devices remove 2: $(cat "$ROOT/rm.out")"
+on 2
+wait_for 20 online_here -eq 0 ||
+    fail "node 2 kept the removed laptop connected"
+wait_for 20 exited "$listen" ||
+    fail "the removed laptop's listen still runs: $(cat "$ROOT/listen.err")"
+wait "$listen"
+assert_eq "$?" 1 "listen's status once its device was removed"
+assert_contains "$(tail -n 1 "$ROOT/listen.err")" \
+    "this device was removed from alice" "listen's last line"
 on 2; send_cli bob alice last 1 "$ROOT/s3"
 on 1; nat alice --json recv >"$ROOT/r3" || fail "alice recv"
 check_messages "$ROOT/r3" bob alice last 1 "$ROOT/s3"

@@ -5,6 +5,7 @@
 #   ce_init NAME N   like e2e_init, then scripts/cluster up N; BALANCER is
 #                    haproxy's URL, ROOT/status the cluster's status lines
 #   on K             the next natter commands connect to node K itself
+#                    (URL; HTTP for its /metrics)
 #   texts FILE       the texts of FILE's message events, space-separated
 #   offer NEW        `devices link --name NEW` for a new profile NEW, in
 #                    the background (OFFER_PID), to URL; OFFER_CODE is its
@@ -39,6 +40,7 @@ on()
 {
 	URL="ws://$(awk -v n="node$1" '$1 == "natterd" && $2 == n { print $5 }' \
 	    "$ROOT/status")"
+	HTTP="http://${URL#ws://}"
 }
 
 texts()

@@ -300,6 +300,7 @@ START_TEST(test_online)
 {
 	struct session	*s1 = (struct session *)0x1000;
 	struct session	*s2 = (struct session *)0x2000;
+	uint32_t	 devs[8];
 	int		 i;
 
 	ck_assert_ptr_null(online_find(1, 1));
@@ -314,6 +315,25 @@ START_TEST(test_online)
 	ck_assert_ptr_eq(online_find(1, 1), s2);
 	ck_assert_int_eq(online_remove(1, 1, s2), 1);
 	ck_assert_ptr_null(online_find(1, 1));
+	/* An account's devices here: replacing a connection keeps one. */
+	ck_assert_uint_eq(online_devices(1, devs, 8), 0);
+	online_add(1, 3, s1);
+	online_add(1, 7, s1);
+	online_add(1, 7, s2);
+	online_add(1, 9, s1);
+	online_add(2, 3, s1);
+	ck_assert_uint_eq(online_devices(1, devs, 8), 3);
+	ck_assert_uint_eq(devs[0] + devs[1] + devs[2], 3 + 7 + 9);
+	ck_assert_uint_eq(online_devices(1, devs, 2), 2);
+	ck_assert_int_eq(online_remove(1, 7, s1), 0);
+	ck_assert_int_eq(online_remove(1, 7, s2), 1);
+	ck_assert_int_eq(online_remove(1, 3, s1), 1);
+	ck_assert_uint_eq(online_devices(1, devs, 8), 1);
+	ck_assert_uint_eq(devs[0], 9);
+	ck_assert_int_eq(online_remove(1, 9, s1), 1);
+	ck_assert_uint_eq(online_devices(1, devs, 8), 0);
+	ck_assert_uint_eq(online_devices(2, devs, 8), 1);
+	online_clear();
 	for (i = 0; i < 5000; i++)
 		online_add(i, (uint32_t)(i % 3), s1);
 	ck_assert_uint_eq(online_count(), 5000);

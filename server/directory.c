@@ -26,7 +26,8 @@ directory_local_wake(void *state, int64_t account, uint32_t device)
 }
 
 const struct directory_ops directory_local_ops = {
-	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL, NULL
+	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL, NULL,
+	NULL
 };
 
 /* Node names travel inside channel names and log lines: keep them to
@@ -101,6 +102,20 @@ directory_devices_changed(struct directory *d, int64_t account)
 {
 	if (d->ops->devices_changed != NULL)
 		d->ops->devices_changed(d->state, account);
+}
+
+int
+directory_tells_low(const struct directory *d)
+{
+	return (d != NULL && d->ops->prekeys_low != NULL);
+}
+
+void
+directory_prekeys_low(struct directory *d, int64_t account, uint32_t device,
+    uint32_t count)
+{
+	if (directory_tells_low(d))
+		d->ops->prekeys_low(d->state, account, device, count);
 }
 
 void

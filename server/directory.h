@@ -79,6 +79,10 @@ struct directory_hooks {
 	void	(*live)(int up);
 	/* A link message (dirmsg.h) s[0..len), undecoded. May be NULL. */
 	void	(*link)(const char *s, size_t len);
+	/* A node handed out a one-time prekey of (account, device), which
+	 * has count left: warn it if it is connected here. May be NULL. */
+	void	(*prekeys_low)(int64_t account, uint32_t device,
+		    uint32_t count);
 };
 
 /* What a script run by directory_eval answered. */
@@ -139,6 +143,10 @@ struct directory_ops {
 			    const char *key, int argc, const char **argv,
 			    const size_t *argvlen, directory_eval_cb *cb,
 			    void *arg);
+	/* (account, device), wherever it is connected, has count one-time
+	 * prekeys left: tell every node, through hooks.prekeys_low. */
+	void		(*prekeys_low)(void *state, int64_t account,
+			    uint32_t device, uint32_t count);
 };
 
 struct directory;
@@ -175,6 +183,12 @@ enum directory_where	 directory_wake(struct directory *,
 /* This node changed account's device list: tell every node. */
 void			 directory_devices_changed(struct directory *,
 			     int64_t account);
+/* 1 if d tells other nodes of low prekeys (directory_prekeys_low). */
+int			 directory_tells_low(const struct directory *);
+/* (account, device), not connected here, has count one-time prekeys
+ * left: the node it is connected to, if any, warns it. */
+void			 directory_prekeys_low(struct directory *,
+			     int64_t account, uint32_t device, uint32_t count);
 /* 1 if d can run scripts (directory_eval), else 0. */
 int			 directory_can_eval(const struct directory *);
 /* ops->eval, or -1 when there is none. */

@@ -6,7 +6,9 @@
  *   natter:dev           every node's channel: "A D" when dev:A:D changed
  *   natter:list          every node's channel: "A" when account A's device
  *                        list changed (pgcache.h), "all" when a node
- *                        comes up (it may have missed telling)
+ *                        comes up (it may have missed telling), "low A D
+ *                        N" when device D of A has N one-time prekeys
+ *                        left (its node warns it)
  *
  * Two connections on natterd's loop (hiredis' libuv adapter; nothing here
  * blocks, not even a host name lookup): cmd for commands, sub SUBSCRIBEd
@@ -407,12 +409,18 @@ dirredis_changed(struct dirredis *r, const char *s, size_t len)
 	dircache_drop(r->cache, account, device);
 }
 
-/* A message on natter:list: "A" or "all". */
+/* A message on natter:list: "A", "all" or "low A D N". */
 static void
 dirredis_list(struct dirredis *r, const char *s, size_t len)
 {
-	int64_t	account;
+	int64_t		account;
+	uint32_t	device, count;
 
+	if (dirmsg_low(s, len, &account, &device, &count) == 0) {
+		if (r->hooks.prekeys_low != NULL)
+			r->hooks.prekeys_low(account, device, count);
+		return;
+	}
 	if (dirmsg_list(s, len, &account) != 0) {
 		dirredis_odd("a message on " DIRREDIS_LISTS, s, len);
 		return;
@@ -830,6 +838,21 @@ dirredis_devices_changed(void *state, int64_t account)
 		    "PUBLISH %s %lld", DIRREDIS_LISTS, (long long)account);
 }
 
+/* Dropped while down: the device is warned at its next sign-in. */
+static void
+dirredis_prekeys_low(void *state, int64_t account, uint32_t device,
+    uint32_t count)
+{
+	struct dirredis	*r = state;
+	char		 msg[DIRREDIS_KEYMAX];
+
+	snprintf(msg, sizeof msg, "low %lld %u %u", (long long)account,
+	    device, count);
+	if (r->up)
+		(void)dirredis_command(r, dirredis_checked, NULL,
+		    "PUBLISH %s %s", DIRREDIS_LISTS, msg);
+}
+
 /* A script's answer, as directory.h tells it: NULL (the connection went
  * first, or was let go of) is DIRECTORY_REPLY_LOST. */
 static void
@@ -912,5 +935,5 @@ dirredis_eval(void *state, const char *script, const char *key, int argc,
 const struct directory_ops directory_redis_ops = {
 	"redis", dirredis_open, dirredis_close, dirredis_announce,
 	dirredis_forget, dirredis_wake, dirredis_devices_changed,
-	dirredis_eval
+	dirredis_eval, dirredis_prekeys_low
 };

@@ -133,6 +133,26 @@ dirmsg_device(const char *s, size_t len, int64_t *account,
 }
 
 int
+dirmsg_low(const char *s, size_t len, int64_t *account, uint32_t *device,
+    uint32_t *count)
+{
+	const char	*end = s + len, *p, *n;
+	uint64_t	 v;
+
+	if (len < 4 || memcmp(s, "low ", 4) != 0)
+		return (-1);
+	p = s + 4;
+	/* The last space parts "A D" from N. */
+	for (n = end; n > p && n[-1] != ' '; n--)
+		;
+	if (n == p || dirmsg_device(p, (size_t)(n - 1 - p), account,
+	    device) != 0 || dirmsg_number(&n, end, &v) != 0 || n != end)
+		return (-1);
+	*count = (uint32_t)v;
+	return (0);
+}
+
+int
 dirmsg_list(const char *s, size_t len, int64_t *account)
 {
 	const char	*end = s + len;

@@ -87,6 +87,10 @@ int		 dirmsg_device(const char *s, size_t len, int64_t *account,
 /* A message on the lists' channel, s[0..len): 0 and the account (-1 for
  * "all"), or -1. */
 int		 dirmsg_list(const char *s, size_t len, int64_t *account);
+/* "low A D N" on the lists' channel, s[0..len): device D of account A
+ * has N one-time prekeys left (handle.c): 0 and the three, or -1. */
+int		 dirmsg_low(const char *s, size_t len, int64_t *account,
+		     uint32_t *device, uint32_t *count);
 /* A message on a node's channel, s[0..len); the device is set for
  * DIRMSG_WAKE and DIRMSG_MOVED. */
 enum dirmsg_kind dirmsg_order(const char *s, size_t len, int64_t *account,

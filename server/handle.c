@@ -15,6 +15,7 @@
 #include "server/bucket.h"
 #include "server/db.h"
 #include "server/devices.h"
+#include "server/directory.h"
 #include "server/groupops.h"
 #include "server/groupsend.h"
 #include "server/handle.h"
@@ -419,16 +420,25 @@ handle_bundle_fill(Natter__PrekeyBundle *pb, Natter__SignedPrekey *spk,
 	}
 }
 
-/* After a bundle took a one-time prekey: warn the device if it is low. */
+/* After a bundle took a one-time prekey: warn the device if it is low,
+ * here or through the other nodes (a device connected nowhere hears it
+ * when it signs in). */
 static void
-handle_check_low(struct db *db, int64_t account, uint32_t device)
+handle_check_low(struct session *s, int64_t account, uint32_t device)
 {
 	struct session	*t = online_find(account, device);
 	uint32_t	 count;
 
-	if (t != NULL && prekeys_count(db, account, device,
-	    &count) == 0 && count < PREKEYS_LOW)
+	if (t == NULL && !directory_tells_low(session_directory(s)))
+		return;
+	if (prekeys_count(session_db(s), account, device, &count) != 0 ||
+	    count >= PREKEYS_LOW)
+		return;
+	if (t != NULL)
 		session_prekeys_low(t, count);
+	else
+		directory_prekeys_low(session_directory(s), account, device,
+		    count);
 }
 
 /*
@@ -519,7 +529,7 @@ handle_bundle(struct session *s, const Natter__Frame *f, const char **why)
 	if (rc == 0)
 		r.device_list.data = list;
 	for (i = 0; i < n && !keys_only; i++)
-		handle_check_low(session_db(s), account, devs[i]);
+		handle_check_low(s, account, devs[i]);
 	r.code = C(OK);
 	r.name = (char *)name;
 	r.n_bundles = n;

@@ -232,6 +232,17 @@ main_devices_heard(int64_t account)
 	devwatch_heard(account);
 }
 
+/* Another node handed out a one-time prekey of (account, device), which
+ * has count left: warn the device if it is connected here. */
+static void
+main_prekeys_low(int64_t account, uint32_t device, uint32_t count)
+{
+	struct session	*s = online_find(account, device);
+
+	if (s != NULL)
+		session_prekeys_low(s, count);
+}
+
 /* This node committed a change to account's device list: every node's
  * copy goes (pgcache.h). */
 static void
@@ -268,6 +279,7 @@ main_open_directory(const struct main_config *mc, uv_loop_t *loop,
 		pgcache_publish(main_publish_devices);
 	}
 	dc.hooks.link = linkdir_message;
+	dc.hooks.prekeys_low = main_prekeys_low;
 	/* The directory routes wake-ups between nodes; without a shared
 	 * store there is nothing to wake them for. */
 	if (mc->store == NULL)

@@ -12,17 +12,6 @@
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
 ce_init cluster_devices 2
 
-# exited PID: the child PID has exited (a zombie until waited for).
-exited()
-{
-	[ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
-}
-
-# online_here OP N: natter_online_devices of the node URL names is OP N.
-online_here()
-{
-	[ "$(metric natter_online_devices)" "$1" "$2" ] 2>/dev/null
-}
 
 on 1; register alice
 on 2; register bob
@@ -64,10 +53,7 @@ on 2; send_cli bob alice last 1 "$ROOT/s3"
 on 1; nat alice --json recv >"$ROOT/r3" || fail "alice recv"
 check_messages "$ROOT/r3" bob alice last 1 "$ROOT/s3"
 # The removed laptop's queue went with it: nothing waits for device 2.
-pg_url=$(sed -n 's/^postgres on .* (\(postgresql:.*\))$/\1/p' "$ROOT/up.out")
-[ -n "$pg_url" ] || fail "no PostgreSQL URL in: $(cat "$ROOT/up.out")"
-n=$(psql -At "$pg_url" -c "SELECT count(*) FROM queue q JOIN accounts a
-    ON a.id = q.account WHERE a.name = 'alice' AND q.device = 2" \
-    2>"$ROOT/psql.err") || n="psql failed: $(cat "$ROOT/psql.err")"
+n=$(pg_value "SELECT count(*) FROM queue q JOIN accounts a
+    ON a.id = q.account WHERE a.name = 'alice' AND q.device = 2")
 assert_eq "$n" "0" "rows queued for the removed laptop"
 pass

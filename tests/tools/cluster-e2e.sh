@@ -7,6 +7,10 @@
 #   on K             the next natter commands connect to node K itself
 #                    (URL; HTTP for its /metrics)
 #   texts FILE       the texts of FILE's message events, space-separated
+#   online_here OP N natter_online_devices of node URL is OP N (test(1))
+#   exited PID       the child PID has exited (a zombie until waited for)
+#   pg_value SQL     the one value SQL selects from the cluster's database
+#   cprobe STEP...   natter-probe against node URL (keys in ROOT/keys)
 #   offer NEW        `devices link --name NEW` for a new profile NEW, in
 #                    the background (OFFER_PID), to URL; OFFER_CODE is its
 #                    link code, its lines are in ROOT/NEW.link
@@ -46,6 +50,32 @@ on()
 texts()
 {
 	jl "$1" '" ".join(o["text"] for o in L if o["type"] == "message")'
+}
+
+online_here()
+{
+	[ "$(metric natter_online_devices)" "$1" "$2" ] 2>/dev/null
+}
+
+exited()
+{
+	[ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
+}
+
+pg_value()
+{
+	pv_url=$(sed -n 's/^postgres on .* (\(postgresql:.*\))$/\1/p' \
+	    "$ROOT/up.out")
+	[ -n "$pv_url" ] || fail "no PostgreSQL URL in: $(cat "$ROOT/up.out")"
+	psql -At "$pv_url" -c "$1" 2>"$ROOT/psql.err" ||
+	    echo "psql failed: $(cat "$ROOT/psql.err")"
+}
+
+cprobe()
+{
+	mkdir -p "$ROOT/keys"
+	timeout -k 5 60 "$NATTER_PROBE_BIN" -k "$ROOT/keys" "${URL#ws://}" \
+	    "$@" 2>>"$ROOT/probe.err"
 }
 
 offer()

@@ -47,6 +47,8 @@ struct inst {
 	char			 name[16];
 	struct events		 wakes, moves;
 	struct events		 lists;		/* device 0; -1: "all" */
+	struct events		 lows;		/* prekeys low: device */
+	uint32_t		 low_count;	/* the last one's count */
 	int			 live;
 	int			 links;		/* link messages heard */
 	char			 link[64];	/* the last, up to 63 bytes */
@@ -84,14 +86,16 @@ static void wake##i(int64_t a, uint32_t d) { record(&inst[i].wakes, a, d); } \
 static void moved##i(int64_t a, uint32_t d) { record(&inst[i].moves, a, d); } \
 static void list##i(int64_t a) { record(&inst[i].lists, a, 0); }	\
 static void live##i(int up) { inst[i].live = up; }			\
-static void link##i(const char *s, size_t n) { record_link(&inst[i], s, n); }
+static void link##i(const char *s, size_t n) { record_link(&inst[i], s, n); } \
+static void low##i(int64_t a, uint32_t d, uint32_t n)			\
+{ record(&inst[i].lows, a, d); inst[i].low_count = n; }
 HOOKS(0)
 HOOKS(1)
 HOOKS(2)
 static const struct directory_hooks hooks[NINST] = {
-	{ wake0, moved0, list0, live0, link0 },
-	{ wake1, moved1, list1, live1, link1 },
-	{ wake2, moved2, list2, live2, link2 }
+	{ wake0, moved0, list0, live0, link0, low0 },
+	{ wake1, moved1, list1, live1, link1, low1 },
+	{ wake2, moved2, list2, live2, link2, low2 }
 };
 
 /* What a directory_eval answered. */
@@ -608,6 +612,19 @@ START_TEST(test_redis_lists)
 	directory_devices_changed(inst[1].d, 7);
 	WAIT(has(&inst[0].lists, 7, 0));
 	ck_assert_int_eq(inst[0].lists.n, 4);
+	/* Low prekeys reach every node, and are not a list change. */
+	directory_prekeys_low(inst[1].d, 42, 3, 9);
+	for (i = 0; i < 2; i++) {
+		WAIT(has(&inst[i].lows, 42, 3));
+		ck_assert_uint_eq(inst[i].low_count, 9);
+	}
+	s = redis_do("PUBLISH %s %s", "natter:list", "low 42 3");
+	free(s);
+	directory_devices_changed(inst[1].d, 8);
+	WAIT(has(&inst[0].lists, 8, 0));
+	ck_assert_int_eq(inst[0].lows.n, 1);
+	ck_assert_int_eq(inst[0].lists.n, 5);
+	ck_assert(directory_tells_low(inst[0].d));
 
 	redis_kill();
 	WAIT(!inst[0].live && !inst[1].live);
@@ -631,12 +648,24 @@ START_TEST(test_dirmsg)
 				    "wake 1 2 3", "wake  1 2", "wake +1 2",
 				    "wake 01234567890 1", "wake 4294967296 1",
 				    "moved 1 2 ", "Moved 1 2", "wake 1 2\n" };
+	static const char	*badlow[] = { "low", "low ", "low 1", "low 1 2",
+				    "low 1 2 ", "low 1 2 3 4", "low  1 2 3",
+				    "low 1  2 3", "Low 1 2 3", "low 1 2 4294967296",
+				    "low a 2 3", "42" };
 	int64_t			 a;
-	uint32_t		 d;
+	uint32_t		 d, n;
 	char			 host[DIRMSG_HOSTMAX];
 	int			 port;
 	size_t			 i;
 
+	ck_assert_int_eq(dirmsg_low("low 12 3 45", 11, &a, &d, &n), 0);
+	ck_assert(a == 12 && d == 3 && n == 45);
+	ck_assert_int_eq(dirmsg_low("low 4294967295 4294967295 0", 27, &a, &d,
+	    &n), 0);
+	ck_assert(a == 4294967295LL && d == 4294967295U && n == 0);
+	for (i = 0; i < sizeof badlow / sizeof badlow[0]; i++)
+		ck_assert_msg(dirmsg_low(badlow[i], strlen(badlow[i]), &a, &d,
+		    &n) == -1, "%s", badlow[i]);
 	ck_assert_int_eq(dirmsg_order("ping", 4, &a, &d), DIRMSG_PING);
 	ck_assert_int_eq(dirmsg_order("wake 4294967295 7", 17, &a, &d),
 	    DIRMSG_WAKE);

@@ -395,7 +395,7 @@ fake_wake(void *state, int64_t account, uint32_t device)
 
 static const struct directory_ops fake_ops = {
 	"fake", fake_open, fake_close, fake_announce, fake_forget, fake_wake,
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 START_TEST(test_directory)

@@ -32,8 +32,7 @@ static const struct db_ext_ops accounts_pg_hooks = {
 	accounts_pg_hooks_create, NULL, accounts_pg_rollback, NULL
 };
 
-/* account's device list changes in this request. */
-static void
+void
 accounts_pg_changed(struct db *db, int64_t account)
 {
 	(void)db_ext(db, DB_EXT_PGCACHE, &accounts_pg_hooks);

@@ -25,6 +25,10 @@ int	accounts_pg_remove_device(struct db *, int64_t account,
 	    uint32_t device);
 int	accounts_pg_devices(struct db *, int64_t account, uint32_t *devices,
 	    size_t max, size_t *n);
+/* account's device list changes in this request (a device added or
+ * removed, or a new signed list): once it commits, every node hears it
+ * (pgcache.h, devwatch.h); a rollback forgets it. */
+void	accounts_pg_changed(struct db *, int64_t account);
 /* A new number on every call: any node may have changed any list. */
 uint64_t accounts_pg_devices_gen(struct db *);
 

@@ -8,6 +8,7 @@
  * higher, which makes rollback protection hold across nodes. */
 #include <stdint.h>
 
+#include "server/accounts_pg.h"
 #include "server/db.h"
 #include "server/dbpg.h"
 #include "server/roster.h"
@@ -58,5 +59,9 @@ roster_pg_put(struct db *db, int64_t account, uint64_t version,
 	    "WHERE device_lists.version < excluded.version", &p,
 	    &changed) != 0)
 		return (-1);
-	return (changed == 1 ? 0 : -1);
+	if (changed != 1)
+		return (-1);
+	/* Every node's devices of the account hear of the new list. */
+	accounts_pg_changed(db, account);
+	return (0);
 }

@@ -8,7 +8,8 @@
 # device only, and the laptop would never hear them). Then alice removes
 # the laptop while it listens on node 2: node 2 hears of the change and
 # closes its connection (4003; devwatch.h), and bob's next message goes
-# to her first device only.
+# to her first device only. Last, a device on node 2 hears
+# DeviceListChanged when device 1 on node 1 publishes a new list.
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
 ce_init cluster_devices 2
 
@@ -56,4 +57,34 @@ check_messages "$ROOT/r3" bob alice last 1 "$ROOT/s3"
 n=$(pg_value "SELECT count(*) FROM queue q JOIN accounts a
     ON a.id = q.account WHERE a.name = 'alice' AND q.device = 2")
 assert_eq "$n" "0" "rows queued for the removed laptop"
+
+log "carol's device 1 on node 1 changes her list; her device 2 on node 2 hears"
+on 1
+cprobe regl carol >/dev/null || fail "regl carol"
+cprobe linkoffer carol2 event link relay carol2 countersig event linked \
+    >"$ROOT/carol2.link" &
+offerer=$!
+bg_track $offerer
+wait_for 10 grep -qx "linkoffer OK" "$ROOT/carol2.link" ||
+    fail "no link offer: $(cat "$ROOT/carol2.link")"
+out=$(cprobe auth carol lookup carol2 relay carol2 approval event link \
+    publish devs=1=carol,2=carol2 added=carol2)
+assert_eq "$out" "auth OK
+lookup OK key=match
+relay OK
+event link countersig
+publish OK" "carol's device 1 links carol/2"
+wait $offerer || fail "carol/2's offer: $(cat "$ROOT/carol2.link")"
+on 2
+cprobe -t 20 auth carol 2 carol2 event changed >"$ROOT/changed" &
+listener=$!
+bg_track $listener
+wait_for 20 online_here -eq 1 || fail "carol/2 is not online on node 2"
+on 1
+out=$(cprobe auth carol publish devs=1=carol,2=carol2 version=3)
+assert_eq "$out" "auth OK
+publish OK" "a new version of carol's list"
+wait $listener || fail "carol/2 on node 2: $(cat "$ROOT/changed")"
+assert_eq "$(cat "$ROOT/changed")" "auth OK
+event changed carol" "DeviceListChanged on node 2"
 pass

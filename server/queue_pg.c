@@ -21,6 +21,7 @@
 #include "server/dbpg.h"
 #include "server/pgcount.h"
 #include "server/queue_pg.h"
+#include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
 
 static void
@@ -144,7 +145,10 @@ queue_pg_depths_of(struct db *db, const int64_t *accts,
 	dbpg_param_text(&p, a);
 	dbpg_param_text(&p, d);
 	if ((res = dbpg_run(db, QUEUE_PG_DEPTHS, &p)) != NULL) {
-		rc = queue_pg_depths_rows(db, res, accts, devs, n, depths);
+		if ((rc = queue_pg_depths_rows(db, res, accts, devs, n,
+		    depths)) != 0)
+			log_warn("postgresql: %d rows for the depths of %zu "
+			    "devices", PQntuples(res), n);
 		PQclear(res);
 	}
 	free(a);

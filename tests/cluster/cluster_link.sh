@@ -15,7 +15,7 @@ on 1; register alice
 URL=$BALANCER; register bob
 
 log "the laptop offers on node 2; alice approves on node 1"
-on 2; offer laptop; linker=$OFFER_PID; code=$OFFER_CODE
+on 2; link_offer laptop laptop; linker=$OFFER_PID; code=$OFFER_CODE
 on 1; nat alice --json devices approve "$code" >"$ROOT/approve" \
     2>"$ROOT/approve.err" ||
     fail "approve on node 1 exit $?: $(cat "$ROOT/approve.err")"
@@ -45,7 +45,7 @@ for k in 1 2; do
 done
 
 log "a phone offers on node 1, alice's own node: Redis still has it"
-on 1; offer phone; linker=$OFFER_PID; code=$OFFER_CODE
+on 1; link_offer phone phone; linker=$OFFER_PID; code=$OFFER_CODE
 nat alice --json devices approve "$code" >"$ROOT/approve3" \
     2>"$ROOT/approve3.err" ||
     fail "approve on node 1 exit $?: $(cat "$ROOT/approve3.err")"
@@ -78,7 +78,7 @@ done
     fail "a node died of link messages: $(cat "$ROOT/status1")"
 
 log "Redis stopped: linking fails with a sentence, then works again"
-on 2; offer tablet; tablet=$OFFER_PID; code=$OFFER_CODE
+on 2; link_offer tablet tablet; tablet=$OFFER_PID; code=$OFFER_CODE
 kill -STOP "$redis_pid"
 # Node 1 waits for Redis until its heartbeat gives up (2 s), then says so.
 on 1

@@ -66,7 +66,7 @@ wait_for 30 grep -q link_code "$ROOT/alice4.link" || fail "no code"
 old=$(jl "$ROOT/alice4.link" 'L[0]["code"]')
 wait "$BG_PID"
 assert_exit 1 "approve an expired code" nat alice devices approve "$old"
-assert_exit 1 "approve a used code" nat alice devices approve "$lk_code"
+assert_exit 1 "approve a used code" nat alice devices approve "$OFFER_CODE"
 assert_exit 2 "approve something that is not a code" \
     nat alice devices approve not-a-code
 

@@ -665,17 +665,26 @@ rogue_device()
 	restart_server
 }
 
-# link_device NEW LABEL: run `devices link` on profile NEW, approve its code on
-# alice, wait for both; the approve output goes to $ROOT/NEW.approve.
-link_device()
+# link_offer NEW LABEL: `devices link --name LABEL` on profile NEW in the
+# background (OFFER_PID) until it shows its code (OFFER_CODE); its lines go
+# to $ROOT/NEW.link.
+link_offer()
 {
 	nat_bg "$1" "$ROOT/$1.link" --json devices link --name "$2"
-	lk_pid=$BG_PID
+	OFFER_PID=$BG_PID
 	wait_for 30 grep -q link_code "$ROOT/$1.link" ||
 	    fail "no link code from $1: $(cat "$ROOT/$1.link.err")"
-	lk_code=$(jl "$ROOT/$1.link" 'L[0]["code"]')
-	nat alice --json devices approve "$lk_code" >"$ROOT/$1.approve" \
+	OFFER_CODE=$(jl "$ROOT/$1.link" 'L[0]["code"]')
+}
+
+# link_device NEW LABEL: link_offer, approve the code on alice, wait for
+# both; the approve output goes to $ROOT/NEW.approve.
+link_device()
+{
+	link_offer "$1" "$2"
+	nat alice --json devices approve "$OFFER_CODE" >"$ROOT/$1.approve" \
 	    2>"$ROOT/$1.approve.err" ||
 	    fail "approve $1 exit $?: $(cat "$ROOT/$1.approve.err")"
-	wait "$lk_pid" || fail "devices link on $1 exit $?: $(cat "$ROOT/$1.link.err")"
+	wait "$OFFER_PID" ||
+	    fail "devices link on $1 exit $?: $(cat "$ROOT/$1.link.err")"
 }

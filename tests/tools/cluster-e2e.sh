@@ -11,9 +11,7 @@
 #   exited PID       the child PID has exited (a zombie until waited for)
 #   pg_value SQL     the one value SQL selects from the cluster's database
 #   cprobe STEP...   natter-probe against node URL (keys in ROOT/keys)
-#   offer NEW        `devices link --name NEW` for a new profile NEW, in
-#                    the background (OFFER_PID), to URL; OFFER_CODE is its
-#                    link code, its lines are in ROOT/NEW.link
+#   (link_offer NEW LABEL, for a device linked across nodes, is lib.sh's)
 
 E2E_TOP=${NATTER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$E2E_TOP/tests/e2e/lib.sh"
@@ -78,11 +76,3 @@ cprobe()
 	    "$@" 2>>"$ROOT/probe.err"
 }
 
-offer()
-{
-	nat_bg "$1" "$ROOT/$1.link" --json devices link --name "$1"
-	OFFER_PID=$BG_PID
-	wait_for 30 grep -q link_code "$ROOT/$1.link" ||
-	    fail "no link code from the $1: $(cat "$ROOT/$1.link.err")"
-	OFFER_CODE=$(jl "$ROOT/$1.link" 'L[0]["code"]')
-}

@@ -273,6 +273,38 @@ open_pg_watched(struct changes *changes)
 	return (pg_open(&c, 5, NULL));
 }
 
+/* Backends other than ours running the 30 s sleep. */
+#define SLEEPERS	"FROM pg_stat_activity WHERE query LIKE " \
+			"'%pg_sleep(30)%' AND pid <> pg_backend_pid()"
+
+static long
+sleepers(void)
+{
+	return (pgunit_number("SELECT count(*) " SLEEPERS));
+}
+
+/* The server ends the sessions running the sleep. */
+static void
+sleep_killed(void)
+{
+	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
+	    "pg_terminate_backend(pid) " SLEEPERS), 0);
+}
+
+/* Queue the 30 s sleep (its result to s) and wait until it runs. */
+static void
+sleep_running(struct seen *s)
+{
+	const char	*none[1] = { NULL };
+	int		 i;
+
+	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
+	    NULL, 0, on_result, s), 0);
+	for (i = 0; i < 200 && sleepers() != 1; i++)
+		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(sleepers(), 1);
+}
+
 START_TEST(test_reconnect)
 {
 	struct seen		 s, t;
@@ -287,9 +319,7 @@ START_TEST(test_reconnect)
 	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
 	    NULL, 0, on_result, &s), 0);
 	ck_assert_int_eq(pg_commit(pg, on_commit, &s), 1);
-	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT pg_terminate_backend(pid) FROM "
-	    "pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> "
-	    "pg_backend_pid()"), 0);
+	sleep_killed();
 	pgunit_wait(&s.committed);
 	pgunit_wait(&changes.down);
 	ck_assert_int_eq(s.commit_ok, 0);
@@ -311,14 +341,6 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
-/* Backends other than ours running the 30 s sleep. */
-static long
-sleepers(void)
-{
-	return (pgunit_number("SELECT count(*) FROM pg_stat_activity WHERE "
-	    "query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"));
-}
-
 /*
  * libpq finds the connection gone while a statement is being queued (the
  * statement fills its buffer, so it writes, the write fails and the read
@@ -338,15 +360,9 @@ START_TEST(test_lost_while_queueing)
 	memset(&s, 0, sizeof s);
 	memset(&t, 0, sizeof t);
 	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
-	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
-	    NULL, 0, on_result, &s), 0);
-	for (i = 0; i < 200 && sleepers() != 1; i++)
-		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
-	ck_assert_int_eq(sleepers(), 1);
+	sleep_running(&s);
 	/* The server ends the session; our loop does not run meanwhile. */
-	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
-	    "pg_terminate_backend(pid) FROM pg_stat_activity WHERE query "
-	    "LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), 0);
+	sleep_killed();
 	for (i = 0; i < 200 && sleepers() != 0; i++)
 		usleep(10000);
 	ck_assert_int_eq(sleepers(), 0);
@@ -401,20 +417,13 @@ START_TEST(test_reconnect_mid_turn)
 {
 	struct seen		 s, t;
 	struct changes		 changes;
-	const char		*none[1] = { NULL }, *v[1] = { "alice" };
-	int			 i;
+	const char		*v[1] = { "alice" };
 
 	memset(&s, 0, sizeof s);
 	memset(&t, 0, sizeof t);
 	ck_assert_ptr_nonnull(pg = open_pg_watched(&changes));
-	ck_assert_int_eq(pg_exec(pg, "SELECT pg_sleep(30)", 0, none, NULL,
-	    NULL, 0, on_result, &s), 0);
-	for (i = 0; i < 200 && sleepers() != 1; i++)
-		uv_run(&pgunit_loop, UV_RUN_NOWAIT);
-	ck_assert_int_eq(sleepers(), 1);
-	ck_assert_int_eq(pgunit_admin(pgunit_url, "SELECT "
-	    "pg_terminate_backend(pid) FROM pg_stat_activity WHERE query "
-	    "LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), 0);
+	sleep_running(&s);
+	sleep_killed();
 	pgunit_wait(&changes.again);
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_int_eq(pg_exec(pg, sql_add, 1, v, NULL, NULL, 0, on_result,

@@ -39,7 +39,9 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#define FIBER_KEEP	64	/* stacks kept for reuse */
+#define FIBER_KEEP	(FIBER_MAX / 2)	/* stacks kept for reuse: a mapping
+					 * made and unmapped per request costs
+					 * more than the request (TLB flushes) */
 
 /* A call fiber_defer queued for the fiber's end. */
 struct fiber_deferred {

@@ -22,7 +22,7 @@
  */
 
 #define FIBER_STACK	(256 * 1024)	/* bytes of stack per fiber */
-#define FIBER_MAX	1024		/* fibers alive at once */
+#define FIBER_MAX	4096		/* fibers alive at once */
 
 struct fiber;
 

@@ -65,6 +65,8 @@ struct pg {
 	enum pg_state			 state;
 	struct pg_poll			*poll;
 	uv_timer_t			 retry;
+	uv_idle_t			 flusher;	/* pg_exec's write */
+	int				 handles;	/* open: pg_free_cb */
 	uint64_t			 retry_ms;
 	int				 in_txn;
 	int				 txn_lost;	/* lost with in_txn */
@@ -317,6 +319,7 @@ pg_flush(struct pg *pg)
 {
 	int	rc;
 
+	(void)uv_idle_stop(&pg->flusher);
 	if (pg->flush_owed) {
 		pg->flush_owed = 0;
 		if (!PQsendFlushRequest(pg->conn))
@@ -522,6 +525,9 @@ pg_open(const struct pg_config *cfg, int connect_s, char **err)
 	STAILQ_INIT(&pg->pending);
 	uv_timer_init(cfg->loop, &pg->retry);
 	pg->retry.data = pg;
+	uv_idle_init(cfg->loop, &pg->flusher);
+	pg->flusher.data = pg;
+	pg->handles = 2;
 	snprintf(timeout, sizeof timeout, "%d", connect_s);
 	values[0] = pg->conninfo;
 	values[1] = timeout;
@@ -550,7 +556,10 @@ fail:
 static void
 pg_free_cb(uv_handle_t *h)
 {
-	free(h->data);
+	struct pg	*pg = h->data;
+
+	if (--pg->handles == 0)
+		free(pg);
 }
 
 void
@@ -568,8 +577,9 @@ pg_close(struct pg *pg)
 	free(pg->prepared);
 	free(pg->conninfo);
 	uv_timer_stop(&pg->retry);
-	pg->retry.data = pg;
+	(void)uv_idle_stop(&pg->flusher);
 	uv_close((uv_handle_t *)&pg->retry, pg_free_cb);
+	uv_close((uv_handle_t *)&pg->flusher, pg_free_cb);
 }
 
 int
@@ -616,6 +626,23 @@ pg_prepare(struct pg *pg, const char *sql, int n, const char **name)
 	return (0);
 }
 
+/* What pg_exec queued goes out in one write before the loop next
+ * waits: an idle handle keeps the loop from blocking until it ran, and
+ * pg_poll_cb's own flush, if it comes first, stops it. (Asking the poll
+ * for writability instead costs two epoll_ctl calls per write.) */
+static void
+pg_flusher_cb(uv_idle_t *h)
+{
+	struct pg	*pg = h->data;
+	char		 why[256];
+
+	(void)uv_idle_stop(h);
+	if (pg->state == PG_UP && pg_flush(pg) != 0) {
+		pg_conn_error(pg->conn, why, sizeof why);
+		pg_lost(pg, why);
+	}
+}
+
 int
 pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
     const int *lengths, const int *formats, int binary, pg_result_fn fn,
@@ -657,13 +684,10 @@ pg_exec(struct pg *pg, const char *sql, int n, const char *const *values,
 	p->fn = fn;
 	p->arg = arg;
 	pg->statements++;
-	/* Send it when the loop next polls, not at the turn's end: a
+	/* Send it before the loop next waits, not at the turn's end: a
 	 * fiber may be waiting for this result before its turn can end.
-	 * Whatever else this loop callback queues goes in the same write. */
-	if (pg_poll_watch(pg, UV_READABLE | UV_WRITABLE) != 0) {
-		pg_conn_error(pg->conn, why, sizeof why);
-		pg_lost(pg, why);	/* fails p, calling fn */
-	}
+	 * Whatever else this loop iteration queues goes in the same write. */
+	(void)uv_idle_start(&pg->flusher, pg_flusher_cb);
 	return (0);
 lost:
 	/* libpq writes once its buffer fills, and when that finds the

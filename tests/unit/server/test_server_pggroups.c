@@ -448,9 +448,10 @@ blob_file(char c, size_t len)
 	char	 path[256];
 	FILE	*f;
 
-	snprintf(path, sizeof path, "%s/blobs/%c%c", adir, c, c);
+	snprintf(path, sizeof path, "%.63s/blobs/%c%c", adir, c, c);
 	(void)mkdir(path, 0700);
-	snprintf(path, sizeof path, "%s/blobs/%c%c/%s", adir, c, c, blob_id(c));
+	snprintf(path, sizeof path, "%.63s/blobs/%c%c/%.64s", adir, c, c,
+	    blob_id(c));
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	while (len-- > 0)
 		fputc('x', f);
@@ -463,7 +464,8 @@ blob_exists(char c)
 	char		path[256];
 	struct stat	sb;
 
-	snprintf(path, sizeof path, "%s/blobs/%c%c/%s", adir, c, c, blob_id(c));
+	snprintf(path, sizeof path, "%.63s/blobs/%c%c/%.64s", adir, c, c,
+	    blob_id(c));
 	return (stat(path, &sb) == 0);
 }
 

@@ -62,9 +62,9 @@ dbpg_param_int64(struct dbpg_params *p, int64_t v)
 	p->formats[i] = 0;
 }
 
-/* An array literal of n numbers, v(i) each: "{1,2,3}" (xmalloc'd). */
-static char *
-dbpg_array(size_t n, int64_t (*v)(const void *, size_t), const void *arg)
+char *
+dbpg_array_each(size_t n, int64_t (*v)(const void *, size_t),
+    const void *arg)
 {
 	char	*out = xmalloc(n * 21 + 3), *o = out, num[24];
 	const char *d;
@@ -99,13 +99,13 @@ dbpg_uint32_at(const void *arg, size_t i)
 char *
 dbpg_array_int64(const int64_t *v, size_t n)
 {
-	return (dbpg_array(n, dbpg_int64_at, v));
+	return (dbpg_array_each(n, dbpg_int64_at, v));
 }
 
 char *
 dbpg_array_uint32(const uint32_t *v, size_t n)
 {
-	return (dbpg_array(n, dbpg_uint32_at, v));
+	return (dbpg_array_each(n, dbpg_uint32_at, v));
 }
 
 void

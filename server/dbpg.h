@@ -33,8 +33,10 @@ struct dbpg_params {
 
 void		 dbpg_params_init(struct dbpg_params *);
 void		 dbpg_param_int64(struct dbpg_params *, int64_t);
-/* An array literal of n numbers for a text parameter, "{1,2,3}";
- * the caller frees it. */
+/* An array literal of n numbers for a text parameter, "{1,2,3}", such
+ * as $1::bigint[] takes; the caller frees it. v(arg, i) is number i. */
+char		*dbpg_array_each(size_t n, int64_t (*v)(const void *, size_t),
+		     const void *arg);
 char		*dbpg_array_int64(const int64_t *, size_t n);
 char		*dbpg_array_uint32(const uint32_t *, size_t n);
 /* A blob: the bytes are borrowed until dbpg_run returns. */

@@ -6,11 +6,23 @@
 #include <string.h>
 
 #include "server/directory.h"
+#include "server/durable.h"
+#include "server/itab.h"
 #include "shared/util/xmalloc.h"
+
+/* A wake-up waiting for its rows to be durable. */
+struct directory_held {
+	uint64_t	gen;
+	int64_t		account;
+	uint32_t	device;
+};
 
 struct directory {
 	const struct directory_ops	*ops;
 	void				*state;
+	struct directory_held		*held;	/* in generation order */
+	size_t				 nheld, capheld;
+	struct itab			*heldgen; /* device -> its last gen */
 };
 
 /*
@@ -27,7 +39,7 @@ directory_local_wake(void *state, int64_t account, uint32_t device)
 
 const struct directory_ops directory_local_ops = {
 	"local", NULL, NULL, NULL, NULL, directory_local_wake, NULL, NULL,
-	NULL
+	NULL, NULL
 };
 
 /* Node names travel inside channel names and log lines: keep them to
@@ -57,6 +69,7 @@ directory_create(const struct directory_ops *ops,
 		free(d);
 		return (NULL);
 	}
+	d->heldgen = itab_create();
 	return (d);
 }
 
@@ -77,7 +90,59 @@ directory_forget(struct directory *d, int64_t account, uint32_t device)
 enum directory_where
 directory_wake(struct directory *d, int64_t account, uint32_t device)
 {
-	return (d->ops->wake(d->state, account, device));
+	enum directory_where	where;
+
+	where = d->ops->wake(d->state, account, device);
+	if (d->ops->wake_flush != NULL)
+		d->ops->wake_flush(d->state);
+	return (where);
+}
+
+void
+directory_wake_stored(struct directory *d, int64_t account,
+    uint32_t device)
+{
+	uint64_t		 key = itab_key_pair(account, device), gen;
+	struct directory_held	*h;
+
+	if (d->ops->wake_flush == NULL) {
+		/* Wakes nobody, or sends at once: nothing to gather. */
+		(void)d->ops->wake(d->state, account, device);
+		return;
+	}
+	/* Once per device and commit. */
+	if (itab_get(d->heldgen, key, &gen) && gen == durable_gen())
+		return;
+	itab_put(d->heldgen, key, durable_gen());
+	if (d->nheld == d->capheld) {
+		d->capheld = d->capheld == 0 ? 64 : 2 * d->capheld;
+		d->held = xreallocarray(d->held, d->capheld, sizeof *d->held);
+	}
+	h = &d->held[d->nheld++];
+	h->gen = durable_gen();
+	h->account = account;
+	h->device = device;
+}
+
+void
+directory_release(struct directory *d, uint64_t synced)
+{
+	struct directory_held	*h;
+	uint64_t		 key, gen;
+	size_t			 n;
+
+	for (n = 0; n < d->nheld && d->held[n].gen <= synced; n++) {
+		h = &d->held[n];
+		(void)d->ops->wake(d->state, h->account, h->device);
+		key = itab_key_pair(h->account, h->device);
+		if (itab_get(d->heldgen, key, &gen) && gen == h->gen)
+			itab_del(d->heldgen, key);
+	}
+	if (n == 0)
+		return;
+	memmove(d->held, d->held + n, (d->nheld - n) * sizeof *d->held);
+	d->nheld -= n;
+	d->ops->wake_flush(d->state);
 }
 
 int
@@ -125,5 +190,7 @@ directory_free(struct directory *d)
 		return;
 	if (d->ops->close != NULL)
 		d->ops->close(d->state);
+	itab_free(d->heldgen);
+	free(d->held);
 	free(d);
 }

@@ -36,7 +36,8 @@
  *   forget    delete the key only while it still names this node
  *   wake      where the device is, from a per-node cache filled by GET
  *             (entries dropped when pub/sub says they changed, no TTL
- *             polling); then PUBLISH "wake ACCOUNT DEVICE" to that node
+ *             polling); then PUBLISH "wake A D [A D]..." to that node,
+ *             a commit's devices there together (wake_flush, dirwake.h)
  * and a message on this node's channel calls hooks.wake or hooks.moved.
  * A lost wake-up only delays delivery: the device's session reads the
  * queue again when it reconnects.
@@ -147,6 +148,9 @@ struct directory_ops {
 	 * prekeys left: tell every node, through hooks.prekeys_low. */
 	void		(*prekeys_low)(void *state, int64_t account,
 			    uint32_t device, uint32_t count);
+	/* Send what wake gathered since the last call (one message per
+	 * node). NULL: wake sends at once. */
+	void		(*wake_flush)(void *state);
 };
 
 struct directory;
@@ -180,6 +184,16 @@ void			 directory_forget(struct directory *,
  * (enum directory_where); callers may ignore it. */
 enum directory_where	 directory_wake(struct directory *,
 			     int64_t account, uint32_t device);
+/* The same for rows the open transaction queued: the wake-up waits until
+ * they are durable (directory_release), so that the node it reaches
+ * finds them, and leaves with the others of its commit, one message per
+ * node. */
+void			 directory_wake_stored(struct directory *,
+			     int64_t account, uint32_t device);
+/* What is durable up to generation synced (durable.h): its wake-ups
+ * leave. */
+void			 directory_release(struct directory *,
+			     uint64_t synced);
 /* This node changed account's device list: tell every node. */
 void			 directory_devices_changed(struct directory *,
 			     int64_t account);

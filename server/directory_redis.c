@@ -2,7 +2,8 @@
  *
  * In Redis (DESIGN.md section 11):
  *   dev:ACCOUNT:DEVICE   the name of the node that serves the device
- *   natter:node:NAME     node NAME's channel: "wake A D", "moved A D"
+ *   natter:node:NAME     node NAME's channel: "wake A D [A D]...",
+ *                        "moved A D"
  *   natter:dev           every node's channel: "A D" when dev:A:D changed
  *   natter:list          every node's channel: "A" when account A's device
  *                        list changed (pgcache.h), "all" when a node
@@ -53,6 +54,7 @@
 #include "server/dircache.h"
 #include "server/directory.h"
 #include "server/dirmsg.h"
+#include "server/dirwake.h"
 #include "server/itab.h"
 #include "server/metrics.h"
 #include "shared/util/log.h"
@@ -127,6 +129,7 @@ struct dirredis {
 
 	struct itab		*served;	/* devices announced here */
 	struct dircache		*cache;
+	struct dirwake		*wakes;		/* to send: dirwake.h */
 	int			 closing;
 	int			 timer_open;
 };
@@ -229,24 +232,39 @@ dirredis_script(struct dirredis *r, const char *script, int64_t account,
 	    script, key, r->node, dev));
 }
 
-/* Wake node for (account, device), unless node is this one: the key
- * still names it while its forget is on the way. */
+/* Wake node for (account, device) with the next flush, unless node is
+ * this one: the key still names it while its forget is on the way. */
 static enum directory_where
 dirredis_notify(struct dirredis *r, const char *node, int64_t account,
     uint32_t device)
 {
-	char	chan[DIRREDIS_CHANMAX], msg[DIRREDIS_KEYMAX];
-
 	if (strcmp(node, r->node) == 0)
 		return (DIRECTORY_OFFLINE);
-	snprintf(chan, sizeof chan, DIRREDIS_NODECHAN "%s", node);
-	snprintf(msg, sizeof msg, "wake %lld %u", (long long)account, device);
-	if (dirredis_command(r, dirredis_checked, NULL, "PUBLISH %s %s", chan,
-	    msg) != 0) {
-		metrics_add(METRICS_DIRECTORY_WAKES_DROPPED, 1);
-		return (DIRECTORY_UNREACHABLE);
-	}
+	dirwake_add(r->wakes, node, account, device);
 	return (DIRECTORY_ELSEWHERE);
+}
+
+static void
+dirredis_publish_wake(const char *node, const char *msg, size_t len,
+    void *arg)
+{
+	struct dirredis	*r = arg;
+	char		 chan[DIRREDIS_CHANMAX];
+
+	snprintf(chan, sizeof chan, DIRREDIS_NODECHAN "%s", node);
+	if (dirredis_command(r, dirredis_checked, NULL, "PUBLISH %s %b", chan,
+	    msg, len) != 0)
+		metrics_add(METRICS_DIRECTORY_WAKES_DROPPED, 1);
+}
+
+/* Send the wake-ups gathered: one PUBLISH per node. */
+static void
+dirredis_wake_flush(void *state)
+{
+	struct dirredis	*r = state;
+
+	if (dirwake_pending(r->wakes) > 0)
+		dirwake_drain(r->wakes, dirredis_publish_wake, r);
 }
 
 /* A string reply that can be a node's name: 1, else 0. */
@@ -274,6 +292,7 @@ dirredis_found(redisAsyncContext *ac, void *reply, void *privdata)
 		(void)dircache_put(r->cache, q->ticket, q->account, q->device,
 		    rep->str);
 		(void)dirredis_notify(r, rep->str, q->account, q->device);
+		dirredis_wake_flush(r);
 	} else
 		dirredis_odd_reply("an answer to GET", rep);
 	free(q);
@@ -367,6 +386,19 @@ dirredis_pong(redisAsyncContext *ac, void *reply, void *privdata)
 	dirredis_maybe_up(r);
 }
 
+/* A wake message, checked whole by dirmsg_order: each of its devices. */
+static void
+dirredis_woken(struct dirredis *r, const char *s, size_t len)
+{
+	const char	*p = s + 5, *end = s + len;	/* past "wake " */
+	int64_t		 account;
+	uint32_t	 device;
+
+	while (r->hooks.wake != NULL &&
+	    dirmsg_wake_next(&p, end, &account, &device) == 1)
+		r->hooks.wake(account, device);
+}
+
 /* A message on this node's channel: an order, or our own heartbeat. */
 static void
 dirredis_order(struct dirredis *r, const char *s, size_t len)
@@ -379,8 +411,7 @@ dirredis_order(struct dirredis *r, const char *s, size_t len)
 		r->beats_missed = 0;
 		break;
 	case DIRMSG_WAKE:
-		if (r->hooks.wake != NULL)
-			r->hooks.wake(account, device);
+		dirredis_woken(r, s, len);
 		break;
 	case DIRMSG_MOVED:
 		dirredis_moved(r, account, device);
@@ -713,6 +744,7 @@ dirredis_open(const struct directory_config *c, void **state, char **err)
 	snprintf(r->chan, sizeof r->chan, DIRREDIS_NODECHAN "%s", c->node);
 	r->served = itab_create();
 	r->cache = dircache_create(DIRREDIS_CACHEMAX);
+	r->wakes = dirwake_create();
 	r->backoff_ms = DIRREDIS_RETRY_MIN_MS;
 	r->resolve.data = r;
 	uv_timer_init(r->loop, &r->timer);
@@ -731,6 +763,7 @@ dirredis_free(struct dirredis *r)
 		return;
 	itab_free(r->served);
 	dircache_free(r->cache);
+	dirwake_free(r->wakes);
 	free(r);
 }
 
@@ -935,5 +968,5 @@ dirredis_eval(void *state, const char *script, const char *key, int argc,
 const struct directory_ops directory_redis_ops = {
 	"redis", dirredis_open, dirredis_close, dirredis_announce,
 	dirredis_forget, dirredis_wake, dirredis_devices_changed,
-	dirredis_eval, dirredis_prekeys_low
+	dirredis_eval, dirredis_prekeys_low, dirredis_wake_flush
 };

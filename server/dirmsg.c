@@ -133,6 +133,45 @@ dirmsg_device(const char *s, size_t len, int64_t *account,
 }
 
 int
+dirmsg_wake_next(const char **p, const char *end, int64_t *account,
+    uint32_t *device)
+{
+	const char	*s = *p;
+	uint64_t	 a, d;
+
+	if (s == end)
+		return (0);
+	if (dirmsg_number(&s, end, &a) != 0 || s == end || *s++ != ' ' ||
+	    dirmsg_number(&s, end, &d) != 0)
+		return (-1);
+	if (s != end && (*s++ != ' ' || s == end))
+		return (-1);	/* "A D " ends with nothing after it */
+	*p = s;
+	*account = (int64_t)a;
+	*device = (uint32_t)d;
+	return (1);
+}
+
+/* "A D [A D]..." in s[0..len): 0 and the first device, or -1. */
+static int
+dirmsg_wake_list(const char *s, size_t len, int64_t *account,
+    uint32_t *device)
+{
+	const char	*p = s, *end = s + len;
+	int64_t		 a;
+	uint32_t	 d;
+	int		 rc, n = 0;
+
+	while ((rc = dirmsg_wake_next(&p, end, &a, &d)) == 1) {
+		if (n++ == 0) {
+			*account = a;
+			*device = d;
+		}
+	}
+	return (rc == 0 && n > 0 ? 0 : -1);
+}
+
+int
 dirmsg_low(const char *s, size_t len, int64_t *account, uint32_t *device,
     uint32_t *count)
 {
@@ -174,7 +213,7 @@ dirmsg_order(const char *s, size_t len, int64_t *account, uint32_t *device)
 	if (len == 4 && memcmp(s, "ping", 4) == 0)
 		return (DIRMSG_PING);
 	if (len > 5 && memcmp(s, "wake ", 5) == 0 &&
-	    dirmsg_device(s + 5, len - 5, account, device) == 0)
+	    dirmsg_wake_list(s + 5, len - 5, account, device) == 0)
 		return (DIRMSG_WAKE);
 	if (len > 6 && memcmp(s, "moved ", 6) == 0 &&
 	    dirmsg_device(s + 6, len - 6, account, device) == 0)

@@ -9,7 +9,8 @@
 
 /*
  * What travels on the Redis directory's channels (directory_redis.c):
- * on a node's channel "wake A D", "moved A D" and the node's own
+ * on a node's channel "wake A D [A D]..." (the devices of one commit
+ * there: dirwake.h), "moved A D" and the node's own
  * heartbeat "ping"; on the shared one "A D" (dev:A:D changed); on the
  * lists' one "A" (account A's device list changed) or "all". A and D
  * are decimal, 0 to 2^32 - 1 (accounts are SQLite rowids, and
@@ -92,9 +93,14 @@ int		 dirmsg_list(const char *s, size_t len, int64_t *account);
 int		 dirmsg_low(const char *s, size_t len, int64_t *account,
 		     uint32_t *device, uint32_t *count);
 /* A message on a node's channel, s[0..len); the device is set for
- * DIRMSG_WAKE and DIRMSG_MOVED. */
+ * DIRMSG_WAKE (its first one) and DIRMSG_MOVED. */
 enum dirmsg_kind dirmsg_order(const char *s, size_t len, int64_t *account,
 		     uint32_t *device);
+/* The devices of a wake message (DIRMSG_WAKE), *p starting just past
+ * "wake ": 1 with the next one and *p past it, 0 at end, -1 if the rest
+ * is malformed (dirmsg_order has checked the whole list). */
+int		 dirmsg_wake_next(const char **p, const char *end,
+		     int64_t *account, uint32_t *device);
 
 /* A link message s[0..len) into *m; its kind (also in m->kind), which is
  * DIRMSG_LINK_BAD for anything but the forms above. */

@@ -146,7 +146,7 @@ grouprcpt_queue(struct db *db, struct grouprcpt_entry *e, int64_t now)
 		if ((t = online_find(from, devs[i])) != NULL)
 			session_offer(t, &e->it);
 		else
-			(void)directory_wake(e->dir, from, devs[i]);
+			directory_wake_stored(e->dir, from, devs[i]);
 	}
 	return (0);
 }

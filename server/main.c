@@ -317,7 +317,8 @@ main_start(const struct main_config *mc, struct ws_config *wc, uv_loop_t *loop,
 	if (main_directory == NULL)
 		return (-1);
 	link_start(main_directory);
-	server_start(loop, main_db, mc->ttl_ms, mc->sync_full);
+	server_start(loop, main_db, main_directory, mc->ttl_ms,
+	    mc->sync_full);
 	memset(&ac, 0, sizeof ac);
 	/* --assets: several nodes may share one (blobstore.h says how). */
 	if (mc->assets_dir != NULL)

@@ -245,6 +245,29 @@ queue_push(struct db *db, int64_t account, uint32_t device,
 	    it->status, 1));
 }
 
+int
+queue_push_each(struct db *db, const struct queue_item *it, int64_t expires,
+    struct queue_dest *d, size_t n)
+{
+	struct queue_item	row;
+	size_t			i;
+
+	if (db_pg(db) != NULL)
+		return (queue_pg_push_each(db, it, expires, d, n));
+	for (i = 0; i < n; i++) {
+		row = *it;
+		if (d[i].message_id != NULL) {
+			memcpy(row.message_id, d[i].message_id,
+			    QUEUE_IDBYTES);
+			row.status = d[i].status;
+		}
+		if (queue_push(db, d[i].account, d[i].device, &row, expires,
+		    &d[i].seq) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
 /*
  * The last seq given out, which the next rows' seqs follow. Group
  * references take their seqs from the queue's AUTOINCREMENT sequence
@@ -495,6 +518,28 @@ queue_ack(struct db *db, int64_t account, uint32_t device, uint64_t seq,
 	if (rc != SQLITE_ROW)
 		return (rc == SQLITE_DONE ? 1 : -1);
 	return (queue_delete(db, account, device, out));
+}
+
+int
+queue_ack_many(struct db *db, int64_t account, uint32_t device,
+    struct queue_acked *acks, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	if (db_pg(db) != NULL)
+		return (queue_pg_ack_many(db, account, device, acks, n));
+	for (i = 0; i < n; i++) {
+		if (acks[i].recalled)
+			rc = queue_delete(db, account, device, &acks[i].item);
+		else
+			rc = queue_ack(db, account, device, acks[i].seq,
+			    &acks[i].item);
+		if (rc == -1)
+			return (-1);
+		acks[i].found = rc == 0;
+	}
+	return (0);
 }
 
 int

@@ -39,6 +39,21 @@ struct queue_item {
 int	queue_push(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *, int64_t expires, uint64_t *seq);
 
+/* One of several rows that differ only in where they go, and, for
+ * receipts, what they are about (queue_push_each). */
+struct queue_dest {
+	int64_t		 account;
+	uint32_t	 device;
+	const uint8_t	*message_id;	/* QUEUE_IDBYTES; NULL: the item's */
+	uint32_t	 status;	/* with message_id: the row's status */
+	uint64_t	 seq;		/* set as by queue_push */
+};
+/* Append item to each device of d[0..n) as queue_push would one by one,
+ * but for d[i]'s message_id and status; with PostgreSQL, in one
+ * statement. 0 or -1. */
+int	queue_push_each(struct db *, const struct queue_item *,
+	    int64_t expires, struct queue_dest *d, size_t n);
+
 /* A device that a body goes to, and the seq its reference got. */
 struct queue_ref {
 	int64_t		account;
@@ -81,6 +96,19 @@ int	queue_ack(struct db *, int64_t account, uint32_t device, uint64_t seq,
  * -1 error. */
 int	queue_delete(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *it);
+/* One row an Ack names, for queue_ack_many. */
+struct queue_acked {
+	uint64_t		seq;
+	int			recalled;	/* item describes it already */
+	int			found;		/* set: it was queued; gone now */
+	struct queue_item	item;		/* the row (content not loaded) */
+};
+/* Delete the device's rows acks[0..n) name, as queue_delete (recalled)
+ * or queue_ack would one by one, in one statement where the store takes
+ * a list: 0 with each found set (and its item, when found), or -1. A
+ * seq named twice is found once. */
+int	queue_ack_many(struct db *, int64_t account, uint32_t device,
+	    struct queue_acked *acks, size_t n);
 /* Delete every row queued for the device (it was removed), and its
  * references to bodies: 0 or -1. */
 int	queue_forget(struct db *, int64_t account, uint32_t device);

@@ -19,6 +19,7 @@
 #include "server/bodies.h"
 #include "server/db.h"
 #include "server/dbpg.h"
+#include "server/itab.h"
 #include "server/pgcount.h"
 #include "server/queue_pg.h"
 #include "shared/util/log.h"
@@ -70,6 +71,99 @@ queue_pg_push(struct db *db, int64_t account, uint32_t device,
 	pgcount_depth(db, account, device, 1);
 	if (seq != NULL)
 		*seq = 0;
+	return (0);
+}
+
+static int64_t
+queue_pg_dest_account(const void *arg, size_t i)
+{
+	return (((const struct queue_dest *)arg)[i].account);
+}
+
+static int64_t
+queue_pg_dest_device(const void *arg, size_t i)
+{
+	return (((const struct queue_dest *)arg)[i].device);
+}
+
+/* A row's status: its own with a message id of its own, else the
+ * item's (passed as the array's elements all the same). */
+struct queue_pg_statuses {
+	const struct queue_dest	*d;
+	uint32_t		 status;
+};
+
+static int64_t
+queue_pg_dest_status(const void *arg, size_t i)
+{
+	const struct queue_pg_statuses	*st = arg;
+
+	return (st->d[i].message_id != NULL ? st->d[i].status : st->status);
+}
+
+/* queue_push_each as one INSERT of unnest()ed arrays: where each row
+ * goes and its status; the message ids, 16 bytes each, in one blob. */
+#define QUEUE_PG_PUSH_EACH \
+	"INSERT INTO queue (account, device, from_account, from_name, " \
+	"from_device, message_id, type, content, server_ts, expires, " \
+	"receipt, body) SELECT u.a, u.d, $5::bigint, $6::text, " \
+	"$7::integer, substring($4::bytea FROM (u.o::integer - 1) * 16 + 1 " \
+	"FOR 16), $8::integer, $9::bytea, $10::bigint, $11::bigint, u.r, " \
+	"$12::bigint FROM unnest($1::bigint[], $2::bigint[], " \
+	"$3::bigint[]) WITH ORDINALITY AS u(a, d, r, o)"
+
+int
+queue_pg_push_each(struct db *db, const struct queue_item *it,
+    int64_t expires, struct queue_dest *d, size_t n)
+{
+	struct queue_pg_statuses	 st = { d, it->status };
+	struct dbpg_params		 p;
+	uint8_t				*ids;
+	char				*accts, *devs, *stats;
+	size_t				 i;
+	int				 rc;
+
+	if (n == 0)
+		return (0);
+	if (db_begin(db) != 0)
+		return (-1);
+	ids = xreallocarray(NULL, n, QUEUE_IDBYTES);
+	for (i = 0; i < n; i++) {
+		memcpy(ids + i * QUEUE_IDBYTES, d[i].message_id != NULL ?
+		    d[i].message_id : it->message_id, QUEUE_IDBYTES);
+		d[i].seq = 0;
+	}
+	accts = dbpg_array_each(n, queue_pg_dest_account, d);
+	devs = dbpg_array_each(n, queue_pg_dest_device, d);
+	stats = dbpg_array_each(n, queue_pg_dest_status, &st);
+	dbpg_params_init(&p);
+	dbpg_param_text(&p, accts);
+	dbpg_param_text(&p, devs);
+	dbpg_param_text(&p, stats);
+	dbpg_param_blob(&p, ids, n * QUEUE_IDBYTES);
+	dbpg_param_int64(&p, it->from_account);
+	dbpg_param_text(&p, it->body != 0 ? "" : it->from);
+	dbpg_param_int64(&p, it->from_device);
+	dbpg_param_int64(&p, it->type);
+	if (it->body != 0 || it->content == NULL)
+		dbpg_param_text(&p, NULL);
+	else
+		dbpg_param_blob(&p, it->content, it->content_len);
+	dbpg_param_int64(&p, it->server_ts);
+	dbpg_param_int64(&p, expires);
+	if (it->body != 0)
+		dbpg_param_int64(&p, it->body);
+	else
+		dbpg_param_text(&p, NULL);
+	rc = dbpg_send(db, QUEUE_PG_PUSH_EACH, &p);
+	free(accts);
+	free(devs);
+	free(stats);
+	free(ids);
+	if (rc != 0)
+		return (-1);
+	for (i = 0; i < n; i++)
+		pgcount_depth(db, d[i].account, d[i].device, 1);
 	return (0);
 }
 
@@ -257,26 +351,105 @@ queue_pg_fetch(struct db *db, int64_t account, uint32_t device,
 }
 
 /*
- * Delete the device's row seq and take it off the device's depth; the row as queue_pg_row reads it (no content), or no
- * row. Deleting, rather than reading and then deleting, means two nodes
- * acking one row (a device that reconnected elsewhere) cannot both
- * count it: the second finds nothing.
+ * Delete the device's row seq and take it off the device's depth; the
+ * row as queue_pg_row reads it (no content), or no row. Deleting, rather
+ * than reading and then deleting, means two nodes acking one row (a
+ * device that reconnected elsewhere) cannot both count it: the second
+ * finds nothing.
  */
 static PGresult *
 queue_pg_take(struct db *db, int64_t account, uint32_t device, uint64_t seq)
 {
-	struct dbpg_params	p;
+	struct dbpg_params	 p;
+	PGresult		*res;
 
 	queue_pg_device(&p, account, device);
 	dbpg_param_int64(&p, (int64_t)seq);
-	PGresult		*res;
-
 	res = dbpg_run(db, "DELETE FROM queue WHERE account = $1 AND "
 	    "device = $2 AND seq = $3 RETURNING seq, from_account, from_name, "
 	    "from_device, message_id, type, server_ts, receipt, body", &p);
 	if (res != NULL && PQntuples(res) == 1)
 		pgcount_depth(db, account, device, -1);
 	return (res);
+}
+
+static int64_t
+queue_pg_acked_seq(const void *arg, size_t i)
+{
+	return ((int64_t)((const struct queue_acked *)arg)[i].seq);
+}
+
+/* The ack that row seq answers: the first one naming it not found yet,
+ * through seqs (seq -> the first index naming it), or NULL. */
+static struct queue_acked *
+queue_pg_acked_find(struct queue_acked *acks, size_t n,
+    const struct itab *seqs, uint64_t seq)
+{
+	uint64_t	i;
+
+	if (!itab_get(seqs, seq, &i) || i >= n)
+		return (NULL);
+	for (; i < n; i++) {
+		if (acks[i].seq == seq && !acks[i].found)
+			return (&acks[i]);
+	}
+	return (NULL);
+}
+
+/* One DELETE for the rows of a whole Ack (seq = ANY of an array), as
+ * queue_pg_take each: the rows it returns are matched to the acks. */
+int
+queue_pg_ack_many(struct db *db, int64_t account, uint32_t device,
+    struct queue_acked *acks, size_t n)
+{
+	struct dbpg_params	 p;
+	struct queue_acked	*a;
+	struct itab		*seqs;
+	PGresult		*res;
+	char			*list;
+	size_t			 i;
+	int			 rows, r, rc = 0;
+
+	if (n == 0)
+		return (0);
+	if (db_begin(db) != 0)
+		return (-1);
+	seqs = itab_create();
+	for (i = n; i-- > 0; ) {
+		acks[i].found = 0;
+		itab_put(seqs, acks[i].seq, i);	/* the first index wins */
+	}
+	list = dbpg_array_each(n, queue_pg_acked_seq, acks);
+	queue_pg_device(&p, account, device);
+	dbpg_param_text(&p, list);
+	res = dbpg_run(db, "DELETE FROM queue WHERE account = $1 AND "
+	    "device = $2 AND seq = ANY($3::bigint[]) RETURNING seq, "
+	    "from_account, from_name, from_device, message_id, type, "
+	    "server_ts, receipt, body", &p);
+	free(list);
+	if (res == NULL) {
+		itab_free(seqs);
+		return (-1);
+	}
+	rows = PQntuples(res);
+	for (r = 0; r < rows && rc == 0; r++) {
+		a = queue_pg_acked_find(acks, n, seqs,
+		    (uint64_t)dbpg_int64(res, r, 0));
+		if (a == NULL) {
+			log_warn("postgresql: an ack deleted a row it did not "
+			    "name");
+			rc = -1;
+			break;
+		}
+		queue_pg_row(res, r, &a->item, 0);
+		a->found = 1;
+		pgcount_depth(db, account, device, -1);
+		if (a->item.body != 0 && bodies_unref(db, a->item.body, 1) != 0)
+			rc = -1;
+	}
+	PQclear(res);
+	itab_free(seqs);
+	return (rc);
 }
 
 int

@@ -28,6 +28,10 @@ int	queue_pg_fetch(struct db *, int64_t account, uint32_t device,
 	    size_t *n);
 int	queue_pg_ack(struct db *, int64_t account, uint32_t device,
 	    uint64_t seq, struct queue_item *out);
+int	queue_pg_push_each(struct db *, const struct queue_item *,
+	    int64_t expires, struct queue_dest *, size_t n);
+int	queue_pg_ack_many(struct db *, int64_t account, uint32_t device,
+	    struct queue_acked *, size_t n);
 int	queue_pg_delete(struct db *, int64_t account, uint32_t device,
 	    const struct queue_item *it);
 int	queue_pg_forget(struct db *, int64_t account, uint32_t device);

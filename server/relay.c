@@ -1,11 +1,12 @@
-/* relay: Send and Ack: store envelopes, delete acked rows, queue receipts.
+/* relay: Send: store envelopes, answer, hand the rows to their devices.
  *
- * Send and Ack are natterd's hot path and run without a savepoint of
- * their own (a savepoint copies every page a request touches into the
- * statement journal): each checks everything that can refuse it before
- * it writes, a refused Send forgets the id it claimed, and a write that
- * fails after that stops natterd (server_write_failed), as a failed
- * commit does, since the open transaction can no longer be trusted. */
+ * Send and Ack (relayack.c) are natterd's hot path and run without a
+ * savepoint of their own (a savepoint copies every page a request
+ * touches into the statement journal): each checks everything that can
+ * refuse it before it writes, a refused Send forgets the id it claimed,
+ * and a write that fails after that stops natterd (server_write_failed),
+ * as a failed commit does, since the open transaction can no longer be
+ * trusted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +15,19 @@
 #include "server/db.h"
 #include "server/directory.h"
 #include "server/fanout.h"
-#include "server/grouprcpt.h"
 #include "server/metrics.h"
 #include "server/online.h"
 #include "server/queue.h"
 #include "server/relay.h"
 #include "server/server.h"
 #include "server/session.h"
+#include "server/sessionq.h"
 #include "shared/proto/wire.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
 #define C(x)	NATTER__CODE__##x
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
-#define RELAY_DELIVERED		1	/* Receipt.status */
-#define RELAY_UNDECRYPTABLE	2
-#define RELAY_GROUP_CHANGE	4	/* Delivery.type */
 
 /* Append the devices of account (named name) to exp, but not s's own. */
 static int
@@ -144,11 +142,20 @@ relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
 	uint64_t	depth, mine;
 	uint32_t	device;
 	size_t		i;
+	int		ordered = 0;
 
+again:
 	for (i = 0; i < m->n_envelopes; i++) {
 		device = m->envelopes[i]->device;
 		if (queue_depth(session_db(s), accts[i], device, &depth) != 0)
 			return (C(INTERNAL));
+		if (!ordered && depth + SESSIONQ_BESIDE >= QUEUE_MAXSHARE) {
+			/* Near a bound, the rows of the connection's Sends
+			 * still running count: read again once they ended. */
+			session_in_order(s);
+			ordered = 1;
+			goto again;
+		}
 		if (depth >= QUEUE_MAXDEPTH) {
 			*why = "the recipient's queue is full";
 			return (C(QUEUE_FULL));
@@ -171,9 +178,7 @@ relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
 	return (C(OK));
 }
 
-/* The row that a message (status 0) or receipt from s becomes, stored at
- * now; a message's envelope adds its type and content (relay_envelope). */
-static void
+void
 relay_item(struct session *s, const uint8_t *message_id, uint32_t status,
     int64_t now, struct queue_item *it)
 {
@@ -216,10 +221,10 @@ relay_deliver(struct session *s, int64_t account, uint32_t device,
 	if (t != NULL)
 		session_offer(t, it);
 	else
-		(void)directory_wake(session_directory(s), account, device);
+		directory_wake_stored(session_directory(s), account, device);
 }
 
-static void
+void
 relay_stored(struct session *s, uint64_t id, int64_t ts)
 {
 	Natter__Response	r = NATTER__RESPONSE__INIT;
@@ -270,6 +275,8 @@ relay_store(struct session *s, const Natter__Frame *f, const int64_t *accts,
 	uint64_t		 seqs[RELAY_MAXENVELOPES];
 	size_t			 i;
 
+	/* The rows follow those of the connection's earlier Sends. */
+	session_in_order(s);
 	relay_item(s, m->message_id.data, 0, now, &it);
 	for (i = 0; i < m->n_envelopes; i++) {
 		relay_envelope(&it, m->envelopes[i], 0);
@@ -321,11 +328,18 @@ relay_claim(struct session *s, uint64_t id, const uint8_t *message_id,
 
 	rc = queue_sent_claim(db, session_account(s), session_device(s),
 	    message_id, now, now + session_ttl_ms(s));
-	if (rc == 1 && queue_sent_lookup(db, session_account(s),
-	    session_device(s), message_id, &ts) == 0) {
+	if (rc != 1)
+		return (rc == 0 ? 0 : -1);
+	/* Taken: by a Send stored before, or by one of this connection's
+	 * still running, which may yet be refused. Ask once it has ended. */
+	session_in_order(s);
+	if (queue_sent_lookup(db, session_account(s), session_device(s),
+	    message_id, &ts) == 0) {
 		relay_stored(s, id, ts);
 		return (1);
 	}
+	rc = queue_sent_claim(db, session_account(s), session_device(s),
+	    message_id, now, now + session_ttl_ms(s));
 	return (rc == 0 ? 0 : -1);
 }
 
@@ -335,94 +349,4 @@ relay_unclaim(struct session *s, const uint8_t *message_id)
 	if (queue_sent_forget(session_db(s), session_account(s),
 	    session_device(s), message_id) != 0)
 		server_write_failed("a refused send");
-}
-
-/* Queue a receipt (status: 1 delivered, 2 undecryptable) for every
- * device of the message's sender. */
-static int
-relay_receipt(struct session *s, const struct queue_item *acked,
-    uint32_t status)
-{
-	struct queue_item	it;
-	uint32_t		devs[ACCOUNTS_MAXDEVICES];
-	size_t			n, i;
-
-	if (acked->from_account == session_account(s))
-		return (0);	/* a copy from our own device */
-	if (accounts_devices(session_db(s), acked->from_account, devs,
-	    ACCOUNTS_MAXDEVICES, &n) != 0)
-		return (-1);
-	relay_item(s, acked->message_id, status, time_now_ms(), &it);
-	for (i = 0; i < n; i++) {
-		if (relay_push(s, acked->from_account, devs[i], &it,
-		    &it.seq) != 0)
-			return (-1);
-		metrics_add(METRICS_RECEIPTS_STORED, 1);
-		relay_deliver(s, acked->from_account, devs[i], &it);
-	}
-	return (0);
-}
-
-/* A group message's receipt: gathered with the other acks of this
- * commit into one row per sender device (grouprcpt.c). */
-static void
-relay_group_receipt(struct session *s, const struct queue_item *acked,
-    uint32_t status)
-{
-	struct queue_item	by;
-	int64_t			now = time_now_ms();
-
-	if (acked->from_account == session_account(s))
-		return;	/* a copy from our own device */
-	relay_item(s, acked->message_id, status, now, &by);
-	grouprcpt_add(acked, status, &by, session_directory(s),
-	    now + session_ttl_ms(s));
-}
-
-/* Delete the acked item seq; a message gets its receipt (status). */
-static void
-relay_ack_one(struct session *s, uint64_t seq, uint32_t status)
-{
-	struct queue_item	it;
-	int			rc;
-
-	if (session_recall(s, seq, &it))
-		rc = queue_delete(session_db(s), session_account(s),
-		    session_device(s), &it);
-	else
-		rc = queue_ack(session_db(s), session_account(s),
-		    session_device(s), seq, &it);
-	if (rc == -1)
-		server_write_failed("an ack");
-	if (rc == 1)
-		return;
-	session_acked(s, seq);
-	/* A receipt, or a group change (from natterd): no receipt. */
-	if (it.status != 0 || (it.body != 0 && it.type == RELAY_GROUP_CHANGE))
-		return;
-	metrics_add(METRICS_MESSAGES_DELIVERED, 1);
-	if (it.body != 0) {
-		relay_group_receipt(s, &it, status);
-		return;
-	}
-	if (relay_receipt(s, &it, status) != 0)
-		server_write_failed("a receipt");
-}
-
-uint32_t
-relay_ack(struct session *s, const Natter__Frame *f, const char **why)
-{
-	const Natter__Ack	*a = f->ack;
-	size_t			 i;
-
-	if (a->n_seqs + a->n_undecryptable > RELAY_MAXACKS)
-		return (C(TOO_LARGE));
-	for (i = 0; i < a->n_seqs; i++)
-		relay_ack_one(s, a->seqs[i], RELAY_DELIVERED);
-	for (i = 0; i < a->n_undecryptable; i++)
-		relay_ack_one(s, a->undecryptable[i], RELAY_UNDECRYPTABLE);
-	if (f->id != 0)
-		relay_stored(s, f->id, time_now_ms());
-	session_pump(s);
-	return (C(OK));
 }

@@ -1,4 +1,4 @@
-/* relay: Send and Ack: store envelopes, delete acked rows, queue receipts. */
+/* relay: Send and Ack (relay.c, relayack.c): store, answer, deliver. */
 #ifndef NATTER_SERVER_RELAY_H
 #define NATTER_SERVER_RELAY_H
 
@@ -25,10 +25,16 @@ int		relay_claim(struct session *, uint64_t id,
 /* Forget the claim of a send that was refused; a failure stops
  * natterd (server_write_failed). */
 void		relay_unclaim(struct session *, const uint8_t *message_id);
+/* The row that a message (status 0) or receipt from s becomes, stored at
+ * now; a message's envelope adds its type and content. */
+struct queue_item;
+void		relay_item(struct session *, const uint8_t *message_id,
+		    uint32_t status, int64_t now, struct queue_item *);
+/* Answer request id: OK, stored at ts. */
+void		relay_stored(struct session *, uint64_t id, int64_t ts);
 /* Hand row it, just queued by s for (account, device), to the device:
  * to its session if it is connected to this node, else through the
  * directory to the node that serves it, if any (directory.h). */
-struct queue_item;
 void		relay_deliver(struct session *, int64_t account,
 		    uint32_t device, const struct queue_item *);
 

@@ -12,6 +12,7 @@
 #include "server/assets.h"
 #include "server/db.h"
 #include "server/devwatch.h"
+#include "server/directory.h"
 #include "server/durable.h"
 #include "server/fiber.h"
 #include "server/grouprcpt.h"
@@ -30,6 +31,7 @@
 #define SERVER_RESCAN_MS	2000	/* shared store: queues read again */
 
 static struct db		*server_database;
+static struct directory		*server_directory;
 static uv_loop_t		*server_loop;
 static uv_prepare_t		 server_prepare;
 static uv_timer_t		 server_purge_timer;
@@ -180,15 +182,18 @@ static void
 server_released(void)
 {
 	session_flush_all();
+	directory_release(server_directory, durable_synced());
 	linkdir_release();
 }
 
 void
-server_start(uv_loop_t *loop, struct db *db, int64_t ttl_ms, int sync_full)
+server_start(uv_loop_t *loop, struct db *db, struct directory *dir,
+    int64_t ttl_ms, int sync_full)
 {
 	uint64_t	interval;
 
 	server_database = db;
+	server_directory = dir;
 	server_loop = loop;
 	if (db_pg(db) != NULL) {
 		durable_start(loop, NULL, 0, server_released);

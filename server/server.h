@@ -8,14 +8,16 @@
 #include <uv.h>
 
 struct db;
+struct directory;
 
 /* Hook into loop, for db: the group commit before every sleep (its WAL
  * synced by durable.c, with fdatasync when sync_full is 1), the purge of
  * rows and send records past their expiry (every ttl_ms / 2, between 1 s
  * and 60 s), the lazy receipts' timer, the login timeout and the link
- * offers' expiry. db stays the caller's; it must outlive server_close. */
-void		 server_start(uv_loop_t *, struct db *, int64_t ttl_ms,
-		     int sync_full);
+ * offers' expiry; dir's wake-ups leave as their rows become durable. db
+ * and dir stay the caller's; they must outlive server_close. */
+void		 server_start(uv_loop_t *, struct db *, struct directory *,
+		     int64_t ttl_ms, int sync_full);
 /* Commit what is pending, make it durable, stop the hooks. */
 void		 server_stop(void);
 /* Once the loop has stopped running: release what durable.c holds. */

@@ -154,11 +154,18 @@ session_release(struct session *s, uint64_t synced)
  * WebSocket messages) instead of one writable callback per frame.
  */
 void
+session_in_order(struct session *s)
+{
+	sessionq_in_order(s->q);
+}
+
+void
 session_send(struct session *s, const Natter__Frame *f)
 {
 	size_t	len, need, i;
 	uint8_t	*p;
 
+	session_in_order(s);
 	if (s->nlazy > 0)
 		session_lazy_flush(s);
 	len = wire_size(f);

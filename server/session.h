@@ -114,6 +114,10 @@ uint32_t	 session_device(const struct session *);
 const char	*session_name(const struct session *);
 /* Push queued rows while the window and the output queue have room. */
 void		 session_pump(struct session *);
+/* Called by a request before it writes or answers: with a store that
+ * waits, the requests of a connection that came before it have ended by
+ * the time this returns (sessionq.h); otherwise returns at once. */
+void		 session_in_order(struct session *);
 /* Rows may have been queued for this device by another node (directory.h,
  * hooks.wake): read the queue now. */
 void		 session_wake(struct session *);

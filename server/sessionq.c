@@ -1,17 +1,27 @@
-/* sessionq: a connection's requests in order, on a fiber, for a store that waits.
+/* sessionq: a connection's requests in order, on fibers, for a store that waits.
  *
  * With PostgreSQL a request can wait for the store, and a connection's
- * requests must still be answered in the order they came (a Send before
+ * requests must still take effect in the order they came (a Send before
  * the Ack that follows it). So each connection has one worker fiber at
  * most, which takes its frames one by one, and its queue reads (a pump)
- * between them: two fibers never work on one session at once. Frames
- * that arrive meanwhile are copied here; past SESSIONQ_MAX of them the
- * connection stops being read (TCP pushes back on the client) until the
- * worker has caught up to half.
+ * between them. Frames that arrive meanwhile are copied here; past
+ * SESSIONQ_MAX of them the connection stops being read (TCP pushes back
+ * on the client) until the worker has caught up to half.
  *
- * The worker keeps its session alive: a connection that closes while a
- * request waits is detached (session_free) and freed when the worker
- * ends. */
+ * Sends are the exception. A Send waits for two round trips before it
+ * writes anything (its claim and the recipient's depth), and a client
+ * keeps many in flight, so run one after another they would take one
+ * Send per connection into each transaction, and every commit would
+ * write a packet to almost every connection. So up to SESSIONQ_BESIDE
+ * Sends run beside each other, each on a fiber of its own: their reads
+ * overlap, and each waits for the ones before it to end before it writes
+ * or answers (sessionq_in_order), so rows and answers still leave in
+ * the order the Sends came. Any other frame, and a pump, waits until the
+ * Sends before it have ended: two of them never run at once.
+ *
+ * The worker keeps its session alive, and waits for the Sends beside it
+ * to end: a connection that closes while a request waits is detached
+ * (session_free) and freed when the worker ends. */
 #include <sys/queue.h>
 
 #include <stdlib.h>
@@ -35,6 +45,16 @@ struct sessionq_frame {
 	uint8_t				 data[];
 };
 
+/* A Send running beside the worker, on a fiber of its own. */
+struct sessionq_send {
+	struct sessionq				*q;
+	struct sessionq_frame			*qf;
+	Natter__Frame				*f;
+	struct fiber				*fiber;
+	int					 waiting; /* its turn */
+	TAILQ_ENTRY(sessionq_send)		 entry;
+};
+
 struct sessionq {
 	struct session				*s;
 	STAILQ_HEAD(, sessionq_frame)		 frames;
@@ -42,6 +62,9 @@ struct sessionq {
 	int					 pump;	/* a pump is wanted */
 	int					 running;
 	struct fiber				*worker;
+	int					 idle;	/* worker waits */
+	TAILQ_HEAD(, sessionq_send)		 sends;	/* arrival order */
+	size_t					 nsends;
 	int					 held;	/* reads stopped */
 	TAILQ_ENTRY(sessionq)			 retry_entry;
 	int					 retry;
@@ -59,6 +82,7 @@ sessionq_create(struct session *s)
 
 	q->s = s;
 	STAILQ_INIT(&q->frames);
+	TAILQ_INIT(&q->sends);
 	return (q);
 }
 
@@ -90,15 +114,10 @@ sessionq_on_worker(const struct sessionq *q)
 	return (q != NULL && q->worker != NULL && q->worker == fiber_self());
 }
 
-/* One frame: decode, then handle it inside the store's transaction. */
+/* Handle one frame inside the store's transaction. */
 static void
-sessionq_frame(struct sessionq *q, struct sessionq_frame *qf)
+sessionq_handle(struct sessionq *q, const Natter__Frame *f)
 {
-	Natter__Frame	*f;
-
-	f = session_decode(q->s, qf->data, qf->len);
-	if (f == NULL)
-		return;
 	pgturn_enter(handle_alone(f) ? PGTURN_ALONE : PGTURN_SHARED);
 	handle_frame(q->s, f);
 	/* A group message's receipts go into the transaction of the acks
@@ -106,7 +125,109 @@ sessionq_frame(struct sessionq *q, struct sessionq_frame *qf)
 	if (grouprcpt_flush(session_db(q->s)) != 0)
 		log_warn("cannot queue a group receipt");
 	pgturn_leave();
+}
+
+static void
+sessionq_send_run(void *arg)
+{
+	struct sessionq_send	*sd = arg;
+
+	sd->fiber = fiber_self();
+	sessionq_handle(sd->q, sd->f);
+}
+
+/* A Send has ended: the next one may write, the worker may go on. */
+static void
+sessionq_send_done(void *arg)
+{
+	struct sessionq_send	*sd = arg, *next;
+	struct sessionq		*q = sd->q;
+
+	TAILQ_REMOVE(&q->sends, sd, entry);
+	q->nsends--;
+	wire_free(sd->f);
+	free(sd->qf);
+	free(sd);
+	if ((next = TAILQ_FIRST(&q->sends)) != NULL && next->waiting)
+		fiber_wake(next->fiber);
+	if (q->idle)
+		fiber_wake(q->worker);
+}
+
+/* Run Send f beside the worker: 0, or -1 (no fiber for it). */
+static int
+sessionq_send_start(struct sessionq *q, struct sessionq_frame *qf,
+    Natter__Frame *f)
+{
+	struct sessionq_send	*sd;
+
+	if (f->body_case != NATTER__FRAME__BODY_SEND ||
+	    q->nsends >= SESSIONQ_BESIDE || fiber_count() >= FIBER_MAX / 2)
+		return (-1);
+	sd = xcalloc(1, sizeof *sd);
+	sd->q = q;
+	sd->qf = qf;
+	sd->f = f;
+	TAILQ_INSERT_TAIL(&q->sends, sd, entry);
+	q->nsends++;
+	if (fiber_run(sessionq_send_run, sd, sessionq_send_done, sd) != 0) {
+		TAILQ_REMOVE(&q->sends, sd, entry);
+		q->nsends--;
+		free(sd);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Wait until a Send ends or a frame arrives. */
+static void
+sessionq_idle(struct sessionq *q)
+{
+	q->idle = 1;
+	fiber_wait();
+	q->idle = 0;
+}
+
+void
+sessionq_in_order(struct sessionq *q)
+{
+	struct sessionq_send	*sd;
+
+	if (q == NULL || q->nsends == 0)
+		return;
+	TAILQ_FOREACH(sd, &q->sends, entry) {
+		if (sd->fiber == fiber_self())
+			break;
+	}
+	if (sd == NULL)
+		return;	/* not one of q's Sends */
+	while (TAILQ_FIRST(&q->sends) != sd) {
+		sd->waiting = 1;
+		fiber_wait();
+		sd->waiting = 0;
+	}
+}
+
+/* The next frame: beside the worker if it is a Send with room, else on
+ * the worker once the Sends before it have ended. */
+static void
+sessionq_next(struct sessionq *q, struct sessionq_frame *qf)
+{
+	Natter__Frame	*f;
+
+	f = session_decode(q->s, qf->data, qf->len);
+	if (f == NULL) {
+		free(qf);
+		return;
+	}
+	if (sessionq_send_start(q, qf, f) == 0)
+		return;
+	while (q->nsends > 0)
+		sessionq_idle(q);
+	if (!session_gone(q->s))
+		sessionq_handle(q, f);
 	wire_free(f);
+	free(qf);
 }
 
 static void
@@ -124,9 +245,10 @@ sessionq_work(void *arg)
 				q->held = 0;
 				session_hold_input(q->s, SESSION_HOLD_QUEUE, 0);
 			}
-			sessionq_frame(q, qf);
-			free(qf);
-		} else if (q->pump) {
+			sessionq_next(q, qf);
+		} else if (q->nsends > 0)
+			sessionq_idle(q);
+		else if (q->pump) {
 			q->pump = 0;
 			pgturn_enter(PGTURN_SHARED);
 			session_pump(q->s);
@@ -134,6 +256,8 @@ sessionq_work(void *arg)
 		} else
 			break;
 	}
+	while (q->nsends > 0)
+		sessionq_idle(q);
 	q->worker = NULL;
 }
 
@@ -173,7 +297,10 @@ sessionq_push(struct sessionq *q, const uint8_t *data, size_t len)
 		q->held = 1;
 		session_hold_input(q->s, SESSION_HOLD_QUEUE, 1);
 	}
-	sessionq_kick(q);
+	if (q->idle && q->worker != fiber_self())
+		fiber_wake(q->worker);	/* it may start the frame beside */
+	else
+		sessionq_kick(q);
 }
 
 void

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SESSIONQ_BESIDE	32	/* Sends of a connection running at once */
+
 struct session;
 struct sessionq;
 
@@ -18,6 +20,11 @@ void		 sessionq_push(struct sessionq *, const uint8_t *, size_t);
 void		 sessionq_pump(struct sessionq *);
 /* 1 while the worker fiber exists (the session must outlive it). */
 int		 sessionq_busy(const struct sessionq *);
+/* On one of the queue's Sends (sessionq.c): wait until the Sends that
+ * came before it have ended, so that what it writes and answers follows
+ * what they did. Elsewhere (the worker, another fiber, the loop, a NULL
+ * queue) a no-op. */
+void		 sessionq_in_order(struct sessionq *);
 /* 1 when the running fiber is this queue's worker. */
 int		 sessionq_on_worker(const struct sessionq *);
 /* Start the workers that found no free fiber (the turn's end). */

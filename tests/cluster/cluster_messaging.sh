@@ -7,6 +7,8 @@
 #   - a group spanning the three nodes;
 #   - bob's device moving from node 2 to node 3 mid-conversation: every
 #     message once, in order;
+#   - 60 Sends in flight on one connection (refused ones, retries and
+#     duplicates among them): answered, and queued, in the order sent;
 #   - kill -9 of node 1 while alice sends through the balancer: every
 #     message she was told was stored arrives exactly once.
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
@@ -61,6 +63,22 @@ want=""
 i=1
 while [ $i -le 20 ]; do want="$want${want:+ }move-$i"; i=$((i + 1)); done
 assert_eq "$(texts "$ROOT/moved")" "$want" "bob's copies across the move"
+
+log "60 Sends in flight on one connection: answered and queued in order"
+# Refusals, ids reused after a refusal and duplicates among them
+# (natter-probe's sendmix): a node runs a connection's Sends beside each
+# other, and each must still write and answer after the ones before it.
+on 2; cprobe register dave >/dev/null || fail "register dave"
+on 3; cprobe register erin >/dev/null || fail "register erin"
+on 2; cprobe auth dave sendmix erin 60 >"$ROOT/mix" ||
+    fail "sendmix: $(cat "$ROOT/mix")"
+grep -q '^sendmix OK 60 in order$' "$ROOT/mix" ||
+    fail "answers out of order: $(grep "^sendmix" "$ROOT/mix" | head -1)"
+want=$(sed -n 's/^sendmix stored //p' "$ROOT/mix")
+[ "$(echo "$want" | wc -w)" -eq 43 ] || fail "sendmix expects: $want"
+on 3; cprobe auth erin recv 43 >"$ROOT/mixr" || fail "erin recv"
+assert_eq "$(awk '$1 == "msg" { printf "%s%s", s, $4; s = " " }' \
+    "$ROOT/mixr")" "$want" "erin's queue, from one pipelined connection"
 
 log "kill -9 of node 1 while alice sends through the balancer"
 : >"$ROOT/told"

@@ -82,6 +82,9 @@ extern const size_t		probe_group_nsteps;
 /* The steps over many accounts (probe_many.c). */
 extern const struct probe_step	probe_many_steps[];
 extern const size_t		probe_many_nsteps;
+/* The step about a connection's order (probe_order.c). */
+extern const struct probe_step	probe_order_steps[];
+extern const size_t		probe_order_nsteps;
 /* Where the group steps keep the ids of the groups they saw. */
 void	probe_group_init(const char *keydir);
 /* Print a group's delivery (type 3 or 4) as recv shows it. */

@@ -904,27 +904,29 @@ static const struct probe_step steps[] = {
 	{ "drain", 0, 0, "drain", step_drain },
 };
 
-/* The step called name, from either table, or NULL. */
+static const size_t steps_n = sizeof steps / sizeof steps[0];
+
+/* The step called name, from any table, or NULL. */
 static const struct probe_step *
 step_find(const char *name)
 {
-	size_t	i;
+	static const struct {
+		const struct probe_step	*steps;
+		const size_t		*n;
+	} tables[] = {
+		{ steps, &steps_n },
+		{ probe_link_steps, &probe_link_nsteps },
+		{ probe_group_steps, &probe_group_nsteps },
+		{ probe_many_steps, &probe_many_nsteps },
+		{ probe_order_steps, &probe_order_nsteps },
+	};
+	size_t	t, i;
 
-	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		if (strcmp(name, steps[i].name) == 0)
-			return (&steps[i]);
-	}
-	for (i = 0; i < probe_link_nsteps; i++) {
-		if (strcmp(name, probe_link_steps[i].name) == 0)
-			return (&probe_link_steps[i]);
-	}
-	for (i = 0; i < probe_group_nsteps; i++) {
-		if (strcmp(name, probe_group_steps[i].name) == 0)
-			return (&probe_group_steps[i]);
-	}
-	for (i = 0; i < probe_many_nsteps; i++) {
-		if (strcmp(name, probe_many_steps[i].name) == 0)
-			return (&probe_many_steps[i]);
+	for (t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+		for (i = 0; i < *tables[t].n; i++) {
+			if (strcmp(name, tables[t].steps[i].name) == 0)
+				return (&tables[t].steps[i]);
+		}
 	}
 	return (NULL);
 }

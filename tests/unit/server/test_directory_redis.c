@@ -28,6 +28,7 @@
 #include "server/dircache.h"
 #include "server/directory.h"
 #include "server/dirmsg.h"
+#include "server/dirwake.h"
 #include "server/metrics.h"
 #include "tests/unit/unit.h"
 
@@ -647,13 +648,16 @@ START_TEST(test_dirmsg)
 	static const char	*bad[] = { "", "ping ", "wake", "wake 1",
 				    "wake 1 2 3", "wake  1 2", "wake +1 2",
 				    "wake 01234567890 1", "wake 4294967296 1",
-				    "moved 1 2 ", "Moved 1 2", "wake 1 2\n" };
+				    "moved 1 2 ", "Moved 1 2", "wake 1 2\n",
+				    "wake 1 2 3 4 ", "wake 1 2  3 4",
+				    "wake 1 2 3 4 5", "moved 1 2 3 4" };
 	static const char	*badlow[] = { "low", "low ", "low 1", "low 1 2",
 				    "low 1 2 ", "low 1 2 3 4", "low  1 2 3",
 				    "low 1  2 3", "Low 1 2 3", "low 1 2 4294967296",
 				    "low a 2 3", "42" };
 	int64_t			 a;
 	uint32_t		 d, n;
+	const char		*p;
 	char			 host[DIRMSG_HOSTMAX];
 	int			 port;
 	size_t			 i;
@@ -670,6 +674,16 @@ START_TEST(test_dirmsg)
 	ck_assert_int_eq(dirmsg_order("wake 4294967295 7", 17, &a, &d),
 	    DIRMSG_WAKE);
 	ck_assert(a == 4294967295LL && d == 7);
+	/* A commit's wake-ups for one node: a list of devices. */
+	ck_assert_int_eq(dirmsg_order("wake 1 2 30 4", 13, &a, &d),
+	    DIRMSG_WAKE);
+	ck_assert(a == 1 && d == 2);
+	p = "wake 1 2 30 4" + 5;
+	ck_assert_int_eq(dirmsg_wake_next(&p, p + 8, &a, &d), 1);
+	ck_assert(a == 1 && d == 2);
+	ck_assert_int_eq(dirmsg_wake_next(&p, p + 4, &a, &d), 1);
+	ck_assert(a == 30 && d == 4);
+	ck_assert_int_eq(dirmsg_wake_next(&p, p, &a, &d), 0);
 	ck_assert_int_eq(dirmsg_order("moved 0 0", 9, &a, &d), DIRMSG_MOVED);
 	ck_assert(a == 0 && d == 0);
 	/* The length rules, not a NUL. */
@@ -769,6 +783,75 @@ END_TEST
 
 /* The link messages of linkdir.c: each form both ways, and a list of
  * near misses refused. */
+/* dirwake's messages, as a drain hands them over. */
+struct drained {
+	char	node[8][16];
+	char	msg[8][DIRWAKE_MSGMAX + 1];
+	size_t	n;
+};
+
+static void
+drained_one(const char *node, const char *msg, size_t len, void *arg)
+{
+	struct drained	*dr = arg;
+
+	ck_assert_uint_lt(dr->n, 8);
+	ck_assert_uint_le(len, DIRWAKE_MSGMAX);
+	snprintf(dr->node[dr->n], sizeof dr->node[0], "%s", node);
+	memcpy(dr->msg[dr->n], msg, len);
+	dr->msg[dr->n++][len] = '\0';
+}
+
+/* A commit's wake-ups: one message per node, in the order first named,
+ * split where one would pass DIRWAKE_MSGMAX, each one a wake message
+ * that dirmsg reads back to the devices added, in order. */
+START_TEST(test_dirwake)
+{
+	static struct drained	 dr;
+	struct dirwake		*w = dirwake_create();
+	const char		*p, *end;
+	int64_t			 a;
+	uint32_t		 d, next = 0;
+	size_t			 i;
+
+	dirwake_add(w, "n1", 1, 1);
+	dirwake_add(w, "n2", 2, 1);
+	dirwake_add(w, "n1", 4294967295LL, 4294967295U);
+	ck_assert_uint_eq(dirwake_pending(w), 3);
+	dirwake_drain(w, drained_one, &dr);
+	ck_assert_uint_eq(dirwake_pending(w), 0);
+	ck_assert_uint_eq(dr.n, 2);
+	ck_assert_str_eq(dr.node[0], "n1");
+	ck_assert_str_eq(dr.msg[0], "wake 1 1 4294967295 4294967295");
+	ck_assert_str_eq(dr.node[1], "n2");
+	ck_assert_str_eq(dr.msg[1], "wake 2 1");
+	dr.n = 0;
+	dirwake_drain(w, drained_one, &dr);
+	ck_assert_uint_eq(dr.n, 0);
+
+	/* 1,000 devices of one node: more than one message. */
+	for (i = 0; i < 1000; i++)
+		dirwake_add(w, "n3", 1000000000LL + (int64_t)i, (uint32_t)i);
+	dirwake_drain(w, drained_one, &dr);
+	ck_assert_uint_ge(dr.n, 2);
+	for (i = 0; i < dr.n; i++) {
+		ck_assert_str_eq(dr.node[i], "n3");
+		ck_assert_int_eq(dirmsg_order(dr.msg[i], strlen(dr.msg[i]),
+		    &a, &d), DIRMSG_WAKE);
+		p = dr.msg[i] + 5;
+		end = dr.msg[i] + strlen(dr.msg[i]);
+		while (dirmsg_wake_next(&p, end, &a, &d) == 1) {
+			ck_assert_int_eq(a, 1000000000LL + next);
+			ck_assert_uint_eq(d, next);
+			next++;
+		}
+	}
+	ck_assert_uint_eq(next, 1000);
+	dirwake_free(w);
+	dirwake_free(NULL);
+}
+END_TEST
+
 START_TEST(test_dirmsg_link)
 {
 	static const char	*bad[] = { "link", "link ", "linkx 00",
@@ -1001,6 +1084,7 @@ main(void)
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, test_redis_addresses);
 	tcase_add_test(tp, test_dirmsg);
+	tcase_add_test(tp, test_dirwake);
 	tcase_add_test(tp, test_dirmsg_link);
 	tcase_add_test(tp, test_dirmsg_keys);
 	tcase_add_test(tp, test_dircache);

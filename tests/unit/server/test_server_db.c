@@ -124,6 +124,72 @@ START_TEST(test_ack)
 }
 END_TEST
 
+/* queue_ack_many on SQLite: row by row, recalled rows by queue_delete;
+ * each found once. */
+START_TEST(test_ack_many)
+{
+	struct queue_acked	a[5];
+	struct queue_item	it, got[4];
+	uint64_t		seq[3], depth;
+	size_t			n, i;
+
+	for (i = 0; i < 3; i++) {
+		item(&it, "m", (uint8_t)(10 + i));
+		ck_assert_int_eq(queue_push(db, 2, 1, &it, 10000, &seq[i]), 0);
+	}
+	memset(a, 0, sizeof a);
+	a[0].seq = seq[2];
+	a[1].seq = seq[2];
+	a[2].seq = 999999;
+	a[3].seq = seq[0];
+	a[3].recalled = 1;		/* described by the caller */
+	a[3].item.seq = seq[0];
+	a[3].item.from_account = 1;
+	a[4].seq = seq[0];
+	ck_assert_int_eq(queue_ack_many(db, 2, 1, a, 5), 0);
+	ck_assert(a[0].found && !a[1].found && !a[2].found && a[3].found &&
+	    !a[4].found);
+	ck_assert_uint_eq(a[0].item.message_id[0], 12);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_depth(db, 2, 1, &depth), 0);
+	ck_assert_uint_eq(depth, 1);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(got[0].seq, seq[1]);
+	queue_items_clear(got, n);
+}
+END_TEST
+
+/* queue_push_each on SQLite: row by row, each with its seq. */
+START_TEST(test_push_each)
+{
+	static const uint8_t	id[QUEUE_IDBYTES] = { 21 };
+	struct queue_dest	d[2];
+	struct queue_item	it, got[4];
+	size_t			n;
+
+	memset(d, 0, sizeof d);
+	item(&it, "r", 9);
+	d[0].account = 2;
+	d[0].device = 1;
+	d[0].message_id = id;
+	d[0].status = 2;
+	d[1].account = 2;
+	d[1].device = 1;
+	ck_assert_int_eq(queue_push_each(db, &it, 10000, d, 2), 0);
+	ck_assert_uint_gt(d[0].seq, 0);
+	ck_assert_uint_gt(d[1].seq, d[0].seq);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(got[0].message_id[0], 21);
+	ck_assert_uint_eq(got[0].status, 2);
+	ck_assert_uint_eq(got[1].message_id[0], 9);
+	ck_assert_uint_eq(got[1].status, 0);
+	queue_items_clear(got, n);
+}
+END_TEST
+
 START_TEST(test_ttl)
 {
 	struct queue_item	it, got[4];
@@ -626,6 +692,8 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_fifo);
 	tcase_add_test(tc, test_ack);
+	tcase_add_test(tc, test_ack_many);
+	tcase_add_test(tc, test_push_each);
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_depths_of);

@@ -12,6 +12,7 @@
 #include "server/auth.h"
 #include "server/bucket.h"
 #include "server/directory.h"
+#include "server/durable.h"
 #include "server/fanout.h"
 #include "server/online.h"
 #include "server/roster.h"
@@ -395,7 +396,7 @@ fake_wake(void *state, int64_t account, uint32_t device)
 
 static const struct directory_ops fake_ops = {
 	"fake", fake_open, fake_close, fake_announce, fake_forget, fake_wake,
-	NULL, NULL, NULL
+	NULL, NULL, NULL, NULL
 };
 
 START_TEST(test_directory)
@@ -437,6 +438,78 @@ START_TEST(test_directory)
 }
 END_TEST
 
+/* A directory that gathers its wake-ups (like the Redis one): what
+ * directory_wake_stored holds goes out once its commit is durable, once
+ * per device and commit, and each release flushes once. */
+static int	fake_flushed;
+static int64_t	fake_woken[16];
+static size_t	fake_nwoken;
+
+static enum directory_where
+fake_gather(void *state, int64_t account, uint32_t device)
+{
+	if (fake_nwoken < sizeof fake_woken / sizeof fake_woken[0])
+		fake_woken[fake_nwoken++] = account * 100 + device;
+	return (DIRECTORY_ELSEWHERE);
+}
+
+static void
+fake_flush(void *state)
+{
+	fake_flushed++;
+}
+
+static const struct directory_ops fake_gather_ops = {
+	"gather", NULL, NULL, NULL, NULL, fake_gather, NULL, NULL, NULL,
+	fake_flush
+};
+
+START_TEST(test_directory_wake_stored)
+{
+	struct directory_config	 c;
+	struct directory	*d;
+	char			*err = NULL;
+	uint64_t		 g1, g2;
+
+	memset(&c, 0, sizeof c);
+	d = directory_create(&fake_gather_ops, &c, &err);
+	ck_assert_ptr_nonnull(d);
+	/* A wake at once is flushed at once. */
+	ck_assert_int_eq(directory_wake(d, 9, 9), DIRECTORY_ELSEWHERE);
+	ck_assert_uint_eq(fake_nwoken, 1);
+	ck_assert_int_eq(fake_flushed, 1);
+	fake_nwoken = 0;
+	fake_flushed = 0;
+
+	g1 = durable_gen();
+	directory_wake_stored(d, 1, 1);
+	directory_wake_stored(d, 2, 1);
+	directory_wake_stored(d, 1, 1);		/* the same commit: once */
+	(void)durable_close_gen();
+	g2 = durable_gen();
+	directory_wake_stored(d, 1, 1);		/* a later commit: again */
+	ck_assert_uint_eq(fake_nwoken, 0);
+	directory_release(d, g1 - 1);		/* nothing durable yet */
+	ck_assert_uint_eq(fake_nwoken, 0);
+	ck_assert_int_eq(fake_flushed, 0);
+	directory_release(d, g1);
+	ck_assert_uint_eq(fake_nwoken, 2);
+	ck_assert(fake_woken[0] == 101 && fake_woken[1] == 201);
+	ck_assert_int_eq(fake_flushed, 1);
+	directory_release(d, g1);		/* nothing new */
+	ck_assert_int_eq(fake_flushed, 1);
+	directory_release(d, g2);
+	ck_assert_uint_eq(fake_nwoken, 3);
+	ck_assert(fake_woken[2] == 101);
+	ck_assert_int_eq(fake_flushed, 2);
+	/* Released, a device is held again in the same generation. */
+	directory_wake_stored(d, 1, 1);
+	directory_release(d, g2);
+	ck_assert_uint_eq(fake_nwoken, 4);
+	directory_free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -453,6 +526,7 @@ main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_online);
 	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_directory_wake_stored);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }

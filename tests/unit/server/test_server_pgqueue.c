@@ -1,11 +1,12 @@
 /* test_server_pgqueue: natterd's queue module on PostgreSQL, in the
- * scenarios test_server_db runs on SQLite: FIFO order, ack deletes, TTL
- * filtering and purge, depth and a sender's share (messages, not
- * receipts) through push, ack, delete, purge, forget and a rolled back
- * savepoint, idempotent sends, a reopened store, a row refused after
- * it was sent without waiting. And across nodes: a
- * send claimed on one node is a resend on the other, and two nodes
- * changing the same counters in opposite orders both commit. */
+ * scenarios test_server_db runs on SQLite: FIFO order, ack deletes, an
+ * Ack's rows and its receipts in one statement each, TTL filtering and
+ * purge, depth and a sender's share (messages, not receipts) through
+ * push, ack, delete, purge, forget and a rolled back savepoint,
+ * idempotent sends, a reopened store, a row refused after it was sent
+ * without waiting. And across nodes: a send claimed on one node is a
+ * resend on the other, and two nodes changing the same counters in
+ * opposite orders both commit. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,124 @@ START_TEST(test_ack)
 {
 	TURN(ack_push);
 	TURN(ack_check);
+}
+END_TEST
+
+/* An Ack's rows in one DELETE: each found once (a seq named twice, or
+ * not queued, or another device's, is not), described as queue_ack
+ * would, and off the depth. */
+static void
+ack_many_push(void *arg)
+{
+	struct queue_item	it;
+	size_t			i;
+
+	for (i = 0; i < 3; i++) {
+		pgstore_item(&it, "m", (uint8_t)(10 + i));
+		seqs[i] = pgstore_push(2, 1, &it, 10000);
+	}
+	seqs[3] = pgstore_push(2, 2, &it, 10000);
+}
+
+static void
+ack_many_take(void *arg)
+{
+	struct queue_acked	a[6];
+
+	memset(a, 0, sizeof a);
+	a[0].seq = seqs[2];
+	a[1].seq = seqs[2];		/* twice */
+	a[2].seq = 999999;		/* not queued */
+	a[3].seq = seqs[0];
+	a[4].seq = seqs[3];		/* device 2's */
+	a[5].seq = seqs[0];		/* twice, apart */
+	ck_assert_int_eq(queue_ack_many(db, 2, 1, a, 6), 0);
+	ck_assert(a[0].found && !a[1].found && !a[2].found && a[3].found &&
+	    !a[4].found && !a[5].found);
+	ck_assert_uint_eq(a[0].item.seq, seqs[2]);
+	ck_assert_uint_eq(a[0].item.message_id[0], 12);
+	ck_assert_str_eq(a[0].item.from, "alice");
+	ck_assert_uint_eq(a[3].item.message_id[0], 10);
+	ck_assert_int_eq(queue_ack_many(db, 2, 1, a, 0), 0);
+}
+
+static void
+ack_many_check(void *arg)
+{
+	struct queue_item	got[4];
+	size_t			n;
+
+	ck_assert_uint_eq(pgstore_depth(2, 1), 1);
+	ck_assert_uint_eq(pgstore_depth(2, 2), 1);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(got[0].seq, seqs[1]);
+	queue_items_clear(got, n);
+}
+
+START_TEST(test_ack_many)
+{
+	TURN(ack_many_push);
+	TURN(ack_many_take);
+	TURN(ack_many_check);
+}
+END_TEST
+
+/* Several rows in one INSERT: each device gets the item, with the
+ * message id and status of its own where one is given, in order. */
+static const uint8_t	each_id[2][QUEUE_IDBYTES] = { { 21 }, { 22 } };
+
+static void
+push_each_push(void *arg)
+{
+	struct queue_dest	d[3];
+	struct queue_item	it;
+
+	memset(d, 0, sizeof d);
+	pgstore_item(&it, "r", 9);
+	it.status = 1;
+	d[0].account = 2;
+	d[0].device = 1;
+	d[0].message_id = each_id[0];
+	d[0].status = 2;
+	d[1].account = 2;
+	d[1].device = 1;
+	d[1].message_id = each_id[1];
+	d[1].status = 1;
+	d[2].account = 3;
+	d[2].device = 4;		/* the item's id and status */
+	ck_assert_int_eq(queue_push_each(db, &it, 10000, d, 3), 0);
+	ck_assert_int_eq(queue_push_each(db, &it, 10000, d, 0), 0);
+}
+
+static void
+push_each_check(void *arg)
+{
+	struct queue_item	got[4];
+	size_t			n;
+
+	ck_assert_uint_eq(pgstore_depth(2, 1), 2);
+	ck_assert_uint_eq(pgstore_depth(3, 4), 1);
+	ck_assert_int_eq(queue_fetch(db, 2, 1, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(got[0].message_id[0], 21);
+	ck_assert_uint_eq(got[0].status, 2);
+	ck_assert_uint_eq(got[1].message_id[0], 22);
+	ck_assert_uint_eq(got[1].status, 1);
+	ck_assert_str_eq(got[1].from, "alice");
+	ck_assert_mem_eq(got[1].content, "r", 1);
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_fetch(db, 3, 4, 0, 5000, got, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(got[0].message_id[0], 9);
+	ck_assert_uint_eq(got[0].status, 1);
+	queue_items_clear(got, n);
+}
+
+START_TEST(test_push_each)
+{
+	TURN(push_each_push);
+	TURN(push_each_check);
 }
 END_TEST
 
@@ -581,6 +700,8 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fifo);
 	tcase_add_test(tc, test_ack);
+	tcase_add_test(tc, test_ack_many);
+	tcase_add_test(tc, test_push_each);
 	tcase_add_test(tc, test_unwaited_failure);
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);

@@ -480,6 +480,33 @@ queue_fetch(struct db *db, int64_t account, uint32_t device, uint64_t after,
 	return (0);
 }
 
+int
+queue_fetch_except(struct db *db, int64_t account, uint32_t device,
+    int64_t now, const uint64_t *skip, size_t nskip,
+    struct queue_item *items, size_t max, size_t *n)
+{
+	struct queue_item	*all;
+	size_t			 got, i, k;
+	int			 rc;
+
+	if (db_pg(db) != NULL)
+		return (queue_pg_fetch_except(db, account, device, now, skip,
+		    nskip, items, max, n));
+	/* SQLite: read past them and leave them out here. */
+	all = xcalloc(max + nskip + 1, sizeof *all);
+	rc = queue_fetch(db, account, device, 0, now, all, max + nskip, &got);
+	for (*n = 0, i = 0; rc == 0 && i < got; i++) {
+		for (k = 0; k < nskip && skip[k] != all[i].seq; k++)
+			;
+		if (k == nskip && *n < max)
+			items[(*n)++] = all[i];
+		else
+			queue_items_clear(&all[i], 1);
+	}
+	free(all);
+	return (rc);
+}
+
 void
 queue_items_clear(struct queue_item *items, size_t n)
 {

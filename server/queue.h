@@ -85,6 +85,12 @@ int	queue_total(struct db *, uint64_t *total);
 int	queue_fetch(struct db *, int64_t account, uint32_t device,
 	    uint64_t after, int64_t now, struct queue_item *items, size_t max,
 	    size_t *n);
+/* Up to max unexpired rows from the queue's head, in order, but none of
+ * skip[0..nskip) (rows in flight): how a shared store is read, where a
+ * row may commit after a higher seq was handed out. 0 or -1. */
+int	queue_fetch_except(struct db *, int64_t account, uint32_t device,
+	    int64_t now, const uint64_t *skip, size_t nskip,
+	    struct queue_item *items, size_t max, size_t *n);
 void	queue_items_clear(struct queue_item *, size_t n);
 /* Delete the device's row seq, describing it in *out (content not
  * loaded); a body loses the reference. 0 deleted, 1 no such row, -1

@@ -320,34 +320,73 @@ queue_pg_row(const PGresult *res, int r, struct queue_item *it,
 	}
 }
 
-int
-queue_pg_fetch(struct db *db, int64_t account, uint32_t device,
-    uint64_t after, int64_t now, struct queue_item *items, size_t max,
+/* A device's rows as delivered: a group's row takes its name and
+ * content from its body. Then the conditions, from $3. */
+#define QUEUE_PG_FETCH \
+	"SELECT q.seq, q.from_account, coalesce(b.from_name, q.from_name), " \
+	"q.from_device, q.message_id, q.type, q.server_ts, q.receipt, " \
+	"q.body, coalesce(b.content, q.content), b.group_id FROM queue q " \
+	"LEFT JOIN group_bodies b ON b.body = q.body WHERE q.account = $1 " \
+	"AND q.device = $2 AND "
+
+/* Run a fetch (QUEUE_PG_FETCH and its conditions) into items. */
+static int
+queue_pg_fetch_run(struct db *db, const char *sql,
+    const struct dbpg_params *p, struct queue_item *items, size_t max,
     size_t *n)
 {
-	struct dbpg_params	 p;
-	PGresult		*res;
-	int			 rows, r;
+	PGresult	*res;
+	int		 rows, r;
 
 	*n = 0;
-	queue_pg_device(&p, account, device);
-	dbpg_param_int64(&p, (int64_t)after);
-	dbpg_param_int64(&p, now);
-	dbpg_param_int64(&p, (int64_t)max);
-	/* A group's row takes its name and content from its body. */
-	if ((res = dbpg_run(db, "SELECT q.seq, q.from_account, "
-	    "coalesce(b.from_name, q.from_name), q.from_device, q.message_id, "
-	    "q.type, q.server_ts, q.receipt, q.body, "
-	    "coalesce(b.content, q.content), b.group_id "
-	    "FROM queue q LEFT JOIN group_bodies b ON b.body = q.body "
-	    "WHERE q.account = $1 AND q.device = $2 AND q.seq > $3 "
-	    "AND q.expires > $4 ORDER BY q.seq LIMIT $5", &p)) == NULL)
+	if ((res = dbpg_run(db, sql, p)) == NULL)
 		return (-1);
 	rows = PQntuples(res);
 	for (r = 0; r < rows && *n < max; r++)
 		queue_pg_row(res, r, &items[(*n)++], 1);
 	PQclear(res);
 	return (0);
+}
+
+int
+queue_pg_fetch(struct db *db, int64_t account, uint32_t device,
+    uint64_t after, int64_t now, struct queue_item *items, size_t max,
+    size_t *n)
+{
+	struct dbpg_params	p;
+
+	queue_pg_device(&p, account, device);
+	dbpg_param_int64(&p, (int64_t)after);
+	dbpg_param_int64(&p, now);
+	dbpg_param_int64(&p, (int64_t)max);
+	return (queue_pg_fetch_run(db, QUEUE_PG_FETCH "q.seq > $3 AND "
+	    "q.expires > $4 ORDER BY q.seq LIMIT $5", &p, items, max, n));
+}
+
+static int64_t
+queue_pg_seq_at(const void *arg, size_t i)
+{
+	return ((int64_t)((const uint64_t *)arg)[i]);
+}
+
+int
+queue_pg_fetch_except(struct db *db, int64_t account, uint32_t device,
+    int64_t now, const uint64_t *skip, size_t nskip,
+    struct queue_item *items, size_t max, size_t *n)
+{
+	struct dbpg_params	 p;
+	char			*list;
+	int			 rc;
+
+	list = dbpg_array_each(nskip, queue_pg_seq_at, skip);
+	queue_pg_device(&p, account, device);
+	dbpg_param_text(&p, list);
+	dbpg_param_int64(&p, now);
+	dbpg_param_int64(&p, (int64_t)max);
+	rc = queue_pg_fetch_run(db, QUEUE_PG_FETCH "q.seq <> ALL($3::bigint[]) "
+	    "AND q.expires > $4 ORDER BY q.seq LIMIT $5", &p, items, max, n);
+	free(list);
+	return (rc);
 }
 
 /*

@@ -23,6 +23,9 @@ int	queue_pg_depths_of(struct db *, const int64_t *accts,
 int	queue_pg_share(struct db *, int64_t account, uint32_t device,
 	    int64_t from, uint64_t *n);
 int	queue_pg_total(struct db *, uint64_t *total);
+int	queue_pg_fetch_except(struct db *, int64_t account, uint32_t device,
+	    int64_t now, const uint64_t *skip, size_t nskip,
+	    struct queue_item *, size_t max, size_t *n);
 int	queue_pg_fetch(struct db *, int64_t account, uint32_t device,
 	    uint64_t after, int64_t now, struct queue_item *items, size_t max,
 	    size_t *n);

@@ -27,48 +27,29 @@
 
 struct session_list session_lazy = TAILQ_HEAD_INITIALIZER(session_lazy);
 
-/* 1 if the row seq was delivered and is not acked yet. */
-static int
-session_in_flight(const struct session *s, uint64_t seq)
-{
-	size_t	i;
-
-	for (i = 0; s->sent != NULL && i < SESSION_WINDOW; i++) {
-		if (s->sent[i].seq == seq)
-			return (1);
-	}
-	return (0);
-}
-
 /*
  * The next rows to deliver, at most want. From SQLite, the rows past
  * sent_seq. From a shared store, a cursor could skip rows: another
  * node's transaction may take a lower seq and commit after a higher one
- * was sent. So the queue is read from its head (acked rows are gone)
- * and the rows in flight are left out.
+ * was sent. So the queue is read from its head (acked rows are gone),
+ * leaving out the rows in flight.
  */
 static int
 session_fetch(struct session *s, struct queue_item *items, size_t want,
     size_t *n)
 {
-	/* On the fiber's stack: no allocation per read. */
-	struct queue_item	 all[SESSION_WINDOW + SESSION_BATCH];
-	size_t			 max = s->inflight + want, got, i;
+	uint64_t	skip[SESSION_WINDOW];
+	size_t		nskip = 0, i;
 
 	if (db_pg(s->cfg->db) == NULL)
 		return (queue_fetch(s->cfg->db, s->account, s->device,
 		    s->sent_seq, time_now_ms(), items, want, n));
-	if (queue_fetch(s->cfg->db, s->account, s->device, 0, time_now_ms(),
-	    all, max, &got) != 0)
-		return (-1);
-	/* Fewer than want left means fewer than max read: no backlog. */
-	for (*n = 0, i = 0; i < got; i++) {
-		if (*n < want && !session_in_flight(s, all[i].seq))
-			items[(*n)++] = all[i];
-		else
-			queue_items_clear(&all[i], 1);
+	for (i = 0; s->sent != NULL && i < SESSION_WINDOW; i++) {
+		if (s->sent[i].seq != 0)
+			skip[nskip++] = s->sent[i].seq;
 	}
-	return (0);
+	return (queue_fetch_except(s->cfg->db, s->account, s->device,
+	    time_now_ms(), skip, nskip, items, want, n));
 }
 
 void

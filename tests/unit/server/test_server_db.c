@@ -64,7 +64,7 @@ START_TEST(test_fifo)
 {
 	struct queue_item	it, got[8];
 	char			text[32];
-	uint64_t		seq, last = 0, depth;
+	uint64_t		seq, last = 0, depth, skip[2];
 	size_t			n, i;
 
 	for (i = 0; i < 5; i++) {
@@ -90,11 +90,20 @@ START_TEST(test_fifo)
 	}
 	/* Fetch resumes after the last seq handed out. */
 	seq = got[2].seq;
+	skip[0] = got[0].seq;
+	skip[1] = got[2].seq;
 	queue_items_clear(got, n);
 	ck_assert_int_eq(queue_fetch(db, 2, 1, seq, 5000, got, 8, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_mem_eq(got[0].content, "m3", 2);
 	ck_assert_mem_eq(got[1].content, "m4", 2);
+	queue_items_clear(got, n);
+	/* Or from the head, leaving rows in flight out. */
+	ck_assert_int_eq(queue_fetch_except(db, 2, 1, 5000, skip, 2, got, 2,
+	    &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(got[0].content, "m1", 2);
+	ck_assert_mem_eq(got[1].content, "m3", 2);
 	queue_items_clear(got, n);
 }
 END_TEST

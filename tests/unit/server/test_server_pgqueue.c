@@ -44,7 +44,7 @@ fifo_fetch(void *arg)
 {
 	struct queue_item	got[8];
 	char			text[32];
-	uint64_t		seq;
+	uint64_t		seq, skip[2];
 	size_t			n, i;
 
 	ck_assert_uint_eq(pgstore_depth(2, 1), 5);
@@ -60,11 +60,24 @@ fifo_fetch(void *arg)
 		ck_assert_int_eq(got[i].server_ts, 1000);
 	}
 	seq = got[2].seq;
+	skip[0] = got[0].seq;
+	skip[1] = got[2].seq;
 	queue_items_clear(got, n);
 	ck_assert_int_eq(queue_fetch(db, 2, 1, seq, 5000, got, 8, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_mem_eq(got[0].content, "m3", 2);
 	ck_assert_mem_eq(got[1].content, "m4", 2);
+	queue_items_clear(got, n);
+	/* From the head, leaving rows in flight out. */
+	ck_assert_int_eq(queue_fetch_except(db, 2, 1, 5000, skip, 2, got, 2,
+	    &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(got[0].content, "m1", 2);
+	ck_assert_mem_eq(got[1].content, "m3", 2);
+	queue_items_clear(got, n);
+	ck_assert_int_eq(queue_fetch_except(db, 2, 1, 5000, skip, 0, got, 8,
+	    &n), 0);
+	ck_assert_uint_eq(n, 5);
 	queue_items_clear(got, n);
 }
 

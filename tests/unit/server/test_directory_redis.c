@@ -657,6 +657,7 @@ START_TEST(test_dirmsg)
 				    "low a 2 3", "42" };
 	int64_t			 a;
 	uint32_t		 d, n;
+	static const char	 wake_list[] = "wake 1 2 30 4";
 	const char		*p;
 	char			 host[DIRMSG_HOSTMAX];
 	int			 port;
@@ -678,7 +679,7 @@ START_TEST(test_dirmsg)
 	ck_assert_int_eq(dirmsg_order("wake 1 2 30 4", 13, &a, &d),
 	    DIRMSG_WAKE);
 	ck_assert(a == 1 && d == 2);
-	p = "wake 1 2 30 4" + 5;
+	p = wake_list + 5;
 	ck_assert_int_eq(dirmsg_wake_next(&p, p + 8, &a, &d), 1);
 	ck_assert(a == 1 && d == 2);
 	ck_assert_int_eq(dirmsg_wake_next(&p, p + 4, &a, &d), 1);

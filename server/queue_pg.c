@@ -298,9 +298,11 @@ queue_pg_row(const PGresult *res, int r, struct queue_item *it,
 	memset(it, 0, sizeof *it);
 	it->seq = (uint64_t)dbpg_int64(res, r, 0);
 	it->from_account = dbpg_int64(res, r, 1);
-	if ((b = dbpg_blob(res, r, 2, &len)) != NULL)
-		snprintf(it->from, sizeof it->from, "%.*s", (int)len,
-		    (const char *)b);
+	if ((b = dbpg_blob(res, r, 2, &len)) != NULL) {
+		if (len > sizeof it->from - 1)
+			len = sizeof it->from - 1;
+		memcpy(it->from, b, len);	/* NUL from the memset */
+	}
 	it->from_device = (uint32_t)dbpg_int64(res, r, 3);
 	if ((b = dbpg_blob(res, r, 4, &len)) != NULL && len == QUEUE_IDBYTES)
 		memcpy(it->message_id, b, QUEUE_IDBYTES);

@@ -83,17 +83,17 @@ static int
 relay_check(struct session *s, uint64_t id, const Natter__Send *m,
     const struct fanout_ref *exp, size_t nexp)
 {
-	struct fanout_ref	*env, *skip = NULL, missing[RELAY_MAXEXPECTED];
-	struct fanout_ref	*extra;
+	/* On the stack (the Send's fiber has room): no allocation per
+	 * Send. relay_send bounds both counts by RELAY_MAXENVELOPES. */
+	struct fanout_ref	 env[RELAY_MAXENVELOPES + 1];
+	struct fanout_ref	 skip[RELAY_MAXENVELOPES + 1];
+	struct fanout_ref	 extra[RELAY_MAXENVELOPES + 1];
+	struct fanout_ref	 missing[RELAY_MAXEXPECTED];
 	Natter__DeviceRef	*refs, **pp;
 	Natter__Response	 r = NATTER__RESPONSE__INIT;
 	size_t			 i, nmiss, nextra;
 	int			 rc;
 
-	env = xcalloc(m->n_envelopes + 1, sizeof *env);
-	extra = xcalloc(m->n_envelopes + 1, sizeof *extra);
-	if (m->n_skipped > 0)
-		skip = xcalloc(m->n_skipped, sizeof *skip);
 	for (i = 0; i < m->n_envelopes; i++) {
 		env[i].name = m->envelopes[i]->name != NULL ?
 		    m->envelopes[i]->name : "";
@@ -106,12 +106,8 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	}
 	rc = fanout_check(exp, nexp, skip, m->n_skipped, env, m->n_envelopes,
 	    missing, &nmiss, extra, &nextra);
-	free(skip);
-	if (rc == 0) {
-		free(env);
-		free(extra);
+	if (rc == 0)
 		return (0);
-	}
 	refs = xcalloc(nmiss + nextra + 1, sizeof *refs);
 	pp = xcalloc(nmiss + nextra + 1, sizeof *pp);
 	relay_refs(refs, pp, missing, nmiss);
@@ -125,8 +121,6 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	session_send_response(s, id, &r);
 	free(refs);
 	free(pp);
-	free(env);
-	free(extra);
 	return (-1);
 }
 
@@ -182,9 +176,12 @@ void
 relay_item(struct session *s, const uint8_t *message_id, uint32_t status,
     int64_t now, struct queue_item *it)
 {
+	const char	*name = session_name(s);
+	size_t		 len = strnlen(name, sizeof it->from - 1);
+
 	memset(it, 0, sizeof *it);
 	it->from_account = session_account(s);
-	snprintf(it->from, sizeof it->from, "%s", session_name(s));
+	memcpy(it->from, name, len);	/* NUL from the memset */
 	it->from_device = session_device(s);
 	memcpy(it->message_id, message_id, QUEUE_IDBYTES);
 	it->status = status;

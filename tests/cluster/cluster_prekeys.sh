@@ -4,7 +4,9 @@
 # PrekeysLow mark (20): node 1 tells every node ("low A D N" on
 # natter:list), node 2 warns bob's connection, and his client uploads
 # more. Without the message his connection would never hear it, and his
-# prekeys would run out while he stays connected.
+# prekeys would run out while he stays connected. Then the prekey race
+# across nodes: four askers, two on each node, take all of an offline
+# account's one-time prekeys at once; none may go out twice.
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
 ce_init cluster_prekeys 2
 
@@ -48,4 +50,36 @@ wait_for 30 opks_at_least 20 ||
 log "bob holds $(opks) one-time prekeys again"
 on 2
 online_here -eq 1 || fail "bob's listen left node 2: $(cat "$ROOT/listen.err")"
+
+log "the prekey race: four askers on two nodes take all of dora's at once"
+# dora is offline (nothing tops her keys up): 120 requests for her
+# prekeys, two askers per node at the same time, must hand out each of
+# her one-time prekeys exactly once and then answer without one.
+on 1; register dora
+have=$(pg_value "SELECT count(*) FROM opks o JOIN accounts a ON a.id =
+    o.account WHERE a.name = 'dora'")
+[ "$have" -gt 20 ] && [ "$have" -lt 120 ] 2>/dev/null ||
+    fail "dora holds $have one-time prekeys on the server"
+pids=
+for q in 1 2 3 4; do
+	on $(( (q + 1) / 2 ))
+	out=$(cprobe register "q$q") || fail "register q$q: $out"
+	cprobe auth "q$q" bundles dora 30 "$ROOT/ids" >"$ROOT/race$q" &
+	pids="$pids $!"
+done
+for pid in $pids; do
+	wait "$pid" || fail "an asker failed: $(cat "$ROOT"/race*)"
+done
+for q in 1 2 3 4; do
+	grep -q '^bundles ok=30 limited=0$' "$ROOT/race$q" ||
+	    fail "asker q$q: $(cat "$ROOT/race$q")"
+done
+given=$(grep -vc ' none$' "$ROOT/ids")
+twice=$(grep -v ' none$' "$ROOT/ids" | sort | uniq -d | head -3 | tr '\n' ' ')
+[ -z "$twice" ] || fail "one-time prekeys handed out twice: $twice"
+assert_eq "$given" "$have" "one-time prekeys handed out"
+assert_eq "$(grep -c ' none$' "$ROOT/ids")" "$((120 - have))" \
+    "bundles without a one-time prekey"
+assert_eq "$(pg_value "SELECT count(*) FROM opks o JOIN accounts a ON
+    a.id = o.account WHERE a.name = 'dora'")" 0 "dora's prekeys left"
 pass

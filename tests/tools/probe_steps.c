@@ -637,8 +637,27 @@ step_bundle(struct probe *p, int argc, char **argv)
 	return (0);
 }
 
-/* bundles NAME N: N BundleRequests for NAME; how many were answered OK
- * and how many RATE_LIMITED (with the first such answer's message). */
+/* Each bundle's one-time prekey to out: "DEVICE ID", or "DEVICE none". */
+static void
+step_bundle_ids(FILE *out, const Natter__Response *r)
+{
+	const Natter__PrekeyBundle	*pb;
+	size_t				 i;
+
+	for (i = 0; out != NULL && i < r->n_bundles; i++) {
+		pb = r->bundles[i];
+		if (pb->one_time_prekey != NULL)
+			fprintf(out, "%u %u\n", pb->device,
+			    pb->one_time_prekey->id);
+		else
+			fprintf(out, "%u none\n", pb->device);
+	}
+}
+
+/* bundles NAME N [FILE]: N BundleRequests for NAME; how many were
+ * answered OK and how many RATE_LIMITED (with the first such answer's
+ * message); with FILE, the one-time prekeys handed out are appended to
+ * it (step_bundle_ids). */
 static int
 step_bundles(struct probe *p, int argc, char **argv)
 {
@@ -646,22 +665,32 @@ step_bundles(struct probe *p, int argc, char **argv)
 	Natter__BundleRequest	 b = NATTER__BUNDLE_REQUEST__INIT;
 	long			 n = atol(argv[2]), i, ok = 0, limited = 0;
 	char			*why = NULL;
+	FILE			*out = NULL;
 
+	if (argc > 3 && (out = fopen(argv[3], "a")) == NULL) {
+		fprintf(stderr, "bundles: cannot open %s\n", argv[3]);
+		return (-1);
+	}
 	b.name = argv[1];
 	f.body_case = NATTER__FRAME__BODY_BUNDLE_REQUEST;
 	f.bundle_request = &b;
 	for (i = 0; i < n; i++) {
 		if ((r = probe_request(p, &f)) == NULL) {
 			free(why);
+			if (out != NULL)
+				fclose(out);
 			return (-1);
 		}
-		if (r->response->code == NATTER__CODE__OK)
+		if (r->response->code == NATTER__CODE__OK) {
 			ok++;
-		else if (r->response->code == NATTER__CODE__RATE_LIMITED &&
+			step_bundle_ids(out, r->response);
+		} else if (r->response->code == NATTER__CODE__RATE_LIMITED &&
 		    limited++ == 0)
 			why = xstrdup(r->response->message);
 		wire_free(r);
 	}
+	if (out != NULL && fclose(out) != 0)
+		return (-1);
 	printf("bundles ok=%ld limited=%ld", ok, limited);
 	if (why != NULL)
 		printf(" (%s)", why);
@@ -892,7 +921,7 @@ static const struct probe_step steps[] = {
 	{ "recvf", 0, 2, "recvf [N [noack]]", step_recvf },
 	{ "ack", 1, 1, "ack SEQ", step_ackreq },
 	{ "bundle", 1, 1, "bundle NAME", step_bundle },
-	{ "bundles", 2, 2, "bundles NAME N", step_bundles },
+	{ "bundles", 2, 3, "bundles NAME N [FILE]", step_bundles },
 	{ "upload", 1, 2, "upload N [FIRSTID]", step_upload },
 	{ "garbage", 1, 1, "garbage N", step_garbage },
 	{ "big", 1, 1, "big BYTES", step_big },

@@ -41,7 +41,9 @@
 
 #define FIBER_KEEP	(FIBER_MAX / 2)	/* stacks kept for reuse: a mapping
 					 * made and unmapped per request costs
-					 * more than the request (TLB flushes) */
+					 * more than the request (TLB flushes);
+					 * fiber_trim gives them back when the
+					 * burst that needed them is over */
 
 /* A call fiber_defer queued for the fiber's end. */
 struct fiber_deferred {
@@ -324,14 +326,20 @@ fiber_count(void)
 }
 
 void
-fiber_shutdown(void)
+fiber_trim(size_t keep)
 {
 	struct fiber	*f;
 
-	while ((f = fiber_free) != NULL) {
+	while (fiber_nfree > keep && (f = fiber_free) != NULL) {
 		fiber_free = f->next;
+		fiber_nfree--;
 		(void)munmap(f->map, fiber_page() + FIBER_STACK);
 		free(f);
 	}
-	fiber_nfree = 0;
+}
+
+void
+fiber_shutdown(void)
+{
+	fiber_trim(0);
 }

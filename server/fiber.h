@@ -49,6 +49,9 @@ void		 fiber_wait(void);
 void		 fiber_wake(struct fiber *);
 /* Fibers alive (running or waiting). */
 size_t		 fiber_count(void);
+/* Unmap the stacks kept for reuse beyond keep (each holds the pages its
+ * requests touched): for when few fibers are alive again. */
+void		 fiber_trim(size_t keep);
 /* Free the stacks kept for reuse (at exit). */
 void		 fiber_shutdown(void);
 

@@ -310,6 +310,26 @@ queue_seq_set(struct db *db, uint64_t last)
 	return (db_step_done(st));
 }
 
+/* queue_push_refs on PostgreSQL: queue_push_each's one INSERT. */
+static int
+queue_push_refs_pg(struct db *db, const struct queue_item *it,
+    int64_t expires, struct queue_ref *refs, size_t n)
+{
+	struct queue_dest	*d = xcalloc(n, sizeof *d);
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < n; i++) {
+		d[i].account = refs[i].account;
+		d[i].device = refs[i].device;
+	}
+	rc = queue_pg_push_each(db, it, expires, d, n);
+	for (i = 0; i < n; i++)
+		refs[i].seq = d[i].seq;
+	free(d);
+	return (rc);
+}
+
 int
 queue_push_refs(struct db *db, const struct queue_item *it, int64_t expires,
     struct queue_ref *refs, size_t n)
@@ -320,15 +340,10 @@ queue_push_refs(struct db *db, const struct queue_item *it, int64_t expires,
 
 	if (n == 0)
 		return (0);
-	/* PostgreSQL keeps references in its queue table (queue_pg.c). */
-	if (db_pg(db) != NULL) {
-		for (i = 0; i < n; i++) {
-			if (queue_pg_push(db, refs[i].account, refs[i].device,
-			    it, expires, &refs[i].seq) != 0)
-				return (-1);
-		}
-		return (0);
-	}
+	/* PostgreSQL keeps references in its queue table, all of them in
+	 * one statement (queue_pg.c). */
+	if (db_pg(db) != NULL)
+		return (queue_push_refs_pg(db, it, expires, refs, n));
 	if (db_begin(db) != 0 || queue_depths(db) == NULL ||
 	    queue_seq_last(db, &last) != 0)
 		return (-1);

@@ -29,6 +29,7 @@
 
 #define SERVER_STOP_WAIT_MS	5000	/* for the store's last commit */
 #define SERVER_RESCAN_MS	2000	/* shared store: queues read again */
+#define SERVER_FIBERS_IDLE	64	/* fiber stacks kept once idle */
 
 static struct db		*server_database;
 static struct directory		*server_directory;
@@ -134,6 +135,9 @@ server_expire_cb(uv_timer_t *t)
 
 	session_expire(now);
 	link_expire(now);
+	/* A burst of requests over: its fiber stacks go back. */
+	if (fiber_count() < SERVER_FIBERS_IDLE)
+		fiber_trim(SERVER_FIBERS_IDLE);
 }
 
 static void

@@ -2,8 +2,9 @@
  * until their first wait when on, resume where they waited, end with
  * their done callback, wake one another, keep a deep stack of their own,
  * stop at FIBER_MAX, run what they deferred when their function
- * returns (newest first, before done), and reuse a stack for the next
- * request, also one started from another fiber. */
+ * returns (newest first, before done), reuse a stack for the next
+ * request, also one started from another fiber, and give kept stacks
+ * back (fiber_trim). */
 #include <check.h>
 #include <string.h>
 
@@ -189,6 +190,34 @@ START_TEST(test_max)
 }
 END_TEST
 
+/* Stacks kept after a burst go back with fiber_trim; fibers run on
+ * after it, on the stacks left or on new ones. */
+START_TEST(test_trim)
+{
+	int	i, round;
+
+	fiber_enable(1);
+	for (round = 0; round < 3; round++) {
+		nparked = 0;
+		for (i = 0; i < 10; i++)
+			ck_assert_int_eq(fiber_run(park_fn, NULL, NULL,
+			    NULL), 0);
+		for (i = 0; i < nparked; i++)
+			fiber_wake(parked[i]);
+		ck_assert_uint_eq(fiber_count(), 0);
+		fiber_trim(round == 0 ? 2 : 0);
+	}
+	nparked = 0;
+	fiber_trim(0);
+	fiber_trim(0);
+	ck_assert_int_eq(fiber_run(park_fn, NULL, NULL, NULL), 0);
+	ck_assert_uint_eq(fiber_count(), 1);
+	fiber_wake(parked[0]);
+	ck_assert_uint_eq(fiber_count(), 0);
+	fiber_shutdown();
+}
+END_TEST
+
 /* What ran, in order: deferred calls append their letter. */
 static char		 deferred[8];
 static char		 letters[] = "abdx";
@@ -254,6 +283,7 @@ main(void)
 	tcase_add_test(tc, test_deep_stack);
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_max);
+	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_defer);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

@@ -28,6 +28,7 @@
 
 #define C(x)	NATTER__CODE__##x
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
+#define RELAY_FEW		(RELAY_MAXEXPECTED + 1)	/* envelopes on the stack */
 
 /* Append the devices of account (named name) to exp, but not s's own. */
 static int
@@ -78,36 +79,15 @@ relay_refs(Natter__DeviceRef *refs, Natter__DeviceRef **pp,
 	}
 }
 
-/* 0 if the envelopes match; else the DEVICE_MISMATCH answer is queued. */
-static int
-relay_check(struct session *s, uint64_t id, const Natter__Send *m,
-    const struct fanout_ref *exp, size_t nexp)
+/* Answer DEVICE_MISMATCH with what is missing and what is extra. */
+static void
+relay_mismatch(struct session *s, uint64_t id,
+    const struct fanout_ref *missing, size_t nmiss,
+    const struct fanout_ref *extra, size_t nextra)
 {
-	/* On the stack (the Send's fiber has room): no allocation per
-	 * Send. relay_send bounds both counts by RELAY_MAXENVELOPES. */
-	struct fanout_ref	 env[RELAY_MAXENVELOPES + 1];
-	struct fanout_ref	 skip[RELAY_MAXENVELOPES + 1];
-	struct fanout_ref	 extra[RELAY_MAXENVELOPES + 1];
-	struct fanout_ref	 missing[RELAY_MAXEXPECTED];
 	Natter__DeviceRef	*refs, **pp;
 	Natter__Response	 r = NATTER__RESPONSE__INIT;
-	size_t			 i, nmiss, nextra;
-	int			 rc;
 
-	for (i = 0; i < m->n_envelopes; i++) {
-		env[i].name = m->envelopes[i]->name != NULL ?
-		    m->envelopes[i]->name : "";
-		env[i].device = m->envelopes[i]->device;
-	}
-	for (i = 0; i < m->n_skipped; i++) {
-		skip[i].name = m->skipped[i]->name != NULL ?
-		    m->skipped[i]->name : "";
-		skip[i].device = m->skipped[i]->device;
-	}
-	rc = fanout_check(exp, nexp, skip, m->n_skipped, env, m->n_envelopes,
-	    missing, &nmiss, extra, &nextra);
-	if (rc == 0)
-		return (0);
 	refs = xcalloc(nmiss + nextra + 1, sizeof *refs);
 	pp = xcalloc(nmiss + nextra + 1, sizeof *pp);
 	relay_refs(refs, pp, missing, nmiss);
@@ -121,7 +101,45 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 	session_send_response(s, id, &r);
 	free(refs);
 	free(pp);
-	return (-1);
+}
+
+/* 0 if the envelopes match; else the DEVICE_MISMATCH answer is queued. */
+static int
+relay_check(struct session *s, uint64_t id, const Natter__Send *m,
+    const struct fanout_ref *exp, size_t nexp)
+{
+	/* The usual Send's lists fit on the stack; a long one (up to
+	 * RELAY_MAXENVELOPES, which relay_send checked) is allocated. A
+	 * large frame would cost each new fiber stack its first touch. */
+	struct fanout_ref	 few[3 * RELAY_FEW], *env, *skip, *extra;
+	struct fanout_ref	 missing[RELAY_MAXEXPECTED], *lists = few;
+	size_t			 i, nmiss, nextra, cap = RELAY_FEW;
+	int			 rc;
+
+	if (m->n_envelopes >= RELAY_FEW || m->n_skipped >= RELAY_FEW) {
+		cap = RELAY_MAXENVELOPES + 1;
+		lists = xcalloc(3 * cap, sizeof *lists);
+	}
+	env = lists;
+	skip = lists + cap;
+	extra = lists + 2 * cap;
+	for (i = 0; i < m->n_envelopes; i++) {
+		env[i].name = m->envelopes[i]->name != NULL ?
+		    m->envelopes[i]->name : "";
+		env[i].device = m->envelopes[i]->device;
+	}
+	for (i = 0; i < m->n_skipped; i++) {
+		skip[i].name = m->skipped[i]->name != NULL ?
+		    m->skipped[i]->name : "";
+		skip[i].device = m->skipped[i]->device;
+	}
+	rc = fanout_check(exp, nexp, skip, m->n_skipped, env, m->n_envelopes,
+	    missing, &nmiss, extra, &nextra);
+	if (rc != 0)
+		relay_mismatch(s, id, missing, nmiss, extra, nextra);
+	if (lists != few)
+		free(lists);
+	return (rc == 0 ? 0 : -1);
 }
 
 /* OK if every envelope's device (of account accts[i]) has room: under

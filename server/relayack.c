@@ -61,14 +61,14 @@ relayack_receipt(struct session *s, struct relayack_receipts *r,
 static void
 relayack_send_receipts(struct session *s, struct relayack_receipts *r)
 {
+	static const uint8_t	no_id[QUEUE_IDBYTES];	/* each has its own */
 	struct queue_item	by, it;
 	int64_t			now = time_now_ms();
 	size_t			i;
 
 	if (r->n == 0)
 		return;
-	memset(&it, 0, sizeof it);
-	relay_item(s, it.message_id, 0, now, &by);
+	relay_item(s, no_id, 0, now, &by);
 	if (queue_push_each(session_db(s), &by, now + session_ttl_ms(s), r->d,
 	    r->n) != 0)
 		server_write_failed("a receipt");

@@ -147,18 +147,20 @@ session_release(struct session *s, uint64_t synced)
 	s->nhold -= n;
 }
 
-/*
- * Frames are appended to one output buffer, already framed as unmasked
- * binary WebSocket messages, so that everything a connection has to say
- * after a commit leaves in one write (a raw lws_write of several
- * WebSocket messages) instead of one writable callback per frame.
- */
 void
 session_in_order(struct session *s)
 {
 	sessionq_in_order(s->q);
 }
 
+/*
+ * Frames are appended to one output buffer, already framed as unmasked
+ * binary WebSocket messages, so that everything a connection has to say
+ * after a commit leaves in one write (a raw lws_write of several
+ * WebSocket messages) instead of one writable callback per frame. A
+ * frame for a connection whose earlier requests still run waits for
+ * them (session_in_order), so answers keep the requests' order.
+ */
 void
 session_send(struct session *s, const Natter__Frame *f)
 {

@@ -154,15 +154,15 @@ sessionq_send_done(void *arg)
 		fiber_wake(q->worker);
 }
 
-/* Run Send f beside the worker: 0, or -1 (no fiber for it). */
+/* Run Send f beside the worker (a slot is free): 0, or -1 (no fiber for
+ * it). */
 static int
 sessionq_send_start(struct sessionq *q, struct sessionq_frame *qf,
     Natter__Frame *f)
 {
 	struct sessionq_send	*sd;
 
-	if (f->body_case != NATTER__FRAME__BODY_SEND ||
-	    q->nsends >= SESSIONQ_BESIDE || fiber_count() >= FIBER_MAX / 2)
+	if (fiber_count() >= FIBER_MAX / 2)
 		return (-1);
 	sd = xcalloc(1, sizeof *sd);
 	sd->q = q;
@@ -208,8 +208,9 @@ sessionq_in_order(struct sessionq *q)
 	}
 }
 
-/* The next frame: beside the worker if it is a Send with room, else on
- * the worker once the Sends before it have ended. */
+/* The next frame: a Send beside the worker once one of its
+ * SESSIONQ_BESIDE slots is free, anything else (or a Send no fiber is
+ * left for) on the worker once the Sends before it have ended. */
 static void
 sessionq_next(struct sessionq *q, struct sessionq_frame *qf)
 {
@@ -220,8 +221,12 @@ sessionq_next(struct sessionq *q, struct sessionq_frame *qf)
 		free(qf);
 		return;
 	}
-	if (sessionq_send_start(q, qf, f) == 0)
-		return;
+	if (f->body_case == NATTER__FRAME__BODY_SEND) {
+		while (q->nsends >= SESSIONQ_BESIDE)
+			sessionq_idle(q);
+		if (!session_gone(q->s) && sessionq_send_start(q, qf, f) == 0)
+			return;
+	}
 	while (q->nsends > 0)
 		sessionq_idle(q);
 	if (!session_gone(q->s))

@@ -65,4 +65,12 @@ assert_contains "$out" "auth BAD_SIGNATURE" "nobody holds the made-up device's k
 out=$(probe auth alice recv 2)
 assert_contains "$out" "drained 2" "alice's two receipts"
 assert_eq "$(metric natter_queue_depth)" 0 "nothing queued for the skipped device"
+
+# A Send with more envelopes than natterd checks on the stack (32): the
+# answer still names every one that is not a device (and the made-up
+# device 2, which the server lists).
+extra=$(seq 10 48 | sed 's/^/bob:/' | paste -sd, -)
+out=$(probe auth alice sendenv bob hi "bob:1,$extra")
+assert_eq "$out" "auth OK
+sendenv DEVICE_MISMATCH missing=bob:2 extra=$extra" "40 envelopes, 39 of no device"
 pass

@@ -4,7 +4,8 @@
  * only from a message. The answer is immutable (the id names its bytes),
  * so it says so to caches. The file is read with pread, a chunk each
  * time the socket drains: never the whole blob in memory, and the loop
- * is never held by one download. */
+ * is never held by one download. A large blob's pages leave the cache
+ * once sent (dropbehind.c): a CDN in front is the cache for hot ones. */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "server/download.h"
 #include "server/httpreq.h"
 #include "server/metrics.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
@@ -22,6 +24,7 @@
 
 struct download {
 	int		fd;
+	struct dropbehind db;		/* of fd */
 	uint64_t	pos;		/* next byte to send */
 	uint64_t	end;		/* one past the last */
 };
@@ -73,6 +76,7 @@ download_answer(struct http_txn *t, struct download *d, const char *id,
 	}
 	d->pos = first;
 	d->end = first + len;
+	dropbehind_read(&d->db, d->fd, first);
 	if (http_method(t) == HTTP_GET)
 		metrics_add(METRICS_ASSET_GETS, 1);
 	http_stream(t, len != size || first != 0 ? 206 : 200,
@@ -123,6 +127,7 @@ download_more(struct http_txn *t)
 	if (n <= 0)		/* an error, or the file shrank: give up */
 		return (-1);
 	d->pos += (uint64_t)n;
+	dropbehind_advance(&d->db, d->pos);
 	if (http_write(t, download_buf + HTTP_PRE, (size_t)n,
 	    d->pos == d->end) != 0)
 		return (-1);

@@ -4,7 +4,9 @@
  * (blobstore.c) as it arrives, hashed on the way; nothing is held in
  * memory but the piece lws hands over. The write is a plain pwrite on
  * the loop: it lands in the page cache, so there is no lag to flow-
- * control. Once the body is in, a libuv worker thread checks the hash
+ * control; every 8 MiB the disk is told to start writing, and a large
+ * blob leaves the cache once on disk (dropbehind.c), so the fsync at the
+ * end waits for the last pieces only. Once the body is in, a libuv worker thread checks the hash
  * (the whole file, when the upload resumed an earlier one), fsyncs,
  * renames into blobs/ and fsyncs the directories; back on the loop the
  * row is written and the answer goes. Every error but a dropped
@@ -29,6 +31,7 @@
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/xmalloc.h"
 
 #define UPLOAD_QUERY_PATH	"/v1/uploads/"
@@ -41,6 +44,7 @@ struct upload {
 	char			 id[HTTPREQ_IDLEN + 1];
 	char			*path;		/* the partial */
 	int			 fd;
+	struct dropbehind	 db;		/* to the disk as it comes */
 	int			 admitted;	/* holds an assets_admit slot */
 	int			 listed;	/* in upload_active */
 	int			 discard;	/* stored already: 200 */
@@ -204,6 +208,7 @@ upload_open(struct upload *u)
 	}
 	itab_put(upload_active, itab_key_bytes(u->path, strlen(u->path)), 1);
 	u->listed = 1;
+	dropbehind_write(&u->db, u->fd, u->offset);
 	return (0);
 }
 
@@ -299,6 +304,7 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 		len -= (size_t)n;
 		u->got += (uint64_t)n;
 	}
+	dropbehind_advance(&u->db, u->offset + u->got);
 	return (0);
 }
 

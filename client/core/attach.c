@@ -22,6 +22,7 @@
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/utf8.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/xmalloc.h"
 
 #define ATTACH_TABLE		"media"
@@ -43,6 +44,7 @@ struct attach_plain {
 	uint8_t		*buf;
 	size_t		 bufsize;
 	int		 fd;
+	struct dropbehind db;		/* fd to the disk as it comes */
 	struct sha256	*h;
 	uint64_t	 n, want;
 	uint8_t		 sha[SHA256_BYTES];
@@ -465,6 +467,7 @@ attach_plain_new(const Natter__Attachment *a, int fd)
 
 	pl = xcalloc(1, sizeof *pl);
 	pl->fd = fd;
+	dropbehind_write(&pl->db, fd, 0);
 	pl->h = sha256_new();
 	pl->want = a->size;
 	memcpy(pl->sha, a->plain_sha256.data, SHA256_BYTES);
@@ -499,6 +502,7 @@ attach_plain_out(struct attach_plain *pl, const uint8_t *p, size_t n)
 	sha256_update(pl->h, p, n);
 	if (pl->fd != -1 && attach_write(pl->fd, p, n) != 0)
 		return (pl->failed = 1, -1);
+	dropbehind_advance(&pl->db, pl->n);
 	return (0);
 }
 
@@ -575,17 +579,21 @@ attach_decrypt(const Natter__Attachment *a, int in, int fd)
 {
 	struct attach_plain	*pl = attach_plain_new(a, fd);
 	struct media_stream	*m;
+	struct dropbehind	 db;
 	uint8_t			*buf = xmalloc(ATTACH_READBUF);
+	uint64_t		 done = 0;
 	ssize_t			 n;
 	int			 rc = -1;
 
 	m = media_pull_start(a->media_key.data, attach_plain_put, pl);
 	media_pull_unhashed(m);		/* checked when it came */
+	dropbehind_read(&db, in, 0);
 	while ((n = read(in, buf, ATTACH_READBUF)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 || media_pull(m, buf, n) != 0)
 			goto out;
+		dropbehind_advance(&db, done += (uint64_t)n);
 	}
 	if (media_pull_final(m, NULL, NULL) == 0 && attach_plain_end(pl) == 0)
 		rc = 0;

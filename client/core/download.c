@@ -21,6 +21,7 @@
 #include "client/net/xfer.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -35,6 +36,7 @@ struct download_job {
 	Natter__Attachment	*a;
 	char			 blob[SHA256_HEXBYTES];
 	int			 fd;		/* HOME/files/BLOB.part */
+	struct dropbehind	 db;		/* of fd */
 	int			 plain_fd;	/* the file as it checks out, or -1 */
 	uint64_t		 have;		/* bytes in it */
 	struct media_stream	*m;
@@ -166,6 +168,7 @@ download_take(struct download_job *j, const uint8_t *p, size_t n)
 		left -= w;
 	}
 	j->have += n;
+	dropbehind_advance(&j->db, j->have);
 	if (j->have > j->a->blob_size || media_pull(j->m, p, n) != 0) {
 		j->bad = 1;
 		return (-1);
@@ -401,6 +404,7 @@ download_start(struct download *dl, Natter__Attachment *a, int plain_fd)
 		download_retry(j, strerror(errno));
 		return;
 	}
+	dropbehind_write(&j->db, j->fd, j->have);
 	uv_timer_start(j->timer, download_timer_cb, 0, 0);
 }
 

@@ -18,6 +18,7 @@
 #include "client/core/seal.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/hex.h"
 #include "shared/util/xmalloc.h"
 
@@ -30,6 +31,8 @@ struct seal {
 	struct attach		*at;
 	int			 in;		/* the file */
 	int			 out;		/* the temporary blob */
+	struct dropbehind	 outdb;
+	uint64_t		 outlen;	/* bytes written to out */
 	char			 tmp[PATH_MAX];
 	uint64_t		 size, done;
 	struct media_stream	*m;
@@ -157,7 +160,11 @@ seal_out(void *arg, const uint8_t *p, size_t n)
 {
 	struct seal	*s = arg;
 
-	return (attach_write(s->out, p, n));
+	if (attach_write(s->out, p, n) != 0)
+		return (-1);
+	s->outlen += n;
+	dropbehind_advance(&s->outdb, s->outlen);
+	return (0);
 }
 
 struct seal *
@@ -194,6 +201,7 @@ seal_begin(struct attach *at, const char *path, const char *caption,
 		seal_free(s);
 		return (NULL);
 	}
+	dropbehind_write(&s->outdb, s->out, 0);
 	s->name = seal_clean_name(path);
 	seal_mime(s->name, s->mime, sizeof s->mime);
 	s->caption = xstrdup(caption != NULL ? caption : "");

@@ -19,6 +19,7 @@
 #include "client/net/url.h"
 #include "client/net/xfer.h"
 #include "shared/crypto/sha256.h"
+#include "shared/util/dropbehind.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
@@ -43,6 +44,8 @@ struct upload_job {
 	uint64_t		 size;
 	uint64_t		 offset;	/* where the POST starts */
 	int			 fd;
+	struct dropbehind	 db;		/* of fd, in a POST */
+	uint64_t		 pos;		/* fd's offset */
 	enum upload_step	 step;
 	int			 tries;
 	int			 reauth;	/* a fresh token was tried */
@@ -234,6 +237,10 @@ upload_source(void *arg, uint8_t *buf, size_t max)
 
 	while ((n = read(j->fd, buf, max)) == -1 && errno == EINTR)
 		;
+	if (n > 0) {
+		j->pos += (uint64_t)n;
+		dropbehind_advance(&j->db, j->pos);
+	}
 	return (n);
 }
 
@@ -364,6 +371,8 @@ upload_request(struct upload_job *j)
 		return;
 	}
 	if (post) {
+		j->pos = j->offset;
+		dropbehind_read(&j->db, j->fd, j->offset);
 		snprintf(h1, sizeof h1, "Asset-Sha256: %s", j->blob);
 		snprintf(h2, sizeof h2, "Upload-Offset: %" PRIu64, j->offset);
 		sp.headers = hdrs;

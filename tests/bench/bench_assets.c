@@ -411,7 +411,12 @@ assets_progress(struct core *c, const struct core_event *ev, void *arg)
 	int64_t		 now = bench_now_ns();
 
 	as->t_last = now;
-	if (as->t_posted == 0 && ev->bytes == ev->bytes_total)
+	if (ev->bytes != ev->bytes_total || ev->status == NULL)
+		return;
+	/* The file is sealed in slices on the loop, then uploaded. */
+	if (as->t_encrypted == 0 && strcmp(ev->status, "encrypting") == 0)
+		as->t_encrypted = now;
+	if (as->t_posted == 0 && strcmp(ev->status, "uploading") == 0)
 		as->t_posted = now;
 }
 
@@ -477,7 +482,6 @@ assets_transfer(struct assets *as)
 	as->t_send = as->t_last = bench_now_ns();
 	core_send_file(as->snd, as->rname, as->src, NULL, assets_progress,
 	    assets_sent, as);
-	as->t_encrypted = bench_now_ns();	/* the encryption is synchronous */
 	uv_timer_start(&as->watchdog, assets_watchdog, 1000, 1000);
 	uv_run(&as->loop, UV_RUN_DEFAULT);
 	uv_timer_stop(&as->watchdog);
@@ -504,6 +508,7 @@ assets_report(struct assets *as, int json, double sha_rate,
 	double	up = assets_s(as->t_send, as->t_sent);
 	double	down = assets_s(as->t_msg, as->t_saved);
 	double	upr = up > 0 ? (double)as->size / up : 0;
+	int64_t	sealed = as->t_encrypted != 0 ? as->t_encrypted : as->t_send;
 	double	downr = down > 0 ? (double)as->size / down : 0;
 	const struct assets_field f[] = {
 		{ "bytes", (double)as->size, 0 },
@@ -520,8 +525,8 @@ assets_report(struct assets *as, int json, double sha_rate,
 		{ "client_rss_growth_bytes", r->ok ?
 		    r->client_max - r->client_base : -1, 0 },
 		{ "upload_s", up, 3 },
-		{ "encrypt_s", assets_s(as->t_send, as->t_encrypted), 3 },
-		{ "post_s", assets_s(as->t_encrypted, as->t_posted), 3 },
+		{ "encrypt_s", assets_s(as->t_send, sealed), 3 },
+		{ "post_s", assets_s(sealed, as->t_posted), 3 },
 		{ "pointer_s", assets_s(as->t_posted, as->t_sent), 3 },
 		{ "download_s", down, 3 },
 		{ "fetch_s", assets_s(as->t_msg, as->t_ready), 3 },

@@ -1,4 +1,10 @@
-/* download: files from the asset service into the profile, checked as they arrive, resumed after a cut. */
+/* download: files from the asset service into the profile, checked as they arrive, resumed after a cut.
+ *
+ * The loop writes each piece to BLOB.part and hashes it (the blob's
+ * SHA-256); a worker thread decrypts, hashes and writes the plaintext
+ * (feed.c), a buffer behind.  When the worker falls behind, curl is
+ * paused until it catches up, so memory stays at two buffers.  An answer
+ * is judged only once the worker has eaten all of it. */
 #include <sys/queue.h>
 #include <sys/stat.h>
 
@@ -17,6 +23,7 @@
 #include "client/core/conn.h"
 #include "client/core/download.h"
 #include "client/core/err.h"
+#include "client/core/feed.h"
 #include "client/net/url.h"
 #include "client/net/xfer.h"
 #include "shared/crypto/media.h"
@@ -39,9 +46,14 @@ struct download_job {
 	struct dropbehind	 db;		/* of fd */
 	int			 plain_fd;	/* the file as it checks out, or -1 */
 	uint64_t		 have;		/* bytes in it */
-	struct media_stream	*m;
-	struct attach_plain	*pl;
+	struct sha256		*bh;		/* of those bytes */
+	struct download_streams	*st;		/* the worker's while fed */
+	struct feed		*feed;
 	struct xfer_req		*req;
+	int			 paused;	/* req waits for the feed */
+	int			 ended;		/* req ended: result below */
+	long			 status;
+	char			 error[256];	/* "": none */
 	uv_timer_t		*timer;
 	int			 tries;
 	int			 bad;		/* the blob failed a check */
@@ -49,6 +61,12 @@ struct download_job {
 	TAILQ_ENTRY(download_job) entry;
 };
 TAILQ_HEAD(download_jobs, download_job);
+
+/* The decryption: the pointer's key, out to the plaintext's checks. */
+struct download_streams {
+	struct media_stream	*m;
+	struct attach_plain	*pl;
+};
 
 struct download {
 	uv_loop_t		*loop;
@@ -90,12 +108,31 @@ download_timer_closed(uv_handle_t *h)
 }
 
 static void
-download_streams_free(struct download_job *j)
+download_streams_clear(struct download_streams *st)
 {
-	media_stream_free(j->m);
-	attach_plain_free(j->pl);
-	j->m = NULL;
-	j->pl = NULL;
+	media_stream_free(st->m);
+	attach_plain_free(st->pl);
+	st->m = NULL;
+	st->pl = NULL;
+}
+
+/* feed_free's release: the worker is done with them. */
+static void
+download_streams_free(void *arg)
+{
+	struct download_streams	*st = arg;
+
+	download_streams_clear(st);
+	free(st);
+}
+
+/* On the worker: one buffer of the blob through the decryption. */
+static int
+download_eat(void *arg, const uint8_t *p, size_t n)
+{
+	struct download_streams	*st = arg;
+
+	return (media_pull(st->m, p, n));
 }
 
 static void
@@ -105,7 +142,8 @@ download_job_free(struct download_job *j)
 	j->dl->n--;
 	attach_set_busy(j->dl->at, j->blob, 0);
 	xfer_cancel(j->req);
-	download_streams_free(j);
+	feed_free(j->feed, download_streams_free);
+	sha256_free(j->bh);
 	if (j->fd != -1)
 		(void)close(j->fd);
 	uv_timer_stop(j->timer);
@@ -159,6 +197,10 @@ download_take(struct download_job *j, const uint8_t *p, size_t n)
 	ssize_t	w;
 	size_t	left = n;
 
+	if (feed_full(j->feed)) {
+		j->paused = 1;
+		return (XFER_PAUSE);
+	}
 	while (left > 0) {
 		if ((w = write(j->fd, p + (n - left), left)) == -1 &&
 		    errno == EINTR)
@@ -169,34 +211,47 @@ download_take(struct download_job *j, const uint8_t *p, size_t n)
 	}
 	j->have += n;
 	dropbehind_advance(&j->db, j->have);
-	if (j->have > j->a->blob_size || media_pull(j->m, p, n) != 0) {
+	sha256_update(j->bh, p, n);
+	if (j->have > j->a->blob_size || feed_put(j->feed, p, n) != 0) {
 		j->bad = 1;
 		return (-1);
 	}
 	return (0);
 }
 
-/* Fresh checks over what the .part file already holds.  0 or -1 (start over). */
+/*
+ * Fresh checks over what the .part file already holds, here on the loop
+ * (the feed is idle: a new answer starts only after the last was eaten).
+ * 0 or -1 (start over).
+ */
 static int
 download_replay(struct download_job *j)
 {
-	uint8_t	*buf;
-	ssize_t	 n;
-	int	 rc = 0;
+	struct download_streams	*st = j->st;
+	uint8_t			*buf;
+	ssize_t			 n;
+	int			 rc = 0;
 
-	download_streams_free(j);
+	download_streams_clear(st);
+	feed_reset(j->feed);
+	sha256_free(j->bh);
+	j->bh = sha256_new();
 	if (j->plain_fd != -1 && (ftruncate(j->plain_fd, 0) != 0 ||
 	    lseek(j->plain_fd, 0, SEEK_SET) == -1))
 		return (-1);
-	j->pl = attach_plain_new(j->a, j->plain_fd);
-	j->m = media_pull_start(j->a->media_key.data, attach_plain_put, j->pl);
+	st->pl = attach_plain_new(j->a, j->plain_fd);
+	st->m = media_pull_start(j->a->media_key.data, attach_plain_put,
+	    st->pl);
+	media_pull_unhashed(st->m);	/* j->bh hashes the blob */
 	if (lseek(j->fd, 0, SEEK_SET) == -1)
 		return (-1);
 	buf = xmalloc(DOWNLOAD_READBUF);
 	j->have = 0;
 	while ((n = read(j->fd, buf, DOWNLOAD_READBUF)) > 0) {
 		j->have += n;
-		if (j->have > j->a->blob_size || media_pull(j->m, buf, n) != 0) {
+		sha256_update(j->bh, buf, n);
+		if (j->have > j->a->blob_size ||
+		    media_pull(st->m, buf, n) != 0) {
 			rc = -1;
 			break;
 		}
@@ -270,11 +325,16 @@ download_complete(struct download_job *j)
 {
 	struct core_error	err;
 	char			part[4096];
+	uint8_t			h[SHA256_BYTES];
 
 	snprintf(part, sizeof part, "%s", attach_part_path(j->dl->at, j->blob));
-	if (j->have != j->a->blob_size ||
-	    media_pull_final(j->m, j->a->blob_sha256.data, NULL) != 0 ||
-	    attach_plain_end(j->pl) != 0) {
+	sha256_final(j->bh, h);
+	sha256_free(j->bh);
+	j->bh = sha256_new();
+	if (j->have != j->a->blob_size || feed_failed(j->feed) ||
+	    sodium_memcmp(h, j->a->blob_sha256.data, sizeof h) != 0 ||
+	    media_pull_final(j->st->m, NULL, NULL) != 0 ||
+	    attach_plain_end(j->st->pl) != 0) {
 		(void)attach_refuse(j->dl->at, j->blob);
 		err_set(&err, CORE_ERR_CRYPTO, "the file %s was refused: what "
 		    "the server sent does not match its hashes (tampered or "
@@ -297,13 +357,19 @@ download_complete(struct download_job *j)
 	download_finish(j, NULL);
 }
 
+/* An answer ended and the worker has eaten all of it: judged. */
 static void
-download_answer(void *arg, const struct xfer_result *r)
+download_answered(struct download_job *j)
 {
-	struct download_job	*j = arg;
 	struct core_error	 err;
+	struct xfer_result	 res, *r = &res;
 
-	j->req = NULL;
+	j->ended = 0;
+	memset(r, 0, sizeof *r);
+	r->status = j->status;
+	r->error = j->error[0] != '\0' ? j->error : NULL;
+	if (feed_failed(j->feed))
+		j->bad = 1;
 	if (j->bad || (r->status == 416 && j->have >= j->a->blob_size)) {
 		if (j->bad) {
 			(void)attach_refuse(j->dl->at, j->blob);
@@ -329,6 +395,39 @@ download_answer(void *arg, const struct xfer_result *r)
 	if (r->status == 416)
 		(void)download_restart(j);
 	download_retry(j, r->error != NULL ? r->error : "refused");
+}
+
+static void
+download_answer(void *arg, const struct xfer_result *r)
+{
+	struct download_job	*j = arg;
+
+	j->req = NULL;
+	j->paused = 0;
+	j->ended = 1;
+	j->status = r->status;
+	snprintf(j->error, sizeof j->error, "%s", r->error != NULL ?
+	    r->error : "");
+	if (feed_idle(j->feed)) {
+		download_answered(j);
+		return;
+	}
+	feed_flush(j->feed);		/* download_fed goes on */
+}
+
+/* The feed has room again, or has eaten a flushed answer. */
+static void
+download_fed(void *arg)
+{
+	struct download_job	*j = arg;
+
+	if (j->paused && j->req != NULL) {
+		j->paused = 0;
+		xfer_resume(j->req);
+		return;
+	}
+	if (j->ended && feed_idle(j->feed))
+		download_answered(j);
 }
 
 static void
@@ -387,6 +486,9 @@ download_start(struct download *dl, Natter__Attachment *a, int plain_fd)
 	j->timer = xcalloc(1, sizeof *j->timer);
 	uv_timer_init(dl->loop, j->timer);
 	j->timer->data = j;
+	j->bh = sha256_new();
+	j->st = xcalloc(1, sizeof *j->st);
+	j->feed = feed_new(dl->loop, download_eat, j->st, download_fed, j);
 	TAILQ_INSERT_TAIL(&dl->jobs, j, entry);
 	dl->n++;
 	attach_set_busy(dl->at, j->blob, 1);

@@ -157,15 +157,6 @@ upload_retry(struct upload_job *j, const char *why)
 	uv_timer_start(j->timer, upload_timer_cb, ms, 0);
 }
 
-/* For tests only: $NATTER_TEST_UPLOAD_BPS slows uploads down. */
-static uint64_t
-upload_test_rate(void)
-{
-	const char	*e = getenv("NATTER_TEST_UPLOAD_BPS");
-
-	return (e != NULL ? strtoull(e, NULL, 10) : 0);
-}
-
 /* The URL of path (under /v1/) on the server's HTTP side, or NULL. */
 static char *
 upload_url(struct upload *up, const char *path)
@@ -377,7 +368,6 @@ upload_request(struct upload_job *j)
 		snprintf(h2, sizeof h2, "Upload-Offset: %" PRIu64, j->offset);
 		sp.headers = hdrs;
 		sp.body_len = j->size - j->offset;
-		sp.max_send_bps = upload_test_rate();
 		sp.expect = j->step == UPLOAD_TOUCH;
 		sp.source = upload_source;
 		sp.progress = upload_progress;

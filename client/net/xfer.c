@@ -29,6 +29,7 @@ struct xfer_req {
 	size_t			 bodylen;
 	char			 errbuf[CURL_ERROR_SIZE];
 	int			 aborted;	/* a callback said stop */
+	int			 paused;	/* the sink said wait */
 	TAILQ_ENTRY(xfer_req)	 entry;
 };
 TAILQ_HEAD(xfer_reqs, xfer_req);
@@ -219,12 +220,17 @@ xfer_write_cb(char *buf, size_t size, size_t n, void *arg)
 
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (r->spec.sink != NULL && (status == 200 || status == 206)) {
-		if (r->spec.sink(r->spec.arg, status, (const uint8_t *)buf,
-		    len) != 0) {
+		switch (r->spec.sink(r->spec.arg, status, (const uint8_t *)buf,
+		    len)) {
+		case 0:
+			return (len);
+		case XFER_PAUSE:
+			r->paused = 1;
+			return (CURL_WRITEFUNC_PAUSE);
+		default:
 			r->aborted = 1;
 			return (0);
 		}
-		return (len);
 	}
 	keep = XFER_BODYMAX - r->bodylen;
 	if (keep > len)
@@ -271,6 +277,27 @@ xfer_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return (0);
 }
 
+/* For tests only: the rate in $name (bytes a second), or 0. */
+static curl_off_t
+xfer_test_rate(const char *name)
+{
+	const char	*e = getenv(name);
+
+	return (e != NULL ? (curl_off_t)strtoull(e, NULL, 10) : 0);
+}
+
+/* For tests only: slow transfers, so that a test can interrupt one. */
+static void
+xfer_test_rates(CURL *e)
+{
+	curl_off_t	up, down;
+
+	if ((up = xfer_test_rate("NATTER_TEST_UPLOAD_BPS")) > 0)
+		curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE, up);
+	if ((down = xfer_test_rate("NATTER_TEST_DOWNLOAD_BPS")) > 0)
+		curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE, down);
+}
+
 static void
 xfer_setup(struct xfer_req *r)
 {
@@ -305,9 +332,6 @@ xfer_setup(struct xfer_req *r)
 		    (curl_off_t)sp->body_len);
 		curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE,
 		    (long)XFER_UPLOAD_BUF);
-		if (sp->max_send_bps > 0)
-			curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE,
-			    (curl_off_t)sp->max_send_bps);
 		/* The body follows at once, unless the server may not want it. */
 		r->hdrs = curl_slist_append(r->hdrs, sp->expect ?
 		    "Expect: 100-continue" : "Expect:");
@@ -321,6 +345,7 @@ xfer_setup(struct xfer_req *r)
 	for (i = 0; sp->headers != NULL && sp->headers[i] != NULL; i++)
 		r->hdrs = curl_slist_append(r->hdrs, sp->headers[i]);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	xfer_test_rates(e);
 }
 
 struct xfer_req *
@@ -339,6 +364,16 @@ xfer_start(struct xfer *x, const struct xfer_spec *sp)
 	if (curl_multi_add_handle(x->multi, r->easy) != CURLM_OK)
 		fatal("xfer: curl_multi_add_handle");
 	return (r);
+}
+
+void
+xfer_resume(struct xfer_req *r)
+{
+	if (r == NULL || !r->paused)
+		return;
+	r->paused = 0;
+	/* The bytes kept come at once; curl's timer drives the rest. */
+	(void)curl_easy_pause(r->easy, CURLPAUSE_CONT);
 }
 
 void

@@ -30,7 +30,12 @@ struct xfer_result {
 typedef void	xfer_done_cb(void *arg, const struct xfer_result *);
 /* Upload body: up to max bytes into buf; 0 at the end, -1 to abort. */
 typedef ssize_t	xfer_source_cb(void *arg, uint8_t *buf, size_t max);
-/* Download body of a 200 or 206 answer (status); 0, or -1 to abort. */
+/*
+ * Download body of a 200 or 206 answer (status): 0, -1 to abort, or
+ * XFER_PAUSE to take none of these bytes now: they come again after
+ * xfer_resume.
+ */
+#define XFER_PAUSE	1
 typedef int	xfer_sink_cb(void *arg, long status, const uint8_t *, size_t);
 /* Bytes so far of total (0 if unknown), up or down. */
 typedef void	xfer_progress_cb(void *arg, uint64_t now, uint64_t total);
@@ -47,7 +52,6 @@ struct xfer_spec {
 	const char		*token;
 	const char *const	*headers;
 	uint64_t		 body_len;
-	uint64_t		 max_send_bps;	/* 0: as fast as it goes */
 	int			 expect;	/* POST: wait for 100 Continue */
 	xfer_source_cb		*source;
 	xfer_sink_cb		*sink;
@@ -66,6 +70,8 @@ void		 xfer_free(struct xfer *);
 
 /* Start a request; the returned handle is valid until done is called. */
 struct xfer_req	*xfer_start(struct xfer *, const struct xfer_spec *);
+/* A request whose sink said XFER_PAUSE goes on (not from its sink). */
+void		 xfer_resume(struct xfer_req *);
 /* Stop a request before it ended: done is not called. */
 void		 xfer_cancel(struct xfer_req *);
 /* Requests running. */

@@ -3,7 +3,8 @@
 # out of bob's save with the same SHA-256; a file's message is in the
 # outbox before its upload starts, so an upload cut by kill -9 of the
 # client or of natterd goes on, from the bytes natterd kept, with the
-# next command that connects; no partial blob is ever served.
+# next command that connects; no partial blob is ever served; a download
+# cut by kill -9 of the receiver goes on from the bytes it kept.
 . "$(dirname "$0")/lib.sh"
 e2e_init client_files_big
 NAT_TIMEOUT=240
@@ -122,4 +123,47 @@ nat bob --json recv --save "$ROOT/out" >"$ROOT/recv2" 2>"$ROOT/recv2.err" ||
     fail "bob recv: $(cat "$ROOT/recv2.err")"
 cmp -s "$ROOT/out/cut.bin" "$ROOT/cut.bin" || fail "cut.bin differs"
 cmp -s "$ROOT/out/cut3.bin" "$ROOT/cut3.bin" || fail "cut3.bin differs"
+
+# A slow download, bob killed: save goes on from the bytes bob's profile
+# kept (a Range request after checking them again), and the file saved
+# is whole.
+head -c 33554432 /dev/urandom >"$ROOT/dl.bin"
+want5=$(sha256sum "$ROOT/dl.bin" | cut -d' ' -f1)
+nat alice --json send-file bob "$ROOT/dl.bin" >"$ROOT/sent5" ||
+    fail "send-file dl.bin"
+blob5=$(jl "$ROOT/sent5" 'L[0]["attachment"]["blob"]')
+part5=$ROOT/bob/files/$blob5.part
+part5_size()
+{
+	[ -f "$part5" ] && stat -c %s "$part5" || echo 0
+}
+part5_over()
+{
+	[ "$(part5_size)" -gt "$1" ]
+}
+NATTER_TEST_DOWNLOAD_BPS=4000000 nat_bg bob "$ROOT/recv6" recv
+pid=$BG_PID
+# (Past what curl reads in its first burst after a restart, some 5 MB.)
+wait_for 60 part5_over 12000000 || fail "the slow download did not start"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+kept=$(part5_size)
+log "killed bob with $kept bytes of the download in his profile"
+nat bob --json history alice >"$ROOT/hist5" || fail "bob history"
+id5=$(jl "$ROOT/hist5" '[m["id"] for m in L if m.get("attachment")][-1]')
+NATTER_TEST_DOWNLOAD_BPS=8000000 nat_bg bob "$ROOT/save5" --json save "$id5" \
+    "$ROOT/out"
+pid=$BG_PID
+low=$kept
+while kill -0 "$pid" 2>/dev/null; do
+	now5=$(part5_size)
+	[ "$now5" -gt 0 ] && [ "$now5" -lt "$low" ] && low=$now5
+	sleep 0.05
+done
+wait "$pid" || fail "save after the cut failed: $(cat "$ROOT/save5.err")"
+[ "$low" -ge "$kept" ] ||
+    fail "the download started over: the part fell from $kept to $low bytes"
+assert_eq "$(jl "$ROOT/save5" 'L[0]["sha256"]')" "$want5" "the resumed file"
+cmp -s "$ROOT/out/dl.bin" "$ROOT/dl.bin" || fail "dl.bin differs"
+[ -e "$part5" ] && fail "the finished download left its .part"
 pass

@@ -1,0 +1,192 @@
+/* test_feed: bytes reach the worker whole and in order however they are
+ * cut, a full feed says so until the worker catches up, a refusal sticks,
+ * and a feed freed while its worker eats lets go only after. */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "client/core/feed.h"
+#include "tests/unit/unit.h"
+
+#define TOTAL	(9 * 1024 * 1024 + 12345)
+
+struct eater {
+	uint8_t		*got;
+	size_t		 len;
+	int		 calls;
+	int		 refuse_at;	/* that call refuses (0: none) */
+	int		 slow_us;
+	int		 released;
+};
+
+struct ready {
+	int	calls;
+};
+
+static int
+eat(void *arg, const uint8_t *p, size_t n)
+{
+	struct eater	*e = arg;
+
+	if (e->slow_us > 0)
+		usleep((useconds_t)e->slow_us);
+	if (++e->calls == e->refuse_at)
+		return (-1);
+	memcpy(e->got + e->len, p, n);
+	e->len += n;
+	return (0);
+}
+
+static void
+on_ready(void *arg)
+{
+	((struct ready *)arg)->calls++;
+}
+
+static void
+release(void *arg)
+{
+	((struct eater *)arg)->released = 1;
+}
+
+static uint8_t *
+pattern(void)
+{
+	uint8_t	*p = malloc(TOTAL);
+	size_t	 i;
+
+	for (i = 0; i < TOTAL; i++)
+		p[i] = (uint8_t)(i * 131 + (i >> 13));
+	return (p);
+}
+
+/* Put all of src in pieces of 1 to 70000 bytes, as a sink would. */
+static int
+put_all(uv_loop_t *loop, struct feed *f, const uint8_t *src, int *fulls)
+{
+	size_t	off = 0, n;
+	int	rc;
+
+	srand(7);
+	while (off < TOTAL) {
+		while (feed_full(f)) {
+			(*fulls)++;
+			uv_run(loop, UV_RUN_ONCE);
+		}
+		n = 1 + (size_t)rand() % 70000;
+		if (n > TOTAL - off)
+			n = TOTAL - off;
+		if ((rc = feed_put(f, src + off, n)) != 0)
+			return (rc);
+		off += n;
+	}
+	return (0);
+}
+
+START_TEST(test_order_and_fullness)
+{
+	uv_loop_t	 loop;
+	struct eater	 e = { .slow_us = 2000 };
+	struct ready	 r = { 0 };
+	struct feed	*f;
+	uint8_t		*src = pattern();
+	int		 fulls = 0;
+
+	e.got = malloc(TOTAL);
+	uv_loop_init(&loop);
+	f = feed_new(&loop, eat, &e, on_ready, &r);
+	ck_assert_int_eq(put_all(&loop, f, src, &fulls), 0);
+	ck_assert_int_gt(fulls, 0);		/* the slow worker held it up */
+	feed_flush(f);
+	while (!feed_idle(f))
+		uv_run(&loop, UV_RUN_ONCE);
+	ck_assert_int_gt(r.calls, 0);
+	ck_assert_int_eq(feed_failed(f), 0);
+	ck_assert_uint_eq(e.len, TOTAL);
+	ck_assert_mem_eq(e.got, src, TOTAL);
+	/* Two buffers at most were ever ahead: calls of about a buffer. */
+	ck_assert_int_le(e.calls, TOTAL / FEED_BUFBYTES + 2);
+	feed_free(f, release);
+	ck_assert_int_eq(e.released, 1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	free(src);
+	free(e.got);
+}
+END_TEST
+
+START_TEST(test_refusal_sticks)
+{
+	uv_loop_t	 loop;
+	struct eater	 e = { .refuse_at = 2 };
+	struct ready	 r = { 0 };
+	struct feed	*f;
+	uint8_t		*src = pattern();
+	int		 fulls = 0;
+
+	e.got = malloc(TOTAL);
+	uv_loop_init(&loop);
+	f = feed_new(&loop, eat, &e, on_ready, &r);
+	(void)put_all(&loop, f, src, &fulls);
+	feed_flush(f);
+	while (!feed_idle(f))
+		uv_run(&loop, UV_RUN_ONCE);
+	ck_assert_int_eq(feed_failed(f), 1);
+	ck_assert_int_eq(feed_put(f, src, 10), -1);
+	ck_assert_int_eq(e.calls, 2);		/* nothing after the refusal */
+	/* The first buffer: a little over FEED_BUFBYTES, the pieces' cut. */
+	ck_assert_uint_ge(e.len, FEED_BUFBYTES);
+	ck_assert_uint_lt(e.len, FEED_BUFBYTES + 70000);
+	ck_assert_mem_eq(e.got, src, e.len);
+	feed_reset(f);
+	ck_assert_int_eq(feed_failed(f), 0);
+	ck_assert_int_eq(feed_idle(f), 1);
+	feed_free(f, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	free(src);
+	free(e.got);
+}
+END_TEST
+
+START_TEST(test_free_while_eating)
+{
+	uv_loop_t	 loop;
+	struct eater	 e = { .slow_us = 100000 };
+	struct ready	 r = { 0 };
+	struct feed	*f;
+	uint8_t		*src = pattern();
+
+	e.got = malloc(TOTAL);
+	uv_loop_init(&loop);
+	f = feed_new(&loop, eat, &e, on_ready, &r);
+	ck_assert_int_eq(feed_put(f, src, FEED_BUFBYTES), 0);	/* goes */
+	ck_assert_int_eq(feed_idle(f), 0);
+	feed_free(f, release);
+	ck_assert_int_eq(e.released, 0);	/* the worker has it */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(e.released, 1);
+	ck_assert_int_eq(r.calls, 0);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	free(src);
+	free(e.got);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("feed");
+	TCase	*tc = tcase_create("feed");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_order_and_fullness);
+	tcase_add_test(tc, test_refusal_sticks);
+	tcase_add_test(tc, test_free_while_eating);
+	suite_add_tcase(s, tc);
+	return (unit_run(s));
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <uv.h>
 
 #include "client/core/feed.h"
@@ -18,6 +19,7 @@ struct feed {
 	feed_eat_fn	*eat;
 	void		*eat_arg;
 	feed_ready_cb	*ready;
+	feed_ready_cb	*eaten;
 	void		*ready_arg;
 	uint8_t		*fill;		/* the loop's */
 	size_t		 fill_len, fill_size;
@@ -53,6 +55,12 @@ static int
 feed_is_full(const struct feed *f)
 {
 	return (!f->failed && f->busy && f->fill_len >= FEED_BUFBYTES);
+}
+
+void
+feed_on_eaten(struct feed *f, feed_ready_cb *eaten)
+{
+	f->eaten = eaten;
 }
 
 int
@@ -104,6 +112,10 @@ feed_release(struct feed *f)
 {
 	if (f->release != NULL)
 		f->release(f->eat_arg);
+	if (f->fill != NULL)
+		sodium_memzero(f->fill, f->fill_size);
+	if (f->work != NULL)
+		sodium_memzero(f->work, f->work_size);
 	free(f->fill);
 	free(f->work);
 	free(f);
@@ -122,6 +134,8 @@ feed_done(uv_work_t *w, int status)
 	}
 	if (status != 0 || f->refused)
 		f->failed = 1;
+	if (f->eaten != NULL && !f->failed)
+		f->eaten(f->ready_arg);
 	feed_go(f);
 	if (f->waiting && !feed_is_full(f)) {
 		f->waiting = 0;

@@ -21,6 +21,12 @@ typedef void	feed_ready_cb(void *arg);
 
 struct feed	*feed_new(struct uv_loop_s *, feed_eat_fn *, void *eat_arg,
 		    feed_ready_cb *, void *ready_arg);
+/*
+ * eaten (NULL: none) runs on the loop after each buffer the worker ate,
+ * before the next goes to it: what eat left in eat_arg is the loop's
+ * to take until eaten returns.
+ */
+void		 feed_on_eaten(struct feed *, feed_ready_cb *eaten);
 /* 1 if the feed should be given no bytes now: ready follows when it may. */
 int		 feed_full(struct feed *);
 /*
@@ -39,7 +45,8 @@ int		 feed_failed(const struct feed *);
 /* Start again empty and not failed; the feed must be idle. */
 void		 feed_reset(struct feed *);
 /*
- * Free.  If the worker is eating, the feed goes once it is done and then
+ * Free (the buffers wiped: they may hold plaintext).  If the worker is
+ * eating, the feed goes once it is done and then
  * calls release(eat_arg) (NULL: nothing); else release is called now.
  * ready is not called again either way.
  */

@@ -32,6 +32,7 @@ struct files_out {
 	core_file_sent_cb	*sent;
 	void			*arg;
 	char			 id[CORE_IDHEXBYTES];	/* once queued */
+	int			 running;	/* seal_run was called */
 	TAILQ_ENTRY(files_out)	 entry;		/* sealing, then queued */
 };
 TAILQ_HEAD(files_outs, files_out);
@@ -64,7 +65,7 @@ struct files {
 	struct upload		*up;
 	struct download		*dl;
 	struct files_saves	 saves;
-	struct files_outs	 sealing;	/* a slice each loop turn */
+	struct files_outs	 sealing;	/* the first one is */
 	struct files_outs	 queued;	/* in the outbox, someone waits */
 	uv_idle_t		*sealer;
 	int			 sending;	/* files_out alive */
@@ -311,41 +312,63 @@ files_out_fail(struct files_out *o, const struct core_error *err)
 	files_idle_check(f);
 }
 
-/* One slice of the first file being sealed; sealed: its upload starts. */
-static void
-files_seal_cb(uv_idle_t *h)
-{
-	struct files		*f = h->data;
-	struct files_out	*o = TAILQ_FIRST(&f->sealing);
-	struct core_event	 ev;
-	struct core_error	 err;
-	int			 rc;
+static void	files_seal_cb(uv_idle_t *);
 
-	if (o == NULL) {
-		uv_idle_stop(h);
+/* How far the sealing of o is ("encrypting"); whole: done. */
+static void
+files_seal_report(struct files_out *o, int whole)
+{
+	struct core_event	ev;
+
+	if (o->progress == NULL)
 		return;
-	}
-	if ((rc = seal_step(o->seal, SEAL_SLICE, &err)) == 0) {
-		if (o->progress != NULL) {
-			memset(&ev, 0, sizeof ev);
-			ev.type = CORE_EV_PROGRESS;
-			ev.text = seal_name(o->seal);
-			ev.bytes = seal_done(o->seal);
-			ev.bytes_total = seal_size(o->seal);
-			ev.status = "encrypting";
-			o->progress(f->c, &ev, o->arg);
-		}
-		return;
-	}
-	if (rc == 1 && seal_end(o->seal, &o->a, &err) == 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.type = CORE_EV_PROGRESS;
+	ev.text = seal_name(o->seal);
+	ev.bytes_total = seal_size(o->seal);
+	ev.bytes = whole ? ev.bytes_total : seal_done(o->seal);
+	ev.status = "encrypting";
+	o->progress(o->f->c, &ev, o->arg);
+}
+
+static void
+files_seal_progress(void *arg)
+{
+	files_seal_report(arg, 0);
+}
+
+/* The first file being sealed is: its upload starts; the next is sealed. */
+static void
+files_sealed(void *arg, const struct core_error *why)
+{
+	struct files_out	*o = arg;
+	struct files		*f = o->f;
+	struct core_error	 err;
+
+	if (why == NULL && seal_end(o->seal, &o->a, &err) == 0) {
+		files_seal_report(o, 1);
 		TAILQ_REMOVE(&f->sealing, o, entry);
 		seal_free(o->seal);
 		o->seal = NULL;
 		files_out_queue(o);
 	} else
-		files_out_fail(o, &err);
-	if (TAILQ_EMPTY(&f->sealing))
-		uv_idle_stop(h);
+		files_out_fail(o, why != NULL ? why : &err);
+	if (!TAILQ_EMPTY(&f->sealing))
+		uv_idle_start(f->sealer, files_seal_cb);
+}
+
+/* One file is sealed at a time, started from the loop. */
+static void
+files_seal_cb(uv_idle_t *h)
+{
+	struct files		*f = h->data;
+	struct files_out	*o = TAILQ_FIRST(&f->sealing);
+
+	uv_idle_stop(h);
+	if (o == NULL || o->running)
+		return;
+	o->running = 1;
+	seal_run(o->seal, files_seal_progress, files_sealed, o);
 }
 
 void
@@ -357,7 +380,7 @@ files_send(struct files *f, const char *to, const char *path,
 	struct core_error	 err;
 	struct seal		*s;
 
-	if ((s = seal_begin(f->at, path, caption, &err)) == NULL) {
+	if ((s = seal_begin(f->loop, f->at, path, caption, &err)) == NULL) {
 		err_later(f->loop, f->c, &err,
 		    (struct err_cb){ .file_sent = sent }, arg);
 		return;

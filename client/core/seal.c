@@ -1,21 +1,41 @@
-/* seal: a file being encrypted into the profile for sending, a slice at a time so that the loop keeps turning. */
+/* seal: a file encrypted into the profile for sending, on worker threads while the loop keeps turning.
+ *
+ * Three lanes run side by side on libuv's thread pool:
+ *
+ * - the file's SHA-256 (one job that reads the file itself): a file sent
+ *   or received before is known by it, and then the other lanes stop and
+ *   its key and blob serve again;
+ * - the cipher (a feed): zstd when it helps, then XChaCha20-Poly1305
+ *   secretstream, on the bytes the loop reads;
+ * - the blob (a feed): what the cipher wrote, hashed (the blob's id) and
+ *   written to a temporary file in HOME/files.
+ *
+ * The loop reads the file and moves the cipher's output to the blob lane
+ * between the cipher's buffers; it reads no more while either feed is
+ * full, so a few MiB are in flight at most.  The cipher lane starts with
+ * a fresh key before the hash says whether the file is new: for a new
+ * file nothing waits for the hash, and for a file sent before the work
+ * is thrown away. */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
+#include <uv.h>
 #include <zstd.h>
 
 #include "client/core/attach.h"
 #include "client/core/err.h"
+#include "client/core/feed.h"
 #include "client/core/seal.h"
+#include "client/core/sealname.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
 #include "shared/util/dropbehind.h"
@@ -25,92 +45,65 @@
 #define SEAL_READBUF		(1024 * 1024)
 #define SEAL_SAMPLE		(128 * 1024)	/* tried with zstd first */
 #define SEAL_ZSTD_LEVEL		3
-#define SEAL_MIME_TYPES		"/etc/mime.types"
+#define SEAL_REPORT		(8 * 1024 * 1024)	/* progress this often */
 
 struct seal {
+	uv_loop_t		*loop;
 	struct attach		*at;
 	int			 in;		/* the file */
-	int			 out;		/* the temporary blob */
-	struct dropbehind	 outdb;
-	uint64_t		 outlen;	/* bytes written to out */
-	char			 tmp[PATH_MAX];
-	uint64_t		 size, done;
-	struct media_stream	*m;
-	struct sha256		*h;		/* of the file */
-	ZSTD_CCtx		*z;		/* NULL: not compressed */
-	uint8_t			*buf, *zbuf;
-	size_t			 zlen;
-	int			 started;	/* zstd decided */
-	int			 hashed;	/* the first pass is over */
-	int			 finished;	/* the whole file is in */
-	uint64_t		 sealing;	/* bytes of the second pass */
+	uint64_t		 size;
 	struct timespec		 mtime;		/* the file's, at the start */
-	Natter__Attachment	*reuse;		/* sent before: its pointer */
-	uint8_t			 key[MEDIA_KEYBYTES];
-	uint8_t			 psha[SHA256_BYTES], bsha[SHA256_BYTES];
-	uint64_t		 sealed;	/* bytes into the cipher */
 	char			*name, *caption;
 	char			 mime[ATTACH_MIMEMAX + 1];
+	int			 refs;		/* the owner, lanes, the job */
+	int			 freed;
+
+	/* The hash lane: a job; the loop reads its fields after it. */
+	uv_work_t		 job;
+	int			 hashing;
+	struct sha256		*h;
+	atomic_int		 cancel;
+	atomic_uint_least64_t	 hashed;	/* bytes so far */
+	int			 hash_errno;
+	int			 hash_done;
+	uint8_t			 psha[SHA256_BYTES];
+	Natter__Attachment	*reuse;		/* sent before: its pointer */
+
+	/* The loop's reading. */
+	uint8_t			*buf;
+	uint64_t		 sealing;	/* bytes read into the cipher */
+	int			 eof;
+	int			 started;	/* zstd decided */
+
+	/* The cipher lane (the worker's while it eats). */
+	struct feed		*cipher;
+	struct media_stream	*m;
+	ZSTD_CCtx		*z;		/* NULL: not compressed */
+	uint8_t			*zbuf;
+	size_t			 zlen;
+	uint8_t			 key[MEDIA_KEYBYTES];
+	uint8_t			*sout;		/* the cipher's output */
+	size_t			 soutlen, soutsize;
+	uint64_t		 sealed;	/* plaintext bytes into it */
+	int			 closed;	/* the final chunk is out */
+
+	/* The blob lane (the worker's while it eats). */
+	struct feed		*blob;
+	int			 out;		/* the temporary blob */
+	char			 tmp[PATH_MAX];
+	struct dropbehind	 outdb;
+	uint64_t		 outlen;
+	struct sha256		*bh;
+	int			 out_errno;
+	int			 blob_done;
+	uint8_t			 bsha[SHA256_BYTES];
+
+	seal_progress_cb	*progress;
+	seal_done_cb		*done;
+	void			*arg;
+	int			 told;		/* done was called */
+	uint64_t		 reported;
 };
-
-/* The MIME type of name by its extension, from Debian's /etc/mime.types. */
-static void
-seal_mime(const char *name, char *out, size_t outlen)
-{
-	const char	*ext = strrchr(name, '.');
-	char		 line[1024], *p, *type, *w, *save;
-	FILE		*f;
-
-	snprintf(out, outlen, "application/octet-stream");
-	if (ext == NULL || ext[1] == '\0' ||
-	    (f = fopen(SEAL_MIME_TYPES, "r")) == NULL)
-		return;
-	ext++;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (line[0] == '#' || (p = strpbrk(line, " \t")) == NULL)
-			continue;
-		*p++ = '\0';
-		type = line;
-		for (w = strtok_r(p, " \t\n", &save); w != NULL;
-		    w = strtok_r(NULL, " \t\n", &save)) {
-			if (strcasecmp(w, ext) == 0) {
-				snprintf(out, outlen, "%.*s", (int)outlen - 1,
-				    type);
-				fclose(f);
-				return;
-			}
-		}
-	}
-	fclose(f);
-}
-
-/* A file name fit to show and to save: no directory, no control bytes. */
-static char *
-seal_clean_name(const char *path)
-{
-	const char	*b = strrchr(path, '/');
-	char		*name;
-	size_t		 i;
-
-	name = xstrdup(b != NULL ? b + 1 : path);
-	if (strlen(name) > ATTACH_NAMEMAX)
-		name[ATTACH_NAMEMAX] = '\0';
-	for (i = 0; name[i] != '\0'; i++) {
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
-		    name[i] == '/')
-			name[i] = '_';
-	}
-	if (!attach_utf8(name, strlen(name)))
-		for (i = 0; name[i] != '\0'; i++)
-			if ((unsigned char)name[i] >= 0x80)
-				name[i] = '_';
-	if (name[0] == '\0' || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0) {
-		free(name);
-		name = xstrdup("file");
-	}
-	return (name);
-}
 
 /* Does zstd shrink the first bytes of the file by a tenth or more? */
 static int
@@ -154,22 +147,112 @@ seal_push(struct media_stream *m, ZSTD_CCtx *z, uint8_t *zbuf, size_t zlen,
 	return (0);
 }
 
-
+/* The cipher's output, collected for the blob lane (on the worker). */
 static int
-seal_out(void *arg, const uint8_t *p, size_t n)
+seal_collect(void *arg, const uint8_t *p, size_t n)
 {
 	struct seal	*s = arg;
 
-	if (attach_write(s->out, p, n) != 0)
+	if (s->soutlen + n > s->soutsize) {
+		s->soutsize = s->soutlen + n + SEAL_READBUF;
+		s->sout = xrealloc(s->sout, s->soutsize);
+	}
+	memcpy(s->sout + s->soutlen, p, n);
+	s->soutlen += n;
+	return (0);
+}
+
+/* The cipher lane: plaintext in, through zstd and the cipher. */
+static int
+seal_cipher_eat(void *arg, const uint8_t *p, size_t n)
+{
+	struct seal	*s = arg;
+
+	return (seal_push(s->m, s->z, s->zbuf, s->zlen, p, n, 0));
+}
+
+/* The blob lane: written and hashed. */
+static int
+seal_blob_eat(void *arg, const uint8_t *p, size_t n)
+{
+	struct seal	*s = arg;
+
+	if (attach_write(s->out, p, n) != 0) {
+		s->out_errno = errno != 0 ? errno : EIO;
 		return (-1);
+	}
+	sha256_update(s->bh, p, n);
 	s->outlen += n;
 	dropbehind_advance(&s->outdb, s->outlen);
 	return (0);
 }
 
+/* The hash lane: the whole file, read on its own (on the worker). */
+static void
+seal_hash_job(uv_work_t *w)
+{
+	struct seal	*s = w->data;
+	uint8_t		*buf = xmalloc(SEAL_READBUF);
+	uint64_t	 off = 0;
+	ssize_t		 n;
+
+	while (!atomic_load(&s->cancel)) {
+		n = pread(s->in, buf, SEAL_READBUF, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			s->hash_errno = errno;
+		if (n <= 0)
+			break;
+		sha256_update(s->h, buf, (size_t)n);
+		off += (uint64_t)n;
+		atomic_store(&s->hashed, off);
+	}
+	sodium_memzero(buf, SEAL_READBUF);
+	free(buf);
+}
+
+static void
+seal_really_free(struct seal *s)
+{
+	if (s->tmp[0] != '\0')
+		(void)unlink(s->tmp);
+	if (s->in != -1)
+		(void)close(s->in);
+	if (s->out != -1)
+		(void)close(s->out);
+	media_stream_free(s->m);
+	sha256_free(s->h);
+	sha256_free(s->bh);
+	if (s->reuse != NULL)
+		natter__attachment__free_unpacked(s->reuse, NULL);
+	ZSTD_freeCCtx(s->z);
+	if (s->buf != NULL)
+		sodium_memzero(s->buf, SEAL_READBUF);
+	free(s->buf);
+	if (s->zbuf != NULL)
+		sodium_memzero(s->zbuf, s->zlen);
+	free(s->zbuf);
+	free(s->sout);
+	free(s->name);
+	free(s->caption);
+	sodium_memzero(s->key, sizeof s->key);
+	free(s);
+}
+
+/* One holder let go: the owner, a lane (feed_free's release) or the job. */
+static void
+seal_unref(void *arg)
+{
+	struct seal	*s = arg;
+
+	if (--s->refs == 0)
+		seal_really_free(s);
+}
+
 struct seal *
-seal_begin(struct attach *at, const char *path, const char *caption,
-    struct core_error *err)
+seal_begin(uv_loop_t *loop, struct attach *at, const char *path,
+    const char *caption, struct core_error *err)
 {
 	struct seal	*s;
 	struct stat	 sb;
@@ -188,9 +271,11 @@ seal_begin(struct attach *at, const char *path, const char *caption,
 		return (NULL);
 	}
 	s = xcalloc(1, sizeof *s);
+	s->loop = loop;
 	s->at = at;
 	s->in = fd;
 	s->out = -1;
+	s->refs = 1;
 	s->size = (uint64_t)sb.st_size;
 	s->mtime = sb.st_mtim;
 	snprintf(s->tmp, sizeof s->tmp, "%s/.send.XXXXXX", attach_dir(at));
@@ -198,22 +283,20 @@ seal_begin(struct attach *at, const char *path, const char *caption,
 		err_set(err, CORE_ERR_IO, "cannot write in %s: %s",
 		    attach_dir(at), strerror(errno));
 		s->tmp[0] = '\0';
-		seal_free(s);
+		seal_really_free(s);
 		return (NULL);
 	}
 	dropbehind_write(&s->outdb, s->out, 0);
-	s->name = seal_clean_name(path);
-	seal_mime(s->name, s->mime, sizeof s->mime);
+	s->name = sealname_clean(path);
+	sealname_mime(s->name, s->mime, sizeof s->mime);
 	s->caption = xstrdup(caption != NULL ? caption : "");
 	s->h = sha256_new();
+	s->bh = sha256_new();
 	s->buf = xmalloc(SEAL_READBUF);
 	media_keygen(s->key);
-	if ((s->m = media_push_start(s->key, seal_out, s)) == NULL) {
-		err_set(err, CORE_ERR_IO, "cannot write in %s: %s",
-		    attach_dir(at), strerror(errno));
-		seal_free(s);
-		return (NULL);
-	}
+	/* The header goes to sout now; the blob lane hashes the blob. */
+	s->m = media_push_start(s->key, seal_collect, s);
+	media_push_unhashed(s->m);
 	return (s);
 }
 
@@ -222,31 +305,20 @@ seal_free(struct seal *s)
 {
 	if (s == NULL)
 		return;
-	if (s->tmp[0] != '\0')
-		(void)unlink(s->tmp);
-	if (s->in != -1)
-		(void)close(s->in);
-	if (s->out != -1)
-		(void)close(s->out);
-	media_stream_free(s->m);
-	sha256_free(s->h);
-	if (s->reuse != NULL)
-		natter__attachment__free_unpacked(s->reuse, NULL);
-	ZSTD_freeCCtx(s->z);
-	if (s->buf != NULL)
-		sodium_memzero(s->buf, SEAL_READBUF);
-	free(s->buf);
-	free(s->zbuf);
-	free(s->name);
-	free(s->caption);
-	sodium_memzero(s->key, sizeof s->key);
-	free(s);
+	s->freed = 1;
+	atomic_store(&s->cancel, 1);
+	if (s->cipher != NULL)
+		feed_free(s->cipher, seal_unref);
+	if (s->blob != NULL)
+		feed_free(s->blob, seal_unref);
+	s->cipher = s->blob = NULL;
+	seal_unref(s);		/* the job, if running, holds one more */
 }
 
 uint64_t
 seal_done(struct seal *s)
 {
-	return ((s->done + s->sealing) / 2);	/* two passes */
+	return ((atomic_load(&s->hashed) + s->sealing) / 2);	/* two lanes */
 }
 
 uint64_t
@@ -274,107 +346,196 @@ seal_decide(struct seal *s, const uint8_t *p, size_t n)
 	s->zbuf = xmalloc(s->zlen);
 }
 
-static int
-seal_fail(struct seal *s, struct core_error *err)
+/* done, once, with err (NULL: sealed or sent before). */
+static void
+seal_tell(struct seal *s, const struct core_error *err)
 {
-	err_set(err, CORE_ERR_IO, "cannot encrypt %s into %s: %s", s->name,
-	    attach_dir(s->at), strerror(errno));
-	return (-1);
+	if (s->told)
+		return;
+	s->told = 1;
+	atomic_store(&s->cancel, 1);
+	s->done(s->arg, err);
 }
 
-/* The file is as it was when its SHA-256 was taken?  0, or -1 with err. */
-static int
-seal_unchanged(struct seal *s, struct core_error *err)
+static void
+seal_fail(struct seal *s, int error)
 {
-	struct stat	sb;
+	struct core_error	err;
+
+	err_set(&err, CORE_ERR_IO, "cannot encrypt %s into %s: %s", s->name,
+	    attach_dir(s->at), strerror(error));
+	seal_tell(s, &err);
+}
+
+/* The file is as it was when sending began?  0, or told. */
+static int
+seal_unchanged(struct seal *s)
+{
+	struct core_error	err;
+	struct stat		sb;
 
 	if (fstat(s->in, &sb) != 0 || (uint64_t)sb.st_size != s->size ||
-	    s->done != s->size || s->sealing != s->size ||
+	    atomic_load(&s->hashed) != s->size || s->sealing != s->size ||
 	    sb.st_mtim.tv_sec != s->mtime.tv_sec ||
 	    sb.st_mtim.tv_nsec != s->mtime.tv_nsec) {
-		err_set(err, CORE_ERR_IO, "%s changed while it was being "
+		err_set(&err, CORE_ERR_IO, "%s changed while it was being "
 		    "sent; send it again", s->name);
+		seal_tell(s, &err);
 		return (-1);
 	}
 	return (0);
 }
 
-/*
- * The first pass is over: a file sent or received before needs nothing
- * more; a new one is read again for the second.  1 (done), 0, or -1.
- */
-static int
-seal_hashed(struct seal *s, struct core_error *err)
+static void
+seal_report(struct seal *s)
 {
-	s->hashed = 1;
-	sha256_final(s->h, s->psha);
-	if ((s->reuse = attach_sent_before(s->at, s->psha)) != NULL) {
-		s->sealing = s->done;
-		s->finished = 1;
-		return (1);
+	uint64_t	now = seal_done(s);
+
+	if (s->progress != NULL && !s->told && !s->freed &&
+	    now >= s->reported + SEAL_REPORT) {
+		s->reported = now;
+		s->progress(s->arg);
 	}
-	if (lseek(s->in, 0, SEEK_SET) == -1)
-		return (seal_fail(s, err));
-	return (0);
 }
 
-/* The second pass is over: the last of zstd and the final chunk. */
-static int
-seal_finish(struct seal *s, struct core_error *err)
-{
-	if (seal_push(s->m, s->z, s->zbuf, s->zlen, NULL, 0, 1) != 0 ||
-	    media_push_final(s->m, s->bsha, &s->sealed) != 0)
-		return (seal_fail(s, err));
-	if (seal_unchanged(s, err) != 0)
-		return (-1);
-	s->finished = 1;
-	return (1);
-}
+static void	seal_check(struct seal *);
 
-/* n more bytes of the file in buf, in whichever pass. */
-static int
-seal_take(struct seal *s, size_t n, struct core_error *err)
-{
-	if (!s->hashed) {
-		sha256_update(s->h, s->buf, n);
-		s->done += n;
-		return (0);
-	}
-	if (!s->started)
-		seal_decide(s, s->buf, n);
-	s->sealing += n;
-	if (s->sealing > s->size ||
-	    seal_push(s->m, s->z, s->zbuf, s->zlen, s->buf, n, 0) != 0)
-		return (s->sealing > s->size ? seal_unchanged(s, err) :
-		    seal_fail(s, err));
-	return (0);
-}
-
-int
-seal_step(struct seal *s, size_t budget, struct core_error *err)
+/* Read the file into the cipher lane while both lanes have room. */
+static void
+seal_pump(struct seal *s)
 {
 	ssize_t	n;
-	size_t	took = 0;
-	int	rc;
 
-	while (!s->finished && took < budget) {
-		n = read(s->in, s->buf, SEAL_READBUF);
+	while (!s->told && !s->freed && !s->eof && !feed_full(s->cipher) &&
+	    !feed_full(s->blob)) {
+		n = pread(s->in, s->buf, SEAL_READBUF, (off_t)s->sealing);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
-			return (seal_fail(s, err));
-		if (n == 0 && !s->hashed) {
-			if ((rc = seal_hashed(s, err)) != 0)
-				return (rc);
-			continue;
+		if (n == -1) {
+			seal_fail(s, errno);
+			return;
 		}
-		if (n == 0)
-			return (seal_finish(s, err));
-		if (seal_take(s, (size_t)n, err) != 0)
-			return (-1);
-		took += (size_t)n;
+		if (n == 0 || s->sealing + (uint64_t)n > s->size) {
+			s->eof = 1;
+			feed_flush(s->cipher);
+			break;
+		}
+		if (!s->started)
+			seal_decide(s, s->buf, (size_t)n);
+		s->sealing += (uint64_t)n;
+		if (feed_put(s->cipher, s->buf, (size_t)n) != 0)
+			break;		/* seal_check says why */
 	}
-	return (s->finished ? 1 : 0);
+	seal_report(s);
+}
+
+/* The cipher ate a buffer: its output to the blob lane. */
+static void
+seal_cipher_ate(void *arg)
+{
+	struct seal	*s = arg;
+
+	if (s->soutlen > 0 && feed_put(s->blob, s->sout, s->soutlen) == 0)
+		s->soutlen = 0;
+}
+
+/* All plaintext through: the final chunk, on the loop (the lane is idle). */
+static void
+seal_close(struct seal *s)
+{
+	s->closed = 1;
+	if (seal_push(s->m, s->z, s->zbuf, s->zlen, NULL, 0, 1) != 0 ||
+	    media_push_final(s->m, NULL, &s->sealed) != 0) {
+		seal_fail(s, EIO);
+		return;
+	}
+	if (feed_put(s->blob, s->sout, s->soutlen) == 0)
+		s->soutlen = 0;
+	feed_flush(s->blob);
+}
+
+/* Where the lanes are: the next step, or done. */
+static void
+seal_check(struct seal *s)
+{
+	if (s->told || s->freed)
+		return;
+	if (feed_failed(s->blob)) {
+		seal_fail(s, s->out_errno != 0 ? s->out_errno : EIO);
+		return;
+	}
+	if (feed_failed(s->cipher)) {
+		seal_fail(s, EIO);	/* zstd or the cipher refused */
+		return;
+	}
+	if (s->hash_done && s->reuse != NULL) {
+		seal_tell(s, NULL);	/* sent before: the lanes stop */
+		return;
+	}
+	if (s->eof && !s->closed && feed_idle(s->cipher))
+		seal_close(s);
+	if (s->closed && !s->blob_done && feed_idle(s->blob) &&
+	    s->soutlen == 0) {
+		s->blob_done = 1;
+		sha256_final(s->bh, s->bsha);
+	}
+	if (s->hash_done && s->blob_done && seal_unchanged(s) == 0)
+		seal_tell(s, NULL);
+}
+
+static void
+seal_hash_after(uv_work_t *w, int status)
+{
+	struct seal	*s = w->data;
+
+	s->hashing = 0;
+	if (s->freed) {
+		seal_unref(s);
+		return;
+	}
+	if (status != 0 || s->hash_errno != 0) {
+		seal_fail(s, s->hash_errno != 0 ? s->hash_errno : EIO);
+		seal_unref(s);
+		return;
+	}
+	s->hash_done = 1;
+	sha256_final(s->h, s->psha);
+	s->reuse = attach_sent_before(s->at, s->psha);
+	seal_check(s);
+	seal_unref(s);
+}
+
+static void
+seal_lane_ready(void *arg)
+{
+	struct seal	*s = arg;
+
+	s->refs++;		/* done may free it */
+	seal_pump(s);
+	seal_check(s);
+	seal_unref(s);
+}
+
+void
+seal_run(struct seal *s, seal_progress_cb *progress, seal_done_cb *done,
+    void *arg)
+{
+	s->progress = progress;
+	s->done = done;
+	s->arg = arg;
+	s->cipher = feed_new(s->loop, seal_cipher_eat, s, seal_lane_ready, s);
+	feed_on_eaten(s->cipher, seal_cipher_ate);
+	s->blob = feed_new(s->loop, seal_blob_eat, s, seal_lane_ready, s);
+	s->refs += 2;			/* each feed's release */
+	s->job.data = s;
+	if (uv_queue_work(s->loop, &s->job, seal_hash_job,
+	    seal_hash_after) != 0) {
+		seal_fail(s, EAGAIN);
+		return;
+	}
+	s->hashing = 1;
+	s->refs++;
+	seal_lane_ready(s);
 }
 
 int
@@ -400,7 +561,7 @@ seal_end(struct seal *s, Natter__Attachment **out, struct core_error *err)
 	a.plain_sha256.len = sizeof s->psha;
 	a.blob_sha256.data = s->bsha;
 	a.blob_sha256.len = sizeof s->bsha;
-	a.size = s->done;
+	a.size = s->size;
 	a.blob_size = MEDIA_BLOBSIZE(s->sealed);
 	a.compression = s->z != NULL;
 	a.name = s->name;

@@ -1,4 +1,4 @@
-/* seal: a file being encrypted into the profile for sending, a slice at a time so that the loop keeps turning. */
+/* seal: a file encrypted into the profile for sending, on worker threads while the loop keeps turning. */
 #ifndef NATTER_CLIENT_CORE_SEAL_H
 #define NATTER_CLIENT_CORE_SEAL_H
 
@@ -10,39 +10,47 @@
 
 struct seal;
 struct attach;
+struct uv_loop_s;
 
-#define SEAL_SLICE	(8 * 1024 * 1024)	/* bytes a turn of the loop */
+typedef void	seal_progress_cb(void *arg);
+/* err NULL: sealed (or sent before); seal_end gives the pointer. */
+typedef void	seal_done_cb(void *arg, const struct core_error *err);
 
 /*
  * Open the file at path for sending with caption (NULL: none): a regular
  * file, its name cleaned, its MIME type from /etc/mime.types.  NULL with
  * err if it cannot be.
  */
-struct seal	*seal_begin(struct attach *, const char *path,
-		    const char *caption, struct core_error *err);
+struct seal	*seal_begin(struct uv_loop_s *, struct attach *,
+		    const char *path, const char *caption,
+		    struct core_error *err);
 /*
- * Up to budget more bytes of the file, in two passes: its SHA-256 first
- * (a file sent or received before is done then: its key and blob serve
- * again), then, for a new file, compressed (zstd, when the first 128 KiB
- * shrink by a tenth) and encrypted into a temporary file in HOME/files;
- * a file that changed between the passes is an error.  1 once the whole
- * file is in, 0 if more remains, -1 with err.
+ * Seal it on worker threads: its SHA-256 (a file sent or received before
+ * is done then: its key and blob serve again) and, side by side, the
+ * file compressed (zstd, when the first 128 KiB shrink by a tenth) and
+ * encrypted into a temporary file in HOME/files; a file that changed
+ * while it was read is an error.  progress now and then; done once, from
+ * a loop callback (seal_run is called from one too, and may call it).
  */
-int		 seal_step(struct seal *, size_t budget, struct core_error *err);
-/* How far (bytes of the file, both passes averaged), and its size. */
+void		 seal_run(struct seal *, seal_progress_cb *, seal_done_cb *,
+		    void *arg);
+/* How far (bytes of the file, the two lanes averaged), and its size. */
 uint64_t	 seal_done(struct seal *);
 uint64_t	 seal_size(struct seal *);
 /* The file's name (for progress). */
 const char	*seal_name(struct seal *);
 /*
- * After seal_step returned 1: *out the pointer (free with
+ * After done without error: *out the pointer (free with
  * natter__attachment__free_unpacked): a file sent or received before
  * reuses its key and blob; a new one's blob is renamed to
  * HOME/files/BLOB and remembered.  0, or -1 with err.
  */
 int		 seal_end(struct seal *, Natter__Attachment **out,
 		    struct core_error *err) __attribute__((warn_unused_result));
-/* Free; the temporary file goes unless seal_end kept it.  NULL: no-op. */
+/*
+ * Free (from done, too); the temporary file goes unless seal_end kept
+ * it; work on the threads stops soon and lets go of it then.  NULL: no-op.
+ */
 void		 seal_free(struct seal *);
 
 #endif

@@ -39,7 +39,7 @@ struct media_stream {
 	int		 started;	/* pull: the header was opened */
 	int		 final;		/* pull: the final chunk came */
 	int		 failed;
-	int		 unhashed;	/* pull: no SHA-256 of the blob */
+	int		 unhashed;	/* no SHA-256 of the blob */
 };
 
 static void
@@ -102,7 +102,8 @@ media_stream_free(struct media_stream *m)
 static int
 media_emit_blob(struct media_stream *m, const uint8_t *p, size_t n)
 {
-	sha256_update(m->blob, p, n);
+	if (!m->unhashed)
+		sha256_update(m->blob, p, n);
 	if (m->out(m->arg, p, n) != 0)
 		return (m->failed = 1, -1);
 	return (0);
@@ -181,7 +182,8 @@ media_push_final(struct media_stream *m, uint8_t blob_sha256[MEDIA_HASHBYTES],
 {
 	uint8_t	h[MEDIA_HASHBYTES];
 
-	if (m->failed || m->pull || media_seal(m, m->buf, m->have, 1) != 0)
+	if (m->failed || m->pull || (m->unhashed && blob_sha256 != NULL) ||
+	    media_seal(m, m->buf, m->have, 1) != 0)
 		return (-1);
 	m->have = 0;
 	m->failed = 1;		/* nothing more may be pushed */
@@ -198,6 +200,12 @@ media_pull_start(const uint8_t key[MEDIA_KEYBYTES], media_out_cb *out,
     void *arg)
 {
 	return (media_stream_new(key, out, arg, 1));
+}
+
+void
+media_push_unhashed(struct media_stream *m)
+{
+	m->unhashed = 1;
 }
 
 void

@@ -49,6 +49,11 @@ int	media_push(struct media_stream *, const uint8_t *, size_t)
 int	media_push_final(struct media_stream *,
 	    uint8_t blob_sha256[MEDIA_HASHBYTES], uint64_t *size)
 	    __attribute__((warn_unused_result));
+/*
+ * Skip the blob's SHA-256 from here on (media_push_final then takes
+ * NULL): out sees every byte, the caller hashes them.
+ */
+void	media_push_unhashed(struct media_stream *);
 
 /*
  * Decrypt: -1 as soon as a chunk fails to open, a chunk follows the final

@@ -54,6 +54,7 @@ struct http_txn {
 	uint64_t			 length_in;	/* its value */
 	uint64_t			 received;	/* body bytes so far */
 	int				 continued;	/* 100 Continue sent */
+	int				 held;		/* http_hold_input */
 	int				 answered;
 	int				 headers_sent;
 	int				 streaming;
@@ -162,6 +163,14 @@ http_expects_continue(struct http_txn *t)
 
 	return (http_header(t, "expect:", v, sizeof v) > 0 &&
 	    strcasecmp(v, "100-continue") == 0);
+}
+
+void
+http_hold_input(struct http_txn *t, int on)
+{
+	if (t->wsi != NULL && t->held != on)
+		lws_rx_flow_control(t->wsi, !on);
+	t->held = on;
 }
 
 void
@@ -315,6 +324,7 @@ http_done(struct http_txn **tp)
 
 	if (t->close)
 		return (-1);
+	http_hold_input(t, 0);		/* the next request is read */
 	/* lws drops the protocol binding here: that ends the txn. */
 	if (lws_http_transaction_completed(t->wsi))
 		return (-1);

@@ -62,6 +62,10 @@ int		 http_expects_continue(struct http_txn *);
  * send it ("100 Continue"); nothing if it does not wait. */
 void		 http_continue(struct http_txn *);
 
+/* on: read no more of the body for now (what lws already read still
+ * comes); off: read again. */
+void		 http_hold_input(struct http_txn *, int on);
+
 /* Answers. Headers go before the answer: name lowercase with colon. */
 void		 http_add_header(struct http_txn *, const char *name,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -2,11 +2,13 @@
  *
  * The body goes straight to the device's partial file for the blob
  * (blobstore.c) as it arrives, hashed on the way; nothing is held in
- * memory but the piece lws hands over. The write is a plain pwrite on
+ * memory but a few MiB on their way to the hash. The write is a plain pwrite on
  * the loop: it lands in the page cache, so there is no lag to flow-
  * control; every 8 MiB the disk is told to start writing, and a large
  * blob leaves the cache once on disk (dropbehind.c), so the fsync at the
- * end waits for the last pieces only. Once the body is in, a libuv worker thread checks the hash
+ * end waits for the last pieces only. The hash runs on a libuv worker a
+ * buffer behind the loop (feed.c), the connection not read while it
+ * catches up, so the loop is free for everyone else. Once the body is in, a libuv worker thread checks the hash
  * (the whole file, when the upload resumed an earlier one), fsyncs,
  * renames into blobs/ and fsyncs the directories; back on the loop the
  * row is written and the answer goes. Every error but a dropped
@@ -32,6 +34,7 @@
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/dropbehind.h"
+#include "shared/util/feed.h"
 #include "shared/util/xmalloc.h"
 
 #define UPLOAD_QUERY_PATH	"/v1/uploads/"
@@ -53,6 +56,9 @@ struct upload {
 	uint64_t		 length;	/* Content-Length */
 	uint64_t		 got;
 	struct sha256		*md;		/* NULL: hash the file at the end */
+	struct feed		*hashing;	/* md's, on a worker */
+	int			 held;		/* input held for it */
+	int			 body_in;	/* all read: hash, then work */
 	uint64_t		 started_ns;	/* request start, body end */
 	uint64_t		 body_ns;
 	int			 hashed;	/* md's verdict is in hash_ok */
@@ -62,6 +68,9 @@ struct upload {
 	int			 hash_ok;
 	int			 commit_errno;	/* 0: renamed into blobs/ */
 };
+
+static int	upload_hash_eat(void *, const uint8_t *, size_t);
+static void	upload_hashed(void *);
 
 /* Partials being written, by path: one request at a time for each. */
 static struct itab	*upload_active;
@@ -277,6 +286,8 @@ upload_start(struct http_txn *t, const char *path)
 		return (0);
 	if (u->offset == 0) {
 		u->md = sha256_new();
+		u->hashing = feed_new(assets_loop(), upload_hash_eat, u->md,
+		    upload_hashed, u);
 	}
 	http_continue(t);
 	return (0);
@@ -290,8 +301,13 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 
 	if (u->discard || u->fd == -1)
 		return (0);
-	if (u->md != NULL)
-		sha256_update(u->md, in, len);
+	if (u->hashing != NULL) {
+		(void)feed_put(u->hashing, in, len);
+		if (feed_full(u->hashing)) {
+			u->held = 1;
+			http_hold_input(t, 1);	/* upload_hashed lets go */
+		}
+	}
 	while (len > 0) {
 		n = pwrite(u->fd, in, len, (off_t)(u->offset + u->got));
 		if (n == -1 && errno == EINTR)
@@ -305,6 +321,14 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 		u->got += (uint64_t)n;
 	}
 	dropbehind_advance(&u->db, u->offset + u->got);
+	return (0);
+}
+
+/* On a worker: a piece of the body into the hash. */
+static int
+upload_hash_eat(void *arg, const uint8_t *p, size_t n)
+{
+	sha256_update(arg, p, n);
 	return (0);
 }
 
@@ -349,9 +373,20 @@ upload_work(uv_work_t *w)
 		u->commit_errno = errno != 0 ? errno : EIO;
 }
 
+/* feed_free's release: the worker is done with the hash. */
+static void
+upload_hash_free(void *arg)
+{
+	sha256_free(arg);
+}
+
 static void
 upload_free(struct upload *u)
 {
+	if (u->hashing != NULL) {
+		feed_free(u->hashing, upload_hash_free);	/* owns md */
+		u->md = NULL;
+	}
 	if (u->listed)
 		itab_del(upload_active, itab_key_bytes(u->path,
 		    strlen(u->path)));
@@ -391,20 +426,13 @@ upload_after(uv_work_t *w, int status)
 		upload_free(u);
 }
 
-static int
-upload_body_done(struct http_txn *t)
+/* The body is in and hashed: check, sync and rename on a worker. */
+static void
+upload_body_hashed(struct upload *u)
 {
-	struct upload	*u = http_state(t);
 	uint8_t		 digest[32];
 	char		 hex[HTTPREQ_IDLEN + 1];
 
-	if (u->discard) {
-		upload_json(u, 200, u->size);
-		return (0);
-	}
-	if (u->fd == -1)
-		return (0);
-	u->body_ns = time_mono_ns();
 	/* u->fd stays open, and the partial locked, until the worker has
 	 * renamed it: upload_free closes it. */
 	if (u->md != NULL) {
@@ -420,7 +448,42 @@ upload_body_done(struct http_txn *t)
 		u->working = 0;
 		upload_io_failed(u, EAGAIN, "queue the sync");
 	}
+}
+
+static int
+upload_body_done(struct http_txn *t)
+{
+	struct upload	*u = http_state(t);
+
+	if (u->discard) {
+		upload_json(u, 200, u->size);
+		return (0);
+	}
+	if (u->fd == -1)
+		return (0);
+	u->body_ns = time_mono_ns();
+	u->body_in = 1;
+	if (u->hashing != NULL && !feed_idle(u->hashing)) {
+		feed_flush(u->hashing);		/* upload_hashed goes on */
+		return (0);
+	}
+	upload_body_hashed(u);
 	return (0);
+}
+
+/* The hash has room again, or has caught up with the whole body. */
+static void
+upload_hashed(void *arg)
+{
+	struct upload	*u = arg;
+
+	if (u->held && u->txn != NULL) {
+		u->held = 0;
+		http_hold_input(u->txn, 0);
+	}
+	if (u->body_in && !u->working && u->fd != -1 &&
+	    feed_idle(u->hashing))
+		upload_body_hashed(u);
 }
 
 /* The request is over; a job on the worker frees u when it is done. */

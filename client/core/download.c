@@ -23,12 +23,11 @@
 #include "client/core/conn.h"
 #include "client/core/download.h"
 #include "client/core/err.h"
-#include "client/core/feed.h"
 #include "client/net/url.h"
 #include "client/net/xfer.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
-#include "shared/util/dropbehind.h"
+#include "shared/util/feed.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/xmalloc.h"
@@ -43,7 +42,6 @@ struct download_job {
 	Natter__Attachment	*a;
 	char			 blob[SHA256_HEXBYTES];
 	int			 fd;		/* HOME/files/BLOB.part */
-	struct dropbehind	 db;		/* of fd */
 	int			 plain_fd;	/* the file as it checks out, or -1 */
 	uint64_t		 have;		/* bytes in it */
 	struct sha256		*bh;		/* of those bytes */
@@ -210,7 +208,6 @@ download_take(struct download_job *j, const uint8_t *p, size_t n)
 		left -= w;
 	}
 	j->have += n;
-	dropbehind_advance(&j->db, j->have);
 	sha256_update(j->bh, p, n);
 	if (j->have > j->a->blob_size || feed_put(j->feed, p, n) != 0) {
 		j->bad = 1;
@@ -506,7 +503,6 @@ download_start(struct download *dl, Natter__Attachment *a, int plain_fd)
 		download_retry(j, strerror(errno));
 		return;
 	}
-	dropbehind_write(&j->db, j->fd, j->have);
 	uv_timer_start(j->timer, download_timer_cb, 0, 0);
 }
 

@@ -33,12 +33,11 @@
 
 #include "client/core/attach.h"
 #include "client/core/err.h"
-#include "client/core/feed.h"
 #include "client/core/seal.h"
 #include "client/core/sealname.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
-#include "shared/util/dropbehind.h"
+#include "shared/util/feed.h"
 #include "shared/util/hex.h"
 #include "shared/util/xmalloc.h"
 
@@ -91,8 +90,6 @@ struct seal {
 	struct feed		*blob;
 	int			 out;		/* the temporary blob */
 	char			 tmp[PATH_MAX];
-	struct dropbehind	 outdb;
-	uint64_t		 outlen;
 	struct sha256		*bh;
 	int			 out_errno;
 	int			 blob_done;
@@ -182,8 +179,6 @@ seal_blob_eat(void *arg, const uint8_t *p, size_t n)
 		return (-1);
 	}
 	sha256_update(s->bh, p, n);
-	s->outlen += n;
-	dropbehind_advance(&s->outdb, s->outlen);
 	return (0);
 }
 
@@ -286,7 +281,6 @@ seal_begin(uv_loop_t *loop, struct attach *at, const char *path,
 		seal_really_free(s);
 		return (NULL);
 	}
-	dropbehind_write(&s->outdb, s->out, 0);
 	s->name = sealname_clean(path);
 	sealname_mime(s->name, s->mime, sizeof s->mime);
 	s->caption = xstrdup(caption != NULL ? caption : "");

@@ -1,6 +1,6 @@
 /* feed: bytes handed in order to a function on a libuv worker thread, at most a buffer or two ahead of it. */
-#ifndef NATTER_CLIENT_CORE_FEED_H
-#define NATTER_CLIENT_CORE_FEED_H
+#ifndef NATTER_SHARED_UTIL_FEED_H
+#define NATTER_SHARED_UTIL_FEED_H
 
 #include <stddef.h>
 #include <stdint.h>

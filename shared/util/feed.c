@@ -11,7 +11,7 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "client/core/feed.h"
+#include "shared/util/feed.h"
 #include "shared/util/xmalloc.h"
 
 struct feed {

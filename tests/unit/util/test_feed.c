@@ -9,7 +9,7 @@
 
 #include <uv.h>
 
-#include "client/core/feed.h"
+#include "shared/util/feed.h"
 #include "tests/unit/unit.h"
 
 #define TOTAL	(9 * 1024 * 1024 + 12345)

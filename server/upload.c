@@ -2,13 +2,13 @@
  *
  * The body goes straight to the device's partial file for the blob
  * (blobstore.c) as it arrives, hashed on the way; nothing is held in
- * memory but a few MiB on their way to the hash. The write is a plain pwrite on
- * the loop: it lands in the page cache, so there is no lag to flow-
- * control; every 8 MiB the disk is told to start writing, and a large
- * blob leaves the cache once on disk (dropbehind.c), so the fsync at the
- * end waits for the last pieces only. The hash runs on a libuv worker a
- * buffer behind the loop (feed.c), the connection not read while it
- * catches up, so the loop is free for everyone else. Once the body is in, a libuv worker thread checks the hash
+ * memory but a few MiB on their way to the disk. A libuv worker writes
+ * and hashes them a buffer behind the loop (feed.c), the connection not
+ * read while it catches up, so the loop is free for everyone else; the
+ * disk is told to write as the pieces come, a large blob leaves the cache
+ * once on disk (dropbehind.c), and another worker fdatasyncs it every
+ * 128 MiB (bgsync.c), so the fsync at the end has little left to wait
+ * for. Once the body is in, a libuv worker thread checks the hash
  * (the whole file, when the upload resumed an earlier one), fsyncs,
  * renames into blobs/ and fsyncs the directories; back on the loop the
  * row is written and the answer goes. Every error but a dropped
@@ -33,6 +33,7 @@
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
+#include "shared/util/bgsync.h"
 #include "shared/util/dropbehind.h"
 #include "shared/util/feed.h"
 #include "shared/util/xmalloc.h"
@@ -46,8 +47,10 @@ struct upload {
 	struct assets_who	 who;
 	char			 id[HTTPREQ_IDLEN + 1];
 	char			*path;		/* the partial */
-	int			 fd;
-	struct dropbehind	 db;		/* to the disk as it comes */
+	int			 fd;		/* holds the partial's lock */
+	struct feed		*writing;	/* to the sink, on a worker */
+	struct upload_sink	*sink;		/* the feed's to free */
+	struct bgsync		*sync;		/* the partial, as it comes */
 	int			 admitted;	/* holds an assets_admit slot */
 	int			 listed;	/* in upload_active */
 	int			 discard;	/* stored already: 200 */
@@ -55,10 +58,8 @@ struct upload {
 	uint64_t		 offset;	/* on disk before this request */
 	uint64_t		 length;	/* Content-Length */
 	uint64_t		 got;
-	struct sha256		*md;		/* NULL: hash the file at the end */
-	struct feed		*hashing;	/* md's, on a worker */
-	int			 held;		/* input held for it */
-	int			 body_in;	/* all read: hash, then work */
+	int			 held;		/* input held for the writer */
+	int			 body_in;	/* all read: written, then work */
 	uint64_t		 started_ns;	/* request start, body end */
 	uint64_t		 body_ns;
 	int			 hashed;	/* md's verdict is in hash_ok */
@@ -69,8 +70,18 @@ struct upload {
 	int			 commit_errno;	/* 0: renamed into blobs/ */
 };
 
-static int	upload_hash_eat(void *, const uint8_t *, size_t);
-static void	upload_hashed(void *);
+/* Where the worker writes the body (its own descriptor) and hashes it;
+ * the loop reads it only while the feed is idle. */
+struct upload_sink {
+	int			 fd;
+	uint64_t		 at;		/* the next byte's offset */
+	struct sha256		*md;		/* NULL: hash the file at the end */
+	struct dropbehind	 db;
+	int			 error;		/* errno of a failed write */
+};
+
+static int	upload_sink_eat(void *, const uint8_t *, size_t);
+static void	upload_written(void *);
 
 /* Partials being written, by path: one request at a time for each. */
 static struct itab	*upload_active;
@@ -217,7 +228,20 @@ upload_open(struct upload *u)
 	}
 	itab_put(upload_active, itab_key_bytes(u->path, strlen(u->path)), 1);
 	u->listed = 1;
-	dropbehind_write(&u->db, u->fd, u->offset);
+	u->sink = xcalloc(1, sizeof *u->sink);
+	if ((u->sink->fd = dup(u->fd)) == -1) {
+		free(u->sink);
+		u->sink = NULL;
+		upload_io_failed(u, errno, "open the partial");
+		return (-1);
+	}
+	u->sink->at = u->offset;
+	if (u->offset == 0)
+		u->sink->md = sha256_new();
+	dropbehind_write(&u->sink->db, u->sink->fd, u->offset);
+	u->writing = feed_new(assets_loop(), upload_sink_eat, u->sink,
+	    upload_written, u);
+	u->sync = bgsync_new(assets_loop(), u->fd);
 	return (0);
 }
 
@@ -284,11 +308,6 @@ upload_start(struct http_txn *t, const char *path)
 	}
 	if (upload_admit(u) != 0 || upload_open(u) != 0)
 		return (0);
-	if (u->offset == 0) {
-		u->md = sha256_new();
-		u->hashing = feed_new(assets_loop(), upload_hash_eat, u->md,
-		    upload_hashed, u);
-	}
 	http_continue(t);
 	return (0);
 }
@@ -297,39 +316,56 @@ static int
 upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 {
 	struct upload	*u = http_state(t);
-	ssize_t		 n;
 
 	if (u->discard || u->fd == -1)
 		return (0);
-	if (u->hashing != NULL) {
-		(void)feed_put(u->hashing, in, len);
-		if (feed_full(u->hashing)) {
-			u->held = 1;
-			http_hold_input(t, 1);	/* upload_hashed lets go */
-		}
+	if (feed_put(u->writing, in, len) != 0) {
+		upload_io_failed(u, u->sink->error, "write");
+		return (0);
 	}
-	while (len > 0) {
-		n = pwrite(u->fd, in, len, (off_t)(u->offset + u->got));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			upload_io_failed(u, errno, "write");
-			return (0);
-		}
-		in += n;
-		len -= (size_t)n;
-		u->got += (uint64_t)n;
+	u->got += len;
+	bgsync_advance(u->sync, u->got);
+	if (feed_full(u->writing)) {
+		u->held = 1;
+		http_hold_input(t, 1);	/* upload_written lets go */
 	}
-	dropbehind_advance(&u->db, u->offset + u->got);
 	return (0);
 }
 
-/* On a worker: a piece of the body into the hash. */
+/* On a worker: a piece of the body to the partial and into the hash. */
 static int
-upload_hash_eat(void *arg, const uint8_t *p, size_t n)
+upload_sink_eat(void *arg, const uint8_t *p, size_t len)
 {
-	sha256_update(arg, p, n);
+	struct upload_sink	*k = arg;
+	ssize_t			 n;
+
+	if (k->md != NULL)
+		sha256_update(k->md, p, len);
+	while (len > 0) {
+		n = pwrite(k->fd, p, len, (off_t)k->at);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			k->error = errno;
+			return (-1);
+		}
+		p += n;
+		len -= (size_t)n;
+		k->at += (uint64_t)n;
+	}
+	dropbehind_advance(&k->db, k->at);
 	return (0);
+}
+
+/* feed_free's release: the worker is done with the sink. */
+static void
+upload_sink_free(void *arg)
+{
+	struct upload_sink	*k = arg;
+
+	close(k->fd);
+	sha256_free(k->md);
+	free(k);
 }
 
 /* On the worker: 1 if the file at path hashes to id (hex). */
@@ -375,24 +411,16 @@ upload_work(uv_work_t *w)
 
 /* feed_free's release: the worker is done with the hash. */
 static void
-upload_hash_free(void *arg)
-{
-	sha256_free(arg);
-}
-
-static void
 upload_free(struct upload *u)
 {
-	if (u->hashing != NULL) {
-		feed_free(u->hashing, upload_hash_free);	/* owns md */
-		u->md = NULL;
-	}
+	if (u->writing != NULL)
+		feed_free(u->writing, upload_sink_free);
+	bgsync_free(u->sync);
 	if (u->listed)
 		itab_del(upload_active, itab_key_bytes(u->path,
 		    strlen(u->path)));
 	if (u->fd != -1)
 		close(u->fd);
-	sha256_free(u->md);
 	free(u->path);
 	free(u);
 }
@@ -426,17 +454,21 @@ upload_after(uv_work_t *w, int status)
 		upload_free(u);
 }
 
-/* The body is in and hashed: check, sync and rename on a worker. */
+/* The body is written and hashed: check, sync and rename on a worker. */
 static void
-upload_body_hashed(struct upload *u)
+upload_body_written(struct upload *u)
 {
 	uint8_t		 digest[32];
 	char		 hex[HTTPREQ_IDLEN + 1];
 
+	if (feed_failed(u->writing)) {
+		upload_io_failed(u, u->sink->error, "write");
+		return;
+	}
 	/* u->fd stays open, and the partial locked, until the worker has
 	 * renamed it: upload_free closes it. */
-	if (u->md != NULL) {
-		sha256_final(u->md, digest);
+	if (u->sink->md != NULL) {
+		sha256_final(u->sink->md, digest);
 		hex_encode(hex, digest, sizeof digest);
 		u->hash_ok = strcmp(hex, u->id) == 0;
 		u->hashed = 1;
@@ -463,17 +495,17 @@ upload_body_done(struct http_txn *t)
 		return (0);
 	u->body_ns = time_mono_ns();
 	u->body_in = 1;
-	if (u->hashing != NULL && !feed_idle(u->hashing)) {
-		feed_flush(u->hashing);		/* upload_hashed goes on */
+	if (!feed_idle(u->writing)) {
+		feed_flush(u->writing);		/* upload_written goes on */
 		return (0);
 	}
-	upload_body_hashed(u);
+	upload_body_written(u);
 	return (0);
 }
 
-/* The hash has room again, or has caught up with the whole body. */
+/* The writer has room again, or has caught up with the whole body. */
 static void
-upload_hashed(void *arg)
+upload_written(void *arg)
 {
 	struct upload	*u = arg;
 
@@ -482,8 +514,8 @@ upload_hashed(void *arg)
 		http_hold_input(u->txn, 0);
 	}
 	if (u->body_in && !u->working && u->fd != -1 &&
-	    feed_idle(u->hashing))
-		upload_body_hashed(u);
+	    feed_idle(u->writing))
+		upload_body_written(u);
 }
 
 /* The request is over; a job on the worker frees u when it is done. */

@@ -27,6 +27,7 @@
 #include "client/net/xfer.h"
 #include "shared/crypto/media.h"
 #include "shared/crypto/sha256.h"
+#include "shared/util/bgsync.h"
 #include "shared/util/feed.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
@@ -47,6 +48,7 @@ struct download_job {
 	struct sha256		*bh;		/* of those bytes */
 	struct download_streams	*st;		/* the worker's while fed */
 	struct feed		*feed;
+	struct bgsync		*sync;		/* of plain_fd */
 	struct xfer_req		*req;
 	int			 paused;	/* req waits for the feed */
 	int			 ended;		/* req ended: result below */
@@ -141,6 +143,7 @@ download_job_free(struct download_job *j)
 	attach_set_busy(j->dl->at, j->blob, 0);
 	xfer_cancel(j->req);
 	feed_free(j->feed, download_streams_free);
+	bgsync_free(j->sync);
 	sha256_free(j->bh);
 	if (j->fd != -1)
 		(void)close(j->fd);
@@ -209,6 +212,7 @@ download_take(struct download_job *j, const uint8_t *p, size_t n)
 	}
 	j->have += n;
 	sha256_update(j->bh, p, n);
+	bgsync_advance(j->sync, j->have);	/* the plaintext, about as far */
 	if (j->have > j->a->blob_size || feed_put(j->feed, p, n) != 0) {
 		j->bad = 1;
 		return (-1);
@@ -486,6 +490,8 @@ download_start(struct download *dl, Natter__Attachment *a, int plain_fd)
 	j->bh = sha256_new();
 	j->st = xcalloc(1, sizeof *j->st);
 	j->feed = feed_new(dl->loop, download_eat, j->st, download_fed, j);
+	if (plain_fd != -1)
+		j->sync = bgsync_new(dl->loop, plain_fd);
 	TAILQ_INSERT_TAIL(&dl->jobs, j, entry);
 	dl->n++;
 	attach_set_busy(dl->at, j->blob, 1);

@@ -1,7 +1,9 @@
 /* feed: bytes handed in order to a function on a libuv worker thread, at most a buffer or two ahead of it.
  *
  * Two buffers: the loop fills one while the worker eats the other, and
- * they swap when the worker is done and the loop's is full (or flushed).
+ * they swap as soon as the worker is free: a busy worker gets bigger
+ * buffers, an idle one gets bytes at once (a slow upload is on disk as
+ * it comes).
  * Only one job is ever queued, so the bytes are eaten in order, and the
  * worker touches nothing but its buffer and eat's argument; the loop
  * reads the verdict in the job's after-work callback. */
@@ -89,8 +91,7 @@ feed_go(struct feed *f)
 	uint8_t	*b;
 	size_t	 size;
 
-	if (f->busy || f->failed || f->fill_len == 0 ||
-	    (f->fill_len < FEED_BUFBYTES && !f->flushing))
+	if (f->busy || f->failed || f->fill_len == 0)
 		return;
 	b = f->work;
 	size = f->work_size;
@@ -129,7 +130,11 @@ feed_done(uv_work_t *w, int status)
 
 	f->busy = 0;
 	if (f->freed) {
-		feed_release(f);
+		if (status != 0 || f->refused)
+			f->failed = 1;
+		feed_go(f);		/* what was put is eaten, then gone */
+		if (!f->busy)
+			feed_release(f);
 		return;
 	}
 	if (status != 0 || f->refused)
@@ -199,9 +204,9 @@ feed_free(struct feed *f, void (*release)(void *))
 	if (f == NULL)
 		return;
 	f->release = release;
-	if (f->busy) {
-		f->freed = 1;	/* feed_done finishes the job */
-		return;
-	}
+	f->freed = 1;
+	feed_go(f);
+	if (f->busy)
+		return;		/* feed_done finishes the job */
 	feed_release(f);
 }

@@ -30,10 +30,11 @@ void		 feed_on_eaten(struct feed *, feed_ready_cb *eaten);
 /* 1 if the feed should be given no bytes now: ready follows when it may. */
 int		 feed_full(struct feed *);
 /*
- * Take n bytes (copied): 0, or -1 if eat refused earlier bytes.  The
- * buffer being filled goes to the worker once FEED_BUFBYTES are in it and
- * the worker is free.  Bytes put while full are taken too (the buffer
- * grows): the bound is the caller's, by asking feed_full first.
+ * Take n bytes (copied): 0, or -1 if eat refused earlier bytes.  What is
+ * in the buffer being filled goes to the worker whenever it is free.
+ * Full is FEED_BUFBYTES waiting behind a busy worker; bytes put while
+ * full are taken too (the buffer grows): the bound is the caller's, by
+ * asking feed_full first.
  */
 int		 feed_put(struct feed *, const uint8_t *, size_t);
 /* Everything put goes to the worker; ready when it has eaten it all. */
@@ -45,10 +46,10 @@ int		 feed_failed(const struct feed *);
 /* Start again empty and not failed; the feed must be idle. */
 void		 feed_reset(struct feed *);
 /*
- * Free (the buffers wiped: they may hold plaintext).  If the worker is
- * eating, the feed goes once it is done and then
- * calls release(eat_arg) (NULL: nothing); else release is called now.
- * ready is not called again either way.
+ * Free (the buffers wiped: they may hold plaintext) once every byte put
+ * has been eaten (unless eat refused some): then release(eat_arg) (NULL:
+ * nothing), now if nothing was left.  ready and eaten are not called
+ * again.
  */
 void		 feed_free(struct feed *, void (*release)(void *));
 

@@ -199,6 +199,19 @@ main_tune_malloc(void)
 	(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
 }
 
+/*
+ * libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says) runs the
+ * message store's syncs and every upload's writer, periodic sync and
+ * final commit: with 4, four uploads writing at once would make a
+ * message's sync wait behind them.  Threads waiting on a disk cost no
+ * CPU.  Before the pool's first use.
+ */
+static void
+main_size_pool(void)
+{
+	(void)setenv("UV_THREADPOOL_SIZE", "64", 0);
+}
+
 /* Another node queued rows for a device: read them if it is here. */
 static void
 main_directory_wake(int64_t account, uint32_t device)
@@ -615,6 +628,7 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	main_raise_nofile();
 	main_tune_malloc();
+	main_size_pool();
 	uv_loop_init(&loop);
 	if (main_start(&mc, &wc, &loop, &err) != 0) {
 		fprintf(stderr, "natterd: %s\n", err);

@@ -42,15 +42,15 @@ partial_over()
 {
 	[ "$(partial_size)" -gt "$1" ]
 }
-# lowest_partial PID START: low = the fewest bytes natterd held of the
-# upload (START or fewer) while PID, a child of this shell, ran; a
-# restarted upload would truncate it. (Not in a subshell: only the parent
-# reaps PID, and kill -0 would see its zombie forever.)
-lowest_partial()
+# lowest SIZE_FN PID START: low = the fewest bytes SIZE_FN saw (START or
+# fewer; 0, no file, does not count) while PID, a child of this shell,
+# ran; a restarted transfer would truncate its file. (Not in a subshell:
+# only the parent reaps PID, and kill -0 would see its zombie forever.)
+lowest()
 {
-	low=$2
-	while kill -0 "$1" 2>/dev/null; do
-		lp_now=$(partial_size)
+	low=$3
+	while kill -0 "$2" 2>/dev/null; do
+		lp_now=$($1)
 		[ "$lp_now" -gt 0 ] && [ "$lp_now" -lt "$low" ] && low=$lp_now
 		sleep 0.05
 	done
@@ -82,7 +82,7 @@ done
 NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut2" --json send-file bob \
     "$ROOT/cut.bin"
 pid=$BG_PID
-lowest_partial "$pid" "$kept"
+lowest partial_size "$pid" "$kept"
 wait "$pid" || fail "send-file again failed: $(cat "$ROOT/cut2.err")"
 [ "$low" -ge "$kept" ] ||
     fail "the upload started over: the partial fell from $kept to $low bytes"
@@ -106,7 +106,7 @@ grep -q "stays in the outbox" "$ROOT/cut3.err" ||
 log "natterd was killed with $kept bytes kept"
 NATTER_TEST_UPLOAD_BPS=8000000 nat_bg alice "$ROOT/cut4" recv
 pid=$BG_PID
-lowest_partial "$pid" "$kept"
+lowest partial_size "$pid" "$kept"
 wait "$pid" || fail "alice recv (the queued file) failed: $(cat "$ROOT/cut4.err")"
 [ "$low" -ge "$kept" ] ||
     fail "the queued upload started over: $kept bytes fell to $low"
@@ -154,12 +154,7 @@ id5=$(jl "$ROOT/hist5" '[m["id"] for m in L if m.get("attachment")][-1]')
 NATTER_TEST_DOWNLOAD_BPS=8000000 nat_bg bob "$ROOT/save5" --json save "$id5" \
     "$ROOT/out"
 pid=$BG_PID
-low=$kept
-while kill -0 "$pid" 2>/dev/null; do
-	now5=$(part5_size)
-	[ "$now5" -gt 0 ] && [ "$now5" -lt "$low" ] && low=$now5
-	sleep 0.05
-done
+lowest part5_size "$pid" "$kept"
 wait "$pid" || fail "save after the cut failed: $(cat "$ROOT/save5.err")"
 [ "$low" -ge "$kept" ] ||
     fail "the download started over: the part fell from $kept to $low bytes"

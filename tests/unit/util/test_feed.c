@@ -91,97 +91,105 @@ put_all(uv_loop_t *loop, struct feed *f, const uint8_t *src, int *fulls)
 	return (0);
 }
 
+/* One test's loop, eater and feed. */
+struct rig {
+	uv_loop_t	 loop;
+	struct eater	 e;
+	struct ready	 r;
+	struct feed	*f;
+	uint8_t		*src;
+};
+
+static void
+rig_start(struct rig *g, struct eater e)
+{
+	memset(g, 0, sizeof *g);
+	g->e = e;
+	g->e.got = malloc(TOTAL);
+	g->src = pattern();
+	uv_loop_init(&g->loop);
+	g->f = feed_new(&g->loop, eat, &g->e, on_ready, &g->r);
+}
+
+/* Everything put flushed through and eaten. */
+static void
+rig_drain(struct rig *g)
+{
+	feed_flush(g->f);
+	while (!feed_idle(g->f))
+		uv_run(&g->loop, UV_RUN_ONCE);
+}
+
+static void
+rig_end(struct rig *g)
+{
+	uv_run(&g->loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&g->loop), 0);
+	free(g->src);
+	free(g->e.got);
+}
+
 START_TEST(test_order_and_fullness)
 {
-	uv_loop_t	 loop;
-	struct eater	 e = { .slow_us = 2000 };
-	struct ready	 r = { 0 };
-	struct feed	*f;
-	uint8_t		*src = pattern();
-	int		 fulls = 0;
+	struct rig	g;
+	int		fulls = 0;
 
-	e.got = malloc(TOTAL);
-	uv_loop_init(&loop);
-	f = feed_new(&loop, eat, &e, on_ready, &r);
-	ck_assert_int_eq(put_all(&loop, f, src, &fulls), 0);
+	rig_start(&g, (struct eater){ .slow_us = 2000 });
+	ck_assert_int_eq(put_all(&g.loop, g.f, g.src, &fulls), 0);
 	ck_assert_int_gt(fulls, 0);		/* the slow worker held it up */
-	feed_flush(f);
-	while (!feed_idle(f))
-		uv_run(&loop, UV_RUN_ONCE);
-	ck_assert_int_gt(r.calls, 0);
-	ck_assert_int_eq(feed_failed(f), 0);
-	ck_assert_uint_eq(e.len, TOTAL);
-	ck_assert_mem_eq(e.got, src, TOTAL);
+	rig_drain(&g);
+	ck_assert_int_gt(g.r.calls, 0);
+	ck_assert_int_eq(feed_failed(g.f), 0);
+	ck_assert_uint_eq(g.e.len, TOTAL);
+	ck_assert_mem_eq(g.e.got, g.src, TOTAL);
 	/* A buffer, and the piece that filled it, at most at a time. */
-	ck_assert_uint_le(e.most, FEED_BUFBYTES + 70000);
-	feed_free(f, release);
-	ck_assert_int_eq(e.released, 1);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	ck_assert_int_eq(uv_loop_close(&loop), 0);
-	free(src);
-	free(e.got);
+	ck_assert_uint_le(g.e.most, FEED_BUFBYTES + 70000);
+	feed_free(g.f, release);
+	ck_assert_int_eq(g.e.released, 1);
+	rig_end(&g);
 }
 END_TEST
 
 START_TEST(test_refusal_sticks)
 {
-	uv_loop_t	 loop;
-	struct eater	 e = { .refuse_at = 2 };
-	struct ready	 r = { 0 };
-	struct feed	*f;
-	uint8_t		*src = pattern();
-	int		 fulls = 0;
+	struct rig	g;
+	int		fulls = 0;
 
-	e.got = malloc(TOTAL);
-	uv_loop_init(&loop);
-	f = feed_new(&loop, eat, &e, on_ready, &r);
-	(void)put_all(&loop, f, src, &fulls);
-	feed_flush(f);
-	while (!feed_idle(f))
-		uv_run(&loop, UV_RUN_ONCE);
-	ck_assert_int_eq(feed_failed(f), 1);
-	ck_assert_int_eq(feed_put(f, src, 10), -1);
-	ck_assert_int_eq(e.calls, 2);		/* nothing after the refusal */
+	rig_start(&g, (struct eater){ .refuse_at = 2 });
+	(void)put_all(&g.loop, g.f, g.src, &fulls);
+	rig_drain(&g);
+	ck_assert_int_eq(feed_failed(g.f), 1);
+	ck_assert_int_eq(feed_put(g.f, g.src, 10), -1);
+	ck_assert_int_eq(g.e.calls, 2);		/* nothing after the refusal */
 	/* The first buffer only: the first piece (the worker was free). */
-	ck_assert_uint_gt(e.len, 0);
-	ck_assert_uint_le(e.len, 70000);
-	ck_assert_mem_eq(e.got, src, e.len);
-	feed_reset(f);
-	ck_assert_int_eq(feed_failed(f), 0);
-	ck_assert_int_eq(feed_idle(f), 1);
-	feed_free(f, NULL);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	ck_assert_int_eq(uv_loop_close(&loop), 0);
-	free(src);
-	free(e.got);
+	ck_assert_uint_gt(g.e.len, 0);
+	ck_assert_uint_le(g.e.len, 70000);
+	ck_assert_mem_eq(g.e.got, g.src, g.e.len);
+	feed_reset(g.f);
+	ck_assert_int_eq(feed_failed(g.f), 0);
+	ck_assert_int_eq(feed_idle(g.f), 1);
+	feed_free(g.f, NULL);
+	rig_end(&g);
 }
 END_TEST
 
 START_TEST(test_free_while_eating)
 {
-	uv_loop_t	 loop;
-	struct eater	 e = { .slow_us = 100000 };
-	struct ready	 r = { 0 };
-	struct feed	*f;
-	uint8_t		*src = pattern();
+	struct rig	g;
 
-	e.got = malloc(TOTAL);
-	uv_loop_init(&loop);
-	f = feed_new(&loop, eat, &e, on_ready, &r);
-	ck_assert_int_eq(feed_put(f, src, FEED_BUFBYTES), 0);	/* goes */
-	ck_assert_int_eq(feed_idle(f), 0);
-	ck_assert_int_eq(feed_put(f, src + FEED_BUFBYTES, 1000), 0); /* waits */
-	feed_free(f, release);
-	ck_assert_int_eq(e.released, 0);	/* the worker has it */
-	uv_run(&loop, UV_RUN_DEFAULT);
-	ck_assert_int_eq(e.released, 1);
-	ck_assert_int_eq(r.calls, 0);
+	rig_start(&g, (struct eater){ .slow_us = 100000 });
+	ck_assert_int_eq(feed_put(g.f, g.src, FEED_BUFBYTES), 0);	/* goes */
+	ck_assert_int_eq(feed_idle(g.f), 0);
+	ck_assert_int_eq(feed_put(g.f, g.src + FEED_BUFBYTES, 1000), 0);
+	feed_free(g.f, release);
+	ck_assert_int_eq(g.e.released, 0);	/* the worker has it */
+	uv_run(&g.loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(g.e.released, 1);
+	ck_assert_int_eq(g.r.calls, 0);
 	/* Both, in order, before the release. */
-	ck_assert_uint_eq(e.len, FEED_BUFBYTES + 1000);
-	ck_assert_mem_eq(e.got, src, e.len);
-	ck_assert_int_eq(uv_loop_close(&loop), 0);
-	free(src);
-	free(e.got);
+	ck_assert_uint_eq(g.e.len, FEED_BUFBYTES + 1000);
+	ck_assert_mem_eq(g.e.got, g.src, g.e.len);
+	rig_end(&g);
 }
 END_TEST
 

@@ -189,6 +189,16 @@ upload_lengths(struct http_txn *t, struct upload *u)
 	return (0);
 }
 
+/* The partial is another request's (409), or still being written after
+ * its connection dropped: with what it holds so far, as a try-again. */
+static void
+upload_busy(struct upload *u, uint64_t have)
+{
+	http_add_header(u->txn, "upload-offset:", "%llu",
+	    (unsigned long long)have);
+	upload_fail(u, 409, "this device is uploading this blob already");
+}
+
 /* Open the partial at u->offset, which must be its length (409): 0, or
  * the answer was given. */
 static int
@@ -199,13 +209,12 @@ upload_open(struct upload *u)
 
 	u->path = blobstore_partial_path(assets_store(), u->who.name,
 	    u->who.device, u->id);
+	have = blobstore_partial_size(u->path);
 	if (itab_get(upload_active, itab_key_bytes(u->path, strlen(u->path)),
 	    &v)) {
-		upload_fail(u, 409, "this device is uploading this blob "
-		    "already");
+		upload_busy(u, have);
 		return (-1);
 	}
-	have = blobstore_partial_size(u->path);
 	if (u->offset != 0 && u->offset != have) {
 		http_add_header(u->txn, "upload-offset:", "%llu",
 		    (unsigned long long)have);
@@ -218,8 +227,7 @@ upload_open(struct upload *u)
 	/* The lock keeps out another node sharing the asset directory. */
 	u->fd = blobstore_partial_open(u->path, u->offset == 0);
 	if (u->fd == -1 && errno == EBUSY) {
-		upload_fail(u, 409, "this device is uploading this blob "
-		    "already");
+		upload_busy(u, have);	/* or its last bytes are being written */
 		return (-1);
 	}
 	if (u->fd == -1) {

@@ -123,6 +123,12 @@ code=$(on2 upload "$ROOT/c" "$tok")
 assert_eq "$code" 409 "the same upload through node 2 meanwhile"
 assert_contains "$(cat "$ROOT/up.body")" "uploading this blob already" \
     "409 body"
+# ... saying how much is in, so that a client may try again from there.
+curl -s -D "$ROOT/h409" -o /dev/null -X POST -T "$ROOT/c" \
+    -H "Authorization: Bearer $tok" -H "Asset-Sha256: $cid" \
+    "$HTTP2/v1/assets"
+grep -qi '^upload-offset: [0-9][0-9]*' "$ROOT/h409" ||
+    fail "the busy 409 has no Upload-Offset: $(cat "$ROOT/h409")"
 # Cut it off: node 2 resumes it from what node 1 wrote.
 bg_stop "$slow"
 wait_for 20 uploads_are 0 || fail "node 1 did not see the upload drop"

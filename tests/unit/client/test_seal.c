@@ -1,5 +1,5 @@
 /* test_seal: a file sealed on the worker lanes decrypts back to itself
- * (plain and zstd), its blob is named by its hash; the same file again
+ * (plain, zstd and empty), its blob is named by its hash; the same file again
  * reuses key and blob and leaves nothing behind; a file that changes
  * while it is read is refused; a seal freed midway cleans up. */
 #include <sys/stat.h>
@@ -236,6 +236,22 @@ START_TEST(test_text_file_compressed)
 }
 END_TEST
 
+START_TEST(test_empty_file)
+{
+	struct run		 r = { 0 };
+	Natter__Attachment	*a;
+
+	setup();
+	make_file(0, 0);
+	seal_file(&r, &a);
+	ck_assert_msg(!r.failed, "%s", r.why);
+	ck_assert_uint_eq(a->size, 0);
+	check_round_trip(a);
+	natter__attachment__free_unpacked(a, NULL);
+	teardown();
+}
+END_TEST
+
 START_TEST(test_sent_before)
 {
 	struct run		 r1 = { 0 }, r2 = { 0 };
@@ -301,6 +317,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_random_file);
 	tcase_add_test(tc, test_text_file_compressed);
+	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_sent_before);
 	tcase_add_test(tc, test_changed_while_read);
 	tcase_add_test(tc, test_freed_midway);

@@ -527,6 +527,9 @@ main(int argc, char **argv)
 
 	umask(077);		/* whatever the profile gains is ours alone */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file's three sealing lanes, downloads and their syncs at once
+	 * (libuv's default is 4); before the pool's first use. */
+	(void)setenv("UV_THREADPOOL_SIZE", "8", 0);
 	report_set_json(main_wants_json(argc, argv));
 	if (sodium_init() < 0)
 		return (main_report(CORE_ERR_CRYPTO, "cannot initialise "

@@ -80,6 +80,7 @@ struct upload_sink {
 	int			 error;		/* errno of a failed write */
 };
 
+static unsigned	upload_test_delay_ms(void);
 static int	upload_sink_eat(void *, const uint8_t *, size_t);
 static void	upload_written(void *);
 
@@ -243,6 +244,7 @@ upload_open(struct upload *u)
 		upload_io_failed(u, errno, "open the partial");
 		return (-1);
 	}
+	(void)upload_test_delay_ms();	/* read on the loop, not a worker */
 	u->sink->at = u->offset;
 	if (u->offset == 0)
 		u->sink->md = sha256_new();
@@ -340,12 +342,32 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 	return (0);
 }
 
+/* For tests only: $NATTERD_TEST_WRITE_DELAY_MS, a slow disk (ms a piece). */
+static unsigned
+upload_test_delay_ms(void)
+{
+	static int		 read;
+	static unsigned		 ms;
+	const char		*e;
+
+	if (!read) {
+		read = 1;
+		if ((e = getenv("NATTERD_TEST_WRITE_DELAY_MS")) != NULL)
+			ms = (unsigned)strtoul(e, NULL, 10) % 10000;
+	}
+	return (ms);
+}
+
 /* On a worker: a piece of the body to the partial and into the hash. */
 static int
 upload_sink_eat(void *arg, const uint8_t *p, size_t len)
 {
 	struct upload_sink	*k = arg;
 	ssize_t			 n;
+	unsigned		 delay = upload_test_delay_ms();
+
+	if (delay > 0)
+		(void)usleep(delay * 1000);
 
 	if (k->md != NULL)
 		sha256_update(k->md, p, len);

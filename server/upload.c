@@ -3,15 +3,15 @@
  * The body goes straight to the device's partial file for the blob
  * (blobstore.c) as it arrives, hashed on the way; nothing is held in
  * memory but a few MiB on their way to the disk. A libuv worker writes
- * and hashes them a buffer behind the loop (feed.c), the connection not
- * read while it catches up, so the loop is free for everyone else; the
- * disk is told to write as the pieces come, a large blob leaves the cache
- * once on disk (dropbehind.c), and another worker fdatasyncs it every
- * 128 MiB (bgsync.c), so the fsync at the end has little left to wait
- * for. Once the body is in, a libuv worker thread checks the hash
- * (the whole file, when the upload resumed an earlier one), fsyncs,
- * renames into blobs/ and fsyncs the directories; back on the loop the
- * row is written and the answer goes. Every error but a dropped
+ * and hashes them a buffer behind the loop (feed.c, uploadsink.c), the
+ * connection not read while it catches up, so the loop is free for
+ * everyone else; the disk is told to write as the pieces come, a large
+ * blob leaves the cache once on disk (dropbehind.c), and another worker
+ * fdatasyncs it every 128 MiB (bgsync.c), so the fsync at the end has
+ * little left to wait for. Once the body is in, a libuv worker thread
+ * checks the hash (the whole file, when the upload resumed an earlier
+ * one), fsyncs, renames into blobs/ and fsyncs the directories; back on
+ * the loop the row is written and the answer goes. Every error but a dropped
  * connection deletes the partial; a dropped connection keeps it, for a
  * resumption with Upload-Offset. */
 #include <errno.h>
@@ -29,13 +29,13 @@
 #include "server/itab.h"
 #include "server/metrics.h"
 #include "server/upload.h"
+#include "server/uploadsink.h"
 #include "shared/crypto/sha256.h"
+#include "shared/util/bgsync.h"
+#include "shared/util/feed.h"
 #include "shared/util/hex.h"
 #include "shared/util/log.h"
 #include "shared/util/timeutil.h"
-#include "shared/util/bgsync.h"
-#include "shared/util/dropbehind.h"
-#include "shared/util/feed.h"
 #include "shared/util/xmalloc.h"
 
 #define UPLOAD_QUERY_PATH	"/v1/uploads/"
@@ -49,7 +49,7 @@ struct upload {
 	char			*path;		/* the partial */
 	int			 fd;		/* holds the partial's lock */
 	struct feed		*writing;	/* to the sink, on a worker */
-	struct upload_sink	*sink;		/* the feed's to free */
+	struct uploadsink	*sink;		/* the feed's to free */
 	struct bgsync		*sync;		/* the partial, as it comes */
 	int			 admitted;	/* holds an assets_admit slot */
 	int			 listed;	/* in upload_active */
@@ -70,18 +70,6 @@ struct upload {
 	int			 commit_errno;	/* 0: renamed into blobs/ */
 };
 
-/* Where the worker writes the body (its own descriptor) and hashes it;
- * the loop reads it only while the feed is idle. */
-struct upload_sink {
-	int			 fd;
-	uint64_t		 at;		/* the next byte's offset */
-	struct sha256		*md;		/* NULL: hash the file at the end */
-	struct dropbehind	 db;
-	int			 error;		/* errno of a failed write */
-};
-
-static unsigned	upload_test_delay_ms(void);
-static int	upload_sink_eat(void *, const uint8_t *, size_t);
 static void	upload_written(void *);
 
 /* Partials being written, by path: one request at a time for each. */
@@ -237,19 +225,11 @@ upload_open(struct upload *u)
 	}
 	itab_put(upload_active, itab_key_bytes(u->path, strlen(u->path)), 1);
 	u->listed = 1;
-	u->sink = xcalloc(1, sizeof *u->sink);
-	if ((u->sink->fd = dup(u->fd)) == -1) {
-		free(u->sink);
-		u->sink = NULL;
+	if ((u->sink = uploadsink_new(u->fd, u->offset)) == NULL) {
 		upload_io_failed(u, errno, "open the partial");
 		return (-1);
 	}
-	(void)upload_test_delay_ms();	/* read on the loop, not a worker */
-	u->sink->at = u->offset;
-	if (u->offset == 0)
-		u->sink->md = sha256_new();
-	dropbehind_write(&u->sink->db, u->sink->fd, u->offset);
-	u->writing = feed_new(assets_loop(), upload_sink_eat, u->sink,
+	u->writing = feed_new(assets_loop(), uploadsink_eat, u->sink,
 	    upload_written, u);
 	u->sync = bgsync_new(assets_loop(), u->fd);
 	return (0);
@@ -342,62 +322,6 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 	return (0);
 }
 
-/* For tests only: $NATTERD_TEST_WRITE_DELAY_MS, a slow disk (ms a piece). */
-static unsigned
-upload_test_delay_ms(void)
-{
-	static int		 read;
-	static unsigned		 ms;
-	const char		*e;
-
-	if (!read) {
-		read = 1;
-		if ((e = getenv("NATTERD_TEST_WRITE_DELAY_MS")) != NULL)
-			ms = (unsigned)strtoul(e, NULL, 10) % 10000;
-	}
-	return (ms);
-}
-
-/* On a worker: a piece of the body to the partial and into the hash. */
-static int
-upload_sink_eat(void *arg, const uint8_t *p, size_t len)
-{
-	struct upload_sink	*k = arg;
-	ssize_t			 n;
-	unsigned		 delay = upload_test_delay_ms();
-
-	if (delay > 0)
-		(void)usleep(delay * 1000);
-
-	if (k->md != NULL)
-		sha256_update(k->md, p, len);
-	while (len > 0) {
-		n = pwrite(k->fd, p, len, (off_t)k->at);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			k->error = errno;
-			return (-1);
-		}
-		p += n;
-		len -= (size_t)n;
-		k->at += (uint64_t)n;
-	}
-	dropbehind_advance(&k->db, k->at);
-	return (0);
-}
-
-/* feed_free's release: the worker is done with the sink. */
-static void
-upload_sink_free(void *arg)
-{
-	struct upload_sink	*k = arg;
-
-	close(k->fd);
-	sha256_free(k->md);
-	free(k);
-}
-
 /* On the worker: 1 if the file at path hashes to id (hex). */
 static int
 upload_hash_file(const char *path, const char *id)
@@ -444,7 +368,7 @@ static void
 upload_free(struct upload *u)
 {
 	if (u->writing != NULL)
-		feed_free(u->writing, upload_sink_free);
+		feed_free(u->writing, uploadsink_free);
 	bgsync_free(u->sync);
 	if (u->listed)
 		itab_del(upload_active, itab_key_bytes(u->path,

@@ -58,7 +58,6 @@ struct upload {
 	uint64_t		 offset;	/* on disk before this request */
 	uint64_t		 length;	/* Content-Length */
 	uint64_t		 got;
-	int			 held;		/* input held for the writer */
 	int			 body_in;	/* all read: written, then work */
 	uint64_t		 started_ns;	/* request start, body end */
 	uint64_t		 body_ns;
@@ -315,10 +314,8 @@ upload_body(struct http_txn *t, const uint8_t *in, size_t len)
 	}
 	u->got += len;
 	bgsync_advance(u->sync, u->got);
-	if (feed_full(u->writing)) {
-		u->held = 1;
+	if (feed_full(u->writing))
 		http_hold_input(t, 1);	/* upload_written lets go */
-	}
 	return (0);
 }
 
@@ -363,7 +360,6 @@ upload_work(uv_work_t *w)
 		u->commit_errno = errno != 0 ? errno : EIO;
 }
 
-/* feed_free's release: the worker is done with the hash. */
 static void
 upload_free(struct upload *u)
 {
@@ -463,10 +459,8 @@ upload_written(void *arg)
 {
 	struct upload	*u = arg;
 
-	if (u->held && u->txn != NULL) {
-		u->held = 0;
+	if (u->txn != NULL)
 		http_hold_input(u->txn, 0);
-	}
 	if (u->body_in && !u->working && u->fd != -1 &&
 	    feed_idle(u->writing))
 		upload_body_written(u);

@@ -330,8 +330,6 @@ download_complete(struct download_job *j)
 
 	snprintf(part, sizeof part, "%s", attach_part_path(j->dl->at, j->blob));
 	sha256_final(j->bh, h);
-	sha256_free(j->bh);
-	j->bh = sha256_new();
 	if (j->have != j->a->blob_size || feed_failed(j->feed) ||
 	    sodium_memcmp(h, j->a->blob_sha256.data, sizeof h) != 0 ||
 	    media_pull_final(j->st->m, NULL, NULL) != 0 ||

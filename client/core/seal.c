@@ -59,7 +59,6 @@ struct seal {
 
 	/* The hash lane: a job; the loop reads its fields after it. */
 	uv_work_t		 job;
-	int			 hashing;
 	struct sha256		*h;
 	atomic_int		 cancel;
 	atomic_uint_least64_t	 hashed;	/* bytes so far */
@@ -72,7 +71,6 @@ struct seal {
 	uint8_t			*buf;
 	uint64_t		 sealing;	/* bytes read into the cipher */
 	int			 eof;
-	int			 started;	/* zstd decided */
 
 	/* The cipher lane (the worker's while it eats). */
 	struct feed		*cipher;
@@ -331,7 +329,6 @@ seal_name(struct seal *s)
 static void
 seal_decide(struct seal *s, const uint8_t *p, size_t n)
 {
-	s->started = 1;
 	if (!seal_compresses(p, n < SEAL_SAMPLE ? n : SEAL_SAMPLE))
 		return;
 	s->z = ZSTD_createCCtx();
@@ -414,7 +411,7 @@ seal_pump(struct seal *s)
 			feed_flush(s->cipher);
 			break;
 		}
-		if (!s->started)
+		if (s->sealing == 0)
 			seal_decide(s, s->buf, (size_t)n);
 		s->sealing += (uint64_t)n;
 		if (feed_put(s->cipher, s->buf, (size_t)n) != 0)
@@ -466,8 +463,11 @@ seal_check(struct seal *s)
 		seal_tell(s, NULL);	/* sent before: the lanes stop */
 		return;
 	}
-	if (s->eof && !s->closed && feed_idle(s->cipher))
+	if (s->eof && !s->closed && feed_idle(s->cipher)) {
 		seal_close(s);
+		if (s->told)	/* failed: done may have freed the lanes */
+			return;
+	}
 	if (s->closed && !s->blob_done && feed_idle(s->blob) &&
 	    s->soutlen == 0) {
 		s->blob_done = 1;
@@ -482,7 +482,6 @@ seal_hash_after(uv_work_t *w, int status)
 {
 	struct seal	*s = w->data;
 
-	s->hashing = 0;
 	if (s->freed) {
 		seal_unref(s);
 		return;
@@ -527,7 +526,6 @@ seal_run(struct seal *s, seal_progress_cb *progress, seal_done_cb *done,
 		seal_fail(s, EAGAIN);
 		return;
 	}
-	s->hashing = 1;
 	s->refs++;
 	seal_lane_ready(s);
 }

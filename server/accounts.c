@@ -13,6 +13,7 @@
 #include "server/accounts_pg.h"
 #include "server/db.h"
 #include "server/itab.h"
+#include "server/pgcache.h"
 #include "shared/util/timeutil.h"
 #include "shared/util/xmalloc.h"
 
@@ -128,6 +129,14 @@ accounts_add_device(struct db *db, int64_t account, uint32_t device,
 	sqlite3_bind_blob(st, 3, ik, ACCOUNTS_KEYBYTES, SQLITE_STATIC);
 	accounts_devices_changed(db, account);
 	return (db_step_done(st));
+}
+
+int
+accounts_lookup_now(struct db *db, const char *name, int64_t *account)
+{
+	if (db_pg(db) != NULL)
+		return (pgcache_name(name, account) ? 0 : 1);
+	return (accounts_lookup(db, name, account) == 0 ? 0 : 1);
 }
 
 int

@@ -17,6 +17,10 @@ int	accounts_create(struct db *, const char *name,
 	    const uint8_t ik[ACCOUNTS_KEYBYTES], int64_t *account);
 /* Find an account by name: 0 found, 1 unknown, -1 error. */
 int	accounts_lookup(struct db *, const char *name, int64_t *account);
+/* accounts_lookup when it needs no wait for the store (SQLite's is in
+ * process; PostgreSQL's only from the node's cache, pgcache.h): 0 found,
+ * 1 unknown or not known without asking. */
+int	accounts_lookup_now(struct db *, const char *name, int64_t *account);
 /* A device's identity key: 0 found, 1 unknown, 2 removed (by a device
  * list: accounts_remove_device), -1 error. */
 int	accounts_device_key(struct db *, int64_t account, uint32_t device,

@@ -76,6 +76,7 @@ static struct fiber	*fiber_current;
 static struct fiber	*fiber_free;
 static size_t		 fiber_nfree;
 static size_t		 fiber_alive;
+static size_t		 fiber_peak;	/* most alive since fiber_peak_take */
 static struct fiber	*fiber_starting;
 
 static size_t
@@ -265,7 +266,8 @@ fiber_run(void (*fn)(void *), void *arg, void (*done)(void *),
 	f->donearg = donearg;
 	f->finished = 0;
 	f->deferred = NULL;
-	fiber_alive++;
+	if (++fiber_alive > fiber_peak)
+		fiber_peak = fiber_alive;
 	fiber_switch(f);
 	return (0);
 }
@@ -323,6 +325,15 @@ size_t
 fiber_count(void)
 {
 	return (fiber_alive);
+}
+
+size_t
+fiber_peak_take(void)
+{
+	size_t	peak = fiber_peak;
+
+	fiber_peak = fiber_alive;
+	return (peak);
 }
 
 void

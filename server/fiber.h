@@ -49,6 +49,8 @@ void		 fiber_wait(void);
 void		 fiber_wake(struct fiber *);
 /* Fibers alive (running or waiting). */
 size_t		 fiber_count(void);
+/* The most fibers alive at once since the last call (or the start). */
+size_t		 fiber_peak_take(void);
 /* Unmap the stacks kept for reuse beyond keep (each holds the pages its
  * requests touched): for when few fibers are alive again. */
 void		 fiber_trim(size_t keep);

@@ -786,6 +786,22 @@ queue_sent_claim(struct db *db, int64_t account, uint32_t device,
 }
 
 int
+queue_sent_claim_depths(struct db *db, const struct queue_claim *c,
+    const int64_t *accts, const uint32_t *devs, size_t n, uint64_t *depths)
+{
+	int	rc;
+
+	if (db_pg(db) != NULL)
+		return (queue_pg_sent_claim_depths(db, c, accts, devs, n,
+		    depths));
+	rc = queue_sent_claim(db, c->account, c->device, c->id, c->server_ts,
+	    c->expires);
+	if (rc != 0)
+		return (rc);
+	return (queue_depths_of(db, accts, devs, n, depths));
+}
+
+int
 queue_sent_forget(struct db *db, int64_t account, uint32_t device,
     const uint8_t id[QUEUE_IDBYTES])
 {

@@ -134,6 +134,20 @@ int	queue_sent_record(struct db *, int64_t account, uint32_t device,
  * was recorded before (a resend), -1 error. */
 int	queue_sent_claim(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts, int64_t expires);
+/* A claim of (account, device, id), stored at server_ts, kept until
+ * expires. */
+struct queue_claim {
+	int64_t		 account;
+	uint32_t	 device;
+	const uint8_t	*id;
+	int64_t		 server_ts, expires;
+};
+/* queue_sent_claim, and when it claims, the depths of n devices as
+ * queue_depths_of gives them: on PostgreSQL one round trip. 0 claimed
+ * (depths set), 1 claimed before (depths not read), -1 error. */
+int	queue_sent_claim_depths(struct db *, const struct queue_claim *,
+	    const int64_t *accts, const uint32_t *devs, size_t n,
+	    uint64_t *depths);
 /* Undo a claim whose send was refused. 0 or -1. */
 int	queue_sent_forget(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES]);

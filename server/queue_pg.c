@@ -200,7 +200,7 @@ queue_pg_depth(struct db *db, int64_t account, uint32_t device,
 	"q.device = u.device"
 
 /* Read res's rows into depths, adding what this turn changed (as
- * queue_pg_depth does): 0, or -1 when a row is missing. */
+ * queue_pg_depth does), past a row 0: 0, or -1 when a row is missing. */
 static int
 queue_pg_depths_rows(struct db *db, PGresult *res, const int64_t *accts,
     const uint32_t *devs, size_t n, uint64_t *depths)
@@ -211,6 +211,8 @@ queue_pg_depths_rows(struct db *db, PGresult *res, const int64_t *accts,
 
 	for (r = 0; r < rows; r++) {
 		o = dbpg_int64(res, r, 0);
+		if (o == 0)		/* queue_pg_sent_claim_depths' claim */
+			continue;
 		if (o < 1 || (uint64_t)o > n)
 			return (-1);
 		i = (size_t)o - 1;
@@ -718,4 +720,83 @@ queue_pg_sent_forget(struct db *db, int64_t account, uint32_t device,
 	dbpg_param_blob(&p, id, QUEUE_IDBYTES);
 	return (dbpg_exec(db, "DELETE FROM sent WHERE account = $1 AND "
 	    "device = $2 AND message_id = $3", &p, NULL));
+}
+
+/* A claim (queue_pg_sent_insert's) as row (0, rows inserted), then the
+ * depths as rows (i + 1, n), in one statement: a Send's first round
+ * trip. The depths are read in the claim's snapshot. */
+#define QUEUE_PG_CLAIM \
+	"WITH c AS (INSERT INTO sent (account, device, message_id, " \
+	"server_ts, expires) VALUES ($3, $4, $5, $6, $7) ON CONFLICT DO " \
+	"NOTHING RETURNING 1) SELECT 0::bigint, count(*) FROM c UNION ALL "
+#define QUEUE_PG_CLAIM_DEPTHS	QUEUE_PG_CLAIM QUEUE_PG_DEPTHS
+/* The same for the usual single device: the depth comes back as the
+ * inserted row's only column, and no row means claimed before. Numbers,
+ * not arrays: with an array PostgreSQL's plan for any values costs more
+ * than one for the values at hand, so it would plan the statement
+ * afresh at every run (~50 us, more than the statement itself). The
+ * device is compared as a bigint, as in QUEUE_PG_DEPTHS. */
+#define QUEUE_PG_CLAIM_DEPTH \
+	"INSERT INTO sent (account, device, message_id, server_ts, " \
+	"expires) VALUES ($3, $4, $5, $6, $7) ON CONFLICT DO NOTHING " \
+	"RETURNING 1::bigint, coalesce((SELECT n FROM queue_depths WHERE " \
+	"account = $1::bigint AND device = $2::bigint), 0)"
+
+/* res's claim row: 0 claimed, 1 claimed before, -1 none. QUEUE_PG_CLAIM_DEPTH
+ * has none: a row (its depth) is the claim. */
+static int
+queue_pg_claim_row(PGresult *res, size_t n)
+{
+	int	r;
+
+	if (n == 1)
+		return (PQntuples(res) == 1 ? 0 : 1);
+	for (r = 0; r < PQntuples(res); r++) {
+		if (dbpg_int64(res, r, 0) == 0)
+			return (dbpg_int64(res, r, 1) == 1 ? 0 : 1);
+	}
+	return (-1);
+}
+
+int
+queue_pg_sent_claim_depths(struct db *db, const struct queue_claim *c,
+    const int64_t *accts, const uint32_t *devs, size_t n, uint64_t *depths)
+{
+	struct dbpg_params	 p;
+	PGresult		*res;
+	char			*a, *d;
+	int			 rc = -1;
+
+	if (db_begin(db) != 0)
+		return (-1);
+	dbpg_params_init(&p);
+	if (n == 1) {
+		a = d = NULL;
+		dbpg_param_int64(&p, accts[0]);
+		dbpg_param_int64(&p, devs[0]);
+	} else {
+		a = dbpg_array_int64(accts, n);
+		d = dbpg_array_uint32(devs, n);
+		dbpg_param_text(&p, a);
+		dbpg_param_text(&p, d);
+	}
+	dbpg_param_int64(&p, c->account);
+	dbpg_param_int64(&p, c->device);
+	dbpg_param_blob(&p, c->id, QUEUE_IDBYTES);
+	dbpg_param_int64(&p, c->server_ts);
+	dbpg_param_int64(&p, c->expires);
+	if ((res = dbpg_run(db, n == 1 ? QUEUE_PG_CLAIM_DEPTH :
+	    QUEUE_PG_CLAIM_DEPTHS, &p)) != NULL) {
+		rc = queue_pg_claim_row(res, n);
+		if (rc == 0 && queue_pg_depths_rows(db, res, accts, devs, n,
+		    depths) != 0)
+			rc = -1;
+		if (rc == -1)
+			log_warn("postgresql: %d rows for a claim and the "
+			    "depths of %zu devices", PQntuples(res), n);
+		PQclear(res);
+	}
+	free(a);
+	free(d);
+	return (rc);
 }

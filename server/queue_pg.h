@@ -47,6 +47,9 @@ int	queue_pg_sent_record(struct db *, int64_t account, uint32_t device,
 int	queue_pg_sent_claim(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES], int64_t server_ts,
 	    int64_t expires);
+int	queue_pg_sent_claim_depths(struct db *, const struct queue_claim *,
+	    const int64_t *accts, const uint32_t *devs, size_t n,
+	    uint64_t *depths);
 int	queue_pg_sent_forget(struct db *, int64_t account, uint32_t device,
 	    const uint8_t id[QUEUE_IDBYTES]);
 

@@ -30,6 +30,9 @@
 #define RELAY_MAXEXPECTED	(2 * ACCOUNTS_MAXDEVICES)
 #define RELAY_FEW		(RELAY_MAXEXPECTED + 1)	/* envelopes on the stack */
 
+static int	relay_claim_taken(struct session *, uint64_t,
+		    const uint8_t *, int64_t);
+
 /* Append the devices of account (named name) to exp, but not s's own. */
 static int
 relay_expect(struct session *s, int64_t account, const char *name,
@@ -145,10 +148,11 @@ relay_check(struct session *s, uint64_t id, const Natter__Send *m,
 /* OK if every envelope's device (of account accts[i]) has room: under
  * QUEUE_MAXDEPTH rows, and, but for the sender's own devices, under
  * QUEUE_MAXSHARE messages from the sender, so that other senders still
- * get through when one has filled its share. */
+ * get through when one has filled its share. depths[i], read with the
+ * claim, is envelope i's depth (NULL: read them here). */
 static uint32_t
 relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
-    const char **why)
+    const uint64_t *depths, const char **why)
 {
 	static char	full[96];
 	uint64_t	depth, mine;
@@ -159,7 +163,10 @@ relay_room(struct session *s, const Natter__Send *m, const int64_t *accts,
 again:
 	for (i = 0; i < m->n_envelopes; i++) {
 		device = m->envelopes[i]->device;
-		if (queue_depth(session_db(s), accts[i], device, &depth) != 0)
+		if (depths != NULL && !ordered)
+			depth = depths[i];
+		else if (queue_depth(session_db(s), accts[i], device,
+		    &depth) != 0)
 			return (C(INTERNAL));
 		if (!ordered && depth + SESSIONQ_BESIDE >= QUEUE_MAXSHARE) {
 			/* Near a bound, the rows of the connection's Sends
@@ -249,34 +256,54 @@ relay_stored(struct session *s, uint64_t id, int64_t ts)
 	session_send_response(s, id, &r);
 }
 
-/* Everything that can refuse a Send whose id is claimed: OK, or a code
- * (a DEVICE_MISMATCH answer is queued already). On OK accts[i] is the
- * account of envelope i: the recipient's, or for a copy, the sender's. */
+/* The recipient of m: OK with *to_account, or a code. */
 static uint32_t
-relay_admit(struct session *s, const Natter__Frame *f, int64_t *accts,
-    const char **why)
+relay_recipient(struct session *s, const Natter__Send *m,
+    int64_t *to_account)
 {
-	const Natter__Send	*m = f->send;
-	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
-	int64_t			 to_account;
-	size_t			 nexp, i;
-	int			 rc;
+	int	rc;
 
 	if (m->to == NULL || !wire_name_valid(m->to))
 		return (C(NAME_INVALID));
-	rc = accounts_lookup(session_db(s), m->to, &to_account);
+	rc = accounts_lookup(session_db(s), m->to, to_account);
 	if (rc != 0)
 		return (rc == 1 ? C(UNKNOWN_USER) : C(INTERNAL));
+	return (C(OK));
+}
+
+/* accts[i] becomes the account of envelope i: the recipient's, or for a
+ * copy, the sender's (relay_check refuses any other name). */
+static void
+relay_accounts(struct session *s, const Natter__Send *m, int64_t to_account,
+    int64_t *accts)
+{
+	const char	*name;
+	size_t		 i;
+
+	for (i = 0; i < m->n_envelopes; i++) {
+		name = m->envelopes[i]->name;
+		accts[i] = name != NULL && strcmp(name, m->to) == 0 ?
+		    to_account : session_account(s);
+	}
+}
+
+/* Everything that can refuse a Send whose id is claimed: OK, or a code
+ * (a DEVICE_MISMATCH answer is queued already). depths as relay_room
+ * takes them. */
+static uint32_t
+relay_admit(struct session *s, const Natter__Frame *f, int64_t to_account,
+    const int64_t *accts, const uint64_t *depths, const char **why)
+{
+	const Natter__Send	*m = f->send;
+	struct fanout_ref	 exp[RELAY_MAXEXPECTED];
+	size_t			 nexp;
+
 	if (relay_expected(s, m->to, to_account, exp, &nexp) != 0)
 		return (C(INTERNAL));
 	if (relay_check(s, f->id, m, exp, nexp) != 0)
 		return (C(DEVICE_MISMATCH));
-	/* The envelopes match exp: each names m->to or the sender. */
-	for (i = 0; i < m->n_envelopes; i++) {
-		accts[i] = strcmp(m->envelopes[i]->name, m->to) == 0 ?
-		    to_account : session_account(s);
-	}
-	return (relay_room(s, m, accts, why));
+	/* Matched: at most nexp envelopes, each with its account. */
+	return (relay_room(s, m, accts, depths, why));
 }
 
 /* Queue every envelope (admitted already; a failure stops natterd),
@@ -287,7 +314,7 @@ relay_store(struct session *s, const Natter__Frame *f, const int64_t *accts,
 {
 	const Natter__Send	*m = f->send;
 	struct queue_item	 it;
-	uint64_t		 seqs[RELAY_MAXENVELOPES];
+	uint64_t		 seqs[RELAY_MAXEXPECTED];	/* admitted */
 	size_t			 i;
 
 	/* The rows follow those of the connection's earlier Sends. */
@@ -307,14 +334,54 @@ relay_store(struct session *s, const Natter__Frame *f, const int64_t *accts,
 	}
 }
 
+/* Claim s's (device, message_id) at now as relay_claim does; when it is
+ * claimed now, the envelopes' depths (at most RELAY_MAXEXPECTED) come
+ * with it. */
+static int
+relay_claim_depths(struct session *s, const Natter__Frame *f,
+    const int64_t *accts, int64_t now, uint64_t *buf, uint64_t **depths)
+{
+	const Natter__Send	*m = f->send;
+	struct queue_claim	 c;
+	uint32_t		 devs[RELAY_MAXEXPECTED];
+	size_t			 i, n = m->n_envelopes;
+	int			 rc;
+
+	for (i = 0; i < n; i++)
+		devs[i] = m->envelopes[i]->device;
+	c.account = session_account(s);
+	c.device = session_device(s);
+	c.id = m->message_id.data;
+	c.server_ts = now;
+	c.expires = now + session_ttl_ms(s);
+	rc = queue_sent_claim_depths(session_db(s), &c, accts, devs, n, buf);
+	if (rc == 0)
+		*depths = buf;
+	else if (rc == 1)
+		rc = relay_claim_taken(s, f->id, m->message_id.data, now);
+	return (rc);
+}
+
+/* Whether m's recipient is known without a wait (*to_account set): a
+ * Send's claim must be its first wait, so that a connection's Sends
+ * claim in the order sent (a later one may reuse a refused one's id). */
+static int
+relay_recipient_known(struct session *s, const Natter__Send *m,
+    int64_t *to_account)
+{
+	return (m->to != NULL && wire_name_valid(m->to) &&
+	    accounts_lookup_now(session_db(s), m->to, to_account) == 0);
+}
+
 uint32_t
 relay_send(struct session *s, const Natter__Frame *f, const char **why)
 {
 	const Natter__Send	*m = f->send;
-	int64_t			 accts[RELAY_MAXENVELOPES];
+	int64_t			 accts[RELAY_MAXEXPECTED], to_account;
+	uint64_t		 buf[RELAY_MAXEXPECTED], *depths = NULL;
 	int64_t			 now = time_now_ms();
-	uint32_t		 code;
-	int			 rc;
+	uint32_t		 code = C(OK);
+	int			 rc, known = 0, fits;
 
 	if (m->message_id.len != QUEUE_IDBYTES) {
 		*why = "message_id must be 16 bytes";
@@ -323,9 +390,23 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	if (m->n_envelopes > RELAY_MAXENVELOPES ||
 	    m->n_skipped > RELAY_MAXENVELOPES)
 		return (C(TOO_LARGE));
-	if ((rc = relay_claim(s, f->id, m->message_id.data, now)) != 0)
+	/* More envelopes than devices to expect cannot match them
+	 * (relay_check answers which are extra): accts holds no more. */
+	fits = m->n_envelopes <= RELAY_MAXEXPECTED;
+	/* The usual Send reads its depths with its claim. */
+	if (fits && (known = relay_recipient_known(s, m, &to_account))) {
+		relay_accounts(s, m, to_account, accts);
+		rc = relay_claim_depths(s, f, accts, now, buf, &depths);
+	} else
+		rc = relay_claim(s, f->id, m->message_id.data, now);
+	if (rc != 0)
 		return (rc == 1 ? C(OK) : C(INTERNAL));
-	if ((code = relay_admit(s, f, accts, why)) != C(OK)) {
+	if (!known && (code = relay_recipient(s, m, &to_account)) == C(OK) &&
+	    fits)
+		relay_accounts(s, m, to_account, accts);
+	if (code == C(OK))
+		code = relay_admit(s, f, to_account, accts, depths, why);
+	if (code != C(OK)) {
 		relay_unclaim(s, m->message_id.data);
 		return (code);
 	}
@@ -333,20 +414,17 @@ relay_send(struct session *s, const Natter__Frame *f, const char **why)
 	return (C(OK));
 }
 
-int
-relay_claim(struct session *s, uint64_t id, const uint8_t *message_id,
+/* The claim of message_id was taken: by a Send stored before, or by one
+ * of this connection's still running, which may yet be refused. Ask once
+ * it has ended. As relay_claim returns. */
+static int
+relay_claim_taken(struct session *s, uint64_t id, const uint8_t *message_id,
     int64_t now)
 {
 	struct db	*db = session_db(s);
 	int64_t		 ts;
 	int		 rc;
 
-	rc = queue_sent_claim(db, session_account(s), session_device(s),
-	    message_id, now, now + session_ttl_ms(s));
-	if (rc != 1)
-		return (rc == 0 ? 0 : -1);
-	/* Taken: by a Send stored before, or by one of this connection's
-	 * still running, which may yet be refused. Ask once it has ended. */
 	session_in_order(s);
 	if (queue_sent_lookup(db, session_account(s), session_device(s),
 	    message_id, &ts) == 0) {
@@ -356,6 +434,19 @@ relay_claim(struct session *s, uint64_t id, const uint8_t *message_id,
 	rc = queue_sent_claim(db, session_account(s), session_device(s),
 	    message_id, now, now + session_ttl_ms(s));
 	return (rc == 0 ? 0 : -1);
+}
+
+int
+relay_claim(struct session *s, uint64_t id, const uint8_t *message_id,
+    int64_t now)
+{
+	int	rc;
+
+	rc = queue_sent_claim(session_db(s), session_account(s),
+	    session_device(s), message_id, now, now + session_ttl_ms(s));
+	if (rc != 1)
+		return (rc == 0 ? 0 : -1);
+	return (relay_claim_taken(s, id, message_id, now));
 }
 
 void

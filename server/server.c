@@ -135,8 +135,11 @@ server_expire_cb(uv_timer_t *t)
 
 	session_expire(now);
 	link_expire(now);
-	/* A burst of requests over: its fiber stacks go back. */
-	if (fiber_count() < SERVER_FIBERS_IDLE)
+	/* A burst of requests over for a whole tick: its fiber stacks go
+	 * back. (Trimmed whenever few were alive at the tick, a node under
+	 * load between two rounds of requests gave them back and made them
+	 * again, mapping and first touch, several times a second.) */
+	if (fiber_peak_take() < SERVER_FIBERS_IDLE)
 		fiber_trim(SERVER_FIBERS_IDLE);
 }
 

@@ -45,6 +45,15 @@ struct sessionq_frame {
 	uint8_t				 data[];
 };
 
+/* What the worker waits for (sessionq_idle): it is woken for that
+ * alone, not at every Send's end. */
+enum sessionq_until {
+	SESSIONQ_BUSY,		/* it does not wait */
+	SESSIONQ_FRAME,		/* a frame, or the last Send's end */
+	SESSIONQ_SLOT,		/* a Send's end that frees a slot */
+	SESSIONQ_ALL		/* the last Send's end */
+};
+
 /* A Send running beside the worker, on a fiber of its own. */
 struct sessionq_send {
 	struct sessionq				*q;
@@ -62,7 +71,7 @@ struct sessionq {
 	int					 pump;	/* a pump is wanted */
 	int					 running;
 	struct fiber				*worker;
-	int					 idle;	/* worker waits */
+	enum sessionq_until			 idle;	/* worker waits */
 	TAILQ_HEAD(, sessionq_send)		 sends;	/* arrival order */
 	size_t					 nsends;
 	int					 held;	/* reads stopped */
@@ -150,7 +159,8 @@ sessionq_send_done(void *arg)
 	free(sd);
 	if ((next = TAILQ_FIRST(&q->sends)) != NULL && next->waiting)
 		fiber_wake(next->fiber);
-	if (q->idle)
+	if ((q->idle == SESSIONQ_SLOT && q->nsends < SESSIONQ_BESIDE) ||
+	    (q->idle != SESSIONQ_BUSY && q->nsends == 0))
 		fiber_wake(q->worker);
 }
 
@@ -179,13 +189,13 @@ sessionq_send_start(struct sessionq *q, struct sessionq_frame *qf,
 	return (0);
 }
 
-/* Wait until a Send ends or a frame arrives. */
+/* Wait until what until says. */
 static void
-sessionq_idle(struct sessionq *q)
+sessionq_idle(struct sessionq *q, enum sessionq_until until)
 {
-	q->idle = 1;
+	q->idle = until;
 	fiber_wait();
-	q->idle = 0;
+	q->idle = SESSIONQ_BUSY;
 }
 
 void
@@ -223,12 +233,12 @@ sessionq_next(struct sessionq *q, struct sessionq_frame *qf)
 	}
 	if (f->body_case == NATTER__FRAME__BODY_SEND) {
 		while (q->nsends >= SESSIONQ_BESIDE)
-			sessionq_idle(q);
+			sessionq_idle(q, SESSIONQ_SLOT);
 		if (!session_gone(q->s) && sessionq_send_start(q, qf, f) == 0)
 			return;
 	}
 	while (q->nsends > 0)
-		sessionq_idle(q);
+		sessionq_idle(q, SESSIONQ_ALL);
 	if (!session_gone(q->s))
 		sessionq_handle(q, f);
 	wire_free(f);
@@ -252,7 +262,7 @@ sessionq_work(void *arg)
 			}
 			sessionq_next(q, qf);
 		} else if (q->nsends > 0)
-			sessionq_idle(q);
+			sessionq_idle(q, SESSIONQ_FRAME);
 		else if (q->pump) {
 			q->pump = 0;
 			pgturn_enter(PGTURN_SHARED);
@@ -262,7 +272,7 @@ sessionq_work(void *arg)
 			break;
 	}
 	while (q->nsends > 0)
-		sessionq_idle(q);
+		sessionq_idle(q, SESSIONQ_ALL);
 	q->worker = NULL;
 }
 
@@ -302,10 +312,10 @@ sessionq_push(struct sessionq *q, const uint8_t *data, size_t len)
 		q->held = 1;
 		session_hold_input(q->s, SESSION_HOLD_QUEUE, 1);
 	}
-	if (q->idle && q->worker != fiber_self())
+	if (q->idle == SESSIONQ_FRAME && q->worker != fiber_self())
 		fiber_wake(q->worker);	/* it may start the frame beside */
-	else
-		sessionq_kick(q);
+	else if (q->idle == SESSIONQ_BUSY)
+		sessionq_kick(q);	/* unless it runs */
 }
 
 void

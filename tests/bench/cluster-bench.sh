@@ -138,6 +138,8 @@ sample()
 			    pg_stat_database WHERE datname = 'natter'" |
 			    tr '|' '\n'
 			echo "wal $(psqlc "SELECT pg_current_wal_lsn() - '0/0'")"
+			echo "autovac $(psqlc "SELECT sum(autovacuum_count +
+			    autoanalyze_count) FROM pg_stat_user_tables")"
 		else
 			echo "commits $(sum_metric natter_commits_total)"
 		fi
@@ -259,6 +261,9 @@ report()
 		rp_line="$rp_line,\"pg_rows_del_per_msg\":$(per "$(delta del)" "$rp_m")"
 		rp_line="$rp_line,\"pg_rows_upd_per_msg\":$(per "$(delta upd)" "$rp_m")"
 		rp_line="$rp_line,\"pg_wal_bytes_per_msg\":$(per "$(delta wal)" "$rp_m")"
+		# Autovacuum and autoanalyze runs on natter's tables during
+		# the run: their CPU is in postgres_cpu_us_per_msg.
+		rp_line="$rp_line,\"pg_autovacuums\":$(delta autovac)"
 	fi
 	echo "$rp_line}"
 }

@@ -281,6 +281,31 @@ START_TEST(test_depths_of)
 }
 END_TEST
 
+/* A claim with its depths: read only when the id is claimed now. */
+START_TEST(test_claim_depths)
+{
+	static const uint8_t	 id[QUEUE_IDBYTES] = { 0xc1 };
+	const int64_t		 accts[] = { 2, 3 };
+	const uint32_t		 devs[] = { 1, 1 };
+	struct queue_claim	 c = { 1, 1, id, 77, 9000 };
+	struct queue_item	 it;
+	uint64_t		 depths[2] = { 9, 9 };
+
+	memset(&it, 0, sizeof it);
+	it.from_account = 1;
+	it.from_device = 1;
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 2,
+	    depths), 0);
+	ck_assert_uint_eq(depths[0], 1);
+	ck_assert_uint_eq(depths[1], 0);
+	depths[0] = depths[1] = 9;
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 2,
+	    depths), 1);
+	ck_assert_uint_eq(depths[0], 9);
+}
+END_TEST
+
 START_TEST(test_savepoint)
 {
 	struct queue_item	it, got[2];
@@ -706,6 +731,7 @@ main(void)
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_depths_of);
+	tcase_add_test(tc, test_claim_depths);
 	tcase_add_test(tc, test_savepoint);
 	tcase_add_test(tc, test_accounts);
 	tcase_add_test(tc, test_forget);

@@ -3,8 +3,8 @@
  * their done callback, wake one another, keep a deep stack of their own,
  * stop at FIBER_MAX, run what they deferred when their function
  * returns (newest first, before done), reuse a stack for the next
- * request, also one started from another fiber, and give kept stacks
- * back (fiber_trim). */
+ * request, also one started from another fiber, give kept stacks back
+ * (fiber_trim) and tell the most alive at once (fiber_peak_take). */
 #include <check.h>
 #include <string.h>
 
@@ -218,6 +218,32 @@ START_TEST(test_trim)
 }
 END_TEST
 
+/* fiber_peak_take: the most alive at once since the last take, not the
+ * count at the moment (natterd trims only after a tick whose peak was
+ * low, not whenever few happen to be alive when it looks). */
+START_TEST(test_peak)
+{
+	int	i;
+
+	fiber_enable(1);
+	(void)fiber_peak_take();
+	nparked = 0;
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(fiber_run(park_fn, NULL, NULL, NULL), 0);
+	for (i = 0; i < 4; i++)
+		fiber_wake(parked[i]);
+	ck_assert_uint_eq(fiber_count(), 1);
+	ck_assert_uint_eq(fiber_peak_take(), 5);
+	/* Taken: from the count now. */
+	ck_assert_uint_eq(fiber_peak_take(), 1);
+	fiber_wake(parked[4]);
+	ck_assert_uint_eq(fiber_peak_take(), 1);
+	ck_assert_uint_eq(fiber_peak_take(), 0);
+	nparked = 0;
+	fiber_shutdown();
+}
+END_TEST
+
 /* What ran, in order: deferred calls append their letter. */
 static char		 deferred[8];
 static char		 letters[] = "abdx";
@@ -284,6 +310,7 @@ main(void)
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_max);
 	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_peak);
 	tcase_add_test(tc, test_defer);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));

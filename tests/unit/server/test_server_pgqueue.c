@@ -415,6 +415,51 @@ START_TEST(test_depths_of)
 }
 END_TEST
 
+/* A claim with its depths, in one statement: this turn's rows count, a
+ * second claim of the same id is a resend that reads no depth; one
+ * device (the usual Send's numbers) or several (arrays, a device out
+ * of integer's range reading as an empty queue). */
+static void
+claim_depths_read(void *arg)
+{
+	static const uint8_t	 one[QUEUE_IDBYTES] = { 0xc1 };
+	static const uint8_t	 many[QUEUE_IDBYTES] = { 0xc2 };
+	const int64_t		 accts[] = { 2, 3, 2 };
+	const uint32_t		 devs[] = { 1, 1, UINT32_MAX };
+	struct queue_claim	 c = { 1, 1, one, 77, 9000 };
+	struct queue_item	 it;
+	uint64_t		 depths[3] = { 9, 9, 9 };
+	int64_t			 ts;
+
+	pgstore_item(&it, "c", 3);
+	ck_assert_int_eq(queue_push(db, 2, 1, &it, 9000, NULL), 0);
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 1,
+	    depths), 0);
+	ck_assert_uint_eq(depths[0], 3);
+	depths[0] = 9;
+	c.server_ts = 78;
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 1,
+	    depths), 1);
+	ck_assert_uint_eq(depths[0], 9);
+	c.id = many;
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 3,
+	    depths), 0);
+	ck_assert_uint_eq(depths[0], 3);
+	ck_assert_uint_eq(depths[1], 1);
+	ck_assert_uint_eq(depths[2], 0);
+	ck_assert_int_eq(queue_sent_claim_depths(db, &c, accts, devs, 3,
+	    depths), 1);
+	ck_assert_int_eq(queue_sent_lookup(db, 1, 1, one, &ts), 0);
+	ck_assert_int_eq(ts, 77);
+}
+
+START_TEST(test_claim_depths)
+{
+	TURN(depths_push);
+	TURN(claim_depths_read);
+}
+END_TEST
+
 START_TEST(test_idempotent)
 {
 	TURN(sent_record);
@@ -719,6 +764,7 @@ main(void)
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_depths_of);
+	tcase_add_test(tc, test_claim_depths);
 	tcase_add_test(tc, test_savepoint);
 	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_reopen);

@@ -20,6 +20,12 @@
 # and after it exits, so they include its 2 x pairs registrations and
 # logins (natter-bench's own server_cpu_us_per_msg, natterd's CPU during
 # the relay alone, is in "bench" where /metrics reaches the one node).
+# With -i SEGMENTS, the SQLite natterd and one cluster (the first number
+# in CONFIGS, default 2 nodes) are started once and both kept running,
+# and natter-bench alternates between them SEGMENTS times: a slow spell
+# of the machine (this VM has them, tens of seconds long) then weighs on
+# both alike. One JSON line per segment pair and one for the totals:
+# natterd CPU per message on each and their ratio.
 #   NATTERD_BIN   natterd (default build/server/natterd)
 #   NATTER_BENCH_BIN  natter-bench (default build/tests/bench/natter-bench)
 set -eu
@@ -32,10 +38,11 @@ export NATTERD_BIN
 runs=2
 configs="sqlite 1 2"
 verbose=0
+segments=0
 usage()
 {
-	echo "usage: cluster-bench.sh [-r RUNS] [-c CONFIGS] [-v] \
-[BENCH-ARGS...]" >&2
+	echo "usage: cluster-bench.sh [-r RUNS] [-c CONFIGS] [-i SEGMENTS] \
+[-v] [BENCH-ARGS...]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -43,7 +50,8 @@ while [ $# -gt 0 ]; do
 	-r) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
 	-c) [ $# -ge 2 ] || usage; configs=$2; shift 2 ;;
 	-v) verbose=1; shift ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-i) [ $# -ge 2 ] || usage; segments=$2; shift 2 ;;
+	-h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
@@ -230,11 +238,18 @@ stop_cluster()
 	cluster=
 }
 
+# bench_msgs OUT: the messages of natter-bench's JSON line (pairs x
+# messages).
+bench_msgs()
+{
+	echo "$1" | sed 's/^{"mode":"relay","pairs":\([0-9]*\),"messages":\([0-9]*\).*/\1 \2/' |
+	    awk '{ print $1 * $2 }'
+}
+
 # report CONFIG RUN LOAD OUT: one JSON line.
 report()
 {
-	rp_m=$(echo "$4" | sed 's/^{"mode":"relay","pairs":\([0-9]*\),"messages":\([0-9]*\).*/\1 \2/' |
-	    awk '{ print $1 * $2 }')
+	rp_m=$(bench_msgs "$4")
 	rp_us=$(awk -v t="$tck" 'BEGIN { print 1e6 / t }')
 	rp_line="{\"config\":\"$1\",\"run\":$2,\"load1\":$3,\"msgs\":$rp_m"
 	rp_line="$rp_line,\"bench\":$4"
@@ -321,6 +336,62 @@ bench_local()
 	    pairs, m, sec, rate, p99, mx, lost, dup, each }'
 	rm -f "$work"/bench.*
 }
+
+# segment NAME URL PIDS BENCH-ARGS: one natter-bench run against URL;
+# prints "MSGS TICKS MSGS_PER_S" (TICKS: the natterd CPU of PIDS).
+segment()
+{
+	sg_name=$1 sg_url=$2 sg_pids=$3
+	shift 3
+	# shellcheck disable=SC2086 # a pid list
+	sg_t0=$(ticks $sg_pids)
+	sg_out=$("$bench" --server "$sg_url" --mode relay --json "$@") ||
+	    { keep_logs "$sg_name" "$k" "$sg_out"; return 1; }
+	# shellcheck disable=SC2086
+	sg_t=$(($(ticks $sg_pids) - sg_t0))
+	sg_m=$(bench_msgs "$sg_out")
+	echo "$sg_m $sg_t $(echo "$sg_out" |
+	    sed 's/.*"msgs_per_s":\([0-9.]*\).*/\1/')"
+}
+
+# interleave BENCH-ARGS: the -i mode.
+interleave()
+{
+	il_n=$(echo "$configs" | tr ' ' '\n' | grep -m 1 '^[0-9][0-9]*$' ||
+	    echo 2)
+	start_sqlite
+	il_surl=$url il_spids=$natterdpids
+	start_cluster "$il_n"
+	il_curl=$url il_cpids=$natterdpids
+	il_us=$(awk -v t="$tck" 'BEGIN { print 1e6 / t }')
+	: >"$work/segments"
+	k=1
+	while [ "$k" -le "$segments" ]; do
+		il_s=$(segment sqlite "$il_surl" "$il_spids" "$@") || exit 1
+		il_c=$(segment "$il_n" "$il_curl" "$il_cpids" "$@") || exit 1
+		echo "$il_s $il_c" >>"$work/segments"
+		echo "$k $il_s $il_c" | awk -v us="$il_us" -v n="$il_n" '{
+		    s = $3 * us / $2; c = $6 * us / $5
+		    r = s > 0 ? c / s : 0
+		    printf "{\"segment\":%d,\"sqlite\":{\"msgs_per_s\":%s," \
+		    "\"natterd_cpu_us_per_msg\":%.2f},\"%s\":{\"msgs_per_s\":" \
+		    "%s,\"natterd_cpu_us_per_msg\":%.2f},\"ratio\":%.3f}\n",
+		    $1, $4, s, n, $7, c, r }'
+		k=$((k + 1))
+	done
+	awk -v us="$il_us" -v n="$il_n" '{ sm += $1; st += $2; cm += $4
+	    ct += $5 } END { s = st * us / sm; c = ct * us / cm
+	    r = s > 0 ? c / s : 0
+	    printf "{\"segments\":%d,\"sqlite\":{\"msgs\":%d," \
+	    "\"natterd_cpu_us_per_msg\":%.2f},\"%s\":{\"msgs\":%d," \
+	    "\"natterd_cpu_us_per_msg\":%.2f},\"ratio\":%.3f}\n",
+	    NR, sm, s, n, cm, c, r }' "$work/segments"
+}
+
+if [ "$segments" -gt 0 ]; then
+	interleave "$@"
+	exit 0
+fi
 
 run=1
 while [ $run -le "$runs" ]; do

@@ -330,7 +330,18 @@ relay_wait(struct relay *r, int (*done)(struct relay *))
 static int
 relay_all_ready(struct relay *r)
 {
-	return (bench_net_pending(r->net) == 0);
+	int64_t	i;
+
+	if (bench_net_pending(r->net) != 0)
+		return (0);
+	/* With --reconnect, a connection that dropped before it logged in
+	 * waits out its backoff counted as neither pending nor ready: an
+	 * offline receiver closed now would never register. */
+	for (i = 0; i < r->pairs; i++) {
+		if (r->p[i].sender_down != 0 || r->p[i].receiver_down != 0)
+			return (0);
+	}
+	return (1);
 }
 
 static int

@@ -218,6 +218,25 @@ sessionq_in_order(struct sessionq *q)
 	}
 }
 
+/* Start Send f beside the worker once the store's transaction takes
+ * requests: 0, or -1 (the connection is gone, or no fiber is left).
+ * The worker waits for the turn here, once, rather than each Send on
+ * a fiber of its own: Sends that arrive while a transaction closes
+ * would each wait there and be woken on a cold stack. The worker is in
+ * the turn only while the Send starts, which enters it itself. */
+static int
+sessionq_send_begin(struct sessionq *q, struct sessionq_frame *qf,
+    Natter__Frame *f)
+{
+	int	rc = -1;
+
+	pgturn_enter(PGTURN_SHARED);
+	if (!session_gone(q->s))
+		rc = sessionq_send_start(q, qf, f);
+	pgturn_leave();
+	return (rc);
+}
+
 /* The next frame: a Send beside the worker once one of its
  * SESSIONQ_BESIDE slots is free, anything else (or a Send no fiber is
  * left for) on the worker once the Sends before it have ended. */
@@ -231,10 +250,10 @@ sessionq_next(struct sessionq *q, struct sessionq_frame *qf)
 		free(qf);
 		return;
 	}
-	if (f->body_case == NATTER__FRAME__BODY_SEND) {
+	if (f->body_case == NATTER__FRAME__BODY_SEND && !handle_alone(f)) {
 		while (q->nsends >= SESSIONQ_BESIDE)
 			sessionq_idle(q, SESSIONQ_SLOT);
-		if (!session_gone(q->s) && sessionq_send_start(q, qf, f) == 0)
+		if (sessionq_send_begin(q, qf, f) == 0)
 			return;
 	}
 	while (q->nsends > 0)

@@ -76,6 +76,30 @@ START_TEST(test_fanout_empty)
 }
 END_TEST
 
+/* A group's many devices (past the few fanout_check keeps on its
+ * stack): each envelope matched once, a duplicate extra, one missing. */
+START_TEST(test_fanout_many)
+{
+	struct fanout_ref	exp[100], env[100], missing[100], extra[100];
+	size_t			i, nm, ne;
+
+	for (i = 0; i < 100; i++) {
+		exp[i].name = "member";
+		exp[i].device = (uint32_t)i + 1;
+		env[99 - i] = exp[i];
+	}
+	ck_assert_int_eq(fanout_check(exp, 100, NULL, 0, env, 100, missing,
+	    &nm, extra, &ne), 0);
+	env[0] = env[1];
+	ck_assert_int_eq(fanout_check(exp, 100, NULL, 0, env, 100, missing,
+	    &nm, extra, &ne), 1);
+	ck_assert_uint_eq(nm, 1);
+	ck_assert_uint_eq(missing[0].device, 100);
+	ck_assert_uint_eq(ne, 1);
+	ck_assert_uint_eq(extra[0].device, env[1].device);
+}
+END_TEST
+
 /* Send.skipped: a device left out on purpose is neither missing nor
  * queued (an envelope for it is extra); one that is not a device of the
  * account is ignored. */
@@ -519,6 +543,7 @@ main(void)
 	tcase_add_test(tc, test_fanout_exact);
 	tcase_add_test(tc, test_fanout_mismatch);
 	tcase_add_test(tc, test_fanout_empty);
+	tcase_add_test(tc, test_fanout_many);
 	tcase_add_test(tc, test_fanout_skipped);
 	tcase_add_test(tc, test_roster_verify);
 	tcase_add_test(tc, test_auth_signatures);

@@ -7,9 +7,9 @@
  * nodes never deadlock on two depths, and with the rows: a rolled back
  * savepoint or a failed turn takes both back). The row is changed with
  * an increment, never overwritten, so nodes changing one device's depth
- * at once just take turns on its row lock. A sender's share is counted from the queue when asked: it is
- * asked only when a message is sent, and a second counter per sender
- * would cost a write on every push. Receipts count in the depth, not in
+ * at once just take turns on its row lock. A sender's share is counted
+ * from the queue when asked: it is asked only when a message is sent,
+ * and a second counter per sender would cost a write on every push. Receipts count in the depth, not in
  * a share, as in queue.c. Sequence numbers come from the identity
  * column, so a device's FIFO is its rows by seq. */
 #include <stdio.h>
@@ -742,8 +742,8 @@ queue_pg_sent_forget(struct db *db, int64_t account, uint32_t device,
 	"RETURNING 1::bigint, coalesce((SELECT n FROM queue_depths WHERE " \
 	"account = $1::bigint AND device = $2::bigint), 0)"
 
-/* res's claim row: 0 claimed, 1 claimed before, -1 none. QUEUE_PG_CLAIM_DEPTH
- * has none: a row (its depth) is the claim. */
+/* res's claim row: 0 claimed, 1 claimed before, -1 none. With one
+ * device (QUEUE_PG_CLAIM_DEPTH) there is none: a row is the claim. */
 static int
 queue_pg_claim_row(PGresult *res, size_t n)
 {

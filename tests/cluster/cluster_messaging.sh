@@ -9,6 +9,8 @@
 #     message once, in order;
 #   - 60 Sends in flight on one connection (refused ones, retries and
 #     duplicates among them): answered, and queued, in the order sent;
+#   - one sender's share of a queue (25,000) on PostgreSQL, with others
+#     still getting through;
 #   - kill -9 of node 1 while alice sends through the balancer: every
 #     message she was told was stored arrives exactly once.
 . "$(dirname "$0")/../tools/cluster-e2e.sh"
@@ -79,6 +81,23 @@ want=$(sed -n 's/^sendmix stored //p' "$ROOT/mix")
 on 3; cprobe auth erin recv 43 >"$ROOT/mixr" || fail "erin recv"
 assert_eq "$(awk '$1 == "msg" { printf "%s%s", s, $4; s = " " }' \
     "$ROOT/mixr")" "$want" "erin's queue, from one pipelined connection"
+
+log "one sender's share of a queue, read with the claim on PostgreSQL"
+# A Send's claim statement brings the recipient's depth (queue_pg.c); the
+# share bound (QUEUE_MAXSHARE, 25,000) must hold with it, near the bound
+# too, where the Sends in flight on the connection are counted again.
+on 3; cprobe register frank >/dev/null || fail "register frank"
+on 2; out=$(cprobe auth dave sendpipe frank 25001 10 64 \
+    sendenv frank x frank:1) || fail "dave's sendpipe: $out"
+assert_eq "$(printf '%s\n' "$out" | sed 's/ [0-9]* msgs\/s$//')" "auth OK
+sendpipe OK 25000/25001
+sendenv QUEUE_FULL missing=- extra=- (frank has too many of your messages waiting; try again once they are read)" \
+    "dave's 25,000 for frank, through node 2"
+on 1; out=$(cprobe auth erin sendenv frank hi frank:1)
+assert_eq "$out" "auth OK
+sendenv OK missing=- extra=-" "erin still gets through to frank, on node 1"
+on 3; out=$(cprobe auth frank recv 25001)
+assert_contains "$out" "drained 25001" "frank reads everything on node 3"
 
 log "kill -9 of node 1 while alice sends through the balancer"
 : >"$ROOT/told"
